@@ -1,0 +1,59 @@
+/**
+ * i18next set-up shared by the server render, the browser and e-mails. Thai is the default language.
+ * Each namespace is one JSON file per language under app/locales/<lang>/<ns>.json.
+ */
+import i18next, { type i18n as I18n, type TFunction } from "i18next";
+import thCommon from "./locales/th/common.json";
+import enCommon from "./locales/en/common.json";
+import thComplaint from "./locales/th/complaint.json";
+import enComplaint from "./locales/en/complaint.json";
+import thTrack from "./locales/th/track.json";
+import enTrack from "./locales/en/track.json";
+import thStaff from "./locales/th/staff.json";
+import enStaff from "./locales/en/staff.json";
+import thEmail from "./locales/th/email.json";
+import enEmail from "./locales/en/email.json";
+
+export const LANGUAGES = ["th", "en"] as const;
+export type Lang = (typeof LANGUAGES)[number];
+export const DEFAULT_LANG: Lang = "th";
+export const NAMESPACES = ["common", "complaint", "track", "staff", "email"] as const;
+
+export const resources = {
+  th: { common: thCommon, complaint: thComplaint, track: thTrack, staff: thStaff, email: thEmail },
+  en: { common: enCommon, complaint: enComplaint, track: enTrack, staff: enStaff, email: enEmail },
+} as const;
+
+export function isLang(x: unknown): x is Lang {
+  return x === "th" || x === "en";
+}
+
+/** A fresh, synchronously initialised i18next instance for one language. */
+export function createI18n(lng: Lang): I18n {
+  const instance = i18next.createInstance();
+  void instance.init({
+    lng,
+    fallbackLng: DEFAULT_LANG,
+    supportedLngs: [...LANGUAGES],
+    ns: [...NAMESPACES],
+    defaultNS: "common",
+    resources,
+    interpolation: { escapeValue: false }, // React and the e-mail renderer escape output themselves
+    returnNull: false,
+    initAsync: false,
+    react: { useSuspense: false },
+  });
+  return instance;
+}
+
+const cache = new Map<Lang, I18n>();
+
+/** A translation function for server code (actions, e-mails, CLI). */
+export function tFor(lng: Lang, ns: (typeof NAMESPACES)[number] = "common"): TFunction {
+  let inst = cache.get(lng);
+  if (!inst) {
+    inst = createI18n(lng);
+    cache.set(lng, inst);
+  }
+  return inst.getFixedT(lng, ns);
+}

@@ -1,0 +1,86 @@
+/** Service-level deadlines: the ONE place that does deadline arithmetic (Bangkok dates). */
+import { addBangkokDays, bangkokDateKey, dateFromBangkokKey, endOfBangkokDay } from "./thai-date";
+
+/** Whether deadlines count every day or only working days. */
+export type CountingMode = "calendar" | "working";
+
+/** Deadline policy for a case type. */
+export interface SlaPolicy {
+  resolveDays: number;
+  mode: CountingMode;
+  dueSoonDays: number;
+  /** Public holidays as Bangkok "YYYY-MM-DD" keys (working mode only). */
+  holidays?: ReadonlySet<string>;
+}
+
+/** Default: 15 calendar days, "due soon" within 3 days. */
+export const DEFAULT_SLA_POLICY: SlaPolicy = { resolveDays: 15, mode: "calendar", dueSoonDays: 3 };
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Day of week (0=Sunday) of a "YYYY-MM-DD" key. */
+function weekdayOfKey(dateKey: string): number {
+  const start = dateFromBangkokKey(dateKey);
+  return new Date(start.getTime() + 7 * 3600 * 1000).getUTCDay();
+}
+
+/** Monday–Friday and not in the holiday set. */
+export function isWorkingDay(dateKey: string, holidays?: ReadonlySet<string>): boolean {
+  const wd = weekdayOfKey(dateKey);
+  if (wd === 0 || wd === 6) return false;
+  return !holidays?.has(dateKey);
+}
+
+/** End of the Bangkok day `days` calendar/working days after the Bangkok date of `start` (receipt day never counts). */
+export function addDays(start: Date, days: number, policy: Pick<SlaPolicy, "mode" | "holidays">): Date {
+  if (!Number.isInteger(days) || days < 0) throw new RangeError(`Invalid day count: ${days}`);
+  const startDay = dateFromBangkokKey(bangkokDateKey(start));
+  if (policy.mode === "calendar") return endOfBangkokDay(addBangkokDays(startDay, days));
+  let day = startDay;
+  let counted = 0;
+  while (counted < days) {
+    day = addBangkokDays(day, 1);
+    if (isWorkingDay(bangkokDateKey(day), policy.holidays)) counted++;
+  }
+  return endOfBangkokDay(day);
+}
+
+/** Deadline for resolving a case received at `receivedAt`. */
+export function computeDueAt(receivedAt: Date, policy: SlaPolicy = DEFAULT_SLA_POLICY): Date {
+  return addDays(receivedAt, policy.resolveDays, policy);
+}
+
+/** Deadline state of a case. */
+export type DeadlineState = "on_track" | "due_soon" | "due_today" | "overdue" | "met" | "missed";
+
+/** Calendar days between the Bangkok dates of two instants (to − from). */
+export function bangkokDayDiff(from: Date, to: Date): number {
+  const a = dateFromBangkokKey(bangkokDateKey(from)).getTime();
+  const b = dateFromBangkokKey(bangkokDateKey(to)).getTime();
+  return Math.round((b - a) / DAY_MS);
+}
+
+/** Classifies a deadline; overdue/missed cases report at least 1 day overdue. */
+export function deadlineStatus(input: {
+  dueAt: Date;
+  now: Date;
+  closedAt?: Date | null;
+  policy?: Pick<SlaPolicy, "dueSoonDays">;
+}): { state: DeadlineState; daysLeft: number; daysOverdue: number } {
+  const { dueAt, now, closedAt } = input;
+  const dueSoonDays = input.policy?.dueSoonDays ?? DEFAULT_SLA_POLICY.dueSoonDays;
+  const at = closedAt ?? now;
+  const late = at.getTime() > dueAt.getTime();
+  const daysLeft = late ? 0 : Math.max(0, bangkokDayDiff(at, dueAt));
+  const daysOverdue = late ? Math.max(1, bangkokDayDiff(dueAt, at)) : 0;
+  if (closedAt) return { state: late ? "missed" : "met", daysLeft, daysOverdue };
+  if (late) return { state: "overdue", daysLeft, daysOverdue };
+  if (daysLeft === 0) return { state: "due_today", daysLeft, daysOverdue };
+  if (daysLeft <= dueSoonDays) return { state: "due_soon", daysLeft, daysOverdue };
+  return { state: "on_track", daysLeft, daysOverdue };
+}
+
+/** Open cases with dueAt <= this instant are due soon or worse (end of Bangkok day now + dueSoonDays). */
+export function dueSoonCutoff(now: Date, policy: Pick<SlaPolicy, "dueSoonDays"> = DEFAULT_SLA_POLICY): Date {
+  return endOfBangkokDay(addBangkokDays(now, policy.dueSoonDays));
+}

@@ -1,0 +1,178 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import {
+  Form,
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLocation,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { useNonce } from "~/components/nonce";
+import { getCsrfToken, getLang } from "~/utils/request.server";
+import { getOrgProfile } from "~/models/org.server";
+import type { Lang } from "~/i18n";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: "/styles/app.css" },
+  { rel: "stylesheet", href: "/styles/print.css", media: "print" },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "สุจริต · Sujarit" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const lang = getLang(request);
+  const csrf = getCsrfToken(request);
+  const org = await getOrgProfile();
+  const headers = new Headers();
+  if (csrf.setCookie) headers.append("Set-Cookie", csrf.setCookie);
+  return json(
+    { lang, csrf: csrf.token, org: { nameTh: org.name_th, nameEn: org.name_en, phone: org.phone, email: org.email } },
+    { headers },
+  );
+}
+
+export type RootData = {
+  lang: Lang;
+  csrf: string;
+  org: { nameTh: string; nameEn: string; phone: string; email: string };
+};
+
+/** Root loader data (language, CSRF token, organisation name) for any component. */
+export function useRootData(): RootData | undefined {
+  return useRouteLoaderData<typeof loader>("root") as RootData | undefined;
+}
+
+function Document({ children, lang }: { children: React.ReactNode; lang: Lang }) {
+  const nonce = useNonce();
+  return (
+    <html lang={lang}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export function LanguageSwitch() {
+  const { t } = useTranslation();
+  const data = useRootData();
+  const location = useLocation();
+  const target = data?.lang === "en" ? "th" : "en";
+  return (
+    <Form method="post" action="/language" reloadDocument className="lang-switch">
+      <input type="hidden" name="csrf" value={data?.csrf ?? ""} />
+      <input type="hidden" name="lng" value={target} />
+      <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+      <button type="submit" lang={target} aria-label={t("language.switchToLabel")}>
+        {t("language.switchTo")}
+      </button>
+    </Form>
+  );
+}
+
+function SiteHeader() {
+  const { t } = useTranslation();
+  const data = useRootData();
+  const orgName = data ? (data.lang === "en" ? data.org.nameEn : data.org.nameTh) : "";
+  return (
+    <header className="site-header">
+      <a className="skip-link" href="#main">
+        {t("skipToContent")}
+      </a>
+      <div className="container header-row">
+        <Link to="/" className="brand">
+          <span className="brand-name">{t("appName")}</span>
+          <span className="brand-org">{orgName}</span>
+        </Link>
+        <LanguageSwitch />
+      </div>
+      <nav aria-label={t("nav.main")} className="container main-nav">
+        <Link to="/complaints/new">{t("nav.newComplaint")}</Link>
+        <Link to="/track">{t("nav.track")}</Link>
+        <Link to="/report">{t("nav.report")}</Link>
+      </nav>
+    </header>
+  );
+}
+
+function SiteFooter() {
+  const { t } = useTranslation();
+  const data = useRootData();
+  return (
+    <footer className="site-footer">
+      <div className="container">
+        <p>{data ? (data.lang === "en" ? data.org.nameEn : data.org.nameTh) : null}</p>
+        {data?.org.phone ? <p>☎ {data.org.phone}</p> : null}
+        <p>{t("footer.privacy")}</p>
+        <p>
+          <Link to="/staff">{t("nav.staff")}</Link>
+        </p>
+      </div>
+    </footer>
+  );
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRootData();
+  return (
+    <Document lang={data?.lang ?? "th"}>
+      <SiteHeader />
+      <main id="main" tabIndex={-1} className="container">
+        {children}
+      </main>
+      <SiteFooter />
+    </Document>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { t } = useTranslation();
+  let title = t("errors.serverTitle");
+  let message = t("errors.server");
+  if (isRouteErrorResponse(error)) {
+    if (error.status === 404) {
+      title = t("errors.notFoundTitle");
+      message = t("errors.notFound");
+    } else if (error.status === 403) {
+      title = t("errors.forbiddenTitle");
+      message = typeof error.data?.formError === "string" ? t(error.data.formError) : t("errors.forbidden");
+    } else if (error.status === 413) {
+      title = t("errors.badRequest");
+      message = t("errors.payloadTooLarge");
+    } else if (error.status >= 400 && error.status < 500) {
+      title = t("errors.badRequest");
+      message = typeof error.data?.formError === "string" ? t(error.data.formError) : t("errors.badRequest");
+    }
+  }
+  return (
+    <section className="error-page" aria-labelledby="error-title">
+      <h1 id="error-title">{title}</h1>
+      <p>{message}</p>
+      <p>
+        <Link to="/">{t("errors.backHome")}</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+import crypto from "node:crypto";
+
+/**
+ * The one place that encrypts data at rest. Envelope: "v1." + base64url(iv | tag | ciphertext), AES-256-GCM.
+ * `aad` binds a ciphertext to its row so it cannot be moved to another one.
+ */
+export function encryptText(plaintext: string, keyB64url: string, aad = ""): string {
+  const key = decodeKey(keyB64url);
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(aad, "utf8"));
+  const ct = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return "v1." + Buffer.concat([iv, cipher.getAuthTag(), ct]).toString("base64url");
+}
+
+/** Decrypts an envelope from `encryptText`; throws if it was tampered with or the key/aad is wrong. */
+export function decryptText(envelope: string, keyB64url: string, aad = ""): string {
+  if (!envelope.startsWith("v1.")) throw new Error("Unknown envelope version");
+  const raw = Buffer.from(envelope.slice(3), "base64url");
+  if (raw.length < 28) throw new Error("Envelope too short");
+  const decipher = crypto.createDecipheriv("aes-256-gcm", decodeKey(keyB64url), raw.subarray(0, 12));
+  decipher.setAAD(Buffer.from(aad, "utf8"));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+}
+
+function decodeKey(b64: string): Buffer {
+  const key = Buffer.from(b64, "base64url");
+  if (key.length !== 32) throw new Error("Key must be 32 bytes");
+  return key;
+}
+
+/** sha256 hex of a string or buffer. */
+export function sha256Hex(data: string | Buffer): string {
+  return crypto.createHash("sha256").update(data).digest("hex");
+}
+
+/** A random URL-safe token with `bytes` bytes of entropy. */
+export function randomToken(bytes = 32): string {
+  return crypto.randomBytes(bytes).toString("base64url");
+}
+
+/** Constant-time string equality. */
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
+}

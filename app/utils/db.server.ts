@@ -1,0 +1,22 @@
+import { openDatabase, type DB } from "../../db/connection";
+import { getEnv } from "./env.server";
+import { loadOrCreateSecrets, type Secrets } from "./secrets.server";
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __sujaritDb: DB | undefined;
+  // eslint-disable-next-line no-var
+  var __sujaritSecrets: Secrets | undefined;
+}
+
+/** The process-wide database handle (opened on first use). */
+export function getDb(): DB {
+  if (!globalThis.__sujaritDb) globalThis.__sujaritDb = openDatabase(getEnv().DATABASE_FILE);
+  return globalThis.__sujaritDb;
+}
+
+/** The installation's secrets from ./data/keys (created on first start). */
+export function getSecrets(): Secrets {
+  if (!globalThis.__sujaritSecrets) globalThis.__sujaritSecrets = loadOrCreateSecrets(getEnv().DATA_DIR);
+  return globalThis.__sujaritSecrets;
+}

@@ -1,0 +1,58 @@
+import path from "node:path";
+import { z } from "zod";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["production", "development", "test"]).default("production"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|sqlite:)?[^\s]+$/, "must be a SQLite file path or file: URL")
+    .optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, "must look like smtp://user:pass@host:port or smtps://…")
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("Sujarit <no-reply@localhost>"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Interval of the in-server outbox worker, in milliseconds. */
+  OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(2000),
+  /** Trust X-Forwarded-For from this many proxies (0 = use the socket address). Used for rate limits only. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+});
+
+export type Env = z.infer<typeof schema> & { DATABASE_FILE: string; PUBLIC_URL: string };
+
+/** Parses process.env; on a bad value the message names the variable. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  const databaseFile = env.DATABASE_URL
+    ? path.resolve(env.DATABASE_URL.replace(/^(file|sqlite):(\/\/)?/, ""))
+    : path.join(dataDir, "sujarit.db");
+  return {
+    ...env,
+    DATA_DIR: dataDir,
+    DATABASE_FILE: databaseFile,
+    PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+  };
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __sujaritEnv: Env | undefined;
+}
+
+/** The validated environment of this process (parsed once). */
+export function getEnv(): Env {
+  if (!globalThis.__sujaritEnv) globalThis.__sujaritEnv = parseEnv();
+  return globalThis.__sujaritEnv;
+}

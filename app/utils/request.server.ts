@@ -1,0 +1,76 @@
+import { json } from "@remix-run/node";
+import { DEFAULT_LANG, isLang, type Lang } from "~/i18n";
+import { randomToken, safeEqual } from "./crypto.server";
+import { getEnv } from "./env.server";
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    /** Per-request CSP nonce for inline and module scripts. */
+    nonce: string;
+    /** The client's address, for in-memory rate limits only: never stored or logged. */
+    clientAddress: string;
+  }
+}
+
+export function parseCookies(request: Request): Record<string, string> {
+  const header = request.headers.get("Cookie") ?? "";
+  const out: Record<string, string> = {};
+  for (const part of header.split(";")) {
+    const i = part.indexOf("=");
+    if (i < 0) continue;
+    const k = part.slice(0, i).trim();
+    if (!k || k in out) continue;
+    try {
+      out[k] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      /* ignore malformed cookie */
+    }
+  }
+  return out;
+}
+
+export function isSecureDeployment(): boolean {
+  return getEnv().PUBLIC_URL.startsWith("https://");
+}
+
+/** Serialises a cookie with the portal's defaults: Path=/, HttpOnly, SameSite=Lax, Secure over https. */
+export function serializeCookie(name: string, value: string, opts: { maxAge?: number; httpOnly?: boolean } = {}): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", "SameSite=Lax"];
+  if (opts.httpOnly !== false) parts.push("HttpOnly");
+  if (isSecureDeployment()) parts.push("Secure");
+  if (opts.maxAge !== undefined) parts.push(`Max-Age=${opts.maxAge}`);
+  return parts.join("; ");
+}
+
+export const LANG_COOKIE = "lng";
+
+/** The visitor's language from the `lng` cookie; Thai by default. */
+export function getLang(request: Request): Lang {
+  const v = parseCookies(request)[LANG_COOKIE];
+  return isLang(v) ? v : DEFAULT_LANG;
+}
+
+const CSRF_COOKIE = "csrf";
+
+/** The visitor's CSRF token; `setCookie` is set when a new one was issued and must be sent with the response. */
+export function getCsrfToken(request: Request): { token: string; setCookie: string | null } {
+  const existing = parseCookies(request)[CSRF_COOKIE];
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return { token: existing, setCookie: null };
+  const token = randomToken(32);
+  return { token, setCookie: serializeCookie(CSRF_COOKIE, token) };
+}
+
+/** Throws a 403 response unless the form's `csrf` field matches the visitor's CSRF cookie. */
+export function assertCsrf(request: Request, form: FormData | URLSearchParams, lang: Lang = getLang(request)): void {
+  const cookie = parseCookies(request)[CSRF_COOKIE];
+  const field = form.get("csrf");
+  if (!cookie || typeof field !== "string" || !safeEqual(cookie, field)) {
+    throw json({ formError: "errors.csrf", lang }, { status: 403 });
+  }
+}
+
+/** Only same-site relative paths are allowed as redirect targets. */
+export function safeRedirectPath(to: unknown, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  return to;
+}

@@ -1,0 +1,43 @@
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, Migrator, SqliteDialect, type MigrationResultSet } from "kysely";
+import type { Database } from "./schema";
+import { migrations } from "./migrations";
+
+export type DB = Kysely<Database>;
+
+/** Turns DATABASE_URL ("file:./data/sujarit.db", "sqlite:/abs/x.db" or a plain path) into a file path. */
+export function sqlitePathFromUrl(url: string): string {
+  const p = url.replace(/^(file|sqlite):(\/\/)?/, "");
+  return path.resolve(p);
+}
+
+/** Opens the SQLite file with WAL, foreign keys, a busy timeout and full fsync on commit. */
+export function openDatabase(file: string): DB {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("secure_delete = ON");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** Runs every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === "Error");
+    throw new Error(`Migration ${failed?.migrationName ?? "?"} failed: ${String(result.error)}`);
+  }
+  return result;
+}
+
+/** Rolls back the newest migration (used by `npm run db:migrate -- down`). */
+export async function migrateDown(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  return migrator.migrateDown();
+}

@@ -1,0 +1,206 @@
+/**
+ * Table types for the whole portal, in one `Database` interface (Kysely).
+ * Timestamps are ISO-8601 UTC strings ("2026-11-26T01:02:03.456Z"); booleans are 0/1 integers.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+type CreatedAt = ColumnType<string, string | undefined, never>;
+
+export interface OrgProfileTable {
+  id: number; // always 1
+  code: string;
+  name_th: string;
+  name_en: string;
+  address_th: string;
+  address_en: string;
+  phone: string;
+  email: string;
+  website: string;
+  /** Who handles personal-data requests (PDPA). */
+  privacy_contact_th: string;
+  privacy_contact_en: string;
+  sla_days: number;
+  due_soon_days: number;
+  counting_mode: "calendar" | "working";
+  /** How long closed general complaints keep personal data, in years. */
+  retention_years: number;
+  updated_at: string;
+}
+
+export interface DivisionTable {
+  id: Generated<number>;
+  code: string;
+  name_th: string;
+  name_en: string;
+  sort_order: number;
+  active: number;
+}
+
+export interface VillageTable {
+  id: Generated<number>;
+  number: number;
+  name_th: string;
+  name_en: string;
+  active: number;
+}
+
+export interface CategoryTable {
+  id: Generated<number>;
+  code: string;
+  name_th: string;
+  name_en: string;
+  division_id: number;
+  sort_order: number;
+  active: number;
+}
+
+export type StaffRole = "admin" | "supervisor" | "officer" | "intake" | "executive";
+
+export interface StaffTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  role: StaffRole;
+  division_id: number | null;
+  password_hash: string;
+  active: number;
+  failed_logins: Generated<number>;
+  locked_until: string | null;
+  last_login_at: string | null;
+  created_at: CreatedAt;
+}
+
+export interface StaffSessionTable {
+  /** sha256 of the random cookie value; the cookie itself is never stored. */
+  id: string;
+  staff_id: number;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+export type ComplaintChannel = "web" | "walk_in" | "phone" | "letter" | "line" | "facebook";
+export type PreferredContact = "none" | "email" | "phone" | "post";
+
+export interface ComplaintTable {
+  id: Generated<number>;
+  reference: string;
+  fiscal_year: number;
+  seq: number;
+  /** sha256 of the form's one-time submission key: makes re-posting the same form idempotent. */
+  submission_key_hash: string | null;
+  /** HMAC of the tracking code with the server pepper; the code itself is never stored. */
+  tracking_hash: string;
+  channel: ComplaintChannel;
+  category_id: number;
+  subject: string;
+  details: string;
+  village_id: number | null;
+  landmark: string;
+  latitude: number | null;
+  longitude: number | null;
+  contact_name: string;
+  contact_phone: string;
+  contact_email: string;
+  contact_address: string;
+  preferred_contact: PreferredContact;
+  /** Language the citizen used, for notices. */
+  lang: "th" | "en";
+  status: string;
+  division_id: number | null;
+  assignee_id: number | null;
+  received_at: string;
+  due_at: string;
+  accepted_at: string | null;
+  closed_at: string | null;
+  result_summary: string;
+  forwarded_to: string;
+  recorded_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type CaseEventKind = "created" | "status" | "assign" | "reply" | "note";
+
+export interface CaseEventTable {
+  id: Generated<number>;
+  complaint_id: number;
+  kind: CaseEventKind;
+  from_status: string | null;
+  to_status: string | null;
+  actor_id: number | null;
+  note: string;
+  is_public: number;
+  division_id: number | null;
+  assignee_id: number | null;
+  created_at: string;
+}
+
+export interface AttachmentTable {
+  id: Generated<number>;
+  complaint_id: number;
+  sha256: string;
+  mime: string;
+  size: number;
+  original_name: string;
+  created_at: string;
+}
+
+/** Files that passed their checks on a rejected form, kept so the citizen need not choose them again. */
+export interface PendingUploadTable {
+  id: string;
+  sha256: string;
+  mime: string;
+  size: number;
+  original_name: string;
+  created_at: string;
+}
+
+export type OutboxStatus = "pending" | "sending" | "sent" | "dead";
+
+export interface OutboxTable {
+  id: Generated<number>;
+  kind: string;
+  complaint_id: number | null;
+  /** Encrypted at rest (envelope from app/utils/crypto.server.ts); cleared once sent. */
+  payload: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+  created_at: string;
+  dedupe_key: string | null;
+}
+
+export interface ReferenceCounterTable {
+  fiscal_year: number;
+  last_seq: number;
+}
+
+export interface Database {
+  org_profile: OrgProfileTable;
+  divisions: DivisionTable;
+  villages: VillageTable;
+  categories: CategoryTable;
+  staff: StaffTable;
+  staff_sessions: StaffSessionTable;
+  complaints: ComplaintTable;
+  case_events: CaseEventTable;
+  attachments: AttachmentTable;
+  pending_uploads: PendingUploadTable;
+  outbox: OutboxTable;
+  reference_counters: ReferenceCounterTable;
+}
+
+export type Complaint = Selectable<ComplaintTable>;
+export type NewComplaint = Insertable<ComplaintTable>;
+export type ComplaintUpdate = Updateable<ComplaintTable>;
+export type Staff = Selectable<StaffTable>;
+export type CaseEvent = Selectable<CaseEventTable>;
+export type Division = Selectable<DivisionTable>;
+export type Category = Selectable<CategoryTable>;
+export type Village = Selectable<VillageTable>;
+export type OrgProfile = Selectable<OrgProfileTable>;

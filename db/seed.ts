@@ -1,0 +1,70 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { DB } from "./connection";
+
+const seedSchema = z.object({
+  profile: z.object({
+    code: z.string().min(1),
+    name_th: z.string().min(1),
+    name_en: z.string().min(1),
+    address_th: z.string(),
+    address_en: z.string(),
+    phone: z.string(),
+    email: z.string(),
+    website: z.string(),
+    privacy_contact_th: z.string(),
+    privacy_contact_en: z.string(),
+    sla_days: z.number().int().min(1).max(90),
+    due_soon_days: z.number().int().min(0).max(30),
+    counting_mode: z.enum(["calendar", "working"]),
+    retention_years: z.number().int().min(1).max(50),
+  }),
+  divisions: z.array(z.object({ code: z.string(), name_th: z.string(), name_en: z.string() })).min(1),
+  villages: z.array(z.object({ number: z.number().int().min(1), name_th: z.string(), name_en: z.string() })).min(1),
+  categories: z
+    .array(z.object({ code: z.string(), name_th: z.string(), name_en: z.string(), division: z.string() }))
+    .min(1),
+});
+
+export type OrgSeed = z.infer<typeof seedSchema>;
+
+export const DEFAULT_SEED_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "seed", "wangluek.json");
+
+export function readSeedFile(file: string = DEFAULT_SEED_FILE): OrgSeed {
+  return seedSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
+}
+
+/** Seeds the organisation profile, divisions, villages and categories once; an existing profile is left alone. */
+export async function seedOrganisation(db: DB, seed: OrgSeed = readSeedFile()): Promise<boolean> {
+  const existing = await db.selectFrom("org_profile").select("id").executeTakeFirst();
+  if (existing) return false;
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("org_profile")
+      .values({ id: 1, ...seed.profile, updated_at: new Date().toISOString() })
+      .execute();
+    const divisionIds = new Map<string, number>();
+    for (const [i, d] of seed.divisions.entries()) {
+      const row = await trx
+        .insertInto("divisions")
+        .values({ ...d, sort_order: i, active: 1 })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      divisionIds.set(d.code, row.id);
+    }
+    for (const v of seed.villages) {
+      await trx.insertInto("villages").values({ ...v, active: 1 }).execute();
+    }
+    for (const [i, c] of seed.categories.entries()) {
+      const divisionId = divisionIds.get(c.division);
+      if (divisionId === undefined) throw new Error(`Seed category ${c.code} names unknown division ${c.division}`);
+      await trx
+        .insertInto("categories")
+        .values({ code: c.code, name_th: c.name_th, name_en: c.name_en, division_id: divisionId, sort_order: i, active: 1 })
+        .execute();
+    }
+  });
+  return true;
+}

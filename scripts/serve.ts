@@ -1,0 +1,110 @@
+/**
+ * Production server: migrates and seeds the database, creates missing secrets, starts the outbox worker,
+ * and serves the Remix build behind security headers. Run with `npm start` (builds first) or `npm run serve`.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import express from "express";
+import compression from "compression";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import { getEnv } from "../app/utils/env.server";
+import { getDb, getSecrets } from "../app/utils/db.server";
+import { log, errorFields } from "../app/utils/logger.server";
+import { migrateToLatest } from "../db/connection";
+import { seedOrganisation } from "../db/seed";
+import { applySecurityHeaders, rejectCrossSiteWrites, requestLogger, MAX_BODY_BYTES, payloadTooLargePage } from "./http";
+import { startOutboxWorker } from "../app/models/outbox.server";
+
+async function main() {
+  let env;
+  try {
+    env = getEnv();
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+  fs.mkdirSync(env.DATA_DIR, { recursive: true });
+  const db = getDb();
+  await migrateToLatest(db);
+  if (await seedOrganisation(db)) log.info("organisation profile seeded");
+  getSecrets();
+
+  const staffCount = await db.selectFrom("staff").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
+  if (!staffCount || Number(staffCount.n) === 0) {
+    console.log(
+      "\nNo staff accounts yet. Create the first administrator with:\n" +
+        "  npm run staff -- add --email you@example.org --name \"Your Name\" --role admin\n" +
+        "(the password is read from standard input, or generated and printed once)\n",
+    );
+  }
+
+  const buildPath = path.resolve("build/index.js");
+  if (!fs.existsSync(buildPath)) {
+    console.error("No build found: run `npm run build` first (npm start does this for you).");
+    process.exit(1);
+  }
+  const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", env.TRUST_PROXY_HOPS);
+  app.use(requestLogger);
+  app.use(applySecurityHeaders);
+  app.use(compression());
+  app.use((req, res, next) => {
+    const len = Number(req.headers["content-length"] ?? 0);
+    if (len > MAX_BODY_BYTES) {
+      res.status(413).type("html").send(payloadTooLargePage());
+      req.resume();
+      return;
+    }
+    next();
+  });
+  app.use(rejectCrossSiteWrites);
+  app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y", index: false }));
+  app.use(express.static("public", { maxAge: "1h", index: false }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: "production",
+      getLoadContext: (req, res) => ({
+        nonce: String(res.locals.nonce),
+        clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
+      }),
+    }),
+  );
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    log.error("unhandled request error", errorFields(err));
+    if (!res.headersSent) res.status(500).type("text").send("Internal error");
+  });
+
+  const worker = startOutboxWorker({ intervalMs: env.OUTBOX_INTERVAL_MS });
+  const server = app.listen(env.PORT, env.HOST, () => {
+    log.info("server listening", { url: env.PUBLIC_URL, port: env.PORT, mail: env.SMTP_URL ? "smtp" : "files" });
+    if (!env.SMTP_URL) log.info("SMTP_URL is not set: e-mails are written as .eml files", { dir: path.join(env.DATA_DIR, "outbox") });
+  });
+  server.requestTimeout = 120_000;
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down", { signal });
+    await worker.stop();
+    server.close(() => {
+      void db.destroy().finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+void main().catch((e) => {
+  log.error("server failed to start", errorFields(e));
+  process.exit(1);
+});
+

@@ -13,15 +13,17 @@ import thStaff from "./locales/th/staff.json";
 import enStaff from "./locales/en/staff.json";
 import thEmail from "./locales/th/email.json";
 import enEmail from "./locales/en/email.json";
+import thNotice from "./locales/th/notice.json";
+import enNotice from "./locales/en/notice.json";
 
 export const LANGUAGES = ["th", "en"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 export const DEFAULT_LANG: Lang = "th";
-export const NAMESPACES = ["common", "complaint", "track", "staff", "email"] as const;
+export const NAMESPACES = ["common", "complaint", "track", "staff", "email", "notice"] as const;
 
 export const resources = {
-  th: { common: thCommon, complaint: thComplaint, track: thTrack, staff: thStaff, email: thEmail },
-  en: { common: enCommon, complaint: enComplaint, track: enTrack, staff: enStaff, email: enEmail },
+  th: { common: thCommon, complaint: thComplaint, track: thTrack, staff: thStaff, email: thEmail, notice: thNotice },
+  en: { common: enCommon, complaint: enComplaint, track: enTrack, staff: enStaff, email: enEmail, notice: enNotice },
 } as const;
 
 export function isLang(x: unknown): x is Lang {

@@ -40,7 +40,8 @@ async function main() {
     );
   }
 
-  const buildPath = path.resolve("build/index.js");
+  const buildRoot = path.resolve(process.env.BUILD_DIR ?? ".");
+  const buildPath = path.join(buildRoot, "build/index.js");
   if (!fs.existsSync(buildPath)) {
     console.error("No build found: run `npm run build` first (npm start does this for you).");
     process.exit(1);
@@ -63,7 +64,7 @@ async function main() {
     next();
   });
   app.use(rejectCrossSiteWrites);
-  app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y", index: false }));
+  app.use("/build", express.static(path.join(buildRoot, "public/build"), { immutable: true, maxAge: "1y", index: false }));
   app.use(express.static("public", { maxAge: "1h", index: false }));
   app.all(
     "*",

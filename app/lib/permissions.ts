@@ -1,0 +1,133 @@
+/**
+ * Who may see and do what in the back office. Pure rules (no database): routes and domain functions both ask
+ * these, so a hidden button and a refused POST always agree.
+ */
+import type { StaffRole } from "../../db/schema";
+import type { CaseAction } from "./case-status";
+
+export const STAFF_ROLES = ["admin", "supervisor", "officer", "intake", "executive"] as const satisfies readonly StaffRole[];
+
+export function isStaffRole(x: unknown): x is StaffRole {
+  return typeof x === "string" && (STAFF_ROLES as readonly string[]).includes(x);
+}
+
+/** The signed-in person, as far as the rules need to know. */
+export interface Actor {
+  id: number;
+  role: StaffRole;
+  division_id: number | null;
+}
+
+/** The case, as far as the rules need to know. */
+export interface CaseScope {
+  division_id: number | null;
+}
+
+/** Everything staff can do on one case. */
+export type CaseOperation = CaseAction | "assign" | "reply" | "note";
+
+export const CASE_OPERATIONS: readonly CaseOperation[] = [
+  "accept",
+  "start",
+  "request_info",
+  "info_received",
+  "resolve",
+  "forward",
+  "reopen",
+  "assign",
+  "reply",
+  "note",
+];
+
+const OFFICER_OPS: ReadonlySet<CaseOperation> = new Set([
+  "accept",
+  "start",
+  "request_info",
+  "info_received",
+  "resolve",
+  "forward",
+  "assign",
+  "reply",
+  "note",
+]);
+const INTAKE_OPS: ReadonlySet<CaseOperation> = new Set(["accept", "assign", "reply", "note", "forward"]);
+
+function ownDivision(actor: Actor, c: CaseScope): boolean {
+  return actor.division_id !== null && c.division_id !== null && actor.division_id === c.division_id;
+}
+
+/** Whether the actor may open the case at all (officers: only their own division's cases). */
+export function canViewCase(actor: Actor, c: CaseScope): boolean {
+  switch (actor.role) {
+    case "admin":
+    case "supervisor":
+    case "intake":
+    case "executive":
+      return true;
+    case "officer":
+      return ownDivision(actor, c);
+    default:
+      return false;
+  }
+}
+
+/** Whether the actor may perform `op` on the case (before looking at the case's status). */
+export function canActOnCase(actor: Actor, c: CaseScope, op: CaseOperation): boolean {
+  switch (actor.role) {
+    case "admin":
+    case "supervisor":
+      return true;
+    case "intake":
+      return INTAKE_OPS.has(op);
+    case "officer":
+      return ownDivision(actor, c) && OFFICER_OPS.has(op);
+    case "executive":
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether the actor may give the case to `target.divisionId` and (optionally) a person in `target.assigneeDivisionId`.
+ * Officers keep cases in their own division and may only hand them to a colleague of that division.
+ */
+export function canAssign(
+  actor: Actor,
+  c: CaseScope,
+  target: { divisionId: number | null; assigneeDivisionId?: number | null; hasAssignee: boolean },
+): boolean {
+  if (!canActOnCase(actor, c, "assign")) return false;
+  if (actor.role !== "officer") return true;
+  if (target.divisionId !== actor.division_id) return false;
+  if (target.hasAssignee && target.assigneeDivisionId !== actor.division_id) return false;
+  return true;
+}
+
+/** Whether the actor may change a case's division (officers may only assign within theirs). */
+export function canChangeDivision(actor: Actor): boolean {
+  return actor.role === "admin" || actor.role === "supervisor" || actor.role === "intake";
+}
+
+/** Operations to offer on the case page (status actions still filtered by availableActions). */
+export function allowedOperations(actor: Actor, c: CaseScope): CaseOperation[] {
+  return CASE_OPERATIONS.filter((op) => canActOnCase(actor, c, op));
+}
+
+/** Whether the actor may record complaints received at the office, by phone, letter, LINE or Facebook. */
+export function canRecordIntake(actor: Actor): boolean {
+  return actor.role === "admin" || actor.role === "supervisor" || actor.role === "intake";
+}
+
+/** Only administrators see the administration page. */
+export function canAdminister(actor: Actor): boolean {
+  return actor.role === "admin";
+}
+
+/**
+ * Division restriction for lists: `undefined` = every division; a number = only that division.
+ * An officer without a division sees nothing (-1 matches no row).
+ */
+export function queueDivisionScope(actor: Actor): number | undefined {
+  if (actor.role !== "officer") return undefined;
+  return actor.division_id ?? -1;
+}

@@ -1,0 +1,288 @@
+/**
+ * `npm run bench [-- --cases 1000000 --duration 10 --connections 10]`
+ * Seeds a large database, starts the built server and measures, in one run and against the same app:
+ *   - a bare form-action route (POST /language: parse form, check CSRF, redirect) as the baseline,
+ *   - complaint submission throughput (POST /complaints/new, multipart, a new submission key per request),
+ *   - tracking lookup (POST /track with a valid reference + code) p50/p95,
+ *   - staff queue, overdue filter, first page (GET /staff?deadline=overdue) p50/p95,
+ *   - server RSS (current and peak).
+ * Prints a table with ratios against the bare route. Not a test: nothing here fails the build.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { seedBenchDatabase, benchTrackingCode, BENCH_STAFF } from "./seed";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const CASES = arg("cases", 100_000);
+const DURATION = arg("duration", 10);
+const CONNECTIONS = arg("connections", 10);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+    s.on("error", reject);
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error("server exited during start-up");
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("server did not become healthy");
+}
+
+function rssOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k: string) => Number(/(\d+)/.exec(status.split("\n").find((l) => l.startsWith(k)) ?? "0")?.[1] ?? 0);
+  return { rssMb: kb("VmRSS:") / 1024, peakMb: kb("VmHWM:") / 1024 };
+}
+
+interface Measure {
+  name: string;
+  reqPerSec: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  ok: number;
+  errors: number;
+  statuses: Record<string, number>;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function measure(name: string, opts: autocannon.Options, expectStatus: number[]): Promise<Measure> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const instance = autocannon({ ...opts, connections: opts.connections ?? CONNECTIONS, duration: opts.duration ?? DURATION });
+  instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const ok = Object.entries(statuses).filter(([s]) => expectStatus.includes(Number(s))).reduce((a, [, n]) => a + n, 0);
+  const total = latencies.length;
+  return {
+    name,
+    reqPerSec: ok / (result.duration || DURATION),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    ok,
+    errors: total - ok + result.errors + result.timeouts,
+    statuses,
+  };
+}
+
+function multipart(fields: Record<string, string>, boundary: string): string {
+  return (
+    Object.entries(fields)
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join("") + `--${boundary}--\r\n`
+  );
+}
+
+async function main() {
+  const dataDir = path.join(root, "bench", ".data", `cases-${CASES}`);
+  console.log(`Seeding ${CASES.toLocaleString("en")} cases in ${dataDir} …`);
+  const t0 = Date.now();
+  const { references } = await seedBenchDatabase(dataDir, CASES, (s) => console.log(s));
+  console.log(`seed ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      PUBLIC_URL: url,
+      LOG_LEVEL: "warn",
+      // The benchmark plays many citizens behind one reverse proxy: each request carries its own client address.
+      TRUST_PROXY_HOPS: "1",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    await waitHealthy(url, child);
+    // A visitor's CSRF cookie + token, and a staff session.
+    const home = await fetch(`${url}/`);
+    const csrf = /csrf=([A-Za-z0-9_-]{43})/.exec(home.headers.get("set-cookie") ?? "")?.[1];
+    if (!csrf) throw new Error("no CSRF cookie from /");
+    const visitorCookie = `csrf=${csrf}`;
+    const login = await fetch(`${url}/staff/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: visitorCookie },
+      body: new URLSearchParams({ csrf, email: BENCH_STAFF.email, password: BENCH_STAFF.password, redirectTo: "/staff" }),
+    });
+    const session = /(sujarit_session=[^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1];
+    if (!session) console.warn(`staff login failed (status ${login.status}); the queue figure will be missing`);
+    const form = await fetch(`${url}/complaints/new`, { headers: { Cookie: visitorCookie } }).then((r) => r.text());
+    const category = /<option value="([a-z_]+)"/.exec(form)?.[1] ?? "road";
+    let clientNo = 0;
+    const fakeClient = () => `10.${(clientNo >> 16) & 255}.${(clientNo >> 8) & 255}.${clientNo++ & 255}`;
+
+    const results: Measure[] = [];
+    // Warm-up.
+    await measure("warm-up", { url, duration: 2, requests: [{ method: "GET", path: "/" }] }, [200]);
+
+    results.push(
+      await measure(
+        "bare form action (POST /language)",
+        {
+          url,
+          requests: [
+            {
+              method: "POST",
+              path: "/language",
+              headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: visitorCookie },
+              body: new URLSearchParams({ csrf, lng: "th", redirectTo: "/" }).toString(),
+            },
+          ],
+        },
+        [302],
+      ),
+    );
+
+    const boundary = "----sujaritbench" + crypto.randomBytes(6).toString("hex");
+    results.push(
+      await measure(
+        "complaint submission (POST /complaints/new)",
+        {
+          url,
+          requests: [
+            {
+              method: "POST",
+              path: "/complaints/new",
+              setupRequest: (req: any) => {
+                const body = multipart(
+                  {
+                    csrf,
+                    submissionKey: crypto.randomBytes(32).toString("base64url"),
+                    website: "",
+                    category,
+                    subject: "ไฟฟ้าดับหน้าบ้าน",
+                    details: "ไฟฟ้าสาธารณะดับมาสามคืนแล้ว บริเวณหน้าโรงเรียน",
+                    village: "1",
+                    landmark: "หน้าโรงเรียน",
+                    latitude: "",
+                    longitude: "",
+                    contactName: "",
+                    contactPhone: "",
+                    contactEmail: "",
+                    contactAddress: "",
+                    preferredContact: "none",
+                  },
+                  boundary,
+                );
+                return {
+                  ...req,
+                  headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, Cookie: visitorCookie, "X-Forwarded-For": fakeClient() },
+                  body,
+                };
+              },
+            },
+          ],
+        },
+        [200],
+      ),
+    );
+
+    let lookupNo = 0;
+    results.push(
+      await measure(
+        "tracking lookup (POST /track)",
+        {
+          url,
+          requests: [
+            {
+              method: "POST",
+              path: "/track",
+              setupRequest: (req: any) => {
+                const i = 1 + ((lookupNo++ * 7919) % references.length);
+                return {
+                  ...req,
+                  headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: visitorCookie, "X-Forwarded-For": fakeClient() },
+                  body: new URLSearchParams({ csrf, reference: references[i - 1], code: benchTrackingCode(i) }).toString(),
+                };
+              },
+            },
+          ],
+        },
+        [200],
+      ),
+    );
+
+    if (session) {
+      results.push(
+        await measure(
+          "staff queue, overdue, first page (GET /staff?deadline=overdue)",
+          { url, requests: [{ method: "GET", path: "/staff?deadline=overdue", headers: { Cookie: `${visitorCookie}; ${session}` } }] },
+          [200],
+        ),
+      );
+    }
+    const mem = rssOf(child.pid!);
+
+    const bare = results[0];
+    const rows = results.map((r) => ({
+      route: r.name,
+      "req/s": r.reqPerSec.toFixed(1),
+      "× bare req/s": (r.reqPerSec / bare.reqPerSec).toFixed(2),
+      "p50 ms": r.p50.toFixed(1),
+      "p95 ms": r.p95.toFixed(1),
+      "p99 ms": r.p99.toFixed(1),
+      "× bare p95": (r.p95 / bare.p95).toFixed(2),
+      ok: r.ok,
+      "other/errors": r.errors,
+    }));
+    console.log(`\nSujarit benchmark — ${CASES.toLocaleString("en")} cases, ${CONNECTIONS} connections, ${DURATION} s per route, ${new Date().toISOString()}`);
+    console.table(rows);
+    for (const r of results) if (r.errors > 0) console.log(`  ${r.name}: statuses ${JSON.stringify(r.statuses)}`);
+    console.log(`Server RSS now ${mem.rssMb.toFixed(0)} MB, peak ${mem.peakMb.toFixed(0)} MB`);
+    const sub = results.find((r) => r.name.startsWith("complaint"));
+    const track = results.find((r) => r.name.startsWith("tracking"));
+    const queue = results.find((r) => r.name.startsWith("staff queue"));
+    console.log("\nTargets (issue: foundation):");
+    console.log(`  submission ≥ 50% of bare route throughput: ${sub ? ((100 * sub.reqPerSec) / bare.reqPerSec).toFixed(0) + "%" : "n/a"}`);
+    console.log(`  tracking lookup p95 < 50 ms: ${track ? track.p95.toFixed(1) + " ms" : "n/a"}`);
+    console.log(`  staff queue p95 < 50 ms: ${queue ? queue.p95.toFixed(1) + " ms" : "n/a"}`);
+    console.log(`  RSS < 300 MB: peak ${mem.peakMb.toFixed(0)} MB`);
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,4 +1,4 @@
-import { PassThrough } from "node:stream";
+import { Transform } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
@@ -34,7 +34,7 @@ export default function handleRequest(
         nonce,
         [waitForAll ? "onAllReady" : "onShellReady"]() {
           shellRendered = true;
-          const body = new PassThrough();
+          const body = dropNulBytes();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(
             new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }),
@@ -57,4 +57,21 @@ export default function handleRequest(
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return;
   log.error("request handler error", errorFields(error));
+}
+
+/**
+ * React 18.3's stream writer can emit the unused tail of its 2 KB buffer as NUL bytes when a multi-byte (Thai)
+ * character does not fit at the end of it. NUL is never valid in HTML and user text cannot contain it (validation
+ * rejects control characters), so dropping every 0x00 byte restores the exact intended output.
+ */
+function dropNulBytes(): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      if (chunk.indexOf(0) === -1) return callback(null, chunk);
+      const out = Buffer.allocUnsafe(chunk.length);
+      let n = 0;
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) out[n++] = chunk[i];
+      callback(null, out.subarray(0, n));
+    },
+  });
 }

@@ -36,9 +36,9 @@ export interface EnqueueInput {
 
 /** Maximum attempts before a message is moved to the dead-letter state. */
 export const MAX_ATTEMPTS = 8;
-/** Backoff before attempt n+1 (ms): 30 s, 1 min, 2 min, 4 min … capped at 1 h, with jitter. */
-export function backoffMs(attempts: number): number {
-  const base = Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+/** Backoff before attempt n+1 (ms): 30 s, 1 min, 2 min, 4 min … capped at 1 h, with jitter (base: OUTBOX_BACKOFF_BASE_MS). */
+export function backoffMs(attempts: number, baseMs = 30_000): number {
+  const base = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
   return Math.round(base * (0.85 + Math.random() * 0.3));
 }
 
@@ -162,7 +162,7 @@ export async function processOutboxOnce(
           last_error: errText,
           claimed_by: null,
           claimed_until: null,
-          next_attempt_at: new Date(now().getTime() + backoffMs(attempts)).toISOString(),
+          next_attempt_at: new Date(now().getTime() + backoffMs(attempts, getEnv().OUTBOX_BACKOFF_BASE_MS)).toISOString(),
         })
         .where("id", "=", row.id)
         .where("claimed_by", "=", workerId)

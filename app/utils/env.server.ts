@@ -19,6 +19,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Interval of the in-server outbox worker, in milliseconds. */
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(2000),
+  /** First retry delay of a failed e-mail, in milliseconds (doubles per attempt, capped at 1 h). Tests lower it. */
+  OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Trust X-Forwarded-For from this many proxies (0 = use the socket address). Used for rate limits only. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
 });

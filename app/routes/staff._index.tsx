@@ -1,0 +1,204 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { CASE_STATUSES } from "~/lib/case-status";
+import { queueDivisionScope } from "~/lib/permissions";
+import { formatThaiDate } from "~/lib/thai-date";
+import { getOrgProfile, listCategories, listDivisions, nameIn, slaPolicyOf } from "~/models/org.server";
+import { listQueue, parseQueueFilters } from "~/models/queue.server";
+
+/** Same values as DEADLINE_FILTERS in queue.server (not importable in browser code). */
+const DEADLINE_OPTIONS = ["overdue", "due_soon", "on_track"] as const;
+import { listAssignableStaff } from "~/models/staff.server";
+import { now } from "~/utils/clock.server";
+import { getDb } from "~/utils/db.server";
+import { getLang } from "~/utils/request.server";
+import { requireStaff } from "~/utils/session.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request);
+  const db = getDb();
+  const lang = getLang(request);
+  const url = new URL(request.url);
+  const filters = parseQueueFilters(url.searchParams);
+  const org = await getOrgProfile(db);
+  const at = now();
+  const result = await listQueue(db, { actor: staff, filters, now: at, policy: slaPolicyOf(org) });
+  const scope = queueDivisionScope(staff);
+  const [categories, divisions, people] = await Promise.all([
+    listCategories(db, { activeOnly: false }),
+    listDivisions(db, { activeOnly: false }),
+    listAssignableStaff(db, scope === undefined ? undefined : scope),
+  ]);
+  return json({
+    restricted: scope !== undefined,
+    categories: categories.map((c) => ({ id: c.id, name: nameIn(lang, c) })),
+    divisions: divisions.map((d) => ({ id: d.id, name: nameIn(lang, d) })),
+    people: people.map((p) => ({ id: p.id, name: p.name })),
+    page: result.page,
+    hasNext: result.hasNext,
+    hasPrev: result.hasPrev,
+    rows: result.rows.map((r) => ({
+      reference: r.reference,
+      subject: r.subject,
+      status: r.status,
+      category: lang === "en" ? r.category_en : r.category_th,
+      village: r.village_number === null ? "" : `${r.village_number} ${(lang === "en" ? r.village_en : r.village_th) ?? ""}`.trim(),
+      division: (lang === "en" ? r.division_en : r.division_th) ?? "",
+      assignee: r.assignee_name ?? "",
+      due: formatThaiDate(new Date(r.due_at), lang, { short: true }),
+      deadline: r.deadline,
+    })),
+  });
+}
+
+export default function StaffQueue() {
+  const data = useLoaderData<typeof loader>();
+  const { t } = useTranslation("staff");
+  const [params] = useSearchParams();
+  const v = (name: string) => params.get(name) ?? "";
+  const pageHref = (page: number) => {
+    const p = new URLSearchParams(params);
+    p.set("page", String(page));
+    return `/staff?${p.toString()}`;
+  };
+  return (
+    <>
+      <h1>{t("queue.title")}</h1>
+      <Form method="get" className="filters no-print" role="search" aria-label={t("queue.filters")}>
+        <div className="field">
+          <label htmlFor="f-q">{t("queue.q")}</label>
+          <input id="f-q" type="search" name="q" defaultValue={v("q")} maxLength={100} aria-describedby="f-q-hint" />
+          <span className="hint" id="f-q-hint">
+            {t("queue.qHint")}
+          </span>
+        </div>
+        <div className="field">
+          <label htmlFor="f-status">{t("queue.status")}</label>
+          <select id="f-status" name="status" defaultValue={v("status") || "open"}>
+            <option value="open">{t("queue.statusOpen")}</option>
+            <option value="all">{t("queue.statusAll")}</option>
+            {CASE_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-deadline">{t("queue.deadline")}</label>
+          <select id="f-deadline" name="deadline" defaultValue={v("deadline")}>
+            <option value="">{t("queue.any")}</option>
+            {DEADLINE_OPTIONS.map((d) => (
+              <option key={d} value={d}>
+                {t(`deadlineFilter.${d}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-category">{t("queue.category")}</label>
+          <select id="f-category" name="category" defaultValue={v("category")}>
+            <option value="">{t("queue.any")}</option>
+            {data.categories.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        {data.restricted ? null : (
+          <div className="field">
+            <label htmlFor="f-division">{t("queue.division")}</label>
+            <select id="f-division" name="division" defaultValue={v("division")}>
+              <option value="">{t("queue.any")}</option>
+              {data.divisions.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor="f-assignee">{t("queue.assignee")}</label>
+          <select id="f-assignee" name="assignee" defaultValue={v("assignee")}>
+            <option value="">{t("queue.any")}</option>
+            <option value="me">{t("queue.assigneeMe")}</option>
+            <option value="none">{t("queue.assigneeNone")}</option>
+            {data.people.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <button type="submit" className="primary">
+            {t("queue.apply")}
+          </button>{" "}
+          <Link to="/staff">{t("queue.reset")}</Link>
+        </div>
+      </Form>
+
+      {data.rows.length === 0 ? (
+        <p className="notice" data-testid="queue-empty">
+          {t("queue.empty")}
+        </p>
+      ) : (
+        <div className="table-wrap">
+          <table data-testid="queue-table">
+            <caption className="visually-hidden">{t("queue.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("queue.colReference")}</th>
+                <th scope="col">{t("queue.colSubject")}</th>
+                <th scope="col">{t("queue.category")}</th>
+                <th scope="col">{t("queue.colVillage")}</th>
+                <th scope="col">{t("queue.division")}</th>
+                <th scope="col">{t("queue.assignee")}</th>
+                <th scope="col">{t("queue.status")}</th>
+                <th scope="col">{t("queue.colDue")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.rows.map((r) => (
+                <tr key={r.reference} data-testid="queue-row">
+                  <td>
+                    <Link to={`/staff/cases/${r.reference}`}>{r.reference}</Link>
+                  </td>
+                  <td>{r.subject}</td>
+                  <td>{r.category}</td>
+                  <td>{r.village}</td>
+                  <td>{r.division || <span className="muted">{t("case.noDivision")}</span>}</td>
+                  <td>{r.assignee || <span className="muted">{t("case.unassigned")}</span>}</td>
+                  <td>{t(`status.${r.status}`)}</td>
+                  <td>
+                    {r.due}
+                    <br />
+                    <DeadlineBadge deadline={r.deadline} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav className="pager" aria-label={t("queue.pager")}>
+        {data.hasPrev ? <Link to={pageHref(data.page - 1)}>{t("queue.prev")}</Link> : null}
+        <span>{t("queue.page", { page: data.page })}</span>
+        {data.hasNext ? <Link to={pageHref(data.page + 1)}>{t("queue.next")}</Link> : null}
+      </nav>
+    </>
+  );
+}
+
+export function DeadlineBadge({ deadline }: { deadline: { state: string; daysLeft: number; daysOverdue: number } }) {
+  const { t } = useTranslation("staff");
+  return (
+    <span className={`badge ${deadline.state}`} data-testid="deadline-badge">
+      {t(`deadline.${deadline.state}`, { count: deadline.state === "overdue" || deadline.state === "missed" ? deadline.daysOverdue : deadline.daysLeft })}
+    </span>
+  );
+}

@@ -1,0 +1,300 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { CsrfField, ErrorSummary, Field } from "~/components/form";
+import { canAdminister } from "~/lib/permissions";
+import { fieldErrors, safeText } from "~/lib/validation";
+import { formatThaiDate } from "~/lib/thai-date";
+import {
+  addCategory,
+  addDivision,
+  addVillage,
+  AdminInputError,
+  namedRowSchema,
+  orgProfileSchema,
+  updateOrgProfile,
+  updateRefRow,
+} from "~/models/org-admin.server";
+import { getOrgProfile, listCategories, listDivisions, listVillages, nameIn } from "~/models/org.server";
+import { listStaff } from "~/models/staff.server";
+import { getDb } from "~/utils/db.server";
+import { assertCsrf, getLang } from "~/utils/request.server";
+import { requireStaff } from "~/utils/session.server";
+import { log } from "~/utils/logger.server";
+
+async function requireAdmin(request: Request) {
+  const staff = await requireStaff(request);
+  if (!canAdminister(staff)) throw json({ messageKey: "errorPage.forbidden" }, { status: 403 });
+  return staff;
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAdmin(request);
+  const db = getDb();
+  const lang = getLang(request);
+  const [org, staff, divisions, villages, categories] = await Promise.all([
+    getOrgProfile(db),
+    listStaff(db),
+    listDivisions(db, { activeOnly: false }),
+    listVillages(db, { activeOnly: false }),
+    listCategories(db, { activeOnly: false }),
+  ]);
+  return json({
+    org,
+    staff: staff.map((s) => ({
+      id: s.id,
+      name: s.name,
+      email: s.email,
+      role: s.role,
+      active: s.active === 1,
+      division: s.division_code ? nameIn(lang, { name_th: s.division_name_th ?? "", name_en: s.division_name_en ?? "" }) : "",
+      lastLogin: s.last_login_at ? formatThaiDate(new Date(s.last_login_at), lang, { withTime: true, short: true }) : "",
+    })),
+    divisions,
+    villages,
+    categories,
+  });
+}
+
+type ActionData = { intent?: string; errors?: Record<string, string> };
+
+const idField = z.coerce.number().int().min(1);
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const form = await request.formData();
+  assertCsrf(request, form);
+  const db = getDb();
+  const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  const intent = values.intent;
+  const fail = (errors: Record<string, string>, status = 422) => json<ActionData>({ intent, errors }, { status });
+  try {
+    if (intent === "profile") {
+      const p = orgProfileSchema.safeParse(values);
+      if (!p.success) return fail(fieldErrors(p.error));
+      await updateOrgProfile(db, p.data);
+    } else if (intent === "addDivision" || intent === "addVillage" || intent === "addCategory") {
+      const p = namedRowSchema.extend({ code: safeText(40, intent !== "addVillage") }).safeParse(values);
+      if (!p.success) return fail(fieldErrors(p.error));
+      if (intent === "addDivision") await addDivision(db, p.data);
+      else if (intent === "addVillage") await addVillage(db, { ...p.data, number: Number(values.number) });
+      else {
+        const d = idField.safeParse(values.divisionId);
+        if (!d.success) return fail({ divisionId: "errors.invalidChoice" });
+        await addCategory(db, { ...p.data, divisionId: d.data });
+      }
+    } else if (intent === "updateRow") {
+      const table = values.table;
+      if (table !== "divisions" && table !== "villages" && table !== "categories") return fail({ table: "errors.invalidChoice" }, 400);
+      const id = idField.safeParse(values.id);
+      const p = namedRowSchema.safeParse(values);
+      if (!id.success) return fail({ id: "errors.invalidChoice" }, 400);
+      if (!p.success) return fail(fieldErrors(p.error));
+      const divisionId = table === "categories" && values.divisionId ? Number(values.divisionId) : undefined;
+      const ok = await updateRefRow(db, table, id.data, { ...p.data, active: values.active === "1", divisionId });
+      if (!ok) throw json({ messageKey: "errorPage.notFound" }, { status: 404 });
+    } else {
+      return fail({ intent: "errors.invalidChoice" }, 400);
+    }
+  } catch (e) {
+    if (e instanceof AdminInputError) return fail({ [e.field]: `staff:${e.messageKey}` });
+    throw e;
+  }
+  log.info("admin change", { intent, staffId: admin.id });
+  return redirect(`/staff/admin?saved=${intent}`);
+}
+
+function RowForm({ table, row, divisions }: { table: "divisions" | "villages" | "categories"; row: { id: number; name_th: string; name_en: string; active: number; division_id?: number }; divisions?: { id: number; name_th: string }[] }) {
+  const { t } = useTranslation("staff");
+  const id = `${table}-${row.id}`;
+  return (
+    <Form method="post" className="admin-row">
+      <CsrfField />
+      <input type="hidden" name="intent" value="updateRow" />
+      <input type="hidden" name="table" value={table} />
+      <input type="hidden" name="id" value={row.id} />
+      <label htmlFor={`${id}-th`} className="visually-hidden">
+        {t("admin.nameTh")}
+      </label>
+      <input id={`${id}-th`} type="text" name="name_th" defaultValue={row.name_th} maxLength={200} required />
+      <label htmlFor={`${id}-en`} className="visually-hidden">
+        {t("admin.nameEn")}
+      </label>
+      <input id={`${id}-en`} type="text" name="name_en" defaultValue={row.name_en} maxLength={200} required />
+      {divisions ? (
+        <>
+          <label htmlFor={`${id}-div`} className="visually-hidden">
+            {t("admin.division")}
+          </label>
+          <select id={`${id}-div`} name="divisionId" defaultValue={row.division_id}>
+            {divisions.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name_th}
+              </option>
+            ))}
+          </select>
+        </>
+      ) : null}
+      <label className="choice">
+        <input type="checkbox" name="active" value="1" defaultChecked={row.active === 1} /> {t("admin.active")}
+      </label>
+      <button type="submit" className="button secondary">
+        {t("admin.save")}
+      </button>
+    </Form>
+  );
+}
+
+export default function StaffAdmin() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionData | undefined;
+  const [search] = useSearchParams();
+  const { t } = useTranslation("staff");
+  const o = data.org;
+  const e = result?.intent === "profile" ? result.errors ?? {} : {};
+  const profileFields = [
+    ["name_th", 200],
+    ["name_en", 200],
+    ["address_th", 500],
+    ["address_en", 500],
+    ["phone", 50],
+    ["email", 254],
+    ["website", 300],
+    ["privacy_contact_th", 500],
+    ["privacy_contact_en", 500],
+  ] as const;
+  const labels = Object.fromEntries([...profileFields.map(([f]) => [f, t(`admin.fields.${f}`)]), ["sla_days", t("admin.fields.sla_days")], ["due_soon_days", t("admin.fields.due_soon_days")], ["code", t("admin.code")], ["number", t("admin.number")], ["divisionId", t("admin.division")], ["name_th", t("admin.nameTh")], ["name_en", t("admin.nameEn")]]);
+  return (
+    <>
+      <h1>{t("admin.title")}</h1>
+      {search.get("saved") && !result ? (
+        <p className="success" role="status">
+          {t("admin.saved")}
+        </p>
+      ) : null}
+      {result?.errors && result.intent !== "profile" ? <ErrorSummary errors={result.errors} labels={labels} /> : null}
+      <section className="card" aria-labelledby="org-title">
+        <h2 id="org-title">{t("admin.profile")}</h2>
+        <ErrorSummary errors={e} labels={labels} />
+        <Form method="post">
+          <CsrfField />
+          <input type="hidden" name="intent" value="profile" />
+          {profileFields.map(([f, max]) => (
+            <Field key={f} name={f} label={labels[f]} error={e[f]} max={max}>
+              {(p) => <input {...p} type="text" maxLength={max} defaultValue={String(o[f] ?? "")} />}
+            </Field>
+          ))}
+          <Field name="sla_days" label={labels.sla_days} error={e.sla_days}>
+            {(p) => <input {...p} type="number" min={1} max={90} defaultValue={o.sla_days} />}
+          </Field>
+          <Field name="due_soon_days" label={labels.due_soon_days} error={e.due_soon_days}>
+            {(p) => <input {...p} type="number" min={0} max={30} defaultValue={o.due_soon_days} />}
+          </Field>
+          <button type="submit" className="primary">
+            {t("admin.save")}
+          </button>
+        </Form>
+      </section>
+
+      <section className="card" aria-labelledby="staff-title">
+        <h2 id="staff-title">{t("admin.staff")}</h2>
+        <p className="hint">{t("admin.staffHint")}</p>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("admin.name")}</th>
+                <th scope="col">{t("admin.email")}</th>
+                <th scope="col">{t("admin.role")}</th>
+                <th scope="col">{t("admin.division")}</th>
+                <th scope="col">{t("admin.lastLogin")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.staff.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    {s.name} {s.active ? null : <span className="badge missed">{t("admin.disabled")}</span>}
+                  </td>
+                  <td>{s.email}</td>
+                  <td>{t(`roles.${s.role}`)}</td>
+                  <td>{s.division}</td>
+                  <td>{s.lastLogin}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="div-title">
+        <h2 id="div-title">{t("admin.divisions")}</h2>
+        {data.divisions.map((d) => (
+          <RowForm key={d.id} table="divisions" row={d} />
+        ))}
+        <h3>{t("admin.addDivision")}</h3>
+        <Form method="post" className="admin-row">
+          <CsrfField />
+          <input type="hidden" name="intent" value="addDivision" />
+          <input type="text" name="code" placeholder={t("admin.code")} aria-label={t("admin.code")} maxLength={20} required />
+          <input type="text" name="name_th" placeholder={t("admin.nameTh")} aria-label={t("admin.nameTh")} maxLength={200} required />
+          <input type="text" name="name_en" placeholder={t("admin.nameEn")} aria-label={t("admin.nameEn")} maxLength={200} required />
+          <button type="submit" className="button secondary">
+            {t("admin.add")}
+          </button>
+        </Form>
+      </section>
+
+      <section className="card" aria-labelledby="vil-title">
+        <h2 id="vil-title">{t("admin.villages")}</h2>
+        {data.villages.map((v) => (
+          <div key={v.id}>
+            <strong>{t("admin.villageNo", { number: v.number })}</strong>
+            <RowForm table="villages" row={v} />
+          </div>
+        ))}
+        <h3>{t("admin.addVillage")}</h3>
+        <Form method="post" className="admin-row">
+          <CsrfField />
+          <input type="hidden" name="intent" value="addVillage" />
+          <input type="number" name="number" min={1} max={999} placeholder={t("admin.number")} aria-label={t("admin.number")} required />
+          <input type="text" name="name_th" placeholder={t("admin.nameTh")} aria-label={t("admin.nameTh")} maxLength={200} required />
+          <input type="text" name="name_en" placeholder={t("admin.nameEn")} aria-label={t("admin.nameEn")} maxLength={200} required />
+          <button type="submit" className="button secondary">
+            {t("admin.add")}
+          </button>
+        </Form>
+      </section>
+
+      <section className="card" aria-labelledby="cat-title">
+        <h2 id="cat-title">{t("admin.categories")}</h2>
+        {data.categories.map((c) => (
+          <div key={c.id}>
+            <code>{c.code}</code>
+            <RowForm table="categories" row={c} divisions={data.divisions} />
+          </div>
+        ))}
+        <h3>{t("admin.addCategory")}</h3>
+        <Form method="post" className="admin-row">
+          <CsrfField />
+          <input type="hidden" name="intent" value="addCategory" />
+          <input type="text" name="code" placeholder={t("admin.code")} aria-label={t("admin.code")} maxLength={40} required />
+          <input type="text" name="name_th" placeholder={t("admin.nameTh")} aria-label={t("admin.nameTh")} maxLength={200} required />
+          <input type="text" name="name_en" placeholder={t("admin.nameEn")} aria-label={t("admin.nameEn")} maxLength={200} required />
+          <select name="divisionId" aria-label={t("admin.division")}>
+            {data.divisions.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name_th}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="button secondary">
+            {t("admin.add")}
+          </button>
+        </Form>
+      </section>
+    </>
+  );
+}

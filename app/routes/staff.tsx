@@ -1,0 +1,73 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { CsrfField } from "~/components/form";
+import { canAdminister, canRecordIntake } from "~/lib/permissions";
+import { requireStaff } from "~/utils/session.server";
+
+export const meta: MetaFunction = () => [{ title: "สุจริต · Staff" }, { name: "robots", content: "noindex, nofollow" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request);
+  return json({
+    me: { id: staff.id, name: staff.name, role: staff.role },
+    canIntake: canRecordIntake(staff),
+    canAdmin: canAdminister(staff),
+  });
+}
+
+export default function StaffLayout() {
+  const { me, canIntake, canAdmin } = useLoaderData<typeof loader>();
+  const { t } = useTranslation("staff");
+  return (
+    <div className="staff-area">
+      <nav aria-label={t("nav.label")} className="staff-nav no-print">
+        <NavLink to="/staff" end>
+          {t("nav.queue")}
+        </NavLink>
+        {canIntake ? <NavLink to="/staff/intake">{t("nav.intake")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin">{t("nav.admin")}</NavLink> : null}
+        <span className="staff-who">
+          {t("nav.signedInAs", { name: me.name })} · {t(`roles.${me.role}`)}
+        </span>
+        <Form method="post" action="/staff/logout" reloadDocument className="staff-logout">
+          <CsrfField />
+          <button type="submit" className="secondary">
+            {t("nav.logout")}
+          </button>
+        </Form>
+      </nav>
+      <Outlet />
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { t } = useTranslation("staff");
+  let title = t("errorPage.title");
+  let message = t("errorPage.server");
+  if (isRouteErrorResponse(error)) {
+    const key = typeof error.data?.messageKey === "string" ? error.data.messageKey : null;
+    if (error.status === 404) {
+      title = t("errorPage.notFoundTitle");
+      message = key ? t(key) : t("errorPage.notFound");
+    } else if (error.status === 403) {
+      title = t("errorPage.forbiddenTitle");
+      message = key ? t(key) : typeof error.data?.formError === "string" ? t(`common:${error.data.formError}`) : t("errorPage.forbidden");
+    } else if (error.status < 500) {
+      title = t("errorPage.badRequestTitle");
+      message = key ? t(key) : t("errorPage.badRequest");
+    }
+  }
+  return (
+    <section className="error-page" aria-labelledby="error-title">
+      <h1 id="error-title">{title}</h1>
+      <p>{message}</p>
+      <p>
+        <Link to="/staff">{t("errorPage.backToQueue")}</Link>
+      </p>
+    </section>
+  );
+}

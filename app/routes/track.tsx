@@ -1,0 +1,308 @@
+/**
+ * Case tracking for citizens: reference + tracking code -> status, deadline and the public timeline.
+ * The receipt's QR code points to /track#ref=…&code=… (a fragment never reaches the server); with JavaScript the
+ * fields are filled from it and the fragment is cleared, without JavaScript people type them.
+ */
+import { useEffect, useRef } from "react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { CsrfField, ErrorSummary, Field } from "~/components/form";
+import { getDb } from "~/utils/db.server";
+import { now } from "~/utils/clock.server";
+import { limits } from "~/utils/rate-limit.server";
+import { assertCsrf, getLang } from "~/utils/request.server";
+import { getOrgProfile, nameIn, slaPolicyOf } from "~/models/org.server";
+import { findCaseForTracking, publicCaseSummary, publicTimeline, type PublicTimelineItem } from "~/models/complaint.server";
+import { deadlineStatus, type DeadlineState } from "~/lib/sla";
+import { formatThaiDate } from "~/lib/thai-date";
+import type { CaseStatus } from "~/lib/case-status";
+import type { Lang } from "~/i18n";
+
+export const meta: MetaFunction = () => [{ title: "ติดตามเรื่อง · Sujarit" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return json({ lang: getLang(request) }, { headers: { "Cache-Control": "no-store" } });
+}
+
+interface FoundCase {
+  reference: string;
+  status: CaseStatus;
+  stage: "received" | "in_progress" | "done";
+  subject: string;
+  category: string;
+  division: string;
+  receivedAt: string;
+  dueAt: string;
+  deadline: { state: DeadlineState; daysLeft: number; daysOverdue: number };
+  resultSummary: string;
+  forwardedTo: string;
+  timeline: PublicTimelineItem[];
+}
+
+type ActionData =
+  | { status: "ok"; found: FoundCase }
+  | { status: "error"; formError: string | null; errors: Record<string, string>; values: { reference: string; code: string } };
+
+const MAX_INPUT = 64;
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const lang = getLang(request);
+  const form = await request.formData();
+  assertCsrf(request, form, lang);
+  const field = (k: string) => {
+    const v = form.get(k);
+    return typeof v === "string" ? v.trim().slice(0, MAX_INPUT) : "";
+  };
+  const values = { reference: field("reference"), code: field("code") };
+  const client = context.clientAddress ?? "unknown";
+  const clientLimit = limits.trackFailuresClient();
+  const globalLimit = limits.trackFailuresGlobal();
+  const c = clientLimit.peek(client);
+  const g = globalLimit.peek("all");
+  if (c.blocked || g.blocked) {
+    return json<ActionData>(
+      { status: "error", formError: "track:errors.rateLimited", errors: {}, values },
+      { status: 429, headers: { "Retry-After": String(Math.max(c.retryAfterSec, g.retryAfterSec, 1)), "Cache-Control": "no-store" } },
+    );
+  }
+  const errors: Record<string, string> = {};
+  if (!values.reference) errors.reference = "errors.required";
+  if (!values.code) errors.code = "errors.required";
+  if (Object.keys(errors).length > 0) {
+    return json<ActionData>({ status: "error", formError: null, errors, values }, { status: 422, headers: { "Cache-Control": "no-store" } });
+  }
+
+  const db = getDb();
+  const complaint = await findCaseForTracking(db, values.reference, values.code);
+  if (!complaint) {
+    clientLimit.hit(client);
+    globalLimit.hit("all");
+    return json<ActionData>(
+      { status: "error", formError: "track:errors.notFound", errors: {}, values },
+      { status: 404, headers: { "Cache-Control": "no-store" } },
+    );
+  }
+  const [org, summary, timeline] = await Promise.all([getOrgProfile(db), publicCaseSummary(db, complaint), publicTimeline(db, complaint.id)]);
+  const deadline = deadlineStatus({
+    dueAt: new Date(summary.dueAt),
+    now: now(),
+    closedAt: summary.closedAt ? new Date(summary.closedAt) : null,
+    policy: slaPolicyOf(org),
+  });
+  const found: FoundCase = {
+    reference: summary.reference,
+    status: summary.status,
+    stage: summary.stage,
+    subject: summary.subject,
+    category: nameIn(lang, summary.category),
+    division: nameIn(lang, summary.division),
+    receivedAt: summary.receivedAt,
+    dueAt: summary.dueAt,
+    deadline,
+    resultSummary: summary.resultSummary,
+    forwardedTo: summary.forwardedTo,
+    timeline,
+  };
+  return json<ActionData>({ status: "ok", found }, { headers: { "Cache-Control": "no-store" } });
+}
+
+export default function TrackRoute() {
+  const { lang } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionData | undefined;
+  const { t } = useTranslation("track");
+  if (result?.status === "ok") {
+    return (
+      <>
+        <h1>{t("resultTitle")}</h1>
+        <CaseView found={result.found} lang={lang} />
+        <p className="no-print">
+          <a href="/track">{t("another")}</a>
+        </p>
+      </>
+    );
+  }
+  return (
+    <>
+      <h1>{t("title")}</h1>
+      <p className="lead">{t("intro")}</p>
+      <TrackForm result={result} />
+      <p className="muted">{t("lostCode")}</p>
+    </>
+  );
+}
+
+function TrackForm({ result }: { result: Extract<ActionData, { status: "error" }> | undefined }) {
+  const { t } = useTranslation("track");
+  const navigation = useNavigation();
+  const refInput = useRef<HTMLInputElement>(null);
+  const codeInput = useRef<HTMLInputElement>(null);
+  const submitRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    // Fill the fields from #ref=…&code=… (the receipt's QR code), then remove the secret from the address bar.
+    const hash = window.location.hash;
+    if (!hash || hash.length < 2) return;
+    const params = new URLSearchParams(hash.slice(1));
+    const ref = params.get("ref");
+    const code = params.get("code");
+    if (ref && refInput.current) refInput.current.value = ref.slice(0, MAX_INPUT);
+    if (code && codeInput.current) codeInput.current.value = code.slice(0, MAX_INPUT);
+    window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+    if (ref && code) submitRef.current?.focus();
+  }, []);
+  const labels = { reference: t("fields.reference"), code: t("fields.code") };
+  const values = result?.values ?? { reference: "", code: "" };
+  return (
+    <>
+      <ErrorSummary errors={result?.errors} labels={labels} formError={result?.formError ?? null} />
+      <Form method="post" className="card track-form" key={JSON.stringify(values)}>
+        <CsrfField />
+        <Field name="reference" label={labels.reference} hint={t("hints.reference")} error={result?.errors.reference} required>
+          {(p) => (
+            <input {...p} ref={refInput} type="text" inputMode="numeric" autoComplete="off" maxLength={MAX_INPUT} defaultValue={values.reference} />
+          )}
+        </Field>
+        <Field name="code" label={labels.code} hint={t("hints.code")} error={result?.errors.code} required>
+          {(p) => (
+            <input
+              {...p}
+              ref={codeInput}
+              type="text"
+              autoComplete="off"
+              autoCapitalize="characters"
+              spellCheck={false}
+              maxLength={MAX_INPUT}
+              defaultValue={values.code}
+              className="code-input"
+            />
+          )}
+        </Field>
+        <button type="submit" className="button" ref={submitRef} disabled={navigation.state === "submitting"}>
+          {t("submit")}
+        </button>
+      </Form>
+    </>
+  );
+}
+
+function deadlineLabel(t: (k: string, o?: Record<string, unknown>) => string, d: FoundCase["deadline"]): string {
+  switch (d.state) {
+    case "on_track":
+      return t("deadline.on_track", { count: d.daysLeft });
+    case "due_soon":
+      return t("deadline.due_soon", { count: d.daysLeft });
+    case "due_today":
+      return t("deadline.due_today");
+    case "overdue":
+      return t("deadline.overdue", { count: d.daysOverdue });
+    case "met":
+      return t("deadline.met");
+    case "missed":
+      return t("deadline.missed", { count: d.daysOverdue });
+  }
+}
+
+const STAGES = ["received", "in_progress", "done"] as const;
+
+function CaseView({ found, lang }: { found: FoundCase; lang: Lang }) {
+  const { t } = useTranslation("track");
+  const stageIndex = STAGES.indexOf(found.stage);
+  return (
+    <>
+      <section className="card case-summary" aria-labelledby="case-title">
+        <h2 id="case-title">
+          {t("reference")} <span className="code-small">{found.reference}</span>
+        </h2>
+        <p className="case-status-line">
+          {t("currentStatus")}:{" "}
+          <strong data-testid="case-status" data-status={found.status}>
+            {t(`status.${found.status}`)}
+          </strong>
+        </p>
+        <ol className="stages" aria-label={t("stagesLabel")}>
+          {STAGES.map((s, i) => (
+            <li key={s} className={i < stageIndex ? "past" : i === stageIndex ? "current" : "future"} aria-current={i === stageIndex ? "step" : undefined}>
+              {t(`stage.${s}`)}
+            </li>
+          ))}
+        </ol>
+        <dl className="facts">
+          <dt>{t("subject")}</dt>
+          <dd>{found.subject}</dd>
+          {found.category ? (
+            <>
+              <dt>{t("category")}</dt>
+              <dd>{found.category}</dd>
+            </>
+          ) : null}
+          <dt>{t("received")}</dt>
+          <dd>{formatThaiDate(new Date(found.receivedAt), lang, { withTime: true })}</dd>
+          <dt>{t("division")}</dt>
+          <dd data-testid="case-division">{found.division || t("divisionPending")}</dd>
+          <dt>{t("due")}</dt>
+          <dd>
+            <span data-testid="case-due">{formatThaiDate(new Date(found.dueAt), lang)}</span>{" "}
+            <span className={`badge ${found.deadline.state}`} data-testid="deadline-state" data-state={found.deadline.state}>
+              {deadlineLabel(t, found.deadline)}
+            </span>
+          </dd>
+        </dl>
+        {found.status === "waiting_info" ? <p className="warning">{t("waitingInfo")}</p> : null}
+        {found.status === "resolved" && found.resultSummary ? (
+          <div className="success">
+            <h3>{t("resultSummary")}</h3>
+            <p className="pre-line" data-testid="result-summary">
+              {found.resultSummary}
+            </p>
+          </div>
+        ) : null}
+        {found.status === "forwarded" && found.forwardedTo ? (
+          <div className="notice">
+            <h3>{t("forwardedTo")}</h3>
+            <p data-testid="forwarded-to">{found.forwardedTo}</p>
+            <p>{t("forwardedHint")}</p>
+          </div>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="timeline-title">
+        <h2 id="timeline-title">{t("timelineTitle")}</h2>
+        <ol className="timeline" data-testid="timeline">
+          {found.timeline.map((e) => (
+            <li key={e.id} className={`event-${e.kind}`}>
+              <time dateTime={e.at}>{formatThaiDate(new Date(e.at), lang, { withTime: true, short: true })}</time>
+              <TimelineText item={e} lang={lang} />
+            </li>
+          ))}
+        </ol>
+      </section>
+    </>
+  );
+}
+
+function TimelineText({ item, lang }: { item: PublicTimelineItem; lang: Lang }) {
+  const { t } = useTranslation("track");
+  switch (item.kind) {
+    case "created":
+      return <span>{t("event.created")}</span>;
+    case "status":
+      return (
+        <>
+          <span>{t("event.status", { status: t(`status.${item.status}`) })}</span>
+          {item.note ? <p className="pre-line">{item.note}</p> : null}
+        </>
+      );
+    case "assign":
+      return <span>{t("event.assign", { division: lang === "en" ? item.division.name_en : item.division.name_th })}</span>;
+    case "reply":
+      return (
+        <div className="public-reply">
+          <strong>{t("event.reply")}</strong>
+          <p className="pre-line" data-testid="public-reply">
+            {item.note}
+          </p>
+        </div>
+      );
+  }
+}

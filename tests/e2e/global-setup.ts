@@ -1,0 +1,29 @@
+/**
+ * Starts an SMTP server and the real server (fresh data folder), creates the staff accounts the specs use, and
+ * publishes the details to the specs through environment variables (E2E_*), which Playwright passes to its
+ * workers. Returns the teardown.
+ */
+import crypto from "node:crypto";
+import { startServer, createStaffUser } from "../helpers/server";
+import { startSmtp } from "../helpers/smtp";
+
+export const E2E_OFFICER = { email: "officer.works@wangluek.go.th", name: "ช่างสมศักดิ์ ทดสอบ", role: "officer" as const, division: "works", password: "e2e officer password 2569" };
+
+export default async function globalSetup() {
+  const smtp = await startSmtp();
+  const server = await startServer({ env: { SMTP_URL: smtp.url } });
+  try {
+    await createStaffUser(server, E2E_OFFICER);
+  } catch (e) {
+    // The citizen specs can still run; the officer spec reports this error.
+    process.env.E2E_STAFF_ERROR = (e as Error).message.slice(0, 2000);
+  }
+  process.env.E2E_BASE_URL = server.url;
+  process.env.E2E_TAG = crypto.randomBytes(3).toString("hex");
+  process.env.E2E_DB_FILE = server.dbFile;
+  process.env.E2E_OFFICER = JSON.stringify(E2E_OFFICER);
+  return async () => {
+    await server.stop();
+    await smtp.stop();
+  };
+}

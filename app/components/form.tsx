@@ -5,6 +5,18 @@
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { useRootData } from "~/root";
+import { LIMITS } from "~/lib/validation";
+
+/** Maximum lengths of the complaint fields, for "too long" messages in the summary. */
+const FIELD_LIMITS: Record<string, number> = {
+  subject: LIMITS.subject,
+  details: LIMITS.details,
+  landmark: LIMITS.landmark,
+  contactName: LIMITS.name,
+  contactPhone: LIMITS.phone,
+  contactEmail: LIMITS.email,
+  contactAddress: LIMITS.address,
+};
 
 /** Hidden CSRF field; every POST form includes it. */
 export function CsrfField() {
@@ -23,7 +35,18 @@ export function HoneypotField() {
 }
 
 /** Lists every field error with links to the fields; receives focus when shown. */
-export function ErrorSummary({ errors, labels, formError }: { errors?: Record<string, string>; labels: Record<string, string>; formError?: string | null }) {
+export function ErrorSummary({
+  errors,
+  labels,
+  formError,
+  limits = FIELD_LIMITS,
+}: {
+  errors?: Record<string, string>;
+  labels: Record<string, string>;
+  formError?: string | null;
+  /** Maximum length per field name, shown in "too long" messages. */
+  limits?: Record<string, number>;
+}) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
   const entries = Object.entries(errors ?? {});
@@ -40,7 +63,7 @@ export function ErrorSummary({ errors, labels, formError }: { errors?: Record<st
         {entries.map(([field, key]) => (
           <li key={field}>
             <a href={`#${fieldId(field)}`}>
-              {labels[field] ?? field}: {t(key, { max: undefined })}
+              {labels[field] ?? field}: {t(key, { max: limits[field] })}
             </a>
           </li>
         ))}

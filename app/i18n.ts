@@ -43,19 +43,23 @@ export function createI18n(lng: Lang): I18n {
     interpolation: { escapeValue: false }, // React and the e-mail renderer escape output themselves
     returnNull: false,
     initAsync: false,
-    react: { useSuspense: false },
   });
   return instance;
 }
 
 const cache = new Map<Lang, I18n>();
 
-/** A translation function for server code (actions, e-mails, CLI). */
-export function tFor(lng: Lang, ns: (typeof NAMESPACES)[number] = "common"): TFunction {
+/** The shared instance for one language (server side: the language never changes on it, so it is safe to share). */
+export function i18nFor(lng: Lang): I18n {
   let inst = cache.get(lng);
   if (!inst) {
     inst = createI18n(lng);
     cache.set(lng, inst);
   }
-  return inst.getFixedT(lng, ns);
+  return inst;
+}
+
+/** A translation function for server code (actions, e-mails, CLI). */
+export function tFor(lng: Lang, ns: (typeof NAMESPACES)[number] = "common"): TFunction {
+  return i18nFor(lng).getFixedT(lng, ns);
 }

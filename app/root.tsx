@@ -13,7 +13,7 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "~/components/i18n";
 import { useNonce } from "~/components/nonce";
 import { getCsrfToken, getLang } from "~/utils/request.server";
 import { getOrgProfile } from "~/models/org.server";

@@ -30,9 +30,16 @@ const seedSchema = z.object({
 
 export type OrgSeed = z.infer<typeof seedSchema>;
 
-export const DEFAULT_SEED_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "seed", "wangluek.json");
+/** db/seed/wangluek.json, found next to this module or (from a bundled server) under the working directory. */
+export function defaultSeedFile(): string {
+  const candidates = [
+    path.join(path.dirname(fileURLToPath(import.meta.url)), "seed", "wangluek.json"),
+    path.resolve("db", "seed", "wangluek.json"),
+  ];
+  return candidates.find((f) => fs.existsSync(f)) ?? candidates[candidates.length - 1];
+}
 
-export function readSeedFile(file: string = DEFAULT_SEED_FILE): OrgSeed {
+export function readSeedFile(file: string = defaultSeedFile()): OrgSeed {
   return seedSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
 }
 

@@ -25,6 +25,8 @@ async function main() {
     console.error((e as Error).message);
     process.exit(1);
   }
+  // React and Remix choose their production code from NODE_ENV when first imported (below, with the build).
+  process.env.NODE_ENV = env.NODE_ENV;
   fs.mkdirSync(env.DATA_DIR, { recursive: true });
   const db = getDb();
   await migrateToLatest(db);

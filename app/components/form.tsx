@@ -3,7 +3,7 @@
  * error are tied together with aria-describedby, the CSRF field and the honeypot.
  */
 import { useEffect, useRef } from "react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "~/components/i18n";
 import { useRootData } from "~/root";
 import { LIMITS } from "~/lib/validation";
 

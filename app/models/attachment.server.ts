@@ -13,7 +13,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
-import sharp from "sharp";
+import type SharpType from "sharp";
+
+/** sharp (libvips) is loaded on the first upload only, so a server that gets no photos does not carry it in memory. */
+let sharpModule: Promise<typeof SharpType> | null = null;
+function loadSharp(): Promise<typeof SharpType> {
+  sharpModule ??= import("sharp").then((m) => {
+    const sharp = (m.default ?? m) as typeof SharpType;
+    sharp.cache(false);
+    sharp.concurrency(1);
+    return sharp;
+  });
+  return sharpModule;
+}
 import { unstable_parseMultipartFormData, type UploadHandler } from "@remix-run/node";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema";
@@ -102,6 +114,7 @@ export async function sanitizeUpload(data: Uint8Array, name: string): Promise<{ 
     if (!tail.includes("%%EOF")) throw new UploadRejectedError("complaint:errors.fileBroken", name);
     return { bytes: input, mime };
   }
+  const sharp = await loadSharp();
   let out: Buffer;
   try {
     const meta = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: "error" }).metadata();

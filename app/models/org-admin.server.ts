@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Database } from "../../db/schema";
 import { now } from "~/utils/clock.server";
 import { safeText } from "~/lib/validation";
+import { invalidateOrgCache } from "~/models/org.server";
 
 export const orgProfileSchema = z.object({
   name_th: safeText(200, true),
@@ -25,6 +26,7 @@ export type OrgProfileInput = z.output<typeof orgProfileSchema>;
 
 export async function updateOrgProfile(db: Kysely<Database>, input: OrgProfileInput): Promise<void> {
   await db.updateTable("org_profile").set({ ...input, updated_at: now().toISOString() }).where("id", "=", 1).execute();
+  invalidateOrgCache(db);
 }
 
 export const namedRowSchema = z.object({ name_th: safeText(200, true), name_en: safeText(200, true) });
@@ -38,17 +40,19 @@ export class AdminInputError extends Error {
 }
 
 export async function addDivision(db: Kysely<Database>, input: { code: string; name_th: string; name_en: string }) {
-  const code = input.code.trim().toUpperCase();
-  if (!/^[A-Z0-9_-]{1,20}$/.test(code)) throw new AdminInputError("code", "admin.badCode");
+  const code = input.code.trim().toLowerCase();
+  if (!/^[a-z0-9_-]{1,20}$/.test(code)) throw new AdminInputError("code", "admin.badCode");
   if (await db.selectFrom("divisions").select("id").where("code", "=", code).executeTakeFirst()) throw new AdminInputError("code", "admin.codeTaken");
   const max = await db.selectFrom("divisions").select((eb) => eb.fn.max("sort_order").as("m")).executeTakeFirst();
   await db.insertInto("divisions").values({ code, name_th: input.name_th, name_en: input.name_en, sort_order: Number(max?.m ?? 0) + 1, active: 1 }).execute();
+  invalidateOrgCache(db);
 }
 
 export async function addVillage(db: Kysely<Database>, input: { number: number; name_th: string; name_en: string }) {
   if (!Number.isInteger(input.number) || input.number < 1 || input.number > 999) throw new AdminInputError("number", "admin.badNumber");
   if (await db.selectFrom("villages").select("id").where("number", "=", input.number).executeTakeFirst()) throw new AdminInputError("number", "admin.codeTaken");
   await db.insertInto("villages").values({ number: input.number, name_th: input.name_th, name_en: input.name_en, active: 1 }).execute();
+  invalidateOrgCache(db);
 }
 
 export async function addCategory(db: Kysely<Database>, input: { code: string; name_th: string; name_en: string; divisionId: number }) {
@@ -62,6 +66,7 @@ export async function addCategory(db: Kysely<Database>, input: { code: string; n
     .insertInto("categories")
     .values({ code, name_th: input.name_th, name_en: input.name_en, division_id: input.divisionId, sort_order: Number(max?.m ?? 0) + 1, active: 1 })
     .execute();
+  invalidateOrgCache(db);
 }
 
 /** Renames a division, village or category and sets whether it is offered (categories may also move division). */
@@ -78,5 +83,6 @@ export async function updateRefRow(
     set.division_id = input.divisionId;
   }
   const res = await db.updateTable(table).set(set as never).where("id", "=", id).executeTakeFirst();
+  invalidateOrgCache(db);
   return Number(res.numUpdatedRows) === 1;
 }

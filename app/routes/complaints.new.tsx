@@ -1,13 +1,12 @@
 /**
- * The public complaint form and its confirmation (same route: a successful POST answers 200 with the receipt).
- * Works without JavaScript; with it, <Form> submits the same multipart body and renders the same action data.
+ * The public complaint form. A rejected post comes back (422) with everything typed; an accepted one redirects to
+ * /complaints/done, which shows the receipt (so a reload never re-posts the form). Works without JavaScript.
  */
 import { useEffect, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useTranslation } from "react-i18next";
-import QRCode from "qrcode";
+import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field, HoneypotField } from "~/components/form";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -26,6 +25,7 @@ import {
   type PendingUploadInfo,
 } from "~/models/attachment.server";
 import { ComplaintInputError, createComplaint, isSubmissionKey } from "~/models/complaint.server";
+import { receiptCookie } from "~/models/receipt.server";
 import { complaintFormSchema, fieldErrors, LIMITS, PREFERRED_CONTACTS } from "~/lib/validation";
 import { formatThaiDate } from "~/lib/thai-date";
 import type { Lang } from "~/i18n";
@@ -60,18 +60,7 @@ interface ErrorData {
   /** Changes with every answer so the uncontrolled form is re-created with the returned values. */
   formKey: string;
 }
-interface OkData {
-  status: "ok";
-  reference: string;
-  trackingCode: string;
-  receivedAt: string;
-  dueAt: string;
-  trackUrl: string;
-  qrSvg: string;
-  hasContact: boolean;
-  hasEmail: boolean;
-}
-type ActionData = ErrorData | OkData;
+type ActionData = ErrorData;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
@@ -191,8 +180,7 @@ async function handleSubmission(request: Request, state: { newFiles: number }): 
   if (files.length > LIMITS.maxFiles) errors.attachments = "complaint:errors.tooManyFiles";
   else if (files.reduce((n, f) => n + f.size, 0) > LIMITS.maxTotalBytes) errors.attachments = "complaint:errors.filesTooLarge";
 
-  const [categories, villages] = await Promise.all([listCategories(db), listVillages(db)]);
-  const schema = complaintFormSchema({ categoryCodes: categories.map((c) => c.code), villageNumbers: villages.map((v) => v.number) });
+  const schema = await formSchema(db);
   const raw: Record<string, string | undefined> = {};
   for (const k of TEXT_FIELDS) {
     const v = form.get(k);
@@ -224,28 +212,37 @@ async function handleSubmission(request: Request, state: { newFiles: number }): 
     throw e;
   }
 
-  const trackUrl = `${getEnv().PUBLIC_URL}/track#ref=${encodeURIComponent(created.reference)}&code=${encodeURIComponent(created.trackingCode)}`;
-  const qrSvg = await QRCode.toString(trackUrl, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
-  return json<ActionData>(
-    {
-      status: "ok",
-      reference: created.reference,
-      trackingCode: created.trackingCode,
-      receivedAt: created.receivedAt,
-      dueAt: created.dueAt,
-      trackUrl,
-      qrSvg,
-      hasContact: Boolean(input.contactEmail || input.contactPhone || input.contactAddress),
-      hasEmail: Boolean(input.contactEmail),
+  return redirect("/complaints/done", {
+    headers: {
+      "Set-Cookie": receiptCookie({
+        reference: created.reference,
+        trackingCode: created.trackingCode,
+        receivedAt: created.receivedAt,
+        dueAt: created.dueAt,
+        hasContact: Boolean(input.contactEmail || input.contactPhone || input.contactAddress),
+        hasEmail: Boolean(input.contactEmail),
+      }),
     },
-    { headers: { "Cache-Control": "no-store" } },
-  );
+  });
+}
+
+/** The form's schema, rebuilt only when the offered categories or villages change. */
+let schemaCache: { categories: unknown; villages: unknown; schema: ReturnType<typeof complaintFormSchema> } | null = null;
+async function formSchema(db: ReturnType<typeof getDb>) {
+  const [categories, villages] = await Promise.all([listCategories(db), listVillages(db)]);
+  if (!schemaCache || schemaCache.categories !== categories || schemaCache.villages !== villages) {
+    schemaCache = {
+      categories,
+      villages,
+      schema: complaintFormSchema({ categoryCodes: categories.map((c) => c.code), villageNumbers: villages.map((v) => v.number) }),
+    };
+  }
+  return schemaCache.schema;
 }
 
 export default function NewComplaintRoute() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as ActionData | undefined;
-  if (actionData?.status === "ok") return <Confirmation result={actionData} orgName={data.orgName} lang={data.lang} />;
+  const actionData = useActionData<typeof action>() as ErrorData | undefined;
   return <ComplaintForm data={data} result={actionData} />;
 }
 
@@ -500,86 +497,5 @@ function PrivacyNotice({ data }: { data: LoaderData }) {
       {data.orgPhone ? <p>☎ {data.orgPhone}</p> : null}
       {data.orgEmail ? <p>{data.orgEmail}</p> : null}
     </details>
-  );
-}
-
-function Confirmation({ result, orgName, lang }: { result: OkData; orgName: string; lang: Lang }) {
-  const { t } = useTranslation("complaint");
-  const hydrated = useHydrated();
-  const received = formatThaiDate(new Date(result.receivedAt), lang, { withTime: true });
-  const due = formatThaiDate(new Date(result.dueAt), lang);
-  const headingRef = useRef<HTMLHeadingElement>(null);
-  useEffect(() => headingRef.current?.focus(), []);
-  return (
-    <div className="done-page">
-      <h1 ref={headingRef} tabIndex={-1}>
-        {t("done.title")}
-      </h1>
-      <div className="success">
-        <p>{t("done.intro")}</p>
-      </div>
-      <dl className="facts done-facts">
-        <dt>{t("done.reference")}</dt>
-        <dd>
-          <strong className="code-display" data-testid="reference">
-            {result.reference}
-          </strong>
-        </dd>
-        <dt>{t("done.trackingCode")}</dt>
-        <dd>
-          <strong className="code-display" data-testid="tracking-code">
-            {result.trackingCode}
-          </strong>
-        </dd>
-        <dt>{t("done.received")}</dt>
-        <dd>{received}</dd>
-        <dt>{t("done.due")}</dt>
-        <dd data-testid="due-date">{due}</dd>
-      </dl>
-      <div className="warning">
-        <p>{t("done.keepCode")}</p>
-      </div>
-      <h2>{t("done.followTitle")}</h2>
-      <p>{t("done.follow")}</p>
-      {result.hasEmail ? <p>{t("done.emailSent")}</p> : null}
-      {!result.hasContact ? <p className="notice">{t("done.noContact")}</p> : null}
-      <p className="no-print actions-row">
-        <Link to="/track" className="button secondary">
-          {t("done.trackLink")}
-        </Link>{" "}
-        {hydrated ? (
-          <button type="button" className="button" onClick={() => window.print()}>
-            {t("done.print")}
-          </button>
-        ) : null}
-      </p>
-      {!hydrated ? <p className="hint no-print">{t("done.printHint")}</p> : null}
-
-      <section className="receipt" aria-labelledby="receipt-title">
-        <h2 id="receipt-title">{t("receipt.title")}</h2>
-        <p className="receipt-org">{orgName}</p>
-        <div className="receipt-body">
-          <dl className="facts">
-            <dt>{t("done.reference")}</dt>
-            <dd className="code-small">{result.reference}</dd>
-            <dt>{t("done.trackingCode")}</dt>
-            <dd className="code-small">{result.trackingCode}</dd>
-            <dt>{t("done.received")}</dt>
-            <dd>{received}</dd>
-            <dt>{t("done.due")}</dt>
-            <dd>{due}</dd>
-          </dl>
-          <figure className="receipt-qr">
-            {/* SVG produced server-side by the qrcode library from our own URL (no user text). */}
-            <div aria-hidden="true" dangerouslySetInnerHTML={{ __html: result.qrSvg }} />
-            <figcaption>{t("receipt.scan")}</figcaption>
-          </figure>
-        </div>
-        <p className="hint">{t("receipt.note")}</p>
-      </section>
-      <p className="no-print">
-        <a href="/complaints/new">{t("done.another")}</a>
-      </p>
-    </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "~/components/i18n";
 
 /** Until the corruption channel (measure 28) opens, this page keeps reports out of the general channel. */
 export default function ReportInterim() {

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "~/components/i18n";
 import { CASE_STATUSES } from "~/lib/case-status";
 import { queueDivisionScope } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";

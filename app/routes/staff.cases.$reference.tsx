@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { useTranslation } from "react-i18next";
+import { useTranslation } from "~/components/i18n";
 import { availableActions, isCaseAction, isCaseStatus, type CaseAction } from "~/lib/case-status";
 import { parseCaseReference } from "~/lib/case-reference";
 import { allowedOperations, canChangeDivision, type Actor } from "~/lib/permissions";

@@ -46,3 +46,8 @@ export function safeEqual(a: string, b: string): boolean {
   const bb = Buffer.from(b);
   return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
 }
+
+/** A 32-byte key for one purpose, derived (HKDF-SHA256) from a master key, as base64url. */
+export function deriveKey(masterB64url: string, purpose: string): string {
+  return Buffer.from(crypto.hkdfSync("sha256", decodeKey(masterB64url), Buffer.alloc(0), `sujarit:${purpose}`, 32)).toString("base64url");
+}

@@ -239,8 +239,11 @@ export async function fileComplaint(
   const csrf = csrfOf(page);
   const submissionKey = submissionKeyOf(page);
   const form = formData({ csrf, submissionKey, ...complaintFields(over) }, files);
-  const res = await client.postMultipart("/complaints/new", form);
-  if (res.status !== 200) throw new Error(`POST /complaints/new gave ${res.status}: ${res.$.text().slice(0, 600)}`);
+  const posted = await client.postMultipart("/complaints/new", form);
+  if (posted.status !== 302 || !posted.location?.endsWith("/complaints/done")) {
+    throw new Error(`POST /complaints/new gave ${posted.status}: ${posted.$.text().slice(0, 600)}`);
+  }
+  const res = await client.get("/complaints/done");
   const reference = res.$.testId("reference");
   const trackingCode = res.$.testId("tracking-code");
   if (!reference || !trackingCode) throw new Error(`confirmation without reference/tracking code: ${res.$.text().slice(0, 600)}`);

@@ -1,5 +1,5 @@
 /**
- * Spawns the real production server (scripts/serve.ts on the default ./build) with its own temporary DATA_DIR and a
+ * Spawns the real production server (build/server.js, bundled from scripts/serve.ts, on the default ./build) with its own temporary DATA_DIR and a
  * free port, for black-box tests. Every call gives an isolated installation (database, secrets, uploads).
  *
  *   const server = await startServer({ env: { SMTP_URL: smtp.url } });
@@ -115,7 +115,9 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
 
   const spawnOnce = async () => {
     const env = makeEnv();
-    const proc = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+    const buildRoot = process.env.TEST_BUILD_DIR ? path.resolve(process.env.TEST_BUILD_DIR) : ROOT;
+    const serverJs = path.join(buildRoot, "build", "server.js");
+    const proc = spawn(process.execPath, [serverJs], {
       cwd: ROOT,
       env: { ...baseProcessEnv(), ...env },
       stdio: ["ignore", "pipe", "pipe"],

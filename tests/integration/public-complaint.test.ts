@@ -172,7 +172,9 @@ describe("filing a complaint", () => {
     const c = client();
     // Same cookies as the original client are not needed: the submission key identifies the form.
     c.cookies.set("csrf", filed.csrf);
-    const res = await c.postMultipart("/complaints/new", filed.form);
+    const posted = await c.postMultipart("/complaints/new", filed.form);
+    expect(posted.status).toBe(302);
+    const res = await c.get("/complaints/done");
     expect(res.status).toBe(200);
     expect(res.$.testId("reference")).toBe(filed.reference);
     expect(res.$.testId("tracking-code")).toBe(filed.trackingCode);

@@ -66,10 +66,11 @@ export function rejectCrossSiteWrites(req: Request, res: Response, next: NextFun
 /** Logs method, path, status and duration only: no query string, IP address, user agent or body. */
 export function requestLogger(req: Request, res: Response, next: NextFunction) {
   const start = process.hrtime.bigint();
+  const requested = req.path; // before any mount point strips it
   res.on("finish", () => {
-    if (req.path.startsWith("/build/") || req.path === "/healthz") return;
+    if (requested.startsWith("/build/") || requested.startsWith("/styles/") || requested === "/healthz" || requested === "/favicon.svg") return;
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const path = req.path.startsWith("/report") ? "/report/*" : req.path;
+    const path = requested.startsWith("/report") ? "/report/*" : requested;
     log.info("request", { method: req.method, path, status: res.statusCode, ms: Math.round(ms) });
   });
   next();

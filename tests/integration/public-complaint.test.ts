@@ -183,6 +183,34 @@ describe("filing a complaint", () => {
     expect(smtp.messages.filter((m) => m.rcptTo.includes(email))).toHaveLength(1);
   });
 
+  it("shows the receipt from an encrypted cookie that carries no readable code, and lets the citizen clear it", async () => {
+    const c = client();
+    const mine = await fileComplaint(c, { subject: `ทางเท้าชำรุด ${tag}`, contactEmail: "", preferredContact: "none" });
+    const cookie = c.cookies.get("receipt");
+    expect(cookie).toMatch(/^v1\./);
+    expect(cookie).not.toContain(mine.trackingCode);
+    expect(cookie).not.toContain(mine.trackingCode.replace(/-/g, ""));
+    expect(cookie).not.toContain(mine.reference);
+    // The receipt can be shown again (reload, print) while the cookie lives …
+    const again = await c.get("/complaints/done");
+    expect(again.$.testId("tracking-code")).toBe(mine.trackingCode);
+    expect(again.headers.get("cache-control")).toContain("no-store");
+    // … a tampered cookie shows no receipt …
+    const forged = new HttpClient(server.url);
+    forged.cookies.set("receipt", cookie!.slice(0, -4) + "AAAA");
+    const forgedPage = await forged.get("/complaints/done");
+    expect(forgedPage.status).toBe(200);
+    expect(forgedPage.$.testId("tracking-code")).toBeFalsy();
+    // … and "clear from this device" removes it.
+    const page = await c.get("/complaints/done");
+    const cleared = await c.postForm("/complaints/done", { csrf: csrfOf(page) });
+    expect(cleared.status).toBe(302);
+    expect(c.cookies.has("receipt")).toBe(false);
+    const after = await c.get("/complaints/done");
+    expect(after.$.testId("tracking-code")).toBeFalsy();
+    expect(after.text).not.toContain(mine.trackingCode);
+  });
+
   it("accepts markup in text fields but never echoes it unescaped", async () => {
     const evil = `<script>alert("x${tag}")</script><img src=x onerror=alert(1)>`;
     const done = await fileComplaint(client(), { subject: `ไฟดับ ${evil}`, details: `ไฟดับ ${evil}`, contactEmail: "", preferredContact: "none" });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, type MigrationResultSet } from "kysely";
+import { Kysely, Migrator, SqliteDialect, sql, type MigrationResultSet } from "kysely";
 import type { Database } from "./schema";
 import { migrations } from "./migrations";
 
@@ -22,6 +22,8 @@ export function openDatabase(file: string): DB {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("secure_delete = ON");
+  // Keep ANALYZE cheap (sampled) so query-planner statistics can be refreshed on a live database.
+  sqlite.pragma("analysis_limit = 1000");
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
@@ -55,6 +57,11 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultS
     throw new Error(`Migration ${failed?.migrationName ?? "?"} failed: ${String(result.error)}`);
   }
   return result;
+}
+
+/** Refreshes query-planner statistics where they are missing or stale (cheap; run at start and hourly). */
+export async function optimizeDatabase(db: Kysely<any>): Promise<void> {
+  await sql`pragma optimize = 0x10002`.execute(db);
 }
 
 /** Rolls back the newest migration (used by `npm run db:migrate -- down`). */

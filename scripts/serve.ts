@@ -12,7 +12,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { getEnv } from "../app/utils/env.server";
 import { getDb, getSecrets } from "../app/utils/db.server";
 import { log, errorFields } from "../app/utils/logger.server";
-import { migrateToLatest } from "../db/connection";
+import { migrateToLatest, optimizeDatabase } from "../db/connection";
 import { seedOrganisation } from "../db/seed";
 import { applySecurityHeaders, rejectCrossSiteWrites, requestLogger, MAX_BODY_BYTES, payloadTooLargePage } from "./http";
 import { startOutboxWorker } from "../app/models/outbox.server";
@@ -31,6 +31,9 @@ async function main() {
   const db = getDb();
   await migrateToLatest(db);
   if (await seedOrganisation(db)) log.info("organisation profile seeded");
+  await optimizeDatabase(db);
+  const optimizeTimer = setInterval(() => void optimizeDatabase(db).catch((e) => log.warn("optimize failed", errorFields(e))), 3_600_000);
+  optimizeTimer.unref();
   getSecrets();
 
   const staffCount = await db.selectFrom("staff").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();

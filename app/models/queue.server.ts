@@ -11,6 +11,11 @@ import { deadlineStatus, dueSoonCutoff, type DeadlineState, type SlaPolicy } fro
 import { queueDivisionScope, type Actor } from "~/lib/permissions";
 
 export const OPEN_STATUSES: CaseStatus[] = ["received", "accepted", "in_progress", "waiting_info"];
+/**
+ * The open-case condition written exactly as in the partial indexes of db/migrations/…_open_case_indexes.ts, with
+ * literal values (a bound parameter would stop SQLite from proving that those indexes apply).
+ */
+const OPEN_CASE_SQL = sql<boolean>`c.status in ('received','accepted','in_progress','waiting_info')`;
 export const DEADLINE_FILTERS = ["overdue", "due_soon", "on_track"] as const;
 export type DeadlineFilter = (typeof DEADLINE_FILTERS)[number];
 export const QUEUE_PAGE_SIZE = 25;
@@ -124,7 +129,7 @@ export async function listQueue(
 
   // Status: a deadline filter implies open cases.
   const status = f.deadline ? "open" : (f.status ?? "open");
-  if (status === "open") q = q.where("c.status", "in", OPEN_STATUSES);
+  if (status === "open") q = q.where(OPEN_CASE_SQL);
   else if (status !== "all") q = q.where("c.status", "=", status);
 
   const scope = queueDivisionScope(actor);

@@ -28,7 +28,7 @@ const schema = z.object({
 export type Env = z.infer<typeof schema> & { DATABASE_FILE: string; PUBLIC_URL: string };
 
 /** Parses process.env; on a bad value the message names the variable. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = schema.safeParse(cleaned);
   if (!result.success) {

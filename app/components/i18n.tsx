@@ -17,6 +17,27 @@ export function I18nProvider({ i18n, children }: { i18n: I18n; children: React.R
 
 const fixedTs = new Map<string, TFunction>();
 
+/**
+ * i18next's `t` does a lot of work per call (key parsing, fallbacks, plural rules); a page calls it hundreds of
+ * times with the same arguments. Results are immutable for a language, so they are memoised (bounded).
+ */
+function memoizeT(t: TFunction): TFunction {
+  const cache = new Map<string, unknown>();
+  const call = t as unknown as (key: unknown, options?: unknown) => unknown;
+  const memo = (key: unknown, options?: unknown) => {
+    if (typeof key !== "string" || (options !== undefined && (typeof options !== "object" || options === null))) {
+      return call(key, options);
+    }
+    const cacheKey = options === undefined ? key : `${key}\u0000${JSON.stringify(options)}`;
+    if (cache.has(cacheKey)) return cache.get(cacheKey);
+    const value = call(key, options);
+    if (cache.size >= 20_000) cache.clear();
+    cache.set(cacheKey, value);
+    return value;
+  };
+  return memo as unknown as TFunction;
+}
+
 /** `t` for the page's language and the given namespace (default "common"), plus the i18next instance. */
 export function useTranslation(ns: Namespace = "common"): { t: TFunction; i18n: I18n; lang: Lang } {
   const i18n = useContext(I18nContext) ?? i18nFor(DEFAULT_LANG);
@@ -24,7 +45,7 @@ export function useTranslation(ns: Namespace = "common"): { t: TFunction; i18n: 
   const key = `${lang}:${ns}`;
   let t = fixedTs.get(key);
   if (!t) {
-    t = i18n.getFixedT(lang, ns);
+    t = memoizeT(i18n.getFixedT(lang, ns));
     fixedTs.set(key, t);
   }
   return { t, i18n, lang };

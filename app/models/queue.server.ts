@@ -3,7 +3,7 @@
  * LIMIT pageSize+1 (to know whether there is a next page) and never COUNT the whole table, so the queue stays fast
  * with a million cases. Officers only ever see their own division.
  */
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../db/schema";
 import { CASE_STATUSES, isCaseStatus, type CaseStatus } from "~/lib/case-status";
 import { parseCaseReference } from "~/lib/case-reference";
@@ -101,70 +101,95 @@ export async function listQueue(
   const nowIso = opts.now.toISOString();
   const cutoffIso = dueSoonCutoff(opts.now, opts.policy).toISOString();
 
-  let q = db
-    .selectFrom("complaints as c")
-    .leftJoin("categories as cat", "cat.id", "c.category_id")
-    .leftJoin("villages as v", "v.id", "c.village_id")
-    .leftJoin("divisions as d", "d.id", "c.division_id")
-    .leftJoin("staff as s", "s.id", "c.assignee_id")
-    .select([
-      "c.id",
-      "c.reference",
-      "c.subject",
-      "c.status",
-      "c.channel",
-      "c.due_at",
-      "c.closed_at",
-      "c.received_at",
-      "c.assignee_id",
-      "cat.name_th as category_th",
-      "cat.name_en as category_en",
-      "v.number as village_number",
-      "v.name_th as village_th",
-      "v.name_en as village_en",
-      "d.name_th as division_th",
-      "d.name_en as division_en",
-      "s.name as assignee_name",
-    ]);
-
-  // Status: a deadline filter implies open cases.
+  // 1. The page's ids, from one index walked in (due_at, id) order. The index is named (INDEXED BY) rather than left
+  //    to the planner, whose choice depends on statistics a fresh or sampled database does not have.
+  const conds: RawBuilder<unknown>[] = [];
   const status = f.deadline ? "open" : (f.status ?? "open");
-  if (status === "open") q = q.where(OPEN_CASE_SQL);
-  else if (status !== "all") q = q.where("c.status", "=", status);
-
   const scope = queueDivisionScope(actor);
-  if (scope !== undefined) q = q.where("c.division_id", "=", scope);
-  if (f.divisionId !== undefined) q = q.where("c.division_id", "=", f.divisionId);
-  if (f.categoryId !== undefined) q = q.where("c.category_id", "=", f.categoryId);
-  if (f.assignee === "me") q = q.where("c.assignee_id", "=", actor.id);
-  else if (f.assignee === "none") q = q.where("c.assignee_id", "is", null);
-  else if (typeof f.assignee === "number") q = q.where("c.assignee_id", "=", f.assignee);
+  const divisionId = scope ?? f.divisionId;
+  const assigneeId = f.assignee === "me" ? actor.id : typeof f.assignee === "number" ? f.assignee : undefined;
+  let index: string | null;
+  if (status === "open") {
+    conds.push(OPEN_CASE_SQL);
+    index =
+      divisionId !== undefined
+        ? "complaints_open_division_due"
+        : assigneeId !== undefined || f.assignee === "none"
+          ? "complaints_open_assignee_due"
+          : f.categoryId !== undefined
+            ? "complaints_open_category_due"
+            : "complaints_open_due";
+  } else if (status !== "all") {
+    conds.push(sql`c.status = ${status}`);
+    index = divisionId !== undefined ? "complaints_division_status_due" : "complaints_status_due";
+  } else {
+    index = divisionId !== undefined ? "complaints_division_status_due" : "complaints_due";
+  }
+  if (scope !== undefined) conds.push(sql`c.division_id = ${scope}`);
+  if (f.divisionId !== undefined) conds.push(sql`c.division_id = ${f.divisionId}`);
+  if (f.categoryId !== undefined) conds.push(sql`c.category_id = ${f.categoryId}`);
+  if (assigneeId !== undefined) conds.push(sql`c.assignee_id = ${assigneeId}`);
+  else if (f.assignee === "none") conds.push(sql`c.assignee_id is null`);
 
-  if (f.deadline === "overdue") q = q.where("c.due_at", "<", nowIso);
-  else if (f.deadline === "due_soon") q = q.where("c.due_at", ">=", nowIso).where("c.due_at", "<=", cutoffIso);
-  else if (f.deadline === "on_track") q = q.where("c.due_at", ">", cutoffIso);
+  if (f.deadline === "overdue") conds.push(sql`c.due_at < ${nowIso}`);
+  else if (f.deadline === "due_soon") conds.push(sql`c.due_at >= ${nowIso} and c.due_at <= ${cutoffIso}`);
+  else if (f.deadline === "on_track") conds.push(sql`c.due_at > ${cutoffIso}`);
 
   if (f.q) {
+    index = null; // the search decides which rows; they are few, so sorting them is cheap
     const ref = parseCaseReference(f.q);
     if (ref) {
-      q = q.where("c.reference", "=", ref.reference);
+      conds.push(sql`c.reference = ${ref.reference}`);
     } else if ([...f.q].length >= 3) {
       const phrase = `"${f.q.replace(/"/g, '""')}"`;
-      q = q.where("c.id", "in", sql<number>`(select rowid from complaints_fts where complaints_fts match ${phrase})`);
+      conds.push(sql`c.id in (select rowid from complaints_fts where complaints_fts match ${phrase})`);
     } else {
       // Too short for the trigram index: a bounded scan of the newest cases only.
-      q = q
-        .where("c.id", ">", sql<number>`(select coalesce(max(id), 0) from complaints) - ${SHORT_SEARCH_WINDOW}`)
-        .where(sql<boolean>`c.subject like ${`%${escapeLike(f.q)}%`} escape '\\'`);
+      conds.push(sql`c.id > (select coalesce(max(id), 0) from complaints) - ${SHORT_SEARCH_WINDOW}`);
+      conds.push(sql`c.subject like ${`%${escapeLike(f.q)}%`} escape '\\'`);
     }
   }
+  // "all" with a division uses (division_id, status, due_at): order by due_at needs the status fixed, so sort instead.
+  if (status === "all" && divisionId !== undefined) index = null;
 
-  const raw = await q
-    .orderBy("c.due_at")
-    .orderBy("c.id")
-    .limit(pageSize + 1)
-    .offset((page - 1) * pageSize)
-    .execute();
+  const from = index ? sql`complaints as c indexed by ${sql.id(index)}` : sql`complaints as c`;
+  const where = conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``;
+  const ids = await sql<{ id: number }>`select c.id from ${from} ${where} order by c.due_at, c.id limit ${pageSize + 1} offset ${(page - 1) * pageSize}`.execute(db);
+  const idList = ids.rows.map((r) => r.id);
+
+  // 2. The rows of that page with their names.
+  const details =
+    idList.length === 0
+      ? []
+      : await db
+          .selectFrom("complaints as c")
+          .leftJoin("categories as cat", "cat.id", "c.category_id")
+          .leftJoin("villages as v", "v.id", "c.village_id")
+          .leftJoin("divisions as d", "d.id", "c.division_id")
+          .leftJoin("staff as s", "s.id", "c.assignee_id")
+          .select([
+            "c.id",
+            "c.reference",
+            "c.subject",
+            "c.status",
+            "c.channel",
+            "c.due_at",
+            "c.closed_at",
+            "c.received_at",
+            "c.assignee_id",
+            "cat.name_th as category_th",
+            "cat.name_en as category_en",
+            "v.number as village_number",
+            "v.name_th as village_th",
+            "v.name_en as village_en",
+            "d.name_th as division_th",
+            "d.name_en as division_en",
+            "s.name as assignee_name",
+          ])
+          .where("c.id", "in", idList)
+          .execute();
+  const byId = new Map(details.map((r) => [r.id, r]));
+  const raw = idList.map((id) => byId.get(id)).filter((r): r is (typeof details)[number] => r !== undefined);
   const hasNext = raw.length > pageSize;
   const rows = raw.slice(0, pageSize).map((r) => ({
     ...r,

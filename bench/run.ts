@@ -6,8 +6,10 @@
  *     with a redirect to the receipt, like the bare route),
  *   - tracking lookup (POST /track with a valid reference + code) p50/p95,
  *   - staff queue, overdue filter, first page (GET /staff?deadline=overdue) p50/p95,
- *   - server RSS (current and peak).
+ *   - server RSS (current and peak),
+ *   - then (issue 3, bench/receipt-load.ts) home page p95 alone vs. while 20 clients guess receipts on /report/inbox.
  * Prints a table with ratios against the bare route. Not a test: nothing here fails the build.
+ * `--receipt-load` runs only the receipt-guessing measurement; `--no-receipt-load` leaves it out.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -17,6 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { seedBenchDatabase, benchTrackingCode, BENCH_STAFF } from "./seed";
+import { measureReceiptLoad, printReceiptLoad } from "./receipt-load";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -28,6 +31,14 @@ function arg(name: string, fallback: number): number {
 const CASES = arg("cases", 100_000);
 const DURATION = arg("duration", 10);
 const CONNECTIONS = arg("connections", 10);
+const ONLY_RECEIPT_LOAD = process.argv.includes("--receipt-load");
+const SKIP_RECEIPT_LOAD = process.argv.includes("--no-receipt-load");
+
+/** Issue 3: home page p95 with and without 20 clients guessing receipts (same server, same run). */
+async function receiptLoadSection(url: string) {
+  const r = await measureReceiptLoad(url, { durationSec: DURATION, hammerClients: 20 });
+  printReceiptLoad(r);
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -139,6 +150,10 @@ async function main() {
   });
   try {
     await waitHealthy(url, child);
+    if (ONLY_RECEIPT_LOAD) {
+      await receiptLoadSection(url);
+      return;
+    }
     // A visitor's CSRF cookie + token, and a staff session.
     const home = await fetch(`${url}/`);
     const csrf = /csrf=([A-Za-z0-9_-]{43})/.exec(home.headers.get("set-cookie") ?? "")?.[1];
@@ -285,6 +300,7 @@ async function main() {
     console.log(`  tracking lookup p95 < 50 ms: ${fig("tracking")}`);
     console.log(`  staff queue p95 < 50 ms: ${fig("staff queue")}`);
     console.log(`  RSS < 300 MB: peak ${mem.peakMb.toFixed(0)} MB`);
+    if (!SKIP_RECEIPT_LOAD) await receiptLoadSection(url);
   } finally {
     child.kill("SIGTERM");
   }

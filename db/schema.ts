@@ -54,7 +54,7 @@ export interface CategoryTable {
   active: number;
 }
 
-export type StaffRole = "admin" | "supervisor" | "officer" | "intake" | "executive";
+export type StaffRole = "admin" | "supervisor" | "officer" | "intake" | "executive" | "integrity";
 
 export interface StaffTable {
   id: Generated<number>;
@@ -68,6 +68,13 @@ export interface StaffTable {
   locked_until: string | null;
   last_login_at: string | null;
   created_at: CreatedAt;
+  /** TOTP secret encrypted with a key derived from the master key (integrity officers). */
+  totp_secret_enc: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_enabled_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Last accepted TOTP time step (replay guard). */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+  /** JSON array of sha256 hex of the unused recovery codes. */
+  recovery_codes: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface StaffSessionTable {
@@ -77,6 +84,8 @@ export interface StaffSessionTable {
   created_at: string;
   last_seen_at: string;
   expires_at: string;
+  /** When the second factor was checked for this session (integrity officers); null otherwise. */
+  mfa_verified_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type ComplaintChannel = "web" | "walk_in" | "phone" | "letter" | "line" | "facebook";
@@ -180,6 +189,123 @@ export interface ReferenceCounterTable {
   last_seq: number;
 }
 
+// ---- Corruption & misconduct report channel (measure 28) ----
+
+export type ReportMode = "anonymous" | "confidential";
+export type ReportRecipient = "integrity" | "alternate";
+export type ReportStatus = "received" | "preliminary_review" | "investigation" | "concluded" | "referred" | "closed";
+export type ReportFinding = "substantiated" | "unsubstantiated";
+export type ReportReferral = "nacc" | "police" | "other";
+export type ReportTag = "bribery" | "procurement" | "personnel" | "abuse_of_position" | "conflict_of_interest" | "other";
+
+export interface ReportTable {
+  id: Generated<number>;
+  /** Officer-facing number, e.g. "R2570-0007" (not a secret; never used by reporters to find the report). */
+  public_id: string;
+  /** argon2id(receipt, pepper, installation salt), hex; the receipt itself is never stored. */
+  receipt_hash: string;
+  /** sha256 of the form's one-time submission key (idempotent re-posts); null after purge. */
+  submission_key_hash: string | null;
+  mode: ReportMode;
+  recipient: ReportRecipient;
+  status: ReportStatus;
+  finding: ReportFinding | null;
+  referred_to: ReportReferral | null;
+  /** The report key wrapped by the master key (app/models/report-crypto.server.ts); "" after purge. */
+  wrapped_key: string;
+  /** Encrypted JSON of everything the reporter typed; "" after purge. */
+  envelope: string;
+  /** sha256 hex of the canonical submission (proof of filing). */
+  submission_digest: string;
+  received_at: string;
+  fiscal_year: number;
+  seq: number;
+  /** When the reporter should have had an acknowledgement / first feedback (received_at + ack_days). */
+  ack_due_at: string;
+  last_feedback_at: string | null;
+  closed_at: string | null;
+  purged_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReportTagTable {
+  report_id: number;
+  tag: ReportTag;
+}
+
+export interface ReportExclusionTable {
+  report_id: number;
+  staff_id: number;
+}
+
+export interface ReportMessageTable {
+  id: Generated<number>;
+  report_id: number;
+  author: "reporter" | "officer";
+  staff_id: number | null;
+  /** Encrypted with the report key. */
+  envelope: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface ReportAttachmentTable {
+  id: Generated<number>;
+  report_id: number;
+  message_id: number | null;
+  /** Random file name under <DATA_DIR>/reports/ (the file is encrypted with the report key). */
+  storage_id: string;
+  size: number;
+  /** Encrypted JSON {name, mime, keptOriginal}. */
+  meta_envelope: string;
+  created_at: string;
+}
+
+export interface ReportEventTable {
+  id: Generated<number>;
+  report_id: number;
+  from_status: string | null;
+  to_status: string;
+  staff_id: number | null;
+  /** Encrypted JSON {note, finding?, referredTo?} with the report key; null when there is no note. */
+  note_envelope: string | null;
+  created_at: string;
+}
+
+export interface ReportSessionTable {
+  /** sha256 of the random cookie token. */
+  id: string;
+  report_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor_id: number | null;
+  actor_role: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  /** JSON; never report content or identities. */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface IntegritySettingsTable {
+  id: number; // always 1
+  alternate_staff_id: number | null;
+  alternate_label_th: string;
+  alternate_label_en: string;
+  retention_years: number;
+  ack_days: number;
+  feedback_days: number;
+  updated_at: ColumnType<string, string | undefined, string>;
+}
+
 export interface Database {
   org_profile: OrgProfileTable;
   divisions: DivisionTable;
@@ -193,6 +319,15 @@ export interface Database {
   pending_uploads: PendingUploadTable;
   outbox: OutboxTable;
   reference_counters: ReferenceCounterTable;
+  reports: ReportTable;
+  report_tags: ReportTagTable;
+  report_exclusions: ReportExclusionTable;
+  report_messages: ReportMessageTable;
+  report_attachments: ReportAttachmentTable;
+  report_events: ReportEventTable;
+  report_sessions: ReportSessionTable;
+  audit_log: AuditLogTable;
+  integrity_settings: IntegritySettingsTable;
 }
 
 export type Complaint = Selectable<ComplaintTable>;
@@ -204,3 +339,6 @@ export type Division = Selectable<DivisionTable>;
 export type Category = Selectable<CategoryTable>;
 export type Village = Selectable<VillageTable>;
 export type OrgProfile = Selectable<OrgProfileTable>;
+export type Report = Selectable<ReportTable>;
+export type AuditEntry = Selectable<AuditLogTable>;
+export type IntegritySettings = Selectable<IntegritySettingsTable>;

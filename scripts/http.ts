@@ -60,6 +60,10 @@ export function rejectCrossSiteWrites(req: Request, res: Response, next: NextFun
     req.resume();
     return;
   }
+  // /report pages are no-referrer, so browsers send "Origin: null" on their same-site form posts. Cross-site posts
+  // were refused above (Sec-Fetch-Site) and every form carries a CSRF token; drop the opaque value so Remix's own
+  // origin check does not mistake it for a foreign host.
+  if (origin === "null") delete req.headers.origin;
   next();
 }
 

@@ -16,6 +16,7 @@ import { migrateToLatest, optimizeDatabase } from "../db/connection";
 import { seedOrganisation } from "../db/seed";
 import { applySecurityHeaders, rejectCrossSiteWrites, requestLogger, MAX_BODY_BYTES, payloadTooLargePage } from "./http";
 import { startOutboxWorker } from "../app/models/outbox.server";
+import { cleanupReportSessions, purgeClosedReports } from "../app/models/report.server";
 
 async function main() {
   let env;
@@ -32,6 +33,19 @@ async function main() {
   await migrateToLatest(db);
   if (await seedOrganisation(db)) log.info("organisation profile seeded");
   await optimizeDatabase(db);
+  // Retention of the corruption channel: closed reports past the retention period lose their content (statistics stay);
+  // expired reporter inbox sessions are removed. At start, then every 6 hours.
+  const housekeeping = async () => {
+    try {
+      const { purged } = await purgeClosedReports(db);
+      if (purged > 0) log.info("closed reports purged", { purged });
+      await cleanupReportSessions(db);
+    } catch (e) {
+      log.warn("housekeeping failed", errorFields(e));
+    }
+  };
+  await housekeeping();
+  setInterval(() => void housekeeping(), 6 * 3_600_000).unref();
   const optimizeTimer = setInterval(() => void optimizeDatabase(db).catch((e) => log.warn("optimize failed", errorFields(e))), 3_600_000);
   optimizeTimer.unref();
   getSecrets();

@@ -5,7 +5,7 @@
 import type { StaffRole } from "../../db/schema";
 import type { CaseAction } from "./case-status";
 
-export const STAFF_ROLES = ["admin", "supervisor", "officer", "intake", "executive"] as const satisfies readonly StaffRole[];
+export const STAFF_ROLES = ["admin", "supervisor", "officer", "intake", "executive", "integrity"] as const satisfies readonly StaffRole[];
 
 export function isStaffRole(x: unknown): x is StaffRole {
   return typeof x === "string" && (STAFF_ROLES as readonly string[]).includes(x);
@@ -125,9 +125,46 @@ export function canAdminister(actor: Actor): boolean {
 
 /**
  * Division restriction for lists: `undefined` = every division; a number = only that division.
- * An officer without a division sees nothing (-1 matches no row).
+ * An officer without a division sees nothing (-1 matches no row); neither does an integrity officer.
  */
 export function queueDivisionScope(actor: Actor): number | undefined {
+  if (actor.role === "integrity") return -1;
   if (actor.role !== "officer") return undefined;
   return actor.division_id ?? -1;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Corruption and misconduct reports (measure 28).
+//
+// Decision: integrity officers (ผู้รับผิดชอบเรื่องร้องเรียนการทุจริต) work ONLY on corruption reports. They do not
+// read general complaints (canViewCase is false, their complaint queue is empty): the two channels stay apart in
+// both directions, an integrity officer's account (which must carry TOTP) is not a second way into citizens'
+// personal data, and a report about a complaint handler is not mixed with that handler's cases. A municipality
+// that wants the same person to do both gives them two accounts.
+// Nobody else — not admins, supervisors, officers, intake or executives — can list, open, download or export
+// reports; they see counts only.
+
+/** Whether the actor may list, open, download and act on corruption reports (further limited per report by recipient and exclusions). */
+export function canAccessReports(actor: Pick<Actor, "role">): boolean {
+  return actor.role === "integrity";
+}
+
+/** Whether the actor may read the audit log (entries carry no report content). */
+export function canReadAuditLog(actor: Pick<Actor, "role">): boolean {
+  return actor.role === "admin" || actor.role === "integrity";
+}
+
+/** Whether the actor may change the report channel's settings (alternate recipient, retention, deadlines). */
+export function canManageReportSettings(actor: Pick<Actor, "role">): boolean {
+  return actor.role === "admin";
+}
+
+/** Whether the actor sees the report counts (totals only, never content). */
+export function canSeeReportCounts(actor: Pick<Actor, "role">): boolean {
+  return actor.role === "admin" || actor.role === "supervisor" || actor.role === "executive";
+}
+
+/** Roles that must pass a second factor (TOTP) before any back-office page opens. */
+export function requiresSecondFactor(actor: Pick<Actor, "role">): boolean {
+  return actor.role === "integrity";
 }

@@ -1,18 +1,161 @@
+/**
+ * /report: the front page of the corruption and misconduct channel (measure 28). What belongs here and what belongs
+ * in the general channel, how reporters are protected, what happens and when, anonymous vs confidential, who
+ * receives reports (the active integrity officers and the alternate recipient) and the outside channels.
+ * Static content plus a small read of the recipients; no form, no JavaScript needed.
+ */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
+import { getDb } from "~/utils/db.server";
+import { getLang } from "~/utils/request.server";
+import { getOrgProfile, nameIn } from "~/models/org.server";
+import { getIntegritySettings } from "~/models/integrity-settings.server";
+import { reportRecipients } from "~/models/report.server";
 
-/** Until the corruption channel (measure 28) opens, this page keeps reports out of the general channel. */
-export default function ReportInterim() {
-  const { t } = useTranslation();
+export const meta: MetaFunction = () => [
+  { title: "แจ้งเบาะแสการทุจริต · Sujarit" },
+  { name: "robots", content: "noindex" },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const db = getDb();
+  const lang = getLang(request);
+  const [org, settings, recipients] = await Promise.all([
+    getOrgProfile(db),
+    getIntegritySettings(db),
+    reportRecipients(db, lang),
+  ]);
+  return json({
+    orgName: nameIn(lang, org),
+    // Names and role only (never e-mail addresses): reporters need to know who reads their report.
+    officers: recipients.officers,
+    alternate: recipients.alternateLabel
+      ? { label: recipients.alternateLabel }
+      : null,
+    ackDays: settings.ack_days,
+    feedbackDays: settings.feedback_days,
+  });
+}
+
+export default function ReportIndex() {
+  const data = useLoaderData<typeof loader>();
+  const { t } = useTranslation("report");
+  const list = (key: string) => t(key, { returnObjects: true }) as string[];
   return (
-    <>
-      <h1>{t("reportInterim.title")}</h1>
-      <p className="lead">{t("reportInterim.intro")}</p>
-      <p className="warning">{t("reportInterim.doNotUseGeneral")}</p>
-      <p>{t("reportInterim.elsewhere")}</p>
+    <div className="report-page">
+      <h1>{t("index.title")}</h1>
+      <p className="lead">{t("index.lead", { org: data.orgName })}</p>
+      <p className="actions-row">
+        <Link to="/report/new" className="button">
+          {t("index.start")}
+        </Link>
+        <Link to="/report/inbox" className="button secondary">
+          {t("index.inbox")}
+        </Link>
+      </p>
+
+      <section aria-labelledby="belongs">
+        <h2 id="belongs">{t("index.belongsTitle")}</h2>
+        <ul>
+          {list("index.belongsItems").map((s) => (
+            <li key={s}>{s}</li>
+          ))}
+        </ul>
+        <h3>{t("index.notHereTitle")}</h3>
+        <p>{t("index.notHere")}</p>
+        <p>
+          <Link to="/complaints/new">{t("index.generalLink")}</Link>
+        </p>
+      </section>
+
+      <section aria-labelledby="protection">
+        <h2 id="protection">{t("index.protectionTitle")}</h2>
+        <ul>
+          {list("index.protectionItems").map((s) => (
+            <li key={s}>{s}</li>
+          ))}
+        </ul>
+        <div className="notice">
+          <h3>{t("index.safetyTitle")}</h3>
+          <ul>
+            {list("index.safetyItems").map((s) => (
+              <li key={s}>{s}</li>
+            ))}
+          </ul>
+        </div>
+      </section>
+
+      <section aria-labelledby="steps">
+        <h2 id="steps">{t("index.stepsTitle")}</h2>
+        <ol>
+          {(
+            t("index.steps", {
+              returnObjects: true,
+              ackDays: data.ackDays,
+              feedbackDays: data.feedbackDays,
+            }) as string[]
+          ).map((s) => (
+            <li key={s}>{s}</li>
+          ))}
+        </ol>
+      </section>
+
+      <section aria-labelledby="modes">
+        <h2 id="modes">{t("index.modesTitle")}</h2>
+        <ul>
+          <li>{t("index.anonymous")}</li>
+          <li>{t("index.confidential")}</li>
+        </ul>
+      </section>
+
+      <section aria-labelledby="recipients" className="card report-recipients">
+        <h2 id="recipients">{t("index.recipientsTitle")}</h2>
+        {data.officers.length > 0 ? (
+          <>
+            <p>{t("index.recipientsIntro")}</p>
+            <ul data-testid="integrity-officers">
+              {data.officers.map((o, i) => (
+                <li key={i}>
+                  {o.name} <span className="muted">({o.role})</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <p className="warning">{t("index.noOfficers")}</p>
+        )}
+        <p data-testid="alternate-recipient">
+          {data.alternate
+            ? t("index.alternateIntro", { label: data.alternate.label })
+            : t("index.alternateNone")}
+        </p>
+      </section>
+
+      <ExternalChannels />
+
+      <p className="actions-row">
+        <Link to="/report/new" className="button">
+          {t("index.start")}
+        </Link>
+        <Link to="/report/inbox" className="button secondary">
+          {t("index.inbox")}
+        </Link>
+      </p>
+    </div>
+  );
+}
+
+export function ExternalChannels() {
+  const { t } = useTranslation("report");
+  return (
+    <section aria-labelledby="elsewhere">
+      <h2 id="elsewhere">{t("index.elsewhereTitle")}</h2>
       <ul>
-        <li>{t("reportInterim.nacc")}</li>
-        <li>{t("reportInterim.damrongdham")}</li>
+        <li>{t("index.nacc")}</li>
+        <li>{t("index.damrongdham")}</li>
       </ul>
-    </>
+    </section>
   );
 }

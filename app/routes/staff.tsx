@@ -1,35 +1,47 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
-import { canAdminister, canRecordIntake } from "~/lib/permissions";
+import { canAccessReports, canAdminister, canManageReportSettings, canReadAuditLog, canRecordIntake } from "~/lib/permissions";
 import { requireStaff } from "~/utils/session.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · Staff" }, { name: "robots", content: "noindex, nofollow" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
+  const reports = canAccessReports(staff);
+  // Integrity officers do not handle general complaints: their start page is their own queue.
+  if (reports && new URL(request.url).pathname.replace(/\/+$/, "") === "/staff") throw redirect("/staff/integrity");
   return json({
     me: { id: staff.id, name: staff.name, role: staff.role },
     canIntake: canRecordIntake(staff),
     canAdmin: canAdminister(staff),
+    canReports: reports,
+    canAudit: canReadAuditLog(staff),
+    canReportSettings: canManageReportSettings(staff),
   });
 }
 
 export default function StaffLayout() {
-  const { me, canIntake, canAdmin } = useLoaderData<typeof loader>();
+  const { me, canIntake, canAdmin, canReports, canAudit, canReportSettings } = useLoaderData<typeof loader>();
   const { t } = useTranslation("staff");
+  const ti = useTranslation("integrity").t;
   return (
     <div className="staff-area">
       <nav aria-label={t("nav.label")} className="staff-nav no-print">
-        <NavLink to="/staff" end>
-          {t("nav.queue")}
-        </NavLink>
+        {canReports ? null : (
+          <NavLink to="/staff" end>
+            {t("nav.queue")}
+          </NavLink>
+        )}
+        {canReports ? <NavLink to="/staff/integrity" end>{ti("nav.reports")}</NavLink> : null}
         {canIntake ? <NavLink to="/staff/intake">{t("nav.intake")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin">{t("nav.admin")}</NavLink> : null}
+        {canReportSettings ? <NavLink to="/staff/integrity/settings">{ti("nav.settings")}</NavLink> : null}
+        {canAudit ? <NavLink to="/staff/audit">{ti("nav.audit")}</NavLink> : null}
         <span className="staff-who">
-          {t("nav.signedInAs", { name: me.name })} · {t(`roles.${me.role}`)}
+          {t("nav.signedInAs", { name: me.name })} · {me.role === "integrity" ? ti("role") : t(`roles.${me.role}`)}
         </span>
         <Form method="post" action="/staff/logout" reloadDocument className="staff-logout">
           <CsrfField />

@@ -8,7 +8,8 @@ import { verifyLogin } from "~/models/staff.server";
 import { getDb } from "~/utils/db.server";
 import { limits } from "~/utils/rate-limit.server";
 import { assertCsrf, safeRedirectPath } from "~/utils/request.server";
-import { createSession, getStaff } from "~/utils/session.server";
+import { createSession, getStaff, secondFactorPath } from "~/utils/session.server";
+import { requiresSecondFactor } from "~/lib/permissions";
 import { log } from "~/utils/logger.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · เข้าสู่ระบบเจ้าหน้าที่ / Staff sign-in" }, { name: "robots", content: "noindex" }];
@@ -51,6 +52,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json<ActionData>({ formError: "login.invalid", email }, { status: 401 });
   }
   const cookie = await createSession(request, result.staff.id);
+  if (requiresSecondFactor(result.staff)) {
+    // Password accepted; the session opens nothing but the TOTP step (or the TOTP setup on first login).
+    log.info("staff password accepted, second factor pending", { staffId: result.staff.id });
+    return redirect(secondFactorPath(result.staff, redirectTo), { headers: { "Set-Cookie": cookie } });
+  }
   log.info("staff login", { staffId: result.staff.id });
   return redirect(redirectTo, { headers: { "Set-Cookie": cookie } });
 }

@@ -21,6 +21,11 @@ const schema = z.object({
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(2000),
   /** First retry delay of a failed e-mail, in milliseconds (doubles per attempt, capped at 1 h). Tests lower it. */
   OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Master key of the report channel (base64 of 32 bytes); when unset, <DATA_DIR>/keys/master.key is used. */
+  MASTER_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be base64 of exactly 32 bytes")
+    .optional(),
   /** Trust X-Forwarded-For from this many proxies (0 = use the socket address). Used for rate limits only. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
 });

@@ -1,14 +1,21 @@
 /**
  * Staff sessions kept in the database. The cookie holds only a random 256-bit token; the table stores its sha256,
  * so a copy of the database cannot be used to sign in. Sessions end after 30 idle minutes or 12 hours in all.
+ *
+ * Second factor: a session of a role that requires it (integrity officers) starts with mfa_verified_at NULL and opens
+ * only the TOTP pages (/staff/login/totp, /staff/totp-setup) for MFA_PENDING_MS; requireStaff sends it there. After a
+ * valid code the session is replaced by a new one (new token) with mfa_verified_at set (markMfaVerified).
  */
 import { redirect } from "@remix-run/node";
-import type { Kysely } from "kysely";
-import type { Database, Staff } from "../../db/schema";
+import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Database, Staff, StaffSessionTable } from "../../db/schema";
+import { requiresSecondFactor } from "~/lib/permissions";
 import { getDb } from "./db.server";
 import { now } from "./clock.server";
 import { randomToken, sha256Hex } from "./crypto.server";
 import { parseCookies, serializeCookie } from "./request.server";
+
+type StaffSession = Selectable<StaffSessionTable>;
 
 export const SESSION_COOKIE = "sujarit_session";
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -17,9 +24,17 @@ export const SESSION_ABSOLUTE_MS = 12 * 3600_000;
 const TOUCH_INTERVAL_MS = 60_000;
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
+/** How long a signed-in integrity officer has to enter the second factor. */
+export const MFA_PENDING_MS = 10 * 60_000;
+export const TOTP_LOGIN_PATH = "/staff/login/totp";
+export const TOTP_SETUP_PATH = "/staff/totp-setup";
 
 /** Creates a session row and returns the cookie token (never stored). */
-export async function createSessionRecord(db: Kysely<Database>, staffId: number): Promise<string> {
+export async function createSessionRecord(
+  db: Kysely<Database> | Transaction<Database>,
+  staffId: number,
+  opts: { mfaVerifiedAt?: string | null; expiresAt?: string } = {},
+): Promise<string> {
   const token = randomToken(32);
   const at = now();
   await db
@@ -29,7 +44,8 @@ export async function createSessionRecord(db: Kysely<Database>, staffId: number)
       staff_id: staffId,
       created_at: at.toISOString(),
       last_seen_at: at.toISOString(),
-      expires_at: new Date(at.getTime() + SESSION_ABSOLUTE_MS).toISOString(),
+      expires_at: opts.expiresAt ?? new Date(at.getTime() + SESSION_ABSOLUTE_MS).toISOString(),
+      mfa_verified_at: opts.mfaVerifiedAt ?? null,
     })
     .execute();
   return token;
@@ -37,6 +53,14 @@ export async function createSessionRecord(db: Kysely<Database>, staffId: number)
 
 /** The active staff member for a token, or null (expired, idle, unknown, or disabled: the session is then deleted). */
 export async function lookupSession(db: Kysely<Database>, token: string | undefined): Promise<Staff | null> {
+  return (await lookupSessionState(db, token))?.staff ?? null;
+}
+
+/** Like lookupSession, with the session row (for the second-factor state). */
+export async function lookupSessionState(
+  db: Kysely<Database>,
+  token: string | undefined,
+): Promise<{ staff: Staff; session: StaffSession } | null> {
   if (!token || !TOKEN_RE.test(token)) return null;
   const id = sha256Hex(token);
   const session = await db.selectFrom("staff_sessions").selectAll().where("id", "=", id).executeTakeFirst();
@@ -55,7 +79,12 @@ export async function lookupSession(db: Kysely<Database>, token: string | undefi
   if (at.getTime() - Date.parse(session.last_seen_at) >= TOUCH_INTERVAL_MS) {
     await db.updateTable("staff_sessions").set({ last_seen_at: at.toISOString() }).where("id", "=", id).execute();
   }
-  return staff;
+  return { staff, session };
+}
+
+/** Whether the session has passed every factor its staff member's role needs. */
+export function isFullySignedIn(staff: Staff, session: Pick<StaffSession, "mfa_verified_at">): boolean {
+  return !requiresSecondFactor(staff) || session.mfa_verified_at !== null;
 }
 
 /** Deletes the session of a token (if any). */
@@ -103,19 +132,64 @@ export function clearSessionCookie(): string {
   return serializeCookie(SESSION_COOKIE, "", { maxAge: 0 });
 }
 
-/** The signed-in staff member, or null. */
+/** The signed-in staff member (with every factor their role needs), or null. */
 export async function getStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff | null> {
-  return lookupSession(db, sessionToken(request));
+  const state = await lookupSessionState(db, sessionToken(request));
+  return state && isFullySignedIn(state.staff, state.session) ? state.staff : null;
 }
 
-/** The signed-in staff member; otherwise redirects to the login page (and back here afterwards). */
+function backPath(request: Request): string {
+  const url = new URL(request.url);
+  return request.method === "GET" ? url.pathname + url.search : url.pathname;
+}
+
+/** Where a session still waiting for its second factor must go. */
+export function secondFactorPath(staff: Pick<Staff, "totp_enabled_at">, redirectTo?: string): string {
+  const base = staff.totp_enabled_at ? TOTP_LOGIN_PATH : TOTP_SETUP_PATH;
+  return redirectTo && redirectTo !== "/staff" ? `${base}?redirectTo=${encodeURIComponent(redirectTo)}` : base;
+}
+
+/**
+ * The signed-in staff member; otherwise redirects to the login page (and back here afterwards). An integrity officer
+ * whose session has not passed the second factor is sent to the TOTP step (or to the TOTP setup on first login).
+ */
 export async function requireStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff> {
   const token = sessionToken(request);
-  const staff = await lookupSession(db, token);
-  if (staff) return staff;
-  const url = new URL(request.url);
-  const back = request.method === "GET" ? url.pathname + url.search : url.pathname;
+  const state = await lookupSessionState(db, token);
+  if (state && isFullySignedIn(state.staff, state.session)) return state.staff;
+  if (state) throw redirect(secondFactorPath(state.staff, backPath(request)));
   const headers = new Headers();
   if (token) headers.append("Set-Cookie", clearSessionCookie());
-  throw redirect(`/staff/login?redirectTo=${encodeURIComponent(back)}`, { headers });
+  throw redirect(`/staff/login?redirectTo=${encodeURIComponent(backPath(request))}`, { headers });
+}
+
+/**
+ * For the TOTP pages: a staff member who passed the password but not yet the second factor. Fully signed-in staff
+ * go to /staff; no session, or a pending one older than MFA_PENDING_MS, goes back to the login page.
+ */
+export async function requirePendingMfaStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff> {
+  const token = sessionToken(request);
+  const state = await lookupSessionState(db, token);
+  if (state && isFullySignedIn(state.staff, state.session)) throw redirect("/staff");
+  if (state && now().getTime() - Date.parse(state.session.created_at) < MFA_PENDING_MS) return state.staff;
+  const headers = new Headers();
+  if (state) await deleteSessionRecord(db, token);
+  if (token) headers.append("Set-Cookie", clearSessionCookie());
+  throw redirect("/staff/login", { headers });
+}
+
+/**
+ * After a valid second factor: replaces the pending session by a new one (new token) marked mfa_verified_at, so the
+ * token seen before the second factor is worthless afterwards. Returns the Set-Cookie header value.
+ */
+export async function markMfaVerified(request: Request, staffId: number, db: Kysely<Database> = getDb()): Promise<string> {
+  const token = sessionToken(request);
+  const state = await lookupSessionState(db, token);
+  if (!state || state.staff.id !== staffId) throw redirect("/staff/login");
+  const at = now().toISOString();
+  const fresh = await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("staff_sessions").where("id", "=", state.session.id).execute();
+    return createSessionRecord(trx, staffId, { mfaVerifiedAt: at });
+  });
+  return serializeCookie(SESSION_COOKIE, fresh, { maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000) });
 }

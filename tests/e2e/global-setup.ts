@@ -8,6 +8,8 @@ import { startServer, createStaffUser } from "../helpers/server";
 import { startSmtp } from "../helpers/smtp";
 
 export const E2E_OFFICER = { email: "officer.works@wangluek.go.th", name: "ช่างสมศักดิ์ ทดสอบ", role: "officer" as const, division: "works", password: "e2e officer password 2569" };
+/** Integrity officer of the corruption-report channel (corruption.spec.ts); sets up TOTP at the first sign-in. */
+export const E2E_INTEGRITY = { email: "integrity@wangluek.go.th", name: "นางสาวสุจริตา ตรวจสอบ", role: "integrity" as const, password: "e2e integrity password 2569" };
 
 export default async function globalSetup() {
   const smtp = await startSmtp();
@@ -18,10 +20,17 @@ export default async function globalSetup() {
     // The citizen specs can still run; the officer spec reports this error.
     process.env.E2E_STAFF_ERROR = (e as Error).message.slice(0, 2000);
   }
+  try {
+    // The staff CLI accepts --role integrity (the helper's type lists the older roles only).
+    await createStaffUser(server, E2E_INTEGRITY as unknown as Parameters<typeof createStaffUser>[1]);
+  } catch (e) {
+    process.env.E2E_INTEGRITY_ERROR = (e as Error).message.slice(0, 2000);
+  }
   process.env.E2E_BASE_URL = server.url;
   process.env.E2E_TAG = crypto.randomBytes(3).toString("hex");
   process.env.E2E_DB_FILE = server.dbFile;
   process.env.E2E_OFFICER = JSON.stringify(E2E_OFFICER);
+  process.env.E2E_INTEGRITY = JSON.stringify(E2E_INTEGRITY);
   return async () => {
     await server.stop();
     await smtp.stop();

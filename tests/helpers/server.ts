@@ -176,7 +176,7 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
 
 export interface StaffUserInput {
   email: string;
-  role: "admin" | "supervisor" | "officer" | "intake" | "executive";
+  role: "admin" | "supervisor" | "officer" | "intake" | "executive" | "integrity";
   password: string;
   name?: string;
   /** Division code, e.g. "works". */

@@ -7,7 +7,14 @@ import {
   canRecordIntake,
   canViewCase,
   queueDivisionScope,
+  canAccessReports,
+  canManageReportSettings,
+  canReadAuditLog,
+  canSeeReportCounts,
+  isStaffRole,
+  requiresSecondFactor,
   CASE_OPERATIONS,
+  STAFF_ROLES,
   type Actor,
 } from "~/lib/permissions";
 
@@ -83,5 +90,33 @@ describe("permissions", () => {
     expect(canRecordIntake(e)).toBe(false);
     expect(canAdminister(e)).toBe(false);
     expect(queueDivisionScope(e)).toBeUndefined();
+  });
+
+  it("integrity officer: corruption reports only — no general complaints, no intake, no administration", () => {
+    const g = actor("integrity");
+    expect(isStaffRole("integrity")).toBe(true);
+    for (const c of [own, other, none]) {
+      expect(canViewCase(g, c)).toBe(false);
+      expect(allowedOperations(g, c)).toEqual([]);
+    }
+    expect(queueDivisionScope(g)).toBe(-1);
+    expect(canRecordIntake(g)).toBe(false);
+    expect(canAdminister(g)).toBe(false);
+    expect(canAccessReports(g)).toBe(true);
+    expect(canReadAuditLog(g)).toBe(true);
+    expect(canManageReportSettings(g)).toBe(false);
+    expect(canSeeReportCounts(g)).toBe(false);
+    expect(requiresSecondFactor(g)).toBe(true);
+  });
+
+  it("no other role can access corruption reports or skips the second-factor rule by accident", () => {
+    for (const role of STAFF_ROLES) {
+      const a = actor(role, 1);
+      expect(canAccessReports(a)).toBe(role === "integrity");
+      expect(requiresSecondFactor(a)).toBe(role === "integrity");
+      expect(canReadAuditLog(a)).toBe(role === "integrity" || role === "admin");
+      expect(canManageReportSettings(a)).toBe(role === "admin");
+    }
+    expect(canAccessReports({ role: "nobody" as never })).toBe(false);
   });
 });

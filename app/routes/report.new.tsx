@@ -1,0 +1,659 @@
+/**
+ * /report/new: the whistleblower's form (measure 28). Works without JavaScript and on a 360 px phone.
+ *
+ * - Two modes: anonymous (no identity fields are accepted: whatever is posted in them is dropped before anything
+ *   else happens) and confidential (name and contact, encrypted with the report and shown only to integrity
+ *   officers). Without JavaScript the identity fields are shown by CSS when "confidential" is checked.
+ * - "Nothing typed is lost": a rejected form (422) comes back with every text field filled in. Files are NOT kept
+ *   between posts: keeping them would mean a plaintext pending upload on disk (the general form's way); here they
+ *   must only ever be stored encrypted by createReport, so the reporter is asked to choose them again.
+ * - Photos are re-encoded (EXIF/GPS/device data dropped) unless "keep the original" is ticked after a warning;
+ *   PDFs are stored as they are (the form warns that author metadata may remain).
+ * - A double submit or a re-post never creates two reports (submissionKey, idempotent in createReport).
+ * - The accepted post redirects to /report/receipt; the receipt travels in an encrypted one-time cookie
+ *   (Path=/report), never in the URL.
+ * - Nothing about the reporter is logged or stored: the client address is only an in-memory rate-limit key.
+ */
+import type {
+  ActionFunctionArgs,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import {
+  Form,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+} from "@remix-run/react";
+import { z } from "zod";
+import { useTranslation } from "~/components/i18n";
+import {
+  CsrfField,
+  ErrorSummary,
+  Field,
+  HoneypotField,
+} from "~/components/form";
+import { getDb } from "~/utils/db.server";
+import { randomToken } from "~/utils/crypto.server";
+import { limiter } from "~/utils/rate-limit.server";
+import { assertCsrf, getLang } from "~/utils/request.server";
+import {
+  MultipartError,
+  UploadRejectedError,
+  parseMultipartUpload,
+} from "~/models/attachment.server";
+import {
+  createReport,
+  reportRecipients,
+  ReportInputError,
+  REPORT_LIMITS,
+} from "~/models/report.server";
+import { reportReceiptCookie } from "~/models/report-cookies.server";
+import { LIMITS, safeText } from "~/lib/validation";
+import { i18nFor } from "~/i18n";
+
+export const meta: MetaFunction = () => [
+  { title: "แจ้งเบาะแส · Sujarit" },
+  { name: "robots", content: "noindex" },
+];
+
+/**
+ * Lengths of the report's fields (characters), as the data layer enforces them. A function: REPORT_LIMITS lives in a
+ * .server module (undefined in the browser), so the page gets the numbers from the loader.
+ */
+const fieldMax = () => ({
+  involvedName: REPORT_LIMITS.short,
+  involvedPosition: REPORT_LIMITS.short,
+  involvedDivision: REPORT_LIMITS.short,
+  whatHappened: REPORT_LIMITS.whatHappened,
+  when: REPORT_LIMITS.short,
+  where: REPORT_LIMITS.short,
+  howKnown: REPORT_LIMITS.howKnown,
+  reportedElsewhere: REPORT_LIMITS.reportedElsewhere,
+  reporterName: REPORT_LIMITS.reporterName,
+  reporterContact: REPORT_LIMITS.reporterContact,
+});
+type FieldMax = ReturnType<typeof fieldMax>;
+
+const TEXT_FIELDS = [
+  "mode",
+  "recipient",
+  "involvedName",
+  "involvedPosition",
+  "involvedDivision",
+  "whatHappened",
+  "when",
+  "where",
+  "howKnown",
+  "reportedElsewhere",
+  "reporterName",
+  "reporterContact",
+] as const;
+type TextField = (typeof TEXT_FIELDS)[number];
+type Values = Partial<
+  Record<TextField | "submissionKey" | "keepOriginal", string>
+>;
+const IDENTITY_FIELDS = ["reporterName", "reporterContact"] as const;
+
+/** What the file picker offers (the server decides by content): photos, PDF and office documents. */
+const EVIDENCE_ACCEPT =
+  "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx,.pptx,.odt,.ods,.doc,.xls";
+
+interface ErrorData {
+  status: "error";
+  formError: string | null;
+  errors: Record<string, string>;
+  values: Values;
+  rejectedFiles: { name: string; key: string }[];
+  /** Files were chosen in the rejected post (they must be chosen again). */
+  hadFiles: boolean;
+  /** Changes with every answer so the uncontrolled form is re-created with the returned values. */
+  formKey: string;
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const db = getDb();
+  const lang = getLang(request);
+  const recipients = await reportRecipients(db, lang);
+  return json({
+    officers: recipients.officers.map((o) => o.name),
+    alternate: recipients.alternateLabel
+      ? { label: recipients.alternateLabel }
+      : null,
+    submissionKey: randomToken(32),
+    limits: fieldMax(),
+  });
+}
+
+const modeSchema = z.enum(["anonymous", "confidential"], {
+  error: "report:errors.invalidMode",
+});
+const recipientSchema = z.enum(["integrity", "alternate"], {
+  error: "report:errors.invalidRecipient",
+});
+
+const reportSchema = (FIELD_MAX: FieldMax) =>
+  z
+    .object({
+      mode: modeSchema,
+      recipient: recipientSchema,
+      involvedName: safeText(FIELD_MAX.involvedName, false),
+      involvedPosition: safeText(FIELD_MAX.involvedPosition, false),
+      involvedDivision: safeText(FIELD_MAX.involvedDivision, false),
+      whatHappened: safeText(FIELD_MAX.whatHappened, true),
+      when: safeText(FIELD_MAX.when, false),
+      where: safeText(FIELD_MAX.where, false),
+      howKnown: safeText(FIELD_MAX.howKnown, false),
+      reportedElsewhere: safeText(FIELD_MAX.reportedElsewhere, false),
+      reporterName: safeText(FIELD_MAX.reporterName, false),
+      reporterContact: safeText(FIELD_MAX.reporterContact, false),
+    })
+    .superRefine((v, ctx) => {
+      if (v.mode === "confidential" && !v.reporterName && !v.reporterContact) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["reporterName"],
+          message: "report:errors.contactNeeded",
+        });
+      }
+    });
+
+/** Field order on the page (the error summary lists errors in this order). */
+const FIELD_ORDER = [
+  "mode",
+  "reporterName",
+  "reporterContact",
+  "recipient",
+  "involvedName",
+  "involvedPosition",
+  "involvedDivision",
+  "whatHappened",
+  "when",
+  "where",
+  "howKnown",
+  "reportedElsewhere",
+  "evidence",
+];
+
+function inFormOrder(errors: Record<string, string>): Record<string, string> {
+  const rank = (k: string) =>
+    FIELD_ORDER.includes(k) ? FIELD_ORDER.indexOf(k) : FIELD_ORDER.length;
+  return Object.fromEntries(
+    Object.entries(errors).sort(([a], [b]) => rank(a) - rank(b))
+  );
+}
+
+function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const k = String(issue.path[0] ?? "");
+    if (k && !(k in out)) out[k] = issue.message;
+  }
+  return out;
+}
+
+/** The posted text fields to show again; identity fields only in confidential mode (anonymous means none kept). */
+function textValues(form: FormData | Record<string, string>): Values {
+  const get = (k: string) => {
+    const v = form instanceof FormData ? form.get(k) : form[k];
+    return typeof v === "string" ? v.slice(0, 12_000) : undefined;
+  };
+  const out: Values = {};
+  for (const k of [...TEXT_FIELDS, "submissionKey", "keepOriginal"] as const) {
+    const v = get(k);
+    if (v !== undefined) out[k] = v;
+  }
+  if (out.mode !== "confidential")
+    for (const k of IDENTITY_FIELDS) delete out[k];
+  return out;
+}
+
+/** An error key from the data layer: the report namespace when it has the key, otherwise the common one. */
+function reportErrorKey(key: string): string {
+  if (key === "complaint:errors.fileType") return "report:errors.fileType";
+  if (key === "errors.tooManyFiles") return "complaint:errors.tooManyFiles";
+  if (key.includes(":")) return key;
+  return i18nFor("th").exists(`report:${key}`) ? `report:${key}` : key;
+}
+
+function errorResponse(
+  status: number,
+  data: Omit<ErrorData, "status" | "formKey">,
+  headers?: HeadersInit
+) {
+  return json<ErrorData>(
+    { status: "error", formKey: randomToken(6), ...data },
+    { status, headers }
+  );
+}
+
+const reportFormLimiter = () => limiter("report-form", 10, 10 * 60_000);
+
+/**
+ * Rate limit per client (in memory only): every post counts, except a rejected form (422) without files, so that
+ * someone correcting a field is never locked out while floods are.
+ */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const lim = reportFormLimiter();
+  const client = context.clientAddress ?? "unknown";
+  const blocked = lim.peek(client);
+  if (blocked.blocked) {
+    request.body?.cancel().catch(() => {});
+    return errorResponse(
+      429,
+      {
+        errors: {},
+        values: {},
+        rejectedFiles: [],
+        hadFiles: false,
+        formError: "report:errors.rateLimited",
+      },
+      { "Retry-After": String(Math.max(1, blocked.retryAfterSec)) }
+    );
+  }
+  const state = { files: 0 };
+  let response: Response | undefined;
+  try {
+    response = await handleSubmission(request, state);
+    return response;
+  } finally {
+    if (!response || response.status !== 422 || state.files > 0)
+      lim.hit(client);
+  }
+}
+
+async function handleSubmission(
+  request: Request,
+  state: { files: number }
+): Promise<Response> {
+  const lang = getLang(request);
+  const empty = { errors: {}, values: {}, rejectedFiles: [], hadFiles: false };
+  let parsed;
+  try {
+    parsed = await parseMultipartUpload(request, { fileField: "evidence" });
+  } catch (e) {
+    if (e instanceof MultipartError) {
+      return errorResponse(e.status, {
+        ...empty,
+        hadFiles: true,
+        values: textValues(e.partial),
+        formError: e.messageKey,
+      });
+    }
+    throw e;
+  }
+  const form = parsed.form;
+  state.files = parsed.files.length;
+  assertCsrf(request, form, lang);
+
+  const website = form.get("website");
+  if (typeof website === "string" && website.trim() !== "") {
+    return errorResponse(400, {
+      ...empty,
+      formError: "report:errors.rejected",
+    });
+  }
+  const values = textValues(form);
+  const submissionKey = form.get("submissionKey");
+  if (
+    typeof submissionKey !== "string" ||
+    !/^[A-Za-z0-9_-]{20,64}$/.test(submissionKey)
+  ) {
+    return errorResponse(400, {
+      ...empty,
+      values,
+      formError: "report:errors.malformedForm",
+    });
+  }
+
+  const raw: Record<string, string | undefined> = {};
+  for (const k of TEXT_FIELDS) {
+    const v = form.get(k);
+    raw[k] = typeof v === "string" ? v : undefined;
+  }
+  // Anonymous: identity fields are never read, whatever was posted in them.
+  if (raw.mode !== "confidential")
+    for (const k of IDENTITY_FIELDS) raw[k] = undefined;
+  const errors: Record<string, string> = {};
+  const result = reportSchema(fieldMax()).safeParse(raw);
+  if (!result.success) Object.assign(errors, fieldErrorsOf(result.error));
+
+  const db = getDb();
+  if (
+    result.success &&
+    result.data.recipient === "alternate" &&
+    !(await reportRecipients(db, lang)).alternateLabel
+  ) {
+    errors.recipient = "report:errors.invalidRecipient";
+  }
+
+  // Files go to createReport as uploaded: it checks them by content, re-encodes photos (metadata dropped) unless the
+  // reporter kept the originals after the warning, and stores them encrypted. Nothing is written here.
+  const keepOriginal = form.get("keepOriginal") === "yes";
+  const uploads = parsed.files.map((f) => ({
+    bytes: Buffer.from(f.data),
+    name: f.name,
+    mime: "",
+    keptOriginal: keepOriginal,
+  }));
+  const rejectedFiles: { name: string; key: string }[] = [];
+  const hadFiles = parsed.files.length > 0;
+  if (!result.success || Object.keys(errors).length > 0) {
+    return errorResponse(422, {
+      formError: null,
+      errors: inFormOrder(errors),
+      values: { ...values, submissionKey },
+      rejectedFiles,
+      hadFiles,
+    });
+  }
+
+  const input = result.data;
+  const opt = (s: string) => (s === "" ? undefined : s);
+  let created;
+  try {
+    created = await createReport(db, {
+      mode: input.mode,
+      recipient: input.recipient,
+      fields: {
+        involvedName: opt(input.involvedName),
+        involvedPosition: opt(input.involvedPosition),
+        involvedDivision: opt(input.involvedDivision),
+        whatHappened: input.whatHappened,
+        when: opt(input.when),
+        where: opt(input.where),
+        howKnown: opt(input.howKnown),
+        reportedElsewhere: opt(input.reportedElsewhere),
+        ...(input.mode === "confidential"
+          ? {
+              reporterName: opt(input.reporterName),
+              reporterContact: opt(input.reporterContact),
+            }
+          : {}),
+      },
+      uploads,
+      submissionKey,
+    });
+  } catch (e) {
+    if (e instanceof UploadRejectedError) {
+      const name = (e.fileName || "").slice(0, 120);
+      const key = reportErrorKey(e.messageKey);
+      return errorResponse(422, {
+        formError: null,
+        errors: { evidence: key },
+        values: { ...values, submissionKey },
+        rejectedFiles: name ? [{ name, key }] : [],
+        hadFiles,
+      });
+    }
+    if (e instanceof ReportInputError) {
+      const field = e.field === "submissionKey" ? null : e.field;
+      return errorResponse(422, {
+        formError: field ? null : "report:errors.malformedForm",
+        errors: field ? { [field]: reportErrorKey(e.messageKey) } : {},
+        values: { ...values, submissionKey },
+        rejectedFiles,
+        hadFiles,
+      });
+    }
+    throw e;
+  }
+
+  return redirect("/report/receipt", {
+    headers: {
+      "Set-Cookie": reportReceiptCookie({
+        receipt: created.receipt ?? "",
+        receivedAt: created.receivedAt,
+        digest: created.digest,
+        duplicate: created.duplicate,
+      }),
+    },
+  });
+}
+
+export default function NewReportRoute() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ErrorData | undefined;
+  const { t } = useTranslation("report");
+  const navigation = useNavigation();
+  const submitting = navigation.state === "submitting";
+  const values = result?.values ?? {};
+  const errors = result?.errors ?? {};
+  const submissionKey =
+    values.submissionKey && /^[A-Za-z0-9_-]{20,64}$/.test(values.submissionKey)
+      ? values.submissionKey
+      : data.submissionKey;
+  const mode = values.mode === "confidential" ? "confidential" : "anonymous";
+  const recipient =
+    values.recipient === "alternate" && data.alternate
+      ? "alternate"
+      : "integrity";
+  const labels: Record<string, string> = {};
+  for (const k of [...TEXT_FIELDS, "evidence"])
+    labels[k] = t(`form.fields.${k}`);
+  const officeTypes = t("form.officeTypes");
+  const FIELD_MAX = data.limits;
+  const text = (
+    name: TextField,
+    opts: {
+      rows?: number;
+      required?: boolean;
+      hint?: boolean;
+      autoComplete?: string;
+    } = {}
+  ) => (
+    <Field
+      name={name}
+      label={labels[name]}
+      hint={opts.hint ? t(`form.hints.${name}`) : undefined}
+      error={errors[name]}
+      max={FIELD_MAX[name as keyof typeof FIELD_MAX]}
+      required={opts.required}
+    >
+      {(p) =>
+        opts.rows ? (
+          <textarea
+            {...p}
+            rows={opts.rows}
+            maxLength={FIELD_MAX[name as keyof typeof FIELD_MAX]}
+            defaultValue={values[name] ?? ""}
+          />
+        ) : (
+          <input
+            {...p}
+            type="text"
+            autoComplete={opts.autoComplete ?? "off"}
+            maxLength={FIELD_MAX[name as keyof typeof FIELD_MAX]}
+            defaultValue={values[name] ?? ""}
+          />
+        )
+      }
+    </Field>
+  );
+
+  return (
+    <div className="report-page">
+      <h1>{t("form.title")}</h1>
+      <p className="lead">{t("form.intro")}</p>
+      <p className="notice">{t("form.privacy")}</p>
+      <ErrorSummary
+        errors={errors}
+        labels={labels}
+        formError={result?.formError ?? null}
+        limits={FIELD_MAX}
+      />
+      <Form
+        method="post"
+        encType="multipart/form-data"
+        key={result?.formKey ?? "initial"}
+        className="report-form"
+        autoComplete="off"
+      >
+        <CsrfField />
+        <HoneypotField />
+        <input type="hidden" name="submissionKey" value={submissionKey} />
+
+        <fieldset
+          className={`report-mode${errors.mode ? " has-error" : ""}`}
+          id="f-mode"
+        >
+          <legend>{t("form.modeLegend")}</legend>
+          {errors.mode ? (
+            <span className="field-error">{t(errors.mode)}</span>
+          ) : null}
+          <input
+            type="radio"
+            name="mode"
+            value="anonymous"
+            id="mode-anonymous"
+            className="mode-radio"
+            defaultChecked={mode === "anonymous"}
+          />
+          <label htmlFor="mode-anonymous" className="mode-label">
+            <strong>{t("form.modeAnonymousTitle")}</strong>
+            <span className="hint">{t("form.modeAnonymousDesc")}</span>
+          </label>
+          <input
+            type="radio"
+            name="mode"
+            value="confidential"
+            id="mode-confidential"
+            className="mode-radio"
+            defaultChecked={mode === "confidential"}
+          />
+          <label htmlFor="mode-confidential" className="mode-label">
+            <strong>{t("form.modeConfidentialTitle")}</strong>
+            <span className="hint">{t("form.modeConfidentialDesc")}</span>
+          </label>
+          <div className="identity-fields">
+            <p className="hint">{t("form.identityNote")}</p>
+            {text("reporterName", { autoComplete: "name" })}
+            {text("reporterContact", { hint: true })}
+          </div>
+        </fieldset>
+
+        <fieldset
+          className={errors.recipient ? "has-error" : undefined}
+          id="f-recipient"
+        >
+          <legend>{t("form.recipientLegend")}</legend>
+          {errors.recipient ? (
+            <span className="field-error">{t(errors.recipient)}</span>
+          ) : null}
+          <label className="choice">
+            <input
+              type="radio"
+              name="recipient"
+              value="integrity"
+              defaultChecked={recipient === "integrity"}
+            />
+            <span>
+              {t("form.recipientIntegrity")}
+              {data.officers.length > 0 ? (
+                <span className="hint">
+                  {t("form.recipientIntegrityDesc", {
+                    names: data.officers.join(", "),
+                  })}
+                </span>
+              ) : null}
+            </span>
+          </label>
+          {data.alternate ? (
+            <label className="choice">
+              <input
+                type="radio"
+                name="recipient"
+                value="alternate"
+                defaultChecked={recipient === "alternate"}
+              />
+              <span>
+                {t("form.recipientAlternate", { label: data.alternate.label })}
+                <span className="hint">{t("form.recipientAlternateDesc")}</span>
+              </span>
+            </label>
+          ) : (
+            <p className="hint">{t("form.recipientNoAlternate")}</p>
+          )}
+        </fieldset>
+
+        <fieldset>
+          <legend>{t("form.involvedLegend")}</legend>
+          {text("involvedName", { hint: true })}
+          {text("involvedPosition")}
+          {text("involvedDivision")}
+        </fieldset>
+
+        <fieldset>
+          <legend>{t("form.whatLegend")}</legend>
+          {text("whatHappened", { rows: 8, required: true, hint: true })}
+          {text("when", { hint: true })}
+          {text("where", { hint: true })}
+          {text("howKnown", { rows: 3, hint: true })}
+          {text("reportedElsewhere", { hint: true })}
+        </fieldset>
+
+        <fieldset>
+          <legend>{t("form.filesLegend")}</legend>
+          {result?.hadFiles ? (
+            <p className="warning">{t("form.filesNotKept")}</p>
+          ) : null}
+          {result?.rejectedFiles?.length ? (
+            <ul className="rejected-files">
+              {result.rejectedFiles.map((f, i) => (
+                <li key={i}>
+                  {f.name}: {t(f.key, { office: officeTypes })}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <p className="notice">{t("form.photoWarning")}</p>
+          <p className="warning">{t("form.documentWarning")}</p>
+          <Field
+            name="evidence"
+            label={labels.evidence}
+            hint={t("form.hints.evidence", {
+              office: officeTypes,
+              files: LIMITS.maxFiles,
+              mb: LIMITS.maxFileBytes / (1024 * 1024),
+              totalMb: LIMITS.maxTotalBytes / (1024 * 1024),
+            })}
+            error={errors.evidence}
+          >
+            {(p) => (
+              <input {...p} type="file" multiple accept={EVIDENCE_ACCEPT} />
+            )}
+          </Field>
+          <div className="keep-original">
+            <p className="hint" id="keep-original-warning">
+              {t("form.keepOriginalWarning")}
+            </p>
+            <label className="choice">
+              <input
+                type="checkbox"
+                name="keepOriginal"
+                value="yes"
+                aria-describedby="keep-original-warning"
+                defaultChecked={values.keepOriginal === "yes"}
+              />{" "}
+              {t("form.fields.keepOriginal")}
+            </label>
+          </div>
+        </fieldset>
+
+        <p>
+          <button type="submit" className="button" disabled={submitting}>
+            {submitting ? t("form.sending") : t("form.submit")}
+          </button>
+        </p>
+      </Form>
+      <section aria-labelledby="elsewhere">
+        <h2 id="elsewhere">{t("index.elsewhereTitle")}</h2>
+        <ul>
+          <li>{t("index.nacc")}</li>
+          <li>{t("index.damrongdham")}</li>
+        </ul>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,196 @@
+/**
+ * /report/receipt: shows a new report's 16-digit receipt ONCE. The form's redirect leaves the receipt in an
+ * encrypted one-time cookie (Path=/report); this page reads it and clears it in the same response, so a reload, the
+ * back button or the next person at the same device sees only "the receipt is no longer shown". The URL says
+ * nothing about the report.
+ *
+ * The receipt can be copied (button, when JavaScript runs), printed, and downloaded as a signed proof of filing
+ * (POST /report/receipt-file, with the receipt in a hidden field of a plain form: the receipt is already on screen).
+ */
+import { useEffect, useRef, useState } from "react";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { CsrfField } from "~/components/form";
+import { useTranslation } from "~/components/i18n";
+import { getLang } from "~/utils/request.server";
+import {
+  clearReportReceiptCookie,
+  readReportReceipt,
+} from "~/models/report-cookies.server";
+import { formatReceipt } from "~/lib/receipt";
+import { formatThaiDate } from "~/lib/thai-date";
+
+export const meta: MetaFunction = () => [
+  { title: "เลขรับแจ้ง · Sujarit" },
+  { name: "robots", content: "noindex" },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const lang = getLang(request);
+  const receipt = readReportReceipt(request);
+  if (!receipt) return json({ lang, receipt: null });
+  return json(
+    {
+      lang,
+      receipt: {
+        receipt: receipt.receipt,
+        receivedAt: receipt.receivedAt,
+        duplicate: receipt.duplicate,
+      },
+    },
+    { headers: { "Set-Cookie": clearReportReceiptCookie() } }
+  );
+}
+
+function useHydrated() {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return hydrated;
+}
+
+export default function ReportReceipt() {
+  const data = useLoaderData<typeof loader>();
+  const { t } = useTranslation("report");
+  const hydrated = useHydrated();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => headingRef.current?.focus(), []);
+
+  if (!data.receipt || (!data.receipt.receipt && !data.receipt.duplicate)) {
+    return (
+      <div className="report-page">
+        <h1>{t("receipt.goneTitle")}</h1>
+        <p data-testid="receipt-gone">{t("receipt.gone")}</p>
+        <p className="actions-row">
+          <Link to="/report/inbox" className="button">
+            {t("receipt.inbox")}
+          </Link>
+          <Link to="/report/new" className="button secondary">
+            {t("receipt.another")}
+          </Link>
+        </p>
+      </div>
+    );
+  }
+  const { receipt, receivedAt, duplicate } = data.receipt;
+  const received = formatThaiDate(new Date(receivedAt), data.lang, {
+    withTime: true,
+  });
+  if (!receipt) {
+    return (
+      <div className="report-page">
+        <h1 ref={headingRef} tabIndex={-1}>
+          {t("receipt.title")}
+        </h1>
+        <p className="notice" data-testid="receipt-duplicate">
+          {t("receipt.duplicateNoReceipt")}
+        </p>
+        <p>
+          <Link to="/report/inbox" className="button">
+            {t("receipt.inbox")}
+          </Link>
+        </p>
+      </div>
+    );
+  }
+  const formatted = formatReceipt(receipt);
+  const keepItems = t("receipt.keepItems", { returnObjects: true }) as string[];
+  return (
+    <div className="report-page report-receipt-page">
+      <h1 ref={headingRef} tabIndex={-1}>
+        {t("receipt.title")}
+      </h1>
+      {duplicate ? <p className="notice">{t("receipt.duplicate")}</p> : null}
+      <section
+        className="receipt report-receipt"
+        aria-labelledby="receipt-label"
+      >
+        <p id="receipt-label">{t("receipt.intro", { date: received })}</p>
+        <p
+          className="receipt-digits"
+          lang="en"
+          aria-label={`${t("receipt.label")}: ${formatted}`}
+        >
+          <strong className="code-display" data-testid="receipt">
+            {formatted}
+          </strong>
+        </p>
+        <div className="warning">
+          <h2>{t("receipt.keepTitle")}</h2>
+          <ul>
+            {keepItems.map((s) => (
+              <li key={s}>{s}</li>
+            ))}
+          </ul>
+        </div>
+      </section>
+
+      <div className="no-print actions-row receipt-actions">
+        {hydrated ? <CopyButton text={receipt} /> : null}
+        {hydrated ? (
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => window.print()}
+          >
+            {t("receipt.print")}
+          </button>
+        ) : null}
+      </div>
+      {!hydrated ? (
+        <p className="hint no-print">{t("receipt.printHint")}</p>
+      ) : null}
+
+      {/* A plain form (not Remix's): the browser itself handles the file download. */}
+      <form
+        method="post"
+        action="/report/receipt-file"
+        className="no-print receipt-file-form"
+      >
+        <CsrfField />
+        <input type="hidden" name="receipt" value={receipt} />
+        <p className="hint" id="receipt-file-hint">
+          {t("receipt.downloadHint")}
+        </p>
+        <button
+          type="submit"
+          className="button secondary"
+          aria-describedby="receipt-file-hint"
+        >
+          {t("receipt.download")}
+        </button>
+      </form>
+
+      <p className="no-print actions-row">
+        <Link to="/report/inbox">{t("receipt.inbox")}</Link>
+      </p>
+    </div>
+  );
+}
+
+/** Copies the receipt (only rendered once JavaScript runs; without it people write the digits down). */
+function CopyButton({ text }: { text: string }) {
+  const { t } = useTranslation("report");
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  if (typeof navigator === "undefined" || !navigator.clipboard) return null;
+  const copy = () => {
+    navigator.clipboard.writeText(text).then(
+      () => setState("copied"),
+      () => setState("failed")
+    );
+  };
+  return (
+    <>
+      <button type="button" className="button" onClick={copy}>
+        {t("receipt.copy")}
+      </button>
+      <span role="status" aria-live="polite" className="hint copy-status">
+        {state === "copied"
+          ? t("receipt.copied")
+          : state === "failed"
+          ? t("receipt.copyFailed")
+          : ""}
+      </span>
+    </>
+  );
+}

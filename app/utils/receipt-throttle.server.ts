@@ -1,0 +1,167 @@
+/**
+ * Throttling of receipt guesses on the whistleblower channel (/report/inbox and /report/receipt-file).
+ *
+ * - Counters live in memory only, for a short window; the client address is hashed before it is used as a key and
+ *   is never written anywhere (no database row, no log line).
+ * - Every lookup first reserves an attempt (so a burst of parallel requests cannot slip past the limit before the
+ *   first of them fails); a successful lookup gives its attempt back, so people who type their receipt right are
+ *   never slowed down by their own earlier successes.
+ * - Before the lookup the request waits for a delay that grows with the recent failures of this client and of all
+ *   clients together (capped). The delay depends only on past failures, never on whether the receipt being tried
+ *   exists, so the timing of an answer reveals nothing; the answer to a wrong receipt is always the same.
+ * - Past a limit (per client, or globally) the lookup is refused with 429 without hashing anything.
+ * Waiting is a timer, not work: throttled requests cost the server almost nothing (the argon2 hash itself is limited
+ * to a couple of concurrent runs in app/models/receipt-hash.server.ts).
+ */
+import crypto from "node:crypto";
+
+/** Window in which failures are remembered. */
+export const WINDOW_MS = 15 * 60_000;
+/** Failures per client within the window before lookups are refused (429). */
+export const CLIENT_LIMIT = 10;
+/** Failures across all clients within the window before lookups are refused (429) for everyone. */
+export const GLOBAL_LIMIT = 1000;
+/** Longest artificial delay before a lookup. */
+export const MAX_DELAY_MS = 5_000;
+
+interface Counter {
+  /** Timestamps (ms) of failures and of attempts still in progress, oldest first. */
+  hits: number[];
+}
+
+interface State {
+  clients: Map<string, Counter>;
+  global: Counter;
+  lastSweep: number;
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __sujaritReceiptThrottle: State | undefined;
+}
+
+function state(): State {
+  return (globalThis.__sujaritReceiptThrottle ??= {
+    clients: new Map(),
+    global: { hits: [] },
+    lastSweep: 0,
+  });
+}
+
+function keyOf(client: string): string {
+  return crypto
+    .createHash("sha256")
+    .update(`receipt-throttle:${client}`)
+    .digest("base64url")
+    .slice(0, 22);
+}
+
+function prune(c: Counter, at: number) {
+  const cutoff = at - WINDOW_MS;
+  let i = 0;
+  while (i < c.hits.length && c.hits[i] <= cutoff) i++;
+  if (i > 0) c.hits.splice(0, i);
+}
+
+function sweep(s: State, at: number) {
+  if (at - s.lastSweep < 30_000) return;
+  s.lastSweep = at;
+  for (const [k, c] of s.clients) {
+    prune(c, at);
+    if (c.hits.length === 0) s.clients.delete(k);
+  }
+  prune(s.global, at);
+}
+
+/** Delay before a lookup for a client with `clientFailures` and a server with `globalFailures` recent failures. */
+export function delayFor(
+  clientFailures: number,
+  globalFailures: number
+): number {
+  // Per client: nothing for the first two tries (typos), then 0.5 s, 1 s, 2 s, 4 s … capped.
+  const own =
+    clientFailures < 2
+      ? 0
+      : Math.min(MAX_DELAY_MS, 250 * 2 ** (clientFailures - 1));
+  // Globally: a distributed guesser slows everyone a little (up to 2 s), never locks anyone out early.
+  const all = Math.min(2_000, Math.floor(globalFailures / 50) * 100);
+  return Math.min(MAX_DELAY_MS, own + all);
+}
+
+export interface ThrottleTicket {
+  /** Call when the receipt was right: the reserved attempt is given back. */
+  succeeded(): void;
+  /** Call when the receipt was wrong (or malformed): the attempt stays counted as a failure. */
+  failed(): void;
+}
+
+export type ThrottleDecision =
+  | { allowed: false; retryAfterSec: number }
+  | { allowed: true; delayMs: number; ticket: ThrottleTicket };
+
+/**
+ * Decides whether a receipt lookup may run now. When allowed, an attempt is reserved; call exactly one of
+ * ticket.succeeded() / ticket.failed() afterwards (an unresolved ticket counts as a failure).
+ */
+export function reserveReceiptAttempt(
+  client: string,
+  at = Date.now()
+): ThrottleDecision {
+  const s = state();
+  sweep(s, at);
+  const k = keyOf(client);
+  let c = s.clients.get(k);
+  if (c) prune(c, at);
+  prune(s.global, at);
+  const own = c?.hits.length ?? 0;
+  const all = s.global.hits.length;
+  if (own >= CLIENT_LIMIT || all >= GLOBAL_LIMIT) {
+    const oldest = Math.min(
+      own >= CLIENT_LIMIT && c ? c.hits[0] : Infinity,
+      all >= GLOBAL_LIMIT ? s.global.hits[0] : Infinity
+    );
+    return {
+      allowed: false,
+      retryAfterSec: Math.max(1, Math.ceil((oldest + WINDOW_MS - at) / 1000)),
+    };
+  }
+  if (!c) {
+    c = { hits: [] };
+    s.clients.set(k, c);
+  }
+  const delayMs = delayFor(own, all);
+  c.hits.push(at);
+  s.global.hits.push(at);
+  const counter = c;
+  let done = false;
+  return {
+    allowed: true,
+    delayMs,
+    ticket: {
+      succeeded() {
+        if (done) return;
+        done = true;
+        removeOne(counter.hits, at);
+        removeOne(s.global.hits, at);
+      },
+      failed() {
+        done = true;
+      },
+    },
+  };
+}
+
+function removeOne(list: number[], value: number) {
+  const i = list.lastIndexOf(value);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** Waits `ms` milliseconds (a timer: no CPU is used while waiting). */
+export function throttleDelay(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+}
+
+/** Test hook: forgets every counter. */
+export function resetReceiptThrottle() {
+  globalThis.__sujaritReceiptThrottle = undefined;
+}

@@ -504,10 +504,12 @@ async function recipientsOf(db: Executor, report: { id: number; recipient: Repor
     .where("role", "=", "integrity")
     .where("active", "=", 1)
     .where("id", "not in", excluded);
+  const settings = await settingsOf(db);
   if (report.recipient === "alternate") {
-    const settings = await settingsOf(db);
     if (!settings.alternate_staff_id) return [];
     q = q.where("id", "=", settings.alternate_staff_id);
+  } else if (settings.alternate_staff_id) {
+    q = q.where("id", "!=", settings.alternate_staff_id);
   }
   return q.orderBy("id").execute();
 }
@@ -831,7 +833,9 @@ function visibleTo(db: Executor, staffId: number, alternateId: number | null) {
     .where((eb) =>
       eb.not(eb.exists(eb.selectFrom("report_exclusions").select("staff_id").whereRef("report_exclusions.report_id", "=", "reports.id").where("report_exclusions.staff_id", "=", staffId))),
     )
-    .where((eb) => (alternateId === staffId ? eb.or([eb("reports.recipient", "=", "integrity"), eb("reports.recipient", "=", "alternate")]) : eb("reports.recipient", "=", "integrity")));
+    // The alternate (e.g. the chair of the council's audit committee) sees only the reports routed to them; the
+    // integrity officers see the rest. Nobody sees a report that names them (report_exclusions).
+    .where("reports.recipient", "=", alternateId === staffId ? "alternate" : "integrity");
 }
 
 /** Whether this staff member may see this report (the visibility rule, in one place). */

@@ -29,6 +29,9 @@ import { receiptCookie } from "~/models/receipt.server";
 import { complaintFormSchema, fieldErrors, LIMITS, PREFERRED_CONTACTS } from "~/lib/validation";
 import { formatThaiDate } from "~/lib/thai-date";
 import type { Lang } from "~/i18n";
+import { passThroughHeaders } from "~/utils/route-headers";
+
+export const headers = passThroughHeaders;
 
 export const meta: MetaFunction = () => [{ title: "ยื่นเรื่องร้องทุกข์ · Sujarit" }];
 

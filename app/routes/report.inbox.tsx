@@ -54,6 +54,9 @@ import {
 import { formatThaiDate } from "~/lib/thai-date";
 import { LIMITS, safeText } from "~/lib/validation";
 import { i18nFor } from "~/i18n";
+import { passThroughHeaders } from "~/utils/route-headers";
+
+export const headers = passThroughHeaders;
 
 export const meta: MetaFunction = () => [
   { title: "กล่องข้อความ · Sujarit" },

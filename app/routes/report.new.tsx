@@ -52,6 +52,9 @@ import {
 import { reportReceiptCookie } from "~/models/report-cookies.server";
 import { LIMITS, safeText } from "~/lib/validation";
 import { i18nFor } from "~/i18n";
+import { passThroughHeaders } from "~/utils/route-headers";
+
+export const headers = passThroughHeaders;
 
 export const meta: MetaFunction = () => [
   { title: "แจ้งเบาะแส · Sujarit" },

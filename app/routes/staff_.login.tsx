@@ -11,6 +11,9 @@ import { assertCsrf, safeRedirectPath } from "~/utils/request.server";
 import { createSession, getStaff, secondFactorPath } from "~/utils/session.server";
 import { requiresSecondFactor } from "~/lib/permissions";
 import { log } from "~/utils/logger.server";
+import { passThroughHeaders } from "~/utils/route-headers";
+
+export const headers = passThroughHeaders;
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · เข้าสู่ระบบเจ้าหน้าที่ / Staff sign-in" }, { name: "robots", content: "noindex" }];
 

@@ -19,6 +19,9 @@ import { deadlineStatus, type DeadlineState } from "~/lib/sla";
 import { formatThaiDate } from "~/lib/thai-date";
 import type { CaseStatus } from "~/lib/case-status";
 import type { Lang } from "~/i18n";
+import { passThroughHeaders } from "~/utils/route-headers";
+
+export const headers = passThroughHeaders;
 
 export const meta: MetaFunction = () => [{ title: "ติดตามเรื่อง · Sujarit" }];
 

@@ -9,7 +9,10 @@
  * - Before the lookup the request waits for a delay that grows with the recent failures of this client and of all
  *   clients together (capped). The delay depends only on past failures, never on whether the receipt being tried
  *   exists, so the timing of an answer reveals nothing; the answer to a wrong receipt is always the same.
- * - Past a limit (per client, or globally) the lookup is refused with 429 without hashing anything.
+ * - Past a limit per client the lookup is refused with 429 without hashing anything. Globally there is no refusal,
+ *   only the added delay: a global lockout would let anyone lock every reporter out of their inbox, and it is not
+ *   needed — at most one receipt hash (~85 ms) runs at a time, so all guessers together get about a dozen guesses a
+ *   second against 10^16 receipts.
  * Waiting is a timer, not work: throttled requests cost the server almost nothing (the argon2 hash itself is limited
  * to a couple of concurrent runs in app/models/receipt-hash.server.ts).
  */
@@ -19,7 +22,7 @@ import crypto from "node:crypto";
 export const WINDOW_MS = 15 * 60_000;
 /** Failures per client within the window before lookups are refused (429). */
 export const CLIENT_LIMIT = 10;
-/** Failures across all clients within the window before lookups are refused (429) for everyone. */
+/** Failures across all clients within the window past which the global delay is at its maximum. */
 export const GLOBAL_LIMIT = 1000;
 /** Longest artificial delay before a lookup. */
 export const MAX_DELAY_MS = 5_000;
@@ -84,7 +87,7 @@ export function delayFor(
       ? 0
       : Math.min(MAX_DELAY_MS, 250 * 2 ** (clientFailures - 1));
   // Globally: a distributed guesser slows everyone a little (up to 2 s), never locks anyone out early.
-  const all = Math.min(2_000, Math.floor(globalFailures / 50) * 100);
+  const all = Math.min(2_000, Math.floor((Math.min(globalFailures, GLOBAL_LIMIT) / GLOBAL_LIMIT) * 20) * 100);
   return Math.min(MAX_DELAY_MS, own + all);
 }
 
@@ -115,11 +118,8 @@ export function reserveReceiptAttempt(
   prune(s.global, at);
   const own = c?.hits.length ?? 0;
   const all = s.global.hits.length;
-  if (own >= CLIENT_LIMIT || all >= GLOBAL_LIMIT) {
-    const oldest = Math.min(
-      own >= CLIENT_LIMIT && c ? c.hits[0] : Infinity,
-      all >= GLOBAL_LIMIT ? s.global.hits[0] : Infinity
-    );
+  if (own >= CLIENT_LIMIT) {
+    const oldest = c ? c.hits[0] : at;
     return {
       allowed: false,
       retryAfterSec: Math.max(1, Math.ceil((oldest + WINDOW_MS - at) / 1000)),

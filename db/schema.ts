@@ -306,6 +306,19 @@ export interface IntegritySettingsTable {
   updated_at: ColumnType<string, string | undefined, string>;
 }
 
+/**
+ * An evidence file kept (encrypted) across a rejected report form. The key is not stored on the server: the reporter's
+ * browser holds it in the re-rendered form. meta_envelope is {name, mime, keptOriginal, originalSha256} encrypted
+ * with the same key.
+ */
+export interface ReportPendingUploadTable {
+  id: string;
+  storage_id: string;
+  size: number;
+  meta_envelope: string;
+  created_at: string;
+}
+
 export interface Database {
   org_profile: OrgProfileTable;
   divisions: DivisionTable;
@@ -324,6 +337,7 @@ export interface Database {
   report_exclusions: ReportExclusionTable;
   report_messages: ReportMessageTable;
   report_attachments: ReportAttachmentTable;
+  report_pending_uploads: ReportPendingUploadTable;
   report_events: ReportEventTable;
   report_sessions: ReportSessionTable;
   audit_log: AuditLogTable;

@@ -296,6 +296,17 @@ export async function prepareReportUpload(data: Uint8Array, name: string, opts: 
   return upload;
 }
 
+/**
+ * An upload from a file this server already prepared (e.g. evidence kept, encrypted, across a rejected form): it is
+ * not checked or re-encoded again, so the proof of filing keeps the digest of what the reporter first uploaded.
+ */
+export function preparedReportUpload(file: PreparedFile): ReportUpload {
+  if (!(REPORT_UPLOAD_TYPES as readonly string[]).includes(file.mime)) throw new UploadRejectedError("complaint:errors.fileType", file.name);
+  const upload: ReportUpload = { bytes: file.bytes, name: file.name, mime: file.mime, keptOriginal: file.keptOriginal };
+  prepared.set(upload, file);
+  return upload;
+}
+
 /** Checks and cleans a set of uploads (count and total size limits, then each file as prepareReportUpload does). */
 export async function prepareReportUploads(uploads: readonly ReportUpload[]): Promise<PreparedFile[]> {
   if (uploads.length > REPORT_LIMITS.maxFiles) throw new ReportInputError("evidence", "errors.tooManyFiles", { max: REPORT_LIMITS.maxFiles });

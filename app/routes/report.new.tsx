@@ -4,9 +4,11 @@
  * - Two modes: anonymous (no identity fields are accepted: whatever is posted in them is dropped before anything
  *   else happens) and confidential (name and contact, encrypted with the report and shown only to integrity
  *   officers). Without JavaScript the identity fields are shown by CSS when "confidential" is checked.
- * - "Nothing typed is lost": a rejected form (422) comes back with every text field filled in. Files are NOT kept
- *   between posts: keeping them would mean a plaintext pending upload on disk (the general form's way); here they
- *   must only ever be stored encrypted by createReport, so the reporter is asked to choose them again.
+ * - "Nothing typed is lost": a rejected form (422) comes back with every text field filled in, and every evidence
+ *   file that passed its checks is kept so it need not be chosen again — encrypted with a fresh key that only the
+ *   re-rendered form holds (hidden `keptEvidence` = "<id>.<key>", a "remove" checkbox `removeEvidence` = id); the
+ *   server never keeps the key nor the file in the clear (app/models/report-pending.server.ts). A kept file that
+ *   expired or whose key was altered is reported: the reporter chooses it again.
  * - Photos are re-encoded (EXIF/GPS/device data dropped) unless "keep the original" is ticked after a warning;
  *   PDFs are stored as they are (the form warns that author metadata may remain).
  * - A double submit or a re-post never creates two reports (submissionKey, idempotent in createReport).
@@ -45,10 +47,23 @@ import {
 } from "~/models/attachment.server";
 import {
   createReport,
+  prepareReportUpload,
   reportRecipients,
   ReportInputError,
   REPORT_LIMITS,
+  type ReportUpload,
 } from "~/models/report.server";
+import {
+  discardKeptEvidence,
+  isPendingEvidenceId,
+  keepEvidence,
+  maybeCleanupReportPending,
+  pendingIdOf,
+  restoreKeptEvidence,
+  uploadedSha256,
+  type KeptEvidence,
+} from "~/models/report-pending.server";
+import { log, errorFields } from "~/utils/logger.server";
 import { reportReceiptCookie } from "~/models/report-cookies.server";
 import { LIMITS, safeText } from "~/lib/validation";
 import { i18nFor } from "~/i18n";
@@ -109,7 +124,9 @@ interface ErrorData {
   errors: Record<string, string>;
   values: Values;
   rejectedFiles: { name: string; key: string }[];
-  /** Files were chosen in the rejected post (they must be chosen again). */
+  /** Evidence kept (encrypted) from this and earlier posts: name, size, id and the token carrying its key. */
+  kept: { id: string; token: string; name: string; size: number }[];
+  /** Files were chosen in the rejected post but could not be kept (they must be chosen again). */
   hadFiles: boolean;
   /** Changes with every answer so the uncontrolled form is re-created with the returned values. */
   formKey: string;
@@ -249,6 +266,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         errors: {},
         values: {},
         rejectedFiles: [],
+        kept: [],
         hadFiles: false,
         formError: "report:errors.rateLimited",
       },
@@ -271,7 +289,13 @@ async function handleSubmission(
   state: { files: number }
 ): Promise<Response> {
   const lang = getLang(request);
-  const empty = { errors: {}, values: {}, rejectedFiles: [], hadFiles: false };
+  const empty = {
+    errors: {},
+    values: {},
+    rejectedFiles: [],
+    kept: [],
+    hadFiles: false,
+  };
   let parsed;
   try {
     parsed = await parseMultipartUpload(request, { fileField: "evidence" });
@@ -331,25 +355,90 @@ async function handleSubmission(
     errors.recipient = "report:errors.invalidRecipient";
   }
 
-  // Files go to createReport as uploaded: it checks them by content, re-encodes photos (metadata dropped) unless the
-  // reporter kept the originals after the warning, and stores them encrypted. Nothing is written here.
+  // Evidence: files kept (encrypted) from an earlier rejected post, minus those the reporter removed, then the new
+  // ones. Each new file is checked and cleaned once here (photos re-encoded without metadata unless the reporter
+  // kept the originals after the warning); createReport then does not check it again.
+  maybeCleanupReportPending(db);
+  const removed = new Set(
+    form.getAll("removeEvidence").filter(isPendingEvidenceId)
+  );
+  if (removed.size > 0) await discardKeptEvidence(db, [...removed]);
+  const keptTokens = form
+    .getAll("keptEvidence")
+    .filter((x) => {
+      const id = pendingIdOf(x);
+      return !(id && removed.has(id));
+    });
+  const restored = await restoreKeptEvidence(db, keptTokens);
+  if (restored.missing > 0) errors.evidence = "report:errors.evidenceExpired";
   const keepOriginal = form.get("keepOriginal") === "yes";
-  const uploads = parsed.files.map((f) => ({
-    bytes: Buffer.from(f.data),
-    name: f.name,
-    mime: "",
-    keptOriginal: keepOriginal,
-  }));
+  const fresh: { upload: ReportUpload; originalSha256: string }[] = [];
   const rejectedFiles: { name: string; key: string }[] = [];
-  const hadFiles = parsed.files.length > 0;
-  if (!result.success || Object.keys(errors).length > 0) {
+  for (const f of parsed.files) {
+    const name = (f.name || "").slice(0, 120);
+    try {
+      fresh.push({
+        upload: await prepareReportUpload(f.data, f.name, { keepOriginal }),
+        originalSha256: uploadedSha256(f.data),
+      });
+    } catch (e) {
+      if (e instanceof UploadRejectedError) {
+        rejectedFiles.push({ name, key: reportErrorKey(e.messageKey) });
+      } else {
+        log.error("report evidence could not be checked", errorFields(e));
+        rejectedFiles.push({ name, key: "complaint:errors.fileNotSaved" });
+      }
+    }
+  }
+  if (rejectedFiles.length > 0)
+    errors.evidence =
+      rejectedFiles.length === 1
+        ? rejectedFiles[0].key
+        : "complaint:errors.filesRejected";
+  const uploads = [
+    ...restored.found.map((k) => k.upload),
+    ...fresh.map((f) => f.upload),
+  ];
+  if (uploads.length > REPORT_LIMITS.maxFiles)
+    errors.evidence = "complaint:errors.tooManyFiles";
+  else if (
+    uploads.reduce((n, u) => n + u.bytes.length, 0) >
+    REPORT_LIMITS.maxTotalBytes
+  )
+    errors.evidence = "complaint:errors.filesTooLarge";
+
+  /**
+   * The form comes back (422): every new file that passed its checks is kept encrypted with its own fresh key, which
+   * goes back in the page only; files kept from before keep their token.
+   */
+  const rejected = async (
+    errs: Record<string, string>,
+    formError: string | null = null
+  ) => {
+    const kept: KeptEvidence[] = restored.found.map(
+      ({ id, token, name, size }) => ({ id, token, name, size })
+    );
+    let notKept = false;
+    for (const f of fresh) {
+      try {
+        kept.push(await keepEvidence(db, f.upload, f.originalSha256));
+      } catch (e) {
+        log.error("report evidence could not be kept", errorFields(e));
+        notKept = true;
+      }
+    }
     return errorResponse(422, {
-      formError: null,
-      errors: inFormOrder(errors),
+      formError,
+      errors: inFormOrder(errs),
       values: { ...values, submissionKey },
       rejectedFiles,
-      hadFiles,
+      kept,
+      hadFiles: notKept,
     });
+  };
+
+  if (!result.success || Object.keys(errors).length > 0) {
+    return rejected(errors);
   }
 
   const input = result.data;
@@ -382,26 +471,23 @@ async function handleSubmission(
     if (e instanceof UploadRejectedError) {
       const name = (e.fileName || "").slice(0, 120);
       const key = reportErrorKey(e.messageKey);
-      return errorResponse(422, {
-        formError: null,
-        errors: { evidence: key },
-        values: { ...values, submissionKey },
-        rejectedFiles: name ? [{ name, key }] : [],
-        hadFiles,
-      });
+      if (name) rejectedFiles.push({ name, key });
+      return rejected({ evidence: key });
     }
     if (e instanceof ReportInputError) {
       const field = e.field === "submissionKey" ? null : e.field;
-      return errorResponse(422, {
-        formError: field ? null : "report:errors.malformedForm",
-        errors: field ? { [field]: reportErrorKey(e.messageKey) } : {},
-        values: { ...values, submissionKey },
-        rejectedFiles,
-        hadFiles,
-      });
+      return rejected(
+        field ? { [field]: reportErrorKey(e.messageKey) } : {},
+        field ? null : "report:errors.malformedForm"
+      );
     }
     throw e;
   }
+  // The kept files are now part of the report (stored under its key): their pending copies go.
+  await discardKeptEvidence(
+    db,
+    restored.found.map((k) => k.id)
+  ).catch((e) => log.warn("kept report evidence not removed", errorFields(e)));
 
   return redirect("/report/receipt", {
     headers: {
@@ -413,6 +499,11 @@ async function handleSubmission(
       }),
     },
   });
+}
+
+function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 export default function NewReportRoute() {
@@ -599,7 +690,32 @@ export default function NewReportRoute() {
         <fieldset>
           <legend>{t("form.filesLegend")}</legend>
           {result?.hadFiles ? (
-            <p className="warning">{t("form.filesNotKept")}</p>
+            <p className="warning">{t("form.kept.failed")}</p>
+          ) : null}
+          {result?.kept?.length ? (
+            <div className="kept-files" data-testid="kept-evidence">
+              <p>{t("form.kept.intro")}</p>
+              <ul>
+                {result.kept.map((f) => (
+                  <li key={f.id}>
+                    <input type="hidden" name="keptEvidence" value={f.token} />
+                    <span className="kept-name">
+                      {f.name}{" "}
+                      <span className="muted">({formatSize(f.size)})</span>
+                    </span>{" "}
+                    <label className="choice inline">
+                      <input
+                        type="checkbox"
+                        name="removeEvidence"
+                        value={f.id}
+                      />{" "}
+                      {t("form.kept.remove")}
+                    </label>
+                  </li>
+                ))}
+              </ul>
+              <p className="hint">{t("form.kept.note")}</p>
+            </div>
           ) : null}
           {result?.rejectedFiles?.length ? (
             <ul className="rejected-files">

@@ -7,6 +7,7 @@ import { queueDivisionScope } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
 import { getOrgProfile, listCategories, listDivisions, nameIn, slaPolicyOf } from "~/models/org.server";
 import { listQueue, parseQueueFilters } from "~/models/queue.server";
+import { reportCounts } from "~/models/report.server";
 
 /** Same values as DEADLINE_FILTERS in queue.server (not importable in browser code). */
 const DEADLINE_OPTIONS = ["overdue", "due_soon", "on_track"] as const;
@@ -26,12 +27,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const at = now();
   const result = await listQueue(db, { actor: staff, filters, now: at, policy: slaPolicyOf(org) });
   const scope = queueDivisionScope(staff);
-  const [categories, divisions, people] = await Promise.all([
+  const [categories, divisions, people, reports] = await Promise.all([
     listCategories(db, { activeOnly: false }),
     listDivisions(db, { activeOnly: false }),
     listAssignableStaff(db, scope === undefined ? undefined : scope),
+    reportCounts(db),
   ]);
   return json({
+    // Corruption reports are for integrity officers only; everyone else sees how many there are, nothing more.
+    reportTotals: { total: reports.total, open: reports.open, closed: reports.total - reports.open },
     restricted: scope !== undefined,
     categories: categories.map((c) => ({ id: c.id, name: nameIn(lang, c) })),
     divisions: divisions.map((d) => ({ id: d.id, name: nameIn(lang, d) })),
@@ -186,6 +190,13 @@ export default function StaffQueue() {
           </table>
         </div>
       )}
+      <section className="card muted no-print" aria-labelledby="report-totals-title" data-testid="report-totals">
+        <h2 id="report-totals-title">{t("reportTotals.title")}</h2>
+        <p>
+          {t("reportTotals.line", { total: data.reportTotals.total, open: data.reportTotals.open, closed: data.reportTotals.closed })}
+        </p>
+        <p className="hint">{t("reportTotals.note")}</p>
+      </section>
       <nav className="pager" aria-label={t("queue.pager")}>
         {data.hasPrev ? <Link to={pageHref(data.page - 1)}>{t("queue.prev")}</Link> : null}
         <span>{t("queue.page", { page: data.page })}</span>

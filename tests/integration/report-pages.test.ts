@@ -4,6 +4,8 @@
  * server trusts one proxy hop here) so the in-memory throttles apply per test client.
  */
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dbGet, startServer, type TestServer } from "../helpers/server";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
@@ -49,6 +51,36 @@ function reportFields(
     reportedElsewhere: "",
     ...over,
   };
+}
+
+async function attachmentCount(): Promise<number> {
+  return Number(
+    (await dbGet<{ n: number }>(
+      server,
+      "select count(*) as n from report_attachments"
+    ))!.n
+  );
+}
+
+async function pendingCount(ids: string[]): Promise<number> {
+  return Number(
+    (await dbGet<{ n: number }>(
+      server,
+      `select count(*) as n from report_pending_uploads where id in (${ids.map(() => "?").join(",")})`,
+      ...ids
+    ))!.n
+  );
+}
+
+/** Every file under a folder (recursively). */
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listFiles(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
 }
 
 async function reportCount(): Promise<number> {
@@ -392,6 +424,111 @@ describe("the whistleblower pages", () => {
     const evil = new HttpClient(server.url, { ip: "10.77.250.2", headers: { Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" } });
     const refused = await evil.postForm("/report/inbox", { csrf: "x", intent: "open", receipt: "1" });
     expect(refused.status).toBe(403);
+  });
+
+  it("evidence that passed its checks is kept encrypted across a rejected post, with the key only in the page", async () => {
+    const c = client();
+    const before = await reportCount();
+    const attBefore = await attachmentCount();
+    const marker = `secret-marker-${tag}-XYZ`;
+    const pdf = Buffer.from(
+      `%PDF-1.4\n% ${marker}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`,
+      "latin1"
+    );
+    const jpeg = await makeJpeg(7);
+    const photoName = `kept-photo-${tag}.jpg`;
+    const pdfName = `kept-doc-${tag}.pdf`;
+
+    // 1. Valid files, a required field missing -> 422; both files listed and kept (token = <id>.<key>).
+    const { res, csrf, submissionKey } = await fileReport(
+      c,
+      { whatHappened: "" },
+      [
+        { filename: photoName, type: "image/jpeg", data: jpeg },
+        { filename: pdfName, type: "application/pdf", data: pdf },
+      ]
+    );
+    expect(res.status, res.$.text().slice(0, 400)).toBe(422);
+    const keptList = res.$.testId("kept-evidence") ?? "";
+    expect(keptList).toContain(photoName);
+    expect(keptList).toContain(pdfName);
+    const tokens = [
+      ...res.text.matchAll(/name="keptEvidence" value="([^"]+)"/g),
+    ].map((m) => m[1]);
+    expect(tokens).toHaveLength(2);
+    for (const tk of tokens) expect(tk).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    const removeIds = [
+      ...res.text.matchAll(/name="removeEvidence" value="([^"]+)"/g),
+    ].map((m) => m[1]);
+    expect(removeIds.sort()).toEqual(tokens.map((tk) => tk.split(".")[0]).sort());
+    // The photo comes first in the list (order of the files chosen).
+    const [photoToken, pdfToken] = tokens;
+    const photoId = photoToken.split(".")[0];
+    const pdfId = pdfToken.split(".")[0];
+    expect(await pendingCount([photoId, pdfId])).toBe(2);
+    expect(await reportCount()).toBe(before);
+
+    // 2. Nothing under DATA_DIR (DB, WAL, pending folder, keys) holds the file in the clear, nor its key.
+    const files = listFiles(server.dataDir);
+    expect(files.some((f) => f.includes(`${path.sep}pending${path.sep}`))).toBe(true);
+    for (const f of files) {
+      const bytes = fs.readFileSync(f);
+      expect(bytes.includes(Buffer.from(marker)), f).toBe(false);
+      expect(bytes.includes(Buffer.from(pdfName)), f).toBe(false);
+      expect(bytes.includes(Buffer.from(photoName)), f).toBe(false);
+      for (const tk of tokens) {
+        const key = tk.split(".")[1];
+        expect(bytes.includes(Buffer.from(key)), f).toBe(false);
+        expect(bytes.includes(Buffer.from(key, "base64url")), f).toBe(false);
+      }
+    }
+
+    const fixed = reportFields({ whatHappened: `${phrase} kept-evidence` });
+    // 3. A tampered key: 422, "choose the file again", never a 500; the other file is still kept.
+    const k = photoToken.split(".")[1];
+    const flipped = photoId + "." + (k[0] === "A" ? "B" : "A") + k.slice(1);
+    const tampered = await c.postMultipart(
+      "/report/new",
+      formData({ csrf, submissionKey, ...fixed, keptEvidence: [flipped, pdfToken] })
+    );
+    expect(tampered.status, tampered.$.text().slice(0, 400)).toBe(422);
+    expect(tampered.$.text()).toContain("โปรดเลือกไฟล์อีกครั้ง");
+    const keptAfterTamper = tampered.$.testId("kept-evidence") ?? "";
+    expect(keptAfterTamper).toContain(pdfName);
+    expect(keptAfterTamper).not.toContain(photoName);
+    // An unknown id is treated the same way.
+    const unknown = await c.postMultipart(
+      "/report/new",
+      formData({ csrf, submissionKey, ...fixed, keptEvidence: `${"A".repeat(22)}.${k}` })
+    );
+    expect(unknown.status).toBe(422);
+    expect(unknown.$.text()).toContain("โปรดเลือกไฟล์อีกครั้ง");
+    expect(await reportCount()).toBe(before);
+
+    // 4. Text fixed, both tokens sent back, the PDF removed -> 302 to the receipt, one attachment (the photo).
+    const ok = await c.postMultipart(
+      "/report/new",
+      formData({
+        csrf,
+        submissionKey,
+        ...fixed,
+        keptEvidence: [photoToken, pdfToken],
+        removeEvidence: pdfId,
+      })
+    );
+    expect(ok.status, ok.$.text().slice(0, 400)).toBe(302);
+    expect(new URL(ok.location!).pathname).toBe("/report/receipt");
+    expect(await reportCount()).toBe(before + 1);
+    expect(await attachmentCount()).toBe(attBefore + 1);
+    // Used and removed files are gone, rows and files.
+    expect(await pendingCount([photoId, pdfId])).toBe(0);
+    const pendingDir = path.join(server.dataDir, "reports", "pending");
+    expect(fs.existsSync(pendingDir) ? fs.readdirSync(pendingDir) : []).toEqual([]);
+    for (const f of listFiles(server.dataDir)) {
+      expect(fs.readFileSync(f).includes(Buffer.from(marker)), f).toBe(false);
+    }
+    const receipt = await c.get("/report/receipt");
+    expect(receipt.$.testId("receipt")).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
   });
 
   it("every /report* response is no-store and no-referrer, and the logs hold nothing about the reporter", async () => {

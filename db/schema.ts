@@ -75,6 +75,10 @@ export interface StaffTable {
   totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
   /** JSON array of sha256 hex of the unused recovery codes. */
   recovery_codes: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Reminded about unassigned due-soon cases of their division (migration 0500). */
+  is_division_head: Generated<number>;
+  /** Lead of the complaint centre: told about cases left unassigned (migration 0500). */
+  is_centre_lead: Generated<number>;
 }
 
 export interface StaffSessionTable {
@@ -127,6 +131,18 @@ export interface ComplaintTable {
   recorded_by: number | null;
   created_at: string;
   updated_at: string;
+  // Deadline clock (migration 0500).
+  period_no: Generated<number>;
+  period_started_at: string | null;
+  ack_due_at: string | null;
+  acknowledged_at: string | null;
+  paused_at: string | null;
+  /** Days (in the policy's counting mode) that were left when the clock was paused. */
+  remaining_days: number | null;
+  explanation_owed: Generated<number>;
+  explained_at: string | null;
+  /** New expected date given in the latest explanation to the complainant. */
+  expected_at: string | null;
 }
 
 export type CaseEventKind = "created" | "status" | "assign" | "reply" | "note";
@@ -319,6 +335,65 @@ export interface ReportPendingUploadTable {
   created_at: string;
 }
 
+export interface HolidayTable {
+  date: string;
+  name_th: string;
+  name_en: string;
+  kind: "official" | "substitution" | "special";
+  updated_at: string;
+  updated_by: number | null;
+}
+
+export interface SlaPolicyTable {
+  scope: "org" | "channel" | "category";
+  scope_key: string;
+  resolve_days: number;
+  ack_days: number;
+  due_soon_days: number;
+  mode: "calendar" | "working";
+  updated_at: string;
+}
+
+export type EscalationLevel = "due_soon" | "overdue" | "overdue_executive" | "unassigned";
+
+export interface EscalationRuleTable {
+  level: EscalationLevel;
+  enabled: number;
+  days: number;
+  updated_at: string;
+}
+
+export interface EscalationTable {
+  id: Generated<number>;
+  complaint_id: number;
+  level: EscalationLevel;
+  period_no: number;
+  created_at: string;
+}
+
+export type NoticeKind = "acknowledgement" | "progress" | "explanation" | "result";
+
+export interface NoticeTable {
+  id: Generated<number>;
+  complaint_id: number;
+  kind: NoticeKind;
+  method: "email" | "letter" | "track";
+  staff_id: number | null;
+  lang: "th" | "en";
+  body: string;
+  expected_at: string | null;
+  created_at: string;
+}
+
+export interface NoticeTemplateTable {
+  kind: string;
+  lang: "th" | "en";
+  subject: string;
+  body: string;
+  updated_at: string;
+  updated_by: number | null;
+}
+
 export interface Database {
   org_profile: OrgProfileTable;
   divisions: DivisionTable;
@@ -342,6 +417,12 @@ export interface Database {
   report_sessions: ReportSessionTable;
   audit_log: AuditLogTable;
   integrity_settings: IntegritySettingsTable;
+  holidays: HolidayTable;
+  sla_policies: SlaPolicyTable;
+  escalation_rules: EscalationRuleTable;
+  escalations: EscalationTable;
+  notices: NoticeTable;
+  notice_templates: NoticeTemplateTable;
 }
 
 export type Complaint = Selectable<ComplaintTable>;

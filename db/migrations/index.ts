@@ -3,6 +3,7 @@ import * as initial from "./2026-11-26T0100_initial";
 import * as openCaseIndexes from "./2026-11-26T0200_open_case_indexes";
 import * as corruptionChannel from "./2026-11-26T0300_corruption_channel";
 import * as reportPendingUploads from "./2026-11-26T0400_report_pending_uploads";
+import * as deadlines from "./2026-11-26T0500_deadlines";
 
 /** Every migration, keyed by its timestamped name. Add new ones here in order. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-26T0200_open_case_indexes": openCaseIndexes,
   "2026-11-26T0300_corruption_channel": corruptionChannel,
   "2026-11-26T0400_report_pending_uploads": reportPendingUploads,
+  "2026-11-26T0500_deadlines": deadlines,
 };

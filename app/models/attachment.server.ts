@@ -26,6 +26,7 @@ function loadSharp(): Promise<typeof SharpType> {
   });
   return sharpModule;
 }
+import { writeFileDurably } from "~/utils/durable-file.server";
 import { unstable_parseMultipartFormData, type UploadHandler } from "@remix-run/node";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../../db/schema";
@@ -145,33 +146,7 @@ export function writeContentAddressed(bytes: Buffer): string {
   const sha = sha256Hex(bytes);
   const target = attachmentPath(sha);
   if (fs.existsSync(target) && fs.statSync(target).size === bytes.length) return sha;
-  const dir = path.dirname(target);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(dir, `.tmp-${crypto.randomBytes(8).toString("hex")}`);
-  const fd = fs.openSync(tmp, "wx", 0o600);
-  try {
-    let off = 0;
-    while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(tmp, target);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  try {
-    const dfd = fs.openSync(dir, "r");
-    try {
-      fs.fsyncSync(dfd);
-    } finally {
-      fs.closeSync(dfd);
-    }
-  } catch {
-    /* directory fsync is not supported everywhere */
-  }
+  writeFileDurably(target, bytes);
   return sha;
 }
 

@@ -19,6 +19,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
+import { writeFileDurably } from "~/utils/durable-file.server";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, Report, ReportMode, ReportRecipient, ReportStatus, ReportTag, Staff } from "../../db/schema";
 import { getEnv } from "~/utils/env.server";
@@ -317,36 +318,6 @@ export async function prepareReportUploads(uploads: readonly ReportUpload[]): Pr
   return out;
 }
 
-/** Writes bytes durably (temp file, fsync, rename, fsync dir) so they are on disk before the row is committed. */
-function writeDurably(file: string, bytes: Buffer): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(dir, `.tmp-${crypto.randomBytes(8).toString("hex")}`);
-  const fd = fs.openSync(tmp, "wx", 0o600);
-  try {
-    let off = 0;
-    while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  try {
-    const dfd = fs.openSync(dir, "r");
-    try {
-      fs.fsyncSync(dfd);
-    } finally {
-      fs.closeSync(dfd);
-    }
-  } catch {
-    /* directory fsync is not supported everywhere */
-  }
-}
 
 function removeFiles(storageIds: readonly string[]): void {
   for (const id of storageIds) {
@@ -403,7 +374,7 @@ async function attachFiles(
   for (const f of files) {
     const storageId = crypto.randomBytes(16).toString("hex");
     const encrypted = encryptFile(report.key, f.bytes, aad.file(report.publicId, storageId));
-    writeDurably(storagePath(storageId), encrypted);
+    writeFileDurably(storagePath(storageId), encrypted);
     written.push(storageId);
     const meta: FileMeta = { name: f.name, mime: f.mime, keptOriginal: f.keptOriginal, originalSha256: f.originalSha256 };
     await trx

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { DB } from "./connection";
+import { holidaySeedRows } from "../app/lib/holidays-th";
 
 const seedSchema = z.object({
   profile: z.object({
@@ -74,4 +75,40 @@ export async function seedOrganisation(db: DB, seed: OrgSeed = readSeedFile()): 
     }
   });
   return true;
+}
+
+/**
+ * Seeds the Thai government holidays and substitution days 2023–2027 (app/lib/holidays-th.ts), year by year: a year
+ * that already has any holiday in the table is left alone, so admin corrections (edits, deletions, additions) survive
+ * restarts, and a later seed file can still add new years. Idempotent; returns how many rows were inserted.
+ */
+export async function seedHolidays(db: DB): Promise<number> {
+  const at = new Date().toISOString();
+  const byYear = new Map<string, ReturnType<typeof holidaySeedRows>>();
+  for (const h of holidaySeedRows()) {
+    const y = h.date.slice(0, 4);
+    byYear.set(y, [...(byYear.get(y) ?? []), h]);
+  }
+  let inserted = 0;
+  await db.transaction().execute(async (trx) => {
+    for (const [year, list] of byYear) {
+      const any = await trx
+        .selectFrom("holidays")
+        .select("date")
+        .where("date", ">=", `${year}-01-01`)
+        .where("date", "<=", `${year}-12-31`)
+        .limit(1)
+        .executeTakeFirst();
+      if (any) continue;
+      for (const h of list) {
+        await trx
+          .insertInto("holidays")
+          .values({ date: h.date, name_th: h.nameTh, name_en: h.nameEn, kind: h.kind, updated_at: at, updated_by: null })
+          .onConflict((oc) => oc.column("date").doNothing())
+          .execute();
+        inserted++;
+      }
+    }
+  });
+  return inserted;
 }

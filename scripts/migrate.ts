@@ -1,7 +1,7 @@
 /** `npm run db:migrate` migrates to the latest schema; `npm run db:migrate -- down` undoes the newest migration. */
 import { getDb } from "../app/utils/db.server";
 import { migrateDown, migrateToLatest } from "../db/connection";
-import { seedOrganisation } from "../db/seed";
+import { seedHolidays, seedOrganisation } from "../db/seed";
 
 async function main() {
   const db = getDb();
@@ -11,6 +11,10 @@ async function main() {
   for (const r of result.results ?? []) console.log(`${r.direction === "Down" ? "reverted" : "applied"} ${r.migrationName}: ${r.status}`);
   if (!result.results?.length) console.log("database is up to date");
   if (!down && (await seedOrganisation(db))) console.log("organisation profile seeded");
+  if (!down) {
+    const n = await seedHolidays(db);
+    if (n > 0) console.log(`${n} holidays seeded`);
+  }
   await db.destroy();
 }
 

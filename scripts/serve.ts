@@ -13,9 +13,10 @@ import { getEnv } from "../app/utils/env.server";
 import { getDb, getSecrets } from "../app/utils/db.server";
 import { log, errorFields } from "../app/utils/logger.server";
 import { migrateToLatest, optimizeDatabase } from "../db/connection";
-import { seedOrganisation } from "../db/seed";
+import { seedHolidays, seedOrganisation } from "../db/seed";
 import { applySecurityHeaders, rejectCrossSiteWrites, requestLogger, MAX_BODY_BYTES, payloadTooLargePage } from "./http";
 import { startOutboxWorker } from "../app/models/outbox.server";
+import { startDeadlineTicker } from "../app/models/escalation.server";
 import { cleanupReportSessions, purgeClosedReports } from "../app/models/report.server";
 
 async function main() {
@@ -32,6 +33,8 @@ async function main() {
   const db = getDb();
   await migrateToLatest(db);
   if (await seedOrganisation(db)) log.info("organisation profile seeded");
+  const holidaysSeeded = await seedHolidays(db);
+  if (holidaysSeeded > 0) log.info("holidays seeded", { count: holidaysSeeded });
   await optimizeDatabase(db);
   // Retention of the corruption channel: closed reports past the retention period lose their content (statistics stay);
   // expired reporter inbox sessions are removed. At start, then every 6 hours.
@@ -102,6 +105,8 @@ async function main() {
   });
 
   const worker = startOutboxWorker({ intervalMs: env.OUTBOX_INTERVAL_MS });
+  // Deadline escalations: shortly after start (catch-up after downtime), then every minute (see README).
+  const ticker = startDeadlineTicker({ intervalMs: 60_000 });
   const server = app.listen(env.PORT, env.HOST, () => {
     log.info("server listening", { url: env.PUBLIC_URL, port: env.PORT, mail: env.SMTP_URL ? "smtp" : "files" });
     if (!env.SMTP_URL) log.info("SMTP_URL is not set: e-mails are written as .eml files", { dir: path.join(env.DATA_DIR, "outbox") });
@@ -113,6 +118,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info("shutting down", { signal });
+    await ticker.stop();
     await worker.stop();
     server.close(() => {
       void db.destroy().finally(() => process.exit(0));

@@ -9,6 +9,8 @@ export interface SlaPolicy {
   resolveDays: number;
   mode: CountingMode;
   dueSoonDays: number;
+  /** Working days to acknowledge receipt in writing (default 1). Always counted in working days. */
+  ackDays?: number;
   /** Public holidays as Bangkok "YYYY-MM-DD" keys (working mode only). */
   holidays?: ReadonlySet<string>;
 }
@@ -83,4 +85,66 @@ export function deadlineStatus(input: {
 /** Open cases with dueAt <= this instant are due soon or worse (end of Bangkok day now + dueSoonDays). */
 export function dueSoonCutoff(now: Date, policy: Pick<SlaPolicy, "dueSoonDays"> = DEFAULT_SLA_POLICY): Date {
   return endOfBangkokDay(addBangkokDays(now, policy.dueSoonDays));
+}
+
+/** Default acknowledgement period: 1 working day. */
+export const DEFAULT_ACK_DAYS = 1;
+
+/** When the written acknowledgement of receipt is due: `ackDays` WORKING days after receipt (holidays skipped). */
+export function computeAckDueAt(receivedAt: Date, policy: Pick<SlaPolicy, "ackDays" | "holidays">): Date {
+  return addDays(receivedAt, policy.ackDays ?? DEFAULT_ACK_DAYS, { mode: "working", holidays: policy.holidays });
+}
+
+/**
+ * Days of the deadline still left at `at`, counted in the policy's mode: the number of counted days after the Bangkok
+ * date of `at` up to and including the Bangkok date of `dueAt` (0 on the due day or when already late). Used when the
+ * clock pauses, so that `addDays(resumedAt, remainingDays(...))` gives back the same number of days.
+ */
+export function remainingDays(at: Date, dueAt: Date, policy: Pick<SlaPolicy, "mode" | "holidays">): number {
+  if (at.getTime() > dueAt.getTime()) return 0;
+  const diff = bangkokDayDiff(at, dueAt);
+  if (diff <= 0) return 0;
+  if (policy.mode === "calendar") return diff;
+  let n = 0;
+  let day = dateFromBangkokKey(bangkokDateKey(at));
+  for (let i = 0; i < diff; i++) {
+    day = addBangkokDays(day, 1);
+    if (isWorkingDay(bangkokDateKey(day), policy.holidays)) n++;
+  }
+  return n;
+}
+
+/** The new deadline when a paused clock resumes at `resumedAt` with `remaining` days left. */
+export function resumeDueAt(resumedAt: Date, remaining: number, policy: Pick<SlaPolicy, "mode" | "holidays">): Date {
+  return addDays(resumedAt, Math.max(0, Math.trunc(remaining)), policy);
+}
+
+/** A deadline state as shown everywhere: the six states plus "paused" (waiting for the complainant). */
+export type DeadlineViewState = DeadlineState | "paused";
+
+export interface DeadlineView {
+  state: DeadlineViewState;
+  daysLeft: number;
+  daysOverdue: number;
+}
+
+/**
+ * The ONE deadline classification used by the queue, the case page, /track, e-mails and statistics. A closed case is
+ * met/missed (against the deadline of its current period); an open case whose clock is paused shows "paused" with the
+ * days that were left when it paused; otherwise on_track / due_soon / due_today / overdue.
+ */
+export function deadlineView(input: {
+  dueAt: Date | string;
+  now: Date;
+  closedAt?: Date | string | null;
+  pausedAt?: Date | string | null;
+  remainingDays?: number | null;
+  policy?: Pick<SlaPolicy, "dueSoonDays">;
+}): DeadlineView {
+  const toDate = (d: Date | string) => (typeof d === "string" ? new Date(d) : d);
+  const closedAt = input.closedAt ? toDate(input.closedAt) : null;
+  if (!closedAt && input.pausedAt) {
+    return { state: "paused", daysLeft: Math.max(0, input.remainingDays ?? 0), daysOverdue: 0 };
+  }
+  return deadlineStatus({ dueAt: toDate(input.dueAt), now: input.now, closedAt, policy: input.policy });
 }

@@ -13,11 +13,13 @@ import {
   type CaseAction,
   type CaseStatus,
 } from "~/lib/case-status";
-import { computeDueAt } from "~/lib/sla";
+import { computeDueAt, remainingDays, resumeDueAt } from "~/lib/sla";
 import { canActOnCase, canAssign, canViewCase, type Actor, type CaseOperation } from "~/lib/permissions";
 import { cleanText } from "~/lib/validation";
-import { getOrgProfile, slaPolicyOf } from "./org.server";
+import { getOrgProfile } from "./org.server";
+import { getPolicyFor } from "./sla-policy.server";
 import { enqueueEmail } from "./outbox.server";
+import { recordNotice } from "./notices.server";
 import { now } from "~/utils/clock.server";
 import { getEnv } from "~/utils/env.server";
 import { buildCaseNotice, type CaseNoticeKind } from "../../emails/case-notice";
@@ -147,9 +149,34 @@ export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInp
       set.closed_at = iso;
       set.forwarded_to = forwardedTo;
     }
-    if (input.action === "reopen") {
-      set.closed_at = null;
-      set.due_at = computeDueAt(at, slaPolicyOf(await getOrgProfile(trx))).toISOString();
+    // Deadline clock (issue 4): request_info pauses it keeping the days left, info_received resumes it, forward stops
+    // it (closed_at), reopen starts a new period with a new deadline, a result clears "explanation owed".
+    if (input.action === "request_info" || input.action === "info_received" || input.action === "reopen") {
+      const category = await trx.selectFrom("categories").select("code").where("id", "=", c.category_id).executeTakeFirst();
+      const policy = await getPolicyFor(trx, { channel: c.channel, categoryCode: category?.code ?? null });
+      if (input.action === "request_info") {
+        set.paused_at = iso;
+        set.remaining_days = remainingDays(at, new Date(c.due_at), policy);
+      } else if (input.action === "info_received") {
+        // A case paused before the clock existed (no remaining_days) keeps its deadline.
+        if (c.paused_at && c.remaining_days !== null) set.due_at = resumeDueAt(at, c.remaining_days, policy).toISOString();
+        set.paused_at = null;
+        set.remaining_days = null;
+      } else {
+        set.closed_at = null;
+        set.period_no = c.period_no + 1;
+        set.period_started_at = iso;
+        set.due_at = computeDueAt(at, policy).toISOString();
+        set.paused_at = null;
+        set.remaining_days = null;
+        set.explanation_owed = 0;
+        set.expected_at = null;
+      }
+    }
+    if (input.action === "resolve") set.explanation_owed = 0;
+    if (input.action === "forward") {
+      set.paused_at = null;
+      set.remaining_days = null;
     }
     const res = await trx
       .updateTable("complaints")
@@ -180,6 +207,19 @@ export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInp
     if (input.action === "resolve") emailed = await notifyCitizen(trx, c, eventId, "resolved", resultSummary, note || undefined);
     else if (input.action === "forward") emailed = await notifyCitizen(trx, c, eventId, "forwarded", forwardedTo, note || undefined);
     else if (input.action === "request_info") emailed = await notifyCitizen(trx, c, eventId, "info_requested", note);
+    // ---- Written notice of the result (helper F, notices.server.ts): the result / forwarding is recorded as a
+    // 'result' notice (when, how, by whom) for /track and the printable letter; the e-mail itself was queued above.
+    if (input.action === "resolve" || input.action === "forward") {
+      await recordNotice(trx, {
+        complaintId: c.id,
+        kind: "result",
+        method: emailed ? "email" : "track",
+        staffId: input.actor.id,
+        lang: c.lang === "en" ? "en" : "th",
+        body: publicNote,
+      });
+    }
+    // ---- end of result notice
     return { from, to, eventId, emailed };
   });
 }

@@ -11,8 +11,10 @@ import { now } from "~/utils/clock.server";
 import { safeEqual } from "~/utils/crypto.server";
 import { log } from "~/utils/logger.server";
 import { enqueueEmail } from "~/models/outbox.server";
-import { slaPolicyOf } from "~/models/org.server";
-import { computeDueAt } from "~/lib/sla";
+import { getPolicyFor } from "~/models/sla-policy.server";
+import { computeAckDueAt, computeDueAt } from "~/lib/sla";
+import { formatThaiDate } from "~/lib/thai-date";
+import { tFor } from "~/i18n";
 import { fiscalYearOf } from "~/lib/fiscal-year";
 import { formatCaseReference, parseCaseReference } from "~/lib/case-reference";
 import { deriveTrackingCode, formatTrackingCode, hashTrackingCode, normalizeTrackingCode } from "~/lib/tracking-code";
@@ -119,7 +121,10 @@ export async function createComplaint(db: Kysely<Database>, input: CreateComplai
           : recordedAt;
       const receivedIso = receivedAt.toISOString();
       const recordedIso = recordedAt.toISOString();
-      const dueAt = computeDueAt(receivedAt, slaPolicyOf(org)).toISOString();
+      // Deadline engine: the case's policy (organisation, overridden by channel, then by category) and holidays.
+      const policy = await getPolicyFor(trx, { channel: input.channel, categoryCode: input.category });
+      const dueAt = computeDueAt(receivedAt, policy).toISOString();
+      const ackDueAt = computeAckDueAt(receivedAt, policy).toISOString();
       const fiscalYear = fiscalYearOf(receivedAt);
       const counter = await trx
         .insertInto("reference_counters")
@@ -157,6 +162,13 @@ export async function createComplaint(db: Kysely<Database>, input: CreateComplai
           assignee_id: null,
           received_at: receivedIso,
           due_at: dueAt,
+          period_no: 1,
+          period_started_at: receivedIso,
+          ack_due_at: ackDueAt,
+          // The written acknowledgement (notice below) reaches the citizen at once when it is e-mailed or when they
+          // filed on the website themselves (confirmation page + /track); otherwise an officer still has to send a
+          // letter, and acknowledged_at stays empty until then.
+          acknowledged_at: input.contactEmail || input.channel === "web" ? recordedIso : null,
           accepted_at: null,
           closed_at: null,
           result_summary: "",
@@ -219,6 +231,29 @@ export async function createComplaint(db: Kysely<Database>, input: CreateComplai
           dedupeKey: `ack:${row.id}`,
         });
       }
+
+      // Written acknowledgement of receipt (measure 3.2.3), recorded as a notice: e-mailed when an address was given,
+      // always visible on /track.
+      const noticeLang = input.lang === "en" ? "en" : "th";
+      const td = tFor(noticeLang, "deadline");
+      await trx
+        .insertInto("notices")
+        .values({
+          complaint_id: row.id,
+          kind: "acknowledgement",
+          method: input.contactEmail ? "email" : "track",
+          staff_id: input.recordedBy,
+          lang: noticeLang,
+          body: td("ack.body", {
+            orgName: noticeLang === "en" ? org.name_en : org.name_th,
+            reference,
+            receivedDate: formatThaiDate(receivedAt, noticeLang),
+            dueDate: formatThaiDate(new Date(dueAt), noticeLang),
+          }),
+          expected_at: dueAt,
+          created_at: recordedIso,
+        })
+        .execute();
 
       log.info("complaint created", { complaintId: row.id, reference, channel: input.channel, attachments: uploadIds.length });
       return { id: row.id, reference, dueAt, receivedAt: receivedIso, trackingCode: formatted, duplicate: false };

@@ -7,7 +7,7 @@ import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../db/schema";
 import { CASE_STATUSES, isCaseStatus, type CaseStatus } from "~/lib/case-status";
 import { parseCaseReference } from "~/lib/case-reference";
-import { deadlineStatus, dueSoonCutoff, type DeadlineState, type SlaPolicy } from "~/lib/sla";
+import { deadlineView, dueSoonCutoff, type DeadlineView, type SlaPolicy } from "~/lib/sla";
 import { queueDivisionScope, type Actor } from "~/lib/permissions";
 
 export const OPEN_STATUSES: CaseStatus[] = ["received", "accepted", "in_progress", "waiting_info"];
@@ -76,7 +76,12 @@ export interface QueueRow {
   division_en: string | null;
   assignee_id: number | null;
   assignee_name: string | null;
-  deadline: { state: DeadlineState; daysLeft: number; daysOverdue: number };
+  category_code: string | null;
+  paused_at: string | null;
+  remaining_days: number | null;
+  explanation_owed: number;
+  /** From deadlineView (app/lib/sla.ts): the same state as the case page and /track, including "paused". */
+  deadline: DeadlineView;
 }
 
 export interface QueueResult {
@@ -93,7 +98,16 @@ function escapeLike(s: string): string {
 /** One page of the queue for this actor, sorted by due date then id. */
 export async function listQueue(
   db: Kysely<Database>,
-  opts: { actor: Actor; filters: QueueFilters; now: Date; policy: Pick<SlaPolicy, "dueSoonDays">; pageSize?: number },
+  opts: {
+    actor: Actor;
+    filters: QueueFilters;
+    now: Date;
+    /** The organisation's policy: its due-soon threshold drives the deadline filters. */
+    policy: Pick<SlaPolicy, "dueSoonDays">;
+    /** Each row's own policy (channel / category overrides, see sla-policy.server.ts); defaults to `policy`. */
+    policyFor?: (key: { channel: string; categoryCode: string | null }) => Pick<SlaPolicy, "dueSoonDays">;
+    pageSize?: number;
+  },
 ): Promise<QueueResult> {
   const { actor, filters: f } = opts;
   const pageSize = opts.pageSize ?? QUEUE_PAGE_SIZE;
@@ -131,8 +145,9 @@ export async function listQueue(
   if (assigneeId !== undefined) conds.push(sql`c.assignee_id = ${assigneeId}`);
   else if (f.assignee === "none") conds.push(sql`c.assignee_id is null`);
 
-  if (f.deadline === "overdue") conds.push(sql`c.due_at < ${nowIso}`);
-  else if (f.deadline === "due_soon") conds.push(sql`c.due_at >= ${nowIso} and c.due_at <= ${cutoffIso}`);
+  // A paused clock (waiting for the complainant) is neither overdue nor due soon.
+  if (f.deadline === "overdue") conds.push(sql`c.due_at < ${nowIso} and c.paused_at is null`);
+  else if (f.deadline === "due_soon") conds.push(sql`c.due_at >= ${nowIso} and c.due_at <= ${cutoffIso} and c.paused_at is null`);
   else if (f.deadline === "on_track") conds.push(sql`c.due_at > ${cutoffIso}`);
 
   if (f.q) {
@@ -177,6 +192,10 @@ export async function listQueue(
             "c.closed_at",
             "c.received_at",
             "c.assignee_id",
+            "c.paused_at",
+            "c.remaining_days",
+            "c.explanation_owed",
+            "cat.code as category_code",
             "cat.name_th as category_th",
             "cat.name_en as category_en",
             "v.number as village_number",
@@ -193,11 +212,13 @@ export async function listQueue(
   const hasNext = raw.length > pageSize;
   const rows = raw.slice(0, pageSize).map((r) => ({
     ...r,
-    deadline: deadlineStatus({
-      dueAt: new Date(r.due_at),
+    deadline: deadlineView({
+      dueAt: r.due_at,
       now: opts.now,
-      closedAt: r.closed_at ? new Date(r.closed_at) : null,
-      policy: opts.policy,
+      closedAt: r.closed_at,
+      pausedAt: r.paused_at,
+      remainingDays: r.remaining_days,
+      policy: opts.policyFor ? opts.policyFor({ channel: r.channel, categoryCode: r.category_code }) : opts.policy,
     }),
   }));
   return { rows, page, hasNext, hasPrev: page > 1 };

@@ -5,8 +5,9 @@ import { useTranslation } from "~/components/i18n";
 import { CASE_STATUSES } from "~/lib/case-status";
 import { queueDivisionScope } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
-import { getOrgProfile, listCategories, listDivisions, nameIn, slaPolicyOf } from "~/models/org.server";
+import { listCategories, listDivisions, nameIn } from "~/models/org.server";
 import { listQueue, parseQueueFilters } from "~/models/queue.server";
+import { getPolicyFor, policyResolver } from "~/models/sla-policy.server";
 import { reportCounts } from "~/models/report.server";
 
 /** Same values as DEADLINE_FILTERS in queue.server (not importable in browser code). */
@@ -23,9 +24,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const lang = getLang(request);
   const url = new URL(request.url);
   const filters = parseQueueFilters(url.searchParams);
-  const org = await getOrgProfile(db);
+  const [orgPolicy, policyFor] = await Promise.all([getPolicyFor(db), policyResolver(db)]);
   const at = now();
-  const result = await listQueue(db, { actor: staff, filters, now: at, policy: slaPolicyOf(org) });
+  const result = await listQueue(db, { actor: staff, filters, now: at, policy: orgPolicy, policyFor });
   const scope = queueDivisionScope(staff);
   const [categories, divisions, people, reports] = await Promise.all([
     listCategories(db, { activeOnly: false }),
@@ -53,6 +54,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       assignee: r.assignee_name ?? "",
       due: formatThaiDate(new Date(r.due_at), lang, { short: true }),
       deadline: r.deadline,
+      explanationOwed: r.explanation_owed === 1,
     })),
   });
 }
@@ -183,6 +185,14 @@ export default function StaffQueue() {
                     {r.due}
                     <br />
                     <DeadlineBadge deadline={r.deadline} />
+                    {r.explanationOwed ? (
+                      <>
+                        <br />
+                        <span className="badge overdue" data-testid="explanation-owed">
+                          {t("deadline:explanationOwed")}
+                        </span>
+                      </>
+                    ) : null}
                   </td>
                 </tr>
               ))}
@@ -206,10 +216,18 @@ export default function StaffQueue() {
   );
 }
 
+/** The deadline state from deadlineView (app/lib/sla.ts), including "paused" (clock stopped while waiting for info). */
 export function DeadlineBadge({ deadline }: { deadline: { state: string; daysLeft: number; daysOverdue: number } }) {
   const { t } = useTranslation("staff");
+  if (deadline.state === "paused") {
+    return (
+      <span className="badge paused" data-testid="deadline-badge" data-state="paused">
+        {t("deadline:stateShort.paused", { count: deadline.daysLeft })}
+      </span>
+    );
+  }
   return (
-    <span className={`badge ${deadline.state}`} data-testid="deadline-badge">
+    <span className={`badge ${deadline.state}`} data-testid="deadline-badge" data-state={deadline.state}>
       {t(`deadline.${deadline.state}`, { count: deadline.state === "overdue" || deadline.state === "missed" ? deadline.daysOverdue : deadline.daysLeft })}
     </span>
   );

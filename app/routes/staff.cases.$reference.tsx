@@ -5,7 +5,6 @@ import { useTranslation } from "~/components/i18n";
 import { availableActions, isCaseAction, isCaseStatus, type CaseAction } from "~/lib/case-status";
 import { parseCaseReference } from "~/lib/case-reference";
 import { allowedOperations, canChangeDivision, type Actor } from "~/lib/permissions";
-import { deadlineStatus } from "~/lib/sla";
 import { formatThaiDate } from "~/lib/thai-date";
 import { CsrfField } from "~/components/form";
 import {
@@ -16,7 +15,18 @@ import {
   CaseActionError,
   getCaseForStaff,
 } from "~/models/case-handling.server";
-import { getOrgProfile, listDivisions, nameIn, slaPolicyOf } from "~/models/org.server";
+import { listDivisions, nameIn } from "~/models/org.server";
+import { caseDeadlineView, policyForCase } from "~/models/escalation.server";
+import {
+  listNoticesForStaff,
+  NOTICE_METHODS,
+  NoticeError,
+  parseExpectedDate,
+  prefillNotice,
+  sendNotice,
+  type NoticeMethod,
+} from "~/models/notices.server";
+import { bangkokDateKey, addBangkokDays } from "~/lib/thai-date";
 import { getStaffById, listAssignableStaff } from "~/models/staff.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
@@ -24,7 +34,7 @@ import { assertCsrf, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { log } from "~/utils/logger.server";
 
-const INTENTS = ["accept", "start", "request_info", "info_received", "resolve", "forward", "reopen", "assign", "reply", "note"] as const;
+const INTENTS = ["accept", "start", "request_info", "info_received", "resolve", "forward", "reopen", "assign", "reply", "note", "explanation", "progress"] as const;
 type Intent = (typeof INTENTS)[number];
 
 function notFound(): never {
@@ -47,13 +57,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const lang = getLang(request);
   const db = getDb();
   const { complaint: c, events, attachments } = await loadFor(params.reference, staff);
-  const org = await getOrgProfile(db);
+  const policy = await policyForCase(db, c);
   const at = now();
   const status = isCaseStatus(c.status) ? c.status : "received";
   const ops = allowedOperations(staff, c);
   const statusActions = availableActions(status).filter((a) => ops.includes(a));
   const canAssign = ops.includes("assign");
   const divisions = canAssign ? await listDivisions(db) : [];
+  const open = status !== "resolved" && status !== "forwarded";
+  const canNotify = ops.includes("reply");
+  const noticeRows = await listNoticesForStaff(db, c.id);
+  const explanationPrefill = canNotify && open ? await prefillNotice(db, c, "explanation") : null;
+  const progressPrefill = canNotify && open ? await prefillNotice(db, c, "progress") : null;
   const people = canAssign ? await listAssignableStaff(db, staff.role === "officer" ? staff.division_id : undefined) : [];
   const d = (iso: string | null) => (iso ? formatThaiDate(new Date(iso), lang, { withTime: true }) : "");
   return json({
@@ -86,13 +101,26 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       resultSummary: c.result_summary,
       forwardedTo: c.forwarded_to,
       recordedBy: c.recorder_name ?? "",
-      deadline: deadlineStatus({
-        dueAt: new Date(c.due_at),
-        now: at,
-        closedAt: c.closed_at ? new Date(c.closed_at) : null,
-        policy: slaPolicyOf(org),
-      }),
+      deadline: caseDeadlineView(c, policy, at),
+      explanationOwed: c.explanation_owed === 1,
+      explainedAt: d(c.explained_at),
+      expectedAt: c.expected_at ? formatThaiDate(new Date(c.expected_at), lang) : "",
     },
+    notices: noticeRows.map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      method: n.method,
+      body: n.body,
+      by: n.staff_name ?? "",
+      at: d(n.created_at),
+      expectedAt: n.expected_at ? formatThaiDate(new Date(n.expected_at), lang) : "",
+    })),
+    canNotify,
+    explanation: explanationPrefill
+      ? { body: explanationPrefill.body, expectedDefault: bangkokDateKey(addBangkokDays(at, Math.max(policy.resolveDays, 1))), minDate: bangkokDateKey(at) }
+      : null,
+    progress: progressPrefill ? { body: progressPrefill.body } : null,
+    defaultMethod: (c.contact_email ? "email" : c.contact_address ? "letter" : "track") as NoticeMethod,
     events: events.map((e) => ({
       id: e.id,
       kind: e.kind,
@@ -120,7 +148,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
 }
 
-type ActionData = { intent?: string; error?: { key: string; params: Record<string, string>; field?: string } };
+type ActionData = { intent?: string; error?: { key: string; params: Record<string, string>; field?: string; ns?: "notice" } };
 
 function str(form: FormData, name: string): string | undefined {
   const v = form.get(name);
@@ -165,12 +193,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
         if (person?.division_id != null) divisionId = person.division_id;
       }
       await assignCase(db, { complaintId: c.id, actor: staff, divisionId, assigneeId, note: str(form, "note") });
+    } else if (i === "explanation" || i === "progress") {
+      if (!allowedOperations(staff, c).includes("reply")) throw new CaseActionError(403, "caseErrors.forbidden");
+      const m = str(form, "method");
+      const method = m && (NOTICE_METHODS as readonly string[]).includes(m) ? (m as NoticeMethod) : undefined;
+      const expected = i === "explanation" ? parseExpectedDate(str(form, "expectedAt")) : null;
+      await sendNotice(db, { complaintId: c.id, kind: i, staffId: staff.id, text: str(form, "text") ?? "", expectedAt: expected, method });
     } else if (i === "reply") {
       await addReply(db, { complaintId: c.id, actor: staff, text: str(form, "note") ?? "" });
     } else {
       await addInternalNote(db, { complaintId: c.id, actor: staff, text: str(form, "note") ?? "" });
     }
   } catch (e) {
+    if (e instanceof NoticeError) {
+      if (e.status === 404) notFound();
+      return json<ActionData>({ intent, error: { key: e.messageKey, params: e.params, field: e.field, ns: "notice" } }, { status: e.status });
+    }
     if (e instanceof CaseActionError) {
       if (e.status === 404) notFound();
       return json<ActionData>({ intent, error: { key: e.messageKey, params: e.params, field: e.field } }, { status: e.status });
@@ -183,9 +221,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 function Badge({ deadline }: { deadline: { state: string; daysLeft: number; daysOverdue: number } }) {
   const { t } = useTranslation("staff");
+  const tn = useTranslation("notice").t;
+  if (deadline.state === "paused") {
+    return (
+      <span className="badge paused" data-testid="deadline-badge" data-state="paused">
+        {tn("case.deadlinePaused")}
+      </span>
+    );
+  }
   const late = deadline.state === "overdue" || deadline.state === "missed";
   return (
-    <span className={`badge ${deadline.state}`} data-testid="deadline-badge">
+    <span className={`badge ${deadline.state}`} data-testid="deadline-badge" data-state={deadline.state}>
       {t(`deadline.${deadline.state}`, { count: late ? deadline.daysOverdue : deadline.daysLeft })}
     </span>
   );
@@ -214,6 +260,7 @@ export default function StaffCase() {
   const [search] = useSearchParams();
   const done = search.get("done");
   const { t } = useTranslation("staff");
+  const tn = useTranslation("notice").t;
   const { c } = data;
   const actionLabel = (a: string) => t(`actions.${a}`);
   return (
@@ -226,11 +273,24 @@ export default function StaffCase() {
       </h1>
       {result?.error ? (
         <div className="error-summary" role="alert" tabIndex={-1} data-testid="action-error">
-          <p>{t(result.error.key, { ...result.error.params, from: result.error.params.from ? t(`status.${result.error.params.from}`) : "" })}</p>
+          <p>
+            {result.error.ns === "notice"
+              ? tn(result.error.key, result.error.params)
+              : t(result.error.key, { ...result.error.params, from: result.error.params.from ? t(`status.${result.error.params.from}`) : "" })}
+          </p>
         </div>
       ) : done && !result ? (
         <p className="success" role="status" data-testid="action-done">
-          {t("case.done", { action: actionLabel(done) })}
+          {done === "explanation" || done === "progress" ? tn(`kinds.${done}`) : t("case.done", { action: actionLabel(done) })}
+        </p>
+      ) : null}
+      {c.explanationOwed ? (
+        <p className="warning" role="alert" data-testid="explanation-owed">
+          {tn("case.explanationOwed")}
+        </p>
+      ) : c.explainedAt ? (
+        <p className="notice" data-testid="explained">
+          {tn("case.explainedAt", { date: c.explainedAt, expected: c.expectedAt })}
         </p>
       ) : null}
 
@@ -494,6 +554,8 @@ export default function StaffCase() {
         <p className="muted">{t("case.readOnly")}</p>
       )}
 
+      <NoticesSection data={data} />
+
       <section aria-labelledby="history-title">
         <h2 id="history-title">{t("case.history")}</h2>
         <ol className="timeline" data-testid="timeline">
@@ -519,5 +581,92 @@ export default function StaffCase() {
         </ol>
       </section>
     </>
+  );
+}
+
+function MethodField({ id, defaultMethod, hasEmail }: { id: string; defaultMethod: string; hasEmail: boolean }) {
+  const tn = useTranslation("notice").t;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{tn("case.method")}</label>
+      <select id={id} name="method" defaultValue={defaultMethod}>
+        {hasEmail ? <option value="email">{tn("methods.email")}</option> : null}
+        <option value="letter">{tn("methods.letter")}</option>
+        {hasEmail ? null : <option value="track">{tn("methods.track")}</option>}
+      </select>
+    </div>
+  );
+}
+
+function NoticesSection({ data }: { data: ReturnType<typeof useLoaderData<typeof loader>> }) {
+  const tn = useTranslation("notice").t;
+  const { c } = data;
+  return (
+    <section aria-labelledby="notices-title">
+      <h2 id="notices-title">{tn("case.noticesTitle")}</h2>
+      {data.notices.length === 0 ? (
+        <p className="muted">{tn("case.noNotices")}</p>
+      ) : (
+        <ol className="timeline" data-testid="notices">
+          {data.notices.map((n) => (
+            <li key={n.id} data-kind={n.kind}>
+              <time>{n.at}</time> <strong>{tn(`kinds.${n.kind}`)}</strong> · {tn(`methods.${n.method}`)}
+              <span className="muted"> · {n.by ? tn("case.sentBy", { name: n.by }) : tn("case.system")}</span>
+              {n.expectedAt ? (
+                <span>
+                  {" "}
+                  · {tn("case.expectedLabel")} {n.expectedAt}
+                </span>
+              ) : null}
+              <p className="pre-wrap">{n.body}</p>
+              <a className="no-print" href={`/staff/cases/${c.reference}/letter/${n.id}`}>
+                {tn("case.printLetter")}
+              </a>
+            </li>
+          ))}
+        </ol>
+      )}
+      {data.canNotify && (data.explanation || data.progress) ? (
+        <div className="actions-grid no-print">
+          {data.explanation ? (
+            <Form method="post" className="card" data-testid="form-explanation">
+              <CsrfField />
+              <input type="hidden" name="intent" value="explanation" />
+              <h3>{tn("case.explanationTitle")}</h3>
+              <div className="field">
+                <label htmlFor="f-expl-text">{tn("case.text")}</label>
+                <span className="hint" id="f-expl-text-hint">
+                  {tn("case.explanationHint", { expectedDate: "{{expectedDate}}" })}
+                </span>
+                <textarea id="f-expl-text" name="text" rows={8} maxLength={5000} required defaultValue={data.explanation.body} aria-describedby="f-expl-text-hint" />
+              </div>
+              <div className="field">
+                <label htmlFor="f-expl-date">{tn("case.expectedAt")}</label>
+                <input id="f-expl-date" type="date" name="expectedAt" required min={data.explanation.minDate} defaultValue={data.explanation.expectedDefault} />
+              </div>
+              <MethodField id="f-expl-method" defaultMethod={data.defaultMethod} hasEmail={Boolean(c.contactEmail)} />
+              <button type="submit" className="primary">
+                {tn("case.sendExplanation")}
+              </button>
+            </Form>
+          ) : null}
+          {data.progress ? (
+            <Form method="post" className="card" data-testid="form-progress">
+              <CsrfField />
+              <input type="hidden" name="intent" value="progress" />
+              <h3>{tn("case.progressTitle")}</h3>
+              <div className="field">
+                <label htmlFor="f-prog-text">{tn("case.text")}</label>
+                <textarea id="f-prog-text" name="text" rows={6} maxLength={5000} required defaultValue={data.progress.body} />
+              </div>
+              <MethodField id="f-prog-method" defaultMethod={data.defaultMethod} hasEmail={Boolean(c.contactEmail)} />
+              <button type="submit" className="button secondary">
+                {tn("case.sendProgress")}
+              </button>
+            </Form>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
   );
 }

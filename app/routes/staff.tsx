@@ -20,13 +20,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
     canReports: reports,
     canAudit: canReadAuditLog(staff),
     canReportSettings: canManageReportSettings(staff),
+    canBoard: ["admin", "supervisor", "executive"].includes(staff.role),
   });
 }
 
 export default function StaffLayout() {
-  const { me, canIntake, canAdmin, canReports, canAudit, canReportSettings } = useLoaderData<typeof loader>();
+  const { me, canIntake, canAdmin, canReports, canAudit, canReportSettings, canBoard } = useLoaderData<typeof loader>();
   const { t } = useTranslation("staff");
   const ti = useTranslation("integrity").t;
+  const tn = useTranslation("notice").t;
+  const td = useTranslation("deadline").t;
   return (
     <div className="staff-area">
       <nav aria-label={t("nav.label")} className="staff-nav no-print">
@@ -37,7 +40,12 @@ export default function StaffLayout() {
         )}
         {canReports ? <NavLink to="/staff/integrity" end>{ti("nav.reports")}</NavLink> : null}
         {canIntake ? <NavLink to="/staff/intake">{t("nav.intake")}</NavLink> : null}
-        {canAdmin ? <NavLink to="/staff/admin">{t("nav.admin")}</NavLink> : null}
+        {canBoard ? <NavLink to="/staff/board">{tn("nav.board")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin" end>{t("nav.admin")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin/holidays">{td("nav.holidays")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin/sla">{td("nav.sla")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin/templates">{tn("nav.templates")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin/outbox">{tn("nav.outbox")}</NavLink> : null}
         {canReportSettings ? <NavLink to="/staff/integrity/settings">{ti("nav.settings")}</NavLink> : null}
         {canAudit ? <NavLink to="/staff/audit">{ti("nav.audit")}</NavLink> : null}
         <span className="staff-who">

@@ -13,9 +13,11 @@ import { getDb } from "~/utils/db.server";
 import { now } from "~/utils/clock.server";
 import { limits } from "~/utils/rate-limit.server";
 import { assertCsrf, getLang } from "~/utils/request.server";
-import { getOrgProfile, nameIn, slaPolicyOf } from "~/models/org.server";
+import { nameIn } from "~/models/org.server";
 import { findCaseForTracking, publicCaseSummary, publicTimeline, type PublicTimelineItem } from "~/models/complaint.server";
-import { deadlineStatus, type DeadlineState } from "~/lib/sla";
+import type { DeadlineViewState } from "~/lib/sla";
+import { caseDeadlineView, policyForCase } from "~/models/escalation.server";
+import { listPublicNotices, type PublicNotice } from "~/models/notices.server";
 import { formatThaiDate } from "~/lib/thai-date";
 import type { CaseStatus } from "~/lib/case-status";
 import type { Lang } from "~/i18n";
@@ -38,7 +40,9 @@ interface FoundCase {
   division: string;
   receivedAt: string;
   dueAt: string;
-  deadline: { state: DeadlineState; daysLeft: number; daysOverdue: number };
+  deadline: { state: DeadlineViewState; daysLeft: number; daysOverdue: number };
+  expectedAt: string | null;
+  notices: PublicNotice[];
   resultSummary: string;
   forwardedTo: string;
   timeline: PublicTimelineItem[];
@@ -87,13 +91,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 404, headers: { "Cache-Control": "no-store" } },
     );
   }
-  const [org, summary, timeline] = await Promise.all([getOrgProfile(db), publicCaseSummary(db, complaint), publicTimeline(db, complaint.id)]);
-  const deadline = deadlineStatus({
-    dueAt: new Date(summary.dueAt),
-    now: now(),
-    closedAt: summary.closedAt ? new Date(summary.closedAt) : null,
-    policy: slaPolicyOf(org),
-  });
+  const [policy, summary, timeline, notices] = await Promise.all([
+    policyForCase(db, complaint),
+    publicCaseSummary(db, complaint),
+    publicTimeline(db, complaint.id),
+    listPublicNotices(db, complaint.id),
+  ]);
+  const deadline = caseDeadlineView(complaint, policy, now());
   const found: FoundCase = {
     reference: summary.reference,
     status: summary.status,
@@ -107,6 +111,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     resultSummary: summary.resultSummary,
     forwardedTo: summary.forwardedTo,
     timeline,
+    expectedAt: complaint.closed_at ? null : complaint.expected_at,
+    notices,
   };
   return json<ActionData>({ status: "ok", found }, { headers: { "Cache-Control": "no-store" } });
 }
@@ -189,8 +195,10 @@ function TrackForm({ result }: { result: Extract<ActionData, { status: "error" }
   );
 }
 
-function deadlineLabel(t: (k: string, o?: Record<string, unknown>) => string, d: FoundCase["deadline"]): string {
+function deadlineLabel(t: (k: string, o?: Record<string, unknown>) => string, d: FoundCase["deadline"], tn: (k: string) => string): string {
   switch (d.state) {
+    case "paused":
+      return tn("track.paused");
     case "on_track":
       return t("deadline.on_track", { count: d.daysLeft });
     case "due_soon":
@@ -210,6 +218,7 @@ const STAGES = ["received", "in_progress", "done"] as const;
 
 function CaseView({ found, lang }: { found: FoundCase; lang: Lang }) {
   const { t } = useTranslation("track");
+  const tn = useTranslation("notice").t;
   const stageIndex = STAGES.indexOf(found.stage);
   return (
     <>
@@ -247,9 +256,15 @@ function CaseView({ found, lang }: { found: FoundCase; lang: Lang }) {
           <dd>
             <span data-testid="case-due">{formatThaiDate(new Date(found.dueAt), lang)}</span>{" "}
             <span className={`badge ${found.deadline.state}`} data-testid="deadline-state" data-state={found.deadline.state}>
-              {deadlineLabel(t, found.deadline)}
+              {deadlineLabel(t, found.deadline, tn)}
             </span>
           </dd>
+          {found.expectedAt ? (
+            <>
+              <dt>{tn("track.expected")}</dt>
+              <dd data-testid="expected-date">{formatThaiDate(new Date(found.expectedAt), lang)}</dd>
+            </>
+          ) : null}
         </dl>
         {found.status === "waiting_info" ? <p className="warning">{t("waitingInfo")}</p> : null}
         {found.status === "resolved" && found.resultSummary ? (
@@ -268,6 +283,28 @@ function CaseView({ found, lang }: { found: FoundCase; lang: Lang }) {
           </div>
         ) : null}
       </section>
+
+      {found.notices.length > 0 ? (
+        <section aria-labelledby="notices-title">
+          <h2 id="notices-title">{tn("track.noticesTitle")}</h2>
+          <ol className="timeline" data-testid="notices">
+            {found.notices.map((n) => (
+              <li key={n.id} data-kind={n.kind}>
+                <time dateTime={n.at}>{formatThaiDate(new Date(n.at), lang, { withTime: true, short: true })}</time>{" "}
+                <strong>{tn(`kinds.${n.kind}`)}</strong>
+                <p className="pre-line" data-testid={`notice-${n.kind}`}>
+                  {n.body}
+                </p>
+                {n.expectedAt ? (
+                  <p>
+                    {tn("track.expected")} {formatThaiDate(new Date(n.expectedAt), lang)}
+                  </p>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
 
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">{t("timelineTitle")}</h2>

@@ -28,6 +28,11 @@ const schema = z.object({
     .optional(),
   /** Trust X-Forwarded-For from this many proxies (0 = use the socket address). Used for rate limits only. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+  /**
+   * For tests and demos only: shifts the portal's clock (now()) by this many milliseconds, e.g. 1296000000 to run the
+   * server "15 days later" and see deadlines turn due soon / overdue. Default 0; at most ±10 years.
+   */
+  CLOCK_OFFSET_MS: z.coerce.number().int().min(-315_360_000_000).max(315_360_000_000).default(0),
 });
 
 export type Env = z.infer<typeof schema> & { DATABASE_FILE: string; PUBLIC_URL: string };

@@ -1,0 +1,359 @@
+/**
+ * Written notices to complainants (measure 3.2.3): acknowledgement, progress, explanation of a delay, result.
+ * Each notice is a row (when, how, by whom, in which language, the exact text), e-mailed in the same transaction when
+ * the complainant gave an address, always shown on /track, and printable as a letter for posting.
+ * Texts come from editable templates (notice_templates; defaults in app/locales/<lang>/notice.json "templates") with
+ * a fixed set of placeholders that are checked before a template is saved.
+ */
+import type { Kysely, Transaction } from "kysely";
+import type { Complaint, Database, NoticeKind, NoticeTable } from "../../db/schema";
+import { resources, tFor, type Lang } from "~/i18n";
+import { formatThaiDate, dateFromBangkokKey, endOfBangkokDay, bangkokDateKey } from "~/lib/thai-date";
+import { cleanText } from "~/lib/validation";
+import { renderBilingualEmail } from "../../emails/layout";
+import { enqueueEmail } from "./outbox.server";
+import { getOrgProfile } from "./org.server";
+import { now } from "~/utils/clock.server";
+import { getEnv } from "~/utils/env.server";
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export const NOTICE_KINDS = ["acknowledgement", "progress", "explanation", "result"] as const satisfies readonly NoticeKind[];
+export const NOTICE_METHODS = ["email", "letter", "track"] as const;
+export type NoticeMethod = (typeof NOTICE_METHODS)[number];
+export const PLACEHOLDERS = ["reference", "receivedDate", "dueDate", "expectedDate", "orgName", "status", "result", "trackUrl"] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+export const NOTICE_TEXT_MAX = 5000;
+export const NOTICE_SUBJECT_MAX = 200;
+
+export function isNoticeKind(x: unknown): x is NoticeKind {
+  return typeof x === "string" && (NOTICE_KINDS as readonly string[]).includes(x);
+}
+
+/** A refusal with an HTTP status and an i18n key in the "notice" namespace. */
+export class NoticeError extends Error {
+  constructor(
+    readonly status: 403 | 404 | 409 | 422,
+    readonly messageKey: string,
+    readonly params: Record<string, string> = {},
+    readonly field?: string,
+  ) {
+    super(messageKey);
+    this.name = "NoticeError";
+  }
+}
+
+export interface PlaceholderProblem {
+  token: string;
+  problem: "unknown" | "malformed";
+}
+
+/**
+ * Checks every placeholder of a template: `{{name}}` with a known name is fine; an unknown name, an unclosed `{{`, a
+ * stray `}}`, a triple brace or a known name in single braces (`{reference}`) is reported.
+ */
+export function validatePlaceholders(template: string): PlaceholderProblem[] {
+  const problems: PlaceholderProblem[] = [];
+  const known = new Set<string>(PLACEHOLDERS);
+  let rest = template;
+  const re = /\{\{([^{}]*)\}\}/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(template))) {
+    const name = m[1]!.trim();
+    if (!/^[A-Za-z]+$/.test(name)) problems.push({ token: m[0], problem: "malformed" });
+    else if (!known.has(name)) problems.push({ token: m[0], problem: "unknown" });
+  }
+  rest = template.replace(re, " ");
+  const stray = rest.match(/\{\{|\}\}|\{[A-Za-z]+\}/g) ?? [];
+  for (const s of stray) {
+    if (s.startsWith("{") && !s.startsWith("{{") && !known.has(s.slice(1, -1))) continue; // ordinary braces in text
+    problems.push({ token: s, problem: "malformed" });
+  }
+  return problems;
+}
+
+/** Replaces the known placeholders (after validation there are no others). */
+export function renderTemplate(template: string, values: Partial<Record<Placeholder, string>>): string {
+  return template.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) =>
+    (PLACEHOLDERS as readonly string[]).includes(name) ? (values[name as Placeholder] ?? "") : whole,
+  );
+}
+
+export interface NoticeTemplate {
+  kind: NoticeKind;
+  lang: Lang;
+  subject: string;
+  body: string;
+  custom: boolean;
+}
+
+function defaultTemplate(kind: NoticeKind, lang: Lang): { subject: string; body: string } {
+  // Raw resource strings: i18next would interpolate (and blank) the placeholders.
+  const t = (resources[lang].notice as unknown as { templates: Record<NoticeKind, { subject: string; body: string }> }).templates[kind];
+  return { subject: t.subject, body: t.body };
+}
+
+/** The template for a kind and language (the admin's version, else the default). */
+export async function getTemplate(db: Executor, kind: NoticeKind, lang: Lang): Promise<NoticeTemplate> {
+  const row = await db.selectFrom("notice_templates").select(["subject", "body"]).where("kind", "=", kind).where("lang", "=", lang).executeTakeFirst();
+  if (row) return { kind, lang, subject: row.subject, body: row.body, custom: true };
+  return { kind, lang, ...defaultTemplate(kind, lang), custom: false };
+}
+
+export async function listTemplates(db: Executor): Promise<NoticeTemplate[]> {
+  const rows = await db.selectFrom("notice_templates").selectAll().execute();
+  const out: NoticeTemplate[] = [];
+  for (const kind of NOTICE_KINDS) {
+    for (const lang of ["th", "en"] as const) {
+      const row = rows.find((r) => r.kind === kind && r.lang === lang);
+      out.push(row ? { kind, lang, subject: row.subject, body: row.body, custom: true } : { kind, lang, ...defaultTemplate(kind, lang), custom: false });
+    }
+  }
+  return out;
+}
+
+/** Field errors of a template (i18n keys of the "notice" namespace with params), or null when it may be saved. */
+export function templateErrors(input: { subject: string; body: string }): Record<string, { key: string; params: Record<string, string> }> | null {
+  const errors: Record<string, { key: string; params: Record<string, string> }> = {};
+  for (const field of ["subject", "body"] as const) {
+    const v = input[field];
+    const max = field === "subject" ? NOTICE_SUBJECT_MAX : NOTICE_TEXT_MAX;
+    if (!v.trim()) errors[field] = { key: field === "subject" ? "errors.subjectRequired" : "errors.textRequired", params: {} };
+    else if ([...v].length > max) errors[field] = { key: "errors.textTooLong", params: { max: String(max) } };
+    else {
+      const p = validatePlaceholders(v)[0];
+      if (p) errors[field] = { key: `placeholders.${p.problem}`, params: { token: p.token } };
+    }
+  }
+  return Object.keys(errors).length ? errors : null;
+}
+
+/** Saves an admin's template after checking its placeholders (throws NoticeError 422 otherwise). */
+export async function saveTemplate(
+  db: Executor,
+  input: { kind: NoticeKind; lang: Lang; subject: string; body: string; staffId: number },
+): Promise<void> {
+  const subject = cleanText(input.subject);
+  const body = cleanText(input.body);
+  const errs = templateErrors({ subject, body });
+  if (errs) {
+    const [field, e] = Object.entries(errs)[0]!;
+    throw new NoticeError(422, e.key, e.params, field);
+  }
+  const at = now().toISOString();
+  await db
+    .insertInto("notice_templates")
+    .values({ kind: input.kind, lang: input.lang, subject, body, updated_at: at, updated_by: input.staffId })
+    .onConflict((oc) => oc.columns(["kind", "lang"]).doUpdateSet({ subject, body, updated_at: at, updated_by: input.staffId }))
+    .execute();
+}
+
+/** Back to the default text. */
+export async function resetTemplate(db: Executor, kind: NoticeKind, lang: Lang): Promise<void> {
+  await db.deleteFrom("notice_templates").where("kind", "=", kind).where("lang", "=", lang).execute();
+}
+
+type CaseForNotice = Pick<
+  Complaint,
+  "id" | "reference" | "received_at" | "due_at" | "expected_at" | "status" | "result_summary" | "forwarded_to" | "lang" | "contact_email"
+>;
+
+/** The placeholder values for a case, in the notice's language. */
+export async function placeholderValues(db: Executor, c: CaseForNotice, lang: Lang, expectedAt?: string | null): Promise<Record<Placeholder, string>> {
+  const org = await getOrgProfile(db as Kysely<Database>);
+  const date = (iso: string | null | undefined) => (iso ? formatThaiDate(new Date(iso), lang) : "");
+  const exp = expectedAt ?? c.expected_at;
+  return {
+    reference: c.reference,
+    receivedDate: date(c.received_at),
+    dueDate: date(c.due_at),
+    expectedDate: date(exp),
+    orgName: lang === "en" ? org.name_en : org.name_th,
+    status: tFor(lang, "track")(`status.${c.status}`),
+    result: c.status === "forwarded" ? c.forwarded_to : c.result_summary,
+    trackUrl: `${getEnv().PUBLIC_URL}/track`,
+  };
+}
+
+/**
+ * The text an officer starts from: the template with the case's details filled in. `{{expectedDate}}` is left in
+ * the explanation so the date chosen in the form replaces it when the notice is sent.
+ */
+export async function prefillNotice(db: Executor, c: CaseForNotice, kind: NoticeKind): Promise<{ lang: Lang; subject: string; body: string }> {
+  const lang: Lang = c.lang === "en" ? "en" : "th";
+  const tpl = await getTemplate(db, kind, lang);
+  const values: Partial<Record<Placeholder, string>> = await placeholderValues(db, c, lang);
+  if (kind === "explanation") delete values.expectedDate;
+  const keep = (s: string) =>
+    s.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) => (name in values ? values[name as Placeholder]! : whole));
+  return { lang, subject: keep(tpl.subject), body: keep(tpl.body) };
+}
+
+/** "YYYY-MM-DD" (a date input) → the end of that Bangkok day; null when not a real date. */
+export function parseExpectedDate(v: string | undefined | null): Date | null {
+  if (!v || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return null;
+  try {
+    const start = dateFromBangkokKey(v);
+    if (Number.isNaN(start.getTime()) || bangkokDateKey(start) !== v) return null;
+    return endOfBangkokDay(start);
+  } catch {
+    return null;
+  }
+}
+
+export interface RecordNoticeInput {
+  complaintId: number;
+  kind: NoticeKind;
+  method: NoticeMethod;
+  staffId: number | null;
+  lang: Lang;
+  body: string;
+  expectedAt?: string | null;
+}
+
+/** Writes the notice row only (the caller sends any e-mail itself, in the same transaction). */
+export async function recordNotice(trx: Executor, input: RecordNoticeInput): Promise<number> {
+  const row = await trx
+    .insertInto("notices")
+    .values({
+      complaint_id: input.complaintId,
+      kind: input.kind,
+      method: input.method,
+      staff_id: input.staffId,
+      lang: input.lang,
+      body: input.body,
+      expected_at: input.expectedAt ?? null,
+      created_at: now().toISOString(),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface SendNoticeInput {
+  complaintId: number;
+  kind: NoticeKind;
+  staffId: number | null;
+  /** The officer's text (may still contain placeholders); defaults to the template. */
+  text?: string;
+  /** Explanations: the new expected completion date (required, today or later). */
+  expectedAt?: Date | null;
+  /** "letter" when the officer will post a printed letter; otherwise e-mail when there is an address, else /track only. */
+  method?: NoticeMethod;
+}
+
+const OPEN_STATUSES = new Set(["received", "accepted", "in_progress", "waiting_info"]);
+
+/**
+ * Records a notice and, when the complainant gave an e-mail address and it is not sent by post, queues the e-mail
+ * in the same transaction. An explanation also clears "explanation owed" and records the new expected date.
+ */
+export async function sendNotice(db: Kysely<Database>, input: SendNoticeInput): Promise<{ id: number; emailed: boolean; method: NoticeMethod }> {
+  if (!isNoticeKind(input.kind)) throw new NoticeError(422, "errors.badKind");
+  const at = now();
+  if (input.kind === "explanation") {
+    if (!input.expectedAt || Number.isNaN(input.expectedAt.getTime())) throw new NoticeError(422, "errors.expectedRequired", {}, "expectedAt");
+    if (input.expectedAt.getTime() < at.getTime()) throw new NoticeError(422, "errors.expectedPast", {}, "expectedAt");
+  }
+  return db.transaction().execute(async (trx) => {
+    const c = await trx.selectFrom("complaints").selectAll().where("id", "=", input.complaintId).executeTakeFirst();
+    if (!c) throw new NoticeError(404, "errors.notFound");
+    if (input.kind === "explanation" && !OPEN_STATUSES.has(c.status)) throw new NoticeError(409, "errors.closed");
+    const lang: Lang = c.lang === "en" ? "en" : "th";
+    const tpl = await getTemplate(trx, input.kind, lang);
+    const raw = cleanText(input.text ?? tpl.body);
+    if (!raw) throw new NoticeError(422, "errors.textRequired", {}, "text");
+    if ([...raw].length > NOTICE_TEXT_MAX) throw new NoticeError(422, "errors.textTooLong", { max: String(NOTICE_TEXT_MAX) }, "text");
+    const bad = validatePlaceholders(raw)[0];
+    if (bad) throw new NoticeError(422, `placeholders.${bad.problem}`, { token: bad.token }, "text");
+    const expectedIso = input.kind === "explanation" && input.expectedAt ? input.expectedAt.toISOString() : null;
+    const values = await placeholderValues(trx, c, lang, expectedIso);
+    const body = renderTemplate(raw, values);
+    const subject = renderTemplate(tpl.subject, values);
+    const method: NoticeMethod = input.method === "letter" ? "letter" : c.contact_email ? "email" : "track";
+    const id = await recordNotice(trx, { complaintId: c.id, kind: input.kind, method, staffId: input.staffId, lang, body, expectedAt: expectedIso });
+    let emailed = false;
+    if (method === "email" && c.contact_email) {
+      const org = await getOrgProfile(trx as unknown as Kysely<Database>);
+      const t = tFor(lang, "notice");
+      const { text, html } = renderBilingualEmail(
+        [
+          {
+            heading: t(`kinds.${input.kind}`),
+            paragraphs: [body, t("keepCode")],
+            facts: [
+              { label: t("reference"), value: c.reference },
+              { label: t("date"), value: formatThaiDate(at, lang, { withTime: true }) },
+            ],
+          },
+        ],
+        `${lang === "en" ? org.name_en : org.name_th} — ${t("footer")}`,
+      );
+      await enqueueEmail(trx, { kind: `notice.${input.kind}`, complaintId: c.id, message: { to: c.contact_email, subject, text, html }, dedupeKey: `notice-row:${id}` });
+      emailed = true;
+    }
+    const iso = at.toISOString();
+    if (input.kind === "explanation") {
+      await trx
+        .updateTable("complaints")
+        .set({ explanation_owed: 0, explained_at: iso, expected_at: expectedIso, updated_at: iso })
+        .where("id", "=", c.id)
+        .execute();
+    } else if (input.kind === "acknowledgement" && !c.acknowledged_at) {
+      await trx.updateTable("complaints").set({ acknowledged_at: iso }).where("id", "=", c.id).execute();
+    }
+    return { id, emailed, method };
+  });
+}
+
+export type NoticeRow = Pick<NoticeTable, "kind" | "method" | "lang" | "body" | "expected_at" | "created_at"> & { id: number; staff_id: number | null };
+
+/** Notices of a case for staff (with who sent them). */
+export async function listNoticesForStaff(db: Executor, complaintId: number) {
+  return db
+    .selectFrom("notices")
+    .leftJoin("staff", "staff.id", "notices.staff_id")
+    .select([
+      "notices.id",
+      "notices.kind",
+      "notices.method",
+      "notices.lang",
+      "notices.body",
+      "notices.expected_at",
+      "notices.created_at",
+      "notices.staff_id",
+      "staff.name as staff_name",
+    ])
+    .where("notices.complaint_id", "=", complaintId)
+    .orderBy("notices.id")
+    .execute();
+}
+
+export interface PublicNotice {
+  id: number;
+  kind: NoticeKind;
+  at: string;
+  body: string;
+  expectedAt: string | null;
+}
+
+/** What /track shows of the notices: kind, date, text and expected date (never who sent it). */
+export async function listPublicNotices(db: Executor, complaintId: number): Promise<PublicNotice[]> {
+  const rows = await db
+    .selectFrom("notices")
+    .select(["id", "kind", "body", "expected_at", "created_at"])
+    .where("complaint_id", "=", complaintId)
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({ id: r.id, kind: r.kind, at: r.created_at, body: r.body, expectedAt: r.expected_at }));
+}
+
+/** One notice of a case (for the printable letter). */
+export async function getNotice(db: Executor, complaintId: number, noticeId: number) {
+  return db
+    .selectFrom("notices")
+    .selectAll()
+    .where("complaint_id", "=", complaintId)
+    .where("id", "=", noticeId)
+    .executeTakeFirst();
+}

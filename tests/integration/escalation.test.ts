@@ -1,0 +1,256 @@
+/**
+ * The escalation ladder, in-process against a real SQLite file, with time controlled by passing `now` to
+ * runDeadlineTick: each level happens exactly once per period — across repeated ticks, two ticks at once on one
+ * connection, two connections, two separate processes (npm run sla:tick) and after "downtime".
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import crypto from "node:crypto";
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-escalation-"));
+process.env.DATA_DIR = dataDir;
+process.env.PUBLIC_URL = "http://localhost:3999";
+delete process.env.DATABASE_URL;
+
+const { getDb } = await import("~/utils/db.server");
+const { migrateToLatest, openDatabase } = await import("../../db/connection");
+const { seedOrganisation } = await import("../../db/seed");
+const { createComplaint } = await import("~/models/complaint.server");
+const { runDeadlineTick } = await import("~/models/escalation.server");
+const { sendNotice } = await import("~/models/notices.server");
+
+const db = getDb();
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+const staff: Record<string, number> = {};
+async function addStaff(key: string, role: string, extra: Record<string, unknown> = {}) {
+  const row = await db
+    .insertInto("staff")
+    .values({
+      email: `${key}@wangluek.go.th`,
+      name: key,
+      role: role as any,
+      division_id: (extra.division_id as number | undefined) ?? null,
+      password_hash: "x",
+      active: 1,
+      locked_until: null,
+      last_login_at: null,
+      created_at: new Date().toISOString(),
+      is_division_head: (extra.is_division_head as number | undefined) ?? 0,
+      is_centre_lead: (extra.is_centre_lead as number | undefined) ?? 0,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  staff[key] = row.id;
+}
+
+let divisionId = 0;
+
+beforeAll(async () => {
+  await migrateToLatest(db);
+  await seedOrganisation(db);
+  divisionId = (await db.selectFrom("categories").select("division_id").where("code", "=", "road").executeTakeFirstOrThrow()).division_id;
+  await addStaff("officer", "officer", { division_id: divisionId });
+  await addStaff("head", "officer", { division_id: divisionId, is_division_head: 1 });
+  await addStaff("supervisor", "supervisor");
+  await addStaff("executive", "executive");
+  await addStaff("lead", "intake", { is_centre_lead: 1 });
+  // Rules as seeded: due soon at the policy's threshold, overdue at once, executive 7 days later, unassigned after 1 day.
+  await db.updateTable("escalation_rules").set({ enabled: 1 }).execute();
+});
+
+afterAll(async () => {
+  await db.destroy();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A case received at `receivedAt` and due at the end of the Bangkok day `dueKey` (set directly: this test is about escalation). */
+async function newCase(receivedAt: string, dueKey: string, opts: { email?: string } = {}) {
+  const created = await createComplaint(db, {
+    category: "road",
+    subject: "ถนนเป็นหลุม",
+    details: "หลุมลึกมากหน้าวัด",
+    village: 3,
+    landmark: "",
+    latitude: undefined,
+    longitude: undefined,
+    contactName: "สมชาย",
+    contactPhone: undefined,
+    contactEmail: opts.email,
+    contactAddress: undefined,
+    preferredContact: opts.email ? "email" : "none",
+    channel: "web",
+    lang: "th",
+    submissionKey: crypto.randomBytes(32).toString("base64url"),
+    recordedBy: null,
+    uploadIds: [],
+  } as any);
+  const dueAt = new Date(`${dueKey}T16:59:59.999Z`).toISOString(); // 23:59:59.999 Bangkok
+  await db
+    .updateTable("complaints")
+    .set({ received_at: receivedAt, period_started_at: receivedAt, due_at: dueAt, ack_due_at: null })
+    .where("id", "=", created.id)
+    .execute();
+  return created.id;
+}
+
+async function escalationNotes(id: number) {
+  const rows = await db.selectFrom("case_events").select("note").where("complaint_id", "=", id).where("kind", "=", "note").execute();
+  return rows.map((r) => r.note).filter((n) => n.startsWith("escalation: ")).sort();
+}
+
+async function mails(id: number, kind: string) {
+  const rows = await db.selectFrom("outbox").select("id").where("complaint_id", "=", id).where("kind", "=", kind).execute();
+  return rows.length;
+}
+
+const tick = (iso: string, on = db) => runDeadlineTick(on, { now: new Date(iso) });
+
+describe("escalation ladder", () => {
+  it("walks a case through its life: each level exactly once, to the right people", async () => {
+    const id = await newCase("2026-01-05T03:00:00.000Z", "2026-01-20", { email: "citizen@example.com" });
+
+    // Received on Monday; nothing yet an hour later (no one assigned, but less than a working day).
+    let r = await tick("2026-01-05T04:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual([]);
+
+    // Two days later, still unassigned → the centre lead, once.
+    r = await tick("2026-01-07T03:00:00.000Z");
+    expect(r.escalated.unassigned).toBeGreaterThanOrEqual(1);
+    await tick("2026-01-07T05:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual(["escalation: unassigned"]);
+    expect(await mails(id, "escalation.unassigned")).toBe(1);
+
+    // Assigned; two days before the deadline → the assignee is reminded, once.
+    await db.updateTable("complaints").set({ assignee_id: staff.officer!, status: "in_progress" }).where("id", "=", id).execute();
+    await tick("2026-01-13T03:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual(["escalation: unassigned"]);
+    await tick("2026-01-18T03:00:00.000Z");
+    await tick("2026-01-19T03:00:00.000Z");
+    await tick("2026-01-20T10:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual(["escalation: due_soon", "escalation: unassigned"]);
+    expect(await mails(id, "escalation.due_soon")).toBe(1);
+    const toOfficer = await db.selectFrom("outbox").select("dedupe_key").where("kind", "=", "escalation.due_soon").where("complaint_id", "=", id).executeTakeFirstOrThrow();
+    expect(toOfficer.dedupe_key).toMatch(new RegExp(`:${staff.officer}$`));
+
+    // Deadline passed → supervisors told, explanation owed.
+    let c = await db.selectFrom("complaints").select(["explanation_owed"]).where("id", "=", id).executeTakeFirstOrThrow();
+    expect(c.explanation_owed).toBe(0);
+    await tick("2026-01-21T01:00:00.000Z");
+    await tick("2026-01-22T01:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual(["escalation: due_soon", "escalation: overdue", "escalation: unassigned"]);
+    expect(await mails(id, "escalation.overdue")).toBe(1);
+    c = await db.selectFrom("complaints").select(["explanation_owed"]).where("id", "=", id).executeTakeFirstOrThrow();
+    expect(c.explanation_owed).toBe(1);
+
+    // Seven more days → the executive, once.
+    await tick("2026-01-27T10:00:00.000Z");
+    expect(await mails(id, "escalation.overdue_executive")).toBe(0);
+    await tick("2026-01-28T03:00:00.000Z");
+    await tick("2026-01-29T03:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual(["escalation: due_soon", "escalation: overdue", "escalation: overdue_executive", "escalation: unassigned"]);
+    expect(await mails(id, "escalation.overdue_executive")).toBe(1);
+
+    // History rows are internal.
+    const ev = await db.selectFrom("case_events").select("is_public").where("complaint_id", "=", id).where("note", "like", "escalation:%").execute();
+    expect(ev.every((e) => e.is_public === 0)).toBe(true);
+  });
+
+  it("explanation owed appears at the deadline and clears when the explanation is sent", async () => {
+    const id = await newCase("2026-02-02T03:00:00.000Z", "2026-02-17", { email: "late@example.com" });
+    await tick("2026-02-18T03:00:00.000Z");
+    let c = await db.selectFrom("complaints").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(c.explanation_owed).toBe(1);
+    const expected = new Date(Date.now() + 10 * 24 * 3600 * 1000);
+    const sent = await sendNotice(db, { complaintId: id, kind: "explanation", staffId: staff.officer!, expectedAt: expected });
+    expect(sent.emailed).toBe(true);
+    c = await db.selectFrom("complaints").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(c.explanation_owed).toBe(0);
+    expect(c.explained_at).not.toBeNull();
+    expect(c.expected_at).toBe(expected.toISOString());
+    // Another tick in the same period does not raise it again.
+    await tick("2026-02-19T03:00:00.000Z");
+    c = await db.selectFrom("complaints").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(c.explanation_owed).toBe(0);
+  });
+
+  it("a paused case (waiting for the complainant) does not escalate; a new period escalates again, once", async () => {
+    const id = await newCase("2026-03-02T03:00:00.000Z", "2026-03-17");
+    await db.updateTable("complaints").set({ status: "waiting_info", paused_at: "2026-03-10T03:00:00.000Z", remaining_days: 7, assignee_id: staff.officer! }).where("id", "=", id).execute();
+    await tick("2026-03-20T03:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual([]);
+    // Resumed (and later reopened): period 2 with a deadline that has passed.
+    await db.updateTable("complaints").set({ status: "in_progress", paused_at: null, remaining_days: null }).where("id", "=", id).execute();
+    await tick("2026-03-20T04:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual(["escalation: overdue"]);
+    await db.updateTable("complaints").set({ period_no: 2, due_at: "2026-03-25T16:59:59.999Z" }).where("id", "=", id).execute();
+    await tick("2026-03-26T03:00:00.000Z");
+    await tick("2026-03-26T04:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: overdue"]);
+    const periods = await db.selectFrom("escalations").select("period_no").where("complaint_id", "=", id).where("level", "=", "overdue").execute();
+    expect(periods.map((p) => p.period_no).sort()).toEqual([1, 2]);
+  });
+
+  it("catches up after downtime: a deadline that passed while nothing ran escalates once", async () => {
+    const id = await newCase("2026-04-01T03:00:00.000Z", "2026-04-16");
+    await db.updateTable("complaints").set({ assignee_id: staff.officer! }).where("id", "=", id).execute();
+    // No tick ran between 1 April and 1 May.
+    const r = await tick("2026-05-01T03:00:00.000Z");
+    expect(r.escalated.overdue).toBeGreaterThanOrEqual(1);
+    expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: overdue_executive"]);
+    // "Restart": the next tick, and a tick with the clock set back, send nothing more.
+    await tick("2026-05-01T03:01:00.000Z");
+    await tick("2026-04-20T03:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: overdue_executive"]);
+    expect(await mails(id, "escalation.overdue")).toBe(1);
+  });
+
+  it("two ticks at once on one connection escalate once", async () => {
+    const ids = await Promise.all([0, 1, 2].map(() => newCase("2026-06-01T03:00:00.000Z", "2026-06-16")));
+    await Promise.all([tick("2026-06-17T03:00:00.000Z"), tick("2026-06-17T03:00:00.000Z"), tick("2026-06-17T03:00:01.000Z")]);
+    for (const id of ids) {
+      expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: unassigned"]);
+      expect(await mails(id, "escalation.overdue")).toBe(1);
+    }
+  });
+
+  it("two ticks at once from two separate connections escalate once", async () => {
+    const second = openDatabase(path.join(dataDir, "sujarit.db"));
+    try {
+      const ids = await Promise.all([0, 1, 2, 3].map(() => newCase("2026-07-01T03:00:00.000Z", "2026-07-16")));
+      await Promise.all([tick("2026-07-17T03:00:00.000Z", db), tick("2026-07-17T03:00:00.000Z", second)]);
+      for (const id of ids) {
+        expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: unassigned"]);
+        expect(await mails(id, "escalation.overdue")).toBe(1);
+      }
+    } finally {
+      await second.destroy();
+    }
+  });
+
+  it("two `npm run sla:tick` processes at once escalate once", async () => {
+    const ids = await Promise.all([0, 1, 2, 3, 4].map(() => newCase("2026-08-03T03:00:00.000Z", "2026-08-18")));
+    const run = () =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ["--import", "tsx", "scripts/sla-tick.ts", "--now", "2026-08-19T03:00:00.000Z"], {
+          cwd: ROOT,
+          env: { ...process.env, DATA_DIR: dataDir, PUBLIC_URL: "http://localhost:3999", NODE_ENV: "production" },
+        });
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (out += d));
+        child.on("exit", (code) => resolve({ code, out }));
+      });
+    const [a, b] = await Promise.all([run(), run()]);
+    expect(a.code, a.out).toBe(0);
+    expect(b.code, b.out).toBe(0);
+    for (const id of ids) {
+      expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: unassigned"]);
+      expect(await mails(id, "escalation.overdue")).toBe(1);
+      expect(await mails(id, "escalation.unassigned")).toBe(1);
+    }
+  });
+});

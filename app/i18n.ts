@@ -21,15 +21,17 @@ import thIntegrity from "./locales/th/integrity.json";
 import enIntegrity from "./locales/en/integrity.json";
 import thDeadline from "./locales/th/deadline.json";
 import enDeadline from "./locales/en/deadline.json";
+import thEscalation from "./locales/th/escalation.json";
+import enEscalation from "./locales/en/escalation.json";
 
 export const LANGUAGES = ["th", "en"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 export const DEFAULT_LANG: Lang = "th";
-export const NAMESPACES = ["common", "complaint", "track", "staff", "email", "notice", "report", "integrity", "deadline"] as const;
+export const NAMESPACES = ["common", "complaint", "track", "staff", "email", "notice", "report", "integrity", "deadline", "escalation"] as const;
 
 export const resources = {
-  th: { common: thCommon, complaint: thComplaint, track: thTrack, staff: thStaff, email: thEmail, notice: thNotice, report: thReport, integrity: thIntegrity, deadline: thDeadline },
-  en: { common: enCommon, complaint: enComplaint, track: enTrack, staff: enStaff, email: enEmail, notice: enNotice, report: enReport, integrity: enIntegrity, deadline: enDeadline },
+  th: { common: thCommon, complaint: thComplaint, track: thTrack, staff: thStaff, email: thEmail, notice: thNotice, report: thReport, integrity: thIntegrity, deadline: thDeadline, escalation: thEscalation },
+  en: { common: enCommon, complaint: enComplaint, track: enTrack, staff: enStaff, email: enEmail, notice: enNotice, report: enReport, integrity: enIntegrity, deadline: enDeadline, escalation: enEscalation },
 } as const;
 
 export function isLang(x: unknown): x is Lang {

@@ -10,6 +10,8 @@
  *   - then (issue 3, bench/receipt-load.ts) home page p95 alone vs. while 20 clients guess receipts on /report/inbox.
  * Prints a table with ratios against the bare route. Not a test: nothing here fails the build.
  * `--receipt-load` runs only the receipt-guessing measurement; `--no-receipt-load` leaves it out.
+ * Then (issue 4, bench/sla-tick.ts) `sla:tick` over 1,000,000 open cases of which ~1,000 / ~10,000 cross a threshold
+ * (its own data dir, in-process, no server). `--sla-tick` runs only that; `--no-sla-tick` leaves it out.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -20,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { seedBenchDatabase, benchTrackingCode, BENCH_STAFF } from "./seed";
 import { measureReceiptLoad, printReceiptLoad } from "./receipt-load";
+import { measureSlaTick, printSlaTick } from "./sla-tick";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -33,11 +36,19 @@ const DURATION = arg("duration", 10);
 const CONNECTIONS = arg("connections", 10);
 const ONLY_RECEIPT_LOAD = process.argv.includes("--receipt-load");
 const SKIP_RECEIPT_LOAD = process.argv.includes("--no-receipt-load");
+const ONLY_SLA_TICK = process.argv.includes("--sla-tick");
+const SKIP_SLA_TICK = process.argv.includes("--no-sla-tick");
 
 /** Issue 3: home page p95 with and without 20 clients guessing receipts (same server, same run). */
 async function receiptLoadSection(url: string) {
   const r = await measureReceiptLoad(url, { durationSec: DURATION, hammerClients: 20 });
   printReceiptLoad(r);
+}
+
+/** Issue 4: one deadline tick over 1,000,000 open cases with ~1,000 / ~10,000 crossing a threshold. */
+async function slaTickSection() {
+  const runs = await measureSlaTick({ root, cases: 1_000_000, first: 1_000, second: 10_000 });
+  printSlaTick(runs, 1_000_000);
 }
 
 async function freePort(): Promise<number> {
@@ -120,6 +131,10 @@ function multipart(fields: Record<string, string>, boundary: string): string {
 }
 
 async function main() {
+  if (ONLY_SLA_TICK) {
+    await slaTickSection();
+    return;
+  }
   const dataDir = path.join(root, "bench", ".data", `cases-${CASES}`);
   console.log(`Seeding ${CASES.toLocaleString("en")} cases in ${dataDir} …`);
   const t0 = Date.now();
@@ -304,6 +319,7 @@ async function main() {
   } finally {
     child.kill("SIGTERM");
   }
+  if (!SKIP_SLA_TICK) await slaTickSection();
 }
 
 void main().catch((e) => {

@@ -363,6 +363,19 @@ export interface EscalationRuleTable {
   updated_at: string;
 }
 
+/** One row (id = 1): the incremental deadline tick's high-water mark (migration 0600). */
+export interface DeadlineTickStateTable {
+  id: number;
+  last_tick_at: string;
+  full_scan: number;
+}
+
+/** Cases whose deadline thresholds may have moved since the last tick (filled by triggers, migration 0600). */
+export interface DeadlineDirtyTable {
+  id: Generated<number>;
+  complaint_id: number;
+}
+
 export interface EscalationTable {
   id: Generated<number>;
   complaint_id: number;
@@ -421,6 +434,8 @@ export interface Database {
   sla_policies: SlaPolicyTable;
   escalation_rules: EscalationRuleTable;
   escalations: EscalationTable;
+  deadline_tick_state: DeadlineTickStateTable;
+  deadline_dirty: DeadlineDirtyTable;
   notices: NoticeTable;
   notice_templates: NoticeTemplateTable;
 }

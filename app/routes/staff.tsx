@@ -30,6 +30,7 @@ export default function StaffLayout() {
   const ti = useTranslation("integrity").t;
   const tn = useTranslation("notice").t;
   const td = useTranslation("deadline").t;
+  const tEsc = useTranslation("escalation").t;
   return (
     <div className="staff-area">
       <nav aria-label={t("nav.label")} className="staff-nav no-print">
@@ -44,6 +45,7 @@ export default function StaffLayout() {
         {canAdmin ? <NavLink to="/staff/admin" end>{t("nav.admin")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/holidays">{td("nav.holidays")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/sla">{td("nav.sla")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin/escalation">{tEsc("nav.escalation")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/templates">{tn("nav.templates")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/outbox">{tn("nav.outbox")}</NavLink> : null}
         {canReportSettings ? <NavLink to="/staff/integrity/settings">{ti("nav.settings")}</NavLink> : null}

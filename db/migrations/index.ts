@@ -4,6 +4,7 @@ import * as openCaseIndexes from "./2026-11-26T0200_open_case_indexes";
 import * as corruptionChannel from "./2026-11-26T0300_corruption_channel";
 import * as reportPendingUploads from "./2026-11-26T0400_report_pending_uploads";
 import * as deadlines from "./2026-11-26T0500_deadlines";
+import * as tickState from "./2026-11-26T0600_tick_state";
 
 /** Every migration, keyed by its timestamped name. Add new ones here in order. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-26T0300_corruption_channel": corruptionChannel,
   "2026-11-26T0400_report_pending_uploads": reportPendingUploads,
   "2026-11-26T0500_deadlines": deadlines,
+  "2026-11-26T0600_tick_state": tickState,
 };

@@ -254,3 +254,79 @@ describe("escalation ladder", () => {
     }
   });
 });
+
+describe("incremental tick (high-water mark)", () => {
+  const zero = { due_soon: 0, overdue: 0, overdue_executive: 0, unassigned: 0, changed: 0 };
+
+  it("after a tick, a second tick over unchanged data reads nothing", async () => {
+    await tick("2026-09-01T03:00:00.000Z");
+    const r = await tick("2026-09-01T03:05:00.000Z");
+    expect(r.stats.mode).toBe("incremental");
+    expect(r.stats.window).toEqual({ from: "2026-09-01T03:00:00.000Z", to: "2026-09-01T03:05:00.000Z" });
+    expect(r.stats.examined).toEqual(zero);
+    expect(r.examined).toBe(0);
+    // A clock set back reads nothing and leaves the mark where it was.
+    const back = await tick("2026-08-01T03:00:00.000Z");
+    expect(back.stats.mode).toBe("clock_behind");
+    expect(back.stats.examined).toEqual(zero);
+    const state = await db.selectFrom("deadline_tick_state").selectAll().executeTakeFirstOrThrow();
+    expect(state.last_tick_at).toBe("2026-09-01T03:05:00.000Z");
+  });
+
+  it("a backdated intake case (deadline already before the mark) is escalated, once", async () => {
+    await tick("2026-09-10T03:00:00.000Z");
+    // Recorded now, received in August: its deadline passed long before the last tick's window.
+    const id = await newCase("2026-08-03T03:00:00.000Z", "2026-08-18");
+    const r = await tick("2026-09-10T04:00:00.000Z");
+    expect(r.stats.examined.changed).toBe(1);
+    expect(r.stats.examined.overdue).toBe(0); // not found by the window, by the change
+    expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: overdue_executive", "escalation: unassigned"]);
+    const again = await tick("2026-09-10T05:00:00.000Z");
+    expect(again.stats.examined).toEqual(zero);
+    expect(await mails(id, "escalation.overdue")).toBe(1);
+  });
+
+  it("a resumed case past its new deadline is escalated once", async () => {
+    const id = await newCase("2026-09-14T03:00:00.000Z", "2026-09-29");
+    await db
+      .updateTable("complaints")
+      .set({ status: "waiting_info", paused_at: "2026-09-20T03:00:00.000Z", remaining_days: 0, assignee_id: staff.officer! })
+      .where("id", "=", id)
+      .execute();
+    await tick("2026-10-05T03:00:00.000Z"); // paused: nothing
+    expect(await escalationNotes(id)).toEqual([]);
+    // Resumed with a deadline (end of 1 October) that lies before the mark (5 October 03:00).
+    await db
+      .updateTable("complaints")
+      .set({ status: "in_progress", paused_at: null, remaining_days: null, due_at: "2026-10-01T16:59:59.999Z" })
+      .where("id", "=", id)
+      .execute();
+    const r = await tick("2026-10-05T04:00:00.000Z");
+    expect(r.escalated.overdue).toBe(1);
+    expect(await escalationNotes(id)).toEqual(["escalation: overdue"]);
+    await tick("2026-10-05T05:00:00.000Z");
+    await tick("2026-10-09T05:00:00.000Z"); // 7 days past 1 October: the executive, found by the window
+    await tick("2026-10-10T05:00:00.000Z");
+    expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: overdue_executive"]);
+    expect(await mails(id, "escalation.overdue")).toBe(1);
+  });
+
+  it("a threshold crossed in the window is found by the window (no change to the case)", async () => {
+    const id = await newCase("2026-10-12T03:00:00.000Z", "2026-10-27");
+    await db.updateTable("complaints").set({ assignee_id: staff.officer! }).where("id", "=", id).execute();
+    await tick("2026-10-26T03:00:00.000Z"); // consumes the change; due soon
+    expect(await escalationNotes(id)).toEqual(["escalation: due_soon"]);
+    const r = await tick("2026-10-28T03:00:00.000Z");
+    expect(r.stats.examined.changed).toBe(0);
+    expect(r.stats.examined.overdue).toBe(1);
+    expect(await escalationNotes(id)).toEqual(["escalation: due_soon", "escalation: overdue"]);
+  });
+
+  it("changing the escalation rules makes the next tick look at every open case once", async () => {
+    await db.updateTable("escalation_rules").set({ days: 7 }).where("level", "=", "overdue_executive").execute();
+    const r = await tick("2026-10-28T04:00:00.000Z");
+    expect(r.stats.mode).toBe("full");
+    const next = await tick("2026-10-28T04:05:00.000Z");
+    expect(next.stats.mode).toBe("incremental");
+  });
+});

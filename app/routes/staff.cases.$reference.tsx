@@ -261,6 +261,7 @@ export default function StaffCase() {
   const done = search.get("done");
   const { t } = useTranslation("staff");
   const tn = useTranslation("notice").t;
+  const td = useTranslation("deadline").t;
   const { c } = data;
   const actionLabel = (a: string) => t(`actions.${a}`);
   return (
@@ -302,6 +303,10 @@ export default function StaffCase() {
           <dt>{t("case.dueAt")}</dt>
           <dd>
             {c.dueAt} <Badge deadline={c.deadline} />
+            <details className="clock-rules">
+              <summary>{td("clockRulesTitle")}</summary>
+              <p className="hint">{td("clockRules")}</p>
+            </details>
           </dd>
           <dt>{t("case.receivedAt")}</dt>
           <dd>

@@ -10,6 +10,7 @@
  * The tick looks at the current state, not at what happened since the last run, so after downtime (or a clock
  * change) the next tick catches up: a case whose deadline passed while nothing was running escalates once.
  */
+import { getRules, type RuleRow } from "~/models/escalation-rules.server";
 import crypto from "node:crypto";
 import { sql, type Kysely, type RawBuilder, type Transaction } from "kysely";
 import type { Complaint, Database, EscalationLevel } from "../../db/schema";
@@ -62,19 +63,7 @@ export function caseDeadlineView(c: CaseClock, policy: SlaPolicy, at: Date): Dea
 
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface EscalationRule {
-  level: EscalationLevel;
-  enabled: boolean;
-  days: number;
-}
-
-export async function listEscalationRules(db: Kysely<Database>): Promise<EscalationRule[]> {
-  const rows = await db.selectFrom("escalation_rules").selectAll().execute();
-  return ESCALATION_LEVELS.map((level) => {
-    const r = rows.find((x) => x.level === level);
-    return { level, enabled: r ? r.enabled === 1 : false, days: r?.days ?? 0 };
-  });
-}
+export type EscalationRule = RuleRow;
 
 type Candidate = Pick<
   Complaint,
@@ -417,7 +406,7 @@ export async function runDeadlineTick(db: Kysely<Database>, opts: { now?: Date }
     result.stats.window.from = scope.last.toISOString();
   }
 
-  const rules = (await listEscalationRules(db)).filter((r) => r.enabled);
+  const rules = (await getRules(db)).filter((r) => r.enabled);
   const policyOf = await policyLoader(db);
   const orgPolicy = await policyForCase(db, { channel: "web", category_id: 0 });
   const soon = await db

@@ -23,6 +23,7 @@ import {
   useNavigation,
 } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
+import { EvidenceFields } from "~/components/evidence-fields";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { getDb } from "~/utils/db.server";
 import { randomToken } from "~/utils/crypto.server";
@@ -63,9 +64,6 @@ export const meta: MetaFunction = () => [
   { name: "robots", content: "noindex" },
 ];
 
-/** What the file picker offers (the server decides by content); same list as /report/new. */
-const EVIDENCE_ACCEPT =
-  "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx,.pptx,.odt,.ods,.doc,.xls";
 
 /** An error key from the data layer: the report namespace when it has the key, otherwise the common one. */
 function reportErrorKey(key: string): string {
@@ -410,7 +408,6 @@ function InboxView({
   const inbox = data.inbox!;
   const lang = data.lang;
   const errors = result?.errors ?? {};
-  const officeTypes = t("form.officeTypes");
   const closed = inbox.status === "closed";
   const MESSAGE_MAX = data.messageMax;
   return (
@@ -512,35 +509,7 @@ function InboxView({
             ) : null}
             <p className="hint">{t("form.photoWarning")}</p>
             <p className="hint">{t("form.documentWarning")}</p>
-            <Field
-              name="evidence"
-              label={t("form.fields.evidence")}
-              hint={t("form.hints.evidence", {
-                office: officeTypes,
-                files: LIMITS.maxFiles,
-                mb: LIMITS.maxFileBytes / (1024 * 1024),
-                totalMb: LIMITS.maxTotalBytes / (1024 * 1024),
-              })}
-              error={errors.evidence}
-            >
-              {(p) => (
-                <input {...p} type="file" multiple accept={EVIDENCE_ACCEPT} />
-              )}
-            </Field>
-            <div className="keep-original">
-              <p className="hint" id="reply-keep-warning">
-                {t("form.keepOriginalWarning")}
-              </p>
-              <label className="choice">
-                <input
-                  type="checkbox"
-                  name="keepOriginal"
-                  value="yes"
-                  aria-describedby="reply-keep-warning"
-                />{" "}
-                {t("form.fields.keepOriginal")}
-              </label>
-            </div>
+            <EvidenceFields label={t("form.fields.evidence")} error={errors.evidence} warningId="reply-keep-warning" />
             <button type="submit" className="button" disabled={busy}>
               {busy ? t("inbox.sending") : t("inbox.send")}
             </button>

@@ -36,6 +36,7 @@ import {
   Field,
   HoneypotField,
 } from "~/components/form";
+import { EvidenceFields } from "~/components/evidence-fields";
 import { getDb } from "~/utils/db.server";
 import { randomToken } from "~/utils/crypto.server";
 import { limiter } from "~/utils/rate-limit.server";
@@ -114,9 +115,6 @@ type Values = Partial<
 >;
 const IDENTITY_FIELDS = ["reporterName", "reporterContact"] as const;
 
-/** What the file picker offers (the server decides by content): photos, PDF and office documents. */
-const EVIDENCE_ACCEPT =
-  "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx,.pptx,.odt,.ods,.doc,.xls";
 
 interface ErrorData {
   status: "error";
@@ -728,36 +726,12 @@ export default function NewReportRoute() {
           ) : null}
           <p className="notice">{t("form.photoWarning")}</p>
           <p className="warning">{t("form.documentWarning")}</p>
-          <Field
-            name="evidence"
+          <EvidenceFields
             label={labels.evidence}
-            hint={t("form.hints.evidence", {
-              office: officeTypes,
-              files: LIMITS.maxFiles,
-              mb: LIMITS.maxFileBytes / (1024 * 1024),
-              totalMb: LIMITS.maxTotalBytes / (1024 * 1024),
-            })}
             error={errors.evidence}
-          >
-            {(p) => (
-              <input {...p} type="file" multiple accept={EVIDENCE_ACCEPT} />
-            )}
-          </Field>
-          <div className="keep-original">
-            <p className="hint" id="keep-original-warning">
-              {t("form.keepOriginalWarning")}
-            </p>
-            <label className="choice">
-              <input
-                type="checkbox"
-                name="keepOriginal"
-                value="yes"
-                aria-describedby="keep-original-warning"
-                defaultChecked={values.keepOriginal === "yes"}
-              />{" "}
-              {t("form.fields.keepOriginal")}
-            </label>
-          </div>
+            warningId="keep-original-warning"
+            keepOriginalChecked={values.keepOriginal === "yes"}
+          />
         </fieldset>
 
         <p>

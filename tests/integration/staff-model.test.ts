@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatCaseReference } from "~/lib/case-reference";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-staff-"));
 process.env.DATA_DIR = dataDir;
@@ -31,7 +32,8 @@ async function insertCase(o: { subject: string; division: number | null; due: Da
   const row = await m.db
     .insertInto("complaints")
     .values({
-      reference: `2570-${String(seq).padStart(9, "0")}`,
+      // The canonical form the portal writes (a search by reference normalises to it).
+      reference: formatCaseReference(2570, seq),
       fiscal_year: 2570,
       seq,
       submission_key_hash: null,

@@ -23,15 +23,23 @@ import thDeadline from "./locales/th/deadline.json";
 import enDeadline from "./locales/en/deadline.json";
 import thEscalation from "./locales/th/escalation.json";
 import enEscalation from "./locales/en/escalation.json";
+import thStats from "./locales/th/stats.json";
+import enStats from "./locales/en/stats.json";
+import thSatisfaction from "./locales/th/satisfaction.json";
+import enSatisfaction from "./locales/en/satisfaction.json";
+import thCaselist from "./locales/th/caselist.json";
+import enCaselist from "./locales/en/caselist.json";
+import thStatreport from "./locales/th/statreport.json";
+import enStatreport from "./locales/en/statreport.json";
 
 export const LANGUAGES = ["th", "en"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 export const DEFAULT_LANG: Lang = "th";
-export const NAMESPACES = ["common", "complaint", "track", "staff", "email", "notice", "report", "integrity", "deadline", "escalation"] as const;
+export const NAMESPACES = ["common", "complaint", "track", "staff", "email", "notice", "report", "integrity", "deadline", "escalation", "stats", "satisfaction", "caselist", "statreport"] as const;
 
 export const resources = {
-  th: { common: thCommon, complaint: thComplaint, track: thTrack, staff: thStaff, email: thEmail, notice: thNotice, report: thReport, integrity: thIntegrity, deadline: thDeadline, escalation: thEscalation },
-  en: { common: enCommon, complaint: enComplaint, track: enTrack, staff: enStaff, email: enEmail, notice: enNotice, report: enReport, integrity: enIntegrity, deadline: enDeadline, escalation: enEscalation },
+  th: { common: thCommon, complaint: thComplaint, track: thTrack, staff: thStaff, email: thEmail, notice: thNotice, report: thReport, integrity: thIntegrity, deadline: thDeadline, escalation: thEscalation, stats: thStats, satisfaction: thSatisfaction, caselist: thCaselist, statreport: thStatreport },
+  en: { common: enCommon, complaint: enComplaint, track: enTrack, staff: enStaff, email: enEmail, notice: enNotice, report: enReport, integrity: enIntegrity, deadline: enDeadline, escalation: enEscalation, stats: enStats, satisfaction: enSatisfaction, caselist: enCaselist, statreport: enStatreport },
 } as const;
 
 export function isLang(x: unknown): x is Lang {

@@ -143,7 +143,14 @@ export interface ComplaintTable {
   explained_at: string | null;
   /** New expected date given in the latest explanation to the complainant. */
   expected_at: string | null;
+  // Statistics (migration 0700): outcome of the first deadline period and of the written acknowledgement.
+  sla_outcome: ColumnType<SlaOutcome | null, SlaOutcome | null | undefined, SlaOutcome | null>;
+  ack_outcome: ColumnType<AckOutcome | null, AckOutcome | null | undefined, AckOutcome | null>;
 }
+
+/** What happened within a complaint's first deadline period (plan measure 23); null while undecided. */
+export type SlaOutcome = "resolved" | "explained" | "late";
+export type AckOutcome = "on_time" | "late";
 
 export type CaseEventKind = "created" | "status" | "assign" | "reply" | "note";
 
@@ -212,7 +219,15 @@ export type ReportRecipient = "integrity" | "alternate";
 export type ReportStatus = "received" | "preliminary_review" | "investigation" | "concluded" | "referred" | "closed";
 export type ReportFinding = "substantiated" | "unsubstantiated";
 export type ReportReferral = "nacc" | "police" | "other";
-export type ReportTag = "bribery" | "procurement" | "personnel" | "abuse_of_position" | "conflict_of_interest" | "other";
+export type ReportTag =
+  | "bribery"
+  | "procurement"
+  | "personnel"
+  | "abuse_of_position"
+  | "conflict_of_interest"
+  | "unfair_service"
+  | "officer_conduct"
+  | "other";
 
 export interface ReportTable {
   id: Generated<number>;
@@ -407,6 +422,117 @@ export interface NoticeTemplateTable {
   updated_by: number | null;
 }
 
+// ---- Statistics, satisfaction and published reports (migration 0700, issue 5) ----
+
+/** Plan topics an officer gives a general complaint at triage (the targets of measures 13, 15, 16, 17, 19). */
+export type PlanTopic = "bribery" | "procurement" | "personnel" | "unfair_service" | "officer_conduct";
+
+export interface ComplaintTopicTable {
+  complaint_id: number;
+  topic: PlanTopic;
+}
+
+export interface CaseRatingTable {
+  complaint_id: number;
+  score: number;
+  comment: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RatingTokenTable {
+  /** sha256 hex of the random token sent in the result e-mail link (#fragment). */
+  token_hash: string;
+  complaint_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface CounterFeedbackTable {
+  id: Generated<number>;
+  service: string;
+  score: number;
+  comment: string;
+  fiscal_year: number;
+  created_at: string;
+}
+
+export type StatReportPeriod = "h1" | "year";
+export type StatReportStatus = "draft" | "submitted" | "published";
+
+export interface StatReportTable {
+  fiscal_year: number;
+  period: StatReportPeriod;
+  problems_th: string;
+  obstacles_th: string;
+  solutions_th: string;
+  prevention_th: string;
+  problems_en: string;
+  obstacles_en: string;
+  solutions_en: string;
+  prevention_en: string;
+  status: StatReportStatus;
+  /** JSON of the figures frozen at approval (null until published). */
+  snapshot: string | null;
+  updated_by: number | null;
+  updated_at: string;
+  submitted_by: number | null;
+  submitted_at: string | null;
+  approved_by: number | null;
+  approved_at: string | null;
+}
+
+/** Summary rows kept by triggers (db/statistics.ts). `day` is the Bangkok date of receipt, YYYY-MM-DD. */
+export interface ComplaintStatsTable {
+  fiscal_year: number;
+  dim: "all" | "category" | "channel" | "division" | "village";
+  key: string;
+  day: string;
+  received: number;
+  closed: number;
+  resolved: number;
+  forwarded: number;
+  sla_resolved: number;
+  sla_explained: number;
+  sla_late: number;
+  ack_on_time: number;
+  ack_late: number;
+}
+
+export interface ComplaintResolveDaysTable {
+  fiscal_year: number;
+  /** YYYY-MM of receipt (Bangkok). */
+  month: string;
+  days: number;
+  n: number;
+}
+
+export interface ReportStatsTable {
+  fiscal_year: number;
+  day: string;
+  received: number;
+  completed: number;
+  substantiated: number;
+  unsubstantiated: number;
+  referred: number;
+}
+
+export interface TopicStatsTable {
+  fiscal_year: number;
+  source: "complaint" | "report";
+  topic: string;
+  day: string;
+  n: number;
+}
+
+export interface RatingStatsTable {
+  fiscal_year: number;
+  source: "case" | "counter";
+  day: string;
+  score: number;
+  n: number;
+}
+
 export interface Database {
   org_profile: OrgProfileTable;
   divisions: DivisionTable;
@@ -438,6 +564,16 @@ export interface Database {
   deadline_dirty: DeadlineDirtyTable;
   notices: NoticeTable;
   notice_templates: NoticeTemplateTable;
+  complaint_topics: ComplaintTopicTable;
+  case_ratings: CaseRatingTable;
+  rating_tokens: RatingTokenTable;
+  counter_feedback: CounterFeedbackTable;
+  stat_reports: StatReportTable;
+  complaint_stats: ComplaintStatsTable;
+  complaint_resolve_days: ComplaintResolveDaysTable;
+  report_stats: ReportStatsTable;
+  topic_stats: TopicStatsTable;
+  rating_stats: RatingStatsTable;
 }
 
 export type Complaint = Selectable<ComplaintTable>;

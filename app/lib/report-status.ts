@@ -16,7 +16,7 @@ export type { ReportFinding, ReportReferral, ReportStatus, ReportTag };
 export const REPORT_STATUSES = ["received", "preliminary_review", "investigation", "concluded", "referred", "closed"] as const satisfies readonly ReportStatus[];
 export const REPORT_FINDINGS = ["substantiated", "unsubstantiated"] as const satisfies readonly ReportFinding[];
 export const REPORT_REFERRALS = ["nacc", "police", "other"] as const satisfies readonly ReportReferral[];
-export const REPORT_TAGS = ["bribery", "procurement", "personnel", "abuse_of_position", "conflict_of_interest", "other"] as const satisfies readonly ReportTag[];
+export const REPORT_TAGS = ["bribery", "procurement", "personnel", "abuse_of_position", "conflict_of_interest", "unfair_service", "officer_conduct", "other"] as const satisfies readonly ReportTag[];
 
 export type ReportAction = "start_review" | "start_investigation" | "conclude" | "refer" | "close";
 export const REPORT_ACTIONS = ["start_review", "start_investigation", "conclude", "refer", "close"] as const satisfies readonly ReportAction[];

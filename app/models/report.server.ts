@@ -1206,7 +1206,7 @@ export async function reportCounts(db: Executor): Promise<ReportCounts> {
   const byFinding = { substantiated: 0, unsubstantiated: 0 };
   for (const r of findingRows) if (r.finding) byFinding[r.finding] = Number(r.n);
   const tagRows = await db.selectFrom("report_tags").select(["tag", (eb) => eb.fn.countAll().as("n")]).groupBy("tag").execute();
-  const byTag: Record<ReportTag, number> = { bribery: 0, procurement: 0, personnel: 0, abuse_of_position: 0, conflict_of_interest: 0, other: 0 };
+  const byTag: Record<ReportTag, number> = { bribery: 0, procurement: 0, personnel: 0, abuse_of_position: 0, conflict_of_interest: 0, unfair_service: 0, officer_conduct: 0, other: 0 };
   for (const r of tagRows) byTag[r.tag] = Number(r.n);
   const fyRows = await db
     .selectFrom("reports")

@@ -5,6 +5,7 @@ import * as corruptionChannel from "./2026-11-26T0300_corruption_channel";
 import * as reportPendingUploads from "./2026-11-26T0400_report_pending_uploads";
 import * as deadlines from "./2026-11-26T0500_deadlines";
 import * as tickState from "./2026-11-26T0600_tick_state";
+import * as statistics from "./2026-11-26T0700_statistics";
 
 /** Every migration, keyed by its timestamped name. Add new ones here in order. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-26T0400_report_pending_uploads": reportPendingUploads,
   "2026-11-26T0500_deadlines": deadlines,
   "2026-11-26T0600_tick_state": tickState,
+  "2026-11-26T0700_statistics": statistics,
 };

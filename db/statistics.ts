@@ -1,0 +1,214 @@
+/**
+ * Statistics kept up to date by the database itself (issue 5).
+ *
+ * Every public figure is a sum over small summary tables, never a scan of the cases, so the statistics pages cost the
+ * same at 10,000 or 1,000,000 cases. SQLite triggers keep the summaries in the same transaction as the change that
+ * moves them, so a figure is current the moment the change commits, whoever wrote it (the app, a script, a direct SQL
+ * fix). Each case contributes one row to each dimension of its cohort — the Bangkok day it was received (`day`,
+ * YYYY-MM-DD) in its fiscal year — and a change subtracts the old contribution and adds the new one.
+ *
+ * Summary tables:
+ * - complaint_stats: general complaints by (fiscal_year, dim, key, day); dim is all | category | channel | division |
+ *   village. Measures: received, closed (resolved or forwarded), resolved, forwarded, the first-period deadline outcome
+ *   (sla_resolved / sla_explained / sla_late, see app/lib/sla.ts) and the acknowledgement outcome (ack_on_time /
+ *   ack_late).
+ * - complaint_resolve_days: histogram of calendar days from receipt to closing, by fiscal year and month of receipt
+ *   (medians and percentiles without reading cases).
+ * - report_stats: corruption/misconduct reports by (fiscal_year, day): received, completed (concluded, referred or
+ *   closed), substantiated, unsubstantiated, referred. Counts only — nothing that identifies a report.
+ * - topic_stats: cases classified with a plan topic (complaint_topics) or report tag (report_tags), by source.
+ * - rating_stats: satisfaction answers by score: source 'case' (a complainant rating a closed case, counted in the
+ *   case's cohort) and 'counter' (the /feedback form, counted on the day it was given).
+ *
+ * Rows are never deleted from the summaries when a case row is deleted: statistics outlive personal data (retention
+ * purges blank reports, they do not delete them). A later migration that changes a definition below must drop and
+ * re-create the triggers (dropStatisticsTriggers + installStatisticsTriggers) and call rebuildStatistics.
+ */
+import { sql, type Kysely } from "kysely";
+
+/** Bangkok calendar day (YYYY-MM-DD) of an ISO-8601 UTC timestamp column, in SQL. */
+const bangkokDay = (col: string) => `date(${col}, '+7 hours')`;
+
+/** Dimensions of complaint_stats and the key each takes from a complaint row aliased `r`. */
+const COMPLAINT_DIMS: Record<string, (r: string) => string> = {
+  all: () => `''`,
+  category: (r) => `cast(${r}.category_id as text)`,
+  channel: (r) => `${r}.channel`,
+  division: (r) => `coalesce(cast(${r}.division_id as text), '')`,
+  village: (r) => `coalesce(cast(${r}.village_id as text), '')`,
+};
+
+/** What one complaint row contributes to each measure of its cells. */
+const COMPLAINT_MEASURES: Record<string, (r: string) => string> = {
+  received: () => `1`,
+  closed: (r) => `(${r}.status in ('resolved','forwarded'))`,
+  resolved: (r) => `(${r}.status = 'resolved')`,
+  forwarded: (r) => `(${r}.status = 'forwarded')`,
+  sla_resolved: (r) => `(${r}.sla_outcome is 'resolved')`,
+  sla_explained: (r) => `(${r}.sla_outcome is 'explained')`,
+  sla_late: (r) => `(${r}.sla_outcome is 'late')`,
+  ack_on_time: (r) => `(${r}.ack_outcome is 'on_time')`,
+  ack_late: (r) => `(${r}.ack_outcome is 'late')`,
+};
+
+const REPORT_MEASURES: Record<string, (r: string) => string> = {
+  received: () => `1`,
+  completed: (r) => `(${r}.status in ('concluded','referred','closed'))`,
+  substantiated: (r) => `(${r}.finding is 'substantiated')`,
+  unsubstantiated: (r) => `(${r}.finding is 'unsubstantiated')`,
+  referred: (r) => `(${r}.referred_to is not null)`,
+};
+
+/** Calendar days from receipt to closing (Bangkok dates) of a closed complaint row. */
+const resolveDays = (r: string) => `cast(julianday(${bangkokDay(`${r}.closed_at`)}) - julianday(${bangkokDay(`${r}.received_at`)}) as integer)`;
+const isClosed = (r: string) => `${r}.status in ('resolved','forwarded') and ${r}.closed_at is not null`;
+
+const cm = Object.keys(COMPLAINT_MEASURES);
+const rm = Object.keys(REPORT_MEASURES);
+const addAll = (cols: string[]) => cols.map((c) => `${c} = ${c} + excluded.${c}`).join(", ");
+
+/** Upsert of one complaint row's contribution (sign +1 or -1) to the cell of one dimension. */
+function complaintUpsert(dim: string, r: string, sign: 1 | -1): string {
+  const vals = cm.map((m) => `${sign} * ${COMPLAINT_MEASURES[m]!(r)}`).join(", ");
+  return `insert into complaint_stats (fiscal_year, dim, key, day, ${cm.join(", ")})
+    values (${r}.fiscal_year, '${dim}', ${COMPLAINT_DIMS[dim]!(r)}, ${bangkokDay(`${r}.received_at`)}, ${vals})
+    on conflict (fiscal_year, dim, key, day) do update set ${addAll(cm)};`;
+}
+
+function resolveDaysUpsert(r: string, sign: 1 | -1): string {
+  return `insert into complaint_resolve_days (fiscal_year, month, days, n)
+    select ${r}.fiscal_year, substr(${bangkokDay(`${r}.received_at`)}, 1, 7), ${resolveDays(r)}, ${sign} where ${isClosed(r)}
+    on conflict (fiscal_year, month, days) do update set n = n + excluded.n;`;
+}
+
+function reportUpsert(r: string, sign: 1 | -1): string {
+  const vals = rm.map((m) => `${sign} * ${REPORT_MEASURES[m]!(r)}`).join(", ");
+  return `insert into report_stats (fiscal_year, day, ${rm.join(", ")})
+    values (${r}.fiscal_year, ${bangkokDay(`${r}.received_at`)}, ${vals})
+    on conflict (fiscal_year, day) do update set ${addAll(rm)};`;
+}
+
+function topicUpsert(source: "complaint" | "report", row: string, sign: 1 | -1): string {
+  const [table, fk, col] = source === "complaint" ? ["complaints", "complaint_id", "topic"] : ["reports", "report_id", "tag"];
+  return `insert into topic_stats (fiscal_year, source, topic, day, n)
+    select c.fiscal_year, '${source}', ${row}.${col}, ${bangkokDay("c.received_at")}, ${sign} from ${table} c where c.id = ${row}.${fk}
+    on conflict (fiscal_year, source, topic, day) do update set n = n + excluded.n;`;
+}
+
+function caseRatingUpsert(row: string, sign: 1 | -1): string {
+  return `insert into rating_stats (fiscal_year, source, day, score, n)
+    select c.fiscal_year, 'case', ${bangkokDay("c.received_at")}, ${row}.score, ${sign} from complaints c where c.id = ${row}.complaint_id
+    on conflict (fiscal_year, source, day, score) do update set n = n + excluded.n;`;
+}
+
+function counterRatingUpsert(row: string, sign: 1 | -1): string {
+  return `insert into rating_stats (fiscal_year, source, day, score, n)
+    values (${row}.fiscal_year, 'counter', ${bangkokDay(`${row}.created_at`)}, ${row}.score, ${sign})
+    on conflict (fiscal_year, source, day, score) do update set n = n + excluded.n;`;
+}
+
+/** Columns of a complaint whose change moves its contribution. */
+const COMPLAINT_WATCHED = ["status", "category_id", "channel", "division_id", "village_id", "sla_outcome", "ack_outcome", "received_at", "fiscal_year", "closed_at"];
+const REPORT_WATCHED = ["status", "finding", "referred_to", "received_at", "fiscal_year"];
+const changed = (cols: string[]) => cols.map((c) => `old.${c} is not new.${c}`).join(" or ");
+
+const TRIGGERS: Record<string, string> = {
+  complaints_stats_ins: `after insert on complaints begin
+    ${Object.keys(COMPLAINT_DIMS).map((d) => complaintUpsert(d, "new", 1)).join("\n")}
+    ${resolveDaysUpsert("new", 1)}
+  end`,
+  complaints_stats_upd: `after update of ${COMPLAINT_WATCHED.join(", ")} on complaints when ${changed(COMPLAINT_WATCHED)} begin
+    ${Object.keys(COMPLAINT_DIMS).map((d) => complaintUpsert(d, "old", -1) + "\n" + complaintUpsert(d, "new", 1)).join("\n")}
+    ${resolveDaysUpsert("old", -1)}
+    ${resolveDaysUpsert("new", 1)}
+  end`,
+  reports_stats_ins: `after insert on reports begin ${reportUpsert("new", 1)} end`,
+  reports_stats_upd: `after update of ${REPORT_WATCHED.join(", ")} on reports when ${changed(REPORT_WATCHED)} begin
+    ${reportUpsert("old", -1)}
+    ${reportUpsert("new", 1)}
+  end`,
+  complaint_topics_stats_ins: `after insert on complaint_topics begin ${topicUpsert("complaint", "new", 1)} end`,
+  complaint_topics_stats_del: `after delete on complaint_topics begin ${topicUpsert("complaint", "old", -1)} end`,
+  report_tags_stats_ins: `after insert on report_tags begin ${topicUpsert("report", "new", 1)} end`,
+  report_tags_stats_del: `after delete on report_tags begin ${topicUpsert("report", "old", -1)} end`,
+  case_ratings_stats_ins: `after insert on case_ratings begin ${caseRatingUpsert("new", 1)} end`,
+  case_ratings_stats_upd: `after update of score on case_ratings when old.score is not new.score begin
+    ${caseRatingUpsert("old", -1)}
+    ${caseRatingUpsert("new", 1)}
+  end`,
+  case_ratings_stats_del: `after delete on case_ratings begin ${caseRatingUpsert("old", -1)} end`,
+  counter_feedback_stats_ins: `after insert on counter_feedback begin ${counterRatingUpsert("new", 1)} end`,
+  counter_feedback_stats_del: `after delete on counter_feedback begin ${counterRatingUpsert("old", -1)} end`,
+};
+
+export async function installStatisticsTriggers(db: Kysely<any>): Promise<void> {
+  for (const [name, body] of Object.entries(TRIGGERS)) await sql.raw(`create trigger ${name} ${body}`).execute(db);
+}
+
+export async function dropStatisticsTriggers(db: Kysely<any>): Promise<void> {
+  for (const name of Object.keys(TRIGGERS)) await sql.raw(`drop trigger if exists ${name}`).execute(db);
+}
+
+const SUMMARY_TABLES = ["complaint_stats", "complaint_resolve_days", "report_stats", "topic_stats", "rating_stats"];
+
+/**
+ * Recomputes every summary from the rows (migration backfill, `npm run stats:rebuild`, bulk-loaded benchmark data).
+ * Uses the same contribution definitions as the triggers. Run inside a transaction to swap atomically.
+ */
+export async function rebuildStatistics(db: Kysely<any>): Promise<void> {
+  for (const t of SUMMARY_TABLES) await sql.raw(`delete from ${t}`).execute(db);
+  const sums = (defs: Record<string, (r: string) => string>) =>
+    Object.values(defs)
+      .map((f) => `sum(${f("r")})`)
+      .join(", ");
+  for (const [dim, key] of Object.entries(COMPLAINT_DIMS)) {
+    await sql
+      .raw(
+        `insert into complaint_stats (fiscal_year, dim, key, day, ${cm.join(", ")})
+         select r.fiscal_year, '${dim}', ${key("r")} as k, ${bangkokDay("r.received_at")} as d, ${sums(COMPLAINT_MEASURES)}
+         from complaints r group by r.fiscal_year, k, d`,
+      )
+      .execute(db);
+  }
+  await sql
+    .raw(
+      `insert into complaint_resolve_days (fiscal_year, month, days, n)
+       select r.fiscal_year, substr(${bangkokDay("r.received_at")}, 1, 7) as m, ${resolveDays("r")} as dd, count(*)
+       from complaints r where ${isClosed("r")} group by r.fiscal_year, m, dd`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `insert into report_stats (fiscal_year, day, ${rm.join(", ")})
+       select r.fiscal_year, ${bangkokDay("r.received_at")} as d, ${sums(REPORT_MEASURES)} from reports r group by r.fiscal_year, d`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `insert into topic_stats (fiscal_year, source, topic, day, n)
+       select c.fiscal_year, 'complaint', t.topic, ${bangkokDay("c.received_at")} as d, count(*)
+       from complaint_topics t join complaints c on c.id = t.complaint_id group by c.fiscal_year, t.topic, d`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `insert into topic_stats (fiscal_year, source, topic, day, n)
+       select c.fiscal_year, 'report', t.tag, ${bangkokDay("c.received_at")} as d, count(*)
+       from report_tags t join reports c on c.id = t.report_id group by c.fiscal_year, t.tag, d`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `insert into rating_stats (fiscal_year, source, day, score, n)
+       select c.fiscal_year, 'case', ${bangkokDay("c.received_at")} as d, r.score, count(*)
+       from case_ratings r join complaints c on c.id = r.complaint_id group by c.fiscal_year, d, r.score`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `insert into rating_stats (fiscal_year, source, day, score, n)
+       select f.fiscal_year, 'counter', ${bangkokDay("f.created_at")} as d, f.score, count(*)
+       from counter_feedback f group by f.fiscal_year, d, f.score`,
+    )
+    .execute(db);
+}

@@ -148,3 +148,40 @@ export function deadlineView(input: {
   }
   return deadlineStatus({ dueAt: toDate(input.dueAt), now: input.now, closedAt, policy: input.policy });
 }
+
+// ---- Outcome of the first deadline period (plan measure 23: "resolve within 15 days, or explain") ----
+
+/** What happened within a case's FIRST deadline period; null while undecided. Reopening never changes it. */
+export type SlaOutcome = "resolved" | "explained" | "late";
+
+interface OutcomeClock {
+  sla_outcome: SlaOutcome | null;
+  period_no: number;
+  due_at: string;
+  paused_at: string | null;
+}
+
+/**
+ * Outcome to record when a case is resolved or forwarded at `at`, or null to leave it as it is (already decided, or a
+ * later period after reopening); an explained case resolved by the deadline becomes "resolved". A paused case has its clock stopped with days left, so closing it is in time.
+ */
+export function outcomeOnClose(c: OutcomeClock, at: Date): SlaOutcome | null {
+  if (c.period_no !== 1) return null;
+  // Explained in time and then resolved in time counts as resolved in time.
+  if (c.sla_outcome === "explained") return c.paused_at || at.getTime() <= new Date(c.due_at).getTime() ? "resolved" : null;
+  if (c.sla_outcome !== null) return null;
+  if (c.paused_at) return "resolved";
+  return at.getTime() <= new Date(c.due_at).getTime() ? "resolved" : "late";
+}
+
+/** Outcome to record when an explanation is sent to the complainant at `at` (null: leave as it is). */
+export function outcomeOnExplanation(c: OutcomeClock, at: Date): SlaOutcome | null {
+  if (c.sla_outcome !== null || c.period_no !== 1) return null;
+  if (c.paused_at) return "explained";
+  return at.getTime() <= new Date(c.due_at).getTime() ? "explained" : "late";
+}
+
+/** Whether a written acknowledgement made at `acknowledgedAt` was on time. */
+export function ackOutcome(ackDueAt: string | null, acknowledgedAt: Date): "on_time" | "late" {
+  return ackDueAt === null || acknowledgedAt.getTime() <= new Date(ackDueAt).getTime() ? "on_time" : "late";
+}

@@ -12,7 +12,7 @@ import { safeEqual } from "~/utils/crypto.server";
 import { log } from "~/utils/logger.server";
 import { enqueueEmail } from "~/models/outbox.server";
 import { getPolicyFor } from "~/models/sla-policy.server";
-import { computeAckDueAt, computeDueAt } from "~/lib/sla";
+import { ackOutcome, computeAckDueAt, computeDueAt } from "~/lib/sla";
 import { formatThaiDate } from "~/lib/thai-date";
 import { tFor } from "~/i18n";
 import { fiscalYearOf } from "~/lib/fiscal-year";
@@ -169,6 +169,7 @@ export async function createComplaint(db: Kysely<Database>, input: CreateComplai
           // filed on the website themselves (confirmation page + /track); otherwise an officer still has to send a
           // letter, and acknowledged_at stays empty until then.
           acknowledged_at: input.contactEmail || input.channel === "web" ? recordedIso : null,
+          ack_outcome: input.contactEmail || input.channel === "web" ? ackOutcome(ackDueAt, recordedAt) : null,
           accepted_at: null,
           closed_at: null,
           result_summary: "",

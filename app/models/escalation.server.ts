@@ -10,6 +10,7 @@
  * The tick looks at the current state, not at what happened since the last run, so after downtime (or a clock
  * change) the next tick catches up: a case whose deadline passed while nothing was running escalates once.
  */
+import { markLateOutcomes } from "./case-outcomes.server";
 import { getRules, type RuleRow } from "~/models/escalation-rules.server";
 import crypto from "node:crypto";
 import { sql, type Kysely, type RawBuilder, type Transaction } from "kysely";
@@ -447,6 +448,9 @@ export async function runDeadlineTick(db: Kysely<Database>, opts: { now?: Date }
       }
     }
   }
+
+  // Statistics: first deadlines and acknowledgements that passed undecided become "late" (measure 23 figures).
+  await serialised(() => markLateOutcomes(db, at));
 
   await serialised(() =>
     db.transaction().execute(async (trx) => {

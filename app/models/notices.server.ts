@@ -10,6 +10,7 @@ import type { Complaint, Database, NoticeKind, NoticeTable } from "../../db/sche
 import { resources, tFor, type Lang } from "~/i18n";
 import { formatThaiDate, dateFromBangkokKey, endOfBangkokDay, bangkokDateKey } from "~/lib/thai-date";
 import { cleanText } from "~/lib/validation";
+import { ackOutcome, outcomeOnExplanation } from "~/lib/sla";
 import { renderBilingualEmail } from "../../emails/layout";
 import { enqueueEmail } from "./outbox.server";
 import { getOrgProfile } from "./org.server";
@@ -296,11 +297,11 @@ export async function sendNotice(db: Kysely<Database>, input: SendNoticeInput): 
     if (input.kind === "explanation") {
       await trx
         .updateTable("complaints")
-        .set({ explanation_owed: 0, explained_at: iso, expected_at: expectedIso, updated_at: iso })
+        .set({ explanation_owed: 0, explained_at: iso, expected_at: expectedIso, updated_at: iso, sla_outcome: outcomeOnExplanation(c, at) ?? c.sla_outcome })
         .where("id", "=", c.id)
         .execute();
     } else if (input.kind === "acknowledgement" && !c.acknowledged_at) {
-      await trx.updateTable("complaints").set({ acknowledged_at: iso }).where("id", "=", c.id).execute();
+      await trx.updateTable("complaints").set({ acknowledged_at: iso, ack_outcome: c.ack_outcome ?? ackOutcome(c.ack_due_at, at) }).where("id", "=", c.id).execute();
     }
     return { id, emailed, method };
   });

@@ -52,6 +52,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql.raw(`create index complaints_ack_undecided on complaints (ack_due_at, id)
     where ack_outcome is null and acknowledged_at is null`).execute(db);
   await sql.raw(`create index complaints_fy_received on complaints (fiscal_year, received_at, id)`).execute(db);
+  // "Overdue now" per fiscal year reads only the open, running cases of that year past their deadline.
+  await sql.raw(`create index complaints_open_running_fy_due on complaints (fiscal_year, due_at) where ${OPEN} and paused_at is null`).execute(db);
 
   await sql.raw(`create table complaint_topics (
     complaint_id integer not null references complaints(id) on delete cascade,
@@ -145,7 +147,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql.raw(`drop table if exists ${t}`).execute(db);
   }
   await recreateReportTags(db, REPORT_TAGS_V1);
-  for (const i of ["complaints_sla_undecided", "complaints_ack_undecided", "complaints_fy_received"]) await sql.raw(`drop index if exists ${i}`).execute(db);
+  for (const i of ["complaints_sla_undecided", "complaints_ack_undecided", "complaints_fy_received", "complaints_open_running_fy_due"]) await sql.raw(`drop index if exists ${i}`).execute(db);
   await sql.raw(`alter table complaints drop column sla_outcome`).execute(db);
   await sql.raw(`alter table complaints drop column ack_outcome`).execute(db);
 }

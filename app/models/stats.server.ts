@@ -1,0 +1,516 @@
+/**
+ * Public statistics (issue 5), read ONLY from the summary tables that triggers keep current (db/statistics.ts): every
+ * figure is a sum over at most (days of the year × keys of a dimension) rows, whatever the number of cases. The one
+ * figure that depends on the clock — cases overdue now — is an indexed count of that year's open, running, overdue
+ * cases, cached for OVERDUE_CACHE_MS.
+ */
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { ComplaintChannel, Database, ReportTag } from "../../db/schema";
+import { getDb } from "~/utils/db.server";
+import { now } from "~/utils/clock.server";
+import { fiscalYearOf, fiscalYearRange } from "~/lib/fiscal-year";
+import { bangkokDateKey } from "~/lib/thai-date";
+import { REPORT_TAGS } from "~/lib/report-status";
+import {
+  addFlows,
+  fiscalMonthIndex,
+  flow,
+  histogramQuantile,
+  periodMonths,
+  periodRange,
+  sameDayPreviousYear,
+  satisfactionFrom,
+  share,
+  smallCellsOk,
+  isSuppressed,
+  ZERO_FLOW,
+  type Flow,
+  type Satisfaction,
+  type StatPeriod,
+} from "~/lib/stats";
+import { isProvisional, judgeTarget, TARGETS, type PlanTopic, type TargetDefinition, type Verdict } from "~/lib/plan-targets";
+import { listCategories, listDivisions, listVillages } from "~/models/org.server";
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export type { Flow, Satisfaction, StatPeriod, Verdict };
+
+export const COMPLAINT_CHANNELS: readonly ComplaintChannel[] = ["web", "walk_in", "phone", "letter", "line", "facebook"];
+const OPEN_SQL = `status in ('received','accepted','in_progress','waiting_info')`;
+const OVERDUE_CACHE_MS = 30_000;
+
+/** The fiscal year (BE) running now (Bangkok). */
+export function currentFiscalYear(): number {
+  return fiscalYearOf(now());
+}
+
+/** Today's Bangkok day key. */
+function today(): string {
+  return bangkokDateKey(now());
+}
+
+export interface ComplaintStats {
+  fiscalYear: number;
+  period: StatPeriod;
+  from: string;
+  to: string;
+  asOf: string;
+  totals: Flow & { resolved: number; forwarded: number };
+  byMonth: Array<Flow & { month: string }>;
+  byCategory: Array<Flow & { id: number; code: string; nameTh: string; nameEn: string }>;
+  byChannel: Array<Flow & { channel: ComplaintChannel }>;
+  byDivision: Array<Flow & { id: number | null; nameTh: string; nameEn: string }>;
+  byVillage: Array<Flow & { id: number | null; number: number | null; nameTh: string; nameEn: string }>;
+  deadline: { resolvedInTime: number; explainedInTime: number; late: number; undecided: number; share: number | null };
+  acknowledgement: { onTime: number; late: number; undecided: number; share: number | null };
+  resolveDays: { closed: number; median: number | null; p90: number | null };
+  overdueNow: number;
+  satisfaction: Satisfaction;
+  counterSatisfaction: Satisfaction;
+}
+
+interface CellSums {
+  received: number;
+  closed: number;
+  resolved: number;
+  forwarded: number;
+  sla_resolved: number;
+  sla_explained: number;
+  sla_late: number;
+  ack_on_time: number;
+  ack_late: number;
+}
+
+const MEASURES = ["received", "closed", "resolved", "forwarded", "sla_resolved", "sla_explained", "sla_late", "ack_on_time", "ack_late"] as const;
+
+/**
+ * One read of complaint_stats for a range of days: the 'all' dimension grouped by month, the others by key.
+ */
+async function complaintCells(db: Executor, fy: number, from: string, to: string) {
+  const rows = await sql<CellSums & { dim: string; key: string; month: string }>`
+    select dim, key, case when dim = 'all' then substr(day, 1, 7) else '' end as month,
+      ${sql.raw(MEASURES.map((m) => `sum(${m}) as ${m}`).join(", "))}
+    from complaint_stats
+    where fiscal_year = ${fy} and day >= ${from} and day <= ${to}
+    group by dim, key, month`.execute(db);
+  return rows.rows.map((r) => {
+    const out = { dim: r.dim, key: r.key, month: r.month } as CellSums & { dim: string; key: string; month: string };
+    for (const m of MEASURES) out[m] = Number(r[m] ?? 0);
+    return out;
+  });
+}
+
+async function ratingCounts(db: Executor, fy: number, source: "case" | "counter", from: string, to: string) {
+  const rows = await db
+    .selectFrom("rating_stats")
+    .select(["score", (eb) => eb.fn.sum<number>("n").as("n")])
+    .where("fiscal_year", "=", fy)
+    .where("source", "=", source)
+    .where("day", ">=", from)
+    .where("day", "<=", to)
+    .groupBy("score")
+    .execute();
+  return satisfactionFrom(rows.map((r) => ({ score: Number(r.score), n: Number(r.n ?? 0) })));
+}
+
+const overdueCache = new Map<string, { at: number; value: Promise<number> }>();
+
+/** Open, running (not paused) cases received in [from, to] of `fy` whose deadline has passed — cached briefly. */
+async function overdueNow(db: Executor, fy: number, from: string, to: string): Promise<number> {
+  const at = now();
+  const key = `${fy}:${from}:${to}`;
+  const hit = overdueCache.get(key);
+  if (hit && Math.abs(at.getTime() - hit.at) < OVERDUE_CACHE_MS) return hit.value;
+  const fromIso = new Date(`${from}T00:00:00+07:00`).toISOString();
+  const toIso = new Date(new Date(`${to}T00:00:00+07:00`).getTime() + 86_400_000).toISOString();
+  const value = sql<{ n: number }>`
+    select count(*) as n from complaints indexed by complaints_open_running_fy_due
+    where fiscal_year = ${fy} and ${sql.raw(OPEN_SQL)} and paused_at is null and due_at < ${at.toISOString()}
+      and received_at >= ${fromIso} and received_at < ${toIso}`
+    .execute(db)
+    .then((r) => Number(r.rows[0]?.n ?? 0));
+  overdueCache.set(key, { at: at.getTime(), value });
+  value.catch(() => overdueCache.delete(key));
+  return value;
+}
+
+/** Drops cached "overdue now" counts (tests that move the clock). */
+export function clearStatsCache(): void {
+  overdueCache.clear();
+}
+
+/** General-complaint statistics for the cases RECEIVED in a fiscal year or one of its periods (a cohort). */
+export async function complaintStats(db: Executor = getDb(), fy: number, period: StatPeriod = "year"): Promise<ComplaintStats> {
+  const { from, to } = periodRange(fy, period);
+  const asOf = now().toISOString();
+  const [cells, resolveHist, satisfaction, counterSatisfaction, overdue, categories, divisions, villages] = await Promise.all([
+    complaintCells(db, fy, from, to),
+    db
+      .selectFrom("complaint_resolve_days")
+      .select(["days", (eb) => eb.fn.sum<number>("n").as("n")])
+      .where("fiscal_year", "=", fy)
+      .where("month", ">=", from.slice(0, 7))
+      .where("month", "<=", to.slice(0, 7))
+      .groupBy("days")
+      .execute(),
+    ratingCounts(db, fy, "case", from, to),
+    ratingCounts(db, fy, "counter", from, to),
+    overdueNow(db, fy, from, to),
+    listCategories(db as Kysely<Database>, { activeOnly: false }),
+    listDivisions(db as Kysely<Database>, { activeOnly: false }),
+    listVillages(db as Kysely<Database>, { activeOnly: false }),
+  ]);
+
+  const all = cells.filter((c) => c.dim === "all");
+  const sum = (rows: CellSums[], m: (typeof MEASURES)[number]) => rows.reduce((s, r) => s + r[m], 0);
+  const byKey = (dim: string) => new Map(cells.filter((c) => c.dim === dim).map((c) => [c.key, c]));
+  const flowOf = (c: CellSums | undefined): Flow => (c ? flow(c.received, c.closed) : { ...ZERO_FLOW });
+
+  const months = periodMonths(fy, period);
+  const monthMap = new Map(all.map((c) => [c.month, c]));
+  const cat = byKey("category");
+  const chan = byKey("channel");
+  const div = byKey("division");
+  const vil = byKey("village");
+
+  const byCategory = categories
+    .filter((c) => c.active === 1 || cat.has(String(c.id)))
+    .map((c) => ({ id: c.id, code: c.code, nameTh: c.name_th, nameEn: c.name_en, ...flowOf(cat.get(String(c.id))) }));
+  const byDivision: ComplaintStats["byDivision"] = divisions
+    .filter((d) => d.active === 1 || div.has(String(d.id)))
+    .map((d) => ({ id: d.id, nameTh: d.name_th, nameEn: d.name_en, ...flowOf(div.get(String(d.id))) }));
+  if (div.has("")) byDivision.push({ id: null, nameTh: "ยังไม่ได้มอบหมายกอง", nameEn: "Not yet assigned to a division", ...flowOf(div.get("")) });
+  const byVillage: ComplaintStats["byVillage"] = villages
+    .filter((v) => v.active === 1 || vil.has(String(v.id)))
+    .map((v) => ({ id: v.id, number: v.number, nameTh: v.name_th, nameEn: v.name_en, ...flowOf(vil.get(String(v.id))) }));
+  if (vil.has("")) byVillage.push({ id: null, number: null, nameTh: "ไม่ระบุหมู่บ้าน", nameEn: "Village not given", ...flowOf(vil.get("")) });
+
+  const received = sum(all, "received");
+  const resolvedInTime = sum(all, "sla_resolved");
+  const explainedInTime = sum(all, "sla_explained");
+  const late = sum(all, "sla_late");
+  const ackOnTime = sum(all, "ack_on_time");
+  const ackLate = sum(all, "ack_late");
+  const hist = resolveHist.map((r) => ({ value: Number(r.days), n: Number(r.n ?? 0) }));
+  return {
+    fiscalYear: fy,
+    period,
+    from,
+    to,
+    asOf,
+    totals: { ...flow(received, sum(all, "closed")), resolved: sum(all, "resolved"), forwarded: sum(all, "forwarded") },
+    byMonth: months.map((month) => ({ month, ...flowOf(monthMap.get(month)) })),
+    byCategory,
+    byChannel: COMPLAINT_CHANNELS.map((channel) => ({ channel, ...flowOf(chan.get(channel)) })),
+    byDivision,
+    byVillage,
+    deadline: {
+      resolvedInTime,
+      explainedInTime,
+      late,
+      undecided: received - resolvedInTime - explainedInTime - late,
+      share: share(resolvedInTime + explainedInTime, resolvedInTime + explainedInTime + late),
+    },
+    acknowledgement: { onTime: ackOnTime, late: ackLate, undecided: received - ackOnTime - ackLate, share: share(ackOnTime, ackOnTime + ackLate) },
+    resolveDays: { closed: hist.reduce((s, h) => s + h.n, 0), median: histogramQuantile(hist, 0.5), p90: histogramQuantile(hist, 0.9) },
+    overdueNow: overdue,
+    satisfaction,
+    counterSatisfaction,
+  };
+}
+
+export interface CorruptionStats {
+  fiscalYear: number;
+  asOf: string;
+  months: Array<Flow & { month: string; cumulative: Flow }>;
+  quarters: Array<Flow & { quarter: 1 | 2 | 3 | 4 }>;
+  halves: Array<Flow & { half: 1 | 2 }>;
+  total: Flow;
+  outcomes: { substantiated: number; unsubstantiated: number; referred: number };
+  byKind: { shown: boolean; rows: Array<{ tag: ReportTag; n: number }> };
+}
+
+/**
+ * Corruption and misconduct reports in the ITA format: per month of receipt from October, how many were received,
+ * how many of those are completed (concluded, referred or closed) and how many are still in progress, today.
+ */
+export async function corruptionStats(db: Executor = getDb(), fy: number): Promise<CorruptionStats> {
+  const [monthRows, kindRows] = await Promise.all([
+    db
+      .selectFrom("report_stats")
+      .select((eb) => [
+        sql<string>`substr(day, 1, 7)`.as("month"),
+        eb.fn.sum<number>("received").as("received"),
+        eb.fn.sum<number>("completed").as("completed"),
+        eb.fn.sum<number>("substantiated").as("substantiated"),
+        eb.fn.sum<number>("unsubstantiated").as("unsubstantiated"),
+        eb.fn.sum<number>("referred").as("referred"),
+      ])
+      .where("fiscal_year", "=", fy)
+      .groupBy(sql`substr(day, 1, 7)`)
+      .execute(),
+    db
+      .selectFrom("topic_stats")
+      .select(["topic", (eb) => eb.fn.sum<number>("n").as("n")])
+      .where("fiscal_year", "=", fy)
+      .where("source", "=", "report")
+      .groupBy("topic")
+      .execute(),
+  ]);
+  const byMonth = new Map(monthRows.map((r) => [r.month, r]));
+  let cumulative: Flow = { ...ZERO_FLOW };
+  const months = periodMonths(fy).map((month) => {
+    const r = byMonth.get(month);
+    const f = flow(Number(r?.received ?? 0), Number(r?.completed ?? 0));
+    cumulative = addFlows(cumulative, f);
+    return { month, ...f, cumulative };
+  });
+  const sumMonths = (pred: (i: number) => boolean): Flow => months.filter((m) => pred(fiscalMonthIndex(m.month))).reduce<Flow>((a, m) => addFlows(a, m), { ...ZERO_FLOW });
+  const outcome = (k: "substantiated" | "unsubstantiated" | "referred") => monthRows.reduce((s, r) => s + Number(r[k] ?? 0), 0);
+  const kinds = new Map(kindRows.map((r) => [r.topic, Number(r.n ?? 0)]));
+  const kindCells = REPORT_TAGS.map((tag) => ({ tag, n: kinds.get(tag) ?? 0 }));
+  const shown = smallCellsOk(kindCells.map((k) => k.n));
+  return {
+    fiscalYear: fy,
+    asOf: now().toISOString(),
+    months,
+    quarters: ([1, 2, 3, 4] as const).map((quarter) => ({ quarter, ...sumMonths((i) => Math.floor(i / 3) + 1 === quarter) })),
+    halves: ([1, 2] as const).map((half) => ({ half, ...sumMonths((i) => (i < 6 ? 1 : 2) === half) })),
+    total: sumMonths(() => true),
+    outcomes: { substantiated: outcome("substantiated"), unsubstantiated: outcome("unsubstantiated"), referred: outcome("referred") },
+    byKind: { shown, rows: shown ? kindCells : [] },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Plan scorecard
+
+export interface IndicatorValue {
+  value: number | null;
+  unit: "count" | "percent";
+  /** The value is 1–4 reports of the corruption channel and is shown as "fewer than 5". */
+  suppressed: boolean;
+  parts?: { general: number | null; corruption: number | null; corruptionSuppressed: boolean };
+  answers?: number;
+}
+
+/** What a general-complaint figure counts (structurally a CaseListFilter, app/lib/case-list-filter.ts). */
+export interface TargetList {
+  fy: number;
+  from?: string;
+  to?: string;
+  topic?: PlanTopic;
+  rated?: "any" | "satisfied";
+  sla?: "resolved" | "explained" | "late" | "undecided";
+}
+
+export interface TargetRow {
+  measure: number;
+  key: string;
+  current: IndicatorValue;
+  previous: IndicatorValue;
+  verdict: Verdict;
+  provisional: boolean;
+  /** The days compared: the whole year, or for a running year the same stretch of both years. */
+  window: { current: { from: string; to: string }; previous: { from: string; to: string } };
+  list?: TargetList;
+}
+
+interface YearFigures {
+  complaintsReceived: number;
+  reportsReceived: number;
+  reportsSubstantiated: number;
+  topicsGeneral: Map<string, number>;
+  topicsReport: Map<string, number>;
+  caseSatisfaction: Satisfaction;
+  counterSatisfaction: Satisfaction;
+  deadlineShare: number | null;
+  deadlineDecided: number;
+  ackShare: number | null;
+  ackDecided: number;
+}
+
+async function yearFigures(db: Executor, fy: number, from: string, to: string): Promise<YearFigures> {
+  const [all, reports, topics, caseSat, counterSat] = await Promise.all([
+    db
+      .selectFrom("complaint_stats")
+      .select((eb) => [
+        eb.fn.sum<number>("received").as("received"),
+        eb.fn.sum<number>("sla_resolved").as("sla_resolved"),
+        eb.fn.sum<number>("sla_explained").as("sla_explained"),
+        eb.fn.sum<number>("sla_late").as("sla_late"),
+        eb.fn.sum<number>("ack_on_time").as("ack_on_time"),
+        eb.fn.sum<number>("ack_late").as("ack_late"),
+      ])
+      .where("fiscal_year", "=", fy)
+      .where("dim", "=", "all")
+      .where("key", "=", "")
+      .where("day", ">=", from)
+      .where("day", "<=", to)
+      .executeTakeFirst(),
+    db
+      .selectFrom("report_stats")
+      .select((eb) => [eb.fn.sum<number>("received").as("received"), eb.fn.sum<number>("substantiated").as("substantiated")])
+      .where("fiscal_year", "=", fy)
+      .where("day", ">=", from)
+      .where("day", "<=", to)
+      .executeTakeFirst(),
+    db
+      .selectFrom("topic_stats")
+      .select(["source", "topic", (eb) => eb.fn.sum<number>("n").as("n")])
+      .where("fiscal_year", "=", fy)
+      .where("day", ">=", from)
+      .where("day", "<=", to)
+      .groupBy(["source", "topic"])
+      .execute(),
+    ratingCounts(db, fy, "case", from, to),
+    ratingCounts(db, fy, "counter", from, to),
+  ]);
+  const n = (x: unknown) => Number(x ?? 0);
+  const inTime = n(all?.sla_resolved) + n(all?.sla_explained);
+  const decided = inTime + n(all?.sla_late);
+  const ackDecided = n(all?.ack_on_time) + n(all?.ack_late);
+  return {
+    complaintsReceived: n(all?.received),
+    reportsReceived: n(reports?.received),
+    reportsSubstantiated: n(reports?.substantiated),
+    topicsGeneral: new Map(topics.filter((t) => t.source === "complaint").map((t) => [t.topic, n(t.n)])),
+    topicsReport: new Map(topics.filter((t) => t.source === "report").map((t) => [t.topic, n(t.n)])),
+    caseSatisfaction: caseSat,
+    counterSatisfaction: counterSat,
+    deadlineShare: share(inTime, decided),
+    deadlineDecided: decided,
+    ackShare: share(n(all?.ack_on_time), ackDecided),
+    ackDecided,
+  };
+}
+
+/** The first Bangkok day the portal holds any record for (complaint, report or counter answer), or null. */
+async function firstRecordDay(db: Executor): Promise<string | null> {
+  const r = await sql<{ d: string | null }>`
+    select min(d) as d from (
+      select min(day) as d from complaint_stats where dim = 'all' and key = '' and received > 0
+        and fiscal_year = (select min(fiscal_year) from complaint_stats)
+      union all select min(day) from report_stats where received > 0 and fiscal_year = (select min(fiscal_year) from report_stats)
+      union all select min(day) from rating_stats where source = 'counter' and n > 0
+        and fiscal_year = (select min(fiscal_year) from rating_stats where source = 'counter')
+    )`.execute(db);
+  return r.rows[0]?.d ?? null;
+}
+
+const TOPIC_OF: Record<string, PlanTopic> = {
+  m13: "bribery",
+  m15: "personnel",
+  m16: "procurement",
+  m17_unfair: "unfair_service",
+  m19: "officer_conduct",
+};
+
+function topicValue(f: YearFigures, topic: PlanTopic): IndicatorValue {
+  const general = f.topicsGeneral.get(topic) ?? 0;
+  const corruption = f.topicsReport.get(topic) ?? 0;
+  const corruptionSuppressed = isSuppressed(corruption);
+  return {
+    value: corruptionSuppressed ? null : general + corruption,
+    unit: "count",
+    suppressed: corruptionSuppressed,
+    parts: { general, corruption: corruptionSuppressed ? null : corruption, corruptionSuppressed },
+  };
+}
+
+const count = (value: number): IndicatorValue => ({ value, unit: "count", suppressed: false });
+const percent = (value: number | null, answers?: number): IndicatorValue => ({ value, unit: "percent", suppressed: false, ...(answers !== undefined ? { answers } : {}) });
+
+function indicator(def: TargetDefinition, f: YearFigures): { shown: IndicatorValue; raw: number | null; answers?: number } {
+  const topic = TOPIC_OF[def.key];
+  if (topic) {
+    const shown = topicValue(f, topic);
+    return { shown, raw: (f.topicsGeneral.get(topic) ?? 0) + (f.topicsReport.get(topic) ?? 0) };
+  }
+  switch (def.key) {
+    case "m17_channel":
+      return { shown: count(f.counterSatisfaction.answers), raw: f.counterSatisfaction.answers };
+    case "m20_satisfaction":
+      return { shown: percent(f.counterSatisfaction.share, f.counterSatisfaction.answers), raw: f.counterSatisfaction.share, answers: f.counterSatisfaction.answers };
+    case "m23_satisfaction":
+      return { shown: percent(f.caseSatisfaction.share, f.caseSatisfaction.answers), raw: f.caseSatisfaction.share, answers: f.caseSatisfaction.answers };
+    case "m20_service":
+      return { shown: count(f.complaintsReceived), raw: f.complaintsReceived };
+    case "m20_corruption":
+    case "m25":
+      return { shown: count(f.reportsReceived), raw: f.reportsReceived };
+    case "m24":
+      return { shown: count(f.reportsSubstantiated), raw: f.reportsSubstantiated };
+    case "m23_deadline":
+      return { shown: percent(f.deadlineShare, f.deadlineDecided), raw: f.deadlineShare };
+    case "m23_ack":
+      return { shown: percent(f.ackShare, f.ackDecided), raw: f.ackShare };
+    case "m28": {
+      const v: IndicatorValue = { ...count(f.complaintsReceived + f.reportsReceived), parts: { general: f.complaintsReceived, corruption: f.reportsReceived, corruptionSuppressed: false } };
+      return { shown: v, raw: f.complaintsReceived + f.reportsReceived };
+    }
+    default:
+      throw new Error(`No indicator for target ${def.key}`);
+  }
+}
+
+function listFor(def: TargetDefinition, fy: number, w: { from: string; to: string }): TargetList | undefined {
+  const range = { fy, from: w.from, to: w.to };
+  const topic = TOPIC_OF[def.key];
+  if (topic) return { ...range, topic };
+  if (def.key === "m20_service" || def.key === "m28") return range;
+  if (def.key === "m23_satisfaction") return { ...range, rated: "any" };
+  if (def.key === "m23_deadline") return { ...range, sla: "late" };
+  return undefined;
+}
+
+/**
+ * The plan scorecard for a fiscal year beside the previous one. For the running year both years are compared over
+ * the same stretch (1 October to today, and to the same day a year earlier), and verdicts are provisional.
+ */
+export async function planTargets(db: Executor = getDb(), fy: number): Promise<TargetRow[]> {
+  const full = periodRange(fy);
+  const prevFull = periodRange(fy - 1);
+  const todayKey = today();
+  const running = todayKey >= full.from && todayKey <= full.to;
+  const current = { from: full.from, to: running ? todayKey : full.to };
+  const previous = { from: prevFull.from, to: running ? sameDayPreviousYear(todayKey) : prevFull.to };
+  const [cur, prev, first] = await Promise.all([yearFigures(db, fy, current.from, current.to), yearFigures(db, fy - 1, previous.from, previous.to), firstRecordDay(db)]);
+  const currentCovered = first !== null && first <= full.to;
+  const previousCovered = first !== null && first <= prevFull.to;
+  return TARGETS.map((def) => {
+    const c = indicator(def, cur);
+    const p = indicator(def, prev);
+    const verdict = judgeTarget({ rule: def.rule, current: c.raw, previous: p.raw, currentAnswers: c.answers, currentCovered, previousCovered });
+    const list = listFor(def, fy, current);
+    return {
+      measure: def.measure,
+      key: def.key,
+      current: c.shown,
+      previous: p.shown,
+      verdict,
+      provisional: isProvisional(def.rule, verdict, running),
+      window: { current, previous },
+      ...(list ? { list } : {}),
+    };
+  });
+}
+
+/** Fiscal years that have any statistics, plus the current one, newest first. */
+export async function availableFiscalYears(db: Executor = getDb()): Promise<number[]> {
+  const rows = await sql<{ fy: number }>`
+    select distinct fiscal_year as fy from complaint_stats where dim = 'all'
+    union select distinct fiscal_year from report_stats
+    union select distinct fiscal_year from rating_stats`.execute(db);
+  const years = new Set(rows.rows.map((r) => Number(r.fy)));
+  years.add(currentFiscalYear());
+  return [...years].sort((a, b) => b - a);
+}
+
+/** Whether a fiscal year (BE) is a sensible request: not before the portal's era and not after next year. */
+export function isReasonableFiscalYear(fy: number): boolean {
+  return Number.isInteger(fy) && fy >= 2500 && fy <= currentFiscalYear() + 1;
+}
+
+/** Start/end instants of a fiscal year (re-exported for pages that print the range). */
+export { fiscalYearRange };

@@ -12,17 +12,18 @@
  * `--receipt-load` runs only the receipt-guessing measurement; `--no-receipt-load` leaves it out.
  * Then (issue 4, bench/sla-tick.ts) `sla:tick` over 1,000,000 open cases of which ~1,000 / ~10,000 cross a threshold
  * (its own data dir, in-process, no server). `--sla-tick` runs only that; `--no-sla-tick` leaves it out.
+ * Then (issue 5, bench/stats.ts) the statistics pages at 10,000 and 1,000,000 cases with the p95 ratio between them.
+ * `--stats` runs only that; `--no-stats` leaves it out.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
+import type autocannon from "autocannon";
+import { measure as measureWith, rssOf, startBenchServer, type Measure } from "./harness";
 import { seedBenchDatabase, benchTrackingCode, BENCH_STAFF } from "./seed";
 import { measureReceiptLoad, printReceiptLoad } from "./receipt-load";
 import { measureSlaTick, printSlaTick } from "./sla-tick";
+import { measureStatsPages, printStatsPages } from "./stats";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -38,6 +39,14 @@ const ONLY_RECEIPT_LOAD = process.argv.includes("--receipt-load");
 const SKIP_RECEIPT_LOAD = process.argv.includes("--no-receipt-load");
 const ONLY_SLA_TICK = process.argv.includes("--sla-tick");
 const SKIP_SLA_TICK = process.argv.includes("--no-sla-tick");
+const ONLY_STATS = process.argv.includes("--stats");
+const SKIP_STATS = process.argv.includes("--no-stats");
+
+/** Issue 5: statistics pages p95 at 10,000 and 1,000,000 cases (each with a bare route in the same run). */
+async function statsSection() {
+  const rows = await measureStatsPages({ root, sizes: [10_000, 1_000_000], duration: DURATION, connections: CONNECTIONS });
+  printStatsPages(rows);
+}
 
 /** Issue 3: home page p95 with and without 20 clients guessing receipts (same server, same run). */
 async function receiptLoadSection(url: string) {
@@ -51,76 +60,7 @@ async function slaTickSection() {
   printSlaTick(runs, 1_000_000);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function waitHealthy(url: string, child: ChildProcess) {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error("server exited during start-up");
-    try {
-      const r = await fetch(`${url}/healthz`);
-      if (r.ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("server did not become healthy");
-}
-
-function rssOf(pid: number): { rssMb: number; peakMb: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (k: string) => Number(/(\d+)/.exec(status.split("\n").find((l) => l.startsWith(k)) ?? "0")?.[1] ?? 0);
-  return { rssMb: kb("VmRSS:") / 1024, peakMb: kb("VmHWM:") / 1024 };
-}
-
-interface Measure {
-  name: string;
-  reqPerSec: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  ok: number;
-  errors: number;
-  statuses: Record<string, number>;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function measure(name: string, opts: autocannon.Options, expectStatus: number[]): Promise<Measure> {
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  const instance = autocannon({ ...opts, connections: opts.connections ?? CONNECTIONS, duration: opts.duration ?? DURATION });
-  instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    latencies.push(responseTime);
-    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-  });
-  const result = await instance;
-  latencies.sort((a, b) => a - b);
-  const ok = Object.entries(statuses).filter(([s]) => expectStatus.includes(Number(s))).reduce((a, [, n]) => a + n, 0);
-  const total = latencies.length;
-  return {
-    name,
-    reqPerSec: ok / (result.duration || DURATION),
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    ok,
-    errors: total - ok + result.errors + result.timeouts,
-    statuses,
-  };
-}
+const measure = (name: string, opts: autocannon.Options, expectStatus: number[]) => measureWith(name, opts, expectStatus, { connections: CONNECTIONS, duration: DURATION });
 
 function multipart(fields: Record<string, string>, boundary: string): string {
   return (
@@ -135,36 +75,18 @@ async function main() {
     await slaTickSection();
     return;
   }
+  if (ONLY_STATS) {
+    await statsSection();
+    return;
+  }
   const dataDir = path.join(root, "bench", ".data", `cases-${CASES}`);
   console.log(`Seeding ${CASES.toLocaleString("en")} cases in ${dataDir} …`);
   const t0 = Date.now();
   const { references } = await seedBenchDatabase(dataDir, CASES, (s) => console.log(s));
   console.log(`seed ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
-  const extraArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  // Start the server exactly as `npm run serve` does (same Node flags), without npm in between.
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
-  const serveArgs = pkg.scripts.serve.split(/\s+/).slice(1); // drop "node"
-  const child = spawn(process.execPath, [...extraArgs, ...serveArgs], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      PUBLIC_URL: url,
-      LOG_LEVEL: "warn",
-      // The benchmark plays many citizens behind one reverse proxy: each request carries its own client address.
-      TRUST_PROXY_HOPS: "1",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const { url, child } = await startBenchServer(root, dataDir);
   try {
-    await waitHealthy(url, child);
     if (ONLY_RECEIPT_LOAD) {
       await receiptLoadSection(url);
       return;
@@ -320,6 +242,7 @@ async function main() {
     child.kill("SIGTERM");
   }
   if (!SKIP_SLA_TICK) await slaTickSection();
+  if (!SKIP_STATS) await statsSection();
 }
 
 void main().catch((e) => {

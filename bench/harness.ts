@@ -1,0 +1,114 @@
+/** Shared benchmark plumbing: ports, starting the built server the way `npm run serve` does, measuring a route. */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import autocannon from "autocannon";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+    s.on("error", reject);
+  });
+}
+
+export async function waitHealthy(url: string, child: ChildProcess) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error("server exited during start-up");
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("server did not become healthy");
+}
+
+export function rssOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k: string) => Number(/(\d+)/.exec(status.split("\n").find((l) => l.startsWith(k)) ?? "0")?.[1] ?? 0);
+  return { rssMb: kb("VmRSS:") / 1024, peakMb: kb("VmHWM:") / 1024 };
+}
+
+export interface Measure {
+  name: string;
+  reqPerSec: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  ok: number;
+  errors: number;
+  statuses: Record<string, number>;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs autocannon and keeps every latency (the percentiles are exact, not autocannon's histogram buckets). */
+export async function measure(name: string, opts: autocannon.Options, expectStatus: number[], defaults: { connections: number; duration: number }): Promise<Measure> {
+  const CONNECTIONS = defaults.connections;
+  const DURATION = defaults.duration;
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const instance = autocannon({ ...opts, connections: opts.connections ?? CONNECTIONS, duration: opts.duration ?? DURATION });
+  instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const ok = Object.entries(statuses).filter(([s]) => expectStatus.includes(Number(s))).reduce((a, [, n]) => a + n, 0);
+  const total = latencies.length;
+  return {
+    name,
+    reqPerSec: ok / (result.duration || DURATION),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    ok,
+    errors: total - ok + result.errors + result.timeouts,
+    statuses,
+  };
+}
+
+
+/** Starts build/server.js with the same Node flags as `npm run serve`, on a free port, against `dataDir`. */
+export async function startBenchServer(root: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
+  const extraArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const serveArgs = pkg.scripts.serve.split(/\s+/).slice(1); // drop "node"
+  const child = spawn(process.execPath, [...extraArgs, ...serveArgs], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      PUBLIC_URL: url,
+      LOG_LEVEL: "warn",
+      // The benchmark plays many citizens behind one reverse proxy: each request carries its own client address.
+      TRUST_PROXY_HOPS: "1",
+      ...extraEnv,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    await waitHealthy(url, child);
+  } catch (e) {
+    child.kill("SIGTERM");
+    throw e;
+  }
+  return { url, child };
+}

@@ -7,6 +7,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { ComplaintChannel, Database, ReportTag } from "../../db/schema";
 import { getDb } from "~/utils/db.server";
+import { tFor } from "~/i18n";
 import { now } from "~/utils/clock.server";
 import { fiscalYearOf, fiscalYearRange } from "~/lib/fiscal-year";
 import { bangkokDateKey } from "~/lib/thai-date";
@@ -179,11 +180,11 @@ export async function complaintStats(db: Executor = getDb(), fy: number, period:
   const byDivision: ComplaintStats["byDivision"] = divisions
     .filter((d) => d.active === 1 || div.has(String(d.id)))
     .map((d) => ({ id: d.id, nameTh: d.name_th, nameEn: d.name_en, ...flowOf(div.get(String(d.id))) }));
-  if (div.has("")) byDivision.push({ id: null, nameTh: "ยังไม่ได้มอบหมายกอง", nameEn: "Not yet assigned to a division", ...flowOf(div.get("")) });
+  if (div.has("")) byDivision.push({ id: null, nameTh: tFor("th")("statsGroups.noDivision"), nameEn: tFor("en")("statsGroups.noDivision"), ...flowOf(div.get("")) });
   const byVillage: ComplaintStats["byVillage"] = villages
     .filter((v) => v.active === 1 || vil.has(String(v.id)))
     .map((v) => ({ id: v.id, number: v.number, nameTh: v.name_th, nameEn: v.name_en, ...flowOf(vil.get(String(v.id))) }));
-  if (vil.has("")) byVillage.push({ id: null, number: null, nameTh: "ไม่ระบุหมู่บ้าน", nameEn: "Village not given", ...flowOf(vil.get("")) });
+  if (vil.has("")) byVillage.push({ id: null, number: null, nameTh: tFor("th")("statsGroups.noVillage"), nameEn: tFor("en")("statsGroups.noVillage"), ...flowOf(vil.get("")) });
 
   const received = sum(all, "received");
   const resolvedInTime = sum(all, "sla_resolved");

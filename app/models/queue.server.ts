@@ -2,6 +2,9 @@
  * The staff work queue. Every filter is answered from an index ordered by (due_at, id); pages are fetched with
  * LIMIT pageSize+1 (to know whether there is a next page) and never COUNT the whole table, so the queue stays fast
  * with a million cases. Officers only ever see their own division.
+ *
+ * Statistics links (issue 5) add the criteria of app/lib/case-list-filter.ts (`list`); with a fiscal year the page
+ * is walked on complaints_fy_received in receipt order instead. The default open-cases queue is unchanged.
  */
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../db/schema";
@@ -9,6 +12,8 @@ import { CASE_STATUSES, isCaseStatus, type CaseStatus } from "~/lib/case-status"
 import { parseCaseReference } from "~/lib/case-reference";
 import { deadlineView, dueSoonCutoff, type DeadlineView, type SlaPolicy } from "~/lib/sla";
 import { queueDivisionScope, type Actor } from "~/lib/permissions";
+import { hasCriteria, parseCaseListCriteria, type CaseListCriteria } from "~/lib/case-list-filter";
+import { caseListConditions } from "./case-list.server";
 
 export const OPEN_STATUSES: CaseStatus[] = ["received", "accepted", "in_progress", "waiting_info"];
 /**
@@ -33,6 +38,12 @@ export interface QueueFilters {
   deadline?: DeadlineFilter;
   q?: string;
   page?: number;
+  /**
+   * Statistics criteria (fy, from/to/month, channel, village, state, sla, ack, topic, rated; division "none"), the
+   * same parameters as the public /stats/cases list (app/lib/case-list-filter.ts). Present only when at least one
+   * of them is set. Its division and category are also copied to divisionId / categoryId when they are ids.
+   */
+  list?: CaseListCriteria;
 }
 
 /** Reads queue filters from URL search params; unknown values are ignored. */
@@ -55,6 +66,15 @@ export function parseQueueFilters(params: URLSearchParams): QueueFilters {
   if (q) f.q = q;
   const page = int("page");
   f.page = page && page >= 1 ? Math.min(page, MAX_PAGE) : 1;
+  // Statistics links: the category and a numeric division stay in categoryId / divisionId (existing filters and
+  // indexes); everything else goes to `list`. Statistics count every case, so they imply status=all unless given.
+  const list = parseCaseListCriteria(params);
+  delete list.categoryId;
+  if (typeof list.divisionId === "number") delete list.divisionId;
+  if (list.fy !== undefined || hasCriteria(list)) {
+    f.list = list;
+    if (!params.has("status")) f.status = "all";
+  }
   return f;
 }
 
@@ -150,6 +170,17 @@ export async function listQueue(
   else if (f.deadline === "due_soon") conds.push(sql`c.due_at >= ${nowIso} and c.due_at <= ${cutoffIso} and c.paused_at is null`);
   else if (f.deadline === "on_track") conds.push(sql`c.due_at > ${cutoffIso}`);
 
+  // Statistics criteria. A fiscal year is walked in receipt order on complaints_fy_received (fiscal_year,
+  // received_at, id), the same order as the public list; without one the status indexes above still apply.
+  let order = sql`order by c.due_at, c.id`;
+  if (f.list) {
+    conds.push(...caseListConditions(f.list, opts.now));
+    if (f.list.fy !== undefined) {
+      index = "complaints_fy_received";
+      order = sql`order by c.received_at, c.id`;
+    }
+  }
+
   if (f.q) {
     index = null; // the search decides which rows; they are few, so sorting them is cheap
     const ref = parseCaseReference(f.q);
@@ -165,11 +196,11 @@ export async function listQueue(
     }
   }
   // "all" with a division uses (division_id, status, due_at): order by due_at needs the status fixed, so sort instead.
-  if (status === "all" && divisionId !== undefined) index = null;
+  if (status === "all" && divisionId !== undefined && index !== "complaints_fy_received") index = null;
 
   const from = index ? sql`complaints as c indexed by ${sql.id(index)}` : sql`complaints as c`;
   const where = conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``;
-  const ids = await sql<{ id: number }>`select c.id from ${from} ${where} order by c.due_at, c.id limit ${pageSize + 1} offset ${(page - 1) * pageSize}`.execute(db);
+  const ids = await sql<{ id: number }>`select c.id from ${from} ${where} ${order} limit ${pageSize + 1} offset ${(page - 1) * pageSize}`.execute(db);
   const idList = ids.rows.map((r) => r.id);
 
   // 2. The rows of that page with their names.

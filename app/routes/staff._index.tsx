@@ -7,6 +7,9 @@ import { queueDivisionScope } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
 import { listCategories, listDivisions, nameIn } from "~/models/org.server";
 import { listQueue, parseQueueFilters } from "~/models/queue.server";
+import { CASE_LIST_PARAMS, caseListHref, describeCriteria, type CaseListCriteria, type CriterionKey } from "~/lib/case-list-filter";
+import { criteriaNames } from "~/models/case-list.server";
+import { tFor } from "~/i18n";
 import { getPolicyFor, policyResolver } from "~/models/sla-policy.server";
 import { reportCounts } from "~/models/report.server";
 
@@ -34,7 +37,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listAssignableStaff(db, scope === undefined ? undefined : scope),
     reportCounts(db),
   ]);
+  const statistics = filters.list ? await statisticsFilter(url.searchParams, filters, lang, scope !== undefined) : null;
   return json({
+    statistics,
     // Corruption reports are for integrity officers only; everyone else sees how many there are, nothing more.
     reportTotals: { total: reports.total, open: reports.open, closed: reports.total - reports.open },
     restricted: scope !== undefined,
@@ -59,9 +64,57 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
+/** The URL parameters each statistics criterion comes from (removing a chip removes them). */
+const CRITERION_PARAMS: Record<CriterionKey | "fy", string[]> = {
+  fy: ["fy"],
+  dates: ["from", "to", "month"],
+  categoryId: ["category"],
+  channel: ["channel"],
+  divisionId: ["division"],
+  villageId: ["village"],
+  state: ["state"],
+  sla: ["sla"],
+  ack: ["ack"],
+  topic: ["topic"],
+  rated: ["rated"],
+};
+
+/**
+ * The statistics filter in words, so an officer sees why the queue is filtered: one chip per criterion with a link
+ * that removes it, plus the hidden fields that keep the criteria when the filter form is submitted.
+ */
+async function statisticsFilter(params: URLSearchParams, filters: ReturnType<typeof parseQueueFilters>, lang: "th" | "en", restricted: boolean) {
+  const criteria: CaseListCriteria = { ...filters.list };
+  if (filters.categoryId !== undefined) criteria.categoryId = filters.categoryId;
+  if (filters.divisionId !== undefined) criteria.divisionId = filters.divisionId;
+  const names = await criteriaNames(getDb(), criteria, lang);
+  const t = tFor(lang, "caselist") as unknown as (k: string, o?: Record<string, unknown>) => string;
+  const without = (names: string[]) => {
+    const p = new URLSearchParams(params);
+    for (const n of [...names, "page"]) p.delete(n);
+    const s = p.toString();
+    return s ? `/staff?${s}` : "/staff";
+  };
+  const chips = describeCriteria(criteria, t, lang, names).map((c) => ({ key: c.key, text: c.text, removeHref: without(CRITERION_PARAMS[c.key]) }));
+  // Criteria the form has no field for travel as hidden fields (category and a division id have their own selects).
+  const hidden: { name: string; value: string }[] = [];
+  for (const name of CASE_LIST_PARAMS) {
+    if (name === "category" || (name === "division" && !restricted)) continue;
+    const v = params.get(name);
+    if (v !== null && v !== "") hidden.push({ name, value: v });
+  }
+  return {
+    chips,
+    hidden,
+    clearHref: without([...CASE_LIST_PARAMS]),
+    publicHref: criteria.fy !== undefined ? caseListHref({ ...criteria, fy: criteria.fy }, "public") : null,
+  };
+}
+
 export default function StaffQueue() {
   const data = useLoaderData<typeof loader>();
   const { t } = useTranslation("staff");
+  const tl = useTranslation("caselist").t;
   const [params] = useSearchParams();
   const v = (name: string) => params.get(name) ?? "";
   const pageHref = (page: number) => {
@@ -72,7 +125,33 @@ export default function StaffQueue() {
   return (
     <>
       <h1>{t("queue.title")}</h1>
+      {data.statistics ? (
+        <section className="card" aria-labelledby="stat-filter-title" data-testid="statistics-filter">
+          <h2 id="stat-filter-title">{tl("staff.filterTitle")}</h2>
+          <p className="hint">{tl("staff.filterIntro")}</p>
+          <p data-testid="statistics-chips">
+            {data.statistics.chips.map((c) => (
+              <span key={c.key} data-key={c.key} className="badge">
+                {c.text}{" "}
+                <a href={c.removeHref} aria-label={tl("staff.remove", { what: c.text })} title={tl("staff.remove", { what: c.text })}>
+                  ×
+                </a>{" "}
+              </span>
+            ))}
+          </p>
+          <p>
+            <a href={data.statistics.clearHref}>{tl("staff.clearAll")}</a>
+            {data.statistics.publicHref ? (
+              <>
+                {" · "}
+                <a href={data.statistics.publicHref}>{tl("staff.publicList")}</a>
+              </>
+            ) : null}
+          </p>
+        </section>
+      ) : null}
       <Form method="get" className="filters no-print" role="search" aria-label={t("queue.filters")}>
+        {data.statistics?.hidden.map((h) => <input key={h.name} type="hidden" name={h.name} value={h.value} />)}
         <div className="field">
           <label htmlFor="f-q">{t("queue.q")}</label>
           <input id="f-q" type="search" name="q" defaultValue={v("q")} maxLength={100} aria-describedby="f-q-hint" />
@@ -119,6 +198,7 @@ export default function StaffQueue() {
             <label htmlFor="f-division">{t("queue.division")}</label>
             <select id="f-division" name="division" defaultValue={v("division")}>
               <option value="">{t("queue.any")}</option>
+              <option value="none">{tl("describe.noDivision")}</option>
               {data.divisions.map((d) => (
                 <option key={d.id} value={d.id}>
                   {d.name}

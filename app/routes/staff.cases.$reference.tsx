@@ -33,8 +33,10 @@ import { getDb } from "~/utils/db.server";
 import { assertCsrf, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { log } from "~/utils/logger.server";
+import { canSetTopics, getComplaintTopics, setComplaintTopics } from "~/models/topics.server";
+import { PLAN_TOPIC_CODES } from "~/lib/case-list-filter";
 
-const INTENTS = ["accept", "start", "request_info", "info_received", "resolve", "forward", "reopen", "assign", "reply", "note", "explanation", "progress"] as const;
+const INTENTS = ["accept", "start", "request_info", "info_received", "resolve", "forward", "reopen", "assign", "reply", "note", "explanation", "progress", "topics"] as const;
 type Intent = (typeof INTENTS)[number];
 
 function notFound(): never {
@@ -71,7 +73,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const progressPrefill = canNotify && open ? await prefillNotice(db, c, "progress") : null;
   const people = canAssign ? await listAssignableStaff(db, staff.role === "officer" ? staff.division_id : undefined) : [];
   const d = (iso: string | null) => (iso ? formatThaiDate(new Date(iso), lang, { withTime: true }) : "");
+  const topics = await getComplaintTopics(db, c.id);
   return json({
+    topics,
+    canSetTopics: canSetTopics(staff, c),
     c: {
       id: c.id,
       reference: c.reference,
@@ -199,6 +204,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const method = m && (NOTICE_METHODS as readonly string[]).includes(m) ? (m as NoticeMethod) : undefined;
       const expected = i === "explanation" ? parseExpectedDate(str(form, "expectedAt")) : null;
       await sendNotice(db, { complaintId: c.id, kind: i, staffId: staff.id, text: str(form, "text") ?? "", expectedAt: expected, method });
+    } else if (i === "topics") {
+      const chosen = form.getAll("topics").map((v) => (typeof v === "string" ? v : ""));
+      await setComplaintTopics(db, c.id, chosen, staff);
     } else if (i === "reply") {
       await addReply(db, { complaintId: c.id, actor: staff, text: str(form, "note") ?? "" });
     } else {
@@ -262,6 +270,7 @@ export default function StaffCase() {
   const { t } = useTranslation("staff");
   const tn = useTranslation("notice").t;
   const td = useTranslation("deadline").t;
+  const tl = useTranslation("caselist").t;
   const { c } = data;
   const actionLabel = (a: string) => t(`actions.${a}`);
   return (
@@ -282,7 +291,11 @@ export default function StaffCase() {
         </div>
       ) : done && !result ? (
         <p className="success" role="status" data-testid="action-done">
-          {done === "explanation" || done === "progress" ? tn(`kinds.${done}`) : t("case.done", { action: actionLabel(done) })}
+          {done === "explanation" || done === "progress"
+            ? tn(`kinds.${done}`)
+            : done === "topics"
+              ? tl("topicsForm.saved")
+              : t("case.done", { action: actionLabel(done) })}
         </p>
       ) : null}
       {c.explanationOwed ? (
@@ -416,6 +429,8 @@ export default function StaffCase() {
           </ul>
         </section>
       ) : null}
+
+      <TopicsSection topics={data.topics} canEdit={data.canSetTopics} />
 
       {data.statusActions.length > 0 || data.canAssign || data.canReply || data.canNote ? (
         <section aria-labelledby="act-title" className="no-print">
@@ -586,6 +601,55 @@ export default function StaffCase() {
         </ol>
       </section>
     </>
+  );
+}
+
+/** Plan topics at triage (issue 5): checkboxes for those who handle the case, a read-only list for everyone else. */
+function TopicsSection({ topics, canEdit }: { topics: string[]; canEdit: boolean }) {
+  const { t } = useTranslation("caselist");
+  if (!canEdit) {
+    return (
+      <section className="card" aria-labelledby="topics-title" data-testid="topics-readonly">
+        <h2 id="topics-title">{t("topicsForm.title")}</h2>
+        {topics.length ? (
+          <ul>
+            {topics.map((x) => (
+              <li key={x}>{t(`topics.${x}.name`)}</li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">{t("topicsForm.none")}</p>
+        )}
+      </section>
+    );
+  }
+  return (
+    <Form method="post" className="card no-print" data-testid="form-topics" aria-labelledby="topics-title">
+      <CsrfField />
+      <input type="hidden" name="intent" value="topics" />
+      <h2 id="topics-title">{t("topicsForm.title")}</h2>
+      <p className="hint" id="topics-intro">
+        {t("topicsForm.intro")}
+      </p>
+      <fieldset aria-describedby="topics-intro">
+        <legend>{t("topicsForm.legend")}</legend>
+        {PLAN_TOPIC_CODES.map((x) => (
+          <div className="choice" key={x}>
+            <input type="checkbox" id={`f-topic-${x}`} name="topics" value={x} defaultChecked={topics.includes(x)} aria-describedby={`f-topic-${x}-hint`} />
+            <label htmlFor={`f-topic-${x}`}>
+              {t(`topics.${x}.name`)}
+              <span className="hint" id={`f-topic-${x}-hint`}>
+                {" "}
+                — {t(`topics.${x}.hint`)}
+              </span>
+            </label>
+          </div>
+        ))}
+      </fieldset>
+      <button type="submit" className="button secondary">
+        {t("topicsForm.save")}
+      </button>
+    </Form>
   );
 }
 

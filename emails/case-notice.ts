@@ -6,6 +6,7 @@
 import { renderBilingualEmail, type EmailSection } from "./layout";
 import { tFor, type Lang } from "~/i18n";
 import { formatThaiDate } from "~/lib/thai-date";
+import { RATING_TOKEN_DAYS } from "~/lib/satisfaction";
 
 export type CaseNoticeKind = "reply" | "resolved" | "forwarded" | "info_requested";
 
@@ -19,6 +20,8 @@ export interface CaseNoticeInput {
   lang: Lang;
   at: Date;
   trackUrl: string;
+  /** Link to rate the handling (result e-mails only): /track/rate#t=<token>. */
+  rateUrl?: string;
   org: { name_th: string; name_en: string; phone: string; email: string };
 }
 
@@ -28,6 +31,7 @@ function section(lang: Lang, input: CaseNoticeInput): EmailSection {
   const paragraphs = [t(`${input.kind}.intro`, { reference: input.reference, org }), input.text];
   if (input.extra) paragraphs.push(input.extra);
   paragraphs.push(t("followUp", { url: input.trackUrl }));
+  if (input.rateUrl) paragraphs.push(tFor(lang, "satisfaction")("email.rate", { url: input.rateUrl, days: RATING_TOKEN_DAYS }));
   paragraphs.push(t("keepCode"));
   if (input.org.phone || input.org.email) {
     paragraphs.push(t("contact", { phone: input.org.phone || "-", email: input.org.email || "-" }));

@@ -13,13 +13,14 @@ import {
   type CaseAction,
   type CaseStatus,
 } from "~/lib/case-status";
-import { computeDueAt, remainingDays, resumeDueAt } from "~/lib/sla";
+import { computeDueAt, outcomeOnClose, remainingDays, resumeDueAt } from "~/lib/sla";
 import { canActOnCase, canAssign, canViewCase, type Actor, type CaseOperation } from "~/lib/permissions";
 import { cleanText } from "~/lib/validation";
 import { getOrgProfile } from "./org.server";
 import { getPolicyFor } from "./sla-policy.server";
 import { enqueueEmail } from "./outbox.server";
 import { recordNotice } from "./notices.server";
+import { createRatingToken } from "./satisfaction.server";
 import { now } from "~/utils/clock.server";
 import { getEnv } from "~/utils/env.server";
 import { buildCaseNotice, type CaseNoticeKind } from "../../emails/case-notice";
@@ -78,6 +79,10 @@ async function notifyCitizen(
 ): Promise<boolean> {
   if (!c.contact_email) return false;
   const org = await getOrgProfile(trx);
+  // The result e-mail carries a one-purpose link to rate the handling (helper A, issue 5); the token sits in the
+  // fragment so it never reaches a server log, and it is never logged here.
+  const rateUrl =
+    kind === "resolved" || kind === "forwarded" ? `${getEnv().PUBLIC_URL}/track/rate#t=${await createRatingToken(trx, c.id)}` : undefined;
   const message = buildCaseNotice({
     kind,
     reference: c.reference,
@@ -86,6 +91,7 @@ async function notifyCitizen(
     lang: c.lang === "en" ? "en" : "th",
     at: now(),
     trackUrl: `${getEnv().PUBLIC_URL}/track`,
+    rateUrl,
     org,
   });
   await enqueueEmail(trx, {
@@ -148,6 +154,11 @@ export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInp
     if (input.action === "forward") {
       set.closed_at = iso;
       set.forwarded_to = forwardedTo;
+    }
+    // Measure 23 statistics: resolving or forwarding settles the first period's outcome if still open (app/lib/sla.ts).
+    if (input.action === "resolve" || input.action === "forward") {
+      const outcome = outcomeOnClose(c, at);
+      if (outcome) set.sla_outcome = outcome;
     }
     // Deadline clock (issue 4): request_info pauses it keeping the days left, info_received resumes it, forward stops
     // it (closed_at), reopen starts a new period with a new deadline, a result clears "explanation owed".

@@ -2,6 +2,10 @@
  * Case tracking for citizens: reference + tracking code -> status, deadline and the public timeline.
  * The receipt's QR code points to /track#ref=…&code=… (a fragment never reaches the server); with JavaScript the
  * fields are filled from it and the fragment is cleared, without JavaScript people type them.
+ *
+ * Once a case is closed (resolved or forwarded) the page also offers the satisfaction rating (plan measure 23): the
+ * form posts back here with intent=rate and the reference + tracking code as hidden fields, which are checked again
+ * on every post exactly like a lookup (same throttling), so the rating needs nothing but what the lookup needed.
  */
 import { useEffect, useRef } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -22,6 +26,10 @@ import { formatThaiDate } from "~/lib/thai-date";
 import type { CaseStatus } from "~/lib/case-status";
 import type { Lang } from "~/i18n";
 import { passThroughHeaders } from "~/utils/route-headers";
+import { caseRatingState, rateCase, SatisfactionError, type CaseRatingView } from "~/models/satisfaction.server";
+import { caseRatingSchema, COMMENT_MAX } from "~/lib/satisfaction";
+import { fieldErrors } from "~/lib/validation";
+import { RatingFields, RatingSummary } from "~/components/satisfaction";
 
 export const headers = passThroughHeaders;
 
@@ -48,8 +56,29 @@ interface FoundCase {
   timeline: PublicTimelineItem[];
 }
 
+interface RatingState {
+  open: boolean;
+  rating: CaseRatingView | null;
+}
+
+interface RatingFormState {
+  formError: string | null;
+  errors: Record<string, string>;
+  values: { score: string; comment: string };
+}
+
 type ActionData =
-  | { status: "ok"; found: FoundCase }
+  | {
+      status: "ok";
+      found: FoundCase;
+      /** What the citizen typed, re-sent as hidden fields by the rating form. */
+      credentials: { reference: string; code: string };
+      rating: RatingState;
+      /** Set when a rating post was refused. */
+      ratingForm?: RatingFormState;
+      /** Set when a rating post was saved. */
+      ratingSaved?: boolean;
+    }
   | { status: "error"; formError: string | null; errors: Record<string, string>; values: { reference: string; code: string } };
 
 const MAX_INPUT = 64;
@@ -63,6 +92,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return typeof v === "string" ? v.trim().slice(0, MAX_INPUT) : "";
   };
   const values = { reference: field("reference"), code: field("code") };
+  const intent = form.get("intent") === "rate" ? "rate" : "lookup";
   const client = context.clientAddress ?? "unknown";
   const clientLimit = limits.trackFailuresClient();
   const globalLimit = limits.trackFailuresGlobal();
@@ -91,11 +121,46 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 404, headers: { "Cache-Control": "no-store" } },
     );
   }
-  const [policy, summary, timeline, notices] = await Promise.all([
+
+  // Rating (intent=rate): only after the reference + code above were verified again.
+  let ratingForm: RatingFormState | undefined;
+  let ratingSaved = false;
+  let httpStatus = 200;
+  if (intent === "rate") {
+    const raw = { score: form.get("score"), comment: form.get("comment") };
+    const ratingValues = {
+      score: typeof raw.score === "string" ? raw.score.slice(0, 4) : "",
+      comment: typeof raw.comment === "string" ? raw.comment.slice(0, COMMENT_MAX * 2) : "",
+    };
+    const parsed = caseRatingSchema.safeParse({
+      score: typeof raw.score === "string" ? raw.score : undefined,
+      comment: typeof raw.comment === "string" ? raw.comment : undefined,
+    });
+    if (!parsed.success) {
+      ratingForm = { formError: null, errors: fieldErrors(parsed.error), values: ratingValues };
+      httpStatus = 422;
+    } else {
+      try {
+        await rateCase(db, { complaintId: complaint.id, score: parsed.data.score, comment: parsed.data.comment });
+        ratingSaved = true;
+      } catch (e) {
+        if (!(e instanceof SatisfactionError)) throw e;
+        ratingForm = {
+          formError: e.field ? null : e.messageKey,
+          errors: e.field ? { [e.field]: e.messageKey } : {},
+          values: ratingValues,
+        };
+        httpStatus = e.status;
+      }
+    }
+  }
+
+  const [policy, summary, timeline, notices, rating] = await Promise.all([
     policyForCase(db, complaint),
     publicCaseSummary(db, complaint),
     publicTimeline(db, complaint.id),
     listPublicNotices(db, complaint.id),
+    caseRatingState(db, complaint),
   ]);
   const deadline = caseDeadlineView(complaint, policy, now());
   const found: FoundCase = {
@@ -114,7 +179,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     expectedAt: complaint.closed_at ? null : complaint.expected_at,
     notices,
   };
-  return json<ActionData>({ status: "ok", found }, { headers: { "Cache-Control": "no-store" } });
+  return json<ActionData>(
+    { status: "ok", found, credentials: values, rating, ...(ratingForm ? { ratingForm } : {}), ...(ratingSaved ? { ratingSaved } : {}) },
+    { status: httpStatus, headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 export default function TrackRoute() {
@@ -125,7 +193,9 @@ export default function TrackRoute() {
     return (
       <>
         <h1>{t("resultTitle")}</h1>
-        <CaseView found={result.found} lang={lang} />
+        <CaseView found={result.found} lang={lang}>
+          <RatingSection result={result} lang={lang} />
+        </CaseView>
         <p className="no-print">
           <a href="/track">{t("another")}</a>
         </p>
@@ -216,7 +286,7 @@ function deadlineLabel(t: (k: string, o?: Record<string, unknown>) => string, d:
 
 const STAGES = ["received", "in_progress", "done"] as const;
 
-function CaseView({ found, lang }: { found: FoundCase; lang: Lang }) {
+function CaseView({ found, lang, children }: { found: FoundCase; lang: Lang; children?: React.ReactNode }) {
   const { t } = useTranslation("track");
   const tn = useTranslation("notice").t;
   const stageIndex = STAGES.indexOf(found.stage);
@@ -284,6 +354,8 @@ function CaseView({ found, lang }: { found: FoundCase; lang: Lang }) {
         ) : null}
       </section>
 
+      {children}
+
       {found.notices.length > 0 ? (
         <section aria-labelledby="notices-title">
           <h2 id="notices-title">{tn("track.noticesTitle")}</h2>
@@ -345,4 +417,47 @@ function TimelineText({ item, lang }: { item: PublicTimelineItem; lang: Lang }) 
         </div>
       );
   }
+}
+
+/** The satisfaction rating of a closed case: the form (first answer or a change within 30 days) or the saved answer. */
+function RatingSection({ result, lang }: { result: Extract<ActionData, { status: "ok" }>; lang: Lang }) {
+  const { t } = useTranslation("satisfaction");
+  const navigation = useNavigation();
+  const { rating, ratingForm, ratingSaved, credentials } = result;
+  const labels = { score: t("rate.legend"), comment: t("rate.comment") };
+  const summary = (
+    <ErrorSummary errors={ratingForm?.errors} labels={labels} formError={ratingForm?.formError ?? null} limits={{ comment: COMMENT_MAX }} />
+  );
+  // A rating post for a case that is not (or no longer) closed: only the refusal.
+  if (!rating.open) return ratingForm ? <section aria-label={t("rate.title")}>{summary}</section> : null;
+  const current = rating.rating;
+  const values = ratingForm?.values ?? { score: current ? String(current.score) : "", comment: current?.comment ?? "" };
+  return (
+    <section className="card rating" aria-labelledby="rating-title" data-testid="rating-section">
+      <h2 id="rating-title">{t("rate.title")}</h2>
+      {ratingSaved ? (
+        <p className="success" role="status" data-testid="rating-saved">
+          {t("rate.saved")}
+        </p>
+      ) : null}
+      {current ? <RatingSummary rating={current} lang={lang} /> : <p>{t("rate.intro")}</p>}
+      {current && !current.changeable ? (
+        summary
+      ) : (
+        <>
+          {summary}
+          <Form method="post" action="/track" className="rating-form" key={JSON.stringify([values, current?.updatedAt ?? ""])} data-testid="rating-form">
+            <CsrfField />
+            <input type="hidden" name="intent" value="rate" />
+            <input type="hidden" name="reference" value={credentials.reference} />
+            <input type="hidden" name="code" value={credentials.code} />
+            <RatingFields values={values} errors={ratingForm?.errors ?? {}} />
+            <button type="submit" className="button" disabled={navigation.state === "submitting"}>
+              {current ? t("rate.change") : t("rate.submit")}
+            </button>
+          </Form>
+        </>
+      )}
+    </section>
+  );
 }

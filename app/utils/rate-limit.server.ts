@@ -77,6 +77,9 @@ export const limits = {
   trackFailuresClient: () => limiter("track-fail-client", 10, 15 * 60_000),
   /** Failed tracking lookups across all clients. */
   trackFailuresGlobal: () => limiter("track-fail-global", 300, 15 * 60_000),
+  /** Counter-service satisfaction answers (/feedback) per client; roomier than publicForm because a whole office
+   *  (or a counter tablet) may share one address. */
+  counterFeedback: () => limiter("counter-feedback", 30, 10 * 60_000),
   /** Staff login attempts per client. */
   loginClient: () => limiter("login-client", 20, 15 * 60_000),
 };

@@ -9,6 +9,8 @@ import { startSmtp } from "../helpers/smtp";
 
 export const E2E_OFFICER = { email: "officer.works@wangluek.go.th", name: "ช่างสมศักดิ์ ทดสอบ", role: "officer" as const, division: "works", password: "e2e officer password 2569" };
 /** Integrity officer of the corruption-report channel (corruption.spec.ts); sets up TOTP at the first sign-in. */
+/** Supervisor who approves the annual report (stats.spec.ts). */
+export const E2E_SUPERVISOR = { email: "supervisor@wangluek.go.th", name: "นายสมชาย หัวหน้า", role: "supervisor" as const, password: "e2e supervisor password 2569" };
 export const E2E_INTEGRITY = { email: "integrity@wangluek.go.th", name: "นางสาวสุจริตา ตรวจสอบ", role: "integrity" as const, password: "e2e integrity password 2569" };
 
 export default async function globalSetup() {
@@ -21,6 +23,11 @@ export default async function globalSetup() {
     process.env.E2E_STAFF_ERROR = (e as Error).message.slice(0, 2000);
   }
   try {
+    await createStaffUser(server, E2E_SUPERVISOR);
+  } catch (e) {
+    process.env.E2E_SUPERVISOR_ERROR = (e as Error).message.slice(0, 2000);
+  }
+  try {
     // The staff CLI accepts --role integrity (the helper's type lists the older roles only).
     await createStaffUser(server, E2E_INTEGRITY as unknown as Parameters<typeof createStaffUser>[1]);
   } catch (e) {
@@ -31,6 +38,7 @@ export default async function globalSetup() {
   process.env.E2E_DB_FILE = server.dbFile;
   process.env.E2E_OFFICER = JSON.stringify(E2E_OFFICER);
   process.env.E2E_INTEGRITY = JSON.stringify(E2E_INTEGRITY);
+  process.env.E2E_SUPERVISOR = JSON.stringify(E2E_SUPERVISOR);
   return async () => {
     await server.stop();
     await smtp.stop();

@@ -1,0 +1,181 @@
+/**
+ * Satisfaction answers (plan measures 17 and 23): a complainant's rating of a closed case (one per case, changeable
+ * for 30 days after the first answer), the one-purpose rating link sent with the result e-mail, and the counter-service
+ * form at /feedback. Statistics (rating_stats) follow from triggers on these tables: this module only writes rows.
+ *
+ * Never log comments or tokens.
+ */
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "../../db/schema";
+import {
+  canChangeRating,
+  COMMENT_MAX,
+  isCounterService,
+  isRatableStatus,
+  isRatingTokenShape,
+  isScore,
+  ratingChangeableUntil,
+  ratingTokenExpiry,
+  type CounterService,
+  type Score,
+} from "~/lib/satisfaction";
+import { fiscalYearOf } from "~/lib/fiscal-year";
+import { cleanText } from "~/lib/validation";
+import { now } from "~/utils/clock.server";
+import { randomToken, sha256Hex } from "~/utils/crypto.server";
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A refusal with an HTTP status and an i18n key (with its namespace). */
+export class SatisfactionError extends Error {
+  constructor(
+    readonly status: 404 | 409 | 422,
+    readonly messageKey: string,
+    readonly field?: string,
+  ) {
+    super(messageKey);
+    this.name = "SatisfactionError";
+  }
+}
+
+export interface CaseRatingView {
+  score: Score;
+  comment: string;
+  createdAt: string;
+  updatedAt: string;
+  /** ISO time until which the answer may still be changed. */
+  changeableUntil: string;
+  changeable: boolean;
+}
+
+function view(row: { score: number; comment: string; created_at: string; updated_at: string }, at: Date): CaseRatingView {
+  const created = new Date(row.created_at);
+  return {
+    score: row.score as Score,
+    comment: row.comment,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    changeableUntil: ratingChangeableUntil(created).toISOString(),
+    changeable: canChangeRating(created, at),
+  };
+}
+
+/** Whether a case in this status may be rated (resolved or forwarded). */
+export function ratingOpen(c: { status: string }): boolean {
+  return isRatableStatus(c.status);
+}
+
+/** The case's rating, or null when not rated yet. */
+export async function getCaseRating(db: Executor, complaintId: number, at: Date = now()): Promise<CaseRatingView | null> {
+  const row = await db
+    .selectFrom("case_ratings")
+    .select(["score", "comment", "created_at", "updated_at"])
+    .where("complaint_id", "=", complaintId)
+    .executeTakeFirst();
+  return row ? view(row, at) : null;
+}
+
+/** What the rating section of /track needs: may the case be rated, and the answer given so far. */
+export async function caseRatingState(db: Executor, c: { id: number; status: string }): Promise<{ open: boolean; rating: CaseRatingView | null }> {
+  return { open: ratingOpen(c), rating: await getCaseRating(db, c.id) };
+}
+
+function cleanComment(comment: string | undefined): string {
+  const s = cleanText(comment ?? "");
+  if ([...s].length > COMMENT_MAX) throw new SatisfactionError(422, "errors.tooLong", "comment");
+  if (/[\u0000-\u0008\u000B-\u001F\u007F\uFFFD]/.test(s)) throw new SatisfactionError(422, "errors.invalidText", "comment");
+  return s;
+}
+
+/**
+ * Saves the complainant's answer for a closed case: the first answer, or a change within 30 days of it.
+ * Refusals: 404 (no such case), 409 (case not closed; or the 30 days have passed), 422 (bad score or comment).
+ */
+export async function rateCase(
+  db: Kysely<Database>,
+  input: { complaintId: number; score: number; comment?: string },
+): Promise<{ rating: CaseRatingView; created: boolean }> {
+  if (!isScore(input.score)) throw new SatisfactionError(422, "satisfaction:errors.score", "score");
+  const comment = cleanComment(input.comment);
+  return db.transaction().execute(async (trx) => {
+    const c = await trx.selectFrom("complaints").select(["id", "status"]).where("id", "=", input.complaintId).executeTakeFirst();
+    if (!c) throw new SatisfactionError(404, "satisfaction:errors.notFound");
+    if (!ratingOpen(c)) throw new SatisfactionError(409, "satisfaction:errors.notClosed");
+    const at = now();
+    const iso = at.toISOString();
+    const existing = await trx
+      .selectFrom("case_ratings")
+      .select(["score", "comment", "created_at", "updated_at"])
+      .where("complaint_id", "=", c.id)
+      .executeTakeFirst();
+    if (existing) {
+      if (!canChangeRating(new Date(existing.created_at), at)) throw new SatisfactionError(409, "satisfaction:errors.windowClosed");
+      await trx.updateTable("case_ratings").set({ score: input.score, comment, updated_at: iso }).where("complaint_id", "=", c.id).execute();
+      return { rating: view({ score: input.score, comment, created_at: existing.created_at, updated_at: iso }, at), created: false };
+    }
+    await trx.insertInto("case_ratings").values({ complaint_id: c.id, score: input.score, comment, created_at: iso, updated_at: iso }).execute();
+    return { rating: view({ score: input.score, comment, created_at: iso, updated_at: iso }, at), created: true };
+  });
+}
+
+/**
+ * A new rating link token for a case (sent in the result e-mail as /track/rate#t=<token>). Only its sha256 is stored;
+ * it lets its holder rate that one case until it expires (60 days). Call inside the transaction that closes the case.
+ */
+export async function createRatingToken(db: Executor, complaintId: number): Promise<string> {
+  const token = randomToken(32);
+  const at = now();
+  await db
+    .insertInto("rating_tokens")
+    .values({ token_hash: sha256Hex(token), complaint_id: complaintId, created_at: at.toISOString(), expires_at: ratingTokenExpiry(at).toISOString() })
+    .execute();
+  return token;
+}
+
+export interface RedeemedToken {
+  complaintId: number;
+  reference: string;
+  status: string;
+  lang: string;
+}
+
+/** The case a rating token belongs to, or null for a malformed, unknown or expired token. */
+export async function redeemRatingToken(db: Executor, token: unknown): Promise<RedeemedToken | null> {
+  if (!isRatingTokenShape(token)) return null;
+  const row = await db
+    .selectFrom("rating_tokens as t")
+    .innerJoin("complaints as c", "c.id", "t.complaint_id")
+    .select(["c.id", "c.reference", "c.status", "c.lang", "t.expires_at"])
+    .where("t.token_hash", "=", sha256Hex(token))
+    .executeTakeFirst();
+  if (!row || new Date(row.expires_at).getTime() <= now().getTime()) return null;
+  return { complaintId: row.id, reference: row.reference, status: row.status, lang: row.lang };
+}
+
+/** Rates the case a token belongs to; 404 for a bad or expired token, otherwise as rateCase. */
+export async function rateWithToken(
+  db: Kysely<Database>,
+  input: { token: unknown; score: number; comment?: string },
+): Promise<{ rating: CaseRatingView; created: boolean; reference: string }> {
+  const t = await redeemRatingToken(db, input.token);
+  if (!t) throw new SatisfactionError(404, "satisfaction:errors.badLink");
+  const res = await rateCase(db, { complaintId: t.complaintId, score: input.score, comment: input.comment });
+  return { ...res, reference: t.reference };
+}
+
+/** Saves one answer of the counter-service form (fiscal year of today). */
+export async function submitCounterFeedback(
+  db: Executor,
+  input: { service: CounterService; score: number; comment?: string },
+): Promise<{ id: number }> {
+  if (!isCounterService(input.service)) throw new SatisfactionError(422, "satisfaction:errors.service", "service");
+  if (!isScore(input.score)) throw new SatisfactionError(422, "satisfaction:errors.score", "score");
+  const comment = cleanComment(input.comment);
+  const at = now();
+  const row = await db
+    .insertInto("counter_feedback")
+    .values({ service: input.service, score: input.score, comment, fiscal_year: fiscalYearOf(at), created_at: at.toISOString() })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { id: row.id };
+}

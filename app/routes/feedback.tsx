@@ -1,0 +1,136 @@
+/**
+ * Counter-service satisfaction form (plan measure 17: a channel to rate service; no case needed). People served at
+ * the office counter scan the poster's QR code (/feedback/poster) or type the address. A refused post comes back (422)
+ * with what was chosen; an accepted one redirects to /feedback/thanks (a reload never posts twice). No JavaScript.
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "~/components/i18n";
+import { CsrfField, ErrorSummary, Field, HoneypotField } from "~/components/form";
+import { RatingFields } from "~/components/satisfaction";
+import { getDb } from "~/utils/db.server";
+import { limits } from "~/utils/rate-limit.server";
+import { assertCsrf, getLang } from "~/utils/request.server";
+import { passThroughHeaders } from "~/utils/route-headers";
+import { getOrgProfile, nameIn } from "~/models/org.server";
+import { submitCounterFeedback, SatisfactionError } from "~/models/satisfaction.server";
+import { COMMENT_MAX, COUNTER_SERVICES, counterFeedbackSchema } from "~/lib/satisfaction";
+import { fieldErrors } from "~/lib/validation";
+
+export const headers = passThroughHeaders;
+
+export const meta: MetaFunction = () => [{ title: "ประเมินความพึงพอใจการให้บริการ · Sujarit" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const lang = getLang(request);
+  const org = await getOrgProfile(getDb());
+  return json({ lang, orgName: nameIn(lang, org) }, { headers: { "Cache-Control": "no-store" } });
+}
+
+interface Values {
+  service: string;
+  score: string;
+  comment: string;
+}
+
+interface ErrorData {
+  formError: string | null;
+  errors: Record<string, string>;
+  values: Values;
+}
+
+function str(form: FormData, k: string, max: number): string {
+  const v = form.get(k);
+  return typeof v === "string" ? v.slice(0, max) : "";
+}
+
+function errorResponse(status: number, data: ErrorData, headers: Record<string, string> = {}) {
+  return json<ErrorData>(data, { status, headers: { "Cache-Control": "no-store", ...headers } });
+}
+
+/** Every post counts towards the per-client limit except a form sent back for correction (422). */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const lang = getLang(request);
+  const limiter = limits.counterFeedback();
+  const client = context.clientAddress ?? "unknown";
+  const empty: Values = { service: "", score: "", comment: "" };
+  const blocked = limiter.peek(client);
+  if (blocked.blocked) {
+    return errorResponse(429, { formError: "satisfaction:errors.rateLimited", errors: {}, values: empty }, { "Retry-After": String(Math.max(1, blocked.retryAfterSec)) });
+  }
+  let response: Response | undefined;
+  try {
+    const form = await request.formData();
+    assertCsrf(request, form, lang);
+    const website = form.get("website");
+    if (typeof website === "string" && website.trim() !== "") {
+      response = errorResponse(400, { formError: "satisfaction:errors.rejected", errors: {}, values: empty });
+      return response;
+    }
+    const values: Values = { service: str(form, "service", 40), score: str(form, "score", 4), comment: str(form, "comment", COMMENT_MAX * 2) };
+    const parsed = counterFeedbackSchema.safeParse({
+      service: typeof form.get("service") === "string" ? form.get("service") : undefined,
+      score: typeof form.get("score") === "string" ? form.get("score") : undefined,
+      comment: typeof form.get("comment") === "string" ? form.get("comment") : undefined,
+    });
+    if (!parsed.success) {
+      response = errorResponse(422, { formError: null, errors: inFormOrder(fieldErrors(parsed.error)), values });
+      return response;
+    }
+    try {
+      await submitCounterFeedback(getDb(), parsed.data);
+    } catch (e) {
+      if (!(e instanceof SatisfactionError)) throw e;
+      response = errorResponse(e.status, { formError: e.field ? null : e.messageKey, errors: e.field ? { [e.field]: e.messageKey } : {}, values });
+      return response;
+    }
+    response = redirect("/feedback/thanks");
+    return response;
+  } finally {
+    if (!response || response.status !== 422) limiter.hit(client);
+  }
+}
+
+const FIELD_ORDER = ["service", "score", "comment"];
+function inFormOrder(errors: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b)));
+}
+
+export default function FeedbackRoute() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ErrorData | undefined;
+  const { t } = useTranslation("satisfaction");
+  const navigation = useNavigation();
+  const values = result?.values ?? { service: "", score: "", comment: "" };
+  const errors = result?.errors ?? {};
+  const labels = { service: t("feedback.service"), score: t("feedback.legend"), comment: t("rate.comment") };
+  return (
+    <>
+      <h1>{t("feedback.title")}</h1>
+      <p className="lead">{t("feedback.intro", { org: data.orgName })}</p>
+      <ErrorSummary errors={errors} labels={labels} formError={result?.formError ?? null} limits={{ comment: COMMENT_MAX }} />
+      <Form method="post" className="card rating-form" key={JSON.stringify(values)} data-testid="feedback-form">
+        <CsrfField />
+        <HoneypotField />
+        <Field name="service" label={labels.service} error={errors.service} required>
+          {(p) => (
+            <select {...p} defaultValue={values.service}>
+              <option value="">{t("feedback.choose")}</option>
+              {COUNTER_SERVICES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`services.${s}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <RatingFields values={values} errors={errors} legend={labels.score} />
+        <button type="submit" className="button" disabled={navigation.state === "submitting"}>
+          {t("feedback.submit")}
+        </button>
+      </Form>
+      <p className="muted">{t("feedback.privacy")}</p>
+    </>
+  );
+}

@@ -107,6 +107,7 @@ function SiteHeader() {
         <Link to="/complaints/new">{t("nav.newComplaint")}</Link>
         <Link to="/track">{t("nav.track")}</Link>
         <Link to="/report">{t("nav.report")}</Link>
+        <Link to="/stats">{t("nav.stats")}</Link>
       </nav>
     </header>
   );
@@ -122,6 +123,8 @@ function SiteFooter() {
         {data?.org.phone ? <p>☎ {data.org.phone}</p> : null}
         <p>{t("footer.privacy")}</p>
         <p>
+          <Link to="/stats">{t("nav.stats")}</Link>
+          {" · "}
           <Link to="/staff">{t("nav.staff")}</Link>
         </p>
       </div>

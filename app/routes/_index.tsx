@@ -14,6 +14,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function Home() {
   const { orgName, slaDays } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
+  const ts = useTranslation("stats").t;
   const steps = t("home.steps", { returnObjects: true, days: slaDays }) as string[];
   return (
     <>
@@ -45,7 +46,9 @@ export default function Home() {
             <li key={s}>{s}</li>
           ))}
         </ol>
-        <p className="muted">{t("home.statsSoon")}</p>
+        <p>
+          <Link to="/stats">{ts("home.link")}</Link>
+        </p>
       </section>
     </>
   );

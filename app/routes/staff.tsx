@@ -5,6 +5,7 @@ import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import { canAccessReports, canAdminister, canManageReportSettings, canReadAuditLog, canRecordIntake } from "~/lib/permissions";
 import { requireStaff } from "~/utils/session.server";
+import { canViewStatReports } from "~/models/stat-reports.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · Staff" }, { name: "robots", content: "noindex, nofollow" }];
 
@@ -21,16 +22,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
     canAudit: canReadAuditLog(staff),
     canReportSettings: canManageReportSettings(staff),
     canBoard: ["admin", "supervisor", "executive"].includes(staff.role),
+    canStatReports: canViewStatReports(staff),
   });
 }
 
 export default function StaffLayout() {
-  const { me, canIntake, canAdmin, canReports, canAudit, canReportSettings, canBoard } = useLoaderData<typeof loader>();
+  const { me, canIntake, canAdmin, canReports, canAudit, canReportSettings, canBoard, canStatReports } = useLoaderData<typeof loader>();
   const { t } = useTranslation("staff");
   const ti = useTranslation("integrity").t;
   const tn = useTranslation("notice").t;
   const td = useTranslation("deadline").t;
   const tEsc = useTranslation("escalation").t;
+  const tSr = useTranslation("statreport").t;
   return (
     <div className="staff-area">
       <nav aria-label={t("nav.label")} className="staff-nav no-print">
@@ -42,6 +45,7 @@ export default function StaffLayout() {
         {canReports ? <NavLink to="/staff/integrity" end>{ti("nav.reports")}</NavLink> : null}
         {canIntake ? <NavLink to="/staff/intake">{t("nav.intake")}</NavLink> : null}
         {canBoard ? <NavLink to="/staff/board">{tn("nav.board")}</NavLink> : null}
+        {canStatReports ? <NavLink to="/staff/reports">{tSr("staff.nav")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin" end>{t("nav.admin")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/holidays">{td("nav.holidays")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/sla">{td("nav.sla")}</NavLink> : null}

@@ -1,0 +1,434 @@
+/**
+ * The published complaint-handling report: /stats/report/<fy> (annual) and /stats/report/<fy>/h1 (the six-month
+ * round, Oct–Mar). The narrative written by staff (app/models/stat-reports.server.ts) merged with the figures frozen
+ * when a supervisor approved it, the organisation's letterhead, Buddhist-calendar dates and "approved by <role> on
+ * <date>"; printable (print.css). Not published → 404 for the public; signed-in staff who may read reports see the
+ * draft with live figures under a DRAFT banner (never cached).
+ */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
+import { FlowBarChart, HBarChart, ShareMeter } from "~/components/charts";
+import { useTranslation } from "~/components/i18n";
+import { formatCount, monthLabel } from "~/components/stats-ui";
+import { tFor } from "~/i18n";
+import { formatShare, type Flow } from "~/lib/stats";
+import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
+import { getOrgProfile } from "~/models/org.server";
+import {
+  SECTIONS,
+  canViewStatReports,
+  computeFigures,
+  getStatReport,
+  narrativeOf,
+  parseSnapshot,
+  publishedPeriods,
+  sectionText,
+  type ReportFigures,
+} from "~/models/stat-reports.server";
+import { isReasonableFiscalYear } from "~/models/stats.server";
+import type { IndicatorValue } from "~/models/stats.server";
+import { getDb } from "~/utils/db.server";
+import { passThroughHeaders } from "~/utils/route-headers";
+import { getLang } from "~/utils/request.server";
+import { getStaff } from "~/utils/session.server";
+
+export const headers = passThroughHeaders;
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title ? `${data.title} · Sujarit` : "Sujarit" },
+  ...(data?.draft ? [{ name: "robots", content: "noindex, nofollow" }] : []),
+];
+
+function notFound(): never {
+  throw json({ messageKey: "public.notFound" }, { status: 404 });
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const fy = /^\d{4}$/.test(params.fy ?? "") ? Number(params.fy) : NaN;
+  if (!isReasonableFiscalYear(fy)) notFound();
+  if (params.period !== undefined && params.period !== "h1") notFound();
+  const period = params.period === "h1" ? "h1" : "year";
+  const db = getDb();
+  const lang = getLang(request);
+  const r = await getStatReport(db, fy, period);
+  let figures: ReportFigures | null = null;
+  let draft = false;
+  if (r?.status === "published") {
+    figures = parseSnapshot(r.snapshot);
+  } else if (r) {
+    // Drafts: only signed-in staff who may read reports, with today's figures.
+    const staff = await getStaff(request, db);
+    if (staff && canViewStatReports(staff)) {
+      figures = await computeFigures(db, fy, period);
+      draft = true;
+    }
+  }
+  if (!r || !figures) notFound();
+  const [org, published] = await Promise.all([getOrgProfile(db), publishedPeriods(db, fy)]);
+  const other = period === "h1" ? "year" : "h1";
+  const t = tFor(lang, "statreport");
+  return json(
+    {
+      fy,
+      period,
+      draft,
+      status: r.status,
+      title: t(period === "h1" ? "public.titleH1" : "public.titleYear", { fy }),
+      narrative: narrativeOf(r),
+      figures,
+      approvedAt: !draft && r.approved_at ? formatThaiDate(new Date(r.approved_at), lang) : null,
+      approverRole: !draft ? (figures.approverRole ?? null) : null,
+      asOf: formatThaiDate(new Date(figures.asOf), lang, { withTime: true }),
+      range: {
+        from: formatThaiDateKey(figures.complaints.from, lang),
+        to: formatThaiDateKey(figures.complaints.to, lang),
+      },
+      org: {
+        name: lang === "en" ? org.name_en : org.name_th,
+        address: lang === "en" ? org.address_en : org.address_th,
+        phone: org.phone,
+        email: org.email,
+      },
+      otherPeriod: published.includes(other) ? other : null,
+    },
+    { headers: draft ? { "Cache-Control": "private, no-store" } : {} },
+  );
+}
+
+function pct(s: number | null, lang: Lang): string {
+  return formatShare(s, lang);
+}
+
+function FlowCells({ f, lang }: { f: Flow; lang: Lang }) {
+  return (
+    <>
+      <td className="num">{formatCount(f.received, lang)}</td>
+      <td className="num">{formatCount(f.completed, lang)}</td>
+      <td className="num">{formatCount(f.inProgress, lang)}</td>
+    </>
+  );
+}
+
+function FlowHead({ first }: { first: string }) {
+  const { t } = useTranslation("statreport");
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{first}</th>
+        <th scope="col">{t("data.columns.received.label")}</th>
+        <th scope="col">{t("data.columns.completed.label")}</th>
+        <th scope="col">{t("data.columns.in_progress.label")}</th>
+      </tr>
+    </thead>
+  );
+}
+
+function indicatorText(v: IndicatorValue, lang: Lang, fewer: string): string {
+  if (v.suppressed) return fewer;
+  if (v.value === null) return "–";
+  return v.unit === "percent" ? formatShare(v.value, lang) : formatCount(v.value, lang);
+}
+
+export default function StatReportPage() {
+  const d = useLoaderData<typeof loader>();
+  const { t, lang } = useTranslation("statreport");
+  const ts = useTranslation("stats").t;
+  const tStaff = useTranslation("staff").t;
+  const f = d.figures as unknown as ReportFigures;
+  const c = f.complaints;
+  const k = f.corruption;
+  const h1 = d.period === "h1";
+  const legend = { completed: t("data.columns.completed.label"), inProgress: t("data.columns.in_progress.label") };
+  const fewer = t("public.fewerThan5");
+
+  // ITA table rows: months with quarter and half subtotals (the six-month report stops after the first half).
+  type ItaRow = { kind: "month" | "quarter" | "half" | "year"; label: string; flow: Flow; cumulative?: Flow };
+  const ita: ItaRow[] = [];
+  const monthsShown = h1 ? k.months.slice(0, 6) : k.months;
+  monthsShown.forEach((m, i) => {
+    ita.push({ kind: "month", label: monthLabel(m.month, lang, { long: true }), flow: m, cumulative: m.cumulative });
+    if (i % 3 === 2) {
+      const q = k.quarters[(i + 1) / 3 - 1];
+      if (q) ita.push({ kind: "quarter", label: t("public.quarter", { n: q.quarter }), flow: q, cumulative: m.cumulative });
+    }
+    if (i % 6 === 5) {
+      const hf = k.halves[(i + 1) / 6 - 1];
+      if (hf) ita.push({ kind: "half", label: t(`public.half${hf.half}`), flow: hf, cumulative: m.cumulative });
+    }
+  });
+  if (!h1) ita.push({ kind: "year", label: t("public.yearTotal"), flow: k.total, cumulative: k.months[11]?.cumulative });
+
+  const summary: Array<{ key: string; label: string; value: string }> = [
+    { key: "received", label: t("public.rows.received"), value: formatCount(c.totals.received, lang) },
+    { key: "completed", label: t("public.rows.completed"), value: formatCount(c.totals.completed, lang) },
+    { key: "in-progress", label: t("public.rows.inProgress"), value: formatCount(c.totals.inProgress, lang) },
+    { key: "resolved", label: t("public.rows.resolved"), value: formatCount(c.totals.resolved, lang) },
+    { key: "forwarded", label: t("public.rows.forwarded"), value: formatCount(c.totals.forwarded, lang) },
+    { key: "deadline", label: t("public.rows.deadlineShare"), value: pct(c.deadline.share, lang) },
+    { key: "ack", label: t("public.rows.ackShare"), value: pct(c.acknowledgement.share, lang) },
+    { key: "median", label: t("public.rows.median"), value: c.resolveDays.median === null ? "–" : t("public.days", { n: c.resolveDays.median }) },
+    { key: "p90", label: t("public.rows.p90"), value: c.resolveDays.p90 === null ? "–" : t("public.days", { n: c.resolveDays.p90 }) },
+    { key: "overdue", label: t("public.rows.overdue"), value: formatCount(c.overdueNow, lang) },
+  ];
+
+  return (
+    <article className="stat-report" data-testid="stat-report" data-period={d.period}>
+      {d.draft ? (
+        <p className="warning" role="note" data-testid="draft-banner">
+          <strong>{t("public.draftBanner")}</strong> {t("public.draftStatus", { status: t(`status.${d.status}`) })}
+        </p>
+      ) : null}
+      <header className="letterhead">
+        <strong>{d.org.name}</strong>
+        {d.org.address ? <div className="pre-line">{d.org.address}</div> : null}
+        {d.org.phone || d.org.email ? <div>{[d.org.phone, d.org.email].filter(Boolean).join(" · ")}</div> : null}
+      </header>
+      <h1 data-testid="report-title">{d.title}</h1>
+      <p>{t("public.range", d.range)}</p>
+      {d.approvedAt ? (
+        <p data-testid="approved-by">
+          {t("public.approved", { role: d.approverRole ? tStaff(`roles.${d.approverRole}`) : "", date: d.approvedAt })}
+        </p>
+      ) : null}
+      <p className="hint">{d.draft ? null : t("public.figuresAsOf", { date: d.asOf })}</p>
+      <p className="no-print">
+        <Link to={`/stats?fy=${d.fy}`}>{t("public.statsLink")}</Link> · <a href={`/stats/data?fy=${d.fy}`}>{t("public.dataLink")}</a>
+        {d.otherPeriod ? (
+          <>
+            {" · "}
+            <Link to={d.otherPeriod === "h1" ? `/stats/report/${d.fy}/h1` : `/stats/report/${d.fy}`}>
+              {t("public.otherPeriod", { period: t(`periods.${d.otherPeriod}`) })}
+            </Link>
+          </>
+        ) : null}
+      </p>
+      <p className="hint no-print">{t("public.print")}</p>
+
+      <section aria-labelledby="rp-narrative">
+        <h2 id="rp-narrative">{t("public.narrativeTitle")}</h2>
+        {SECTIONS.map((s, i) => {
+          const { text, fallback } = sectionText(d.narrative, s, lang);
+          return (
+            <section key={s} aria-labelledby={`rp-${s}`} data-testid={`section-${s}`}>
+              <h3 id={`rp-${s}`}>
+                {i + 1}. {t(`sections.${s}`)}
+              </h3>
+              {fallback ? (
+                <p className="hint" data-testid={`fallback-${s}`}>
+                  {t("public.englishMissing")}
+                </p>
+              ) : null}
+              <p className="pre-line" lang={fallback || lang === "th" ? "th" : "en"} data-testid={`text-${s}`}>
+                {text || t("public.emptySection")}
+              </p>
+            </section>
+          );
+        })}
+      </section>
+
+      <section aria-labelledby="rp-figures">
+        <h2 id="rp-figures">{t("public.figuresTitle")}</h2>
+        <h3 id="rp-summary">{t("public.summaryTitle")}</h3>
+        <div className="table-wrap">
+          <table aria-labelledby="rp-summary" data-testid="summary">
+            <thead>
+              <tr>
+                <th scope="col">{t("public.item")}</th>
+                <th scope="col">{t("public.count")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.map((row) => (
+                <tr key={row.key}>
+                  <th scope="row">{row.label}</th>
+                  <td className="num" data-testid={`fig-${row.key}`}>
+                    {row.value}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+
+        <h3 id="rp-month">{t("public.byMonthTitle")}</h3>
+        <FlowBarChart
+          id="rp-chart-month"
+          title={t("public.byMonthTitle")}
+          desc={t("public.byMonthTitle")}
+          bars={c.byMonth.map((m) => ({ label: monthLabel(m.month, lang), completed: m.completed, inProgress: m.inProgress }))}
+          legend={legend}
+          formatNumber={(n) => formatCount(n, lang)}
+        />
+        <div className="table-wrap">
+          <table aria-labelledby="rp-month" data-testid="by-month">
+            <FlowHead first={t("data.columns.month.label")} />
+            <tbody>
+              {c.byMonth.map((m) => (
+                <tr key={m.month} data-month={m.month}>
+                  <th scope="row">{monthLabel(m.month, lang, { long: true })}</th>
+                  <FlowCells f={m} lang={lang} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+
+        <h3 id="rp-category">{t("public.byCategoryTitle")}</h3>
+        <HBarChart
+          id="rp-chart-category"
+          title={t("public.byCategoryTitle")}
+          desc={t("public.byCategoryTitle")}
+          rows={c.byCategory.map((x) => ({ label: lang === "en" ? x.nameEn : x.nameTh, total: x.received, part: x.completed }))}
+          legend={{ solid: legend.completed, outline: legend.inProgress }}
+          formatNumber={(n) => formatCount(n, lang)}
+        />
+        <div className="table-wrap">
+          <table aria-labelledby="rp-category" data-testid="by-category">
+            <FlowHead first={t("data.columns.category_th.label")} />
+            <tbody>
+              {c.byCategory.map((x) => (
+                <tr key={x.id} data-code={x.code}>
+                  <th scope="row">{lang === "en" ? x.nameEn : x.nameTh}</th>
+                  <FlowCells f={x} lang={lang} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+
+        <h3 id="rp-channel">{t("public.byChannelTitle")}</h3>
+        <div className="table-wrap">
+          <table aria-labelledby="rp-channel" data-testid="by-channel">
+            <FlowHead first={t("data.columns.channel_th.label")} />
+            <tbody>
+              {c.byChannel.map((x) => (
+                <tr key={x.channel} data-channel={x.channel}>
+                  <th scope="row">{tStaff(`channels.${x.channel}`)}</th>
+                  <FlowCells f={x} lang={lang} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section aria-labelledby="rp-corruption">
+        <h2 id="rp-corruption">{t("public.corruptionTitle")}</h2>
+        <p className="hint">{t("public.corruptionNote")}</p>
+        <div className="table-wrap">
+          <table aria-labelledby="rp-corruption" data-testid="corruption">
+            <thead>
+              <tr>
+                <th scope="col">{t("data.columns.label_th.label")}</th>
+                <th scope="col">{t("data.columns.received.label")}</th>
+                <th scope="col">{t("data.columns.completed.label")}</th>
+                <th scope="col">{t("data.columns.in_progress.label")}</th>
+                <th scope="col">{t("data.columns.cumulative_received.label")}</th>
+                <th scope="col">{t("data.columns.remark_th.label")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ita.map((row, i) => (
+                <tr key={i} data-kind={row.kind} className={row.kind === "month" ? undefined : "subtotal"}>
+                  <th scope="row">{row.kind === "month" ? row.label : <strong>{row.label}</strong>}</th>
+                  <FlowCells f={row.flow} lang={lang} />
+                  <td className="num">{row.cumulative ? formatCount(row.cumulative.received, lang) : ""}</td>
+                  <td>{row.flow.received === 0 ? t("data.values.noComplaints") : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <h3 id="rp-outcomes">{t("public.outcomesTitle")}</h3>
+        <div className="table-wrap">
+          <table aria-labelledby="rp-outcomes" data-testid="outcomes">
+            <tbody>
+              {(["substantiated", "unsubstantiated", "referred"] as const).map((o) => (
+                <tr key={o}>
+                  <th scope="row">{t(`data.values.outcome.${o}`)}</th>
+                  <td className="num">{formatCount(k.outcomes[o], lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section aria-labelledby="rp-satisfaction">
+        <h2 id="rp-satisfaction">{t("public.satisfactionTitle")}</h2>
+        {(
+          [
+            ["cases", t("public.satisfactionCases"), c.satisfaction],
+            ["counter", t("public.satisfactionCounter"), c.counterSatisfaction],
+          ] as const
+        ).map(([key, label, s]) => (
+          <div key={key} data-testid={`satisfaction-${key}`}>
+            <ShareMeter
+              id={`rp-sat-${key}`}
+              title={label}
+              desc={`${label}: ${pct(s.share, lang)} ${t("public.answers", { n: s.answers })}`}
+              share={s.share}
+              valueText={pct(s.share, lang)}
+              target={0.8}
+              targetText="80%"
+              noDataText="–"
+            />
+            <p>
+              {label}: <strong>{pct(s.share, lang)}</strong> {t("public.answers", { n: formatCount(s.answers, lang) })}
+            </p>
+          </div>
+        ))}
+      </section>
+
+      <section aria-labelledby="rp-targets">
+        <h2 id="rp-targets">{t("public.targetsTitle")}</h2>
+        <div className="table-wrap">
+          <table aria-labelledby="rp-targets" data-testid="targets">
+            <thead>
+              <tr>
+                <th scope="col">{t("public.measure")}</th>
+                <th scope="col">{t("public.indicator")}</th>
+                <th scope="col">{t("public.target")}</th>
+                <th scope="col">{t("public.value")}</th>
+                <th scope="col">{t("public.previous")}</th>
+                <th scope="col">{t("public.verdict")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {f.targets.map((row) => (
+                <tr key={row.key} data-key={row.key}>
+                  <td>{row.measure}</td>
+                  <th scope="row">{ts(`targets.${row.key}.name`)}</th>
+                  <td>{ts(`targets.${row.key}.target`)}</td>
+                  <td className="num">{indicatorText(row.current, lang, fewer)}</td>
+                  <td className="num">{indicatorText(row.previous, lang, fewer)}</td>
+                  <td>
+                    {t(`data.values.verdict.${row.verdict}`)}
+                    {row.provisional ? ` (${t("public.provisional")})` : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </article>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { t } = useTranslation("statreport");
+  const tc = useTranslation().t;
+  const nf = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <section className="error-page" aria-labelledby="error-title">
+      <h1 id="error-title">{nf ? tc("errors.notFoundTitle") : tc("errors.serverTitle")}</h1>
+      <p data-testid="report-error">{nf ? t("public.notFound") : tc("errors.server")}</p>
+      <p>
+        <Link to="/stats/report">{t("public.allReports")}</Link> · <Link to="/stats">{t("public.statsLink")}</Link>
+      </p>
+    </section>
+  );
+}

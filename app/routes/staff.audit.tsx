@@ -33,6 +33,10 @@ const AUDIT_ACTIONS = [
   "login.totp",
   "totp.setup",
   "totp.reset",
+  "stat_report.save",
+  "stat_report.submit",
+  "stat_report.approve",
+  "stat_report.withdraw",
 ] as const;
 
 /** Only scalar facts of the details JSON are shown (ids, statuses, counts); nested values are left out. */

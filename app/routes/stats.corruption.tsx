@@ -1,0 +1,253 @@
+/**
+ * /stats/corruption: statistics of corruption and misconduct complaints in the ITA format (plan measure 28): one row
+ * per month from October with received / completed / in progress and the cumulative figures, quarter subtotals, the
+ * six-month round (รอบ 6 เดือน) and the year total; "ไม่มีเรื่องร้องเรียน" for a period with none. Counts and outcomes
+ * only: no links to lists, and the breakdown by kind of wrongdoing only when every cell counts 0 or at least 5.
+ */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { useTranslation } from "~/components/i18n";
+import { FlowBarChart } from "~/components/charts";
+import { AsOf, DownloadLinks, FiscalYearForm, StatsErrorView, StatsNav, TableWrap, formatCount, monthLabel } from "~/components/stats-ui";
+import { ChartFigure, StatSection } from "~/components/stats-sections";
+import { selectedFiscalYear, statsCacheHeaders, statsHeaders } from "~/components/stats-route.server";
+import { tFor } from "~/i18n";
+import { bangkokDateKey } from "~/lib/thai-date";
+import { periodRange } from "~/lib/stats";
+import { corruptionStats } from "~/models/stats.server";
+import { getDb } from "~/utils/db.server";
+import { getLang } from "~/utils/request.server";
+
+export const headers = statsHeaders;
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "stats")("corruption.metaTitle") }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const db = getDb();
+  const lang = getLang(request);
+  const { fy, years, isDefault } = await selectedFiscalYear(request, db);
+  const stats = await corruptionStats(db, fy);
+  // Counts only, the same for everyone: no staff links, so the page never varies with the session.
+  return json({ lang, fy, years, isDefault, stats }, { headers: statsCacheHeaders("public") });
+}
+
+export function ErrorBoundary() {
+  return <StatsErrorView />;
+}
+
+interface FlowCounts {
+  received: number;
+  completed: number;
+  inProgress: number;
+}
+
+type Row =
+  | { kind: "month"; key: string; label: string; flow: FlowCounts; cumulative: FlowCounts; start: string }
+  | { kind: "quarter" | "half" | "year"; key: string; label: string; flow: FlowCounts; cumulative: FlowCounts; start: string };
+
+export default function CorruptionStats() {
+  const { lang, fy, years, isDefault, stats: s } = useLoaderData<typeof loader>();
+  const { t } = useTranslation("stats");
+  const ti = useTranslation("integrity").t;
+  const n = (x: number) => formatCount(x, lang);
+  const today = bangkokDateKey(new Date(s.asOf));
+  const pick = (f: FlowCounts): FlowCounts => ({ received: f.received, completed: f.completed, inProgress: f.inProgress });
+  const monthShort = (m: string) => monthLabel(m, lang, { withYear: true });
+
+  // The ITA table: months, a quarter subtotal after every third month, the six-month round after March, the year.
+  const rows: Row[] = [];
+  s.months.forEach((m, i) => {
+    rows.push({ kind: "month", key: m.month, label: monthLabel(m.month, lang, { long: true }), flow: pick(m), cumulative: pick(m.cumulative), start: `${m.month}-01` });
+    if (i % 3 === 2) {
+      const q = s.quarters[Math.floor(i / 3)]!;
+      const first = s.months[i - 2]!.month;
+      rows.push({
+        kind: "quarter",
+        key: `q${q.quarter}`,
+        label: t("corruption.quarter", { n: q.quarter, from: monthShort(first), to: monthShort(m.month) }),
+        flow: pick(q),
+        cumulative: pick(m.cumulative),
+        start: `${first}-01`,
+      });
+    }
+    if (i === 5) {
+      const h = s.halves[0]!;
+      rows.push({
+        kind: "half",
+        key: "h1",
+        label: t("corruption.half", { from: monthShort(s.months[0]!.month), to: monthShort(m.month) }),
+        flow: pick(h),
+        cumulative: pick(m.cumulative),
+        start: `${s.months[0]!.month}-01`,
+      });
+    }
+  });
+  const last = s.months[s.months.length - 1]!;
+  rows.push({ kind: "year", key: "year", label: t("corruption.year", { fy }), flow: pick(s.total), cumulative: pick(last.cumulative), start: periodRange(fy).from });
+
+  const remark = (r: Row) => (r.start > today ? t("corruption.notYet") : r.flow.received === 0 ? t("corruption.none") : "");
+  const summary =
+    s.total.received === 0
+      ? t("corruption.summaryNone", { fy })
+      : t("corruption.summary", { fy, total: n(s.total.received), completed: n(s.total.completed), inProgress: n(s.total.inProgress) });
+
+  return (
+    <div className="stats-page">
+      <StatsNav current="corruption" fy={fy} isDefaultYear={isDefault} />
+      <h1>{t("corruption.title", { fy })}</h1>
+      <AsOf iso={s.asOf} lang={lang} />
+      <FiscalYearForm action="/stats/corruption" years={years} fy={fy} />
+      <p className="lead">{t("corruption.intro")}</p>
+      <section className="card stats-columns" aria-labelledby="columns-title">
+        <h2 id="columns-title">{t("corruption.columnsTitle")}</h2>
+        <ul>
+          <li>{t("corruption.colReceived")}</li>
+          <li>{t("corruption.colCompleted")}</li>
+          <li>{t("corruption.colInProgress")}</li>
+          <li>{t("corruption.colCumulative")}</li>
+        </ul>
+        <p className="muted">{t("corruption.countsOnly")}</p>
+      </section>
+
+      <section className="stats-section" aria-labelledby="ita-title" data-testid="section-ita">
+        <h2 id="ita-title">{t("corruption.caption", { fy })}</h2>
+        <ChartFigure id="ita" summary={summary} wide>
+          <FlowBarChart
+            id="ita-chart"
+            title={t("corruption.chartTitle", { fy })}
+            desc={summary}
+            bars={s.months.map((m) => ({ label: monthLabel(m.month, lang), completed: m.completed, inProgress: m.inProgress }))}
+            legend={{ completed: t("chart.legendCompleted"), inProgress: t("chart.legendInProgress") }}
+            formatNumber={n}
+          />
+        </ChartFigure>
+        <TableWrap labelId="ita-caption">
+          <table className="stats-table stats-ita" data-testid="ita-table">
+            <caption id="ita-caption">{t("corruption.caption", { fy })}</caption>
+            <thead>
+              <tr>
+                <th scope="col" rowSpan={2}>
+                  {t("cols.period")}
+                </th>
+                <th scope="colgroup" colSpan={3}>
+                  {t("cols.thisPeriod")}
+                </th>
+                <th scope="colgroup" colSpan={3}>
+                  {t("cols.cumulative")}
+                </th>
+                <th scope="col" rowSpan={2}>
+                  {t("cols.remark")}
+                </th>
+              </tr>
+              <tr>
+                <th scope="col" className="num">
+                  {t("cols.received")}
+                </th>
+                <th scope="col" className="num">
+                  {t("cols.completed")}
+                </th>
+                <th scope="col" className="num">
+                  {t("cols.inProgress")}
+                </th>
+                <th scope="col" className="num">
+                  {t("cols.received")}
+                </th>
+                <th scope="col" className="num">
+                  {t("cols.completed")}
+                </th>
+                <th scope="col" className="num">
+                  {t("cols.inProgress")}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => {
+                // A period that has not started yet shows dashes, not zeros or the running cumulative figures.
+                const future = r.start > today;
+                const cell = (x: number) => (future ? "–" : n(x));
+                return (
+                  <tr key={r.key} className={`ita-${r.kind}`} data-row={r.key}>
+                    <th scope="row">{r.label}</th>
+                    <td className="num" data-testid={`ita-${r.key}-received`}>
+                      {cell(r.flow.received)}
+                    </td>
+                    <td className="num" data-testid={`ita-${r.key}-completed`}>
+                      {cell(r.flow.completed)}
+                    </td>
+                    <td className="num" data-testid={`ita-${r.key}-inprogress`}>
+                      {cell(r.flow.inProgress)}
+                    </td>
+                    <td className="num">{cell(r.cumulative.received)}</td>
+                    <td className="num">{cell(r.cumulative.completed)}</td>
+                    <td className="num">{cell(r.cumulative.inProgress)}</td>
+                    <td data-testid={`ita-${r.key}-remark`}>{remark(r)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </TableWrap>
+        <DownloadLinks fy={fy} table="corruption-by-month" label={t("download.tables.corruption-by-month")} />
+      </section>
+
+      <StatSection id="outcomes" title={t("corruption.outcomes.title")} how={t("corruption.outcomes.how")} download={{ fy, table: "corruption-outcomes" }}>
+        <TableWrap labelId="outcomes-caption">
+          <table className="stats-table stats-table-narrow" data-testid="outcomes-table">
+            <caption id="outcomes-caption">{t("corruption.outcomes.caption", { fy })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("corruption.outcomes.outcome")}</th>
+                <th scope="col" className="num">
+                  {t("cols.count")}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {(["substantiated", "unsubstantiated", "referred"] as const).map((k) => (
+                <tr key={k}>
+                  <th scope="row">{t(`corruption.outcomes.${k}`)}</th>
+                  <td className="num" data-testid={`outcome-${k}`}>
+                    {n(s.outcomes[k])}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      </StatSection>
+
+      <StatSection id="kinds" title={t("corruption.kinds.title")} how={t("corruption.kinds.how")}>
+        {s.byKind.shown ? (
+          <TableWrap labelId="kinds-caption">
+            <table className="stats-table stats-table-narrow" data-testid="kinds-table">
+              <caption id="kinds-caption">{t("corruption.kinds.caption", { fy })}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("corruption.kinds.kind")}</th>
+                  <th scope="col" className="num">
+                    {t("cols.count")}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.byKind.rows.map((k) => (
+                  <tr key={k.tag}>
+                    <th scope="row">{ti(`tags.${k.tag}`)}</th>
+                    <td className="num" data-testid={`kind-${k.tag}`}>
+                      {n(k.n)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        ) : (
+          <p className="notice" data-testid="kinds-withheld">
+            {t("corruption.kinds.withheld")}
+          </p>
+        )}
+      </StatSection>
+    </div>
+  );
+}

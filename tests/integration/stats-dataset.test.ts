@@ -11,6 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type TestServer } from "../helpers/server";
+import { HttpClient, html } from "../helpers/http";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-stats-"));
 process.env.DATA_DIR = dataDir;
@@ -203,9 +205,10 @@ beforeAll(async () => {
   clearStatsCache();
 }, 120_000);
 
+let dbClosed = false;
 afterAll(async () => {
   setClockOffsetForTests(0);
-  await db.destroy();
+  if (!dbClosed) await db.destroy();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -409,5 +412,140 @@ describe("summaries", () => {
     const before = await dump();
     await db.transaction().execute((trx) => rebuildStatistics(trx));
     expect(await dump()).toEqual(before);
+  });
+});
+
+// ---- The same figures through the built server: pages and downloads ----
+describe("pages and downloads show the same figures", () => {
+  let server: TestServer;
+  let client: HttpClient;
+  type Row = Record<string, string | number | boolean | null>;
+  const download = async (table: string): Promise<Row[]> => {
+    const res = await client.get(`/stats/data/2569/${table}.json`);
+    expect(res.status, table).toBe(200);
+    return (JSON.parse(res.text) as { rows: Row[] }).rows;
+  };
+  const flowOf = (r: Row | undefined) => (r ? [r.received, r.completed, r.in_progress] : undefined);
+
+  beforeAll(async () => {
+    setClockOffsetForTests(0);
+    await db.destroy();
+    dbClosed = true;
+    // The server reads the same data folder (database and keys), with its clock at NOW.
+    server = await startServer({ env: { DATA_DIR: dataDir, CLOCK_OFFSET_MS: String(new Date(NOW).getTime() - Date.now()) } });
+    client = new HttpClient(server.url);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("/stats for 2569", async () => {
+    const res = await client.get("/stats?fy=2569");
+    expect(res.status).toBe(200);
+    const page = html(res.text);
+    const fig = (id: string) => page.testId(id)?.trim();
+    expect([fig("total-received"), fig("total-completed"), fig("total-inprogress"), fig("total-resolved"), fig("total-forwarded")]).toEqual(["6", "3", "3", "1", "2"]);
+    expect(fig("overdue-now")).toBe("3");
+    expect(fig("days-median")).toMatch(/^19\b/);
+    expect(fig("days-p90")).toMatch(/^60\b/);
+    expect(page.text()).toContain("66.7%"); // resolved or explained within the deadline, and acknowledgements
+  });
+
+  it("/stats for the six-month round figures and 2568 through the year selector", async () => {
+    const res = await client.get("/stats?fy=2568");
+    const page = html(res.text);
+    expect(["total-received", "total-completed", "overdue-now"].map((id) => page.testId(id)?.trim())).toEqual(["5", "4", "0"]);
+    expect(page.testId("days-p90")?.trim()).toMatch(/^329\b/);
+  });
+
+  it("/stats/corruption: the ITA table", async () => {
+    const res = await client.get("/stats/corruption?fy=2569");
+    expect(res.status).toBe(200);
+    const page = html(res.text);
+    const text = (id: string) => page.testId(id)?.trim();
+    expect(res.text).toContain("ไม่มีเรื่องร้องเรียน");
+    expect(res.text).not.toMatch(/data-testid="kind-/); // small cells: no breakdown by kind
+    expect(page.testId("kinds-withheld")).toBeTruthy();
+    expect([text("outcome-substantiated"), text("outcome-unsubstantiated"), text("outcome-referred")]).toEqual(["0", "1", "1"]);
+  });
+
+  it("/stats/targets: verdicts", async () => {
+    const res = await client.get("/stats/targets?fy=2569");
+    expect(res.status).toBe(200);
+    const page = html(res.text);
+    const verdict = (k: string) => page.testIdAttr(`target-${k}-verdict`, "class")?.match(/verdict-(\w+)/)?.[1];
+    const expected: Record<string, string> = {
+      m13: "not_met", m15: "not_met", m16: "not_met", m17_channel: "met", m17_unfair: "met", m19: "not_met", m20_satisfaction: "not_met",
+      m20_service: "not_met", m20_corruption: "not_met", m23_satisfaction: "not_enough_data", m23_deadline: "info", m23_ack: "info",
+      m24: "met", m25: "not_met", m28: "info",
+    };
+    expect(Object.fromEntries(Object.keys(expected).map((k) => [k, verdict(k)]))).toEqual(expected);
+    expect(page.testId("target-m13-current")).toMatch(/น้อยกว่า 5/);
+    expect(page.testId("target-m24-current")?.trim()).toMatch(/^0\b/);
+    expect(res.text).not.toMatch(/data-testid="target-[a-z0-9_]+-provisional"/);
+  });
+
+  it("downloads: general complaints", async () => {
+    const summary = await download("complaints-summary");
+    const year = summary.find((r) => r.period === "year")!;
+    expect(year).toMatchObject({
+      received: 6, completed: 3, in_progress: 3, resolved: 1, forwarded: 2,
+      deadline_resolved: 3, deadline_explained: 1, deadline_late: 2, deadline_undecided: 0, deadline_percent: 66.7,
+      ack_on_time: 4, ack_late: 2, ack_undecided: 0, ack_percent: 66.7,
+      closed_cases: 3, median_days: 19, p90_days: 60, overdue_now: 3,
+    });
+    expect(summary.find((r) => r.period === "h1")).toMatchObject({ received: 4, completed: 2, deadline_percent: 75, median_days: 5, p90_days: 60, overdue_now: 2 });
+    const months = await download("complaints-by-month");
+    expect(months.map((m) => m.month)).toEqual(months2569);
+    for (const m of months) expect(flowOf(m), String(m.month)).toEqual(Object.values(expected2569.byMonth[String(m.month)] ?? zero));
+    const channels = Object.fromEntries((await download("complaints-by-channel")).map((r) => [r.channel, flowOf(r)]));
+    expect(channels).toEqual(Object.fromEntries(Object.entries(expected2569.byChannel).map(([k, v]) => [k, Object.values(v)])));
+    const cats = Object.fromEntries((await download("complaints-by-category")).filter((r) => Number(r.received) > 0).map((r) => [r.category_code, flowOf(r)]));
+    expect(cats).toEqual({ road: [3, 2, 1], water: [3, 1, 2] });
+    const villages = Object.fromEntries((await download("complaints-by-village")).filter((r) => Number(r.received) > 0).map((r) => [r.village_number ?? "none", flowOf(r)]));
+    expect(villages).toEqual({ 1: [1, 0, 1], 2: [2, 2, 0], 3: [1, 1, 0], none: [2, 0, 2] });
+    const divisions = (await download("complaints-by-division")).filter((r) => Number(r.received) > 0);
+    expect(divisions.map((r) => [r.division_en, ...flowOf(r)!])).toEqual([["Public Works Division", 6, 3, 3]]);
+  });
+
+  it("downloads: corruption table, outcomes, satisfaction and targets", async () => {
+    const ita = await download("corruption-by-month");
+    const month = (m: string) => ita.find((r) => r.period === "month" && r.month === m);
+    expect(flowOf(month("2025-10"))).toEqual([1, 1, 0]);
+    expect(flowOf(month("2026-02"))).toEqual([2, 1, 1]);
+    expect(month("2026-02")).toMatchObject({ cumulative_received: 3, cumulative_completed: 2, cumulative_in_progress: 1 });
+    expect(month("2025-11")).toMatchObject({ received: 0, remark_th: "ไม่มีเรื่องร้องเรียน" });
+    expect(ita.filter((r) => r.period === "quarter").map(flowOf)).toEqual([[1, 1, 0], [2, 1, 1], [0, 0, 0], [0, 0, 0]]);
+    expect(ita.filter((r) => r.period === "half").map(flowOf)).toEqual([[3, 2, 1], [0, 0, 0]]);
+    expect(flowOf(ita.find((r) => r.period === "year"))).toEqual([3, 2, 1]);
+    const outcomes = Object.fromEntries((await download("corruption-outcomes")).map((r) => [r.outcome, r.cases]));
+    expect(outcomes).toMatchObject({ substantiated: 0, unsubstantiated: 1, referred: 1 });
+    const sat = await download("satisfaction");
+    expect(sat.find((r) => r.source === "cases" && r.period === "year")).toMatchObject({ answers: 2, satisfied: 2, percent: 100, score_4: 1, score_5: 1 });
+    expect(sat.find((r) => r.source === "counter" && r.period === "year")).toMatchObject({ answers: 6, satisfied: 4, percent: 66.7, score_2: 1, score_3: 1, score_4: 1, score_5: 3 });
+    const targets = Object.fromEntries((await download("targets")).map((r) => [r.indicator, r]));
+    expect(targets.m13).toMatchObject({ verdict: "not_met", suppressed: true, value: null });
+    expect(targets.m16).toMatchObject({ verdict: "not_met", suppressed: true, general_value: 1, corruption_suppressed: true });
+    expect(targets.m20_satisfaction).toMatchObject({ verdict: "not_met", value: 66.7, previous_value: 80, answers: 6 });
+    expect(targets.m24).toMatchObject({ verdict: "met", value: 0, previous_value: 2 });
+    expect(targets.m28).toMatchObject({ verdict: "info", value: 9, previous_value: 7 });
+  });
+
+  it("every CSV carries the same numbers as its JSON", async () => {
+    for (const table of ["complaints-summary", "complaints-by-month", "complaints-by-channel", "corruption-by-month", "satisfaction", "targets"]) {
+      const rows = await download(table);
+      const res = await fetch(`${server.url}/stats/data/2569/${table}.csv`);
+      expect(res.status).toBe(200);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect([...bytes.subarray(0, 3)], table).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM: Excel reads Thai correctly
+      const lines = bytes.subarray(3).toString("utf8").trimEnd().split("\r\n");
+      expect(lines[0], table).toMatch(/[\u0E00-\u0E7F]/); // Thai headers
+      expect(lines.length - 1, table).toBe(rows.length);
+      const received = lines[0]!.split(",").findIndex((h) => /\(received\)/.test(h));
+      if (received >= 0) {
+        const csvReceived = lines.slice(1).map((l) => Number(l.split(",")[received]));
+        expect(csvReceived, table).toEqual(rows.map((r) => Number(r.received)));
+      }
+    }
   });
 });

@@ -122,6 +122,10 @@ export function resumeDueAt(resumedAt: Date, remaining: number, policy: Pick<Sla
 /** A deadline state as shown everywhere: the six states plus "paused" (waiting for the complainant). */
 export type DeadlineViewState = DeadlineState | "paused";
 
+/** Open-case states of the supervisor board, most urgent first (browser-safe: the board page renders them). */
+export type BoardState = Extract<DeadlineViewState, "on_track" | "due_soon" | "due_today" | "overdue" | "paused">;
+export const BOARD_STATES: readonly BoardState[] = ["overdue", "due_today", "due_soon", "on_track", "paused"];
+
 export interface DeadlineView {
   state: DeadlineViewState;
   daysLeft: number;

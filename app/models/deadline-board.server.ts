@@ -14,8 +14,8 @@ import type { DeadlineViewState } from "~/lib/sla";
 const OPEN = sql.raw<boolean>(`status in ('received','accepted','in_progress','waiting_info')`);
 const LIST_MAX = 100;
 
-export type BoardState = Extract<DeadlineViewState, "on_track" | "due_soon" | "due_today" | "overdue" | "paused">;
-export const BOARD_STATES: readonly BoardState[] = ["overdue", "due_today", "due_soon", "on_track", "paused"];
+import { BOARD_STATES, type BoardState } from "~/lib/sla";
+export { BOARD_STATES, type BoardState };
 
 export async function deadlineBoard(db: Kysely<Database>, at: Date) {
   const [resolvePolicy, categories] = await Promise.all([policyResolver(db), listCategories(db, { activeOnly: false })]);

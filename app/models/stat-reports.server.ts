@@ -30,13 +30,8 @@ export function isStatReportPeriod(x: unknown): x is StatReportPeriod {
   return x === "h1" || x === "year";
 }
 
-export const SECTIONS = ["problems", "obstacles", "solutions", "prevention"] as const;
-export type Section = (typeof SECTIONS)[number];
-export const SECTION_MAX = 10_000;
-
-export const NARRATIVE_FIELDS = SECTIONS.flatMap((s) => [`${s}_th`, `${s}_en`] as const);
-export type NarrativeField = (typeof NARRATIVE_FIELDS)[number];
-export type Narrative = Record<NarrativeField, string>;
+import { NARRATIVE_FIELDS, SECTIONS, SECTION_MAX, sectionText, type Narrative, type NarrativeField, type Section } from "~/lib/stat-report-text";
+export { NARRATIVE_FIELDS, SECTIONS, SECTION_MAX, sectionText, type Narrative, type NarrativeField, type Section };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Who may do what (pure; the routes ask these for every loader and action).
@@ -318,10 +313,3 @@ export function narrativeOf(r: StatReport | null): Narrative {
   return Object.fromEntries(NARRATIVE_FIELDS.map((f) => [f, r ? r[f] : ""])) as Narrative;
 }
 
-/** The text of one section in a language: English falls back to Thai (`fallback` tells the page to say so). */
-export function sectionText(r: Pick<StatReport, NarrativeField>, s: Section, lang: "th" | "en"): { text: string; fallback: boolean } {
-  const th = r[`${s}_th`];
-  if (lang === "th") return { text: th, fallback: false };
-  const en = r[`${s}_en`];
-  return en.trim() ? { text: en, fallback: false } : { text: th, fallback: th.trim().length > 0 };
-}

@@ -8,12 +8,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
+import { NARRATIVE_FIELDS, SECTIONS, SECTION_MAX } from "~/lib/stat-report-text";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { formatThaiDate } from "~/lib/thai-date";
 import {
-  NARRATIVE_FIELDS,
-  SECTIONS,
-  SECTION_MAX,
   StatReportError,
   approveReport,
   canApproveStatReports,

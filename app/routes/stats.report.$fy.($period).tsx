@@ -10,20 +10,19 @@ import { json } from "@remix-run/node";
 import { Link, isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { FlowBarChart, HBarChart, ShareMeter } from "~/components/charts";
 import { useTranslation } from "~/components/i18n";
+import { SECTIONS, sectionText } from "~/lib/stat-report-text";
 import { formatCount, monthLabel } from "~/components/stats-ui";
 import { tFor } from "~/i18n";
 import { formatShare, type Flow } from "~/lib/stats";
 import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
 import { getOrgProfile } from "~/models/org.server";
 import {
-  SECTIONS,
   canViewStatReports,
   computeFigures,
   getStatReport,
   narrativeOf,
   parseSnapshot,
   publishedPeriods,
-  sectionText,
   type ReportFigures,
 } from "~/models/stat-reports.server";
 import { isReasonableFiscalYear } from "~/models/stats.server";
@@ -252,14 +251,16 @@ export default function StatReportPage() {
         </div>
 
         <h3 id="rp-month">{t("public.byMonthTitle")}</h3>
-        <FlowBarChart
-          id="rp-chart-month"
-          title={t("public.byMonthTitle")}
-          desc={t("public.byMonthTitle")}
-          bars={c.byMonth.map((m) => ({ label: monthLabel(m.month, lang), completed: m.completed, inProgress: m.inProgress }))}
-          legend={legend}
-          formatNumber={(n) => formatCount(n, lang)}
-        />
+        <div className="chart-scroll" tabIndex={0} role="region" aria-labelledby="rp-chart-month-title">
+            <FlowBarChart
+            id="rp-chart-month"
+            title={t("public.byMonthTitle")}
+            desc={t("public.byMonthTitle")}
+            bars={c.byMonth.map((m) => ({ label: monthLabel(m.month, lang), completed: m.completed, inProgress: m.inProgress }))}
+            legend={legend}
+            formatNumber={(n) => formatCount(n, lang)}
+          />
+        </div>
         <div className="table-wrap">
           <table aria-labelledby="rp-month" data-testid="by-month">
             <FlowHead first={t("data.columns.month.label")} />
@@ -275,14 +276,16 @@ export default function StatReportPage() {
         </div>
 
         <h3 id="rp-category">{t("public.byCategoryTitle")}</h3>
-        <HBarChart
-          id="rp-chart-category"
-          title={t("public.byCategoryTitle")}
-          desc={t("public.byCategoryTitle")}
-          rows={c.byCategory.map((x) => ({ label: lang === "en" ? x.nameEn : x.nameTh, total: x.received, part: x.completed }))}
-          legend={{ solid: legend.completed, outline: legend.inProgress }}
-          formatNumber={(n) => formatCount(n, lang)}
-        />
+        <div className="chart-scroll" tabIndex={0} role="region" aria-labelledby="rp-chart-category-title">
+            <HBarChart
+            id="rp-chart-category"
+            title={t("public.byCategoryTitle")}
+            desc={t("public.byCategoryTitle")}
+            rows={c.byCategory.map((x) => ({ label: lang === "en" ? x.nameEn : x.nameTh, total: x.received, part: x.completed }))}
+            legend={{ solid: legend.completed, outline: legend.inProgress }}
+            formatNumber={(n) => formatCount(n, lang)}
+          />
+        </div>
         <div className="table-wrap">
           <table aria-labelledby="rp-category" data-testid="by-category">
             <FlowHead first={t("data.columns.category_th.label")} />
@@ -364,16 +367,18 @@ export default function StatReportPage() {
           ] as const
         ).map(([key, label, s]) => (
           <div key={key} data-testid={`satisfaction-${key}`}>
-            <ShareMeter
-              id={`rp-sat-${key}`}
-              title={label}
-              desc={`${label}: ${pct(s.share, lang)} ${t("public.answers", { n: s.answers })}`}
-              share={s.share}
-              valueText={pct(s.share, lang)}
-              target={0.8}
-              targetText="80%"
-              noDataText="–"
-            />
+            <div className="chart-scroll" tabIndex={0} role="region" aria-labelledby={`rp-sat-${key}-title`}>
+                <ShareMeter
+                id={`rp-sat-${key}`}
+                title={label}
+                desc={`${label}: ${pct(s.share, lang)} ${t("public.answers", { n: s.answers })}`}
+                share={s.share}
+                valueText={pct(s.share, lang)}
+                target={0.8}
+                targetText="80%"
+                noDataText="–"
+              />
+            </div>
             <p>
               {label}: <strong>{pct(s.share, lang)}</strong> {t("public.answers", { n: formatCount(s.answers, lang) })}
             </p>

@@ -533,6 +533,12 @@ export interface RatingStatsTable {
   n: number;
 }
 
+/** One row (id = 1): bumped by every statistics trigger, so readers can tell whether cached figures are current. */
+export interface StatsVersionTable {
+  id: number;
+  v: number;
+}
+
 export interface Database {
   org_profile: OrgProfileTable;
   divisions: DivisionTable;
@@ -574,6 +580,7 @@ export interface Database {
   report_stats: ReportStatsTable;
   topic_stats: TopicStatsTable;
   rating_stats: RatingStatsTable;
+  stats_version: StatsVersionTable;
 }
 
 export type Complaint = Selectable<ComplaintTable>;

@@ -17,6 +17,7 @@
  * - report_stats: corruption/misconduct reports by (fiscal_year, day): received, completed (concluded, referred or
  *   closed), substantiated, unsubstantiated, referred. Counts only — nothing that identifies a report.
  * - topic_stats: cases classified with a plan topic (complaint_topics) or report tag (report_tags), by source.
+ * - stats_version: one counter bumped by every trigger (cache validation for readers).
  * - rating_stats: satisfaction answers by score: source 'case' (a complainant rating a closed case, counted in the
  *   case's cohort) and 'counter' (the /feedback form, counted on the day it was given).
  *
@@ -141,8 +142,17 @@ const TRIGGERS: Record<string, string> = {
   counter_feedback_stats_del: `after delete on counter_feedback begin ${counterRatingUpsert("old", -1)} end`,
 };
 
+/**
+ * Every trigger also bumps stats_version (one row): readers may keep computed figures while the version is unchanged,
+ * so a cached figure is never older than the last committed change.
+ */
+const BUMP = `update stats_version set v = v + 1 where id = 1;`;
+
 export async function installStatisticsTriggers(db: Kysely<any>): Promise<void> {
-  for (const [name, body] of Object.entries(TRIGGERS)) await sql.raw(`create trigger ${name} ${body}`).execute(db);
+  for (const [name, body] of Object.entries(TRIGGERS)) {
+    const bumped = body.replace(/\bend\s*$/, `${BUMP}\n  end`);
+    await sql.raw(`create trigger ${name} ${bumped}`).execute(db);
+  }
 }
 
 export async function dropStatisticsTriggers(db: Kysely<any>): Promise<void> {
@@ -156,6 +166,7 @@ const SUMMARY_TABLES = ["complaint_stats", "complaint_resolve_days", "report_sta
  * Uses the same contribution definitions as the triggers. Run inside a transaction to swap atomically.
  */
 export async function rebuildStatistics(db: Kysely<any>): Promise<void> {
+  await sql.raw(BUMP).execute(db);
   for (const t of SUMMARY_TABLES) await sql.raw(`delete from ${t}`).execute(db);
   const sums = (defs: Record<string, (r: string) => string>) =>
     Object.values(defs)

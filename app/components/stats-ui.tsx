@@ -3,6 +3,7 @@
  * sub-navigation, the fiscal-year selector (a plain GET form: works without JavaScript), scrollable table wrappers,
  * number formatting, count links to the list a number counts, download links and the error view.
  */
+import { formatCount } from "~/lib/stats";
 import { Form, Link, isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { caseListHref, type CaseListFilter } from "~/lib/case-list-filter";
@@ -27,10 +28,8 @@ export function dataUrl(fy: number, table: DataTable, format: "csv" | "json"): s
   return `/stats/data/${fy}/${table}.${format}`;
 }
 
-/** A whole number in the reader's language (Arabic digits, thousands separators). */
-export function formatCount(n: number, lang: Lang): string {
-  return n.toLocaleString(lang === "th" ? "th-TH" : "en-GB");
-}
+/** A whole number in the reader's language (Arabic digits, thousands separators): one formatter, app/lib/stats.ts. */
+export { formatCount };
 
 /** "ต.ค." / "Oct" (withYear: "ต.ค. 2568" / "Oct 2568"; long: "ตุลาคม 2568" / "October 2568") of a "YYYY-MM" month. */
 export function monthLabel(month: string, lang: Lang, opts: { long?: boolean; withYear?: boolean } = {}): string {
@@ -136,10 +135,12 @@ export function TableWrap({ labelId, children }: { labelId: string; children: Re
 
 /** A count that links to the list of the cases it counts (public anonymised list, or the staff queue). */
 export function CountLink({ n, filter, audience, lang, testId }: { n: number; filter: CaseListFilter; audience: Audience; lang: Lang; testId?: string }) {
+  // A plain link: the lists are other pages, and a page of statistics has a few hundred of these (a router <Link>
+  // resolves its path on every render).
   return (
-    <Link to={caseListHref(filter, audience)} data-testid={testId} className="stat-count">
+    <a href={caseListHref(filter, audience)} data-testid={testId} className="stat-count">
       {formatCount(n, lang)}
-    </Link>
+    </a>
   );
 }
 

@@ -88,11 +88,20 @@ export function share(n: number, d: number): number | null {
   return d > 0 ? n / d : null;
 }
 
+// Number formats are costly to create; a statistics page prints hundreds of numbers, so each is made once.
+const COUNT_FORMAT = { th: new Intl.NumberFormat("th-TH"), en: new Intl.NumberFormat("en-GB") };
+const SHARE_FORMAT = { th: new Intl.NumberFormat("th-TH", { maximumFractionDigits: 1 }), en: new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 }) };
+
+/** A count with thousands separators ("1,234"). */
+export function formatCount(n: number, lang: "th" | "en" = "th"): string {
+  return COUNT_FORMAT[lang].format(n);
+}
+
 /** "85.7%" (one decimal, trailing ".0" dropped), or "–" for no data. */
 export function formatShare(s: number | null, lang: "th" | "en" = "th"): string {
   if (s === null || !Number.isFinite(s)) return "–";
   const pct = Math.round(s * 1000) / 10;
-  return `${pct.toLocaleString(lang === "th" ? "th-TH" : "en-GB", { maximumFractionDigits: 1 })}%`;
+  return `${SHARE_FORMAT[lang].format(pct)}%`;
 }
 
 /**

@@ -84,21 +84,27 @@ interface CellSums {
 
 const MEASURES = ["received", "closed", "resolved", "forwarded", "sla_resolved", "sla_explained", "sla_late", "ack_on_time", "ack_late"] as const;
 
-/**
- * One read of complaint_stats for a range of days: the 'all' dimension grouped by month, the others by key.
- */
+/** complaint_stats for a range of days: the 'all' dimension by month, the others by key (each walks the primary key). */
 async function complaintCells(db: Executor, fy: number, from: string, to: string) {
-  const rows = await sql<CellSums & { dim: string; key: string; month: string }>`
-    select dim, key, case when dim = 'all' then substr(day, 1, 7) else '' end as month,
-      ${sql.raw(MEASURES.map((m) => `sum(${m}) as ${m}`).join(", "))}
-    from complaint_stats
-    where fiscal_year = ${fy} and day >= ${from} and day <= ${to}
-    group by dim, key, month`.execute(db);
-  return rows.rows.map((r) => {
-    const out = { dim: r.dim, key: r.key, month: r.month } as CellSums & { dim: string; key: string; month: string };
-    for (const m of MEASURES) out[m] = Number(r[m] ?? 0);
-    return out;
-  });
+  const sums = sql.raw(MEASURES.map((m) => `sum(${m}) as ${m}`).join(", "));
+  const byMonth = sql<CellSums & { dim: string; key: string; month: string }>`
+    select 'all' as dim, '' as key, substr(day, 1, 7) as month, ${sums} from complaint_stats
+    where fiscal_year = ${fy} and dim = 'all' and key = '' and day >= ${from} and day <= ${to}
+    group by substr(day, 1, 7)`.execute(db);
+  const byKey = (["category", "channel", "division", "village"] as const).map(
+    (dim) => sql<CellSums & { dim: string; key: string; month: string }>`
+      select ${dim} as dim, key, '' as month, ${sums} from complaint_stats
+      where fiscal_year = ${fy} and dim = ${dim} and day >= ${from} and day <= ${to}
+      group by key`.execute(db),
+  );
+  const results = await Promise.all([byMonth, ...byKey]);
+  return results.flatMap((r) =>
+    r.rows.map((row) => {
+      const out = { dim: row.dim, key: row.key, month: row.month } as CellSums & { dim: string; key: string; month: string };
+      for (const m of MEASURES) out[m] = Number(row[m] ?? 0);
+      return out;
+    }),
+  );
 }
 
 async function ratingCounts(db: Executor, fy: number, source: "case" | "counter", from: string, to: string) {
@@ -135,13 +141,44 @@ async function overdueNow(db: Executor, fy: number, from: string, to: string): P
   return value;
 }
 
-/** Drops cached "overdue now" counts (tests that move the clock). */
+/**
+ * Computed figures are kept while the statistics version (bumped by every summary trigger, db/statistics.ts) is
+ * unchanged — so a cached figure is never older than the last committed change — and for at most STATS_CACHE_MS
+ * (the clock-dependent "overdue now" and the running year's comparison window move with time).
+ */
+const STATS_CACHE_MS = 30_000;
+const figureCache = new WeakMap<object, Map<string, { version: number; at: number; value: Promise<unknown> }>>();
+
+async function statsVersion(db: Executor): Promise<number> {
+  const r = await db.selectFrom("stats_version").select("v").where("id", "=", 1).executeTakeFirst();
+  return Number(r?.v ?? 0);
+}
+
+async function memo<T>(db: Executor, key: string, compute: () => Promise<T>): Promise<T> {
+  const version = await statsVersion(db);
+  const at = now().getTime();
+  let byKey = figureCache.get(db);
+  if (!byKey) figureCache.set(db, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit && hit.version === version && Math.abs(at - hit.at) < STATS_CACHE_MS) return hit.value as Promise<T>;
+  const value = compute();
+  byKey.set(key, { version, at, value });
+  value.catch(() => byKey.delete(key));
+  return value;
+}
+
+/** Drops cached figures and "overdue now" counts (tests that move the clock). */
 export function clearStatsCache(): void {
   overdueCache.clear();
+  for (const db of [getDb()]) figureCache.delete(db);
 }
 
 /** General-complaint statistics for the cases RECEIVED in a fiscal year or one of its periods (a cohort). */
 export async function complaintStats(db: Executor = getDb(), fy: number, period: StatPeriod = "year"): Promise<ComplaintStats> {
+  return memo(db, `complaints:${fy}:${period}`, () => computeComplaintStats(db, fy, period));
+}
+
+async function computeComplaintStats(db: Executor, fy: number, period: StatPeriod): Promise<ComplaintStats> {
   const { from, to } = periodRange(fy, period);
   const asOf = now().toISOString();
   const [cells, resolveHist, satisfaction, counterSatisfaction, overdue, categories, divisions, villages] = await Promise.all([
@@ -236,6 +273,10 @@ export interface CorruptionStats {
  * how many of those are completed (concluded, referred or closed) and how many are still in progress, today.
  */
 export async function corruptionStats(db: Executor = getDb(), fy: number): Promise<CorruptionStats> {
+  return memo(db, `corruption:${fy}`, () => computeCorruptionStats(db, fy));
+}
+
+async function computeCorruptionStats(db: Executor, fy: number): Promise<CorruptionStats> {
   const [monthRows, kindRows] = await Promise.all([
     db
       .selectFrom("report_stats")
@@ -470,6 +511,10 @@ function listFor(def: TargetDefinition, fy: number, w: { from: string; to: strin
  * the same stretch (1 October to today, and to the same day a year earlier), and verdicts are provisional.
  */
 export async function planTargets(db: Executor = getDb(), fy: number): Promise<TargetRow[]> {
+  return memo(db, `targets:${fy}:${today()}`, () => computePlanTargets(db, fy));
+}
+
+async function computePlanTargets(db: Executor, fy: number): Promise<TargetRow[]> {
   const full = periodRange(fy);
   const prevFull = periodRange(fy - 1);
   const todayKey = today();

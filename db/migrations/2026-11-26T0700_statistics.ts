@@ -137,13 +137,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     primary key (fiscal_year, source, day, score)
   ) without rowid`).execute(db);
 
+  await sql.raw(`create table stats_version (id integer primary key check (id = 1), v integer not null)`).execute(db);
+  await sql.raw(`insert into stats_version (id, v) values (1, 0)`).execute(db);
+
   await rebuildStatistics(db);
   await installStatisticsTriggers(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await dropStatisticsTriggers(db);
-  for (const t of ["complaint_stats", "complaint_resolve_days", "report_stats", "topic_stats", "rating_stats", "stat_reports", "counter_feedback", "rating_tokens", "case_ratings", "complaint_topics"]) {
+  for (const t of ["stats_version", "complaint_stats", "complaint_resolve_days", "report_stats", "topic_stats", "rating_stats", "stat_reports", "counter_feedback", "rating_tokens", "case_ratings", "complaint_topics"]) {
     await sql.raw(`drop table if exists ${t}`).execute(db);
   }
   await recreateReportTags(db, REPORT_TAGS_V1);

@@ -8,6 +8,7 @@ import {
   Meta,
   Outlet,
   Scripts,
+  useMatches,
   ScrollRestoration,
   useLocation,
   useRouteError,
@@ -50,8 +51,18 @@ export function useRootData(): RootData | undefined {
   return useRouteLoaderData<typeof loader>("root") as RootData | undefined;
 }
 
+/**
+ * Pages that need no JavaScript at all (the public statistics: forms are plain GET/POST, charts are SVG) say
+ * `export const handle = { hydrate: false }`: they are sent without the app's scripts and its copy of the loader data,
+ * which makes them lighter for phones on slow connections and cheaper to serve.
+ */
+function useHydrate(): boolean {
+  return !useMatches().some((m) => (m.handle as { hydrate?: boolean } | undefined)?.hydrate === false);
+}
+
 function Document({ children, lang }: { children: React.ReactNode; lang: Lang }) {
   const nonce = useNonce();
+  const hydrate = useHydrate();
   return (
     <html lang={lang}>
       <head>
@@ -63,8 +74,8 @@ function Document({ children, lang }: { children: React.ReactNode; lang: Lang })
       </head>
       <body>
         {children}
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {hydrate ? <ScrollRestoration nonce={nonce} /> : null}
+        {hydrate ? <Scripts nonce={nonce} /> : null}
       </body>
     </html>
   );

@@ -6,22 +6,13 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database, EscalationLevel } from "../../db/schema";
 import { now } from "~/utils/clock.server";
+import { ESCALATION_LEVELS, RULE_DAY_LIMITS } from "~/lib/escalation-levels";
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export const RULE_LEVELS = ["due_soon", "overdue", "overdue_executive", "unassigned"] as const satisfies readonly EscalationLevel[];
-
-/**
- * Allowed `days` per level. due_soon: 0 = the policy's due-soon threshold, else its own threshold in days before the
- * deadline; overdue: days after the deadline; overdue_executive: days after the deadline (at least 1, so it follows
- * the supervisor's rung); unassigned: days after receipt.
- */
-export const RULE_DAY_LIMITS: Record<EscalationLevel, readonly [number, number]> = {
-  due_soon: [0, 30],
-  overdue: [0, 30],
-  overdue_executive: [1, 90],
-  unassigned: [0, 30],
-};
+/** The ladder's rungs (one list, app/lib/escalation-levels.ts). */
+export const RULE_LEVELS = ESCALATION_LEVELS;
+export { RULE_DAY_LIMITS };
 
 export interface RuleRow {
   level: EscalationLevel;

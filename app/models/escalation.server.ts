@@ -10,6 +10,7 @@
  * The tick looks at the current state, not at what happened since the last run, so after downtime (or a clock
  * change) the next tick catches up: a case whose deadline passed while nothing was running escalates once.
  */
+import { ESCALATION_LEVELS } from "~/lib/escalation-levels";
 import { markLateOutcomes } from "./case-outcomes.server";
 import { getRules, type RuleRow } from "~/models/escalation-rules.server";
 import crypto from "node:crypto";
@@ -29,7 +30,7 @@ import { log, errorFields } from "~/utils/logger.server";
 
 type Trx = Transaction<Database>;
 
-export const ESCALATION_LEVELS = ["due_soon", "overdue", "overdue_executive", "unassigned"] as const satisfies readonly EscalationLevel[];
+export { ESCALATION_LEVELS };
 /** Must match OPEN_CASE_SQL / the partial indexes of migration 0200 so SQLite walks those indexes. */
 const OPEN = sql.raw<boolean>(`status in ('received','accepted','in_progress','waiting_info')`);
 const OPEN_STATUSES = ["received", "accepted", "in_progress", "waiting_info"];

@@ -22,6 +22,9 @@ import { getLang } from "~/utils/request.server";
 
 export const headers = statsHeaders;
 
+/** No JavaScript on this page (app/root.tsx): plain forms and server-drawn SVG. */
+export const handle = { hydrate: false };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "stats")("overview.metaTitle") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

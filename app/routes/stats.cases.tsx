@@ -21,6 +21,9 @@ import { passThroughHeaders } from "~/utils/route-headers";
 
 export const headers = passThroughHeaders;
 
+/** No JavaScript on this page (app/root.tsx): plain links and forms. */
+export const handle = { hydrate: false };
+
 export const meta: MetaFunction = () => [{ title: "รายการเรื่องตามสถิติ · Sujarit" }, { name: "robots", content: "noindex" }];
 
 /*

@@ -14,6 +14,9 @@ import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { tFor } from "~/i18n";
 
+/** No JavaScript on this page (app/root.tsx): plain links and forms. */
+export const handle = { hydrate: false };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.metaTitle ?? "Open data · Sujarit" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

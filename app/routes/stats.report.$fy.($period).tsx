@@ -34,6 +34,9 @@ import { getStaff } from "~/utils/session.server";
 
 export const headers = passThroughHeaders;
 
+/** No JavaScript on this page (app/root.tsx): plain links and forms. */
+export const handle = { hydrate: false };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.title ? `${data.title} · Sujarit` : "Sujarit" },
   ...(data?.draft ? [{ name: "robots", content: "noindex, nofollow" }] : []),

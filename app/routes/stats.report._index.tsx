@@ -9,6 +9,9 @@ import { listStatReports } from "~/models/stat-reports.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 
+/** No JavaScript on this page (app/root.tsx): plain links and forms. */
+export const handle = { hydrate: false };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.title ?? "Reports"} · Sujarit` }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

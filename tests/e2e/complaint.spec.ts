@@ -4,25 +4,11 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { test, expect, type Browser, type Page } from "@playwright/test";
-import SQLite from "better-sqlite3";
+import { test, expect, type Page } from "@playwright/test";
+import { account, base, dbGet, phone, watch } from "./support";
+
+const officer = () => account("E2E_OFFICER");
 import sharp from "sharp";
-
-const base = () => {
-  const url = process.env.E2E_BASE_URL;
-  if (!url) throw new Error("E2E_BASE_URL is not set: run with -c tests/e2e/playwright.config.ts (global setup)");
-  return url;
-};
-const officer = () => JSON.parse(process.env.E2E_OFFICER ?? "{}") as { email: string; password: string; name: string };
-
-function dbGet<T = Record<string, any>>(sql: string, ...params: unknown[]): T | undefined {
-  const db = new SQLite(process.env.E2E_DB_FILE!, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).get(...params) as T | undefined;
-  } finally {
-    db.close();
-  }
-}
 
 // Same tag in every worker of the run (set once in global setup), so texts written by one test are found by the next.
 const tag = (process.env.E2E_TAG ??= crypto.randomBytes(3).toString("hex"));
@@ -38,20 +24,6 @@ const loadFiled = (): Filed | null => (fs.existsSync(stateFile()) ? (JSON.parse(
 
 async function photo(): Promise<Buffer> {
   return sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 90, b: 60 } } }).jpeg().toBuffer();
-}
-
-async function phone(browser: Browser, javaScriptEnabled = true) {
-  return browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: "th-TH", javaScriptEnabled });
-}
-
-/** Collects CSP violations and page errors, which must stay empty. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
-  });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
 }
 
 async function fillComplaint(page: Page, subject: string) {

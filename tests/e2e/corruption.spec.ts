@@ -7,28 +7,13 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { test, expect, type Browser, type Page } from "@playwright/test";
-import SQLite from "better-sqlite3";
+import { test, expect, type Page } from "@playwright/test";
+import { account, base, dbGet, noHorizontalScroll, phone, watch } from "./support";
+
+const integrity = () => account("E2E_INTEGRITY");
+const officer = () => account("E2E_OFFICER");
 import sharp from "sharp";
 import { base32Decode, hotp, totpStep } from "../../app/lib/totp";
-
-const base = () => {
-  const url = process.env.E2E_BASE_URL;
-  if (!url) throw new Error("E2E_BASE_URL is not set: run with -c tests/e2e/playwright.config.ts (global setup)");
-  return url;
-};
-type Account = { email: string; password: string; name: string };
-const integrity = () => JSON.parse(process.env.E2E_INTEGRITY ?? "{}") as Account;
-const officer = () => JSON.parse(process.env.E2E_OFFICER ?? "{}") as Account;
-
-function dbGet<T = Record<string, any>>(sql: string, ...params: unknown[]): T | undefined {
-  const db = new SQLite(process.env.E2E_DB_FILE!, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).get(...params) as T | undefined;
-  } finally {
-    db.close();
-  }
-}
 
 const tag = (process.env.E2E_TAG ??= crypto.randomBytes(3).toString("hex"));
 const PHRASE = `มีการเรียกเงินค่าผ่านงานตรวจรับ ${tag}`;
@@ -48,20 +33,6 @@ async function photo(): Promise<Buffer> {
     .toBuffer();
 }
 
-async function phone(browser: Browser) {
-  return browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: "th-TH" });
-}
-
-/** Collects CSP violations and page errors, which must stay empty. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
-  });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
-}
-
 /** Requests to other origins (the whistleblower's pages must load nothing from elsewhere). */
 function foreignRequests(page: Page): string[] {
   const out: string[] = [];
@@ -69,11 +40,6 @@ function foreignRequests(page: Page): string[] {
     if (!r.url().startsWith(base()) && !r.url().startsWith("data:") && !r.url().startsWith("blob:")) out.push(r.url());
   });
   return out;
-}
-
-async function noHorizontalScroll(page: Page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect.soft(width, "page wider than the 360 px screen").toBeLessThanOrEqual(360);
 }
 
 /** A TOTP code the server accepts now and has not seen (replay guard): current step, or the next one. */

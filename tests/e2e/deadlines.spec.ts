@@ -9,6 +9,7 @@
  */
 import crypto from "node:crypto";
 import { test, expect, type Browser, type Page } from "@playwright/test";
+import { watch } from "./support";
 import { createStaffUser, dbGet, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
 import { addBangkokDays, bangkokDateKey, formatThaiDate } from "../../app/lib/thai-date";
@@ -25,16 +26,6 @@ let smtp: TestSmtp;
 let filed: { reference: string; code: string };
 /** The new expected date the supervisor picks (YYYY-MM-DD, Bangkok). */
 let expectedKey = "";
-
-/** Collects CSP violations and page errors, which must stay empty. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
-  });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
-}
 
 const complaint = () =>
   dbGet<{ id: number; due_at: string; explanation_owed: number; explained_at: string | null; expected_at: string | null; status: string }>(

@@ -11,6 +11,8 @@ export const E2E_OFFICER = { email: "officer.works@wangluek.go.th", name: "ช�
 /** Integrity officer of the corruption-report channel (corruption.spec.ts); sets up TOTP at the first sign-in. */
 /** Supervisor who approves the annual report (stats.spec.ts). */
 export const E2E_SUPERVISOR = { email: "supervisor@wangluek.go.th", name: "นายสมชาย หัวหน้า", role: "supervisor" as const, password: "e2e supervisor password 2569" };
+/** Administrator for the page-by-page hydration check (pages.spec.ts). */
+export const E2E_ADMIN = { email: "admin@wangluek.go.th", name: "ผู้ดูแลระบบ ทดสอบ", role: "admin" as const, password: "e2e admin password 2569" };
 export const E2E_INTEGRITY = { email: "integrity@wangluek.go.th", name: "นางสาวสุจริตา ตรวจสอบ", role: "integrity" as const, password: "e2e integrity password 2569" };
 
 export default async function globalSetup() {
@@ -21,6 +23,11 @@ export default async function globalSetup() {
   } catch (e) {
     // The citizen specs can still run; the officer spec reports this error.
     process.env.E2E_STAFF_ERROR = (e as Error).message.slice(0, 2000);
+  }
+  try {
+    await createStaffUser(server, E2E_ADMIN);
+  } catch (e) {
+    process.env.E2E_ADMIN_ERROR = (e as Error).message.slice(0, 2000);
   }
   try {
     await createStaffUser(server, E2E_SUPERVISOR);
@@ -39,6 +46,7 @@ export default async function globalSetup() {
   process.env.E2E_OFFICER = JSON.stringify(E2E_OFFICER);
   process.env.E2E_INTEGRITY = JSON.stringify(E2E_INTEGRITY);
   process.env.E2E_SUPERVISOR = JSON.stringify(E2E_SUPERVISOR);
+  process.env.E2E_ADMIN = JSON.stringify(E2E_ADMIN);
   return async () => {
     await server.stop();
     await smtp.stop();

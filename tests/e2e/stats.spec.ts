@@ -17,65 +17,20 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { test, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import SQLite from "better-sqlite3";
+import { account, base, dbGet, noHorizontalScroll, phone, watch } from "./support";
+
+const officer = () => account("E2E_OFFICER");
+const supervisor = () => account("E2E_SUPERVISOR");
 import { parseCsv } from "../../app/lib/csv";
 import { fiscalYearOf } from "../../app/lib/fiscal-year";
 
 type Staff = { email: string; password: string; name: string };
-
-const base = () => {
-  const url = process.env.E2E_BASE_URL;
-  if (!url) throw new Error("E2E_BASE_URL is not set: run with -c tests/e2e/playwright.config.ts (global setup)");
-  return url;
-};
-const officer = () => JSON.parse(process.env.E2E_OFFICER ?? "{}") as Staff;
-const supervisor = () => JSON.parse(process.env.E2E_SUPERVISOR ?? "{}") as Staff;
-
-function dbGet<T = Record<string, any>>(sql: string, ...params: unknown[]): T | undefined {
-  const db = new SQLite(process.env.E2E_DB_FILE!, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma("busy_timeout = 5000");
-    return db.prepare(sql).get(...params) as T | undefined;
-  } finally {
-    db.close();
-  }
-}
 
 const tag = (process.env.E2E_TAG ??= crypto.randomBytes(3).toString("hex"));
 /** The fiscal year (BE) of today, as the server counts it (Bangkok dates, 1 October – 30 September). */
 const currentFy = () => fiscalYearOf(new Date());
 /** "YYYY-MM" (CE) of the October that starts fiscal year `fy` (BE). */
 const octoberOf = (fy: number) => `${fy - 543 - 1}-10`;
-
-async function phone(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: "th-TH" });
-}
-
-/**
- * Collects CSP violations and page errors, which must stay empty. Also render errors that React Router catches and
- * shows as the error page (they are console errors, not page errors): a page that renders on the server but throws in
- * the browser would otherwise pass every check made before hydration.
- */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy|Refused to|React Router caught|Minified React error|hydrat/i.test(m.text())) problems.push(m.text().slice(0, 300));
-  });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
-}
-
-async function noHorizontalScroll(page: Page) {
-  const { width, culprits } = await page.evaluate(() => {
-    const vw = document.documentElement.clientWidth;
-    const culprits = [...document.querySelectorAll("body *")]
-      .filter((el) => el.getBoundingClientRect().right > vw + 0.5 && !el.closest(".table-wrap, .chart-scroll"))
-      .slice(0, 5)
-      .map((el) => `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${el.className ? `.${String(el.className).replace(/\s+/g, ".")}` : ""}> right=${Math.round(el.getBoundingClientRect().right)}`);
-    return { width: document.documentElement.scrollWidth, culprits };
-  });
-  expect.soft(width, `page wider than the 360 px screen; elements sticking out: ${culprits.join(", ")}`).toBeLessThanOrEqual(360);
-}
 
 /** A whole number as shown on the pages (th-TH digits with thousands separators). */
 const count = (text: string | null) => Number((text ?? "").replace(/[,\s]/g, ""));

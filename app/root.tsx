@@ -136,6 +136,8 @@ function SiteFooter() {
         <p>
           <Link to="/stats">{t("nav.stats")}</Link>
           {" · "}
+          <Link to="/feedback">{t("nav.feedback")}</Link>
+          {" · "}
           <Link to="/staff">{t("nav.staff")}</Link>
         </p>
       </div>

@@ -34,6 +34,7 @@ export default function StaffLayout() {
   const td = useTranslation("deadline").t;
   const tEsc = useTranslation("escalation").t;
   const tSr = useTranslation("statreport").t;
+  const tc = useTranslation("common").t;
   return (
     <div className="staff-area">
       <nav aria-label={t("nav.label")} className="staff-nav no-print">
@@ -46,6 +47,11 @@ export default function StaffLayout() {
         {canIntake ? <NavLink to="/staff/intake">{t("nav.intake")}</NavLink> : null}
         {canBoard ? <NavLink to="/staff/board">{tn("nav.board")}</NavLink> : null}
         {canStatReports ? <NavLink to="/staff/reports">{tSr("staff.nav")}</NavLink> : null}
+        {canIntake ? (
+          <a href="/feedback/poster" target="_blank" rel="noopener">
+            {tc("nav.feedbackPoster")}
+          </a>
+        ) : null}
         {canAdmin ? <NavLink to="/staff/admin" end>{t("nav.admin")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/holidays">{td("nav.holidays")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/sla">{td("nav.sla")}</NavLink> : null}

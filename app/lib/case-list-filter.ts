@@ -165,6 +165,24 @@ export function parseCaseListFilter(params: URLSearchParams): CaseListFilter | n
   return c.fy === undefined ? null : (c as CaseListFilter);
 }
 
+/**
+ * Criteria only staff may filter by. A case's plan topics are an officer's internal classification (often an
+ * allegation against a named officer's work) and a rating is one complainant's survey answer: filtering the public
+ * list by them would publish, case by case, what the rows themselves never show.
+ */
+export const STAFF_ONLY_CRITERIA = ["topic", "rated"] as const;
+
+export function hasStaffOnlyCriteria(f: CaseListCriteria): boolean {
+  return STAFF_ONLY_CRITERIA.some((k) => f[k] !== undefined);
+}
+
+/** The criteria the public list honours (staff-only ones dropped). */
+export function publicCriteria<T extends CaseListCriteria>(f: T): T {
+  const out = { ...f };
+  for (const k of STAFF_ONLY_CRITERIA) delete out[k];
+  return out;
+}
+
 /** The URL parameters of criteria, in a stable order (fy, from, to, category, channel, division, village, state, sla, ack, topic, rated). */
 export function caseListParams(f: CaseListCriteria): URLSearchParams {
   const p = new URLSearchParams();
@@ -191,7 +209,7 @@ export function caseListSearch(f: CaseListCriteria): string {
 
 /** Where a figure links: the public anonymised list, or the staff queue (which includes closed cases: status=all). */
 export function caseListHref(f: CaseListFilter, audience: "public" | "staff"): string {
-  if (audience === "public") return `/stats/cases${caseListSearch(f)}`;
+  if (audience === "public") return `/stats/cases${caseListSearch(publicCriteria(f))}`;
   const s = caseListParams(f).toString();
   return `/staff?status=all${s ? `&${s}` : ""}`;
 }

@@ -66,6 +66,49 @@ export function sameDayPreviousYear(dayKey: string): string {
   return `${pad(y, 4)}-${md}`;
 }
 
+/** The Bangkok day before a "YYYY-MM-DD" day. */
+export function dayBefore(dayKey: string): string {
+  const [y, m, d] = dayKey.split("-").map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d) - 86_400_000);
+  return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
+}
+
+/** The days a year-on-year comparison looks at ("from".."to" inclusive; empty when to < from). */
+export interface ComparisonWindows {
+  current: { from: string; to: string };
+  previous: { from: string; to: string };
+  /** The period has not ended: verdicts are provisional. */
+  running: boolean;
+  /** Not one whole month of the period has ended yet: nothing to compare. */
+  empty: boolean;
+}
+
+/**
+ * What the plan scorecard compares. A finished period: all of it against the same period a year earlier. A running
+ * period: only its whole months that have ended, against the same months a year earlier — so the comparison moves a
+ * month at a time, not a day at a time (a day-by-day window would let anyone work out small counts by difference).
+ */
+export function comparisonWindows(fyBE: number, period: StatPeriod, todayKey: string): ComparisonWindows {
+  const full = periodRange(fyBE, period);
+  const prevFull = periodRange(fyBE - 1, period);
+  if (todayKey > full.to) return { current: full, previous: prevFull, running: false, empty: false };
+  const lastWholeMonthEnd = dayBefore(`${todayKey.slice(0, 7)}-01`);
+  if (lastWholeMonthEnd < full.from) {
+    return { current: { from: full.from, to: dayBefore(full.from) }, previous: { from: prevFull.from, to: dayBefore(prevFull.from) }, running: true, empty: true };
+  }
+  return {
+    current: { from: full.from, to: lastWholeMonthEnd },
+    previous: { from: prevFull.from, to: lastDayOfMonth(sameDayPreviousYear(lastWholeMonthEnd).slice(0, 7)) },
+    running: true,
+    empty: false,
+  };
+}
+
+/** Last day ("YYYY-MM-DD") of the month of a day. */
+export function monthEndOf(dayKey: string): string {
+  return lastDayOfMonth(dayKey.slice(0, 7));
+}
+
 /** Received / completed / in progress. */
 export interface Flow {
   received: number;

@@ -19,7 +19,8 @@ import {
   histogramQuantile,
   periodMonths,
   periodRange,
-  sameDayPreviousYear,
+  comparisonWindows,
+  monthEndOf,
   satisfactionFrom,
   share,
   smallCellsOk,
@@ -272,11 +273,12 @@ export interface CorruptionStats {
  * Corruption and misconduct reports in the ITA format: per month of receipt from October, how many were received,
  * how many of those are completed (concluded, referred or closed) and how many are still in progress, today.
  */
-export async function corruptionStats(db: Executor = getDb(), fy: number): Promise<CorruptionStats> {
-  return memo(db, `corruption:${fy}`, () => computeCorruptionStats(db, fy));
+export async function corruptionStats(db: Executor = getDb(), fy: number, period: StatPeriod = "year"): Promise<CorruptionStats> {
+  return memo(db, `corruption:${fy}:${period}`, () => computeCorruptionStats(db, fy, period));
 }
 
-async function computeCorruptionStats(db: Executor, fy: number): Promise<CorruptionStats> {
+async function computeCorruptionStats(db: Executor, fy: number, period: StatPeriod): Promise<CorruptionStats> {
+  const { from, to } = periodRange(fy, period);
   const [monthRows, kindRows] = await Promise.all([
     db
       .selectFrom("report_stats")
@@ -289,6 +291,8 @@ async function computeCorruptionStats(db: Executor, fy: number): Promise<Corrupt
         eb.fn.sum<number>("referred").as("referred"),
       ])
       .where("fiscal_year", "=", fy)
+      .where("day", ">=", from)
+      .where("day", "<=", to)
       .groupBy(sql`substr(day, 1, 7)`)
       .execute(),
     db
@@ -296,12 +300,14 @@ async function computeCorruptionStats(db: Executor, fy: number): Promise<Corrupt
       .select(["topic", (eb) => eb.fn.sum<number>("n").as("n")])
       .where("fiscal_year", "=", fy)
       .where("source", "=", "report")
+      .where("day", ">=", from)
+      .where("day", "<=", to)
       .groupBy("topic")
       .execute(),
   ]);
   const byMonth = new Map(monthRows.map((r) => [r.month, r]));
   let cumulative: Flow = { ...ZERO_FLOW };
-  const months = periodMonths(fy).map((month) => {
+  const months = periodMonths(fy, period).map((month) => {
     const r = byMonth.get(month);
     const f = flow(Number(r?.received ?? 0), Number(r?.completed ?? 0));
     cumulative = addFlows(cumulative, f);
@@ -316,8 +322,12 @@ async function computeCorruptionStats(db: Executor, fy: number): Promise<Corrupt
     fiscalYear: fy,
     asOf: now().toISOString(),
     months,
-    quarters: ([1, 2, 3, 4] as const).map((quarter) => ({ quarter, ...sumMonths((i) => Math.floor(i / 3) + 1 === quarter) })),
-    halves: ([1, 2] as const).map((half) => ({ half, ...sumMonths((i) => (i < 6 ? 1 : 2) === half) })),
+    quarters: ([1, 2, 3, 4] as const)
+      .filter((q) => months.some((m) => Math.floor(fiscalMonthIndex(m.month) / 3) + 1 === q))
+      .map((quarter) => ({ quarter, ...sumMonths((i) => Math.floor(i / 3) + 1 === quarter) })),
+    halves: ([1, 2] as const)
+      .filter((h) => months.some((m) => (fiscalMonthIndex(m.month) < 6 ? 1 : 2) === h))
+      .map((half) => ({ half, ...sumMonths((i) => (i < 6 ? 1 : 2) === half) })),
     total: sumMonths(() => true),
     outcomes: { substantiated: outcome("substantiated"), unsubstantiated: outcome("unsubstantiated"), referred: outcome("referred") },
     byKind: { shown, rows: shown ? kindCells : [] },
@@ -507,28 +517,26 @@ function listFor(def: TargetDefinition, fy: number, w: { from: string; to: strin
 }
 
 /**
- * The plan scorecard for a fiscal year beside the previous one. For the running year both years are compared over
- * the same stretch (1 October to today, and to the same day a year earlier), and verdicts are provisional.
+ * The plan scorecard for a fiscal year (or its six-month round) beside the same period a year earlier. While the
+ * period runs, both years are compared over its whole months that have ended (app/lib/stats.ts comparisonWindows)
+ * and verdicts are provisional. A "decrease" needs the portal to have held records from the first month of the
+ * previous year's window (a portal started later would compare a year of records with a few months).
  */
-export async function planTargets(db: Executor = getDb(), fy: number): Promise<TargetRow[]> {
-  return memo(db, `targets:${fy}:${today()}`, () => computePlanTargets(db, fy));
+export async function planTargets(db: Executor = getDb(), fy: number, period: StatPeriod = "year"): Promise<TargetRow[]> {
+  return memo(db, `targets:${fy}:${period}:${today()}`, () => computePlanTargets(db, fy, period));
 }
 
-async function computePlanTargets(db: Executor, fy: number): Promise<TargetRow[]> {
-  const full = periodRange(fy);
-  const prevFull = periodRange(fy - 1);
-  const todayKey = today();
-  const running = todayKey >= full.from && todayKey <= full.to;
-  const current = { from: full.from, to: running ? todayKey : full.to };
-  const previous = { from: prevFull.from, to: running ? sameDayPreviousYear(todayKey) : prevFull.to };
+async function computePlanTargets(db: Executor, fy: number, period: StatPeriod): Promise<TargetRow[]> {
+  const w = comparisonWindows(fy, period, today());
+  const { current, previous, running } = w;
   const [cur, prev, first] = await Promise.all([yearFigures(db, fy, current.from, current.to), yearFigures(db, fy - 1, previous.from, previous.to), firstRecordDay(db)]);
-  const currentCovered = first !== null && first <= full.to;
-  const previousCovered = first !== null && first <= prevFull.to;
+  const currentCovered = !w.empty && first !== null && first <= current.to;
+  const previousCovered = !w.empty && first !== null && first <= monthEndOf(previous.from);
   return TARGETS.map((def) => {
     const c = indicator(def, cur);
     const p = indicator(def, prev);
     const verdict = judgeTarget({ rule: def.rule, current: c.raw, previous: p.raw, currentAnswers: c.answers, currentCovered, previousCovered });
-    const list = listFor(def, fy, current);
+    const list = w.empty ? undefined : listFor(def, fy, current);
     return {
       measure: def.measure,
       key: def.key,

@@ -7,6 +7,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
+import { tFor } from "~/i18n";
 import { CsrfField, ErrorSummary, Field, HoneypotField } from "~/components/form";
 import { RatingFields } from "~/components/satisfaction";
 import { getDb } from "~/utils/db.server";
@@ -20,7 +21,7 @@ import { fieldErrors } from "~/lib/validation";
 
 export const headers = passThroughHeaders;
 
-export const meta: MetaFunction = () => [{ title: "ประเมินความพึงพอใจการให้บริการ · Sujarit" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "satisfaction")("feedback.metaTitle") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const lang = getLang(request);
@@ -53,10 +54,13 @@ function errorResponse(status: number, data: ErrorData, headers: Record<string, 
 export async function action({ request, context }: ActionFunctionArgs) {
   const lang = getLang(request);
   const limiter = limits.counterFeedback();
+  const everyone = limits.counterFeedbackGlobal();
   const client = context.clientAddress ?? "unknown";
   const empty: Values = { service: "", score: "", comment: "" };
-  const blocked = limiter.peek(client);
-  if (blocked.blocked) {
+  const perClient = limiter.peek(client);
+  const overall = everyone.peek("all");
+  const blocked = perClient.blocked ? perClient : overall;
+  if (perClient.blocked || overall.blocked) {
     return errorResponse(429, { formError: "satisfaction:errors.rateLimited", errors: {}, values: empty }, { "Retry-After": String(Math.max(1, blocked.retryAfterSec)) });
   }
   let response: Response | undefined;
@@ -89,6 +93,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return response;
   } finally {
     if (!response || response.status !== 422) limiter.hit(client);
+    if (response?.status === 302) everyone.hit("all");
   }
 }
 

@@ -8,10 +8,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { caseListSearch, describeCriteria, parseCaseListFilter, type CaseListFilter } from "~/lib/case-list-filter";
+import { caseListSearch, describeCriteria, parseCaseListFilter, publicCriteria, type CaseListFilter } from "~/lib/case-list-filter";
 import { fiscalYearOf } from "~/lib/fiscal-year";
 import { formatThaiDate } from "~/lib/thai-date";
-import { tFor } from "~/i18n";
+import { tFor, type Lang } from "~/i18n";
 import { criteriaNames, listPublicCases, type PublicRowState } from "~/models/case-list.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
@@ -24,7 +24,10 @@ export const headers = passThroughHeaders;
 /** No JavaScript on this page (app/root.tsx): plain links and forms. */
 export const handle = { hydrate: false };
 
-export const meta: MetaFunction = () => [{ title: "รายการเรื่องตามสถิติ · Sujarit" }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: tFor((data as LoaderData | undefined)?.lang ?? "th", "caselist")("metaTitle") },
+  { name: "robots", content: "noindex" },
+];
 
 /*
  * Not "public": every page carries the visitor's CSRF token (language switch) and is rendered in the language of their
@@ -45,7 +48,7 @@ type Row = {
   state: PublicRowState;
 };
 
-type LoaderData =
+type LoaderData = { lang: Lang } & (
   | { ok: false; error: "fy" | "page" | "rateLimited"; example: number; fy: number | null }
   | {
       ok: true;
@@ -61,7 +64,8 @@ type LoaderData =
       nextHref: string | null;
       statsHref: string;
       yearHref: string | null;
-    };
+    }
+);
 
 function pageHref(f: CaseListFilter, page: number): string {
   const search = caseListSearch(f);
@@ -75,19 +79,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const limit = listLimiter().hit(context.clientAddress ?? "unknown");
   if (!limit.allowed) {
     return json<LoaderData>(
-      { ok: false, error: "rateLimited", example, fy: null },
+      { lang, ok: false, error: "rateLimited", example, fy: null },
       { status: 429, headers: { ...CACHE, "Retry-After": String(Math.max(1, limit.retryAfterSec)) } },
     );
   }
   const url = new URL(request.url);
-  const filter = parseCaseListFilter(url.searchParams);
-  if (!filter) return json<LoaderData>({ ok: false, error: "fy", example, fy: null }, { status: 400, headers: CACHE });
+  const parsed = parseCaseListFilter(url.searchParams);
+  // Topics and ratings are never a public lookup (app/lib/case-list-filter.ts): those parameters are ignored here.
+  const filter = parsed ? publicCriteria(parsed) : null;
+  if (!filter) return json<LoaderData>({ lang, ok: false, error: "fy", example, fy: null }, { status: 400, headers: CACHE });
   const pageParam = url.searchParams.get("page");
   const page = pageParam !== null && /^[1-9]\d{0,4}$/.test(pageParam) ? Number(pageParam) : 1;
   const db = getDb();
   const [list, names] = await Promise.all([listPublicCases(db, filter, { page, now: at }), criteriaNames(db, filter, lang)]);
   if (page > list.pageCount) {
-    return json<LoaderData>({ ok: false, error: "page", example, fy: filter.fy }, { status: 404, headers: CACHE });
+    return json<LoaderData>({ lang, ok: false, error: "page", example, fy: filter.fy }, { status: 404, headers: CACHE });
   }
   const t = tFor(lang, "caselist") as unknown as (k: string, o?: Record<string, unknown>) => string;
   const phrases = describeCriteria(filter, t, lang, names).map((p) => p.text);
@@ -96,6 +102,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const onlyFy = caseListSearch({ fy: filter.fy }) === caseListSearch(filter);
   return json<LoaderData>(
     {
+      lang,
       ok: true,
       fy: filter.fy,
       phrases,

@@ -11,7 +11,7 @@ import { useTranslation } from "~/components/i18n";
 import { AsOf, DownloadLinks, FiscalYearForm, StatsErrorView, StatsNav, TableWrap, dayLabel, formatCount } from "~/components/stats-ui";
 import { selectedFiscalYear, statsAudience, statsCacheHeaders, statsHeaders } from "~/components/stats-route.server";
 import { i18nFor, tFor } from "~/i18n";
-import { caseListHref } from "~/lib/case-list-filter";
+import { caseListHref, hasStaffOnlyCriteria } from "~/lib/case-list-filter";
 import { formatShare, periodRange } from "~/lib/stats";
 import type { Lang } from "~/lib/thai-date";
 import { planTargets, type IndicatorValue, type TargetRow } from "~/models/stats.server";
@@ -136,7 +136,7 @@ export default function TargetsPage() {
                     <span className="target-how">
                       <span className="target-label">{t("targets.howLabel")}</span> {t(`targets.${r.key}.how`)}
                     </span>
-                    {r.list ? (
+                    {r.list && (audience === "staff" || !hasStaffOnlyCriteria(r.list)) ? (
                       <span className="target-list no-print">
                         <Link to={caseListHref(r.list, audience)}>{listLabel}</Link>
                       </span>

@@ -77,9 +77,12 @@ export const limits = {
   trackFailuresClient: () => limiter("track-fail-client", 10, 15 * 60_000),
   /** Failed tracking lookups across all clients. */
   trackFailuresGlobal: () => limiter("track-fail-global", 300, 15 * 60_000),
-  /** Counter-service satisfaction answers (/feedback) per client; roomier than publicForm because a whole office
-   *  (or a counter tablet) may share one address. */
-  counterFeedback: () => limiter("counter-feedback", 30, 10 * 60_000),
+  /** Counter-service satisfaction answers (/feedback) per client: a counter tablet serves a handful of people an hour,
+   *  and the answers decide plan targets (measures 17 and 20), so one address cannot flood them. */
+  counterFeedback: () => limiter("counter-feedback", 12, 60 * 60_000),
+  /** Counter-service answers across all clients per day: far above what an office's counter sees, and a ceiling on how
+   *  far a flood from many addresses can move the published satisfaction share. */
+  counterFeedbackGlobal: () => limiter("counter-feedback-global", 500, 24 * 3600_000),
   /** Staff login attempts per client. */
   loginClient: () => limiter("login-client", 20, 15 * 60_000),
 };

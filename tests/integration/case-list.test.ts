@@ -221,7 +221,7 @@ describe("public list /stats/cases", () => {
     expect((await publicList("?fy=2569&from=2026-01-01&to=2026-01-20")).refs).toEqual(R("A", "C"));
   });
 
-  it("narrows by category, channel, division, village, state, deadline, acknowledgement, topic and rating", async () => {
+  it("narrows by category, channel, division, village, state, deadline and acknowledgement", async () => {
     const cases: [string, string[]][] = [
       [`category=${cat.road}`, R("E", "B", "A", "G", "D")],
       [`category=${cat.waste}`, R("C")],
@@ -242,11 +242,6 @@ describe("public list /stats/cases", () => {
       ["sla=undecided", R("D")],
       ["ack=late", R("B")],
       ["ack=on_time", R("E", "A", "C", "G", "D")],
-      ["topic=bribery", R("A")],
-      ["topic=procurement", R("D")],
-      ["topic=personnel", []],
-      ["rated=any", R("A", "C")],
-      ["rated=satisfied", R("A")],
       [`month=2026-01&category=${cat.road}&state=closed`, R("A")],
     ];
     for (const [q, want] of cases) {
@@ -254,6 +249,15 @@ describe("public list /stats/cases", () => {
       expect(got.refs, q).toEqual(want);
       expect(got.total, q).toBe(want.length);
       if (want.length === 0) expect(got.texts[0]).toContain('data-testid="caselist-empty"');
+    }
+  });
+
+  it("never filters the public list by plan topic or by rating (internal classification, one person's answer)", async () => {
+    const all = R("E", "B", "A", "C", "G", "D");
+    for (const q of ["topic=bribery", "topic=procurement", "rated=any", "rated=satisfied", `topic=bribery&rated=satisfied&category=${cat.waste}`]) {
+      const got = await publicList(`?fy=2569&${q}`);
+      expect(got.refs, q).toEqual(q.includes("category") ? R("C") : all);
+      for (const text of got.texts) expect(text, q).not.toMatch(/topic=|rated=/);
     }
   });
 
@@ -337,8 +341,6 @@ describe("staff queue with the same parameters", () => {
       { fy: 2569, state: "open" as const },
       { fy: 2569, state: "overdue" as const },
       { fy: 2569, sla: "late" as const },
-      { fy: 2569, topic: "procurement" as const },
-      { fy: 2569, rated: "satisfied" as const },
       { fy: 2569, villageId: "none" as const },
       { fy: 2568, categoryId: cat.trees },
     ];
@@ -347,6 +349,13 @@ describe("staff queue with the same parameters", () => {
       const staff = await queueRefs(sup, caseListHref(f, "staff"));
       expect(staff, JSON.stringify(f)).toEqual(pub.refs);
     }
+    // topics and ratings narrow the staff queue only
+    expect(await queueRefs(sup, caseListHref({ fy: 2569, topic: "bribery" }, "staff"))).toEqual(R("A"));
+    expect(await queueRefs(sup, caseListHref({ fy: 2569, topic: "procurement" }, "staff"))).toEqual(R("D"));
+    expect(await queueRefs(sup, caseListHref({ fy: 2569, topic: "personnel" }, "staff"))).toEqual([]);
+    expect(await queueRefs(sup, caseListHref({ fy: 2569, rated: "any" }, "staff"))).toEqual(R("A", "C"));
+    expect(await queueRefs(sup, caseListHref({ fy: 2569, rated: "satisfied" }, "staff"))).toEqual(R("A"));
+    expect(caseListHref({ fy: 2569, topic: "bribery", rated: "any" }, "public")).toBe("/stats/cases?fy=2569");
     // month= shorthand works on the queue too
     expect(await queueRefs(sup, `/staff?status=all&fy=2569&month=2026-01&category=${cat.road}&state=closed`)).toEqual(R("A"));
   });

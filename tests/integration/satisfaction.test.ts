@@ -363,11 +363,19 @@ describe("counter feedback /feedback", () => {
   it("limits answers per client (429 with Retry-After)", async () => {
     const c = newClient();
     const page = await c.get("/feedback");
+    // 12 answers an hour per address (the earlier tests of this file used some of them from the same address).
     let last: HttpResult | undefined;
-    for (let i = 0; i < 31; i++) last = await c.postForm("/feedback", { csrf: csrfOf(page), website: "", service: "other", score: "3" });
+    let saved = 0;
+    for (let i = 0; i < 20; i++) {
+      last = await c.postForm("/feedback", { csrf: csrfOf(page), website: "", service: "other", score: "3" });
+      if (last.status !== 302) break;
+      saved++;
+    }
     expect(last!.status).toBe(429);
     expect(last!.headers.get("retry-after")).toMatch(/^\d+$/);
-    expect(await dbAll(server, "select count(*) as n from counter_feedback where service = 'other'")).toEqual([{ n: 30 }]);
+    expect(saved).toBeGreaterThan(0);
+    expect(saved).toBeLessThanOrEqual(12);
+    expect(await dbAll(server, "select count(*) as n from counter_feedback where service = 'other'")).toEqual([{ n: saved }]);
   });
 
   it("the poster has the organisation, a server-side SVG QR code and the address in text", async () => {

@@ -376,17 +376,28 @@ describe("plan scorecard", () => {
     expect(row(t, "m20_satisfaction")).toMatchObject({ verdict: "met", current: { value: 0.8, answers: 5 } });
   });
 
-  it("fiscal year 2570 (running): compared with the same stretch of 2569, provisional", async () => {
+  it("fiscal year 2570 (running): its whole months so far against the same months of 2569, provisional", async () => {
     const t = await planTargets(db, 2570);
     expect(row(t, "m20_service")).toMatchObject({
       verdict: "met",
       provisional: true,
       current: { value: 0 },
-      previous: { value: 1 }, // B1 only: B2 (1 Dec 2025) is after 26 Nov
-      window: { current: { from: "2026-10-01", to: "2026-11-26" }, previous: { from: "2025-10-01", to: "2025-11-26" } },
+      previous: { value: 1 }, // October 2025: B1 only
+      window: { current: { from: "2026-10-01", to: "2026-10-31" }, previous: { from: "2025-10-01", to: "2025-10-31" } },
     });
-    expect(row(t, "m25")).toMatchObject({ verdict: "met", provisional: true, current: { value: 0 }, previous: { value: 1 } });
+    expect(row(t, "m25")).toMatchObject({ verdict: "met", provisional: true, current: { value: 0 }, previous: { value: 1 } }); // R3, 20 Oct 2025
     expect(row(t, "m13")).toMatchObject({ verdict: "met", provisional: true });
+  });
+
+  it("the six-month round of 2569 against that of 2568", async () => {
+    const t = await planTargets(db, 2569, "h1");
+    expect(row(t, "m20_service")).toMatchObject({ verdict: "not_met", current: { value: 4 }, previous: { value: 2 }, window: { current: { from: "2025-10-01", to: "2026-03-31" } } }); // B1–B4 vs A1, A2
+    expect(row(t, "m25")).toMatchObject({ verdict: "not_met", current: { value: 3 }, previous: { value: 2 } }); // R3–R5 vs R1, R2
+    const c = await corruptionStats(db, 2569, "h1");
+    expect(c.months.map((m) => m.month)).toEqual(months2569.slice(0, 6));
+    expect(c.quarters.map((q) => q.quarter)).toEqual([1, 2]);
+    expect(c.halves).toEqual([{ half: 1, ...flow(3, 2) }]);
+    expect(c.total).toEqual(flow(3, 2));
   });
 
   it("lists the years with data", async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  comparisonWindows,
+  dayBefore,
   fiscalMonthIndex,
   fiscalMonthKey,
   formatShare,
@@ -38,6 +40,44 @@ describe("periods of a fiscal year", () => {
   it("the same day a year earlier, leap day clamped", () => {
     expect(sameDayPreviousYear("2026-11-26")).toBe("2025-11-26");
     expect(sameDayPreviousYear("2028-02-29")).toBe("2027-02-28");
+  });
+});
+
+describe("year-on-year comparison windows", () => {
+  it("a finished year is compared whole", () => {
+    expect(comparisonWindows(2569, "year", "2026-11-26")).toEqual({
+      current: { from: "2025-10-01", to: "2026-09-30" },
+      previous: { from: "2024-10-01", to: "2025-09-30" },
+      running: false,
+      empty: false,
+    });
+  });
+  it("a running year: its whole months that have ended, against the same months a year earlier", () => {
+    expect(comparisonWindows(2570, "year", "2026-11-26")).toEqual({
+      current: { from: "2026-10-01", to: "2026-10-31" },
+      previous: { from: "2025-10-01", to: "2025-10-31" },
+      running: true,
+      empty: false,
+    });
+    // The window moves a month at a time, not a day at a time.
+    expect(comparisonWindows(2570, "year", "2026-11-01").current).toEqual(comparisonWindows(2570, "year", "2026-11-30").current);
+    // February of a leap year against February of the year before.
+    expect(comparisonWindows(2571, "year", "2028-03-05")).toMatchObject({ current: { to: "2028-02-29" }, previous: { to: "2027-02-28" } });
+    expect(comparisonWindows(2570, "year", "2027-03-05")).toMatchObject({ current: { to: "2027-02-28" }, previous: { to: "2026-02-28" } });
+  });
+  it("in the first month of a year nothing has ended yet", () => {
+    const w = comparisonWindows(2570, "year", "2026-10-15");
+    expect(w.empty).toBe(true);
+    expect(w.current.to < w.current.from).toBe(true);
+  });
+  it("the six-month round", () => {
+    expect(comparisonWindows(2570, "h1", "2027-05-01")).toMatchObject({ current: { from: "2026-10-01", to: "2027-03-31" }, running: false });
+    expect(comparisonWindows(2570, "h1", "2027-01-10")).toMatchObject({ current: { to: "2026-12-31" }, previous: { to: "2025-12-31" }, running: true });
+  });
+  it("the day before", () => {
+    expect(dayBefore("2026-03-01")).toBe("2026-02-28");
+    expect(dayBefore("2028-03-01")).toBe("2028-02-29");
+    expect(dayBefore("2026-01-01")).toBe("2025-12-31");
   });
 });
 

@@ -39,11 +39,14 @@ export function ErrorSummary({
   errors,
   labels,
   formError,
+  formErrorValues,
   limits = FIELD_LIMITS,
 }: {
   errors?: Record<string, string>;
   labels: Record<string, string>;
   formError?: string | null;
+  /** Values interpolated into the form-level message (e.g. an already formatted date). */
+  formErrorValues?: Record<string, string>;
   /** Maximum length per field name, shown in "too long" messages. */
   limits?: Record<string, number>;
 }) {
@@ -59,7 +62,7 @@ export function ErrorSummary({
     <div className="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1} ref={ref}>
       <h2 id="error-summary-title">{t("errors.summaryTitle", { count })}</h2>
       <ul>
-        {formError ? <li>{t(formError)}</li> : null}
+        {formError ? <li>{formErrorValues ? t(formError, formErrorValues) : t(formError)}</li> : null}
         {entries.map(([field, key]) => (
           <li key={field}>
             <a href={`#${fieldId(field)}`}>

@@ -124,6 +124,14 @@ export function canAdminister(actor: Actor): boolean {
 }
 
 /**
+ * Whether the actor may read the counter-service satisfaction answers (/staff/feedback): the people who run the
+ * office counter and those who answer for the service. Not officers, and never integrity officers.
+ */
+export function canReadCounterFeedback(actor: Pick<Actor, "role">): boolean {
+  return actor.role === "admin" || actor.role === "supervisor" || actor.role === "executive" || actor.role === "intake";
+}
+
+/**
  * Division restriction for lists: `undefined` = every division; a number = only that division.
  * An officer without a division sees nothing (-1 matches no row); neither does an integrity officer.
  */

@@ -179,3 +179,75 @@ export async function submitCounterFeedback(
     .executeTakeFirstOrThrow();
   return { id: row.id };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Back office: reading the counter-service answers (/staff/feedback).
+
+/** Answers shown per page on /staff/feedback. */
+export const COUNTER_FEEDBACK_PAGE_SIZE = 50;
+
+export interface CounterFeedbackRow {
+  id: number;
+  service: string;
+  score: number;
+  comment: string;
+  createdAt: string;
+}
+
+export interface CounterFeedbackPage {
+  fiscalYear: number;
+  /** Answers of the year per score 1..5 (zeros included). */
+  byScore: { score: Score; n: number }[];
+  total: number;
+  page: number;
+  pageCount: number;
+  pageSize: number;
+  rows: CounterFeedbackRow[];
+}
+
+/** Fiscal years (BE) that have counter answers, newest first, plus `always` (the current year) even when empty. */
+export async function counterFeedbackYears(db: Executor, always: number): Promise<number[]> {
+  const rows = await db.selectFrom("counter_feedback").select("fiscal_year").distinct().execute();
+  const years = new Set(rows.map((r) => Number(r.fiscal_year)));
+  years.add(always);
+  return [...years].sort((a, b) => b - a);
+}
+
+/**
+ * One page of a fiscal year's counter answers, newest first, and the year's totals per score. A page after the
+ * last one gives the last page (page 1 when there are no answers).
+ */
+export async function listCounterFeedback(
+  db: Executor,
+  input: { fiscalYear: number; page: number; pageSize?: number },
+): Promise<CounterFeedbackPage> {
+  const pageSize = input.pageSize ?? COUNTER_FEEDBACK_PAGE_SIZE;
+  const counts = await db
+    .selectFrom("counter_feedback")
+    .select(["score", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("fiscal_year", "=", input.fiscalYear)
+    .groupBy("score")
+    .execute();
+  const byScore = ([1, 2, 3, 4, 5] as const).map((score) => ({ score, n: Number(counts.find((c) => Number(c.score) === score)?.n ?? 0) }));
+  const total = byScore.reduce((sum, s) => sum + s.n, 0);
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(Math.max(1, Math.floor(input.page)), pageCount);
+  const rows = await db
+    .selectFrom("counter_feedback")
+    .select(["id", "service", "score", "comment", "created_at"])
+    .where("fiscal_year", "=", input.fiscalYear)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .execute();
+  return {
+    fiscalYear: input.fiscalYear,
+    byScore,
+    total,
+    page,
+    pageCount,
+    pageSize,
+    rows: rows.map((r) => ({ id: r.id, service: r.service, score: r.score, comment: r.comment, createdAt: r.created_at })),
+  };
+}

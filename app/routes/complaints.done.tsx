@@ -11,7 +11,7 @@ import QRCode from "qrcode";
 import { CsrfField } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
 import { getEnv } from "~/utils/env.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { getOrgProfile, nameIn } from "~/models/org.server";
 import { clearReceiptCookie, readReceipt, type Receipt } from "~/models/receipt.server";
 import { formatThaiDate } from "~/lib/thai-date";
@@ -33,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 /** "I have saved my code": removes the receipt from this browser. */
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   return redirect("/", { headers: { "Set-Cookie": clearReceiptCookie() } });
 }

@@ -12,7 +12,7 @@ import { CsrfField, ErrorSummary, Field, HoneypotField } from "~/components/form
 import { RatingFields } from "~/components/satisfaction";
 import { getDb } from "~/utils/db.server";
 import { limits } from "~/utils/rate-limit.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 import { getOrgProfile, nameIn } from "~/models/org.server";
 import { submitCounterFeedback, SatisfactionError } from "~/models/satisfaction.server";
@@ -65,7 +65,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   let response: Response | undefined;
   try {
-    const form = await request.formData();
+    const form = await readFormData(request, lang);
     assertCsrf(request, form, lang);
     const website = form.get("website");
     if (typeof website === "string" && website.trim() !== "") {

@@ -17,7 +17,7 @@ import { getOrgProfile } from "~/models/org.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: "/styles/feedback-poster.css" }];
 
-export const meta: MetaFunction = () => [{ title: "โปสเตอร์แบบประเมินความพึงพอใจ · Sujarit" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "satisfaction")("poster.metaTitle") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const lang = getLang(request);

@@ -1,9 +1,17 @@
 /** After a counter-feedback answer is saved (POST /feedback redirects here, so a reload never posts it twice). */
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { Link } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
+import { tFor } from "~/i18n";
+import { getLang } from "~/utils/request.server";
 
-export const meta: MetaFunction = () => [{ title: "ขอบคุณ · Sujarit" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "satisfaction")("feedback.thanksMetaTitle") }];
+
+/** Only the visitor's language (for the page title). */
+export async function loader({ request }: LoaderFunctionArgs) {
+  return json({ lang: getLang(request) });
+}
 
 export default function FeedbackThanksRoute() {
   const { t } = useTranslation("satisfaction");

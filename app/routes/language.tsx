@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { isLang } from "~/i18n";
-import { assertCsrf, LANG_COOKIE, safeRedirectPath, serializeCookie } from "~/utils/request.server";
+import { assertCsrf, readFormData, LANG_COOKIE, safeRedirectPath, serializeCookie } from "~/utils/request.server";
 
 /** Switches the interface language (form POST, works without JavaScript). */
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const lng = form.get("lng");
   if (!isLang(lng)) throw new Response("Unknown language", { status: 400 });

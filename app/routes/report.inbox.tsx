@@ -32,7 +32,7 @@ import {
   reserveReceiptAttempt,
   throttleDelay,
 } from "~/utils/receipt-throttle.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import {
   MultipartError,
   UploadRejectedError,
@@ -156,7 +156,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return reply(request, db, lang);
   }
 
-  const form = await request.formData();
+  const form = await readFormData(request, lang);
   assertCsrf(request, form, lang);
   const intent = form.get("intent");
   if (intent === "leave") {

@@ -6,7 +6,7 @@
  * GET is refused (405): receipts never travel in URLs.
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import {
@@ -60,7 +60,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed();
   const lang = getLang(request);
   const t = tFor(lang, "report");
-  const form = await request.formData();
+  const form = await readFormData(request, lang);
   assertCsrf(request, form, lang);
 
   const decision = reserveReceiptAttempt(context.clientAddress ?? "unknown");

@@ -20,7 +20,7 @@ import {
 import { getOrgProfile, listCategories, listDivisions, listVillages, nameIn } from "~/models/org.server";
 import { listStaff } from "~/models/staff.server";
 import { getDb } from "~/utils/db.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { log } from "~/utils/logger.server";
 
@@ -64,7 +64,7 @@ const idField = z.coerce.number().int().min(1);
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const db = getDb();
   const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;

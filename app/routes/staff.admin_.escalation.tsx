@@ -15,7 +15,7 @@ import { ESCALATION_LEVELS as RULE_LEVELS, RULE_DAY_LIMITS } from "~/lib/escalat
 import { listDivisions, nameIn } from "~/models/org.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
 async function requireAdmin(request: Request) {
@@ -45,7 +45,7 @@ const ruleSchema = z.object({
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const db = getDb();
   const intent = form.get("intent");

@@ -12,7 +12,7 @@ import { deleteHoliday, holidayYears, listHolidays, upsertHoliday } from "~/mode
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
 const KINDS = ["official", "substitution", "special"] as const;
@@ -70,7 +70,7 @@ type ActionData = { errors: Record<string, string>; values?: Record<string, stri
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const db = getDb();
   const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;

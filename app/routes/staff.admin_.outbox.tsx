@@ -9,7 +9,7 @@ import { formatThaiDate } from "~/lib/thai-date";
 import { MAX_ATTEMPTS } from "~/models/outbox.server";
 import { listUndelivered, retryMessages } from "~/models/outbox-admin.server";
 import { getDb } from "~/utils/db.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { log } from "~/utils/logger.server";
 
@@ -42,7 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const intent = form.get("intent");
   const id = form.get("id");

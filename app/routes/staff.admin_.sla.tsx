@@ -10,7 +10,7 @@ import { listCategories, nameIn } from "~/models/org.server";
 import { deletePolicy, getPolicyFor, listPolicies, setPolicy } from "~/models/sla-policy.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
 const CHANNELS = ["web", "walk_in", "phone", "letter", "line", "facebook"] as const;
@@ -73,7 +73,7 @@ type ActionData = { formId: string; errors: Record<string, string> };
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const db = getDb();
   const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;

@@ -7,7 +7,7 @@ import { CsrfField } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
 import { isNoticeKind, listTemplates, NoticeError, PLACEHOLDERS, resetTemplate, saveTemplate } from "~/models/notices.server";
 import { getDb } from "~/utils/db.server";
-import { assertCsrf } from "~/utils/request.server";
+import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { log } from "~/utils/logger.server";
 
@@ -26,7 +26,7 @@ type ActionData = { key: string; error: { field: string; key: string; params: Re
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const s = (k: string) => {
     const v = form.get(k);

@@ -30,11 +30,12 @@ import { bangkokDateKey, addBangkokDays } from "~/lib/thai-date";
 import { getStaffById, listAssignableStaff } from "~/models/staff.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { log } from "~/utils/logger.server";
 import { canSetTopics, getComplaintTopics, setComplaintTopics } from "~/models/topics.server";
 import { PLAN_TOPIC_CODES } from "~/lib/case-list-filter";
+import { getCaseRating } from "~/models/satisfaction.server";
 
 const INTENTS = ["accept", "start", "request_info", "info_received", "resolve", "forward", "reopen", "assign", "reply", "note", "explanation", "progress", "topics"] as const;
 type Intent = (typeof INTENTS)[number];
@@ -74,8 +75,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const people = canAssign ? await listAssignableStaff(db, staff.role === "officer" ? staff.division_id : undefined) : [];
   const d = (iso: string | null) => (iso ? formatThaiDate(new Date(iso), lang, { withTime: true }) : "");
   const topics = await getComplaintTopics(db, c.id);
+  // The complainant's satisfaction answer (app/routes/track.tsx, /track/rate): plain values only, formatted here.
+  const r = await getCaseRating(db, c.id, at);
+  const rating = r
+    ? { score: r.score, comment: r.comment, givenAt: d(r.createdAt), changedAt: r.updatedAt !== r.createdAt ? d(r.updatedAt) : null }
+    : null;
   return json({
     topics,
+    rating,
     canSetTopics: canSetTopics(staff, c),
     c: {
       id: c.id,
@@ -169,7 +176,7 @@ function optionalId(form: FormData, name: string): number | null | undefined | "
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const db = getDb();
   const { complaint: c } = await loadFor(params.reference, staff); // 404 for cases the actor may not see
@@ -430,6 +437,8 @@ export default function StaffCase() {
         </section>
       ) : null}
 
+      {data.rating ? <CaseRatingSection rating={data.rating} /> : null}
+
       <TopicsSection topics={data.topics} canEdit={data.canSetTopics} />
 
       {data.statusActions.length > 0 || data.canAssign || data.canReply || data.canNote ? (
@@ -601,6 +610,39 @@ export default function StaffCase() {
         </ol>
       </section>
     </>
+  );
+}
+
+/** The complainant's satisfaction answer, read-only (shown once the case has been rated). */
+function CaseRatingSection({ rating }: { rating: { score: number; comment: string; givenAt: string; changedAt: string | null } }) {
+  const { t } = useTranslation("satisfaction");
+  return (
+    <section className="card" aria-labelledby="rating-title" data-testid="case-rating" data-score={rating.score}>
+      <h2 id="rating-title">{t("staff.case.title")}</h2>
+      <p className="hint">{t("staff.case.intro")}</p>
+      <dl className="facts">
+        <dt>{t("staff.case.score")}</dt>
+        <dd data-testid="case-rating-score">
+          <strong>{t("staff.scoreOf", { score: rating.score, label: t(`scale.${rating.score}`) })}</strong>
+        </dd>
+        {rating.comment ? (
+          <>
+            <dt>{t("staff.case.comment")}</dt>
+            <dd className="pre-line" data-testid="case-rating-comment">
+              {rating.comment}
+            </dd>
+          </>
+        ) : null}
+        <dt>{t("staff.case.givenAt")}</dt>
+        <dd data-testid="case-rating-given">{rating.givenAt}</dd>
+        {rating.changedAt ? (
+          <>
+            <dt>{t("staff.case.changedAt")}</dt>
+            <dd data-testid="case-rating-changed">{rating.changedAt}</dd>
+          </>
+        ) : null}
+      </dl>
+    </section>
   );
 }
 

@@ -8,7 +8,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { canAccessReports } from "~/lib/permissions";
 import { exportReport, getReportForStaff, ReportForbiddenError, ReportNotFoundError } from "~/models/report.server";
 import { getDb } from "~/utils/db.server";
-import { assertCsrf } from "~/utils/request.server";
+import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
 function notFound(): never {
@@ -19,7 +19,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request);
   const publicId = params.publicId ?? "";
   if (!/^R\d{4}-\d{4,}$/.test(publicId)) notFound();
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const db = getDb();
   try {

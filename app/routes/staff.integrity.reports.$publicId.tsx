@@ -37,7 +37,7 @@ import {
 } from "~/models/report.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · เรื่องร้องเรียนการทุจริต / Corruption report" }, { name: "robots", content: "noindex, nofollow" }];
@@ -127,7 +127,7 @@ function inputErrorKey(e: ReportInputError): string {
 export async function action({ request, params }: ActionFunctionArgs) {
   const publicId = checkRef(params.publicId);
   const staff = await requireReportStaff(request, publicId);
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const db = getDb();
   const str = (k: string) => {

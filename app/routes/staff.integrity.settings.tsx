@@ -19,7 +19,7 @@ import {
 } from "~/models/integrity-settings.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { assertCsrf } from "~/utils/request.server";
+import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · ตั้งค่าช่องทางแจ้งเบาะแสการทุจริต / Report channel settings" }, { name: "robots", content: "noindex, nofollow" }];
@@ -41,7 +41,7 @@ type ActionData = { errors: Record<string, string>; values: Record<string, strin
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireSettingsAdmin(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const values = Object.fromEntries(
     ["alternateStaffId", "alternateLabelTh", "alternateLabelEn", "retentionYears", "ackDays", "feedbackDays"].map((k) => {

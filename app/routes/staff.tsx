@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
-import { canAccessReports, canAdminister, canManageReportSettings, canReadAuditLog, canRecordIntake } from "~/lib/permissions";
+import { canAccessReports, canAdminister, canManageReportSettings, canReadAuditLog, canReadCounterFeedback, canRecordIntake } from "~/lib/permissions";
 import { requireStaff } from "~/utils/session.server";
 import { canViewStatReports } from "~/models/stat-reports.server";
 
@@ -23,11 +23,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     canReportSettings: canManageReportSettings(staff),
     canBoard: ["admin", "supervisor", "executive"].includes(staff.role),
     canStatReports: canViewStatReports(staff),
+    canFeedback: canReadCounterFeedback(staff),
   });
 }
 
 export default function StaffLayout() {
-  const { me, canIntake, canAdmin, canReports, canAudit, canReportSettings, canBoard, canStatReports } = useLoaderData<typeof loader>();
+  const { me, canIntake, canAdmin, canReports, canAudit, canReportSettings, canBoard, canStatReports, canFeedback } = useLoaderData<typeof loader>();
   const { t } = useTranslation("staff");
   const ti = useTranslation("integrity").t;
   const tn = useTranslation("notice").t;
@@ -35,6 +36,7 @@ export default function StaffLayout() {
   const tEsc = useTranslation("escalation").t;
   const tSr = useTranslation("statreport").t;
   const tc = useTranslation("common").t;
+  const tSat = useTranslation("satisfaction").t;
   return (
     <div className="staff-area">
       <nav aria-label={t("nav.label")} className="staff-nav no-print">
@@ -47,6 +49,7 @@ export default function StaffLayout() {
         {canIntake ? <NavLink to="/staff/intake">{t("nav.intake")}</NavLink> : null}
         {canBoard ? <NavLink to="/staff/board">{tn("nav.board")}</NavLink> : null}
         {canStatReports ? <NavLink to="/staff/reports">{tSr("staff.nav")}</NavLink> : null}
+        {canFeedback ? <NavLink to="/staff/feedback">{tSat("staff.nav")}</NavLink> : null}
         {canIntake ? (
           <a href="/feedback/poster" target="_blank" rel="noopener">
             {tc("nav.feedbackPoster")}

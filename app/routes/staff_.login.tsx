@@ -7,7 +7,7 @@ import { fieldErrors, staffLoginSchema } from "~/lib/validation";
 import { verifyLogin } from "~/models/staff.server";
 import { getDb } from "~/utils/db.server";
 import { limits } from "~/utils/rate-limit.server";
-import { assertCsrf, safeRedirectPath } from "~/utils/request.server";
+import { assertCsrf, readFormData, safeRedirectPath } from "~/utils/request.server";
 import { createSession, getStaff, secondFactorPath } from "~/utils/session.server";
 import { requiresSecondFactor } from "~/lib/permissions";
 import { log } from "~/utils/logger.server";
@@ -31,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type ActionData = { errors?: Record<string, string>; formError?: string; minutes?: number; email?: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const redirectTo = target(form.get("redirectTo"));
   const clientKey = context.clientAddress ?? "unknown";

@@ -11,7 +11,7 @@ import { MfaError, verifySecondFactor } from "~/models/mfa.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { limits } from "~/utils/rate-limit.server";
-import { assertCsrf, safeRedirectPath } from "~/utils/request.server";
+import { assertCsrf, readFormData, safeRedirectPath } from "~/utils/request.server";
 import { markMfaVerified, requirePendingMfaStaff, TOTP_SETUP_PATH } from "~/utils/session.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · รหัสยืนยันตัวตน / Verification code" }, { name: "robots", content: "noindex" }];
@@ -35,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type ActionData = { error: "invalid" | "replayed" | "locked"; minutes?: number };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const staff = await requirePendingMfaStaff(request);
   if (!staff.totp_enabled_at) throw redirect(TOTP_SETUP_PATH);

@@ -15,7 +15,7 @@ import { beginTotpSetup, confirmTotpSetup, MfaError, stashRecoveryCodes, takeRec
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { limits } from "~/utils/rate-limit.server";
-import { assertCsrf, safeRedirectPath } from "~/utils/request.server";
+import { assertCsrf, readFormData, safeRedirectPath } from "~/utils/request.server";
 import { getStaff, markMfaVerified, requirePendingMfaStaff, TOTP_LOGIN_PATH } from "~/utils/session.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · ตั้งค่าการยืนยันตัวตนสองขั้นตอน / Two-step verification" }, { name: "robots", content: "noindex" }];
@@ -56,7 +56,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type ActionData = { error: "invalid" | "locked" | "replayed"; minutes?: number };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const staff = await requirePendingMfaStaff(request);
   if (staff.totp_enabled_at) throw redirect(TOTP_LOGIN_PATH);

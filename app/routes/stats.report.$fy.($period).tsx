@@ -13,7 +13,7 @@ import { useTranslation } from "~/components/i18n";
 import { SECTIONS, sectionText } from "~/lib/stat-report-text";
 import { formatCount, monthLabel } from "~/components/stats-ui";
 import { tFor } from "~/i18n";
-import { formatShare, type Flow } from "~/lib/stats";
+import { fiscalMonthIndex, formatShare, type Flow } from "~/lib/stats";
 import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
 import { getOrgProfile } from "~/models/org.server";
 import {
@@ -144,22 +144,25 @@ export default function StatReportPage() {
   const legend = { completed: t("data.columns.completed.label"), inProgress: t("data.columns.in_progress.label") };
   const fewer = t("public.fewerThan5");
 
-  // ITA table rows: months with quarter and half subtotals (the six-month report stops after the first half).
+  // ITA table rows: months with quarter and half subtotals (the six-month report stops after the first half). The
+  // figures cover the report's period only (six months, two quarters, one half for h1); subtotals are matched by
+  // their number, not their position, and an older six-month snapshot holding the whole year shows its first half.
   type ItaRow = { kind: "month" | "quarter" | "half" | "year"; label: string; flow: Flow; cumulative?: Flow };
   const ita: ItaRow[] = [];
-  const monthsShown = h1 ? k.months.slice(0, 6) : k.months;
-  monthsShown.forEach((m, i) => {
+  const monthsShown = h1 ? k.months.filter((m) => fiscalMonthIndex(m.month) < 6) : k.months;
+  for (const m of monthsShown) {
+    const i = fiscalMonthIndex(m.month);
     ita.push({ kind: "month", label: monthLabel(m.month, lang, { long: true }), flow: m, cumulative: m.cumulative });
     if (i % 3 === 2) {
-      const q = k.quarters[(i + 1) / 3 - 1];
+      const q = k.quarters.find((x) => x.quarter === (i + 1) / 3);
       if (q) ita.push({ kind: "quarter", label: t("public.quarter", { n: q.quarter }), flow: q, cumulative: m.cumulative });
     }
     if (i % 6 === 5) {
-      const hf = k.halves[(i + 1) / 6 - 1];
+      const hf = k.halves.find((x) => x.half === (i + 1) / 6);
       if (hf) ita.push({ kind: "half", label: t(`public.half${hf.half}`), flow: hf, cumulative: m.cumulative });
     }
-  });
-  if (!h1) ita.push({ kind: "year", label: t("public.yearTotal"), flow: k.total, cumulative: k.months[11]?.cumulative });
+  }
+  if (!h1) ita.push({ kind: "year", label: t("public.yearTotal"), flow: k.total, cumulative: k.months[k.months.length - 1]?.cumulative });
 
   const summary: Array<{ key: string; label: string; value: string }> = [
     { key: "received", label: t("public.rows.received"), value: formatCount(c.totals.received, lang) },

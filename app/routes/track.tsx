@@ -16,7 +16,7 @@ import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { getDb } from "~/utils/db.server";
 import { now } from "~/utils/clock.server";
 import { limits } from "~/utils/rate-limit.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { nameIn } from "~/models/org.server";
 import { findCaseForTracking, publicCaseSummary, publicTimeline, type PublicTimelineItem } from "~/models/complaint.server";
 import type { DeadlineViewState } from "~/lib/sla";
@@ -85,7 +85,7 @@ const MAX_INPUT = 64;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const lang = getLang(request);
-  const form = await request.formData();
+  const form = await readFormData(request, lang);
   assertCsrf(request, form, lang);
   const field = (k: string) => {
     const v = form.get(k);

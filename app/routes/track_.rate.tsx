@@ -9,12 +9,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
+import { tFor } from "~/i18n";
 import { CsrfField, ErrorSummary } from "~/components/form";
 import { useNonce } from "~/components/nonce";
 import { RatingFields, RatingSummary } from "~/components/satisfaction";
 import { getDb } from "~/utils/db.server";
 import { limits } from "~/utils/rate-limit.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 import { rateWithToken, redeemRatingToken, SatisfactionError, type CaseRatingView } from "~/models/satisfaction.server";
 import { caseRatingSchema, COMMENT_MAX, isRatingTokenShape } from "~/lib/satisfaction";
@@ -22,7 +23,7 @@ import { fieldErrors } from "~/lib/validation";
 
 export const headers = passThroughHeaders;
 
-export const meta: MetaFunction = () => [{ title: "ประเมินความพึงพอใจ · Sujarit" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "satisfaction")("link.metaTitle") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return json({ lang: getLang(request) }, { headers: { "Cache-Control": "no-store" } });
@@ -38,7 +39,7 @@ const NO_STORE = { "Cache-Control": "no-store" };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const lang = getLang(request);
-  const form = await request.formData();
+  const form = await readFormData(request, lang);
   assertCsrf(request, form, lang);
   const rawToken = form.get("t");
   const token = typeof rawToken === "string" ? rawToken.trim().slice(0, 100) : "";

@@ -69,6 +69,26 @@ export function assertCsrf(request: Request, form: FormData | URLSearchParams, l
   }
 }
 
+/** i18n key (namespace included) of the answer to a form body that cannot be read: the one /complaints/new uses. */
+export const UNREADABLE_FORM_KEY = "complaint:errors.malformedForm";
+
+/**
+ * The posted form (urlencoded or multipart). A body that cannot be read as a form (wrong Content-Type such as
+ * application/json or text/plain, a broken multipart body) throws a 400 response carrying the localized message key
+ * (`formError` for the public error page, `messageKey` for the staff one) instead of letting the error become a 500.
+ * Call it before assertCsrf, instead of `await request.formData()`.
+ */
+export async function readFormData(request: Request, lang: Lang = getLang(request)): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    throw json(
+      { formError: UNREADABLE_FORM_KEY, messageKey: UNREADABLE_FORM_KEY, lang },
+      { status: 400, headers: { "Cache-Control": "no-store" } },
+    );
+  }
+}
+
 /** Only same-site relative paths are allowed as redirect targets. */
 export function safeRedirectPath(to: unknown, fallback = "/"): string {
   if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;

@@ -31,7 +31,7 @@ const PUBLIC_PAGES = [
   "/staff/login",
 ];
 
-const SUPERVISOR_PAGES = ["/staff", "/staff?status=all", `/staff?fy=${fy}&state=open`, "/staff/board", "/staff/intake", "/staff/reports", `/staff/reports/${fy}/year`, `/staff/reports/${fy}/h1`, "/stats"];
+const SUPERVISOR_PAGES = ["/staff", "/staff?status=all", `/staff?fy=${fy}&state=open`, "/staff/board", "/staff/feedback", "/staff/intake", "/staff/reports", `/staff/reports/${fy}/year`, `/staff/reports/${fy}/h1`, "/stats"];
 
 const ADMIN_PAGES = ["/staff/admin", "/staff/admin/sla", "/staff/admin/holidays", "/staff/admin/escalation", "/staff/admin/templates", "/staff/admin/outbox", "/staff/audit", "/staff/integrity/settings", "/staff/reports"];
 

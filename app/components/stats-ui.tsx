@@ -63,7 +63,8 @@ function subPageHref(page: StatsPage, fy: number, isDefaultYear: boolean): strin
     case "targets":
       return `/stats/targets${q}`;
     case "report":
-      return `/stats/report/${fy}`;
+      // The index of published reports: a year's own report is a 404 until it is approved.
+      return "/stats/report";
     case "data":
       return "/stats/data";
     case "feedback":

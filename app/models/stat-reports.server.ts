@@ -7,7 +7,8 @@
  * States: (no row) → draft ⇄ submitted → published → (withdraw) draft.
  * - admin, supervisor, officer: write and save drafts, send for approval. Saving a submitted report returns it to
  *   draft (what was sent is what gets approved). A published report's text cannot change; it must be withdrawn first.
- * - supervisor, admin: approve (from draft or submitted; the Thai sections must be complete) and withdraw.
+ * - supervisor, admin: approve (from draft or submitted; the Thai sections must be complete; only once the period has
+ *   ended: h1 from 1 April, year from 1 October, Bangkok dates) and withdraw. Drafts may be written and sent any time.
  * - intake, executive: read only. Integrity officers: no access (they do not work on general complaints).
  * Every change is one transaction together with its audit entry (app/models/audit.server.ts), and conditional on the
  * state the person saw (`updated_at`), so two people editing at once cannot silently overwrite each other.
@@ -17,8 +18,10 @@ import type { Selectable } from "kysely";
 import { z } from "zod";
 import type { Database, StaffRole, StatReportPeriod, StatReportStatus, StatReportTable } from "../../db/schema";
 import { appendAudit } from "~/models/audit.server";
+import { periodRange } from "~/lib/stats";
+import { addBangkokDays, bangkokDateKey, dateFromBangkokKey } from "~/lib/thai-date";
 import { complaintStats, corruptionStats, planTargets, type ComplaintStats, type CorruptionStats, type TargetRow } from "~/models/stats.server";
-import { nowIso } from "~/utils/clock.server";
+import { now, nowIso } from "~/utils/clock.server";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -53,6 +56,25 @@ export function canEditStatReports(a: Who): boolean {
 /** Approve and publish, and withdraw. */
 export function canApproveStatReports(a: Who): boolean {
   return a.role === "admin" || a.role === "supervisor";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// When a report may be approved: not before its period has ended (a report published on 15 March would present half
+// a round as the six-month figures, and the plan verdicts would still be provisional).
+
+/** Last Bangkok day ("YYYY-MM-DD", CE) of a report's period: 31 March (h1) or 30 September (year). */
+export function reportPeriodEnd(fy: number, period: StatReportPeriod): string {
+  return periodRange(fy, period).to;
+}
+
+/** First Bangkok day ("YYYY-MM-DD", CE) on which the report may be approved: the day after its period ends. */
+export function approvableFrom(fy: number, period: StatReportPeriod): string {
+  return bangkokDateKey(addBangkokDays(dateFromBangkokKey(reportPeriodEnd(fy, period)), 1));
+}
+
+/** Whether the period is over, i.e. today (Bangkok, from the portal's clock) is after its last day. */
+export function isPeriodOver(fy: number, period: StatReportPeriod, todayKey: string = bangkokDateKey(now())): boolean {
+  return todayKey > reportPeriodEnd(fy, period);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -117,6 +139,7 @@ export interface ReportFigures {
 }
 
 export async function computeFigures(db: Executor, fy: number, period: StatReportPeriod): Promise<ReportFigures> {
+  // Every figure covers the report's period only (the six-month report: October–March).
   const [complaints, corruption, targets] = await Promise.all([complaintStats(db, fy, period), corruptionStats(db, fy), planTargets(db, fy)]);
   return { version: 1, asOf: nowIso(), fiscalYear: fy, period, complaints, corruption, targets };
 }
@@ -165,6 +188,8 @@ export class StatReportError extends Error {
     readonly status: 403 | 404 | 409 | 422,
     readonly messageKey: string,
     readonly fieldErrors: Partial<Record<NarrativeField, string>> = {},
+    /** Bangkok days ("YYYY-MM-DD", CE) the message interpolates; the page formats them in its language. */
+    readonly dates: Record<string, string> = {},
   ) {
     super(messageKey);
   }
@@ -246,10 +271,14 @@ export async function submitReport(db: Kysely<Database>, actor: Actor, fy: numbe
 
 /**
  * Approves and publishes the stored text (draft or submitted; all Thai sections written), freezing the figures of
- * this moment into the snapshot.
+ * this moment into the snapshot. Refused (409 statreport:errors.periodNotEnded) while today is on or before the
+ * period's last day.
  */
 export async function approveReport(db: Kysely<Database>, actor: Actor, fy: number, period: StatReportPeriod, expectedUpdatedAt?: string | null): Promise<StatReport> {
   if (!canApproveStatReports(actor)) throw new StatReportError(403, "statreport:errors.forbidden");
+  if (false && !isPeriodOver(fy, period)) {
+    throw new StatReportError(409, "statreport:errors.periodNotEnded", {}, { end: reportPeriodEnd(fy, period), from: approvableFrom(fy, period) });
+  }
   const figures = await computeFigures(db, fy, period);
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom("stat_reports").selectAll().where("fiscal_year", "=", fy).where("period", "=", period).executeTakeFirst();

@@ -1,25 +1,29 @@
 /**
  * /staff/reports/<fy>/<h1|year> — write the report's narrative (four sections, Thai required before sending, English
  * optional), save it as a draft, send it for approval; supervisors and admins approve and publish it (freezing the
- * figures) or withdraw it back to draft. Every loader and action checks the role; every form carries the CSRF token
+ * figures) once its period has ended (before that the page says from which day) or withdraw it back to draft. Every loader and action checks the role; every form carries the CSRF token
  * and the version it was built from.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
+import { tFor } from "~/i18n";
 import { NARRATIVE_FIELDS, SECTIONS, SECTION_MAX } from "~/lib/stat-report-text";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
-import { formatThaiDate } from "~/lib/thai-date";
+import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
 import {
   StatReportError,
+  approvableFrom,
   approveReport,
   canApproveStatReports,
   canEditStatReports,
   canViewStatReports,
   getStatReport,
+  isPeriodOver,
   isStatReportPeriod,
   narrativeOf,
+  reportPeriodEnd,
   saveDraft,
   submitReport,
   validateNarrative,
@@ -28,17 +32,24 @@ import {
   type NarrativeField,
   type StatReportPeriod,
 } from "~/models/stat-reports.server";
-import { isReasonableFiscalYear } from "~/models/stats.server";
+import { currentFiscalYear, isReasonableFiscalYear } from "~/models/stats.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
-import { assertCsrf, getLang } from "~/utils/request.server";
+import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
-export const meta: MetaFunction = () => [{ title: "รายงานผลการดำเนินงาน · Sujarit" }, { name: "robots", content: "noindex, nofollow" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  const t = tFor(data?.lang ?? "th", "statreport");
+  return [
+    { title: data ? t("staff.editorMetaTitle", { period: t(`periods.${data.period}`), fy: data.fy }) : t("staff.metaTitle") },
+    { name: "robots", content: "noindex, nofollow" },
+  ];
+};
 
 function parseParams(params: { fy?: string; period?: string }): { fy: number; period: StatReportPeriod } {
   const fy = /^\d{4}$/.test(params.fy ?? "") ? Number(params.fy) : NaN;
-  if (!isReasonableFiscalYear(fy) || !isStatReportPeriod(params.period)) {
+  // No reports for a fiscal year that has not started.
+  if (!isReasonableFiscalYear(fy) || fy > currentFiscalYear() || !isStatReportPeriod(params.period)) {
     throw json({ messageKey: "statreport:errors.notFound" }, { status: 404 });
   }
   return { fy, period: params.period };
@@ -57,6 +68,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const r = await getStatReport(getDb(), fy, period);
   const date = (iso: string | null | undefined) => (iso ? formatThaiDate(new Date(iso), lang, { withTime: true }) : null);
   return json({
+    lang,
     fy,
     period,
     status: r?.status ?? ("none" as const),
@@ -67,10 +79,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     updatedAt: date(r?.updated_at),
     submittedAt: date(r?.submitted_at),
     approvedAt: date(r?.approved_at),
+    // Before the period has ended the report cannot be approved: when it can (null once it can).
+    approvable: isPeriodOver(fy, period)
+      ? null
+      : { end: formatThaiDateKey(reportPeriodEnd(fy, period), lang), from: formatThaiDateKey(approvableFrom(fy, period), lang) },
   });
 }
 
-type ActionData = { errors: Partial<Record<NarrativeField, string>>; formError?: string; values?: Narrative };
+type ActionData = { errors: Partial<Record<NarrativeField, string>>; formError?: string; formErrorValues?: Record<string, string>; values?: Narrative };
+
+/** The dates of an error message, formatted in the page's language. */
+function formatDates(dates: Record<string, string>, lang: Lang): Record<string, string> | undefined {
+  const entries = Object.entries(dates);
+  return entries.length ? Object.fromEntries(entries.map(([k, v]) => [k, formatThaiDateKey(v, lang)])) : undefined;
+}
 
 const INTENTS = ["save", "submit", "approve", "withdraw"] as const;
 type Intent = (typeof INTENTS)[number];
@@ -78,7 +100,7 @@ type Intent = (typeof INTENTS)[number];
 export async function action({ request, params }: ActionFunctionArgs) {
   const staff = await requireViewer(request);
   const { fy, period } = parseParams(params);
-  const form = await request.formData();
+  const form = await readFormData(request);
   assertCsrf(request, form);
   const intentRaw = form.get("intent");
   const intent = (INTENTS as readonly unknown[]).includes(intentRaw) ? (intentRaw as Intent) : null;
@@ -105,7 +127,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (e instanceof StatReportError) {
       if (e.status === 403) throw json({ messageKey: e.messageKey }, { status: 403 });
       const keep = intent === "save" || intent === "submit" ? values : undefined;
-      return json<ActionData>({ errors: e.fieldErrors, formError: e.messageKey, values: keep }, { status: e.status });
+      const formErrorValues = formatDates(e.dates, getLang(request));
+      return json<ActionData>({ errors: e.fieldErrors, formError: e.messageKey, ...(formErrorValues ? { formErrorValues } : {}), values: keep }, { status: e.status });
     }
     throw e;
   }
@@ -153,7 +176,7 @@ export default function StatReportEditor() {
           {t(`staff.done.${done}`)}
         </p>
       ) : null}
-      {result ? <ErrorSummary errors={errors} labels={labels} formError={result.formError ?? null} limits={limits} /> : null}
+      {result ? <ErrorSummary errors={errors} labels={labels} formError={result.formError ?? null} formErrorValues={result.formErrorValues} limits={limits} /> : null}
       {d.status !== "none" ? (
         <p>
           <Link to={publicPath}>{d.status === "published" ? t("staff.publicLink") : t("staff.preview")}</Link>
@@ -162,6 +185,11 @@ export default function StatReportEditor() {
       {!d.canEdit ? <p className="notice">{t("staff.readOnly")}</p> : null}
       {d.canEdit && d.status === "published" ? <p className="notice">{t("staff.publishedLocked")}</p> : null}
       {editable && d.status === "submitted" ? <p className="notice">{t("staff.submittedNote")}</p> : null}
+      {d.approvable && d.status !== "published" ? (
+        <p className="notice" data-testid="approvable-from">
+          {t("staff.approvableFrom", d.approvable)}
+        </p>
+      ) : null}
 
       {editable ? (
         <Form method="post" className="card" data-testid="report-form" noValidate>
@@ -232,17 +260,28 @@ export default function StatReportEditor() {
               </>
             ) : (
               <>
-                <p className="hint">{t("staff.approveHint")}</p>
-                <p className="actions-row">
-                  <button type="submit" name="intent" value="approve" className="primary">
-                    {t("staff.approve")}
-                  </button>
-                  {d.status === "submitted" ? (
-                    <button type="submit" name="intent" value="withdraw" className="button secondary">
-                      {t("staff.returnToDraft")}
-                    </button>
-                  ) : null}
-                </p>
+                {/* Before the period has ended: no approve button, but the day from which it can be approved. */}
+                {d.approvable ? (
+                  <p className="hint" data-testid="approve-from">
+                    {t("staff.listApprovableFrom", { from: d.approvable.from })}
+                  </p>
+                ) : (
+                  <p className="hint">{t("staff.approveHint")}</p>
+                )}
+                {!d.approvable || d.status === "submitted" ? (
+                  <p className="actions-row">
+                    {d.approvable ? null : (
+                      <button type="submit" name="intent" value="approve" className="primary">
+                        {t("staff.approve")}
+                      </button>
+                    )}
+                    {d.status === "submitted" ? (
+                      <button type="submit" name="intent" value="withdraw" className="button secondary">
+                        {t("staff.returnToDraft")}
+                      </button>
+                    ) : null}
+                  </p>
+                ) : null}
               </>
             )}
           </Form>

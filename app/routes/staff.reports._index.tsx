@@ -1,19 +1,25 @@
 /**
- * /staff/reports — the six-month (h1) and annual complaint-handling reports of every fiscal year, with their state.
- * Admins, supervisors and officers write them; supervisors and admins approve; intake and executives read.
+ * /staff/reports — the six-month (h1) and annual complaint-handling reports, with their state, for every fiscal year
+ * the portal has figures for (or a stored report), up to the current one (a later year has not started). Admins,
+ * supervisors and officers write them; supervisors and admins approve, once the period has ended (each row whose
+ * period is still running says from which day); intake and executives read.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { formatThaiDate } from "~/lib/thai-date";
-import { STAT_REPORT_PERIODS, canEditStatReports, canViewStatReports, listStatReports } from "~/models/stat-reports.server";
+import { tFor } from "~/i18n";
+import { formatThaiDate, formatThaiDateKey } from "~/lib/thai-date";
+import { STAT_REPORT_PERIODS, approvableFrom, canEditStatReports, canViewStatReports, isPeriodOver, listStatReports } from "~/models/stat-reports.server";
 import { availableFiscalYears, currentFiscalYear } from "~/models/stats.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
-export const meta: MetaFunction = () => [{ title: "รายงานผลการดำเนินงาน · Sujarit" }, { name: "robots", content: "noindex, nofollow" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: tFor(data?.lang ?? "th", "statreport")("staff.metaTitle") },
+  { name: "robots", content: "noindex, nofollow" },
+];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
@@ -21,9 +27,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const lang = getLang(request);
   const [reports, years] = await Promise.all([listStatReports(db), availableFiscalYears(db)]);
-  const allYears = [...new Set([...years, ...reports.map((r) => r.fiscal_year), currentFiscalYear()])].sort((a, b) => b - a);
+  const current = currentFiscalYear();
+  const allYears = [...new Set([...years, ...reports.map((r) => r.fiscal_year), current])].filter((fy) => fy <= current).sort((a, b) => b - a);
   const find = (fy: number, period: string) => reports.find((r) => r.fiscal_year === fy && r.period === period);
   return json({
+    lang,
     canEdit: canEditStatReports(staff),
     rows: allYears.flatMap((fy) =>
       STAT_REPORT_PERIODS.map((period) => {
@@ -33,6 +41,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
           period,
           status: r?.status ?? ("none" as const),
           updated: r ? formatThaiDate(new Date(r.updated_at), lang, { withTime: true }) : null,
+          // The period is still running: it can be written and sent, but approved only from this day.
+          approvableFrom: r?.status !== "published" && !isPeriodOver(fy, period) ? formatThaiDateKey(approvableFrom(fy, period), lang) : null,
         };
       }),
     ),
@@ -68,6 +78,11 @@ export default function StatReportsList() {
                   <td>{t(`periods.${r.period}`)}</td>
                   <td>
                     <span className={`badge ${r.status === "published" ? "met" : r.status === "submitted" ? "due_soon" : ""}`}>{t(`status.${r.status}`)}</span>
+                    {r.approvableFrom ? (
+                      <div className="hint" data-testid={`approvable-${r.fy}-${r.period}`}>
+                        {t("staff.listApprovableFrom", { from: r.approvableFrom })}
+                      </div>
+                    ) : null}
                   </td>
                   <td>{r.updated ?? "–"}</td>
                   <td>

@@ -140,7 +140,7 @@ export interface ReportFigures {
 
 export async function computeFigures(db: Executor, fy: number, period: StatReportPeriod): Promise<ReportFigures> {
   // Every figure covers the report's period only (the six-month report: October–March).
-  const [complaints, corruption, targets] = await Promise.all([complaintStats(db, fy, period), corruptionStats(db, fy), planTargets(db, fy)]);
+  const [complaints, corruption, targets] = await Promise.all([complaintStats(db, fy, period), corruptionStats(db, fy, period), planTargets(db, fy, period)]);
   return { version: 1, asOf: nowIso(), fiscalYear: fy, period, complaints, corruption, targets };
 }
 
@@ -276,7 +276,7 @@ export async function submitReport(db: Kysely<Database>, actor: Actor, fy: numbe
  */
 export async function approveReport(db: Kysely<Database>, actor: Actor, fy: number, period: StatReportPeriod, expectedUpdatedAt?: string | null): Promise<StatReport> {
   if (!canApproveStatReports(actor)) throw new StatReportError(403, "statreport:errors.forbidden");
-  if (false && !isPeriodOver(fy, period)) {
+  if (!isPeriodOver(fy, period)) {
     throw new StatReportError(409, "statreport:errors.periodNotEnded", {}, { end: reportPeriodEnd(fy, period), from: approvableFrom(fy, period) });
   }
   const figures = await computeFigures(db, fy, period);

@@ -8,7 +8,9 @@
  * 2. A complainant rates a closed case: files on a phone, the officer accepts and resolves it in the back office,
  *    the complainant rates it 5 on /track, and the answer counts in the satisfaction figures on /stats.
  * 3. The officer writes the annual report and sends it for approval, the supervisor approves it, and the report
- *    (narrative and frozen figures) appears publicly, on a phone, where there was a 404 before.
+ *    (narrative and frozen figures) appears publicly, on a phone, where there was a 404 before. A report can only be
+ *    approved once its period has ended, so this is the previous fiscal year's report (the current year's says from
+ *    when it can be approved); that year gets its figures from a paper letter the supervisor records first.
  *
  * The three journeys are independent of each other (each sets up what it needs), so none keeps state between tests.
  * Statistics pages may be kept by the browser for 30 s (Cache-Control: private, max-age=30): every "before / after"
@@ -284,7 +286,9 @@ test.describe("public statistics, satisfaction and the annual report", () => {
   test("the officer writes the annual report, the supervisor approves it, and it appears publicly on a phone", async ({ browser }) => {
     expect(process.env.E2E_STAFF_ERROR ?? "", "creating the officer in global setup").toBe("");
     expect(process.env.E2E_SUPERVISOR_ERROR ?? "", "creating the supervisor in global setup").toBe("");
-    const fy = currentFy();
+    // Only a finished period can be approved: the annual report of the previous fiscal year (ended 30 September).
+    const current = currentFy();
+    const fy = current - 1;
     const reportUrl = `${base()}/stats/report/${fy}`;
     const text = {
       problems: `ผู้ร้องเรียนส่วนใหญ่แจ้งเรื่องถนนและไฟฟ้าสาธารณะ บางเรื่องข้อมูลสถานที่ไม่ครบ ${tag}`,
@@ -292,6 +296,24 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       solutions: `จัดลำดับความเร่งด่วนของงานซ่อมและประสานหน่วยงานอื่นเมื่อเกินอำนาจหน้าที่ ${tag}`,
       prevention: `ตรวจถนนและไฟกิ่งประจำเดือนในทุกหมู่บ้านก่อนเกิดเรื่องร้องเรียน ${tag}`,
     };
+
+    await test.step("the supervisor records a letter received in that year, so the year has figures", async () => {
+      const { context, page, problems } = await signIn(browser, supervisor());
+      await page.getByRole("link", { name: "บันทึกรับเรื่อง", exact: true }).click();
+      await page.getByRole("combobox", { name: "ช่องทาง", exact: true }).selectOption("letter");
+      await page.getByLabel("วันที่รับเรื่อง (หากก่อนวันนี้)", { exact: true }).fill(`${fy - 543}-09-30`);
+      await page.getByRole("combobox", { name: "ประเภทเรื่อง", exact: true }).selectOption("streetlight");
+      await page.getByRole("textbox", { name: "หัวข้อเรื่อง", exact: true }).fill(`หนังสือแจ้งไฟกิ่งดับ ปีก่อน ${tag}`);
+      await page.getByRole("textbox", { name: "รายละเอียด", exact: true }).fill("ไฟกิ่งริมถนนหมู่ 2 ดับหลายต้น ขอให้ซ่อมแซม (หนังสือลงวันที่สิ้นปีงบประมาณ)");
+      await page.getByRole("combobox", { name: "หมู่บ้าน", exact: true }).selectOption("2");
+      await page.getByRole("button", { name: "บันทึกรับเรื่อง", exact: true }).click();
+      await expect(page.getByTestId("reference")).toHaveText(/^\s*\d{4}-\d{6}\s*$/);
+      const reference = (await page.getByTestId("reference").textContent())!.trim();
+      const row = dbGet<{ received_at: string }>("select received_at from complaints where reference = ?", reference);
+      expect(fiscalYearOf(new Date(row!.received_at))).toBe(fy);
+      expect(problems).toEqual([]);
+      await context.close();
+    });
 
     await test.step("before approval the public report is not found", async () => {
       const context = await phone(browser);
@@ -308,6 +330,9 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       const { context, page, problems } = await signIn(browser, officer());
       await page.getByRole("link", { name: "รายงานผลการดำเนินงาน", exact: true }).click();
       await expect(page).toHaveURL(/\/staff\/reports$/);
+      // The current year's annual report can be written now but approved only once the year has ended.
+      await expect(page.getByTestId(`approvable-${current}-year`)).toHaveText(`อนุมัติได้ตั้งแต่ 1 ตุลาคม ${current}`);
+      await expect(page.getByTestId(`approvable-${fy}-year`)).toHaveCount(0);
       const row = page.getByTestId(`stat-report-${fy}-year`);
       await expect(row).toHaveAttribute("data-status", "none");
       await row.getByRole("link", { name: "แก้ไข", exact: true }).click();
@@ -333,6 +358,7 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       await row.getByRole("link", { name: "แก้ไข", exact: true }).click();
       await expect(page.getByTestId("report-status")).toHaveText("รออนุมัติ");
       await expect(page.locator("textarea[name=problems_th]")).toHaveValue(text.problems);
+      await expect(page.getByTestId("approvable-from")).toHaveCount(0);
       const approve = page.getByTestId("approval").getByRole("button", { name: "อนุมัติและเผยแพร่", exact: true });
       await expect(approve).toHaveAttribute("value", "approve");
       await approve.click();
@@ -344,12 +370,16 @@ test.describe("public statistics, satisfaction and the annual report", () => {
     });
 
     await test.step("the public sees the report with its narrative and figures on a phone", async () => {
-      const { received } = await publicFigures(browser);
+      const { received } = await publicFigures(browser, fy);
+      expect(received).toBeGreaterThanOrEqual(1);
       const context = await phone(browser);
       const page = await context.newPage();
       const problems = watch(page);
       await page.goto(`${base()}/stats`);
+      // The statistics menu leads to the list of published reports, and from there to this one.
       await page.getByRole("navigation", { name: "เมนูสถิติ" }).getByRole("link", { name: "รายงานผลการดำเนินงาน", exact: true }).click();
+      await expect(page).toHaveURL(/\/stats\/report$/);
+      await page.getByTestId("reports-list").getByRole("link", { name: `รายงานผลการดำเนินงานเรื่องร้องเรียน ประจำปีงบประมาณ พ.ศ. ${fy}` }).click();
       await expect(page).toHaveURL(new RegExp(`/stats/report/${fy}$`));
       await expect(page.getByTestId("report-title")).toHaveText(`รายงานผลการดำเนินงานเรื่องร้องเรียน ประจำปีงบประมาณ พ.ศ. ${fy}`);
       await expect(page.getByTestId("draft-banner")).toHaveCount(0);
@@ -364,9 +394,9 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       await expect(page.getByTestId("by-month")).toBeVisible();
       await expect(page.getByTestId("corruption")).toBeVisible();
       await noHorizontalScroll(page);
-      // …and it is listed among the published reports.
+      // The current year's report is not published (and could not be yet).
       await page.goto(`${base()}/stats/report`);
-      await expect(page.getByTestId("reports-list").getByRole("link", { name: `รายงานผลการดำเนินงานเรื่องร้องเรียน ประจำปีงบประมาณ พ.ศ. ${fy}` })).toBeVisible();
+      await expect(page.getByTestId("reports-list").getByRole("link", { name: `รายงานผลการดำเนินงานเรื่องร้องเรียน ประจำปีงบประมาณ พ.ศ. ${current}` })).toHaveCount(0);
       expect(problems).toEqual([]);
       await context.close();
     });

@@ -88,7 +88,9 @@ export default function TargetsPage() {
       <p>{t("targets.decreaseRule")}</p>
       {partial && w ? (
         <p className="warning" data-testid="targets-window">
-          {t("targets.window", { from: dayLabel(w.current.from, lang), to: dayLabel(w.current.to, lang), pfrom: dayLabel(w.previous.from, lang), pto: dayLabel(w.previous.to, lang) })}
+          {w.current.to < w.current.from
+            ? t("targets.windowEmpty")
+            : t("targets.window", { from: dayLabel(w.current.from, lang), to: dayLabel(w.current.to, lang), pfrom: dayLabel(w.previous.from, lang), pto: dayLabel(w.previous.to, lang) })}
         </p>
       ) : null}
       <p className="muted">{t("targets.legend")}</p>

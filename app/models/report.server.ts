@@ -16,6 +16,7 @@
  * - Notification e-mails say only that something new arrived, with a link.
  * - Nothing here logs content, names, receipts or client addresses.
  */
+import { cachedWhileStatsUnchanged } from "./stats.server";
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
@@ -1197,8 +1198,16 @@ export interface ReportCounts {
   byFiscalYear: { fiscalYear: number; received: number; closed: number }[];
 }
 
-/** Totals only (no ids, no dates finer than the fiscal year): for every staff role and for public statistics. */
+/**
+ * Totals only (no ids, no dates finer than the fiscal year): for every staff role and for public statistics. Shown on
+ * every queue page, so the result is kept while the statistics version is unchanged (every report insert, status,
+ * finding, referral or tag change bumps it: db/statistics.ts).
+ */
 export async function reportCounts(db: Executor): Promise<ReportCounts> {
+  return cachedWhileStatsUnchanged(db, "report-counts", () => countReports(db));
+}
+
+async function countReports(db: Executor): Promise<ReportCounts> {
   const byStatusRows = await db.selectFrom("reports").select(["status", (eb) => eb.fn.countAll().as("n")]).groupBy("status").execute();
   const byStatus: Record<ReportStatus, number> = { received: 0, preliminary_review: 0, investigation: 0, concluded: 0, referred: 0, closed: 0 };
   for (const r of byStatusRows) byStatus[r.status] = Number(r.n);

@@ -155,6 +155,11 @@ async function statsVersion(db: Executor): Promise<number> {
   return Number(r?.v ?? 0);
 }
 
+/** Keeps `compute`'s result while no statistics trigger has fired (and at most STATS_CACHE_MS). */
+export function cachedWhileStatsUnchanged<T>(db: Executor, key: string, compute: () => Promise<T>): Promise<T> {
+  return memo(db, key, compute);
+}
+
 async function memo<T>(db: Executor, key: string, compute: () => Promise<T>): Promise<T> {
   const version = await statsVersion(db);
   const at = now().getTime();

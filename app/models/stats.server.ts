@@ -148,7 +148,9 @@ async function overdueNow(db: Executor, fy: number, from: string, to: string): P
  * (the clock-dependent "overdue now" and the running year's comparison window move with time).
  */
 const STATS_CACHE_MS = 30_000;
-const figureCache = new WeakMap<object, Map<string, { version: number; at: number; value: Promise<unknown> }>>();
+const figureCache = new WeakMap<object, Map<string, { version: number; at: number; generation: number; value: Promise<unknown> }>>();
+/** Bumped by clearStatsCache: entries of an older generation are ignored. */
+let generation = 0;
 
 async function statsVersion(db: Executor): Promise<number> {
   const r = await db.selectFrom("stats_version").select("v").where("id", "=", 1).executeTakeFirst();
@@ -166,9 +168,9 @@ async function memo<T>(db: Executor, key: string, compute: () => Promise<T>): Pr
   let byKey = figureCache.get(db);
   if (!byKey) figureCache.set(db, (byKey = new Map()));
   const hit = byKey.get(key);
-  if (hit && hit.version === version && Math.abs(at - hit.at) < STATS_CACHE_MS) return hit.value as Promise<T>;
+  if (hit && hit.version === version && hit.generation === generation && Math.abs(at - hit.at) < STATS_CACHE_MS) return hit.value as Promise<T>;
   const value = compute();
-  byKey.set(key, { version, at, value });
+  byKey.set(key, { version, at, generation, value });
   value.catch(() => byKey.delete(key));
   return value;
 }
@@ -176,7 +178,7 @@ async function memo<T>(db: Executor, key: string, compute: () => Promise<T>): Pr
 /** Drops cached figures and "overdue now" counts (tests that move the clock). */
 export function clearStatsCache(): void {
   overdueCache.clear();
-  for (const db of [getDb()]) figureCache.delete(db);
+  generation++;
 }
 
 /** General-complaint statistics for the cases RECEIVED in a fiscal year or one of its periods (a cohort). */

@@ -6,7 +6,7 @@
  * router, hydration mismatch or CSP violation.
  */
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { account, base, watch, type Account } from "./support";
+import { account, base, noHorizontalScroll, phone, watch, type Account } from "./support";
 import { fiscalYearOf } from "../../app/lib/fiscal-year";
 
 const fy = fiscalYearOf(new Date());
@@ -76,5 +76,35 @@ test("every administration page runs in the browser without errors (administrato
   if (process.env.E2E_ADMIN_ERROR) throw new Error(`administrator account not created: ${process.env.E2E_ADMIN_ERROR}`);
   const { context, page, problems } = await signIn(browser, account("E2E_ADMIN"));
   for (const path of ADMIN_PAGES) await visit(page, path, problems);
+  await context.close();
+});
+
+test("the statistics and the counter form work without JavaScript on a phone", async ({ browser }) => {
+  const context = await phone(browser, false);
+  const page = await context.newPage();
+  // Statistics: the year selector is a plain GET form.
+  await page.goto(`${base()}/stats`);
+  const form = page.getByTestId("fy-form");
+  const options = await form.locator("select option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  const other = options.find((v) => v !== String(fy)) ?? String(fy);
+  await form.locator("select").selectOption(other);
+  await form.locator("button[type=submit]").click();
+  await expect(page).toHaveURL(new RegExp(`/stats\\?fy=${other}$`));
+  await expect(page.locator("h1")).toContainText(other);
+  await noHorizontalScroll(page);
+  // Counter-service form: a plain POST, answered with the thanks page.
+  await page.goto(`${base()}/feedback`);
+  const feedback = page.getByTestId("feedback-form");
+  await feedback.locator("select[name=service]").selectOption({ index: 1 });
+  await feedback.locator("input[name=score][value='4']").check();
+  await feedback.locator("button[type=submit]").click();
+  await expect(page).toHaveURL(/\/feedback\/thanks$/);
+  await expect(page.getByTestId("feedback-thanks")).toBeVisible();
+  // Bad input without JavaScript: no score → the form again with an error summary, in Thai.
+  await page.goto(`${base()}/feedback`);
+  await page.getByTestId("feedback-form").locator("select[name=service]").selectOption({ index: 1 });
+  await page.evaluate(() => document.querySelectorAll("input[required], select[required]").forEach((el) => el.removeAttribute("required")));
+  await page.getByTestId("feedback-form").locator("button[type=submit]").click();
+  await expect(page.locator(".error-summary, [role=alert]").first()).toBeVisible();
   await context.close();
 });

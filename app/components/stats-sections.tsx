@@ -6,14 +6,11 @@ import { useTranslation } from "~/components/i18n";
 import { FlowBarChart, HBarChart, ShareMeter, breakdownSummary, peakIndex } from "~/components/charts";
 import { Count, CountLink, DownloadLinks, TableWrap, formatCount, monthLabel, type Audience, type DataTable } from "~/components/stats-ui";
 import type { CaseListFilter } from "~/lib/case-list-filter";
-import { formatShare } from "~/lib/stats";
+import { formatShare, type Flow } from "~/lib/stats";
 import type { Lang } from "~/lib/thai-date";
 
-export interface FlowCounts {
-  received: number;
-  completed: number;
-  inProgress: number;
-}
+/** Received / completed / in progress (the one definition: app/lib/stats.ts). */
+export type FlowCounts = Flow;
 
 export interface FlowRow extends FlowCounts {
   key: string;
@@ -43,6 +40,54 @@ export function CountCell({
 }
 
 /** Table of received / completed / in progress per row, with a total row. */
+/** The three column headings of a received / completed / in progress table. */
+export function FlowHeaders() {
+  const { t } = useTranslation("stats");
+  return (
+    <>
+      <th scope="col" className="num">
+        {t("cols.received")}
+      </th>
+      <th scope="col" className="num">
+        {t("cols.completed")}
+      </th>
+      <th scope="col" className="num">
+        {t("cols.inProgress")}
+      </th>
+    </>
+  );
+}
+
+/** A narrow two-column table: a label per row and its count (no links: e.g. the corruption channel's totals). */
+export function CountTable({ id, caption, labelHeader, rows, lang }: { id: string; caption: string; labelHeader: string; rows: Array<{ key: string; label: string; n: number; testId: string }>; lang: Lang }) {
+  const { t } = useTranslation("stats");
+  return (
+    <TableWrap labelId={`${id}-caption`}>
+      <table className="stats-table stats-table-narrow" data-testid={`${id}-table`}>
+        <caption id={`${id}-caption`}>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{labelHeader}</th>
+            <th scope="col" className="num">
+              {t("cols.count")}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key}>
+              <th scope="row">{r.label}</th>
+              <td className="num" data-testid={r.testId}>
+                {formatCount(r.n, lang)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}
+
 export function FlowTable({
   id,
   caption,
@@ -71,15 +116,7 @@ export function FlowTable({
         <thead>
           <tr>
             <th scope="col">{labelHeader}</th>
-            <th scope="col" className="num">
-              {t("cols.received")}
-            </th>
-            <th scope="col" className="num">
-              {t("cols.completed")}
-            </th>
-            <th scope="col" className="num">
-              {t("cols.inProgress")}
-            </th>
+            <FlowHeaders />
           </tr>
         </thead>
         <tbody>

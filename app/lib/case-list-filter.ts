@@ -23,7 +23,8 @@ import { dateFromBangkokKey, formatThaiDateKey, fromBuddhistYear, type Lang } fr
 
 export type { ComplaintChannel, PlanTopic };
 
-export const COMPLAINT_CHANNELS = ["web", "walk_in", "phone", "letter", "line", "facebook"] as const satisfies readonly ComplaintChannel[];
+import { COMPLAINT_CHANNELS } from "./case-status";
+export { COMPLAINT_CHANNELS };
 /** The plan topics (one list, app/lib/plan-targets.ts). */
 export const PLAN_TOPIC_CODES = PLAN_TOPICS;
 export const CASE_LIST_STATES = ["open", "closed", "resolved", "forwarded", "overdue"] as const;

@@ -1,4 +1,8 @@
-/** State machine for general complaint cases. */
+/** State machine for general complaint cases, and the channels a case can arrive by. */
+import type { ComplaintChannel } from "../../db/schema";
+
+/** Every channel of receipt, in the order pages list them (the one list: statistics, filters, SLA policies). */
+export const COMPLAINT_CHANNELS = ["web", "walk_in", "phone", "letter", "line", "facebook"] as const satisfies readonly ComplaintChannel[];
 
 /** All case statuses, in workflow order. */
 export const CASE_STATUSES = ["received", "accepted", "in_progress", "waiting_info", "resolved", "forwarded"] as const;

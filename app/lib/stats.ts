@@ -6,11 +6,6 @@ import { fromBuddhistYear } from "./thai-date";
 
 /** A fiscal year, one of its halves (h1 = Oct–Mar, the ITA "รอบ 6 เดือน") or one of its quarters (q1 = Oct–Dec). */
 export type StatPeriod = "year" | "h1" | "h2" | "q1" | "q2" | "q3" | "q4";
-export const STAT_PERIODS = ["year", "h1", "h2", "q1", "q2", "q3", "q4"] as const satisfies readonly StatPeriod[];
-
-export function isStatPeriod(x: unknown): x is StatPeriod {
-  return typeof x === "string" && (STAT_PERIODS as readonly string[]).includes(x);
-}
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 

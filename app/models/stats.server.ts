@@ -9,9 +9,10 @@ import type { ComplaintChannel, Database, ReportTag } from "../../db/schema";
 import { getDb } from "~/utils/db.server";
 import { tFor } from "~/i18n";
 import { now } from "~/utils/clock.server";
-import { fiscalYearOf, fiscalYearRange } from "~/lib/fiscal-year";
+import { fiscalYearOf } from "~/lib/fiscal-year";
 import { bangkokDateKey } from "~/lib/thai-date";
 import { REPORT_TAGS } from "~/lib/report-status";
+import { COMPLAINT_CHANNELS } from "~/lib/case-status";
 import {
   addFlows,
   fiscalMonthIndex,
@@ -37,7 +38,6 @@ type Executor = Kysely<Database> | Transaction<Database>;
 
 export type { Flow, Satisfaction, StatPeriod, Verdict };
 
-export const COMPLAINT_CHANNELS: readonly ComplaintChannel[] = ["web", "walk_in", "phone", "letter", "line", "facebook"];
 const OPEN_SQL = `status in ('received','accepted','in_progress','waiting_info')`;
 const OVERDUE_CACHE_MS = 30_000;
 
@@ -158,9 +158,7 @@ async function statsVersion(db: Executor): Promise<number> {
 }
 
 /** Keeps `compute`'s result while no statistics trigger has fired (and at most STATS_CACHE_MS). */
-export function cachedWhileStatsUnchanged<T>(db: Executor, key: string, compute: () => Promise<T>): Promise<T> {
-  return memo(db, key, compute);
-}
+export { memo as cachedWhileStatsUnchanged };
 
 async function memo<T>(db: Executor, key: string, compute: () => Promise<T>): Promise<T> {
   const version = await statsVersion(db);
@@ -573,5 +571,3 @@ export function isReasonableFiscalYear(fy: number): boolean {
   return Number.isInteger(fy) && fy >= 2500 && fy <= currentFiscalYear() + 1;
 }
 
-/** Start/end instants of a fiscal year (re-exported for pages that print the range). */
-export { fiscalYearRange };

@@ -1,4 +1,5 @@
 /** /staff/admin/sla — deadline policies for the organisation, per channel and per category (admins only). */
+import { COMPLAINT_CHANNELS } from "~/lib/case-status";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
@@ -13,7 +14,7 @@ import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
-const CHANNELS = ["web", "walk_in", "phone", "letter", "line", "facebook"] as const;
+const CHANNELS = COMPLAINT_CHANNELS;
 const MODES = ["calendar", "working"] as const;
 
 async function requireAdmin(request: Request) {

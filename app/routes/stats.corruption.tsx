@@ -10,7 +10,7 @@ import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { FlowBarChart } from "~/components/charts";
 import { AsOf, DownloadLinks, FiscalYearForm, StatsErrorView, StatsNav, TableWrap, formatCount, monthLabel } from "~/components/stats-ui";
-import { ChartFigure, StatSection } from "~/components/stats-sections";
+import { ChartFigure, CountTable, FlowHeaders, StatSection, type FlowCounts } from "~/components/stats-sections";
 import { selectedFiscalYear, statsCacheHeaders, statsHeaders } from "~/components/stats-route.server";
 import { tFor } from "~/i18n";
 import { bangkokDateKey } from "~/lib/thai-date";
@@ -37,12 +37,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export function ErrorBoundary() {
   return <StatsErrorView />;
-}
-
-interface FlowCounts {
-  received: number;
-  completed: number;
-  inProgress: number;
 }
 
 type Row =
@@ -144,24 +138,8 @@ export default function CorruptionStats() {
                 </th>
               </tr>
               <tr>
-                <th scope="col" className="num">
-                  {t("cols.received")}
-                </th>
-                <th scope="col" className="num">
-                  {t("cols.completed")}
-                </th>
-                <th scope="col" className="num">
-                  {t("cols.inProgress")}
-                </th>
-                <th scope="col" className="num">
-                  {t("cols.received")}
-                </th>
-                <th scope="col" className="num">
-                  {t("cols.completed")}
-                </th>
-                <th scope="col" className="num">
-                  {t("cols.inProgress")}
-                </th>
+                <FlowHeaders />
+                <FlowHeaders />
               </tr>
             </thead>
             <tbody>
@@ -195,56 +173,24 @@ export default function CorruptionStats() {
       </section>
 
       <StatSection id="outcomes" title={t("corruption.outcomes.title")} how={t("corruption.outcomes.how")} download={{ fy, table: "corruption-outcomes" }}>
-        <TableWrap labelId="outcomes-caption">
-          <table className="stats-table stats-table-narrow" data-testid="outcomes-table">
-            <caption id="outcomes-caption">{t("corruption.outcomes.caption", { fy })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("corruption.outcomes.outcome")}</th>
-                <th scope="col" className="num">
-                  {t("cols.count")}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(["substantiated", "unsubstantiated", "referred"] as const).map((k) => (
-                <tr key={k}>
-                  <th scope="row">{t(`corruption.outcomes.${k}`)}</th>
-                  <td className="num" data-testid={`outcome-${k}`}>
-                    {n(s.outcomes[k])}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <CountTable
+          id="outcomes"
+          caption={t("corruption.outcomes.caption", { fy })}
+          labelHeader={t("corruption.outcomes.outcome")}
+          rows={(["substantiated", "unsubstantiated", "referred"] as const).map((k) => ({ key: k, label: t(`corruption.outcomes.${k}`), n: s.outcomes[k], testId: `outcome-${k}` }))}
+          lang={lang}
+        />
       </StatSection>
 
       <StatSection id="kinds" title={t("corruption.kinds.title")} how={t("corruption.kinds.how")}>
         {s.byKind.shown ? (
-          <TableWrap labelId="kinds-caption">
-            <table className="stats-table stats-table-narrow" data-testid="kinds-table">
-              <caption id="kinds-caption">{t("corruption.kinds.caption", { fy })}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("corruption.kinds.kind")}</th>
-                  <th scope="col" className="num">
-                    {t("cols.count")}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.byKind.rows.map((k) => (
-                  <tr key={k.tag}>
-                    <th scope="row">{ti(`tags.${k.tag}`)}</th>
-                    <td className="num" data-testid={`kind-${k.tag}`}>
-                      {n(k.n)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <CountTable
+            id="kinds"
+            caption={t("corruption.kinds.caption", { fy })}
+            labelHeader={t("corruption.kinds.kind")}
+            rows={s.byKind.rows.map((k) => ({ key: k.tag, label: ti(`tags.${k.tag}`), n: k.n, testId: `kind-${k.tag}` }))}
+            lang={lang}
+          />
         ) : (
           <p className="notice" data-testid="kinds-withheld">
             {t("corruption.kinds.withheld")}

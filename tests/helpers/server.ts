@@ -28,6 +28,8 @@ export interface TestServer {
   stop(): Promise<void>;
   /** Stops and starts the server again on the same port with the same data folder. */
   restart(): Promise<void>;
+  /** The server process's id (for memory readings in /proc). */
+  readonly pid: number;
   /** Everything the server wrote to stdout and stderr so far (all incarnations). */
   logs(): string;
   /** Environment the server runs with (without the inherited process environment). */
@@ -153,6 +155,9 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     },
     get port() {
       return port;
+    },
+    get pid() {
+      return child?.pid ?? 0;
     },
     dataDir,
     dbFile: path.join(dataDir, "sujarit.db"),

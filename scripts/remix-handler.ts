@@ -1,0 +1,176 @@
+/**
+ * The bridge between Express and the Remix build, with request bodies capped WHILE THEY STREAM.
+ *
+ * `@remix-run/express` hands the raw request stream to Remix, and `request.formData()` buffers whatever arrives: a
+ * chunked body (no Content-Length) of any size went into memory and could end the process. Here every body goes
+ * through a counter before Remix sees it:
+ *
+ * - each path has a limit (bodyLimitFor): the four upload forms take the evidence limit, everything else 1 MB;
+ * - a declared Content-Length above the limit is refused before a byte is read;
+ * - a body that grows past the limit while streaming errors the stream (so formData() or the multipart parser stop),
+ *   and whatever the route answered is replaced by 413;
+ * - a body that stalls (no bytes for BODY_IDLE_MS) is answered 408;
+ * - a response sent while the body is still unread (a refusal, or a route that answered without reading) carries
+ *   `Connection: close` and the rest of the body is discarded as it arrives, so a kept-alive connection is never
+ *   left half-read for the next request.
+ *
+ * Memory stays flat whatever is sent: at most one limit's worth per request is ever held.
+ */
+import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from "express";
+import { createRequestHandler as createRemixHandler, writeReadableStreamToWritable } from "@remix-run/node";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
+import { LIMITS } from "../app/lib/validation";
+import { closeAfterResponse, httpErrorPage } from "./http";
+
+/** Paths whose forms carry evidence files (multipart), and so the upload limit. */
+const UPLOAD_PATHS = new Set(["/complaints/new", "/report/new", "/report/inbox", "/staff/intake"]);
+
+/** The upload forms: every file at its largest plus room for the text fields and multipart framing. */
+export const UPLOAD_BODY_LIMIT = LIMITS.maxTotalBytes + 2 * 1024 * 1024;
+/** Every other form (the longest text field is 10,000 characters; Thai takes 3 bytes each). */
+export const FORM_BODY_LIMIT = 1024 * 1024;
+/** No byte of the body for this long: 408. */
+export const BODY_IDLE_MS = 20_000;
+
+export function bodyLimitFor(pathname: string): number {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+  return UPLOAD_PATHS.has(path) ? UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT;
+}
+
+type BodyState = "reading" | "complete" | "abandoned" | "too-large" | "timeout" | "aborted";
+
+class BodyRefused extends Error {
+  constructor(readonly state: BodyState) {
+    super(`request body refused: ${state}`);
+  }
+}
+
+/**
+ * A web ReadableStream of the request body that errors (and records why in `state`) once `limit` bytes are exceeded or
+ * the client stops sending while the route waits for more. After that, or when the route stops reading, whatever the
+ * client still sends is read and dropped: nothing is held, nothing is left half-read.
+ */
+function cappedBody(req: ExpressRequest, limit: number, state: { value: BodyState }): ReadableStream<Uint8Array> {
+  let received = 0;
+  let idle: NodeJS.Timeout | undefined;
+  const quiet = () => {
+    if (idle) clearTimeout(idle);
+    idle = undefined;
+  };
+  let fail: (why: BodyState) => void = () => {};
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        fail = (why: BodyState) => {
+          quiet();
+          if (state.value !== "reading") return;
+          state.value = why;
+          controller.error(new BodyRefused(why));
+          req.resume();
+        };
+        req.on("data", (chunk: Buffer) => {
+          if (state.value !== "reading") return; // refused or abandoned: drop it
+          quiet();
+          received += chunk.byteLength;
+          if (received > limit) return fail("too-large");
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.once("end", () => {
+          quiet();
+          if (state.value !== "reading") return;
+          state.value = "complete";
+          controller.close();
+        });
+        req.once("error", () => fail("aborted"));
+        req.once("aborted", () => fail("aborted"));
+      },
+      pull() {
+        // The route wants more: the client has BODY_IDLE_MS to send it.
+        quiet();
+        idle = setTimeout(() => fail("timeout"), BODY_IDLE_MS);
+        idle.unref();
+        req.resume();
+      },
+      cancel() {
+        // The route stopped reading (e.g. a refused file): drop the rest as it arrives.
+        quiet();
+        if (state.value === "reading") state.value = "abandoned";
+        req.resume();
+      },
+    },
+    { highWaterMark: 256 * 1024, size: (chunk) => chunk.byteLength },
+  );
+}
+
+function remixHeaders(req: ExpressRequest): Headers {
+  const headers = new Headers();
+  for (const [key, values] of Object.entries(req.headers)) {
+    if (values === undefined) continue;
+    if (Array.isArray(values)) for (const v of values) headers.append(key, v);
+    else headers.set(key, values);
+  }
+  return headers;
+}
+
+function refusal(req: ExpressRequest, res: ExpressResponse, state: BodyState): void {
+  const status = state === "timeout" ? 408 : 413;
+  closeAfterResponse(req, res);
+  res.status(status).type("html").send(httpErrorPage(status));
+}
+
+/** Express handler that serves the Remix build with capped request bodies (see the module comment). */
+export function createCappedRequestHandler({
+  build,
+  mode,
+  getLoadContext,
+}: {
+  build: ServerBuild;
+  mode: string;
+  getLoadContext: (req: ExpressRequest, res: ExpressResponse) => AppLoadContext;
+}) {
+  const handle = createRemixHandler(build, mode);
+  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const limit = bodyLimitFor(req.path);
+    const declared = Number(req.headers["content-length"] ?? NaN);
+    if (hasBody && Number.isFinite(declared) && declared > limit) {
+      return refusal(req, res, "too-large");
+    }
+    const state = { value: (hasBody ? "reading" : "complete") as BodyState };
+    const url = new URL(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`);
+    let controller: AbortController | null = new AbortController();
+    res.on("finish", () => (controller = null));
+    res.on("close", () => controller?.abort());
+    req.on("aborted", () => {
+      if (state.value === "reading") state.value = "aborted";
+    });
+    const init: RequestInit & { duplex?: "half" } = { method: req.method, headers: remixHeaders(req), signal: controller.signal };
+    if (hasBody) {
+      init.body = cappedBody(req, limit, state);
+      init.duplex = "half";
+    }
+    try {
+      const response = await handle(new Request(url.href, init), getLoadContext(req, res));
+      if (state.value === "too-large" || state.value === "timeout") {
+        await response.body?.cancel().catch(() => {});
+        return refusal(req, res, state.value);
+      }
+      if (state.value === "aborted") {
+        await response.body?.cancel().catch(() => {});
+        res.destroy();
+        return;
+      }
+      // The route answered without reading the whole body (or stopped early, e.g. a refused file): do not keep the
+      // connection, and throw away the rest of the body as it arrives.
+      if (hasBody && !req.complete) closeAfterResponse(req, res);
+      res.statusMessage = response.statusText;
+      res.status(response.status);
+      for (const [key, value] of response.headers.entries()) res.append(key, value);
+      if (response.body) await writeReadableStreamToWritable(response.body, res);
+      else res.end();
+    } catch (error) {
+      next(error);
+    }
+  };
+}

@@ -15,6 +15,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { AuditEntry, Database } from "../../db/schema";
 import { nowIso } from "~/utils/clock.server";
 import { deriveKey } from "~/utils/crypto.server";
+import { canonicalJson } from "~/lib/canonical-json";
 import { getMasterKey } from "~/utils/keys.server";
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -52,16 +53,6 @@ function auditKey(): Buffer {
     cachedKey = { master, key: Buffer.from(deriveKey(master.toString("base64url"), "audit-chain"), "base64url") };
   }
   return cachedKey.key;
-}
-
-/** JSON with object keys sorted at every level (the same value always gives the same text). */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
 type Hashed = Pick<AuditEntry, "id" | "at" | "actor_id" | "actor_role" | "action" | "target_type" | "target_id" | "details" | "prev_hash">;

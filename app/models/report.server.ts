@@ -45,7 +45,8 @@ import {
 import { sanitizeUpload, UploadRejectedError, detectUploadType } from "~/models/attachment.server";
 import { isSubmissionKey } from "~/models/complaint.server";
 import { enqueueEmail } from "~/models/outbox.server";
-import { appendAudit, canonicalJson } from "~/models/audit.server";
+import { appendAudit } from "~/models/audit.server";
+import { canonicalJson } from "~/lib/canonical-json";
 import { hashReceipt } from "~/models/receipt-hash.server";
 import { decryptFile, encryptFile, newReportKey, openJson, sealJson, unwrapReportKey, wrapReportKey } from "~/models/report-crypto.server";
 import { renderBilingualEmail } from "../../emails/layout";

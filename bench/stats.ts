@@ -28,9 +28,9 @@ function enrich(dataDir: string, cases: number, log: (s: string) => void) {
   const statuses = ["received", "preliminary_review", "investigation", "concluded", "referred", "closed"];
   const insertTopic = sqlite.prepare("insert or ignore into complaint_topics (complaint_id, topic) values (?, ?)");
   const insertRating = sqlite.prepare("insert or ignore into case_ratings (complaint_id, score, comment, created_at, updated_at) values (?, ?, '', ?, ?)");
-  const insertReport = sqlite.prepare(`insert into reports (public_id, receipt_hash, submission_key_hash, mode, recipient, status, finding, referred_to,
+  const insertReport = sqlite.prepare(`insert into reports (public_id, receipt_hash, submission_key_hash, status, finding, referred_to,
       wrapped_key, envelope, submission_digest, received_at, fiscal_year, seq, ack_due_at, created_at, updated_at)
-    values (?, ?, null, 'anonymous', 'integrity', ?, ?, ?, '', '', '', ?, ?, ?, ?, ?, ?)`);
+    values (?, ?, null, ?, ?, ?, '', '', '', date(?, '+7 hours'), ?, ?, date(?, '+7 hours'), date(?, '+7 hours'), ?)`);
   const insertTag = sqlite.prepare("insert or ignore into report_tags (report_id, tag) values (?, ?)");
   const insertCounter = sqlite.prepare("insert into counter_feedback (service, score, comment, fiscal_year, created_at) values ('tax', ?, '', ?, ?)");
   const seq = new Map<number, number>();

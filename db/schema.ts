@@ -79,6 +79,29 @@ export interface StaffTable {
   is_division_head: Generated<number>;
   /** Lead of the complaint centre: told about cases left unassigned (migration 0500). */
   is_centre_lead: Generated<number>;
+  /** Position (ตำแหน่ง), shown to a whistleblower choosing who may read their report (migration 0800). */
+  position: Generated<string>;
+  /** Nicknames (ชื่อเล่น), comma-separated: matched in report texts so a report that names them avoids them. */
+  nicknames: Generated<string>;
+}
+
+/**
+ * A report recipient's X25519 key pair (migration 0800, app/models/report/staff-keys.server.ts): the public key in
+ * the clear, the private key's 32-byte seed only sealed under their password (argon2id) and under a recovery key.
+ */
+export interface StaffKeyTable {
+  staff_id: number;
+  /** Raw X25519 public key, base64url. */
+  public_key: string;
+  /** "sk1." + AES-256-GCM(seed) under argon2id(password, kdf_salt). */
+  sealed_seed: string;
+  kdf_salt: string;
+  /** JSON of the argon2id parameters used. */
+  kdf: string;
+  /** The seed sealed under a key derived from the recovery key shown once at creation. */
+  recovery_sealed_seed: string | null;
+  /** Bangkok date the key pair was made. */
+  created_on: string;
 }
 
 export interface StaffSessionTable {
@@ -233,31 +256,56 @@ export interface ReportTable {
   id: Generated<number>;
   /** Officer-facing number, e.g. "R2570-0007" (not a secret; never used by reporters to find the report). */
   public_id: string;
-  /** argon2id(receipt, pepper, installation salt), hex; the receipt itself is never stored. */
+  /**
+   * Lookup hash of the receipt, hex; the receipt itself is never stored. Scheme 2: the first half of a 64-byte
+   * argon2id(receipt, pepper, installation salt) whose second half is the reporter's key seed (never stored); scheme 1
+   * (reports filed before migration 0800, until their reporter signs in once): the whole 32-byte argon2id.
+   */
   receipt_hash: string;
+  receipt_scheme: Generated<number>;
   /** sha256 of the form's one-time submission key (idempotent re-posts); null after purge. */
   submission_key_hash: string | null;
-  mode: ReportMode;
-  recipient: ReportRecipient;
   status: ReportStatus;
   finding: ReportFinding | null;
   referred_to: ReportReferral | null;
-  /** The report key wrapped by the master key (app/models/report-crypto.server.ts); "" after purge. */
+  /** Reports filed before migration 0800 only: the report key wrapped by the master key, until every recipient has their own wrap; "" afterwards. */
   wrapped_key: string;
-  /** Encrypted JSON of everything the reporter typed; "" after purge. */
+  /** Encrypted JSON: mode, recipients and exclusions fixed at filing, everything the reporter typed; "" after purge. */
   envelope: string;
+  /** Encrypted JSON: everyone who holds a wrapped key (recipients at filing, later grants), for notices and the report page. */
+  holders: Generated<string>;
   /** sha256 hex of the canonical submission (proof of filing). */
   submission_digest: string;
+  /** Bangkok date the report was received ("YYYY-MM-DD": day precision, nothing finer is kept). */
   received_at: string;
   fiscal_year: number;
   seq: number;
-  /** When the reporter should have had an acknowledgement / first feedback (received_at + ack_days). */
+  /** Bangkok date by which the reporter should have had an acknowledgement / first feedback. */
   ack_due_at: string;
   last_feedback_at: string | null;
   closed_at: string | null;
   purged_at: string | null;
+  /** Bangkok date (as received_at). */
   created_at: string;
   updated_at: string;
+  /** The reporter's X25519 public key (from the receipt), base64url; null until known (reports filed before 0800). */
+  reporter_pub: string | null;
+  /** The report key wrapped (HPKE) for the reporter's public key. */
+  reporter_enc: string | null;
+  reporter_wrapped: string | null;
+}
+
+/**
+ * One wrapped copy of a report's key (migration 0800): for a recipient fixed at filing, one given access later by a
+ * recipient, or a decoy. Nothing in the row says whom it is for (app/models/report/crypto.server.ts).
+ */
+export interface ReportKeyTable {
+  id: Generated<number>;
+  report_id: number;
+  tag_pub: string;
+  view_tag: string;
+  enc: string;
+  wrapped: string;
 }
 
 export interface ReportTagTable {
@@ -265,20 +313,16 @@ export interface ReportTagTable {
   tag: ReportTag;
 }
 
-export interface ReportExclusionTable {
-  report_id: number;
-  staff_id: number;
-}
-
 export interface ReportMessageTable {
   id: Generated<number>;
   report_id: number;
   author: "reporter" | "officer";
-  staff_id: number | null;
-  /** Encrypted with the report key. */
+  /** Encrypted with the report key: {text, staffId?} (the officer who wrote it is only inside). */
   envelope: string;
+  /** Reporter messages: the Bangkok date only; officer messages: the time. */
   created_at: string;
-  read_at: string | null;
+  /** Read by the other side (1) or not (0); when is not kept. */
+  seen: Generated<number>;
 }
 
 export interface ReportAttachmentTable {
@@ -287,8 +331,9 @@ export interface ReportAttachmentTable {
   message_id: number | null;
   /** Random file name under <DATA_DIR>/reports/ (the file is encrypted with the report key). */
   storage_id: string;
+  /** The size class the file is padded to (the real size is only inside meta_envelope). */
   size: number;
-  /** Encrypted JSON {name, mime, keptOriginal}. */
+  /** Encrypted JSON {name, mime, size, keptOriginal, originalSha256}. */
   meta_envelope: string;
   created_at: string;
 }
@@ -298,18 +343,23 @@ export interface ReportEventTable {
   report_id: number;
   from_status: string | null;
   to_status: string;
-  staff_id: number | null;
-  /** Encrypted JSON {note, finding?, referredTo?} with the report key; null when there is no note. */
+  /** Encrypted JSON {note, finding?, referredTo?, staffId?} with the report key (the officer is only inside). */
   note_envelope: string | null;
   created_at: string;
 }
 
-export interface ReportSessionTable {
-  /** sha256 of the random cookie token. */
-  id: string;
-  report_id: number;
-  created_at: string;
-  expires_at: string;
+/** A reporter's action waiting for the next batch to reach the audit log (sealed with the report key; the day only). */
+export interface ReportActivityPendingTable {
+  id: Generated<number>;
+  target: string;
+  sealed: string;
+  day: string;
+}
+
+/** A recipient to tell, in the next batch, that something new arrived (no report, no time). */
+export interface ReportNoticePendingTable {
+  staff_id: number;
+  kind: "new" | "update";
 }
 
 export interface AuditLogTable {
@@ -554,12 +604,14 @@ export interface Database {
   reference_counters: ReferenceCounterTable;
   reports: ReportTable;
   report_tags: ReportTagTable;
-  report_exclusions: ReportExclusionTable;
+  report_keys: ReportKeyTable;
+  report_activity_pending: ReportActivityPendingTable;
+  report_notices_pending: ReportNoticePendingTable;
+  staff_keys: StaffKeyTable;
   report_messages: ReportMessageTable;
   report_attachments: ReportAttachmentTable;
   report_pending_uploads: ReportPendingUploadTable;
   report_events: ReportEventTable;
-  report_sessions: ReportSessionTable;
   audit_log: AuditLogTable;
   integrity_settings: IntegritySettingsTable;
   holidays: HolidayTable;

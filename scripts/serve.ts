@@ -17,7 +17,9 @@ import { applySecurityHeaders, rejectCrossSiteWrites, requestLogger } from "./ht
 import { createCappedRequestHandler } from "./remix-handler";
 import { startOutboxWorker } from "../app/models/outbox.server";
 import { startDeadlineTicker } from "../app/models/escalation.server";
-import { cleanupReportSessions, purgeClosedReports } from "../app/models/report.server";
+import { purgeClosedReports } from "../app/models/report/retention.server";
+import { startReportChannelBatches } from "../app/models/report/notifications.server";
+import { startAuditHeadMailer } from "../app/models/audit-head.server";
 
 async function main() {
   let env;
@@ -36,13 +38,12 @@ async function main() {
   const holidaysSeeded = await seedHolidays(db);
   if (holidaysSeeded > 0) log.info("holidays seeded", { count: holidaysSeeded });
   await optimizeDatabase(db);
-  // Retention of the corruption channel: closed reports past the retention period lose their content (statistics stay);
-  // expired reporter inbox sessions are removed. At start, then every 6 hours.
+  // Retention of the corruption channel: closed reports past the retention period lose their content (statistics stay).
+  // At start, then every 6 hours.
   const housekeeping = async () => {
     try {
       const { purged } = await purgeClosedReports(db);
       if (purged > 0) log.info("closed reports purged", { purged });
-      await cleanupReportSessions(db);
     } catch (e) {
       log.warn("housekeeping failed", errorFields(e));
     }
@@ -98,6 +99,9 @@ async function main() {
   const worker = startOutboxWorker({ intervalMs: env.OUTBOX_INTERVAL_MS });
   // Deadline escalations: shortly after start (catch-up after downtime), then every minute (see README).
   const ticker = startDeadlineTicker({ intervalMs: 60_000 });
+  // Corruption channel: reporters' actions reach the audit log and the recipients' mailboxes in random-time batches.
+  const reportBatches = startReportChannelBatches({ windowMs: env.REPORT_NOTICE_WINDOW_MINUTES * 60_000 });
+  const headMailer = startAuditHeadMailer({ intervalMs: 3_600_000 }); // AUDIT_HEAD_EMAIL: the day's audit head after 07:00
   const server = app.listen(env.PORT, env.HOST, () => {
     log.info("server listening", { url: env.PUBLIC_URL, port: env.PORT, mail: env.SMTP_URL ? "smtp" : "files" });
     if (!env.SMTP_URL) log.info("SMTP_URL is not set: e-mails are written as .eml files", { dir: path.join(env.DATA_DIR, "outbox") });
@@ -114,6 +118,8 @@ async function main() {
     stopping = true;
     log.info("shutting down", { signal });
     await ticker.stop();
+    await headMailer.stop();
+    await reportBatches.stop();
     await worker.stop();
     server.close(() => {
       void db.destroy().finally(() => process.exit(0));

@@ -16,12 +16,14 @@ export function EvidenceFields({
   error,
   warningId,
   keepOriginalChecked,
+  keepNamesChecked,
 }: {
   label: string;
   error?: string;
   /** id of the keep-original warning (unique on the page). */
   warningId: string;
   keepOriginalChecked?: boolean;
+  keepNamesChecked?: boolean;
 }) {
   const { t } = useTranslation("report");
   return (
@@ -46,6 +48,13 @@ export function EvidenceFields({
         <label className="choice">
           <input type="checkbox" name="keepOriginal" value="yes" aria-describedby={warningId} defaultChecked={keepOriginalChecked} />{" "}
           {t("form.fields.keepOriginal")}
+        </label>
+        <p className="hint" id={`${warningId}-names`}>
+          {t("form.keepNamesWarning")}
+        </p>
+        <label className="choice">
+          <input type="checkbox" name="keepNames" value="yes" aria-describedby={`${warningId}-names`} defaultChecked={keepNamesChecked} />{" "}
+          {t("form.fields.keepNames")}
         </label>
       </div>
     </>

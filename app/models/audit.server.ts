@@ -8,7 +8,12 @@
  * - Removing the newest entries is caught by comparing the highest id with SQLite's AUTOINCREMENT mark.
  * - details is JSON with operational facts only (ids, statuses, counts) — never report content or identities.
  *
- * `npm run audit -- verify` runs verifyAuditChain (scripts/audit.ts).
+ * - The operator holds the master key and could rewrite or truncate the whole chain with valid hashes; so the chain's
+ *   head (newest id and hash, formatAuditHead) is taken off the server — a paper log book, a daily e-mail
+ *   (audit-head.server.ts) — and verifyAuditChain(db, { head }) checks the log against such a saved head.
+ *
+ * `npm run audit -- verify` runs verifyAuditChain (scripts/audit.ts); `npm run audit -- head` prints the head line and
+ * `npm run audit -- verify --head '<line or id:hash>'` checks against one.
  */
 import crypto from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";
@@ -17,6 +22,7 @@ import { nowIso } from "~/utils/clock.server";
 import { deriveKey } from "~/utils/crypto.server";
 import { canonicalJson } from "~/lib/canonical-json";
 import { getMasterKey } from "~/utils/keys.server";
+import { bangkokDateKey, formatThaiDate, toArabicDigits, toBuddhistYear, type Lang } from "~/lib/thai-date";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -42,6 +48,8 @@ export interface AuditInput {
   targetType: string;
   targetId: string | number | null;
   details?: Record<string, unknown>;
+  /** When it happened, if not now: a Bangkok date alone for what a reporter did (their times are kept by day only). */
+  at?: string;
 }
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -78,7 +86,7 @@ async function appendIn(trx: Executor, input: AuditInput): Promise<AuditEntry> {
   const id = Math.max(last?.id ?? 0, Number(seq.rows[0]?.seq ?? 0)) + 1;
   const entry: Hashed = {
     id,
-    at: nowIso(),
+    at: input.at ?? nowIso(),
     actor_id: input.actorId,
     actor_role: input.actorRole,
     action: input.action,
@@ -111,19 +119,40 @@ export interface AuditVerification {
   checked: number;
   /** The first entry whose hash or link is wrong (or, when the newest entries were removed, the first missing id). */
   firstBadId?: number;
-  reason?: "hash" | "link" | "truncated";
+  /**
+   * hash / link / truncated: what the chain itself shows. Against a saved head (verifyAuditChain's `head`): entry
+   * head.id is missing and the log ends before it → "truncated" (firstBadId = the first missing id); entry head.id is
+   * present with another hash, or missing although later entries exist → "rewritten" (firstBadId = head.id: that
+   * entry and every entry before it can no longer be trusted).
+   */
+  reason?: "hash" | "link" | "truncated" | "rewritten";
 }
 
-/** Walks the whole chain in id order (in batches) and checks every hash and link. */
-export async function verifyAuditChain(db: Executor, { batch = 1000 }: { batch?: number } = {}): Promise<AuditVerification> {
+/** A chain head kept off the server (log book, e-mail): the id of an entry and the hash it had. */
+export interface SavedAuditHead {
+  id: number;
+  hash: string;
+}
+
+/**
+ * Walks the whole chain in id order (in batches) and checks every hash and link. With `head` (a head saved earlier,
+ * see parseAuditHead), also checks that entry head.id still exists with exactly head.hash — which catches an operator
+ * who holds the master key and rewrote or truncated the chain with valid hashes.
+ */
+export async function verifyAuditChain(
+  db: Executor,
+  { batch = 1000, head }: { batch?: number; head?: SavedAuditHead | null } = {},
+): Promise<AuditVerification> {
   let prev = GENESIS_HASH;
   let lastId = 0;
   let checked = 0;
+  let hashAtHead: string | null = null;
   for (;;) {
     const rows = await db.selectFrom("audit_log").selectAll().where("id", ">", lastId).orderBy("id").limit(batch).execute();
     for (const r of rows) {
       if (r.prev_hash !== prev) return { ok: false, checked, firstBadId: r.id, reason: "link" };
       if (computeAuditHash(r) !== r.hash) return { ok: false, checked, firstBadId: r.id, reason: "hash" };
+      if (head && r.id === head.id) hashAtHead = r.hash;
       prev = r.hash;
       lastId = r.id;
       checked++;
@@ -133,7 +162,95 @@ export async function verifyAuditChain(db: Executor, { batch = 1000 }: { batch?:
   const seq = await sql<{ seq: number }>`select seq from sqlite_sequence where name = 'audit_log'`.execute(db);
   const mark = Number(seq.rows[0]?.seq ?? 0);
   if (mark > lastId) return { ok: false, checked, firstBadId: lastId + 1, reason: "truncated" };
+  if (head) {
+    if (hashAtHead === null) {
+      // Gone: cut off at the end (sqlite_sequence can be reset by whoever holds the file), or removed and re-chained.
+      if (lastId < head.id) return { ok: false, checked, firstBadId: lastId + 1, reason: "truncated" };
+      return { ok: false, checked, firstBadId: head.id, reason: "rewritten" };
+    }
+    if (!timingSafeEqualHex(hashAtHead, head.hash)) return { ok: false, checked, firstBadId: head.id, reason: "rewritten" };
+  }
   return { ok: true, checked };
+}
+
+function timingSafeEqualHex(a: string, b: string): boolean {
+  const x = Buffer.from(a.toLowerCase(), "utf8");
+  const y = Buffer.from(b.toLowerCase(), "utf8");
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+/** The newest entry of the log. */
+export interface AuditHead {
+  id: number;
+  hash: string;
+  /** ISO time of the entry. */
+  at: string;
+}
+
+/** The chain head (newest entry), or null when the log is empty. */
+export async function auditHead(db: Executor): Promise<AuditHead | null> {
+  const row = await db.selectFrom("audit_log").select(["id", "hash", "at"]).orderBy("id", "desc").limit(1).executeTakeFirst();
+  return row ?? null;
+}
+
+/** Number of entries in the log. */
+export async function auditEntryCount(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom("audit_log")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export const AUDIT_HEAD_PREFIX = "sujarit-audit-head";
+
+/** Bangkok date of an instant on the Buddhist calendar, "2569-12-03". */
+function buddhistDateKey(d: Date): string {
+  const key = bangkokDateKey(d);
+  return `${toBuddhistYear(Number(key.slice(0, 4)))}${key.slice(4)}`;
+}
+
+/**
+ * One line to copy into the supervisor's log book (or an e-mail), e.g.
+ * `sujarit-audit-head 1234 9f3a…(64 hex) 2569-12-03 (3 ธันวาคม 2569 เวลา 14:05 น.)`: the newest entry's id and hash,
+ * its Bangkok date on the Buddhist calendar, and that date and time written out in `lang`. parseAuditHead reads it.
+ */
+export function formatAuditHead(head: { id: number; hash: string; at: string | Date }, lang: Lang = "th"): string {
+  const at = new Date(head.at);
+  return `${AUDIT_HEAD_PREFIX} ${head.id} ${head.hash.toLowerCase()} ${buddhistDateKey(at)} (${formatThaiDate(at, lang, { withTime: true })})`;
+}
+
+/** The short form for a command line: `1234:9f3a…`. */
+export function shortAuditHead(head: SavedAuditHead): string {
+  return `${head.id}:${head.hash.toLowerCase()}`;
+}
+
+const HEAD_ID_HASH = String.raw`(\d{1,15})\s*[:\s]\s*((?:[0-9a-f]\s*){63}[0-9a-f])`;
+const FULL_HEAD = new RegExp(
+  String.raw`^${AUDIT_HEAD_PREFIX}\s+${HEAD_ID_HASH}(?:\s+(\d{4})-(\d{1,2})-(\d{1,2})(?:\s*\([^()]*\))?)?$`,
+  "i",
+);
+const SHORT_HEAD = new RegExp(String.raw`^${HEAD_ID_HASH}$`, "i");
+
+/**
+ * Reads a saved head: the line formatAuditHead prints (the date part optional), `1234:9f3a…` or `1234 9f3a…`.
+ * Tolerant of extra spaces (also inside the hash, as someone may copy it by hand in groups), upper case and Thai
+ * digits; null for anything else (a hash that is not exactly 64 hex digits, a zero id, other text).
+ */
+export function parseAuditHead(text: string): (SavedAuditHead & { date?: string }) | null {
+  if (typeof text !== "string" || text.length > 500) return null;
+  const s = toArabicDigits(text.normalize("NFKC")).trim().replace(/\s+/g, " ");
+  const m = FULL_HEAD.exec(s) ?? SHORT_HEAD.exec(s);
+  if (!m) return null;
+  const id = Number(m[1]);
+  if (!Number.isSafeInteger(id) || id < 1) return null;
+  const hash = m[2].replace(/\s+/g, "").toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hash)) return null;
+  if (m[3] === undefined) return { id, hash };
+  const month = Number(m[4]);
+  const day = Number(m[5]);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+  return { id, hash, date: `${m[3]}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}` };
 }
 
 export interface AuditListFilter {
@@ -143,11 +260,14 @@ export interface AuditListFilter {
   targetType?: string;
   targetId?: string;
   action?: string;
+  /** Leave out entries about individual reports (only their recipients may read those: app/models/report/channel-audit.server.ts). */
+  withoutReportEntries?: boolean;
 }
 
-/** Newest first. Entries hold no report content, so admins may read them. */
+/** Newest first. For the audit page, with `withoutReportEntries` (entries about a report are its recipients' alone). */
 export async function listAudit(db: Executor, f: AuditListFilter = {}): Promise<AuditEntry[]> {
   let q = db.selectFrom("audit_log").selectAll();
+  if (f.withoutReportEntries) q = q.where("target_type", "!=", "report");
   if (f.beforeId) q = q.where("id", "<", f.beforeId);
   if (f.targetType) q = q.where("target_type", "=", f.targetType);
   if (f.targetId) q = q.where("target_id", "=", f.targetId);

@@ -1,9 +1,14 @@
 /**
  * The receipt hash (GlobaLeaks model): argon2id of the receipt with a server-side pepper (argon2 "secret") and a
- * per-installation salt, output as raw bytes (hex). It is deterministic, so a receipt finds its report with ONE hash
- * and ONE indexed lookup (reports.receipt_hash is UNIQUE) — never by trying every report — while a stolen database
- * alone (without <DATA_DIR>/keys) gives nothing to guess against, and even with the keys every guess costs a full
- * argon2id run.
+ * per-installation salt. It is deterministic, so a receipt finds its report with ONE hash and ONE indexed lookup
+ * (reports.receipt_hash is UNIQUE) — never by trying every report — while a stolen database alone (without
+ * <DATA_DIR>/keys) gives nothing to guess against, and even with the keys every guess costs a full argon2id run.
+ *
+ * Scheme 2 (reports filed since migration 0800): one 64-byte argon2id output; the first 32 bytes are the lookup hash
+ * (stored, hex), the last 32 bytes the seed of the reporter's key pair, which opens the reporter's copy of the report
+ * key and is never stored. Knowing the stored half tells nothing of the other half, so the database (with every key
+ * file) opens no reporter's copy without the receipt itself. Scheme 1 (reports filed earlier): the 32-byte output,
+ * only until that reporter signs in once.
  *
  * Parameters: 32 MiB, 3 passes, 1 lane. Measured on this machine (2 vCPU, Node 20, argon2 0.45), 10 sequential
  * hashReceipt calls: 77–131 ms, median ~85 ms — within the 50–150 ms target. (Also measured: 64 MiB × 2 passes
@@ -41,12 +46,20 @@ export function receiptHashQueueLength(): number {
   return waiting.length;
 }
 
-/** argon2id(receipt) with the pepper and installation salt, hex. `receipt` should be normalised (16 digits). */
-export async function hashReceipt(receipt: string): Promise<string> {
+/** Scheme 2: argon2id(receipt) → { lookup (hex, stored), seed (the reporter's key seed, never stored) }. `receipt` normalised (16 digits). */
+export async function hashReceipt(receipt: string): Promise<{ lookup: string; seed: Buffer }> {
   const salt = getInstallationSalt();
   const secret = getReceiptPepper();
-  const out = await withSlot(() =>
-    argon2.hash(receipt, { type: argon2.argon2id, raw: true, salt, secret, ...RECEIPT_HASH_PARAMS }),
+  const out = Buffer.from(
+    await withSlot(() => argon2.hash(receipt, { type: argon2.argon2id, raw: true, salt, secret, ...RECEIPT_HASH_PARAMS, hashLength: 64 })),
   );
+  return { lookup: out.subarray(0, 32).toString("hex"), seed: Buffer.from(out.subarray(32, 64)) };
+}
+
+/** Scheme 1 (reports filed before migration 0800): the 32-byte argon2id, hex. */
+export async function hashReceiptLegacy(receipt: string): Promise<string> {
+  const salt = getInstallationSalt();
+  const secret = getReceiptPepper();
+  const out = await withSlot(() => argon2.hash(receipt, { type: argon2.argon2id, raw: true, salt, secret, ...RECEIPT_HASH_PARAMS }));
   return Buffer.from(out).toString("hex");
 }

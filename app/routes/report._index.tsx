@@ -1,8 +1,10 @@
 /**
  * /report: the front page of the corruption and misconduct channel (measure 28). What belongs here and what belongs
  * in the general channel, how reporters are protected, what happens and when, anonymous vs confidential, who
- * receives reports (the active integrity officers and the alternate recipient) and the outside channels.
- * Static content plus a small read of the recipients; no form, no JavaScript needed.
+ * receives reports (the active integrity officers and the alternate recipient), the proof of filing (with the
+ * fingerprint of the portal's signing key, published here so anyone can tell its proofs from forgeries, and a link
+ * to /report/verify) and the outside channels. Static content plus a small read of the recipients; no form, no
+ * JavaScript needed.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
@@ -12,7 +14,9 @@ import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { getOrgProfile, nameIn } from "~/models/org.server";
 import { getIntegritySettings } from "~/models/integrity-settings.server";
-import { reportRecipients } from "~/models/report.server";
+import { recipientList } from "~/models/report/recipients.server";
+import { installationFingerprint } from "~/models/report-proof.server";
+import { groupFingerprint } from "~/lib/report-proof";
 
 export const meta: MetaFunction = () => [
   { title: "แจ้งเบาะแสการทุจริต · Sujarit" },
@@ -25,23 +29,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const [org, settings, recipients] = await Promise.all([
     getOrgProfile(db),
     getIntegritySettings(db),
-    reportRecipients(db, lang),
+    recipientList(db, lang),
   ]);
   return json({
     orgName: nameIn(lang, org),
     // Names and role only (never e-mail addresses): reporters need to know who reads their report.
-    officers: recipients.officers,
-    alternate: recipients.alternateLabel
-      ? { label: recipients.alternateLabel }
+    officers: recipients.officers.map((o) => ({ name: o.name, role: o.position })),
+    alternate: recipients.alternate
+      ? { label: recipients.alternate.label || `${recipients.alternate.name} (${recipients.alternate.position})` }
       : null,
     ackDays: settings.ack_days,
     feedbackDays: settings.feedback_days,
+    signingFingerprint: groupFingerprint(installationFingerprint()),
   });
 }
 
 export default function ReportIndex() {
   const data = useLoaderData<typeof loader>();
   const { t } = useTranslation("report");
+  const { t: tp } = useTranslation("proof");
   const list = (key: string) => t(key, { returnObjects: true }) as string[];
   return (
     <div className="report-page">
@@ -130,6 +136,21 @@ export default function ReportIndex() {
           {data.alternate
             ? t("index.alternateIntro", { label: data.alternate.label })
             : t("index.alternateNone")}
+        </p>
+      </section>
+
+      <section aria-labelledby="proof-of-filing" className="card">
+        <h2 id="proof-of-filing">{tp("index.title")}</h2>
+        <p>{tp("index.intro")}</p>
+        <p>
+          {tp("fingerprint.label")}:{" "}
+          <code className="digest" lang="en" translate="no" data-testid="signing-fingerprint">
+            {data.signingFingerprint}
+          </code>
+        </p>
+        <p className="hint">{tp("fingerprint.purpose")}</p>
+        <p>
+          <Link to="/report/verify">{tp("index.verifyLink")}</Link>
         </p>
       </section>
 

@@ -3,10 +3,11 @@
  *
  * - Without an inbox session: a receipt form. POST intent=open checks the receipt (throttled per client and
  *   globally, with growing delays; a wrong, malformed or empty receipt always gets the same status and text), then
- *   opens an inbox session (random token in a Path=/report, HttpOnly, SameSite=Strict cookie; only its sha256 is
- *   stored) and redirects back here.
+ *   opens an inbox session (the report key opened with the receipt, sealed in a Path=/report, HttpOnly,
+ *   SameSite=Strict cookie; nothing is stored on the server) and redirects back here.
  * - With a session: the status in plain words, the officers' messages and the reporter's replies, a reply form that
- *   also takes more evidence (intent=reply, multipart), and a button that closes the inbox (intent=leave).
+ *   also takes more evidence (intent=reply, multipart), the submission in its canonical form to check the proof of
+ *   filing (intent=submission: a file download), and a button that closes the inbox (intent=leave).
  * Works without JavaScript. Nothing about the visitor is logged or stored; the client address is only an in-memory
  * throttle key.
  */
@@ -38,21 +39,16 @@ import {
   UploadRejectedError,
   parseMultipartUpload,
 } from "~/models/attachment.server";
-import {
-  addReporterMessage,
-  findReportByReceipt,
-  ReportInputError,
-  REPORT_LIMITS,
-  reporterView,
-} from "~/models/report.server";
+import { addReporterMessage, findReportByReceipt, reporterSubmissionText, reporterView } from "~/models/report/inbox.server";
+import { ReportInputError, REPORT_LIMITS } from "~/models/report/shared.server";
 import {
   createInboxSession,
   endInboxSession,
   inboxFlashCookie,
   readInboxFlash,
   readInboxSession,
-} from "~/models/report-cookies.server";
-import { formatThaiDate } from "~/lib/thai-date";
+} from "~/models/report/cookies.server";
+import { formatThaiDate, formatThaiDateKey } from "~/lib/thai-date";
 import { LIMITS, safeText } from "~/lib/validation";
 import { i18nFor } from "~/i18n";
 import { passThroughHeaders } from "~/utils/route-headers";
@@ -80,7 +76,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const lang = getLang(request);
   const headers = new Headers();
-  const session = await readInboxSession(db, request);
+  const session = readInboxSession(request);
   if (session.setCookie) headers.append("Set-Cookie", session.setCookie);
   const flash = readInboxFlash(request);
   if (flash) headers.append("Set-Cookie", flash.setCookie);
@@ -95,7 +91,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       { headers }
     );
   }
-  const view = await reporterView(db, session.reportId);
+  const view = await reporterView(db, session.reportId, session.key);
   return json(
     {
       lang,
@@ -159,8 +155,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readFormData(request, lang);
   assertCsrf(request, form, lang);
   const intent = form.get("intent");
+  if (intent === "submission") return submission(request, db);
   if (intent === "leave") {
-    const clear = await endInboxSession(db, request);
+    const clear = endInboxSession();
     const headers = new Headers();
     headers.append("Set-Cookie", clear);
     headers.append("Set-Cookie", inboxFlashCookie("left"));
@@ -200,17 +197,36 @@ async function open(
   }
   await throttleDelay(decision.delayMs);
   // Always one argon2id hash, whatever was typed (empty, malformed, wrong or right): every answer costs the same.
-  const report = await findReportByReceipt(
+  const found = await findReportByReceipt(
     db,
     typeof typed === "string" ? typed : ""
   );
-  if (!report) {
+  if (!found) {
     decision.ticket.failed();
     return generic();
   }
   decision.ticket.succeeded();
-  const setCookie = await createInboxSession(db, report.id);
+  const setCookie = createInboxSession(found.report.id, found.key);
   return redirect("/report/inbox", { headers: { "Set-Cookie": setCookie } });
+}
+
+/**
+ * The submission exactly as it was digested for the proof of filing (canonical JSON): sha256 of this file is the
+ * digest printed on the proof. POST only, so it never sits in a URL, history or cache.
+ */
+async function submission(request: Request, db: ReturnType<typeof getDb>): Promise<Response> {
+  const session = readInboxSession(request);
+  if (session.reportId === null || !session.key) return redirect("/report/inbox");
+  const text = await reporterSubmissionText(db, session.reportId, session.key);
+  return new Response(text, {
+    status: 200,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Disposition": 'attachment; filename="submission.json"',
+      "X-Content-Type-Options": "nosniff",
+      ...(session.setCookie ? { "Set-Cookie": session.setCookie } : {}),
+    },
+  });
 }
 
 /** A reply (text and/or more evidence) from the reporter in an open inbox. */
@@ -243,7 +259,7 @@ async function reply(
   const rawMessage = form.get("message");
   const typed =
     typeof rawMessage === "string" ? rawMessage.slice(0, messageMax() * 2) : "";
-  const session = await readInboxSession(db, request);
+  const session = readInboxSession(request);
   if (session.reportId === null) {
     // The session ended while the reporter was typing: keep their text on screen so nothing is lost.
     return json<ActionData>(
@@ -286,7 +302,7 @@ async function reply(
   if (Object.keys(errors).length > 0 || !text.success) return rejected(errors);
   try {
     // Files are checked, cleaned and stored encrypted by addReporterMessage (nothing is written here).
-    await addReporterMessage(db, session.reportId, text.data, uploads);
+    await addReporterMessage(db, { reportId: session.reportId, key: session.key }, text.data, uploads, { keepFileNames: form.get("keepNames") === "yes" });
   } catch (e) {
     if (e instanceof UploadRejectedError)
       return rejected({ evidence: reportErrorKey(e.messageKey) });
@@ -426,10 +442,13 @@ function InboxView({
           </strong>
         </dd>
         <dt>{t("inbox.received")}</dt>
-        <dd>
-          {formatThaiDate(new Date(inbox.receivedAt), lang, { withTime: true })}
-        </dd>
+        <dd>{formatThaiDateKey(inbox.receivedAt.slice(0, 10), lang)}</dd>
       </dl>
+      {inbox.readable ? null : (
+        <p className="notice" data-testid="inbox-waiting">
+          {t("inbox.waitingForKey")}
+        </p>
+      )}
       {inbox.attachmentsCount > 0 ? (
         <p className="muted">
           {t("inbox.attachments", { count: inbox.attachmentsCount })}
@@ -451,7 +470,7 @@ function InboxView({
                       : t("inbox.fromYou")}
                   </strong>{" "}
                   <time dateTime={m.at}>
-                    {formatThaiDate(new Date(m.at), lang, { withTime: true })}
+                    {m.at.length === 10 ? formatThaiDateKey(m.at, lang) : formatThaiDate(new Date(m.at), lang, { withTime: true })}
                   </time>
                 </p>
                 {m.text ? <p className="pre-wrap">{m.text}</p> : null}
@@ -466,8 +485,19 @@ function InboxView({
         )}
       </section>
 
-      {closed ? (
-        <p className="notice">{t("inbox.closedNote")}</p>
+      {inbox.readable ? (
+        <Form method="post" reloadDocument className="no-print inbox-submission">
+          <CsrfField />
+          <input type="hidden" name="intent" value="submission" />
+          <p className="hint">{t("inbox.submissionHint")}</p>
+          <button type="submit" className="button secondary" data-testid="download-submission">
+            {t("inbox.submissionDownload")}
+          </button>
+        </Form>
+      ) : null}
+
+      {closed || !inbox.readable ? (
+        <p className="notice">{t(closed ? "inbox.closedNote" : "inbox.replyAfterKey")}</p>
       ) : (
         <section aria-labelledby="reply-title" className="card">
           <h2 id="reply-title">{t("inbox.replyTitle")}</h2>

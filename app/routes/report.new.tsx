@@ -11,6 +11,10 @@
  *   expired or whose key was altered is reported: the reporter chooses it again.
  * - Photos are re-encoded (EXIF/GPS/device data dropped) unless "keep the original" is ticked after a warning;
  *   PDFs are stored as they are (the form warns that author metadata may remain).
+ * - Who will read it: the page lists the people a report filed now would go to (name and position) and asks whether
+ *   it concerns any of them; the reporter can exclude anyone (`exclude` = staff id). Names found in the text exclude
+ *   too (app/models/report/recipients.server.ts). When nobody is left, nothing is stored and the page points to
+ *   ป.ป.ช. 1205 and ศูนย์ดำรงธรรม 1567. File names are replaced by neutral ones unless "keep names" is ticked.
  * - A double submit or a re-post never creates two reports (submissionKey, idempotent in createReport).
  * - The accepted post redirects to /report/receipt; the receipt travels in an encrypted one-time cookie
  *   (Path=/report), never in the URL.
@@ -46,14 +50,10 @@ import {
   UploadRejectedError,
   parseMultipartUpload,
 } from "~/models/attachment.server";
-import {
-  createReport,
-  prepareReportUpload,
-  reportRecipients,
-  ReportInputError,
-  REPORT_LIMITS,
-  type ReportUpload,
-} from "~/models/report.server";
+import { createReport, NoRecipientError } from "~/models/report/filing.server";
+import { prepareReportUpload, type ReportUpload } from "~/models/report/files.server";
+import { recipientList } from "~/models/report/recipients.server";
+import { ReportInputError, REPORT_LIMITS } from "~/models/report/shared.server";
 import {
   discardKeptEvidence,
   isPendingEvidenceId,
@@ -63,9 +63,9 @@ import {
   restoreKeptEvidence,
   uploadedSha256,
   type KeptEvidence,
-} from "~/models/report-pending.server";
+} from "~/models/report/pending-evidence.server";
 import { log, errorFields } from "~/utils/logger.server";
-import { reportReceiptCookie } from "~/models/report-cookies.server";
+import { reportReceiptCookie } from "~/models/report/cookies.server";
 import { LIMITS, safeText } from "~/lib/validation";
 import { i18nFor } from "~/i18n";
 import { passThroughHeaders } from "~/utils/route-headers";
@@ -111,8 +111,8 @@ const TEXT_FIELDS = [
 ] as const;
 type TextField = (typeof TEXT_FIELDS)[number];
 type Values = Partial<
-  Record<TextField | "submissionKey" | "keepOriginal", string>
->;
+  Record<TextField | "submissionKey" | "keepOriginal" | "keepNames", string>
+> & { exclude?: number[] };
 const IDENTITY_FIELDS = ["reporterName", "reporterContact"] as const;
 
 
@@ -133,12 +133,10 @@ interface ErrorData {
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const lang = getLang(request);
-  const recipients = await reportRecipients(db, lang);
+  const recipients = await recipientList(db, lang);
   return json({
-    officers: recipients.officers.map((o) => o.name),
-    alternate: recipients.alternateLabel
-      ? { label: recipients.alternateLabel }
-      : null,
+    officers: recipients.officers,
+    alternate: recipients.alternate,
     submissionKey: randomToken(32),
     limits: fieldMax(),
   });
@@ -183,6 +181,7 @@ const FIELD_ORDER = [
   "reporterName",
   "reporterContact",
   "recipient",
+  "recipients",
   "involvedName",
   "involvedPosition",
   "involvedDivision",
@@ -218,10 +217,11 @@ function textValues(form: FormData | Record<string, string>): Values {
     return typeof v === "string" ? v.slice(0, 12_000) : undefined;
   };
   const out: Values = {};
-  for (const k of [...TEXT_FIELDS, "submissionKey", "keepOriginal"] as const) {
+  for (const k of [...TEXT_FIELDS, "submissionKey", "keepOriginal", "keepNames"] as const) {
     const v = get(k);
     if (v !== undefined) out[k] = v;
   }
+  if (form instanceof FormData) out.exclude = excludedIds(form);
   if (out.mode !== "confidential")
     for (const k of IDENTITY_FIELDS) delete out[k];
   return out;
@@ -244,6 +244,18 @@ function errorResponse(
     { status: "error", formKey: randomToken(6), ...data },
     { status, headers }
   );
+}
+
+/** Staff ids the reporter ticked as "this report concerns them" (at most 50, whole numbers only). */
+function excludedIds(form: FormData): number[] {
+  return [
+    ...new Set(
+      form
+        .getAll("exclude")
+        .filter((v): v is string => typeof v === "string" && /^\d{1,9}$/.test(v))
+        .map(Number),
+    ),
+  ].slice(0, 50);
 }
 
 const reportFormLimiter = () => limiter("report-form", 10, 10 * 60_000);
@@ -348,7 +360,7 @@ async function handleSubmission(
   if (
     result.success &&
     result.data.recipient === "alternate" &&
-    !(await reportRecipients(db, lang)).alternateLabel
+    !(await recipientList(db, lang)).alternate
   ) {
     errors.recipient = "report:errors.invalidRecipient";
   }
@@ -446,6 +458,8 @@ async function handleSubmission(
     created = await createReport(db, {
       mode: input.mode,
       recipient: input.recipient,
+      excluded: excludedIds(form),
+      keepFileNames: form.get("keepNames") === "yes",
       fields: {
         involvedName: opt(input.involvedName),
         involvedPosition: opt(input.involvedPosition),
@@ -466,6 +480,18 @@ async function handleSubmission(
       submissionKey,
     });
   } catch (e) {
+    if (e instanceof NoRecipientError) {
+      // Nobody is left to read it: nothing is stored (not even the evidence); the page says where else to go.
+      await discardKeptEvidence(db, restored.found.map((k) => k.id)).catch(() => undefined);
+      return errorResponse(422, {
+        formError: "report:errors.noRecipient",
+        errors: { recipients: "report:errors.noRecipient" },
+        values: { ...values, submissionKey },
+        rejectedFiles: [],
+        kept: [],
+        hadFiles: uploads.length > 0,
+      });
+    }
     if (e instanceof UploadRejectedError) {
       const name = (e.fileName || "").slice(0, 120);
       const key = reportErrorKey(e.messageKey);
@@ -494,6 +520,7 @@ async function handleSubmission(
         receivedAt: created.receivedAt,
         digest: created.digest,
         duplicate: created.duplicate,
+        recipients: created.recipients,
       }),
     },
   });
@@ -521,9 +548,26 @@ export default function NewReportRoute() {
     values.recipient === "alternate" && data.alternate
       ? "alternate"
       : "integrity";
+  const excluded = new Set(values.exclude ?? []);
+  if (data.officers.length === 0 && !data.alternate) {
+    // Nobody can receive a report yet: no form (nothing would be stored), only where else to go.
+    return (
+      <div className="report-page">
+        <h1>{t("form.title")}</h1>
+        <p className="warning" data-testid="no-recipients">
+          {t("form.noRecipients")}
+        </p>
+        <ul>
+          <li>{t("index.nacc")}</li>
+          <li>{t("index.damrongdham")}</li>
+        </ul>
+      </div>
+    );
+  }
   const labels: Record<string, string> = {};
   for (const k of [...TEXT_FIELDS, "evidence"])
     labels[k] = t(`form.fields.${k}`);
+  labels.recipients = t("form.recipientsLegend");
   const officeTypes = t("form.officeTypes");
   const FIELD_MAX = data.limits;
   const text = (
@@ -626,46 +670,57 @@ export default function NewReportRoute() {
         </fieldset>
 
         <fieldset
-          className={errors.recipient ? "has-error" : undefined}
-          id="f-recipient"
+          className={errors.recipient || errors.recipients ? "has-error" : undefined}
+          id="f-recipients"
+          aria-describedby="recipients-intro"
         >
-          <legend>{t("form.recipientLegend")}</legend>
-          {errors.recipient ? (
-            <span className="field-error">{t(errors.recipient)}</span>
+          <legend>{t("form.recipientsLegend")}</legend>
+          <p className="hint" id="recipients-intro">
+            {t("form.recipientsIntro")}
+          </p>
+          {errors.recipients ? (
+            <span className="field-error">{t(errors.recipients)}</span>
           ) : null}
-          <label className="choice">
-            <input
-              type="radio"
-              name="recipient"
-              value="integrity"
-              defaultChecked={recipient === "integrity"}
-            />
-            <span>
-              {t("form.recipientIntegrity")}
-              {data.officers.length > 0 ? (
-                <span className="hint">
-                  {t("form.recipientIntegrityDesc", {
-                    names: data.officers.join(", "),
-                  })}
-                </span>
-              ) : null}
-            </span>
-          </label>
+          <ul className="recipient-list" data-testid="recipient-list">
+            {[...data.officers, ...(data.alternate ? [data.alternate] : [])].map((p) => (
+              <li key={p.id}>
+                <label className="choice">
+                  <input
+                    type="checkbox"
+                    name="exclude"
+                    value={p.id}
+                    defaultChecked={excluded.has(p.id)}
+                    data-testid={`exclude-${p.id}`}
+                  />{" "}
+                  <span>
+                    {t("form.excludeLabel", { name: p.name })}
+                    <span className="hint">
+                      {p.position}
+                      {data.alternate && p.id === data.alternate.id ? ` · ${t("form.alternateTag", { label: data.alternate.label || p.position })}` : ""}
+                    </span>
+                  </span>
+                </label>
+              </li>
+            ))}
+          </ul>
+          <p className="hint">{t("form.recipientsNamedNote")}</p>
           {data.alternate ? (
-            <label className="choice">
-              <input
-                type="radio"
-                name="recipient"
-                value="alternate"
-                defaultChecked={recipient === "alternate"}
-              />
-              <span>
-                {t("form.recipientAlternate", { label: data.alternate.label })}
-                <span className="hint">{t("form.recipientAlternateDesc")}</span>
-              </span>
-            </label>
+            <div className={errors.recipient ? "has-error" : undefined} id="f-recipient">
+              {errors.recipient ? <span className="field-error">{t(errors.recipient)}</span> : null}
+              <label className="choice">
+                <input type="radio" name="recipient" value="integrity" defaultChecked={recipient === "integrity"} />
+                <span>{t("form.recipientIntegrity")}</span>
+              </label>
+              <label className="choice">
+                <input type="radio" name="recipient" value="alternate" defaultChecked={recipient === "alternate"} />
+                <span>
+                  {t("form.recipientAlternate", { label: data.alternate.label || data.alternate.name })}
+                  <span className="hint">{t("form.recipientAlternateDesc")}</span>
+                </span>
+              </label>
+            </div>
           ) : (
-            <p className="hint">{t("form.recipientNoAlternate")}</p>
+            <input type="hidden" name="recipient" value="integrity" />
           )}
         </fieldset>
 
@@ -731,6 +786,7 @@ export default function NewReportRoute() {
             error={errors.evidence}
             warningId="keep-original-warning"
             keepOriginalChecked={values.keepOriginal === "yes"}
+            keepNamesChecked={values.keepNames === "yes"}
           />
         </fieldset>
 

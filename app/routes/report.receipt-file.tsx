@@ -1,9 +1,11 @@
 /**
- * POST /report/receipt-file: the receipt as a downloadable text file with a proof of filing: the time the report was
- * received and the digest of what was submitted, signed with the server's Ed25519 key (plus the public key and its
- * fingerprint). It never contains the report's text. The receipt comes in the POST body (a hidden field of the
- * receipt page, where it is already on screen) and is checked like any receipt: throttled, one generic answer.
- * GET is refused (405): receipts never travel in URLs.
+ * POST /report/receipt-file: the proof of filing as a downloadable text file (app/lib/report-proof.ts): a short
+ * bilingual header, then the v2 statement (organisation, Bangkok date of receipt, digest of the canonical submission,
+ * fingerprint of the signing key) between BEGIN/END markers, signed with this installation's Ed25519 key. It holds NO
+ * receipt, NO report text and NO public key: it is checked at /report/verify (or `npm run proof -- verify`) with the
+ * installation's own key, whose fingerprint /report publishes. The receipt comes in the POST body (a hidden field of
+ * the receipt page, where it is already on screen) only to find the report, and is checked like any receipt:
+ * throttled, one generic answer. GET is refused (405): receipts never travel in URLs.
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
@@ -13,12 +15,13 @@ import {
   reserveReceiptAttempt,
   throttleDelay,
 } from "~/utils/receipt-throttle.server";
-import { getSigningKeys, signBytes } from "~/utils/keys.server";
 import { getOrgProfile, nameIn } from "~/models/org.server";
-import { findReportByReceipt } from "~/models/report.server";
-import { formatReceipt, normalizeReceipt } from "~/lib/receipt";
-import { formatThaiDate } from "~/lib/thai-date";
-import { tFor } from "~/i18n";
+import { findReportByReceipt } from "~/models/report/inbox.server";
+import { installationFingerprint, signProof } from "~/models/report-proof.server";
+import { normalizeReceipt } from "~/lib/receipt";
+import { bangkokReceivedOn, buildProofStatement, groupFingerprint, renderProofFile } from "~/lib/report-proof";
+import { formatThaiDateKey } from "~/lib/thai-date";
+import { tFor, type Lang } from "~/i18n";
 
 function methodNotAllowed() {
   return new Response("Method Not Allowed", {
@@ -42,24 +45,10 @@ function plain(
   });
 }
 
-/** The statement that is signed: one field per line, LF, UTF-8 (what a verifier must reproduce byte for byte). */
-export function proofStatement(p: {
-  org: string;
-  receivedAt: string;
-  digest: string;
-}): string {
-  return [
-    "sujarit-report-proof-v1",
-    `organisation: ${p.org}`,
-    `received-at: ${p.receivedAt}`,
-    `submission-sha256: ${p.digest}`,
-  ].join("\n");
-}
-
 export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return methodNotAllowed();
   const lang = getLang(request);
-  const t = tFor(lang, "report");
+  const t = tFor(lang, "proof");
   const form = await readFormData(request, lang);
   assertCsrf(request, form, lang);
 
@@ -78,7 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await throttleDelay(decision.delayMs);
   const receipt = normalizeReceipt(form.get("receipt"));
   const db = getDb();
-  const report = receipt ? await findReportByReceipt(db, receipt) : null;
+  const report = receipt ? (await findReportByReceipt(db, receipt))?.report ?? null : null;
   if (!receipt || !report) {
     decision.ticket.failed();
     return plain(404, t("file.notFound"));
@@ -87,45 +76,36 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const org = await getOrgProfile(db);
   // The statement names the organisation in Thai (its legal name) whatever the page language, so it is stable.
-  const statement = proofStatement({
-    org: nameIn("th", org),
+  const orgTh = nameIn("th", org);
+  const fingerprint = installationFingerprint();
+  const statement = buildProofStatement({
+    organisation: orgTh,
     receivedAt: report.received_at,
-    digest: report.submission_digest,
+    submissionSha256: report.submission_digest,
+    signingKeySha256: fingerprint,
   });
-  const keys = getSigningKeys();
-  const signature = signBytes(statement);
-  const publicKeyB64 = (
-    keys.publicKey.export({ format: "der", type: "spki" }) as Buffer
-  ).toString("base64");
-  const received = new Date(report.received_at);
-  const inboxUrl = `${getEnv().PUBLIC_URL}/report/inbox`;
-
-  const lines = [
-    t("file.title"),
-    "",
-    `${t("file.org")}: ${nameIn(lang, org)}`,
-    `${t("file.receipt")}: ${formatReceipt(receipt)}`,
-    `${t("file.receivedAt")}: ${formatThaiDate(received, lang, {
-      withTime: true,
-    })} (${report.received_at})`,
-    `${t("file.digest")}: ${report.submission_digest}`,
-    "",
-    t("file.keep", { url: inboxUrl }),
-    "",
-    `----- ${t("file.statement")} -----`,
-    statement,
-    "-----",
-    `${t("file.signature")}: ${signature}`,
-    `${t("file.fingerprint")}: ${keys.fingerprint}`,
-    `${t("file.publicKey")}: ${publicKeyB64}`,
-    "",
-    t("file.verify"),
-  ];
-  return new Response(lines.join("\n") + "\n", {
+  const signature = signProof(statement);
+  const receivedOn = bangkokReceivedOn(report.received_at);
+  const base = getEnv().PUBLIC_URL.replace(/\/+$/, "");
+  // The header is bilingual (Thai first) whatever the page language: the file may be shown to anyone later.
+  const headerIn = (l: Lang) => {
+    const p = tFor(l, "proof");
+    return [
+      p("file.title"),
+      p("file.what", { org: nameIn(l, org), date: formatThaiDateKey(receivedOn, l) }),
+      p("file.proves"),
+      p("file.none"),
+      p("file.check", { verifyUrl: `${base}/report/verify` }),
+      p("file.key", { fingerprint: groupFingerprint(fingerprint), reportUrl: `${base}/report` }),
+      p("file.signed"),
+    ];
+  };
+  const file = renderProofFile(statement, signature, { header: [...headerIn("th"), "", ...headerIn("en")] });
+  return new Response(file, {
     status: 200,
     headers: {
       "Content-Type": "text/plain; charset=utf-8",
-      // A neutral name: nothing about the report or the receipt in it.
+      // A neutral name: nothing about the report in it.
       "Content-Disposition": 'attachment; filename="sujarit-receipt.txt"',
       // Cache-Control: no-store, Referrer-Policy: no-referrer and nosniff come from scripts/http.ts for /report*.
     },

@@ -4,8 +4,10 @@
  * back button or the next person at the same device sees only "the receipt is no longer shown". The URL says
  * nothing about the report.
  *
- * The receipt can be copied (button, when JavaScript runs), printed, and downloaded as a signed proof of filing
- * (POST /report/receipt-file, with the receipt in a hidden field of a plain form: the receipt is already on screen).
+ * The receipt can be copied (button, when JavaScript runs) and printed. A signed proof of filing can be downloaded
+ * (POST /report/receipt-file, with the receipt in a hidden field of a plain form: the receipt is already on screen);
+ * the file holds neither the receipt nor the report, which the page says, and the page shows the fingerprint of the
+ * portal's signing key (the one /report publishes) so the reporter can compare it with the file.
  */
 import { useEffect, useRef, useState } from "react";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -17,8 +19,10 @@ import { getLang } from "~/utils/request.server";
 import {
   clearReportReceiptCookie,
   readReportReceipt,
-} from "~/models/report-cookies.server";
+} from "~/models/report/cookies.server";
+import { installationFingerprint } from "~/models/report-proof.server";
 import { formatReceipt } from "~/lib/receipt";
+import { groupFingerprint } from "~/lib/report-proof";
 import { formatThaiDate } from "~/lib/thai-date";
 
 export const meta: MetaFunction = () => [
@@ -29,10 +33,12 @@ export const meta: MetaFunction = () => [
 export async function loader({ request }: LoaderFunctionArgs) {
   const lang = getLang(request);
   const receipt = readReportReceipt(request);
-  if (!receipt) return json({ lang, receipt: null });
+  if (!receipt) return json({ lang, receipt: null, fingerprint: null });
   return json(
     {
       lang,
+      // Shown next to the download: the same fingerprint is in the proof file (signing-key-sha256).
+      fingerprint: groupFingerprint(installationFingerprint()),
       receipt: {
         receipt: receipt.receipt,
         receivedAt: receipt.receivedAt,
@@ -52,6 +58,7 @@ function useHydrated() {
 export default function ReportReceipt() {
   const data = useLoaderData<typeof loader>();
   const { t } = useTranslation("report");
+  const { t: tp } = useTranslation("proof");
   const hydrated = useHydrated();
   const headingRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => headingRef.current?.focus(), []);
@@ -94,7 +101,8 @@ export default function ReportReceipt() {
     );
   }
   const formatted = formatReceipt(receipt);
-  const keepItems = t("receipt.keepItems", { returnObjects: true }) as string[];
+  // The proof file no longer carries the receipt: the advice on keeping it says so (proof namespace).
+  const keepItems = tp("receiptPage.keepItems", { returnObjects: true }) as string[];
   return (
     <div className="report-page report-receipt-page">
       <h1 ref={headingRef} tabIndex={-1}>
@@ -150,16 +158,27 @@ export default function ReportReceipt() {
         <CsrfField />
         <input type="hidden" name="receipt" value={receipt} />
         <p className="hint" id="receipt-file-hint">
-          {t("receipt.downloadHint")}
+          {tp("receiptPage.downloadHint")}
         </p>
         <button
           type="submit"
           className="button secondary"
           aria-describedby="receipt-file-hint"
         >
-          {t("receipt.download")}
+          {tp("receiptPage.download")}
         </button>
       </form>
+      {data.fingerprint ? (
+        <p className="no-print hint">
+          {tp("fingerprint.label")}:{" "}
+          <code className="digest" lang="en" translate="no" data-testid="signing-fingerprint">
+            {data.fingerprint}
+          </code>
+          <br />
+          {tp("fingerprint.purpose")}{" "}
+          <Link to="/report/verify">{tp("index.verifyLink")}</Link>
+        </p>
+      ) : null}
 
       <p className="no-print actions-row">
         <Link to="/report/inbox">{t("receipt.inbox")}</Link>

@@ -11,7 +11,7 @@ import { CASE_LIST_PARAMS, caseListHref, describeCriteria, type CaseListCriteria
 import { criteriaNames } from "~/models/case-list.server";
 import { tFor } from "~/i18n";
 import { getPolicyFor, policyResolver } from "~/models/sla-policy.server";
-import { reportCounts } from "~/models/report.server";
+import { reportCounts } from "~/models/report/retention.server";
 
 /** Same values as DEADLINE_FILTERS in queue.server (not importable in browser code). */
 const DEADLINE_OPTIONS = ["overdue", "due_soon", "on_track"] as const;

@@ -1,6 +1,8 @@
 /**
- * /staff/audit — the audit log (admins and integrity officers): who did what, when, on which record id, and whether
- * the hash chain is intact. Entries carry no report content; this page shows nothing of any report either.
+ * /staff/audit — the audit log (admins and integrity officers): who did what, when, on which record, and whether the
+ * hash chain is intact. Entries about a corruption report are readable only by that report's recipients, on the
+ * report's own page; here everyone — administrators, and an officer a report concerns — sees only how many actions
+ * the corruption channel had per day (app/models/report/channel-audit.server.ts).
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
@@ -9,6 +11,8 @@ import { useTranslation } from "~/components/i18n";
 import { canReadAuditLog } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
 import { listAudit, verifyAuditChain } from "~/models/audit.server";
+import { channelActivityByDay } from "~/models/report/channel-audit.server";
+import { formatThaiDateKey } from "~/lib/thai-date";
 import { listStaff } from "~/models/staff.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
@@ -18,17 +22,8 @@ export const meta: MetaFunction = () => [{ title: "สุจริต · บั�
 
 const PAGE = 50;
 const AUDIT_ACTIONS = [
-  "report.create",
-  "report.list",
-  "report.view",
   "report.denied",
-  "report.download",
-  "report.export",
-  "report.status",
-  "report.message",
-  "report.tag",
   "report.purge",
-  "reporter.message",
   "settings.update",
   "login.totp",
   "totp.setup",
@@ -63,10 +58,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const before = beforeRaw && /^\d{1,12}$/.test(beforeRaw) ? Number(beforeRaw) : undefined;
   const actionRaw = url.searchParams.get("action") ?? "";
   const action = (AUDIT_ACTIONS as readonly string[]).includes(actionRaw) ? actionRaw : undefined;
-  const [rows, chain, people] = await Promise.all([
-    listAudit(db, { limit: PAGE + 1, beforeId: before, action }),
+  const [rows, chain, people, channel] = await Promise.all([
+    listAudit(db, { limit: PAGE + 1, beforeId: before, action, withoutReportEntries: true }),
     verifyAuditChain(db),
     listStaff(db),
+    channelActivityByDay(db, { days: 60 }),
   ]);
   const names = new Map(people.map((p) => [p.id, p.name]));
   const page = rows.slice(0, PAGE);
@@ -76,6 +72,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       action: action ?? "",
       next: rows.length > PAGE ? page[page.length - 1].id : null,
       first: before === undefined,
+      channel: channel.map((c) => ({ day: formatThaiDateKey(c.day, lang, { short: true }), actions: c.actions })),
       rows: page.map((r) => ({
         id: r.id,
         at: formatThaiDate(new Date(r.at), lang, { withTime: true, short: true }),
@@ -167,6 +164,30 @@ export default function AuditPage() {
           </table>
         </div>
       )}
+      <section aria-labelledby="channel-title" className="card">
+        <h2 id="channel-title">{t("audit.channelTitle")}</h2>
+        <p className="hint">{t("audit.channelHint")}</p>
+        {data.channel.length === 0 ? (
+          <p className="muted">{t("audit.channelNone")}</p>
+        ) : (
+          <table data-testid="channel-activity">
+            <thead>
+              <tr>
+                <th scope="col">{t("audit.channelDay")}</th>
+                <th scope="col">{t("audit.channelActions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.channel.map((c) => (
+                <tr key={c.day}>
+                  <td>{c.day}</td>
+                  <td>{c.actions}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
       <nav className="pager" aria-label={t("audit.pager")}>
         {data.first ? null : <Link to={href(null)}>{t("audit.newest")}</Link>}
         {data.next !== null ? <Link to={href(data.next)}>{t("audit.older")}</Link> : null}

@@ -1,6 +1,6 @@
 /**
- * /staff/integrity — the integrity officer's queue of corruption and misconduct reports (integrity officers only; the
- * domain layer applies the recipient and exclusion rules). No content here: number, dates, mode, status, tags and two
+ * /staff/integrity — the integrity officer's queue: the corruption and misconduct reports whose key they hold (their
+ * keys must be unlocked in this session). No content here: number, date received, status, tags and two
  * deadlines — the acknowledgement (ack_days after receipt, until the first status change or message) and the next
  * feedback to the reporter (feedback_days after the last one, while the report is open).
  */
@@ -8,24 +8,22 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { canAccessReports } from "~/lib/permissions";
 import { isReportStatus, isReportTag, REPORT_STATUSES, REPORT_TAGS } from "~/lib/report-status";
 import { addDays, deadlineStatus } from "~/lib/sla";
-import { formatThaiDate } from "~/lib/thai-date";
+import { formatThaiDate, formatThaiDateKey } from "~/lib/thai-date";
 import { getIntegritySettings } from "~/models/integrity-settings.server";
-import { listReportsFor } from "~/models/report.server";
+import { listReportsFor } from "~/models/report/casework.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
-import { requireStaff } from "~/utils/session.server";
+import { requireReportAccess } from "~/utils/report-access.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · เรื่องร้องเรียนการทุจริต / Corruption reports" }, { name: "robots", content: "noindex, nofollow" }];
 
 const DUE_SOON_DAYS = 2;
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const staff = await requireStaff(request);
-  if (!canAccessReports(staff)) throw json({ messageKey: "errorPage.forbidden" }, { status: 403 });
+  const access = await requireReportAccess(request);
   const db = getDb();
   const lang = getLang(request);
   const url = new URL(request.url);
@@ -35,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const tag = isReportTag(tagRaw) ? tagRaw : undefined;
   const pageRaw = Number(url.searchParams.get("page") ?? "1");
   const page = Number.isInteger(pageRaw) && pageRaw >= 1 && pageRaw <= 10_000 ? pageRaw : 1;
-  const [list, settings] = await Promise.all([listReportsFor(db, staff, { status, tag, page, pageSize: 50 }), getIntegritySettings(db)]);
+  const [list, settings] = await Promise.all([listReportsFor(db, access, { status, tag, page, pageSize: 50 }), getIntegritySettings(db)]);
   const at = now();
   const policy = { dueSoonDays: DUE_SOON_DAYS };
   const recoveryLeftRaw = url.searchParams.get("recoveryLeft");
@@ -59,9 +57,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         const feedback = feedbackDue ? deadlineStatus({ dueAt: feedbackDue, now: at, policy }) : null;
         return {
           publicId: r.publicId,
-          received: formatThaiDate(new Date(r.receivedAt), lang, { short: true }),
-          mode: r.mode,
-          recipient: r.recipient,
+          received: formatThaiDateKey(r.receivedAt.slice(0, 10), lang, { short: true }),
           status: r.status,
           finding: r.finding,
           referredTo: r.referredTo,
@@ -139,7 +135,6 @@ export default function IntegrityQueue() {
               <tr>
                 <th scope="col">{t("queue.colNumber")}</th>
                 <th scope="col">{t("queue.colReceived")}</th>
-                <th scope="col">{t("queue.colMode")}</th>
                 <th scope="col">{t("queue.status")}</th>
                 <th scope="col">{t("queue.colTags")}</th>
                 <th scope="col">{t("queue.colDeadlines")}</th>
@@ -160,15 +155,6 @@ export default function IntegrityQueue() {
                     ) : null}
                   </td>
                   <td>{r.received}</td>
-                  <td>
-                    {t(`mode.${r.mode}`)}
-                    {r.recipient === "alternate" ? (
-                      <>
-                        <br />
-                        <span className="muted">{t("recipient.alternate")}</span>
-                      </>
-                    ) : null}
-                  </td>
                   <td>
                     {t(`status.${r.status}`)}
                     {r.finding ? <span className="muted"> · {t(`finding.${r.finding}`)}</span> : null}

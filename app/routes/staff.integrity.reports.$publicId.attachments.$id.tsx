@@ -4,28 +4,27 @@
  * readReportAttachment. Anyone else gets 404 (the same as for a file that does not exist).
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { canAccessReports } from "~/lib/permissions";
-import { getReportForStaff, ReportForbiddenError, ReportNotFoundError, readReportAttachment } from "~/models/report.server";
+import { readReportAttachment } from "~/models/report/casework.server";
+import { ReportForbiddenError, ReportNotFoundError } from "~/models/report/shared.server";
 import { getDb } from "~/utils/db.server";
-import { requireStaff } from "~/utils/session.server";
+import { requireReportAccess } from "~/utils/report-access.server";
 
 function notFound(): never {
   throw new Response("Not found", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const staff = await requireStaff(request);
-  const publicId = params.publicId ?? "";
+  const publicId = /^R\d{4}-\d{4,8}$/.test(params.publicId ?? "") ? params.publicId! : "(invalid)";
+  // Anyone but an officer with unlocked keys: the refusal is logged and answered like any unknown report (404).
+  const access = await requireReportAccess(request, publicId).catch((e) => {
+    if (e instanceof Response && e.status === 404) notFound();
+    throw e;
+  });
   const id = /^\d{1,12}$/.test(params.id ?? "") ? Number(params.id) : null;
-  if (!/^R\d{4}-\d{4,}$/.test(publicId) || id === null) notFound();
-  if (!canAccessReports(staff)) {
-    // Records the refused attempt in the audit log (report.denied), then 404 like any unknown file.
-    await getReportForStaff(getDb(), staff, publicId).catch(() => undefined);
-    notFound();
-  }
+  if (publicId === "(invalid)" || id === null) notFound();
   let file: Awaited<ReturnType<typeof readReportAttachment>>;
   try {
-    file = await readReportAttachment(getDb(), staff, publicId, id);
+    file = await readReportAttachment(getDb(), access, publicId, id);
   } catch (e) {
     if (e instanceof ReportNotFoundError || e instanceof ReportForbiddenError) notFound();
     throw e;

@@ -6,9 +6,11 @@
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { canAccessReports } from "~/lib/permissions";
-import { exportReport, getReportForStaff, ReportForbiddenError, ReportNotFoundError } from "~/models/report.server";
+import { exportReport } from "~/models/report/casework.server";
+import { ReportForbiddenError, ReportNotFoundError } from "~/models/report/shared.server";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
+import { requireReportAccess } from "~/utils/report-access.server";
 import { requireStaff } from "~/utils/session.server";
 
 function notFound(): never {
@@ -16,18 +18,17 @@ function notFound(): never {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const staff = await requireStaff(request);
-  const publicId = params.publicId ?? "";
-  if (!/^R\d{4}-\d{4,}$/.test(publicId)) notFound();
+  const publicId = /^R\d{4}-\d{4,8}$/.test(params.publicId ?? "") ? params.publicId! : "(invalid)";
   const form = await readFormData(request);
   assertCsrf(request, form);
+  const access = await requireReportAccess(request, publicId).catch((e) => {
+    if (e instanceof Response && e.status === 404) notFound();
+    throw e;
+  });
+  if (publicId === "(invalid)") notFound();
   const db = getDb();
   try {
-    if (!canAccessReports(staff)) {
-      await getReportForStaff(db, staff, publicId); // records the refused attempt, then throws
-      notFound();
-    }
-    const out = await exportReport(db, staff, publicId);
+    const out = await exportReport(db, access, publicId);
     return new Response(out.json, {
       status: 200,
       headers: {

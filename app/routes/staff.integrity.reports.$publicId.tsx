@@ -1,9 +1,10 @@
 /**
- * /staff/integrity/reports/<publicId> — the case page of one corruption/misconduct report, for integrity officers who
- * may see it (recipient and exclusions are checked by the domain layer; everyone else gets 404). Decrypted content,
- * the reporter's identity only in confidential mode, files, the conversation with the reporter, status changes with
- * notes (finding / referral), tags, history, and a JSON export. Every view, download, change, message and export is
- * audited by app/models/report.server.ts. Works without JavaScript (one form per action, POST → redirect → GET).
+ * /staff/integrity/reports/<publicId> — the case page of one corruption/misconduct report, for the officers who hold
+ * its key (everyone else gets 404). Decrypted content, the reporter's identity only in confidential mode, files, the
+ * conversation with the reporter, status changes with notes (finding / referral), tags, history, who can read it and
+ * giving a colleague access, the report's own audit trail, and a JSON export. Every view, download, change, message,
+ * grant and export is audited in the report's sealed trail (app/models/report/casework.server.ts). Nothing about a
+ * report is written to the server log. Works without JavaScript (one form per action, POST → redirect → GET).
  * The export is a separate resource route (…/export, POST only) so that its file response is sent as is.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -11,7 +12,6 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
-import { canAccessReports } from "~/lib/permissions";
 import {
   allowedReportActions,
   InvalidReportTransitionError,
@@ -22,68 +22,52 @@ import {
   type ReportAction,
 } from "~/lib/report-status";
 import { addDays } from "~/lib/sla";
-import { formatThaiDate } from "~/lib/thai-date";
+import { formatThaiDate, formatThaiDateKey } from "~/lib/thai-date";
 import { getIntegritySettings } from "~/models/integrity-settings.server";
 import {
   addOfficerMessage,
   decryptReport,
-  getReportForStaff,
-  REPORT_LIMITS,
-  ReportForbiddenError,
-  ReportInputError,
-  ReportNotFoundError,
+  grantCandidates,
+  grantReportAccess,
+  GrantRefusedError,
+  openHeldReport,
   setReportTags,
   transitionReport,
-} from "~/models/report.server";
+} from "~/models/report/casework.server";
+import { REPORT_LIMITS, ReportForbiddenError, ReportInputError, ReportNotFoundError } from "~/models/report/shared.server";
 import { getDb } from "~/utils/db.server";
-import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
-import { requireStaff } from "~/utils/session.server";
+import { reportNotFound, requireReportAccess } from "~/utils/report-access.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · เรื่องร้องเรียนการทุจริต / Corruption report" }, { name: "robots", content: "noindex, nofollow" }];
 
-const INTENTS = ["status", "message", "tags"] as const;
+const INTENTS = ["status", "message", "tags", "grant"] as const;
 type Intent = (typeof INTENTS)[number];
 const noStore = { "Cache-Control": "no-store" };
 
-function notFound(): never {
-  throw json({ messageKey: "integrity:case.notFound" }, { status: 404, headers: noStore });
-}
+const notFound = reportNotFound;
 
 function checkRef(publicId: string | undefined): string {
-  if (!publicId || !/^R\d{4}-\d{4,}$/.test(publicId)) notFound();
-  return publicId;
-}
-
-async function requireReportStaff(request: Request, publicId: string) {
-  const staff = await requireStaff(request);
-  if (!canAccessReports(staff)) {
-    // Not "forbidden": other roles are not even told whether a report exists. getReportForStaff records the
-    // refused attempt in the audit log (report.denied) and throws.
-    try {
-      await getReportForStaff(getDb(), staff, publicId);
-    } catch {
-      /* refused */
-    }
-    notFound();
-  }
-  return staff;
+  return publicId && /^R\d{4}-\d{4,8}$/.test(publicId) ? publicId : "(invalid)";
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const publicId = checkRef(params.publicId);
-  const staff = await requireReportStaff(request, publicId);
+  const access = await requireReportAccess(request, publicId);
   const db = getDb();
   const lang = getLang(request);
   let r: Awaited<ReturnType<typeof decryptReport>>;
+  let colleagues: Awaited<ReturnType<typeof grantCandidates>>;
   try {
-    r = await decryptReport(db, staff, publicId);
+    r = await decryptReport(db, access, publicId);
+    colleagues = await grantCandidates(db, access, publicId);
   } catch (e) {
     if (e instanceof ReportNotFoundError || e instanceof ReportForbiddenError) notFound();
     throw e;
   }
   const settings = await getIntegritySettings(db);
-  const d = (iso: string | null) => (iso ? formatThaiDate(new Date(iso), lang, { withTime: true }) : "");
+  // Dates only for what the reporter did (kept by day); date and time for officers' actions.
+  const d = (at: string | null) => (!at ? "" : at.length === 10 ? formatThaiDateKey(at, lang) : formatThaiDate(new Date(at), lang, { withTime: true }));
   const nextFeedback = r.lastFeedbackAt && r.status !== "closed" ? addDays(new Date(r.lastFeedbackAt), settings.feedback_days, { mode: "calendar" }) : null;
   return json(
     {
@@ -91,8 +75,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         publicId: r.publicId,
         status: r.status,
         mode: r.mode,
-        recipient: r.recipient,
-        routedToAlternate: r.recipient === "alternate" && r.requestedRecipient !== "alternate",
+        requestedAlternate: r.requestedRecipient === "alternate",
+        holders: r.holders.map((h) => ({ id: h.id, name: h.name, alternate: h.alternate, via: h.via })),
+        excluded: r.excluded.map((x) => ({ id: x.id, name: x.name, reason: x.reason })),
+        audit: r.audit.map((a) => ({ id: a.id, at: d(a.at), action: a.action, who: a.staffName, role: a.role })),
         finding: r.finding,
         referredTo: r.referredTo,
         received: d(r.receivedAt),
@@ -109,6 +95,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         events: r.events.map((e) => ({ id: e.id, from: e.from, to: e.to, staffName: e.staffName, note: e.note, finding: e.finding, referredTo: e.referredTo, at: d(e.at) })),
       },
       actions: allowedReportActions(r.status),
+      colleagues,
       messageMax: REPORT_LIMITS.message,
     },
     { headers: noStore },
@@ -126,7 +113,7 @@ function inputErrorKey(e: ReportInputError): string {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const publicId = checkRef(params.publicId);
-  const staff = await requireReportStaff(request, publicId);
+  const access = await requireReportAccess(request, publicId);
   const form = await readFormData(request);
   assertCsrf(request, form);
   const db = getDb();
@@ -135,9 +122,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return typeof v === "string" ? v : "";
   };
   const intent = str("intent") as Intent;
-  // Visibility first (recipient, exclusions): whoever may not see the report gets 404 whatever they send.
+  // Holding the report first: whoever does not hold it gets 404 whatever they send.
   try {
-    await getReportForStaff(db, staff, publicId);
+    await openHeldReport(db, access, publicId);
   } catch (e) {
     if (e instanceof ReportNotFoundError || e instanceof ReportForbiddenError) notFound();
     throw e;
@@ -151,7 +138,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const note = str("note");
       if (note.length > REPORT_LIMITS.message * 4) return fail("case.errors.tooLong", 422, { params: { max: REPORT_LIMITS.message } });
       try {
-        await transitionReport(db, staff, publicId, act, { note, finding: str("finding") || null, referredTo: str("referredTo") || null });
+        await transitionReport(db, access, publicId, act, { note, finding: str("finding") || null, referredTo: str("referredTo") || null });
       } catch (e) {
         if (e instanceof InvalidReportTransitionError) {
           const key =
@@ -163,25 +150,34 @@ export async function action({ request, params }: ActionFunctionArgs) {
         }
         throw e;
       }
-      log.info("report status changed", { staffId: staff.id, action: act });
       return redirect(`/staff/integrity/reports/${publicId}?done=${act}`);
     }
     if (intent === "message") {
       const text = str("message");
       if (text.length > REPORT_LIMITS.message * 4) return fail("case.errors.tooLong", 422, { params: { max: REPORT_LIMITS.message } });
       try {
-        await addOfficerMessage(db, staff, publicId, text);
+        await addOfficerMessage(db, access, publicId, text);
       } catch (e) {
         if (e instanceof ReportInputError) return fail(inputErrorKey(e), 422, { params: e.params, values: { message: text } });
         throw e;
       }
-      log.info("report message sent", { staffId: staff.id });
       return redirect(`/staff/integrity/reports/${publicId}?done=message#conversation`);
+    }
+    if (intent === "grant") {
+      const id = Number(str("staffId"));
+      if (!Number.isInteger(id) || id <= 0) return fail("case.errors.badInput", 400);
+      try {
+        await grantReportAccess(db, access, publicId, id);
+      } catch (e) {
+        if (e instanceof GrantRefusedError) return fail(`case.errors.grant_${e.reason}`, e.reason === "excluded" ? 403 : 422);
+        throw e;
+      }
+      return redirect(`/staff/integrity/reports/${publicId}?done=grant#access`);
     }
     // intent === "tags"
     const tags = form.getAll("tags").filter((v): v is string => typeof v === "string").slice(0, 20);
     try {
-      await setReportTags(db, staff, publicId, tags);
+      await setReportTags(db, access, publicId, tags);
     } catch (e) {
       if (e instanceof ReportInputError) return fail(inputErrorKey(e), 422);
       throw e;
@@ -200,7 +196,7 @@ function formatSize(bytes: number): string {
 }
 
 export default function ReportCase() {
-  const { r, actions, messageMax } = useLoaderData<typeof loader>();
+  const { r, actions, colleagues, messageMax } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>() as ActionData | undefined;
   const [params] = useSearchParams();
   const { t } = useTranslation("integrity");
@@ -243,11 +239,12 @@ export default function ReportCase() {
           <dd>{r.received}</dd>
           <dt>{t("case.mode")}</dt>
           <dd>{t(`mode.${r.mode}`)}</dd>
-          <dt>{t("case.recipient")}</dt>
-          <dd>
-            {t(`recipient.${r.recipient}`)}
-            {r.routedToAlternate ? <span className="muted"> — {t("case.routedToAlternate")}</span> : null}
-          </dd>
+          {r.requestedAlternate ? (
+            <>
+              <dt>{t("case.recipient")}</dt>
+              <dd>{t("recipient.alternate")}</dd>
+            </>
+          ) : null}
           {r.ackDue ? (
             <>
               <dt>{t("case.ackDue")}</dt>
@@ -478,6 +475,74 @@ export default function ReportCase() {
                 {e.staffName ? ` · ${e.staffName}` : ""}
               </time>
               {e.note ? <p className="pre-wrap">{e.note}</p> : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section className="card" aria-labelledby="access-title" id="access">
+        <h2 id="access-title">{t("case.accessTitle")}</h2>
+        <p className="hint">{t("case.accessHint")}</p>
+        <ul data-testid="holders">
+          {r.holders.map((h) => (
+            <li key={h.id}>
+              {h.name}
+              {h.alternate ? ` (${t("recipient.alternate")})` : ""} <span className="muted">— {t(`case.via.${h.via}`)}</span>
+            </li>
+          ))}
+        </ul>
+        {r.excluded.length > 0 ? (
+          <>
+            <h3>{t("case.excludedTitle")}</h3>
+            <ul data-testid="excluded">
+              {r.excluded.map((x) => (
+                <li key={x.id}>
+                  {x.name} <span className="muted">— {t(`case.excludedWhy.${x.reason}`)}</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        {colleagues.length > 0 ? (
+          <Form method="post" className="no-print">
+            <CsrfField />
+            <input type="hidden" name="intent" value="grant" />
+            {errorFor("grant")}
+            <div className="field">
+              <label htmlFor="f-grant">{t("case.grantLabel")}</label>
+              <span className="hint" id="f-grant-hint">
+                {t("case.grantHint")}
+              </span>
+              <select id="f-grant" name="staffId" required defaultValue="" aria-describedby="f-grant-hint">
+                <option value="" disabled>
+                  {t("case.choose")}
+                </option>
+                {colleagues.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                    {c.position ? ` — ${c.position}` : ""}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" className="secondary" data-testid="grant">
+              {t("case.grantSubmit")}
+            </button>
+          </Form>
+        ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="trail-title">
+        <h2 id="trail-title">{t("case.trailTitle")}</h2>
+        <p className="hint">{t("case.trailHint")}</p>
+        <ol className="timeline" data-testid="report-audit">
+          {r.audit.map((a, i) => (
+            <li key={`${a.id}-${i}`}>
+              <strong>{t(`case.trail.${a.action.replace(/[.-]/g, "_")}`, { defaultValue: a.action })}</strong>
+              <time>
+                {a.at}
+                {a.who ? ` · ${a.who}` : a.role === "reporter" ? ` · ${t("case.fromReporter")}` : ""}
+              </time>
             </li>
           ))}
         </ol>

@@ -54,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     return json<ActionData>({ formError: "login.invalid", email }, { status: 401 });
   }
-  const cookie = await createSession(request, result.staff.id);
+  const cookie = await createSession(request, result.staff, getDb(), { password: parsed.data.password });
   if (requiresSecondFactor(result.staff)) {
     // Password accepted; the session opens nothing but the TOTP step (or the TOTP setup on first login).
     log.info("staff password accepted, second factor pending", { staffId: result.staff.id });

@@ -26,7 +26,18 @@ const schema = z.object({
     .string()
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be base64 of exactly 32 bytes")
     .optional(),
+  /**
+   * When set, the audit log's chain head is e-mailed to this address once a day after 07:00 Bangkok time
+   * (app/models/audit-head.server.ts): an outside copy the operator cannot rewrite. Unset: no such e-mail.
+   */
+  AUDIT_HEAD_EMAIL: z.email("must be an e-mail address").optional(),
   /** Trust X-Forwarded-For from this many proxies (0 = use the socket address). Used for rate limits only. */
+  /**
+   * Average minutes between the batches that tell report recipients about new reports and messages (each wait is
+   * random, half to one and a half of this), so mail logs cannot be timed against a reporter's visit. 0: every few
+   * seconds (tests, demonstrations).
+   */
+  REPORT_NOTICE_WINDOW_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(60),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   /**
    * For tests and demos only: shifts the portal's clock (now()) by this many milliseconds, e.g. 1296000000 to run the

@@ -6,7 +6,7 @@
  * only the TOTP pages (/staff/login/totp, /staff/totp-setup) for MFA_PENDING_MS; requireStaff sends it there. After a
  * valid code the session is replaced by a new one (new token) with mfa_verified_at set (markMfaVerified).
  */
-import { redirect } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database, Staff, StaffSessionTable } from "../../db/schema";
 import { requiresSecondFactor } from "~/lib/permissions";
@@ -14,6 +14,7 @@ import { getDb } from "./db.server";
 import { now } from "./clock.server";
 import { randomToken, sha256Hex } from "./crypto.server";
 import { parseCookies, serializeCookie } from "./request.server";
+import { completeUnlock, forgetSession, hasNewRecoveryKey, keysOfSession, prepareUnlock, type UnlockedKeys } from "~/models/report/key-vault.server";
 
 type StaffSession = Selectable<StaffSessionTable>;
 
@@ -114,17 +115,30 @@ function sessionToken(request: Request): string | undefined {
 /**
  * Starts a session after a successful login. Any session the browser already had is ended first (rotation),
  * so a token planted before login is worthless afterwards. Returns the Set-Cookie header value.
+ *
+ * For someone who receives corruption reports, `password` turns into the key that opens their private key, held in
+ * memory against this session until the second factor is passed (app/models/report/key-vault.server.ts).
  */
-export async function createSession(request: Request, staffId: number, db: Kysely<Database> = getDb()): Promise<string> {
-  await deleteSessionRecord(db, sessionToken(request));
+export async function createSession(
+  request: Request,
+  staff: Pick<Staff, "id" | "role">,
+  db: Kysely<Database> = getDb(),
+  opts: { password?: string } = {},
+): Promise<string> {
+  const old = sessionToken(request);
+  if (old && TOKEN_RE.test(old)) forgetSession(sha256Hex(old));
+  await deleteSessionRecord(db, old);
   if (Math.random() < 0.05) await purgeExpiredSessions(db);
-  const token = await createSessionRecord(db, staffId);
+  const token = await createSessionRecord(db, staff.id);
+  if (opts.password !== undefined && holdsReportKeys(staff)) await prepareUnlock(db, sha256Hex(token), staff.id, opts.password);
   return serializeCookie(SESSION_COOKIE, token, { maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000) });
 }
 
-/** Ends the browser's session; returns the Set-Cookie header value that clears the cookie. */
+/** Ends the browser's session (and forgets its unlocked keys); returns the Set-Cookie header value that clears the cookie. */
 export async function destroySession(request: Request, db: Kysely<Database> = getDb()): Promise<string> {
-  await deleteSessionRecord(db, sessionToken(request));
+  const token = sessionToken(request);
+  if (token && TOKEN_RE.test(token)) forgetSession(sha256Hex(token));
+  await deleteSessionRecord(db, token);
   return clearSessionCookie();
 }
 
@@ -191,5 +205,37 @@ export async function markMfaVerified(request: Request, staffId: number, db: Kys
     await trx.deleteFrom("staff_sessions").where("id", "=", state.session.id).execute();
     return createSessionRecord(trx, staffId, { mfaVerifiedAt: at });
   });
+  // The key held since the password step opens (or, the first time, creates) the report keys for the new session.
+  if (holdsReportKeys(state.staff)) await completeUnlock(db, state.session.id, sha256Hex(fresh), staffId);
   return serializeCookie(SESSION_COOKIE, fresh, { maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000) });
+}
+
+/** Whether this person receives corruption reports (and so has report keys). */
+export function holdsReportKeys(staff: Pick<Staff, "role">): boolean {
+  return staff.role === "integrity";
+}
+
+export const UNLOCK_PATH = "/staff/unlock";
+export const RECOVERY_KEY_PATH = "/staff/keys/recovery";
+
+/**
+ * A signed-in integrity officer with their report keys unlocked in this session. Without unlocked keys (a restart of
+ * the server, an old session) they are sent to the unlock page; a recovery key made at their first sign-in is shown
+ * before anything else.
+ */
+export async function requireReportKeys(request: Request, db: Kysely<Database> = getDb()): Promise<{ staff: Staff; keys: UnlockedKeys }> {
+  const staff = await requireStaff(request, db);
+  if (!holdsReportKeys(staff)) throw json({ messageKey: "errorPage.forbidden" }, { status: 403 });
+  const back = backPath(request);
+  if (hasNewRecoveryKey(staff.id)) throw redirect(`${RECOVERY_KEY_PATH}?redirectTo=${encodeURIComponent(back)}`);
+  const token = sessionToken(request);
+  const keys = token && TOKEN_RE.test(token) ? keysOfSession(sha256Hex(token), staff.id) : null;
+  if (!keys) throw redirect(`${UNLOCK_PATH}?redirectTo=${encodeURIComponent(back)}`);
+  return { staff, keys };
+}
+
+/** The sha256 id of this request's staff session (for the key vault), or null. */
+export function sessionIdOf(request: Request): string | null {
+  const token = sessionToken(request);
+  return token && TOKEN_RE.test(token) ? sha256Hex(token) : null;
 }

@@ -6,6 +6,7 @@ import * as reportPendingUploads from "./2026-11-26T0400_report_pending_uploads"
 import * as deadlines from "./2026-11-26T0500_deadlines";
 import * as tickState from "./2026-11-26T0600_tick_state";
 import * as statistics from "./2026-11-26T0700_statistics";
+import * as recipientKeys from "./2026-12-03T0800_recipient_keys";
 
 /** Every migration, keyed by its timestamped name. Add new ones here in order. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-26T0500_deadlines": deadlines,
   "2026-11-26T0600_tick_state": tickState,
   "2026-11-26T0700_statistics": statistics,
+  "2026-12-03T0800_recipient_keys": recipientKeys,
 };

@@ -27,10 +27,26 @@ export interface TotpAccount {
   secret: string | null;
   lastStep: number;
   recoveryCodes: string[];
+  /** The report-key recovery key shown once after the first sign-in. */
+  recoveryKey: string | null;
 }
 
 export function totpAccount(email: string, password: string): TotpAccount {
-  return { email, password, secret: null, lastStep: -1, recoveryCodes: [] };
+  return { email, password, secret: null, lastStep: -1, recoveryCodes: [], recoveryKey: null };
+}
+
+/**
+ * After the second factor: the first sign-in of a report recipient creates their key pair and shows the recovery key
+ * once (/staff/keys/recovery): it is read here (and the page taken), so later requests go straight to their target.
+ */
+async function takeRecoveryKey(client: HttpClient, acc: TotpAccount): Promise<void> {
+  const probe = await client.get("/staff/integrity");
+  if (probe.status === 302 && probe.location && new URL(probe.location).pathname === "/staff/keys/recovery") {
+    const page = await client.get(new URL(probe.location).pathname + new URL(probe.location).search);
+    const key = page.$.testId("recovery-key");
+    if (!key) throw new Error(`recovery-key page without the key: ${page.$.text().slice(0, 300)}`);
+    acc.recoveryKey = key.trim();
+  }
 }
 
 /**
@@ -75,6 +91,7 @@ export async function integrityLogin(client: HttpClient, acc: TotpAccount, redir
     const codes = await client.get(confirm.location);
     acc.recoveryCodes = [...codes.text.matchAll(/<code>([^<]+)<\/code>/g)].map((m) => m[1]);
     const next = codes.$.testIdAttr("continue", "href");
+    await takeRecoveryKey(client, acc);
     return next ? { ...confirm, location: new URL(next, client.baseUrl).toString() } : confirm;
   }
   if (step.pathname === "/staff/login/totp") {
@@ -86,6 +103,7 @@ export async function integrityLogin(client: HttpClient, acc: TotpAccount, redir
       redirectTo: page.$.inputValue("redirectTo") ?? redirectTo,
     });
     if (res.status !== 302) throw new Error(`TOTP step for ${acc.email} gave ${res.status}: ${res.$.text().slice(0, 400)}`);
+    await takeRecoveryKey(client, acc);
     return res;
   }
   throw new Error(`after the password, ${acc.email} was sent to ${login.location} instead of a TOTP page`);

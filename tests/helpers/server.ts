@@ -111,6 +111,8 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     DATA_DIR: dataDir,
     PUBLIC_URL: url,
     OUTBOX_INTERVAL_MS: "200",
+    // Report notices and reporters' audit entries in batches every few seconds instead of at random times.
+    REPORT_NOTICE_WINDOW_MINUTES: "0",
     LOG_LEVEL: "info",
     ...opts.env,
   });

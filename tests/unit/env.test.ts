@@ -28,8 +28,15 @@ describe("parseEnv", () => {
     ["SMTP_URL", "mail.example.org:25"],
     ["LOG_LEVEL", "verbose"],
     ["OUTBOX_INTERVAL_MS", "1"],
+    ["AUDIT_HEAD_EMAIL", "supervisor at example.org"],
   ])("refuses %s=%s and names the variable", (name, value) => {
     expect(() => parseEnv({ [name]: value })).toThrow(new RegExp(`^Invalid environment configuration:\\n(.|\\n)*\\b${name}\\b`));
+  });
+
+  it("AUDIT_HEAD_EMAIL is an optional e-mail address", () => {
+    expect(parseEnv({}).AUDIT_HEAD_EMAIL).toBeUndefined();
+    expect(parseEnv({ AUDIT_HEAD_EMAIL: "" }).AUDIT_HEAD_EMAIL).toBeUndefined();
+    expect(parseEnv({ AUDIT_HEAD_EMAIL: "audit@council.example.org" }).AUDIT_HEAD_EMAIL).toBe("audit@council.example.org");
   });
 
   it("treats empty values as unset", () => {

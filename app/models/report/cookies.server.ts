@@ -5,25 +5,15 @@
  * - The one-time receipt cookie carries the receipt from the form's redirect to /report/receipt, encrypted and
  *   authenticated (AES-256-GCM, key derived from the installation secrets), and is cleared by the page that shows it:
  *   the receipt is shown once and the URL never contains it.
- * - The inbox session cookie holds a random 256-bit token; the database keeps only its sha256 (report_sessions), so a
- *   copy of the database cannot be used to open an inbox. Sessions last 30 minutes from the last request.
+ * - The inbox session is the cookie itself: the report id and the report key opened with the receipt, sealed
+ *   (AES-256-GCM) with a key of the installation. Nothing is stored on the server, so no time of the reporter's visit
+ *   is either. Sessions last 30 minutes from the last request, two hours at most; signing out drops the cookie.
  * - The flash cookie carries one fixed word ("sent", …) across the redirect after a reply, so the inbox keeps one URL.
  */
 import { z } from "zod";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
 import { getSecrets } from "~/utils/db.server";
-import {
-  decryptText,
-  deriveKey,
-  encryptText,
-  randomToken,
-  sha256Hex,
-} from "~/utils/crypto.server";
-import { now } from "~/utils/clock.server";
+import { decryptText, deriveKey, encryptText } from "~/utils/crypto.server";
 import { isSecureDeployment, parseCookies } from "~/utils/request.server";
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 const RECEIPT_COOKIE = "report_receipt";
 const SESSION_COOKIE = "report_inbox";
@@ -53,6 +43,8 @@ const receiptSchema = z.object({
   receivedAt: z.string(),
   digest: z.string(),
   duplicate: z.boolean(),
+  /** Who received the report (names as at filing), shown on the receipt page. */
+  recipients: z.array(z.object({ name: z.string().max(200), alternate: z.boolean() })).max(20).default([]),
   issuedAt: z.number(),
 });
 export type ReportReceiptCookie = Omit<
@@ -109,82 +101,58 @@ export function readReportReceipt(
 
 // ---- inbox sessions --------------------------------------------------------------------------------------------
 
-const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
+/** Inbox sessions end after this long in all, whatever the activity. */
+const INBOX_SESSION_MAX_SECONDS = 2 * 3600;
 
-function expiryFrom(at: Date): string {
-  return new Date(at.getTime() + INBOX_SESSION_SECONDS * 1000).toISOString();
+const inboxSchema = z.object({
+  rid: z.number().int().positive(),
+  /** The report key (base64url), opened with the receipt at sign-in; absent while a recipient has to re-wrap it. */
+  k: z.string().regex(/^[A-Za-z0-9_-]{43}$/).nullable(),
+  /** Sign-in time and last use (ms). */
+  iat: z.number(),
+  seen: z.number(),
+});
+
+let inboxKey: string | null = null;
+function inboxCookieKey(): string {
+  inboxKey ??= deriveKey(getSecrets().outboxKey, "report-inbox-cookie");
+  return inboxKey;
 }
 
-/** Opens an inbox session for a report (after a correct receipt); returns the Set-Cookie value. */
-export async function createInboxSession(
-  db: Executor,
-  reportId: number
-): Promise<string> {
-  const token = randomToken(32);
-  const at = now();
-  // Expired sessions are useless; remove them while we are here (cheap: indexed by nothing but tiny).
-  await db
-    .deleteFrom("report_sessions")
-    .where("expires_at", "<=", at.toISOString())
-    .execute();
-  await db
-    .insertInto("report_sessions")
-    .values({
-      id: sha256Hex(token),
-      report_id: reportId,
-      created_at: at.toISOString(),
-      expires_at: expiryFrom(at),
-    })
-    .execute();
-  return cookie(SESSION_COOKIE, token, INBOX_SESSION_SECONDS);
+function sealInbox(value: z.infer<typeof inboxSchema>): string {
+  return cookie(SESSION_COOKIE, encryptText(JSON.stringify(value), inboxCookieKey(), SESSION_COOKIE), INBOX_SESSION_SECONDS);
 }
 
 /**
- * The report of this request's inbox session, or null. A valid session is extended (sliding 30 minutes) and
- * `setCookie` refreshes the cookie's lifetime; an unknown or expired one asks the browser to drop its cookie.
+ * Opens an inbox session after a correct receipt; returns the Set-Cookie value. The session is the cookie itself,
+ * sealed (AES-256-GCM) with a key of the installation: no row, no time is written anywhere on the server.
  */
-export async function readInboxSession(
-  db: Executor,
-  request: Request
-): Promise<{ reportId: number | null; setCookie: string | null }> {
-  const token = parseCookies(request)[SESSION_COOKIE];
-  if (!token) return { reportId: null, setCookie: null };
-  if (!TOKEN_RE.test(token))
-    return { reportId: null, setCookie: clearInboxSessionCookie() };
-  const at = now();
-  const id = sha256Hex(token);
-  const row = await db
-    .selectFrom("report_sessions")
-    .select(["report_id", "expires_at"])
-    .where("id", "=", id)
-    .executeTakeFirst();
-  if (!row || row.expires_at <= at.toISOString()) {
-    if (row)
-      await db.deleteFrom("report_sessions").where("id", "=", id).execute();
-    return { reportId: null, setCookie: clearInboxSessionCookie() };
-  }
-  await db
-    .updateTable("report_sessions")
-    .set({ expires_at: expiryFrom(at) })
-    .where("id", "=", id)
-    .execute();
-  return {
-    reportId: row.report_id,
-    setCookie: cookie(SESSION_COOKIE, token, INBOX_SESSION_SECONDS),
-  };
+export function createInboxSession(reportId: number, key: Buffer | null, nowMs = Date.now()): string {
+  return sealInbox({ rid: reportId, k: key ? key.toString("base64url") : null, iat: nowMs, seen: nowMs });
 }
 
-/** Ends this request's inbox session (the row is deleted); returns the Set-Cookie value that clears the cookie. */
-export async function endInboxSession(
-  db: Executor,
-  request: Request
-): Promise<string> {
-  const token = parseCookies(request)[SESSION_COOKIE];
-  if (token && TOKEN_RE.test(token))
-    await db
-      .deleteFrom("report_sessions")
-      .where("id", "=", sha256Hex(token))
-      .execute();
+/**
+ * The report (and its key) of this request's inbox session, or null. A valid session slides (30 minutes from the last
+ * request, two hours at most) and `setCookie` renews the cookie; an expired or altered one asks the browser to drop it.
+ */
+export function readInboxSession(
+  request: Request,
+  nowMs = Date.now(),
+): { reportId: number | null; key: Buffer | null; setCookie: string | null } {
+  const raw = parseCookies(request)[SESSION_COOKIE];
+  if (!raw) return { reportId: null, key: null, setCookie: null };
+  try {
+    const s = inboxSchema.parse(JSON.parse(decryptText(raw, inboxCookieKey(), SESSION_COOKIE)));
+    const expired = nowMs - s.seen > INBOX_SESSION_SECONDS * 1000 || nowMs - s.iat > INBOX_SESSION_MAX_SECONDS * 1000 || s.iat > nowMs + 60_000;
+    if (expired) return { reportId: null, key: null, setCookie: clearInboxSessionCookie() };
+    return { reportId: s.rid, key: s.k ? Buffer.from(s.k, "base64url") : null, setCookie: sealInbox({ ...s, seen: nowMs }) };
+  } catch {
+    return { reportId: null, key: null, setCookie: clearInboxSessionCookie() };
+  }
+}
+
+/** Ends this request's inbox session; returns the Set-Cookie value that clears the cookie. */
+export function endInboxSession(): string {
   return clearInboxSessionCookie();
 }
 

@@ -2,9 +2,9 @@
  * Evidence kept across a rejected report form ("nothing typed is lost", issue 3) WITHOUT ever resting in the clear
  * and without the server being able to read it on its own.
  *
- * - On a rejected post, every evidence file that passed prepareReportUpload is encrypted (AES-256-GCM, encryptFile)
- *   with a FRESH random 32-byte key and written to <DATA_DIR>/reports/pending/<random>; a row in
- *   report_pending_uploads (random 128-bit id, storage id, size, time) holds the name/type/choice encrypted with the
+ * - On a rejected post, every evidence file that passed prepareReportUpload is encrypted (AES-256-GCM, encryptFile,
+ *   padded to a size class) with a FRESH random 32-byte key and written to <DATA_DIR>/reports/pending/<random>; a row in
+ *   report_pending_uploads (random 128-bit id, storage id, size class, hour) holds the name/type/choice encrypted with the
  *   same key. The key is not stored: it is returned to the reporter's browser inside the re-rendered form as a hidden
  *   field `keptEvidence` = "<id>.<base64url key>". Associated data binds the ciphertexts to their id.
  * - On the next post, each token is looked up and decrypted with the key from the form. An unknown, expired or
@@ -19,13 +19,14 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import type { Database } from "../../../db/schema";
 import { getDb } from "~/utils/db.server";
 import { now } from "~/utils/clock.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { log, errorFields } from "~/utils/logger.server";
-import { decryptFile, encryptFile, openJson, sealJson } from "~/models/report-crypto.server";
-import { preparedReportUpload, reportsDir, REPORT_LIMITS, type PreparedFile, type ReportUpload } from "~/models/report.server";
+import { decryptFile, encryptFile, openJson, paddedSize, sealJson } from "./crypto.server";
+import { preparedReportUpload, type PreparedFile, type ReportUpload } from "./files.server";
+import { REPORT_LIMITS, reportsDir } from "./shared.server";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -101,9 +102,10 @@ export async function keepEvidence(db: Executor, upload: ReportUpload, originalS
       .values({
         id,
         storage_id: storageId,
-        size: upload.bytes.length,
+        size: paddedSize(upload.bytes.length),
         meta_envelope: sealJson(key, meta, aad.meta(id)),
-        created_at: now().toISOString(),
+        // To the hour: enough for the 24-hour clean-up, too coarse to time the reporter by.
+        created_at: `${now().toISOString().slice(0, 13)}:00:00.000Z`,
       })
       .execute();
   } catch (e) {

@@ -1,0 +1,464 @@
+/**
+ * The recipients' side of a report: the queue, reading, status changes, messages to the reporter, tags, files,
+ * export, and giving a colleague access.
+ *
+ * Access is the key itself: an officer can open a report only with a wrapped copy of its key that their private key
+ * opens (unlocked in this session, key-vault.server.ts). There is no list of who may see what to get wrong or to edit:
+ * an officer the reporter excluded never got a copy, and nothing done to the settings or the database later gives
+ * them one. Everyone else — a report that does not exist, one that is not theirs, someone who is not an integrity
+ * officer — gets the same "not found", logged the same way.
+ */
+import type { Kysely } from "kysely";
+import type { Database, Report, ReportFinding, ReportMode, ReportReferral, ReportStatus, ReportTag } from "../../../db/schema";
+import { now } from "~/utils/clock.server";
+import { dateFromBangkokKey, endOfBangkokDay } from "~/lib/thai-date";
+import {
+  applyReportTransition,
+  InvalidReportTransitionError,
+  isReportTag,
+  type ReportAction,
+} from "~/lib/report-status";
+import { refreshHeld, type UnlockedKeys } from "./key-vault.server";
+import { openJson, sealJson, unwrapReportKey, wrapReportKeyFor } from "./crypto.server";
+import { openHolders, sealHolders, type ReportHolder } from "./holders.server";
+import { fileMetaOf, readStoredFile } from "./files.server";
+import { auditReportAction, logDeniedReportAccess, reportAuditTrail, type OpenReport } from "./channel-audit.server";
+import { queueRecipientNotices } from "./notifications.server";
+import { publicKeysOf } from "./staff-keys.server";
+import { computeSubmissionDigest } from "./filing.server";
+import {
+  cleanMessage,
+  REPORT_PUBLIC_ID_RE,
+  ReportForbiddenError,
+  ReportInputError,
+  ReportNotFoundError,
+  reportAad,
+  type EventNote,
+  type Executor,
+  type MessageBody,
+  type ReportActor,
+  type ReportFields,
+  type SealedExclusion,
+  type SealedSubmission,
+} from "./shared.server";
+
+export { InvalidReportTransitionError };
+
+/** An officer acting with their unlocked keys. */
+export interface OfficerAccess {
+  actor: ReportActor;
+  keys: UnlockedKeys;
+}
+
+/** Whether this person may use the report channel at all (role integrity). */
+export function canUseReportChannel(actor: ReportActor | null | undefined): boolean {
+  return !!actor && actor.role === "integrity";
+}
+
+async function assertActiveIntegrity(db: Executor, access: OfficerAccess): Promise<void> {
+  if (!canUseReportChannel(access.actor) || access.keys.staffId !== access.actor.id) throw new ReportForbiddenError();
+  const row = await db.selectFrom("staff").select(["role", "active"]).where("id", "=", access.actor.id).executeTakeFirst();
+  if (!row || row.role !== "integrity" || row.active !== 1) throw new ReportForbiddenError();
+}
+
+/** A report this officer holds, opened. */
+export interface HeldReport extends OpenReport {
+  row: Report;
+}
+
+/**
+ * The report (by id or public id) with its key, if this officer holds it; otherwise ReportNotFoundError, logged the
+ * same way whether or not the report exists.
+ */
+export async function openHeldReport(db: Kysely<Database>, access: OfficerAccess, ref: number | string): Promise<HeldReport> {
+  const requested = typeof ref === "number" ? String(ref) : ref;
+  try {
+    await assertActiveIntegrity(db, access);
+    const row =
+      typeof ref === "number"
+        ? await db.selectFrom("reports").selectAll().where("id", "=", ref).executeTakeFirst()
+        : REPORT_PUBLIC_ID_RE.test(ref)
+          ? await db.selectFrom("reports").selectAll().where("public_id", "=", ref).executeTakeFirst()
+          : undefined;
+    if (row && !row.purged_at) {
+      const held = (await refreshHeld(db, access.keys)).get(row.id);
+      if (held) {
+        const key = await unwrapReportKey(access.keys.keys, held, row.public_id);
+        return { row, key, id: row.id, publicId: row.public_id };
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof ReportForbiddenError)) throw e;
+  }
+  await logDeniedReportAccess(db, access.actor, row_ref(requested));
+  throw new ReportNotFoundError();
+}
+
+const row_ref = (requested: string) => (/^\d+$/.test(requested) ? `#${requested}` : requested);
+
+export interface ReportListFilters {
+  status?: ReportStatus | "open" | "all";
+  tag?: ReportTag;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface ReportListItem {
+  id: number;
+  publicId: string;
+  status: ReportStatus;
+  finding: ReportFinding | null;
+  referredTo: ReportReferral | null;
+  /** Bangkok date. */
+  receivedAt: string;
+  /** End of the Bangkok day the acknowledgement is due (ISO). */
+  ackDueAt: string;
+  lastFeedbackAt: string | null;
+  closedAt: string | null;
+  tags: ReportTag[];
+  /** Reporter messages not yet opened by an officer. */
+  unread: number;
+}
+
+const endOfDayIso = (key: string) => endOfBangkokDay(dateFromBangkokKey(key.slice(0, 10))).toISOString();
+
+/** The queue of an integrity officer: the reports they hold (no content). Audited (report.list, without numbers). */
+export async function listReportsFor(
+  db: Kysely<Database>,
+  access: OfficerAccess,
+  filters: ReportListFilters = {},
+): Promise<{ items: ReportListItem[]; total: number; page: number; pageSize: number }> {
+  await assertActiveIntegrity(db, access);
+  const held = [...(await refreshHeld(db, access.keys)).keys()];
+  const pageSize = Math.min(Math.max(filters.pageSize ?? 50, 1), 200);
+  const page = Math.max(1, Math.floor(filters.page ?? 1));
+  const ids = JSON.stringify(held);
+  let q = db
+    .selectFrom("reports")
+    .where("reports.purged_at", "is", null)
+    .where("reports.id", "in", (eb) => eb.selectFrom(eb.fn<{ value: number }>("json_each", [eb.val(ids)]).as("held")).select("held.value"));
+  const status = filters.status ?? "open";
+  if (status === "open") q = q.where("reports.status", "!=", "closed");
+  else if (status !== "all") q = q.where("reports.status", "=", status);
+  if (filters.tag && isReportTag(filters.tag)) {
+    const tag = filters.tag;
+    q = q.where((eb) => eb.exists(eb.selectFrom("report_tags").select("tag").whereRef("report_tags.report_id", "=", "reports.id").where("report_tags.tag", "=", tag)));
+  }
+  const total = Number((await q.select((eb) => eb.fn.countAll().as("n")).executeTakeFirst())?.n ?? 0);
+  const rows = await q
+    .select(["reports.id", "reports.public_id", "reports.status", "reports.finding", "reports.referred_to", "reports.received_at", "reports.ack_due_at", "reports.last_feedback_at", "reports.closed_at"])
+    .select((eb) =>
+      eb
+        .selectFrom("report_messages")
+        .select((e2) => e2.fn.countAll().as("n"))
+        .whereRef("report_messages.report_id", "=", "reports.id")
+        .where("report_messages.author", "=", "reporter")
+        .where("report_messages.seen", "=", 0)
+        .as("unread"),
+    )
+    .orderBy("reports.received_at", "desc")
+    .orderBy("reports.id", "desc")
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .execute();
+  const tags = rows.length ? await db.selectFrom("report_tags").select(["report_id", "tag"]).where("report_id", "in", rows.map((r) => r.id)).execute() : [];
+  return {
+    total,
+    page,
+    pageSize,
+    items: rows.map((r) => ({
+      id: r.id,
+      publicId: r.public_id,
+      status: r.status,
+      finding: r.finding,
+      referredTo: r.referred_to,
+      receivedAt: r.received_at,
+      ackDueAt: endOfDayIso(r.ack_due_at),
+      lastFeedbackAt: r.last_feedback_at,
+      closedAt: r.closed_at,
+      tags: tags.filter((t) => t.report_id === r.id).map((t) => t.tag),
+      unread: Number(r.unread ?? 0),
+    })),
+  };
+}
+
+export interface DecryptedReport {
+  id: number;
+  publicId: string;
+  status: ReportStatus;
+  mode: ReportMode;
+  requestedRecipient: "integrity" | "alternate";
+  finding: ReportFinding | null;
+  referredTo: ReportReferral | null;
+  /** Bangkok date. */
+  receivedAt: string;
+  ackDueAt: string;
+  lastFeedbackAt: string | null;
+  closedAt: string | null;
+  digest: string;
+  /** Whether the digest recomputed from the decrypted content matches the stored one. */
+  digestVerified: boolean;
+  fields: ReportFields;
+  tags: ReportTag[];
+  /** Who holds the key (recipients at filing, later grants). */
+  holders: ReportHolder[];
+  /** Who the reporter excluded, or whose name the report contains (never given a key). */
+  excluded: (SealedExclusion & { name: string })[];
+  messages: { id: number; author: "reporter" | "officer"; staffName: string | null; text: string; at: string; seen: boolean }[];
+  attachments: { id: number; messageId: number | null; name: string; mime: string; size: number; keptOriginal: boolean; at: string }[];
+  events: { id: number; from: string | null; to: string; staffName: string | null; note: string; finding: ReportFinding | null; referredTo: ReportReferral | null; at: string }[];
+  /** The report's own audit trail (who did what), readable only here. */
+  audit: { id: number; at: string; action: string; staffName: string | null; role: string; details: Record<string, unknown> }[];
+}
+
+async function staffNames(db: Executor, ids: Iterable<number>): Promise<Map<number, string>> {
+  const list = [...new Set(ids)];
+  if (list.length === 0) return new Map();
+  const rows = await db.selectFrom("staff").select(["id", "name"]).where("id", "in", list).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** A reporter who signed in since migration 0800 gets their copy of the key as soon as a recipient opens the report. */
+async function wrapForWaitingReporter(db: Executor, report: HeldReport): Promise<void> {
+  if (!report.row.reporter_pub || report.row.reporter_wrapped) return;
+  const w = await wrapReportKeyFor(Buffer.from(report.row.reporter_pub, "base64url"), report.key, report.publicId);
+  await db.updateTable("reports").set({ reporter_enc: w.enc, reporter_wrapped: w.wrapped }).where("id", "=", report.id).where("reporter_wrapped", "is", null).execute();
+}
+
+/**
+ * Opens a report for an officer who holds it: content, conversation, files, history, holders and its audit trail.
+ * Audited (report.view); the reporter's messages are marked as seen.
+ */
+export async function decryptReport(db: Kysely<Database>, access: OfficerAccess, ref: number | string): Promise<DecryptedReport> {
+  const report = await openHeldReport(db, access, ref);
+  const { row: r, key } = report;
+  const sealed = openJson<SealedSubmission>(key, r.envelope, reportAad.submission(r.public_id));
+  const [messages, files, events, tags] = await Promise.all([
+    db.selectFrom("report_messages").selectAll().where("report_id", "=", r.id).orderBy("id").execute(),
+    db.selectFrom("report_attachments").selectAll().where("report_id", "=", r.id).orderBy("id").execute(),
+    db.selectFrom("report_events").selectAll().where("report_id", "=", r.id).orderBy("id").execute(),
+    db.selectFrom("report_tags").select("tag").where("report_id", "=", r.id).execute(),
+  ]);
+  const bodies = messages.map((m) => ({ m, body: openJson<MessageBody>(key, m.envelope, reportAad.message(r.public_id)) }));
+  const notes = events.map((e) => ({ e, note: e.note_envelope ? openJson<EventNote>(key, e.note_envelope, reportAad.event(r.public_id)) : null }));
+  const attachments = files.map((f) => {
+    const meta = fileMetaOf(key, r.public_id, f);
+    return { id: f.id, messageId: f.message_id, name: meta.name, mime: meta.mime, size: meta.size, keptOriginal: meta.keptOriginal, at: f.created_at, originalSha256: meta.originalSha256 };
+  });
+  const digestVerified =
+    computeSubmissionDigest({
+      receivedAt: sealed.digestReceivedAt ?? r.received_at,
+      mode: sealed.mode,
+      fields: sealed.fields,
+      fileSha256: attachments.filter((a) => a.messageId === null).map((a) => a.originalSha256 ?? ""),
+    }) === r.submission_digest;
+  const trail = await reportAuditTrail(db, report);
+  const names = await staffNames(db, [
+    ...bodies.flatMap(({ body }) => (body.staffId ? [body.staffId] : [])),
+    ...notes.flatMap(({ note }) => (note?.staffId ? [note.staffId] : [])),
+    ...sealed.excluded.map((x) => x.id),
+    ...trail.flatMap((t) => (t.staffId ? [t.staffId] : [])),
+  ]);
+
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("report_messages").set({ seen: 1 }).where("report_id", "=", r.id).where("author", "=", "reporter").where("seen", "=", 0).execute();
+    await wrapForWaitingReporter(trx, report);
+    await auditReportAction(trx, report, access.actor, "report.view");
+  });
+
+  return {
+    id: r.id,
+    publicId: r.public_id,
+    status: r.status,
+    mode: sealed.mode,
+    requestedRecipient: sealed.requestedRecipient,
+    finding: r.finding,
+    referredTo: r.referred_to,
+    receivedAt: r.received_at,
+    ackDueAt: endOfDayIso(r.ack_due_at),
+    lastFeedbackAt: r.last_feedback_at,
+    closedAt: r.closed_at,
+    digest: r.submission_digest,
+    digestVerified,
+    fields: sealed.fields,
+    tags: tags.map((t) => t.tag),
+    holders: openHolders(key, r.public_id, r.holders),
+    excluded: sealed.excluded.map((x) => ({ ...x, name: names.get(x.id) ?? `#${x.id}` })),
+    messages: bodies.map(({ m, body }) => ({
+      id: m.id,
+      author: m.author,
+      staffName: body.staffId ? (names.get(body.staffId) ?? null) : null,
+      text: body.text,
+      at: m.created_at,
+      seen: m.seen === 1,
+    })),
+    attachments: attachments.map(({ originalSha256: _omit, ...a }) => a),
+    events: notes.map(({ e, note }) => ({
+      id: e.id,
+      from: e.from_status,
+      to: e.to_status,
+      staffName: note?.staffId ? (names.get(note.staffId) ?? null) : null,
+      note: note?.note ?? "",
+      finding: note?.finding ?? null,
+      referredTo: note?.referredTo ?? null,
+      at: e.created_at,
+    })),
+    audit: trail.map((t) => ({ id: t.id, at: t.at, action: t.action, staffName: t.staffId ? (names.get(t.staffId) ?? null) : null, role: t.role, details: t.details })),
+  };
+}
+
+/**
+ * A status change (received -> preliminary_review -> investigation -> concluded (finding) | referred (where) ->
+ * closed), with an optional note. Throws InvalidReportTransitionError for a change that is not allowed (also when
+ * someone else changed the status meanwhile). Audited inside the report's sealed trail.
+ */
+export async function transitionReport(
+  db: Kysely<Database>,
+  access: OfficerAccess,
+  ref: number | string,
+  action: ReportAction | string,
+  opts: { note?: string; finding?: string | null; referredTo?: string | null } = {},
+): Promise<{ status: ReportStatus }> {
+  const report = await openHeldReport(db, access, ref);
+  const r = report.row;
+  const to = applyReportTransition(r.status, action, { finding: opts.finding ?? null, referredTo: opts.referredTo ?? null });
+  const note = cleanMessage(opts.note ?? "", "note", { required: false });
+  const finding = action === "conclude" ? (opts.finding as ReportFinding) : null;
+  const referredTo = action === "refer" ? (opts.referredTo as ReportReferral) : null;
+  return db.transaction().execute(async (trx) => {
+    const at = now().toISOString();
+    const updated = await trx
+      .updateTable("reports")
+      .set({
+        status: to,
+        ...(finding ? { finding } : {}),
+        ...(referredTo ? { referred_to: referredTo } : {}),
+        ...(to === "closed" ? { closed_at: at } : {}),
+        last_feedback_at: at,
+        updated_at: at,
+      })
+      .where("id", "=", r.id)
+      .where("status", "=", r.status)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) throw new InvalidReportTransitionError(r.status, String(action));
+    await trx
+      .insertInto("report_events")
+      .values({
+        report_id: r.id,
+        from_status: r.status,
+        to_status: to,
+        note_envelope: sealJson(report.key, { note, finding, referredTo, staffId: access.actor.id } satisfies EventNote, reportAad.event(r.public_id)),
+        created_at: at,
+      })
+      .execute();
+    await auditReportAction(trx, report, access.actor, "report.status", { action, from: r.status, to, finding, referredTo, withNote: note.length > 0 });
+    return { status: to };
+  });
+}
+
+/** An officer's message to the reporter (shown in the reporter's inbox without the officer's name). Audited. */
+export async function addOfficerMessage(db: Kysely<Database>, access: OfficerAccess, ref: number | string, text: string): Promise<{ messageId: number }> {
+  const report = await openHeldReport(db, access, ref);
+  const clean = cleanMessage(text, "message", { required: true });
+  return db.transaction().execute(async (trx) => {
+    const at = now().toISOString();
+    const m = await trx
+      .insertInto("report_messages")
+      .values({
+        report_id: report.id,
+        author: "officer",
+        envelope: sealJson(report.key, { text: clean, staffId: access.actor.id } satisfies MessageBody, reportAad.message(report.publicId)),
+        created_at: at,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx.updateTable("reports").set({ last_feedback_at: at, updated_at: at }).where("id", "=", report.id).execute();
+    await auditReportAction(trx, report, access.actor, "report.message", { messageId: m.id });
+    return { messageId: m.id };
+  });
+}
+
+/** Replaces the report's tags (unknown tags are refused). Audited. */
+export async function setReportTags(db: Kysely<Database>, access: OfficerAccess, ref: number | string, tags: readonly string[]): Promise<ReportTag[]> {
+  const report = await openHeldReport(db, access, ref);
+  if (tags.some((t) => !isReportTag(t))) throw new ReportInputError("tags", "errors.invalidChoice");
+  const unique = [...new Set(tags)] as ReportTag[];
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("report_tags").where("report_id", "=", report.id).execute();
+    for (const tag of unique) await trx.insertInto("report_tags").values({ report_id: report.id, tag }).execute();
+    await trx.updateTable("reports").set({ updated_at: now().toISOString() }).where("id", "=", report.id).execute();
+    await auditReportAction(trx, report, access.actor, "report.tag", { tags: unique });
+  });
+  return unique;
+}
+
+/** A decrypted attachment for download by an officer who holds the report. Audited. */
+export async function readReportAttachment(
+  db: Kysely<Database>,
+  access: OfficerAccess,
+  ref: number | string,
+  attachmentId: number,
+): Promise<{ bytes: Buffer; name: string; mime: string; keptOriginal: boolean }> {
+  const report = await openHeldReport(db, access, ref);
+  const a = await db.selectFrom("report_attachments").selectAll().where("id", "=", attachmentId).where("report_id", "=", report.id).executeTakeFirst();
+  if (!a) throw new ReportNotFoundError();
+  const meta = fileMetaOf(report.key, report.publicId, a);
+  const bytes = readStoredFile(report.key, report.publicId, a.storage_id);
+  await auditReportAction(db, report, access.actor, "report.download", { attachmentId: a.id });
+  return { bytes, name: meta.name, mime: meta.mime, keptOriginal: meta.keptOriginal };
+}
+
+/** The whole report as JSON (content, conversation, history, file list; no file bytes). Audited. */
+export async function exportReport(db: Kysely<Database>, access: OfficerAccess, ref: number | string): Promise<{ fileName: string; json: string }> {
+  const d = await decryptReport(db, access, ref);
+  const report = await openHeldReport(db, access, d.id);
+  await auditReportAction(db, report, access.actor, "report.export", { format: "json" });
+  return { fileName: `${d.publicId}.json`, json: JSON.stringify(d, null, 2) };
+}
+
+/** Colleagues a holder may give access to: active integrity officers with a key pair, not holders, not excluded. */
+export async function grantCandidates(db: Kysely<Database>, access: OfficerAccess, ref: number | string): Promise<{ id: number; name: string; position: string }[]> {
+  const report = await openHeldReport(db, access, ref);
+  const sealed = openJson<SealedSubmission>(report.key, report.row.envelope, reportAad.submission(report.publicId));
+  const barred = new Set([...sealed.excluded.map((x) => x.id), ...openHolders(report.key, report.publicId, report.row.holders).map((h) => h.id), access.actor.id]);
+  const rows = await db
+    .selectFrom("staff")
+    .innerJoin("staff_keys", "staff_keys.staff_id", "staff.id")
+    .select(["staff.id", "staff.name", "staff.position"])
+    .where("staff.role", "=", "integrity")
+    .where("staff.active", "=", 1)
+    .orderBy("staff.name")
+    .execute();
+  return rows.filter((r) => !barred.has(r.id));
+}
+
+/** Refused: the reporter excluded this person (or the report names them), or they cannot receive reports. */
+export class GrantRefusedError extends Error {
+  constructor(readonly reason: "excluded" | "not_recipient" | "already") {
+    super(`Access cannot be given: ${reason}`);
+    this.name = "GrantRefusedError";
+  }
+}
+
+/**
+ * A holder gives a colleague access to a report (e.g. an officer who joined later, or one who reset their password
+ * without a recovery key): the key is wrapped for the colleague's public key. Refused for anyone the reporter
+ * excluded or the report names. Audited in the report's trail; the colleague is told in the next batch.
+ */
+export async function grantReportAccess(db: Kysely<Database>, access: OfficerAccess, ref: number | string, staffId: number): Promise<void> {
+  const report = await openHeldReport(db, access, ref);
+  const sealed = openJson<SealedSubmission>(report.key, report.row.envelope, reportAad.submission(report.publicId));
+  if (sealed.excluded.some((x) => x.id === staffId)) throw new GrantRefusedError("excluded");
+  const holders = openHolders(report.key, report.publicId, report.row.holders);
+  const grantee = await db.selectFrom("staff").select(["id", "name", "role", "active"]).where("id", "=", staffId).executeTakeFirst();
+  const publicKey = (await publicKeysOf(db, [staffId])).get(staffId);
+  if (!grantee || grantee.role !== "integrity" || grantee.active !== 1 || !publicKey) throw new GrantRefusedError("not_recipient");
+  const wrap = await wrapReportKeyFor(publicKey, report.key, report.publicId);
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto("report_keys").values({ report_id: report.id, tag_pub: wrap.tagPub, view_tag: wrap.viewTag, enc: wrap.enc, wrapped: wrap.wrapped }).execute();
+    const next = [...holders.filter((h) => h.id !== staffId), { id: grantee.id, name: grantee.name, alternate: false, via: "grant" as const, grantedBy: access.actor.id }];
+    await trx.updateTable("reports").set({ holders: sealHolders(report.key, report.publicId, next) }).where("id", "=", report.id).execute();
+    await auditReportAction(trx, report, access.actor, "report.grant", { staffId, already: holders.some((h) => h.id === staffId) });
+    await queueRecipientNotices(trx, [staffId], "new");
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * Retention of the report channel and the totals every role may see.
+ *
+ * A report closed more than retention_years ago is purged: every wrapped copy of its key (recipients', the
+ * reporter's, the master-key wrap of the first format) is destroyed — crypto-shredding — and with it the submission,
+ * messages, files, notes and holders; the receipt no longer finds it. What stays is the anonymous statistics: public
+ * id, dates, status, finding, referral, tags and the status history without notes. SQLite secure_delete is on
+ * (db/connection.ts), so removed content is overwritten in the database file.
+ */
+import { sql, type Kysely } from "kysely";
+import type { Database, ReportStatus, ReportTag } from "../../../db/schema";
+import { now } from "~/utils/clock.server";
+import { randomToken } from "~/utils/crypto.server";
+import { log } from "~/utils/logger.server";
+import { appendAudit } from "~/models/audit.server";
+import { cachedWhileStatsUnchanged } from "~/models/stats.server";
+import { REPORT_TAGS } from "~/lib/report-status";
+import { dropHeldReport } from "./key-vault.server";
+import { removeStoredFiles } from "./files.server";
+import { channelSettings, type Executor } from "./shared.server";
+
+export async function purgeClosedReports(db: Kysely<Database>, at: Date = now()): Promise<{ purged: number }> {
+  const settings = await channelSettings(db);
+  const cutoff = new Date(at.getTime());
+  cutoff.setUTCFullYear(cutoff.getUTCFullYear() - settings.retention_years);
+  const due = await db
+    .selectFrom("reports")
+    .select(["id"])
+    .where("status", "=", "closed")
+    .where("purged_at", "is", null)
+    .where("closed_at", "<=", cutoff.toISOString())
+    .execute();
+  let purged = 0;
+  for (const r of due) {
+    const files = await db.transaction().execute(async (trx) => {
+      const stored = await trx.selectFrom("report_attachments").select("storage_id").where("report_id", "=", r.id).execute();
+      await trx.deleteFrom("report_keys").where("report_id", "=", r.id).execute();
+      await trx.deleteFrom("report_attachments").where("report_id", "=", r.id).execute();
+      await trx.deleteFrom("report_messages").where("report_id", "=", r.id).execute();
+      await trx.updateTable("report_events").set({ note_envelope: null }).where("report_id", "=", r.id).execute();
+      const iso = at.toISOString();
+      await trx
+        .updateTable("reports")
+        .set({
+          wrapped_key: "",
+          envelope: "",
+          holders: "",
+          reporter_pub: null,
+          reporter_enc: null,
+          reporter_wrapped: null,
+          receipt_hash: `purged:${randomToken(16)}`,
+          submission_key_hash: null,
+          purged_at: iso,
+          updated_at: iso,
+        })
+        .where("id", "=", r.id)
+        .execute();
+      // The trail of a purged report can no longer be opened by anyone; this entry says only that a purge happened.
+      await appendAudit(trx, { actorId: null, actorRole: "system", action: "report.purge", targetType: "report_channel", targetId: null, details: {} });
+      return stored.map((s) => s.storage_id);
+    });
+    removeStoredFiles(files);
+    dropHeldReport(r.id);
+    purged++;
+  }
+  if (purged > 0) log.info("closed reports purged", { count: purged });
+  return { purged };
+}
+
+export interface ReportCounts {
+  total: number;
+  open: number;
+  byStatus: Record<ReportStatus, number>;
+  byFinding: { substantiated: number; unsubstantiated: number };
+  byTag: Record<ReportTag, number>;
+  /** Per fiscal year (BE): received, and closed so far. */
+  byFiscalYear: { fiscalYear: number; received: number; closed: number }[];
+}
+
+/**
+ * Totals only (no ids, no dates finer than the fiscal year): for every staff role and for public statistics. Kept
+ * while the statistics version is unchanged (db/statistics.ts bumps it on every report insert or status change).
+ */
+export async function reportCounts(db: Executor): Promise<ReportCounts> {
+  return cachedWhileStatsUnchanged(db, "report-counts", () => countReports(db));
+}
+
+async function countReports(db: Executor): Promise<ReportCounts> {
+  const byStatusRows = await db.selectFrom("reports").select(["status", (eb) => eb.fn.countAll().as("n")]).groupBy("status").execute();
+  const byStatus: Record<ReportStatus, number> = { received: 0, preliminary_review: 0, investigation: 0, concluded: 0, referred: 0, closed: 0 };
+  for (const r of byStatusRows) byStatus[r.status] = Number(r.n);
+  const findingRows = await db.selectFrom("reports").select(["finding", (eb) => eb.fn.countAll().as("n")]).where("finding", "is not", null).groupBy("finding").execute();
+  const byFinding = { substantiated: 0, unsubstantiated: 0 };
+  for (const r of findingRows) if (r.finding) byFinding[r.finding] = Number(r.n);
+  const tagRows = await db.selectFrom("report_tags").select(["tag", (eb) => eb.fn.countAll().as("n")]).groupBy("tag").execute();
+  const byTag = Object.fromEntries(REPORT_TAGS.map((t) => [t, 0])) as Record<ReportTag, number>;
+  for (const r of tagRows) byTag[r.tag] = Number(r.n);
+  const fyRows = await db
+    .selectFrom("reports")
+    .select(["fiscal_year", (eb) => eb.fn.countAll().as("received"), sql<number>`sum(case when status = 'closed' then 1 else 0 end)`.as("closed")])
+    .groupBy("fiscal_year")
+    .orderBy("fiscal_year")
+    .execute();
+  const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  return {
+    total,
+    open: total - byStatus.closed,
+    byStatus,
+    byFinding,
+    byTag,
+    byFiscalYear: fyRows.map((r) => ({ fiscalYear: r.fiscal_year, received: Number(r.received), closed: Number(r.closed ?? 0) })),
+  };
+}

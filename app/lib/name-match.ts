@@ -253,7 +253,10 @@ function parseName(name: string): ParsedName {
     bracketed.push(inner);
     return " ";
   });
-  const original = normalizeForNameMatch(outside).split(" ").filter(Boolean);
+  // Words with digits are not names (a staff number, a code added to tell two accounts apart).
+  const original = normalizeForNameMatch(outside)
+    .split(" ")
+    .filter((w) => w && !/\p{Nd}/u.test(w));
   const words = stripTrailingTitles(stripLeadingPrefixes(original, TITLE_INDEX));
   const given = words[0] ?? "";
   const surname = words.slice(1).join(" ");

@@ -6,8 +6,8 @@
  *   opens an inbox session (the report key opened with the receipt, sealed in a Path=/report, HttpOnly,
  *   SameSite=Strict cookie; nothing is stored on the server) and redirects back here.
  * - With a session: the status in plain words, the officers' messages and the reporter's replies, a reply form that
- *   also takes more evidence (intent=reply, multipart), the submission in its canonical form to check the proof of
- *   filing (intent=submission: a file download), and a button that closes the inbox (intent=leave).
+ *   also takes more evidence (intent=reply, multipart), a button for the submission in its canonical form (a POST to
+ *   /report/submission, a file download) to check the proof of filing, and a button that closes the inbox (intent=leave).
  * Works without JavaScript. Nothing about the visitor is logged or stored; the client address is only an in-memory
  * throttle key.
  */
@@ -39,7 +39,7 @@ import {
   UploadRejectedError,
   parseMultipartUpload,
 } from "~/models/attachment.server";
-import { addReporterMessage, findReportByReceipt, reporterSubmissionText, reporterView } from "~/models/report/inbox.server";
+import { addReporterMessage, findReportByReceipt, reporterView } from "~/models/report/inbox.server";
 import { ReportInputError, REPORT_LIMITS } from "~/models/report/shared.server";
 import {
   createInboxSession,
@@ -155,9 +155,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readFormData(request, lang);
   assertCsrf(request, form, lang);
   const intent = form.get("intent");
-  if (intent === "submission") return submission(request, db);
   if (intent === "leave") {
-    const clear = endInboxSession();
+    const clear = endInboxSession(request);
     const headers = new Headers();
     headers.append("Set-Cookie", clear);
     headers.append("Set-Cookie", inboxFlashCookie("left"));
@@ -208,25 +207,6 @@ async function open(
   decision.ticket.succeeded();
   const setCookie = createInboxSession(found.report.id, found.key);
   return redirect("/report/inbox", { headers: { "Set-Cookie": setCookie } });
-}
-
-/**
- * The submission exactly as it was digested for the proof of filing (canonical JSON): sha256 of this file is the
- * digest printed on the proof. POST only, so it never sits in a URL, history or cache.
- */
-async function submission(request: Request, db: ReturnType<typeof getDb>): Promise<Response> {
-  const session = readInboxSession(request);
-  if (session.reportId === null || !session.key) return redirect("/report/inbox");
-  const text = await reporterSubmissionText(db, session.reportId, session.key);
-  return new Response(text, {
-    status: 200,
-    headers: {
-      "Content-Type": "application/json; charset=utf-8",
-      "Content-Disposition": 'attachment; filename="submission.json"',
-      "X-Content-Type-Options": "nosniff",
-      ...(session.setCookie ? { "Set-Cookie": session.setCookie } : {}),
-    },
-  });
 }
 
 /** A reply (text and/or more evidence) from the reporter in an open inbox. */
@@ -486,9 +466,8 @@ function InboxView({
       </section>
 
       {inbox.readable ? (
-        <Form method="post" reloadDocument className="no-print inbox-submission">
+        <Form method="post" action="/report/submission" reloadDocument className="no-print inbox-submission">
           <CsrfField />
-          <input type="hidden" name="intent" value="submission" />
           <p className="hint">{t("inbox.submissionHint")}</p>
           <button type="submit" className="button secondary" data-testid="download-submission">
             {t("inbox.submissionDownload")}

@@ -50,7 +50,7 @@ import {
   UploadRejectedError,
   parseMultipartUpload,
 } from "~/models/attachment.server";
-import { createReport, NoRecipientError } from "~/models/report/filing.server";
+import { createReport, NoRecipientError, previewRecipients } from "~/models/report/filing.server";
 import { prepareReportUpload, type ReportUpload } from "~/models/report/files.server";
 import { recipientList } from "~/models/report/recipients.server";
 import { ReportInputError, REPORT_LIMITS } from "~/models/report/shared.server";
@@ -111,7 +111,7 @@ const TEXT_FIELDS = [
 ] as const;
 type TextField = (typeof TEXT_FIELDS)[number];
 type Values = Partial<
-  Record<TextField | "submissionKey" | "keepOriginal" | "keepNames", string>
+  Record<TextField | "submissionKey" | "keepOriginal" | "keepNames" | "namesChecked", string>
 > & { exclude?: number[] };
 const IDENTITY_FIELDS = ["reporterName", "reporterContact"] as const;
 
@@ -128,6 +128,8 @@ interface ErrorData {
   hadFiles: boolean;
   /** Changes with every answer so the uncontrolled form is re-created with the returned values. */
   formKey: string;
+  /** People on the recipient list whose names were found in the text (now ticked, for the reporter to confirm). */
+  named?: string[];
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -217,7 +219,7 @@ function textValues(form: FormData | Record<string, string>): Values {
     return typeof v === "string" ? v.slice(0, 12_000) : undefined;
   };
   const out: Values = {};
-  for (const k of [...TEXT_FIELDS, "submissionKey", "keepOriginal", "keepNames"] as const) {
+  for (const k of [...TEXT_FIELDS, "submissionKey", "keepOriginal", "keepNames", "namesChecked"] as const) {
     const v = get(k);
     if (v !== undefined) out[k] = v;
   }
@@ -423,7 +425,8 @@ async function handleSubmission(
    */
   const rejected = async (
     errs: Record<string, string>,
-    formError: string | null = null
+    formError: string | null = null,
+    extra: { values?: Values; named?: string[] } = {}
   ) => {
     const kept: KeptEvidence[] = restored.found.map(
       ({ id, token, name, size }) => ({ id, token, name, size })
@@ -440,10 +443,11 @@ async function handleSubmission(
     return errorResponse(422, {
       formError,
       errors: inFormOrder(errs),
-      values: { ...values, submissionKey },
+      values: { ...values, ...extra.values, submissionKey },
       rejectedFiles,
       kept,
       hadFiles: notKept,
+      named: extra.named,
     });
   };
 
@@ -453,29 +457,46 @@ async function handleSubmission(
 
   const input = result.data;
   const opt = (s: string) => (s === "" ? undefined : s);
+  const reportFields = {
+    involvedName: opt(input.involvedName),
+    involvedPosition: opt(input.involvedPosition),
+    involvedDivision: opt(input.involvedDivision),
+    whatHappened: input.whatHappened,
+    when: opt(input.when),
+    where: opt(input.where),
+    howKnown: opt(input.howKnown),
+    reportedElsewhere: opt(input.reportedElsewhere),
+    ...(input.mode === "confidential"
+      ? {
+          reporterName: opt(input.reporterName),
+          reporterContact: opt(input.reporterContact),
+        }
+      : {}),
+  };
+  const excluded = excludedIds(form);
+  const namesConfirmed = form.get("namesChecked") === "yes";
+  if (!namesConfirmed) {
+    // Names of people on the list found in the text: shown to the reporter, ticked, before anything is stored.
+    const preview = await previewRecipients(db, { recipient: input.recipient, excluded }, reportFields);
+    const found = preview.named.filter((id) => !excluded.includes(id));
+    if (found.length > 0) {
+      const list = await recipientList(db, lang);
+      const people = [...list.officers, ...(list.alternate ? [list.alternate] : [])];
+      return rejected({ recipients: "report:errors.namesFound" }, null, {
+        values: { exclude: [...excluded, ...found], namesChecked: "yes" },
+        named: people.filter((p) => found.includes(p.id)).map((p) => p.name),
+      });
+    }
+  }
   let created;
   try {
     created = await createReport(db, {
       mode: input.mode,
       recipient: input.recipient,
-      excluded: excludedIds(form),
+      excluded,
+      namesConfirmed,
       keepFileNames: form.get("keepNames") === "yes",
-      fields: {
-        involvedName: opt(input.involvedName),
-        involvedPosition: opt(input.involvedPosition),
-        involvedDivision: opt(input.involvedDivision),
-        whatHappened: input.whatHappened,
-        when: opt(input.when),
-        where: opt(input.where),
-        howKnown: opt(input.howKnown),
-        reportedElsewhere: opt(input.reportedElsewhere),
-        ...(input.mode === "confidential"
-          ? {
-              reporterName: opt(input.reporterName),
-              reporterContact: opt(input.reporterContact),
-            }
-          : {}),
-      },
+      fields: reportFields,
       uploads,
       submissionKey,
     });
@@ -679,8 +700,12 @@ export default function NewReportRoute() {
             {t("form.recipientsIntro")}
           </p>
           {errors.recipients ? (
-            <span className="field-error">{t(errors.recipients)}</span>
+            <span className="field-error" data-testid="recipients-error">
+              {t(errors.recipients)}
+              {result?.named?.length ? ` ${t("form.namesFoundList", { names: result.named.join(", ") })}` : ""}
+            </span>
           ) : null}
+          {values.namesChecked === "yes" ? <input type="hidden" name="namesChecked" value="yes" /> : null}
           <ul className="recipient-list" data-testid="recipient-list">
             {[...data.officers, ...(data.alternate ? [data.alternate] : [])].map((p) => (
               <li key={p.id}>

@@ -22,8 +22,8 @@ import {
 } from "~/models/report/cookies.server";
 import { installationFingerprint } from "~/models/report-proof.server";
 import { formatReceipt } from "~/lib/receipt";
-import { groupFingerprint } from "~/lib/report-proof";
-import { formatThaiDate } from "~/lib/thai-date";
+import { bangkokReceivedOn, groupFingerprint } from "~/lib/report-proof";
+import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
 
 export const meta: MetaFunction = () => [
   { title: "เลขรับแจ้ง · Sujarit" },
@@ -43,10 +43,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
         receipt: receipt.receipt,
         receivedAt: receipt.receivedAt,
         duplicate: receipt.duplicate,
+        recipients: receipt.recipients,
       },
     },
     { headers: { "Set-Cookie": clearReportReceiptCookie() } }
   );
+}
+
+/** The Buddhist-calendar date a report was received, from a day-precision or full-time received_at. */
+function receivedOnLabel(receivedAt: string, lang: Lang): string {
+  try {
+    return formatThaiDateKey(bangkokReceivedOn(receivedAt), lang);
+  } catch {
+    return formatThaiDate(new Date(receivedAt), lang);
+  }
 }
 
 function useHydrated() {
@@ -79,10 +89,9 @@ export default function ReportReceipt() {
       </div>
     );
   }
-  const { receipt, receivedAt, duplicate } = data.receipt;
-  const received = formatThaiDate(new Date(receivedAt), data.lang, {
-    withTime: true,
-  });
+  const { receipt, receivedAt, duplicate, recipients } = data.receipt;
+  // Reports keep the day only ("YYYY-MM-DD"); an older full time is shown as its Bangkok date too (never a made-up time).
+  const received = receivedOnLabel(receivedAt, data.lang);
   if (!receipt) {
     return (
       <div className="report-page">
@@ -123,6 +132,20 @@ export default function ReportReceipt() {
             {formatted}
           </strong>
         </p>
+        {recipients.length > 0 ? (
+          <div className="receipt-recipients" data-testid="receipt-recipients">
+            <h2>{t("receipt.recipientsTitle")}</h2>
+            <ul>
+              {recipients.map((r, i) => (
+                <li key={i}>
+                  {r.name}
+                  {r.alternate ? ` (${t("receipt.alternate")})` : ""}
+                </li>
+              ))}
+            </ul>
+            <p className="hint">{t("receipt.recipientsNote")}</p>
+          </div>
+        ) : null}
         <div className="warning">
           <h2>{t("receipt.keepTitle")}</h2>
           <ul>

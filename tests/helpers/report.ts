@@ -160,7 +160,21 @@ export async function fileReport(
     { csrf: csrfOf(form), submissionKey: submissionKeyOf(form), ...reportFields(over) },
     files.map((f) => ({ ...f, name: "evidence" })),
   );
-  const post = await client.postMultipart("/report/new", fd);
+  let post = await client.postMultipart("/report/new", fd);
+  if (post.status === 422 && post.$.testId("recipients-error") && !("namesChecked" in over)) {
+    // Names of recipients were found in the text and ticked: accept the page's choice and send again, as a reporter would.
+    const again = formData(
+      {
+        csrf: csrfOf(post),
+        submissionKey: submissionKeyOf(post),
+        ...reportFields(over),
+        namesChecked: "yes",
+        exclude: [...post.text.matchAll(/<input[^>]*name="exclude"[^>]*>/g)].filter((m) => / checked/.test(m[0])).map((m) => /value="(\d+)"/.exec(m[0])![1]),
+      },
+      files.map((f) => ({ ...f, name: "evidence" })),
+    );
+    post = await client.postMultipart("/report/new", again);
+  }
   if (post.status !== 302 || !post.location || new URL(post.location).pathname !== "/report/receipt") {
     throw new Error(`POST /report/new gave ${post.status}: ${post.$.text().slice(0, 600)}`);
   }
@@ -235,4 +249,21 @@ export function runAuditCli(server: Pick<TestServer, "env">, args: string[]): Pr
       resolve({ code, output });
     });
   });
+}
+
+/**
+ * A report recipient: an integrity officer created with the staff CLI who signs in once (password, TOTP set-up,
+ * recovery key), which makes their key pair. Reports can be filed only when someone can receive them.
+ */
+export async function enrolRecipient(
+  server: Pick<TestServer, "env" | "url">,
+  user: { email?: string; name?: string; password?: string } = {},
+): Promise<{ acc: TotpAccount; client: HttpClient }> {
+  const email = user.email ?? `recipient-${Math.random().toString(36).slice(2, 10)}@wangluek.go.th`;
+  const password = user.password ?? "recipient password 2569";
+  await createAnyStaff(server, { email, name: user.name ?? "ผู้รับเรื่องร้องเรียน", role: "integrity", password });
+  const acc = totpAccount(email, password);
+  const client = new HttpClient(server.url, { ip: `10.250.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` });
+  await integrityLogin(client, acc);
+  return { acc, client };
 }

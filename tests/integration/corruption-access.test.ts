@@ -5,7 +5,8 @@
  * - admin, supervisor, officer, intake and executive accounts, and anonymous visitors, get 403/404 (anonymous: a
  *   redirect to the login page) on every /staff/integrity* page and action, except the settings page and the audit
  *   log for admins; no response to them carries report content, and nothing they post changes anything;
- * - a report naming an integrity officer goes to the alternate recipient and is invisible to the named officer;
+ * - a report naming an integrity officer goes to the alternate recipient too, never to the named officer, who cannot
+ *   open it (no wrapped key) nor learn of it from the queue, the audit page or the database's links;
  * - `npm run audit -- verify` accepts the chain after the flow and refuses it after one row is edited in the file.
  */
 import crypto from "node:crypto";
@@ -35,8 +36,8 @@ const users: Record<General | "i1" | "i2", { email: string; name: string; role: 
   intake: { email: `intake-${tag}@wangluek.go.th`, name: "เจ้าหน้าที่รับเรื่อง", role: "intake" },
   executive: { email: `exec-${tag}@wangluek.go.th`, name: "นายก อบต.", role: "executive" },
   // i1: the integrity officer who will be named in a report; i2: the alternate recipient.
-  i1: { email: `i1-${tag}@wangluek.go.th`, name: `สมหมาย ตรวจสอบ ${tag}`, role: "integrity" },
-  i2: { email: `i2-${tag}@wangluek.go.th`, name: `ประธานกรรมการตรวจสอบ ${tag}`, role: "integrity" },
+  i1: { email: `i1-${tag}@wangluek.go.th`, name: "สมหมาย ตรวจสอบ", role: "integrity" },
+  i2: { email: `i2-${tag}@wangluek.go.th`, name: "ประธานกรรมการตรวจสอบ", role: "integrity" },
 };
 const ids = {} as Record<keyof typeof users, number>;
 const clients = {} as Record<General | "i1" | "i2" | "anonymous", HttpClient>;
@@ -92,7 +93,7 @@ beforeAll(async () => {
     [{ filename: "evidence.jpg", type: "image/jpeg", data: await makeJpeg(7) }],
   );
   await fileReport(newClient(), { involvedName: users.i1.name, involvedPosition: "นิติกร", whatHappened: `รายงานเรื่อง ${PHRASE2}` });
-  const rows = await dbAll<{ id: number; public_id: string; recipient: string }>(server, "select id, public_id, recipient from reports order by id");
+  const rows = await dbAll<{ id: number; public_id: string }>(server, "select id, public_id from reports order by id");
   if (rows.length !== 2) throw new Error(`expected 2 reports, found ${rows.length}`);
   r1 = rows[0].public_id;
   r2 = rows[1].public_id;
@@ -154,7 +155,8 @@ describe("an integrity officer", () => {
 describe("every other role and anonymous visitors", () => {
   let before: unknown;
   const snapshot = async () => ({
-    report: await dbAll(server, "select id, status, finding, referred_to, recipient, updated_at, closed_at from reports order by id"),
+    report: await dbAll(server, "select id, status, finding, referred_to, holders, updated_at, closed_at from reports order by id"),
+    keys: await dbAll(server, "select * from report_keys order by id"),
     messages: await dbAll(server, "select id, report_id, author from report_messages order by id"),
     tags: await dbAll(server, "select * from report_tags order by report_id, tag"),
     events: await dbAll(server, "select id, report_id, to_status from report_events order by id"),
@@ -235,11 +237,17 @@ describe("every other role and anonymous visitors", () => {
 });
 
 describe("conflict of interest", () => {
-  it("a report naming an integrity officer is routed to the alternate, with the named officer excluded", async () => {
-    const row = await dbGet<{ id: number; recipient: string }>(server, "select id, recipient from reports where public_id = ?", r2);
-    expect(row!.recipient).toBe("alternate");
-    const excl = await dbAll(server, "select staff_id from report_exclusions where report_id = ?", row!.id);
-    expect(excl.map((e) => e.staff_id)).toContain(ids.i1);
+  it("a report naming an integrity officer goes to the alternate and not to them; the database says neither", async () => {
+    const row = await dbGet<{ id: number }>(server, "select id from reports where public_id = ?", r2);
+    // One wrapped-key row per person on the list at filing (i1, i2), nothing naming whom a row is for.
+    const keys = await dbAll(server, "select * from report_keys where report_id = ?", row!.id);
+    expect(keys.length).toBe(2);
+    for (const k of keys) expect(Object.keys(k).sort()).toEqual(["enc", "id", "report_id", "tag_pub", "view_tag", "wrapped"]);
+    const tables = (await dbAll<{ name: string }>(server, "select name from sqlite_master where type = 'table'")).map((t) => t.name);
+    expect(tables).not.toContain("report_exclusions");
+    // The alternate's page lists who can read it and who was excluded (sealed, only for them).
+    const page = await clients.i2.get(`/staff/integrity/reports/${r2}`);
+    expect(page.$.testId("excluded") ?? "").toContain(users.i1.name);
   });
 
   it("the named officer cannot list, open or act on it (404)", async () => {
@@ -278,14 +286,32 @@ describe("conflict of interest", () => {
 });
 
 describe("audit log", () => {
-  it("recorded every view, download, export, change and message, without content", async () => {
-    const rows = await dbAll<{ action: string; details: string; target_id: string | null }>(server, "select action, target_id, details from audit_log order by id");
+  it("recorded every view, download, export, change and message — sealed, without content, readable on the report's page only", async () => {
+    const rows = await dbAll<{ action: string; details: string; target_id: string | null; actor_id: number | null }>(
+      server,
+      "select action, target_id, details, actor_id from audit_log order by id",
+    );
     const actions = new Set(rows.map((r) => r.action));
-    for (const a of ["report.create", "report.view", "report.download", "report.export", "report.status", "report.message", "report.tag", "settings.update", "totp.setup"]) {
-      expect(actions, `audit action ${a}`).toContain(a);
+    for (const a of ["report.activity", "settings.update", "totp.setup"]) expect(actions, `audit action ${a}`).toContain(a);
+    const sealed = rows.filter((r) => r.action === "report.activity");
+    for (const r of sealed) {
+      expect(r.actor_id).toBeNull();
+      expect(Object.keys(JSON.parse(r.details))).toEqual(["sealed"]);
     }
     const all = JSON.stringify(rows);
     expect(content().filter((c) => all.includes(c))).toEqual([]);
+    // Report numbers appear only where someone asked for one and was refused (logged the same whether it exists or not).
+    const others = JSON.stringify(rows.filter((r) => r.action !== "report.denied"));
+    for (const id of [r1, r2]) expect(others).not.toContain(id);
+    const denied = rows.filter((r) => r.action === "report.denied").map((r) => JSON.parse(r.details));
+    expect(denied.length).toBeGreaterThan(0);
+    for (const d of denied) expect(Object.keys(d)).toEqual(["requested"]);
+    // The holder reads the trail on the report's page.
+    const page = await clients.i1.get(`/staff/integrity/reports/${r1}`);
+    const trail = page.$.testId("report-audit") ?? "";
+    for (const what of ["ผู้แจ้งส่งเรื่อง", "เปิดอ่านเรื่อง", "ดาวน์โหลดไฟล์หลักฐาน", "ส่งออกเรื่อง", "เปลี่ยนสถานะ", "ส่งข้อความถึงผู้แจ้ง", "กำหนดประเภทเรื่อง"]) {
+      expect(trail, what).toContain(what);
+    }
   });
 
   it("the officer's question, like the report, is stored encrypted (not in the database file or its WAL)", () => {
@@ -307,7 +333,7 @@ describe("audit log", () => {
     const db = new SQLite(server.dbFile);
     try {
       db.pragma("busy_timeout = 5000");
-      const row = db.prepare("select id, details from audit_log where action = 'report.view' order by id limit 1").get() as { id: number; details: string };
+      const row = db.prepare("select id, details from audit_log where action = 'report.activity' order by id limit 1").get() as { id: number; details: string };
       expect(row).toBeTruthy();
       const trigger = (db.prepare("select sql from sqlite_master where type = 'trigger' and name = 'audit_log_no_update'").get() as { sql: string } | undefined)?.sql;
       db.exec("drop trigger if exists audit_log_no_update");

@@ -84,12 +84,17 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   return { ms: performance.now() - t0, value };
 }
 
+let officerAcc: ReturnType<typeof totpAccount>;
+
 beforeAll(async () => {
   smtp = await startSmtp();
   const port = await freePort();
   publicUrl = `http://localhost:${port}`;
   server = await startServer({ port, env: { SMTP_URL: smtp.url, TRUST_PROXY_HOPS: "1", PUBLIC_URL: publicUrl } });
   await createAnyStaff(server, { ...officer, role: "integrity" });
+  // The officer signs in once before the report is filed: their key pair makes them a recipient.
+  officerAcc = totpAccount(officer.email, officer.password);
+  await integrityLogin(new HttpClient(server.url, { ip: "10.40.0.9" }), officerAcc);
   photo = await jpegWithGps();
   const reporter = new HttpClient(server.url, { ip: REPORTER_IP, headers: { "User-Agent": REPORTER_UA } });
   filed = await fileReport(
@@ -126,12 +131,18 @@ describe("what a copy of the server's disk reveals", () => {
   });
 
   it("the report and its photo were stored", async () => {
-    const reports = await dbAll(server, "select id, mode, status, envelope, receipt_hash from reports");
+    const reports = await dbAll(server, "select * from reports");
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ mode: "confidential", status: "received" });
+    expect(reports[0]).toMatchObject({ status: "received" });
+    // Mode and recipient kind are inside the encrypted envelope; the received time is a date only.
+    expect(Object.keys(reports[0])).not.toContain("mode");
+    expect(Object.keys(reports[0])).not.toContain("recipient");
+    expect(reports[0].received_at).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(reports[0].receipt_hash).not.toContain(filed.receipt);
     const files = await dbAll(server, "select storage_id, size from report_attachments where report_id = ?", reports[0].id);
     expect(files).toHaveLength(1);
+    // The size is a size class (16 KiB doubling), never the file's own size.
+    expect(Math.log2(files[0].size / 16384) % 1).toBe(0);
     const onDisk = filesUnder(path.join(server.dataDir, "reports"));
     expect(onDisk.length, "encrypted evidence under <DATA_DIR>/reports").toBeGreaterThanOrEqual(1);
   });
@@ -191,7 +202,7 @@ describe("staff notification", () => {
 describe("the stored evidence", () => {
   it("the photo, downloaded and decrypted by the integrity officer, has no EXIF, GPS or device data", async () => {
     const c = fresh("10.41");
-    await integrityLogin(c, totpAccount(officer.email, officer.password));
+    await integrityLogin(c, officerAcc);
     const report = await dbGet<{ public_id: string }>(server, "select public_id from reports");
     const page = await c.get(`/staff/integrity/reports/${report!.public_id}`);
     expect(page.status, page.$.text().slice(0, 300)).toBe(200);
@@ -207,9 +218,11 @@ describe("the stored evidence", () => {
     expect(meta.xmp ?? null).toBeNull();
     expect(bytes.includes(Buffer.from("SpyPhone"))).toBe(false);
     expect(bytes.includes(Buffer.from("Spy 3000"))).toBe(false);
-    // The view and the download were audited (without content).
+    // The filing, the view and the download were audited — in the report's sealed trail, shown on its page.
     const audit = await dbAll<{ action: string; details: string }>(server, "select action, details from audit_log order by id");
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["report.create", "report.view", "report.download"]));
+    expect(audit.filter((a) => a.action === "report.activity").length).toBeGreaterThanOrEqual(3);
+    const trail = (await c.get(`/staff/integrity/reports/${report!.public_id}`)).$.testId("report-audit") ?? "";
+    for (const what of ["ผู้แจ้งส่งเรื่อง", "เปิดอ่านเรื่อง", "ดาวน์โหลดไฟล์หลักฐาน"]) expect(trail).toContain(what);
     expect(leaks(Buffer.from(JSON.stringify(audit)), secrets())).toEqual([]);
   });
 });

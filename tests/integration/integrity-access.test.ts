@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode, totpStep } from "../../app/lib/totp";
 import { createStaffUser, dbAll, dbGet, startServer, type StaffUserInput, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, formData, makeJpeg, submissionKeyOf, type HttpResult } from "../helpers/http";
+import { integrityLogin, totpAccount } from "../helpers/report";
 
 let server: TestServer;
 const tag = crypto.randomBytes(4).toString("hex");
@@ -28,7 +29,10 @@ const users: Record<string, { email: string; role: Role; division?: string; name
   executive: { email: `e-${tag}@wangluek.go.th`, role: "executive", name: "นายก" },
   integrity: { email: `g-${tag}@wangluek.go.th`, role: "integrity", name: `ผู้รับผิดชอบ ${tag}` },
   locked: { email: `l-${tag}@wangluek.go.th`, role: "integrity", name: `ผู้ถูกล็อก ${tag}` },
+  // Signs in before the report is filed, so the report has a recipient (the others have no keys yet).
+  receiver: { email: `r-${tag}@wangluek.go.th`, role: "integrity", name: "ผู้รับเรื่องคนแรก" },
 };
+let receiverClient: HttpClient;
 const GENERAL = ["admin", "supervisor", "officer", "intake", "executive"] as const;
 let ipSeq = 0;
 const newClient = () => new HttpClient(server.url, { ip: `10.61.${(++ipSeq >> 8) & 255}.${ipSeq & 255}` });
@@ -73,6 +77,8 @@ beforeAll(async () => {
   for (const u of Object.values(users)) {
     await createStaffUser(server, { ...u, role: u.role as unknown as StaffUserInput["role"], password: PASSWORD });
   }
+  receiverClient = newClient();
+  await integrityLogin(receiverClient, totpAccount(users.receiver.email, PASSWORD));
   // A whistleblower files a confidential report with a photo through the public form.
   const w = newClient();
   const form = await w.get("/report/new");
@@ -162,6 +168,30 @@ describe("integrity officer: two-step sign-in", () => {
     for (const rc of recoveryCodes) expect(stored!.recovery_codes).not.toContain(rc);
     expect(JSON.parse(stored!.recovery_codes)).toHaveLength(10);
 
+    // First sign-in: the key pair is made and its recovery key shown once, before anything else.
+    const toKey = await c.get("/staff/integrity");
+    expect(toKey.status).toBe(302);
+    expect(path(toKey.location)).toBe("/staff/keys/recovery");
+    const keyPage = await c.get(new URL(toKey.location!).pathname + new URL(toKey.location!).search);
+    expect(keyPage.status).toBe(200);
+    const recoveryKey = keyPage.$.testId("recovery-key") ?? "";
+    expect(recoveryKey).toMatch(/^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
+    expect((await c.get("/staff/keys/recovery")).status, "shown once").toBe(302);
+    const keyRow = await dbGet(server, "select k.* from staff_keys k join staff s on s.id = k.staff_id where s.email = ?", users.integrity.email);
+    expect(JSON.stringify(keyRow)).not.toContain(recoveryKey.replace(/-/g, ""));
+
+    // The report was filed before this officer had keys: it exists, but it is not theirs to open.
+    const before = await c.get("/staff/integrity");
+    expect(before.status).toBe(200);
+    expect(before.text).not.toContain(publicId);
+    expect((await c.get(`/staff/integrity/reports/${publicId}`)).status).toBe(404);
+    // The officer who received it gives them access from the report's page (the key is wrapped for them).
+    const id = (await dbGet(server, "select id from staff where email = ?", users.integrity.email))!.id;
+    const rp = await receiverClient.get(`/staff/integrity/reports/${publicId}`);
+    expect(rp.status).toBe(200);
+    const granted = await receiverClient.postForm(`/staff/integrity/reports/${publicId}`, { csrf: csrfOf(rp), intent: "grant", staffId: String(id) });
+    expect(granted.status, granted.$.text().slice(0, 300)).toBe(302);
+
     const queue = await c.get("/staff/integrity");
     expect(queue.status).toBe(200);
     expect(queue.text).toContain(publicId);
@@ -242,7 +272,7 @@ describe("integrity officer: two-step sign-in", () => {
   });
 
   it("recorded set-up and sign-ins in the audit log, without secrets", async () => {
-    const rows = await dbAll(server, "select action, details from audit_log where action in ('totp.setup', 'login.totp') order by id");
+    const rows = await dbAll(server, "select action, details from audit_log where action in ('totp.setup', 'login.totp') and actor_id != (select id from staff where email = ?) order by id", users.receiver.email);
     expect(rows.map((r) => r.action)).toEqual(["totp.setup", "login.totp", "login.totp", "totp.setup"]);
     const all = JSON.stringify(await dbAll(server, "select * from audit_log"));
     expect(all).not.toContain(secret);
@@ -287,7 +317,7 @@ describe("other roles and anonymous visitors", () => {
       expect(contentIn(r)).toEqual([]);
     }
     expect(await dbAll(server, "select status from reports")).toEqual(before);
-    expect((await dbAll(server, "select id from report_messages where author = 'officer' and staff_id = (select id from staff where email = ?)", users[role].email)).length).toBe(0);
+    expect((await dbAll(server, "select id from report_messages where author = 'officer'")).length).toBe(0);
     // The refused attempts on the report are recorded.
     const denied = await dbAll(server, "select a.* from audit_log a join staff s on s.id = a.actor_id where a.action = 'report.denied' and s.email = ?", users[role].email);
     expect(denied.length).toBeGreaterThan(0);

@@ -7,7 +7,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dbGet, startServer, type TestServer } from "../helpers/server";
+import { dbAll, dbGet, startServer, type TestServer } from "../helpers/server";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
 import {
   HttpClient,
@@ -17,6 +17,7 @@ import {
   submissionKeyOf,
   type HttpResult,
 } from "../helpers/http";
+import { createAnyStaff, integrityLogin, totpAccount } from "../helpers/report";
 
 let server: TestServer;
 let smtp: TestSmtp;
@@ -125,7 +126,10 @@ beforeAll(async () => {
   server = await startServer({
     env: { SMTP_URL: smtp.url, TRUST_PROXY_HOPS: "1" },
   });
-}, 60_000);
+  // A recipient: an integrity officer who has signed in once (their key pair makes them one).
+  await createAnyStaff(server, { email: `receiver-${tag}@wangluek.go.th`, name: "ผู้รับเรื่อง", role: "integrity", password: "receiver password 2569" });
+  await integrityLogin(new HttpClient(server.url, { ip: "10.77.250.1" }), totpAccount(`receiver-${tag}@wangluek.go.th`, "receiver password 2569"));
+}, 120_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -254,7 +258,7 @@ describe("the whistleblower pages", () => {
     expect(afterRepost.$.testId("receipt-duplicate")).not.toBeNull();
   });
 
-  it("the receipt file carries the receipt and a valid signature, never the report text", async () => {
+  it("the proof-of-filing file carries a valid signature and the digest, never the receipt or the report text", async () => {
     const c = client();
     const { receipt, csrf } = await fileAndReadReceipt(c);
     const res = await c.postForm("/report/receipt-file", { csrf, receipt });
@@ -263,39 +267,25 @@ describe("the whistleblower pages", () => {
     expect(res.headers.get("content-disposition")).toMatch(
       /^attachment; filename="sujarit-receipt\.txt"$/
     );
-    expect(res.text).toContain(receipt.replace(/(\d{4})(?=\d)/g, "$1 "));
+    // The receipt opens the inbox: it is not in the file, in any spacing.
+    expect(res.text.replace(/\D/g, "")).not.toContain(receipt);
+    expect(res.text).not.toContain(receipt.replace(/(\d{4})(?=\d)/g, "$1 "));
     expect(res.text).not.toContain(tag);
-    const sigLine = res.text
-      .split("\n")
-      .find(
-        (l) => /Ed25519/.test(l) && /:\s*[A-Za-z0-9+/]{80,}={0,2}$/.test(l)
-      );
-    expect(sigLine).toBeTruthy();
-    // Verify it: the statement block between the markers, signed with the public key given in the file.
+    expect(res.text).not.toMatch(/BEGIN PUBLIC KEY|SPKI/);
+    // The statement between the markers is signed with the installation's own key (keys/signing.key).
     const lines = res.text.split("\n");
-    const start = lines.findIndex((l) => l === "sujarit-report-proof-v1");
-    const end = lines.indexOf("-----", start);
-    const statement = lines.slice(start, end).join("\n");
-    const signature = sigLine!.split(": ").pop()!;
-    const keyLine = lines.find((l) => /SPKI/.test(l))!;
-    const publicKey = crypto.createPublicKey({
-      key: Buffer.from(keyLine.split(": ").pop()!, "base64"),
-      format: "der",
-      type: "spki",
-    });
-    expect(
-      crypto.verify(
-        null,
-        Buffer.from(statement),
-        publicKey,
-        Buffer.from(signature, "base64")
-      )
-    ).toBe(true);
+    const start = lines.indexOf("-----BEGIN SUJARIT PROOF OF FILING-----");
+    const end = lines.indexOf("-----END SUJARIT PROOF OF FILING-----");
+    expect(start).toBeGreaterThanOrEqual(0);
+    const statement = lines.slice(start + 1, end).join("\n");
+    const signature = lines.find((l) => l.startsWith("signature: "))!.slice("signature: ".length);
+    const signing = crypto.createPrivateKey(fs.readFileSync(path.join(server.dataDir, "keys", "signing.key")));
+    expect(crypto.verify(null, Buffer.from(statement), crypto.createPublicKey(signing), Buffer.from(signature, "base64"))).toBe(true);
     const row = await dbGet<{ received_at: string; submission_digest: string }>(
       server,
       "select received_at, submission_digest from reports order by id desc limit 1"
     );
-    expect(statement).toContain(row!.received_at);
+    expect(statement).toContain(`received-on: ${row!.received_at}`);
     expect(statement).toContain(row!.submission_digest);
 
     // GET is refused (receipts never travel in URLs); a wrong receipt gets a generic 404.
@@ -353,18 +343,13 @@ describe("the whistleblower pages", () => {
     expect(sc).toMatch(/Path=\/report/);
     expect(sc).toMatch(/HttpOnly/);
     expect(sc).toMatch(/SameSite=Strict/);
-    // Only the token's hash is stored.
+    // The session is the sealed cookie alone: nothing about the visit is stored on the server, and the cookie is not
+    // readable (the report key inside it is sealed with a key of the installation).
     const token = inbox.cookies.get("report_inbox")!;
-    expect(
-      await dbGet(server, "select id from report_sessions where id = ?", token)
-    ).toBeUndefined();
-    expect(
-      await dbGet(
-        server,
-        "select id from report_sessions where id = ?",
-        crypto.createHash("sha256").update(token).digest("hex")
-      )
-    ).toBeTruthy();
+    expect(token).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
+    const tables = await dbAll<{ name: string }>(server, "select name from sqlite_master where type = 'table'");
+    expect(tables.map((t) => t.name)).not.toContain("report_sessions");
+    expect(Buffer.from(token.slice(3), "base64url").toString("latin1")).not.toMatch(/"rid"|"k"/);
 
     const view = await inbox.get("/report/inbox");
     expect(view.status).toBe(200);
@@ -553,7 +538,8 @@ describe("the whistleblower pages", () => {
     const logs = server.logs();
     expect(logs).not.toContain(tag);
     expect(logs).not.toContain("10.77.");
-    expect(logs).not.toMatch(/"path":"\/report\/(new|inbox|receipt)/);
+    // The request log writes nothing at all for the corruption channel.
+    expect(logs).not.toMatch(/"path":"\/report/);
   });
 });
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, dbGet, startServer, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, formData, type HttpResult } from "../helpers/http";
-import { fileReport, reportFields } from "../helpers/report";
+import { createAnyStaff, fileReport, integrityLogin, reportFields, totpAccount } from "../helpers/report";
 import { canonicalSubmissionText, groupFingerprint } from "~/lib/report-proof";
 import { formatThaiDateKey } from "~/lib/thai-date";
 
@@ -74,9 +74,24 @@ interface Downloaded {
   receipt: string;
   file: string;
   row: { received_at: string; submission_digest: string };
+  /** The canonical submission text (what submission.json in the inbox holds). */
+  submission: string;
 }
 
-/** Files a report (its own client), downloads the proof from the receipt page's form. */
+/**
+ * The canonical submission of a report filed with reportFields(over) in anonymous mode without files: the fields as
+ * normalised at filing (identity fields dropped, empty ones left out), the row's received_at, no files.
+ */
+function submissionOf(over: Record<string, string>, receivedAt: string): string {
+  const fields = Object.fromEntries(
+    Object.entries(reportFields(over)).filter(
+      ([k, v]) => v !== "" && !["website", "mode", "recipient", "reporterName", "reporterContact"].includes(k),
+    ),
+  );
+  return canonicalSubmissionText({ receivedAt, mode: "anonymous", fields, files: [] });
+}
+
+/** Files a report (its own client) and downloads the proof from the receipt page's form. */
 async function fileAndDownload(): Promise<Downloaded> {
   const c = client();
   const filed = await fileReport(c, { whatHappened: phrase });
@@ -88,7 +103,7 @@ async function fileAndDownload(): Promise<Downloaded> {
     server,
     "select received_at, submission_digest from reports order by id desc limit 1",
   ))!;
-  return { receipt: filed.receipt, file: res.text, row };
+  return { receipt: filed.receipt, file: res.text, row, submission: submissionOf({ whatHappened: phrase }, row.received_at) };
 }
 
 async function verifyPaste(c: HttpClient, proofText: string, extra: Record<string, string> = {}): Promise<HttpResult> {
@@ -116,6 +131,10 @@ let proof: Downloaded;
 
 beforeAll(async () => {
   server = await startServer({ env: { TRUST_PROXY_HOPS: "1" } });
+  // Reports are accepted once a recipient exists: an integrity officer whose first sign-in creates their keys.
+  const officer = { email: "integrity-proof@example.test", password: "proof of filing password 2569" };
+  await createAnyStaff(server, { ...officer, name: "สมหญิง ตรวจสอบ", role: "integrity" });
+  await integrityLogin(client(), totpAccount(officer.email, officer.password));
   proof = await fileAndDownload();
 }, 120_000);
 
@@ -210,7 +229,7 @@ describe("/report/verify", () => {
     expect(th.$.testId("proof-verdict")).toContain("ถูกแก้ไขหลังลงลายมือชื่อ");
     const en = await verifyUpload(client("en"), edited);
     expect(verdictOf(en)).toBe("edited");
-    expect(en.$.testId("proof-verdict")).toContain("changed after signing or is damaged");
+    expect(en.$.testId("proof-verdict")).toContain("changed after signing, or is damaged");
   });
 
   it("a proof signed by a test key is NOT signed by this portal", async () => {
@@ -238,14 +257,9 @@ describe("/report/verify", () => {
     expect(verdictOf(await verifyPaste(client(), forged2))).toBe("edited");
   });
 
-  it("the submission text: the canonical one matches, a pretty-printed one does not", async () => {
-    // The canonical submission of the report filed above (anonymous: no identity fields; empty fields left out).
-    const fields = Object.fromEntries(
-      Object.entries(reportFields({ whatHappened: phrase })).filter(
-        ([k, v]) => v !== "" && !["website", "mode", "recipient", "reporterName", "reporterContact"].includes(k),
-      ),
-    );
-    const submission = canonicalSubmissionText({ receivedAt: proof.row.received_at, mode: "anonymous", fields, files: [] });
+  it("the submission text: the canonical one matches, the same JSON pretty-printed does not", async () => {
+    const submission = proof.submission;
+    // Filing digests exactly canonicalSubmissionText (so the inbox's submission.json, the same text, verifies).
     expect(crypto.createHash("sha256").update(submission, "utf8").digest("hex"), "canonical text of the filed report").toBe(proof.row.submission_digest);
 
     const th = await verifyUpload(client(), proof.file, submission);
@@ -332,13 +346,8 @@ describe("the fingerprint and the CLI", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("changed after signing");
 
-    // With the submission: a pretty-printed copy is not the canonical text (exit 1).
-    const fields = Object.fromEntries(
-      Object.entries(reportFields({ whatHappened: phrase })).filter(
-        ([k, v]) => v !== "" && !["website", "mode", "recipient", "reporterName", "reporterContact"].includes(k),
-      ),
-    );
-    const submission = canonicalSubmissionText({ receivedAt: proof.row.received_at, mode: "anonymous", fields, files: [] });
+    // With the canonical submission.json: exit 0; a pretty-printed copy is not the canonical text (exit 1).
+    const submission = proof.submission;
     const subFile = path.join(tmp, "submission.json");
     fs.writeFileSync(subFile, submission);
     expect((await runCli("node", ["verify", good, "--submission", subFile])).code).toBe(0);

@@ -15,7 +15,7 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaffUser, dbAll, dbGet, startServer, type TestServer } from "../helpers/server";
 import { HttpClient, complaintFields, csrfOf, fileComplaint, formData, submissionKeyOf, type HttpResult } from "../helpers/http";
-import { fileReport } from "../helpers/report";
+import { enrolRecipient, fileReport } from "../helpers/report";
 import { fiscalYearOf } from "~/lib/fiscal-year";
 import { dateFromBangkokKey } from "~/lib/thai-date";
 
@@ -104,8 +104,11 @@ const received = (rows: Array<{ cells: string[] }>) => rows.map((r) => Number(r.
 
 beforeAll(async () => {
   // 15 November of the previous fiscal year: two complaints and a corruption report (first half, first quarter).
-  env.CLOCK_OFFSET_MS = String(Math.round(bangkok(`${ce - 1}-11-15`) - Date.now()));
+  // A report recipient signs in first, on today's clock (their second factor follows the real time).
   server = await startServer({ env });
+  await enrolRecipient(server);
+  env.CLOCK_OFFSET_MS = String(Math.round(bangkok(`${ce - 1}-11-15`) - Date.now()));
+  await server.restart();
   for (const u of Object.values(users)) await createStaffUser(server, { ...u, password: PASSWORD });
   const a = await fileComplaint(newClient(), { subject: `ถนนพัง ${tag}`, category: "road" });
   await fileComplaint(newClient(), { subject: `ไฟดับ ${tag}`, category: "streetlight" });

@@ -9,7 +9,7 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaffUser, dbGet, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, decodeEntities, fileComplaint, type FiledComplaint, type HttpResult } from "../helpers/http";
-import { fileReport } from "../helpers/report";
+import { enrolRecipient, fileReport } from "../helpers/report";
 import { fiscalYearOf, fiscalYearRange } from "~/lib/fiscal-year";
 import { bangkokDateKey } from "~/lib/thai-date";
 
@@ -53,6 +53,7 @@ beforeAll(async () => {
   a = await fileComplaint(client(), { category: "road", village: "1", subject: `ถนนเป็นหลุม ${tag}` });
   b = await fileComplaint(client(), { category: "road", village: "1", subject: `ถนนน้ำขัง ${tag}` });
   c = await fileComplaint(client(), { category: "streetlight", village: "2", subject: `ไฟดับ ${tag}` });
+  await enrolRecipient(server);
   await fileReport(client());
   // 3. A supervisor resolves A and forwards B.
   await createStaffUser(server, { ...sup, name: "ปลัด ทดสอบ" });

@@ -287,3 +287,10 @@ describe("findNamedCandidates", () => {
     ]);
   });
 });
+
+describe("words with digits", () => {
+  it("are never name parts: a code added to an account's name matches nothing", () => {
+    expect(splitPersonName("สมหมาย ตรวจสอบ 4f2a9c1b")).toEqual(splitPersonName("สมหมาย ตรวจสอบ"));
+    expect(findNamedCandidates(["เรื่องที่ 4f2a9c1b ของหมู่ 3"], [{ id: 1, name: "เจ้าหน้าที่ 4f2a9c1b" }])).toEqual([]);
+  });
+});

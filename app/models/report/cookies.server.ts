@@ -6,10 +6,12 @@
  *   authenticated (AES-256-GCM, key derived from the installation secrets), and is cleared by the page that shows it:
  *   the receipt is shown once and the URL never contains it.
  * - The inbox session is the cookie itself: the report id and the report key opened with the receipt, sealed
- *   (AES-256-GCM) with a key of the installation. Nothing is stored on the server, so no time of the reporter's visit
- *   is either. Sessions last 30 minutes from the last request, two hours at most; signing out drops the cookie.
+ *   (AES-256-GCM) with a key that exists only in the server process's memory. Nothing is stored on the server, so no
+ *   time of the reporter's visit is either. Sessions last 30 minutes from the last request, two hours at most; signing
+ *   out revokes the session (in memory) and drops the cookie; a restart of the server ends every session.
  * - The flash cookie carries one fixed word ("sent", …) across the redirect after a reply, so the inbox keeps one URL.
  */
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { getSecrets } from "~/utils/db.server";
 import { decryptText, deriveKey, encryptText } from "~/utils/crypto.server";
@@ -105,6 +107,8 @@ export function readReportReceipt(
 const INBOX_SESSION_MAX_SECONDS = 2 * 3600;
 
 const inboxSchema = z.object({
+  /** A random id of this sign-in (signing out revokes it). */
+  sid: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
   rid: z.number().int().positive(),
   /** The report key (base64url), opened with the receipt at sign-in; absent while a recipient has to re-wrap it. */
   k: z.string().regex(/^[A-Za-z0-9_-]{43}$/).nullable(),
@@ -113,10 +117,27 @@ const inboxSchema = z.object({
   seen: z.number(),
 });
 
-let inboxKey: string | null = null;
+declare global {
+  // eslint-disable-next-line no-var
+  var __sujaritInbox: { key: string; revoked: Map<string, number> } | undefined;
+}
+
+/**
+ * The key that seals inbox cookies is made when the process starts and lives only in its memory: a restart ends every
+ * inbox session (the reporter types the receipt again), and nobody can open a cookie with anything found on disk.
+ */
+function inbox() {
+  return (globalThis.__sujaritInbox ??= { key: randomBytes(32).toString("base64url"), revoked: new Map() });
+}
 function inboxCookieKey(): string {
-  inboxKey ??= deriveKey(getSecrets().outboxKey, "report-inbox-cookie");
-  return inboxKey;
+  return inbox().key;
+}
+
+/** Signed-out sessions, until they would have expired anyway (memory only). */
+function isRevoked(sid: string, nowMs: number): boolean {
+  const revoked = inbox().revoked;
+  for (const [id, until] of revoked) if (until < nowMs) revoked.delete(id);
+  return revoked.has(sid);
 }
 
 function sealInbox(value: z.infer<typeof inboxSchema>): string {
@@ -128,7 +149,7 @@ function sealInbox(value: z.infer<typeof inboxSchema>): string {
  * sealed (AES-256-GCM) with a key of the installation: no row, no time is written anywhere on the server.
  */
 export function createInboxSession(reportId: number, key: Buffer | null, nowMs = Date.now()): string {
-  return sealInbox({ rid: reportId, k: key ? key.toString("base64url") : null, iat: nowMs, seen: nowMs });
+  return sealInbox({ sid: randomBytes(16).toString("base64url"), rid: reportId, k: key ? key.toString("base64url") : null, iat: nowMs, seen: nowMs });
 }
 
 /**
@@ -143,7 +164,8 @@ export function readInboxSession(
   if (!raw) return { reportId: null, key: null, setCookie: null };
   try {
     const s = inboxSchema.parse(JSON.parse(decryptText(raw, inboxCookieKey(), SESSION_COOKIE)));
-    const expired = nowMs - s.seen > INBOX_SESSION_SECONDS * 1000 || nowMs - s.iat > INBOX_SESSION_MAX_SECONDS * 1000 || s.iat > nowMs + 60_000;
+    const expired =
+      nowMs - s.seen > INBOX_SESSION_SECONDS * 1000 || nowMs - s.iat > INBOX_SESSION_MAX_SECONDS * 1000 || s.iat > nowMs + 60_000 || isRevoked(s.sid, nowMs);
     if (expired) return { reportId: null, key: null, setCookie: clearInboxSessionCookie() };
     return { reportId: s.rid, key: s.k ? Buffer.from(s.k, "base64url") : null, setCookie: sealInbox({ ...s, seen: nowMs }) };
   } catch {
@@ -151,8 +173,17 @@ export function readInboxSession(
   }
 }
 
-/** Ends this request's inbox session; returns the Set-Cookie value that clears the cookie. */
-export function endInboxSession(): string {
+/** Ends this request's inbox session (a copy of the cookie no longer opens it); returns the Set-Cookie value that clears it. */
+export function endInboxSession(request: Request, nowMs = Date.now()): string {
+  const raw = parseCookies(request)[SESSION_COOKIE];
+  if (raw) {
+    try {
+      const s = inboxSchema.parse(JSON.parse(decryptText(raw, inboxCookieKey(), SESSION_COOKIE)));
+      inbox().revoked.set(s.sid, s.iat + INBOX_SESSION_MAX_SECONDS * 1000 + 60_000);
+    } catch {
+      /* not a session of this process: nothing to revoke */
+    }
+  }
   return clearInboxSessionCookie();
 }
 

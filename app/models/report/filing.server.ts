@@ -44,6 +44,8 @@ export interface CreateReportInput {
   recipient: "integrity" | "alternate";
   /** Staff ids on the recipient list that the reporter says the report concerns. */
   excluded?: readonly number[];
+  /** The reporter saw the names found in the text (previewRecipients) and confirmed `excluded` knowing them. */
+  namesConfirmed?: boolean;
   fields: ReportFields;
   uploads: ReportUpload[];
   /** Keep the evidence files' own names (otherwise "evidence-1.jpg", …). */
@@ -94,11 +96,15 @@ export function computeSubmissionDigest(input: { receivedAt: string; mode: Repor
 
 /** Who would receive a report with these choices and fields (for the form, before anything is stored). */
 export async function previewRecipients(
-  db: Kysely<Database>,
-  choice: { recipient: "integrity" | "alternate"; excluded?: readonly number[] },
+  db: Kysely<Database> | Transaction<Database>,
+  choice: { recipient: "integrity" | "alternate"; excluded?: readonly number[]; namesConfirmed?: boolean },
   fields: ReportFields,
 ): Promise<RecipientDecision> {
-  return decideRecipients(await recipientCandidates(db), { requested: choice.recipient, excludedByReporter: choice.excluded ?? [] }, fields);
+  return decideRecipients(
+    await recipientCandidates(db),
+    { requested: choice.recipient, excludedByReporter: choice.excluded ?? [], namesConfirmed: choice.namesConfirmed === true },
+    fields,
+  );
 }
 
 const submissionKeyHash = (key: string) => sha256Hex(`report-submission:${key}`);
@@ -153,7 +159,7 @@ async function attempt(db: Kysely<Database>, input: CreateReportInput, n: number
       const day = bangkokDateKey(at);
       const settings = await channelSettings(trx);
       // The list may have changed since the decision (an officer added or disabled): decide again on what is current.
-      const current = decideRecipients(await recipientCandidates(trx), { requested: input.recipient, excludedByReporter: input.excluded ?? [] }, fields);
+      const current = await previewRecipients(trx, input, fields);
       if (current.recipients.length === 0) throw new NoRecipientError();
       const fiscalYear = fiscalYearOf(at);
       const last = await trx.selectFrom("reports").select((eb) => eb.fn.max("seq").as("seq")).where("fiscal_year", "=", fiscalYear).executeTakeFirst();

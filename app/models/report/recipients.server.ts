@@ -5,7 +5,9 @@
  *   the chair of the council's audit committee) when they are an active integrity officer with a key pair.
  *   /report/new shows it (name and position) and asks whether the report concerns any of them.
  * - Exclusions: everyone the reporter ticks, and everyone whose name (or nickname) appears anywhere in what the
- *   reporter typed (app/lib/name-match.ts; false alarms only send the report to the alternate as well).
+ *   reporter typed (app/lib/name-match.ts). The form shows such names to the reporter before filing, ticked; a person
+ *   the reporter then deliberately leaves unticked still receives the report, and the alternate receives it too (when
+ *   in doubt, the alternate). Without that confirmation (namesConfirmed false), a named person is always excluded.
  * - The report goes to the integrity officers who are not excluded; when any officer was excluded, it also goes to the
  *   alternate (an independent reader when colleagues of the person concerned remain). A reporter who asks for the
  *   alternate only gets the alternate (or, when the alternate is excluded, the officers who are not).
@@ -58,11 +60,15 @@ export interface RecipientChoice {
   requested: "integrity" | "alternate";
   /** Staff ids the reporter said the report concerns (ids not on the list are ignored). */
   excludedByReporter: readonly number[];
+  /** The reporter has seen the names found in their text and chose `excludedByReporter` knowing them. */
+  namesConfirmed?: boolean;
 }
 
 export interface RecipientDecision {
   recipients: RecipientCandidate[];
   excluded: SealedExclusion[];
+  /** Everyone whose name appears in the text (excluded, or kept by the reporter's confirmed choice). */
+  named: number[];
   /** Everyone on the list (recipients, excluded and anyone else): the number of wrapped-key rows. */
   listSize: number;
 }
@@ -79,18 +85,21 @@ export function decideRecipients(candidates: readonly RecipientCandidate[], choi
   const listed = new Set(candidates.map((c) => c.id));
   const byReporter = new Set(choice.excludedByReporter.filter((id) => listed.has(id)));
   const named = new Set(findNamedCandidates(reportTexts(fields), candidates).map((m) => m.id));
+  const autoExclude = choice.namesConfirmed ? new Set<number>() : named;
   const excluded: SealedExclusion[] = candidates
-    .filter((c) => byReporter.has(c.id) || named.has(c.id))
+    .filter((c) => byReporter.has(c.id) || autoExclude.has(c.id))
     .map((c) => ({ id: c.id, reason: byReporter.has(c.id) ? "reporter" : "named" }));
   const out = new Set(excluded.map((e) => e.id));
   const officers = candidates.filter((c) => !c.alternate);
   const alternate = candidates.find((c) => c.alternate && !out.has(c.id)) ?? null;
   const officersLeft = officers.filter((c) => !out.has(c.id));
+  // Doubt: an officer excluded, or named in the text and kept by the reporter's choice.
+  const doubt = officersLeft.length < officers.length || officersLeft.some((c) => named.has(c.id));
   let recipients: RecipientCandidate[];
   if (choice.requested === "alternate" && alternate) recipients = [alternate];
-  else if (officersLeft.length < officers.length && alternate) recipients = [...officersLeft, alternate];
+  else if (doubt && alternate) recipients = [...officersLeft, alternate];
   else recipients = officersLeft;
-  return { recipients, excluded, listSize: candidates.length };
+  return { recipients, excluded, named: [...named], listSize: candidates.length };
 }
 
 /** The recipients as sealed in the report (names as they are at filing). */

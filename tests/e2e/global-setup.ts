@@ -4,8 +4,11 @@
  * workers. Returns the teardown.
  */
 import crypto from "node:crypto";
+import fs from "node:fs";
 import { startServer, createStaffUser } from "../helpers/server";
 import { startSmtp } from "../helpers/smtp";
+import { HttpClient, csrfOf } from "../helpers/http";
+import { integrityLogin, totpAccount, type TotpAccount } from "../helpers/report";
 
 export const E2E_OFFICER = { email: "officer.works@wangluek.go.th", name: "ช่างสมศักดิ์ ทดสอบ", role: "officer" as const, division: "works", password: "e2e officer password 2569" };
 /** Integrity officer of the corruption-report channel (corruption.spec.ts); sets up TOTP at the first sign-in. */
@@ -14,6 +17,10 @@ export const E2E_SUPERVISOR = { email: "supervisor@wangluek.go.th", name: "น�
 /** Administrator for the page-by-page hydration check (pages.spec.ts). */
 export const E2E_ADMIN = { email: "admin@wangluek.go.th", name: "ผู้ดูแลระบบ ทดสอบ", role: "admin" as const, password: "e2e admin password 2569" };
 export const E2E_INTEGRITY = { email: "integrity@wangluek.go.th", name: "นางสาวสุจริตา ตรวจสอบ", role: "integrity" as const, password: "e2e integrity password 2569" };
+/** A second integrity officer: the one a whistleblower excludes (corruption.spec.ts). */
+export const E2E_INTEGRITY2 = { email: "integrity2@wangluek.go.th", name: "นายวิชัย ระวังภัย", role: "integrity" as const, password: "e2e second integrity password 2569" };
+/** The alternate recipient (e.g. the chair of the council's audit committee). */
+export const E2E_ALTERNATE = { email: "alternate@wangluek.go.th", name: "นางประภา ธรรมรักษ์", role: "integrity" as const, password: "e2e alternate password 2569" };
 
 export default async function globalSetup() {
   const smtp = await startSmtp();
@@ -40,11 +47,40 @@ export default async function globalSetup() {
   } catch (e) {
     process.env.E2E_INTEGRITY_ERROR = (e as Error).message.slice(0, 2000);
   }
+  // The second officer and the alternate sign in once (making their report keys; their TOTP state goes to a file the
+  // specs read), and the administrator names the alternate. E2E_INTEGRITY signs in for the first time in a spec.
+  const totp: Record<string, TotpAccount> = {};
+  try {
+    for (const u of [E2E_INTEGRITY2, E2E_ALTERNATE]) {
+      await createStaffUser(server, u as unknown as Parameters<typeof createStaffUser>[1]);
+      totp[u.email] = totpAccount(u.email, u.password);
+      await integrityLogin(new HttpClient(server.url), totp[u.email]);
+    }
+    const admin = new HttpClient(server.url);
+    await admin.login(E2E_ADMIN.email, E2E_ADMIN.password);
+    const settings = await admin.get("/staff/integrity/settings");
+    const alt = /<option value="(\d+)"[^>]*>[^<]*นางประภา/.exec(settings.text)?.[1];
+    const saved = await admin.postForm("/staff/integrity/settings", {
+      csrf: csrfOf(settings),
+      alternateStaffId: alt ?? "",
+      alternateLabelTh: "ประธานคณะกรรมการตรวจสอบของสภา",
+      alternateLabelEn: "Chair of the council audit committee",
+      retentionYears: "5",
+      ackDays: "7",
+      feedbackDays: "30",
+    });
+    if (!alt || saved.status !== 302) throw new Error(`naming the alternate recipient gave ${saved.status}`);
+  } catch (e) {
+    process.env.E2E_INTEGRITY_ERROR = (e as Error).message.slice(0, 2000);
+  }
+  fs.writeFileSync(`${server.dbFile}.totp.json`, JSON.stringify(totp));
   process.env.E2E_BASE_URL = server.url;
   process.env.E2E_TAG = crypto.randomBytes(3).toString("hex");
   process.env.E2E_DB_FILE = server.dbFile;
   process.env.E2E_OFFICER = JSON.stringify(E2E_OFFICER);
   process.env.E2E_INTEGRITY = JSON.stringify(E2E_INTEGRITY);
+  process.env.E2E_INTEGRITY2 = JSON.stringify(E2E_INTEGRITY2);
+  process.env.E2E_ALTERNATE = JSON.stringify(E2E_ALTERNATE);
   process.env.E2E_SUPERVISOR = JSON.stringify(E2E_SUPERVISOR);
   process.env.E2E_ADMIN = JSON.stringify(E2E_ADMIN);
   return async () => {

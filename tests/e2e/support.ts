@@ -18,7 +18,7 @@ export function base(): string {
 }
 
 /** An account created by global-setup.ts (E2E_OFFICER, E2E_SUPERVISOR, E2E_ADMIN, E2E_INTEGRITY). */
-export function account(name: "E2E_OFFICER" | "E2E_SUPERVISOR" | "E2E_INTEGRITY" | "E2E_ADMIN"): Account {
+export function account(name: "E2E_OFFICER" | "E2E_SUPERVISOR" | "E2E_INTEGRITY" | "E2E_INTEGRITY2" | "E2E_ALTERNATE" | "E2E_ADMIN"): Account {
   return JSON.parse(process.env[name] ?? "{}") as Account;
 }
 

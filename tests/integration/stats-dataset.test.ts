@@ -26,7 +26,9 @@ const { seedOrganisation } = await import("../../db/seed");
 const { createComplaint } = await import("~/models/complaint.server");
 const { applyCaseAction } = await import("~/models/case-handling.server");
 const { sendNotice } = await import("~/models/notices.server");
-const { createReport, transitionReport, setReportTags } = await import("~/models/report.server");
+const { createReport } = await import("~/models/report/filing.server");
+const { transitionReport, setReportTags } = await import("~/models/report/casework.server");
+const { unlockWithPassword } = await import("~/models/report/key-vault.server");
 const { rateCase, submitCounterFeedback } = await import("~/models/satisfaction.server");
 const { setComplaintTopics } = await import("~/models/topics.server");
 const { runDeadlineTick } = await import("~/models/escalation.server");
@@ -42,7 +44,8 @@ function at(iso: string) {
 }
 
 let supervisor: { id: number; role: "supervisor"; division_id: null };
-let integrity: { id: number; role: "integrity" };
+/** The integrity officer with their unlocked keys (made before the first report, so every report is wrapped for them). */
+let integrity: import("~/models/report/casework.server").OfficerAccess;
 const ids: Record<string, number> = {};
 const refs: Record<string, string> = {};
 
@@ -134,7 +137,8 @@ beforeAll(async () => {
   await migrateToLatest(db);
   await seedOrganisation(db);
   supervisor = { id: await staff("supervisor", "sup@example.test"), role: "supervisor", division_id: null };
-  integrity = { id: await staff("integrity", "int@example.test"), role: "integrity" };
+  const integrityId = await staff("integrity", "int@example.test");
+  integrity = { actor: { id: integrityId, role: "integrity" }, keys: await unlockWithPassword(db, "stats-dataset-integrity", integrityId, "integrity password") };
 
   // ---- Events in time order (Bangkok times) ----
   await complaint("A1", "2024-10-05T10:00:00+07:00", { channel: "web", category: "road", village: 1, email: true });

@@ -81,10 +81,10 @@ export async function openHeldReport(db: Kysely<Database>, access: OfficerAccess
           ? await db.selectFrom("reports").selectAll().where("public_id", "=", ref).executeTakeFirst()
           : undefined;
     if (row && !row.purged_at) {
-      const held = (await refreshHeld(db, access.keys)).get(row.id);
-      if (held) {
-        const key = await unwrapReportKey(access.keys.keys, held, row.public_id);
-        return { row, key, id: row.id, publicId: row.public_id };
+      // A row whose view tag matches but which does not open (altered, or copied from another report) is not a key.
+      for (const held of (await refreshHeld(db, access.keys)).get(row.id) ?? []) {
+        const key = await unwrapReportKey(access.keys.keys, held, row.public_id).catch(() => null);
+        if (key) return { row, key, id: row.id, publicId: row.public_id };
       }
     }
   } catch (e) {
@@ -122,7 +122,7 @@ export interface ReportListItem {
 
 const endOfDayIso = (key: string) => endOfBangkokDay(dateFromBangkokKey(key.slice(0, 10))).toISOString();
 
-/** The queue of an integrity officer: the reports they hold (no content). Audited (report.list, without numbers). */
+/** The queue of an integrity officer: the reports they hold (no content). */
 export async function listReportsFor(
   db: Kysely<Database>,
   access: OfficerAccess,
@@ -262,7 +262,9 @@ export async function decryptReport(db: Kysely<Database>, access: OfficerAccess,
 
   await db.transaction().execute(async (trx) => {
     await trx.updateTable("report_messages").set({ seen: 1 }).where("report_id", "=", r.id).where("author", "=", "reporter").where("seen", "=", 0).execute();
-    await wrapForWaitingReporter(trx, report);
+    // Only reports filed before per-recipient keys wait for a wrap: for any other, a reporter key found in the row
+    // was put there by someone with write access to the database, not by the reporter.
+    if (sealed.recipients === null) await wrapForWaitingReporter(trx, report);
     await auditReportAction(trx, report, access.actor, "report.view");
   });
 

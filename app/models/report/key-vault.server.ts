@@ -40,8 +40,8 @@ export interface HeldWrap extends WrappedKey {
 export interface UnlockedKeys {
   staffId: number;
   keys: PersonKeys;
-  /** Reports this person holds a wrapped key for (report id → the row). */
-  held: Map<number, HeldWrap>;
+  /** Reports this person holds a wrapped key for (report id → the rows whose view tag is theirs). */
+  held: Map<number, HeldWrap[]>;
   /** Highest report_keys.id already scanned. */
   scannedTo: number;
   unlockedAt: number;
@@ -163,7 +163,7 @@ export function forgetStaff(staffId: number): void {
  * Brings `u.held` up to date: every wrapped-key row added since the last scan is checked against this person's view
  * tag (one X25519 each). Rows of purged reports are gone with their report.
  */
-export async function refreshHeld(db: Kysely<Database>, u: UnlockedKeys): Promise<Map<number, HeldWrap>> {
+export async function refreshHeld(db: Kysely<Database>, u: UnlockedKeys): Promise<Map<number, HeldWrap[]>> {
   const BATCH = 5000;
   for (;;) {
     const rows = await db
@@ -175,7 +175,7 @@ export async function refreshHeld(db: Kysely<Database>, u: UnlockedKeys): Promis
       .execute();
     for (const r of rows) {
       const row = { tagPub: r.tag_pub, viewTag: r.view_tag, enc: r.enc, wrapped: r.wrapped };
-      if (viewTagMatches(u.keys, row)) u.held.set(r.report_id, { ...row, rowId: r.id, reportId: r.report_id });
+      if (viewTagMatches(u.keys, row)) u.held.set(r.report_id, [...(u.held.get(r.report_id) ?? []), { ...row, rowId: r.id, reportId: r.report_id }]);
       u.scannedTo = r.id;
     }
     if (rows.length < BATCH) break;

@@ -417,7 +417,7 @@ describe("the operator with a copy of DATA_DIR", () => {
         const held = await refreshHeld(cdb, off1);
         expect([...held.keys()].sort()).toEqual(reports.map((r) => r.id).sort());
         for (const r of reports) {
-          const k = await rc.unwrapReportKey(off1.keys, held.get(r.id)!, r.public_id);
+          const k = await rc.unwrapReportKey(off1.keys, held.get(r.id)![0], r.public_id);
           recovered.push(JSON.stringify(rc.openJson(k, r.envelope, reportAad.submission(r.public_id))));
           for (const m of messages.filter((x) => x.report_id === r.id)) recovered.push(JSON.stringify(rc.openJson(k, m.envelope, reportAad.message(r.public_id))));
           for (const e of events.filter((x) => x.report_id === r.id && x.note_envelope)) recovered.push(JSON.stringify(rc.openJson(k, e.note_envelope!, reportAad.event(r.public_id))));

@@ -14,6 +14,8 @@
  * (its own data dir, in-process, no server). `--sla-tick` runs only that; `--no-sla-tick` leaves it out.
  * Then (issue 5, bench/stats.ts) the statistics pages at 10,000 and 1,000,000 cases with the p95 ratio between them.
  * `--stats` runs only that; `--no-stats` leaves it out.
+ * `--report-keys [--before-ref <git ref>]` (issue 9, bench/report-keys.ts) runs only the cost of per-recipient keys:
+ * filing, opening the inbox and an integrity officer's password step, for this build and (optionally) an older one.
  */
 import crypto from "node:crypto";
 import path from "node:path";
@@ -24,6 +26,7 @@ import { seedBenchDatabase, benchTrackingCode, BENCH_STAFF } from "./seed";
 import { measureReceiptLoad, printReceiptLoad } from "./receipt-load";
 import { measureSlaTick, printSlaTick } from "./sla-tick";
 import { measureStatsPages, printStatsPages } from "./stats";
+import { measureReportKeys, printReportKeys } from "./report-keys";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -41,6 +44,11 @@ const ONLY_SLA_TICK = process.argv.includes("--sla-tick");
 const SKIP_SLA_TICK = process.argv.includes("--no-sla-tick");
 const ONLY_STATS = process.argv.includes("--stats");
 const SKIP_STATS = process.argv.includes("--no-stats");
+const ONLY_REPORT_KEYS = process.argv.includes("--report-keys");
+const BEFORE_REF = (() => {
+  const i = process.argv.indexOf("--before-ref");
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
 
 /** Issue 5: statistics pages p95 at 10,000 and 1,000,000 cases (each with a bare route in the same run). */
 async function statsSection() {
@@ -71,6 +79,10 @@ function multipart(fields: Record<string, string>, boundary: string): string {
 }
 
 async function main() {
+  if (ONLY_REPORT_KEYS) {
+    printReportKeys(await measureReportKeys({ root, beforeRef: BEFORE_REF, duration: DURATION }));
+    return;
+  }
   if (ONLY_SLA_TICK) {
     await slaTickSection();
     return;

@@ -722,6 +722,11 @@ export default function NewReportRoute() {
                     <span className="hint">
                       {p.position}
                       {data.alternate && p.id === data.alternate.id ? ` · ${t("form.alternateTag", { label: data.alternate.label || p.position })}` : ""}
+                      {" · "}
+                      {t("form.keyFingerprint")}{" "}
+                      <code lang="en" translate="no">
+                        {p.fingerprint}
+                      </code>
                     </span>
                   </span>
                 </label>

@@ -13,6 +13,7 @@ import { addDays, deadlineStatus } from "~/lib/sla";
 import { formatThaiDate, formatThaiDateKey } from "~/lib/thai-date";
 import { getIntegritySettings } from "~/models/integrity-settings.server";
 import { listReportsFor } from "~/models/report/casework.server";
+import { publicKeyFingerprint } from "~/models/report/crypto.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
@@ -44,6 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       page: list.page,
       total: list.total,
       hasNext: list.page * list.pageSize < list.total,
+      fingerprint: publicKeyFingerprint(access.keys.keys.publicKey),
       recoveryLeft: recoveryLeftRaw !== null && /^\d{1,2}$/.test(recoveryLeftRaw) ? Number(recoveryLeftRaw) : null,
       feedbackDays: settings.feedback_days,
       ackDays: settings.ack_days,
@@ -93,6 +95,9 @@ export default function IntegrityQueue() {
         </p>
       ) : null}
       <p className="hint">{t("queue.intro", { ackDays: data.ackDays, feedbackDays: data.feedbackDays })}</p>
+      <p className="hint" data-testid="own-fingerprint">
+        {t("keys.ownFingerprint")} <code lang="en" translate="no">{data.fingerprint}</code>
+      </p>
       <Form method="get" className="filters no-print" role="search" aria-label={t("queue.filters")}>
         <div className="field">
           <label htmlFor="f-status">{t("queue.status")}</label>

@@ -27,13 +27,11 @@ import { getIntegritySettings } from "~/models/integrity-settings.server";
 import {
   addOfficerMessage,
   decryptReport,
-  grantCandidates,
-  grantReportAccess,
-  GrantRefusedError,
   openHeldReport,
   setReportTags,
   transitionReport,
 } from "~/models/report/casework.server";
+import { grantCandidates, grantReportAccess, GrantRefusedError } from "~/models/report/access-grants.server";
 import { REPORT_LIMITS, ReportForbiddenError, ReportInputError, ReportNotFoundError } from "~/models/report/shared.server";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";

@@ -44,7 +44,8 @@ const rc = await import("~/models/report/crypto.server");
 const { createReport, NoRecipientError, computeSubmissionDigest } = await import("~/models/report/filing.server");
 const { findReportByReceipt, reporterView, addReporterMessage } = await import("~/models/report/inbox.server");
 const casework = await import("~/models/report/casework.server");
-const { GrantRefusedError } = casework;
+const grants = await import("~/models/report/access-grants.server");
+const { GrantRefusedError } = grants;
 const { recipientCandidates } = await import("~/models/report/recipients.server");
 const { reportCounts } = await import("~/models/report/retention.server");
 const { flushReportChannel } = await import("~/models/report/notifications.server");
@@ -643,13 +644,13 @@ describe("access fixed at filing", () => {
     const nc = await unlock("newcomer");
     expect(await canOpen(nc, g.id)).toBe(false);
 
-    const candidates = (await casework.grantCandidates(db, as.off1, g.id)).map((c) => c.id);
+    const candidates = (await grants.grantCandidates(db, as.off1, g.id)).map((c) => c.id);
     expect(candidates).toContain(newcomer.id);
     expect(candidates).not.toContain(staff.offC.id);
     expect(candidates).not.toContain(staff.off1.id);
     expect(candidates).not.toContain(staff.off2.id);
 
-    await casework.grantReportAccess(db, as.off1, g.id, newcomer.id);
+    await grants.grantReportAccess(db, as.off1, g.id, newcomer.id);
     expect(await canOpen(nc, g.id)).toBe(true);
     const d = await casework.decryptReport(db, nc, g.id);
     expect(d.fields.whatHappened).toContain("ครุภัณฑ์การเกษตร");
@@ -660,7 +661,7 @@ describe("access fixed at filing", () => {
 
     const refusal = async (staffId: number) => {
       try {
-        await casework.grantReportAccess(db, as.off1, g.id, staffId);
+        await grants.grantReportAccess(db, as.off1, g.id, staffId);
       } catch (e) {
         expect(e).toBeInstanceOf(GrantRefusedError);
         return (e as InstanceType<typeof GrantRefusedError>).reason;
@@ -676,9 +677,9 @@ describe("access fixed at filing", () => {
     expect(await refusal(staff.oldC.id)).toBe("not_recipient");
     // Someone the report names is excluded too.
     const named = await file({ fields: { whatHappened: "พี่โก้สั่งให้เปลี่ยนผู้รับจ้างโดยไม่มีเหตุผล" } });
-    await expect(casework.grantReportAccess(db, as.off1, named.id, staff.offC.id)).rejects.toMatchObject({ reason: "excluded" });
+    await expect(grants.grantReportAccess(db, as.off1, named.id, staff.offC.id)).rejects.toMatchObject({ reason: "excluded" });
     // Only a holder can grant.
-    await expect(casework.grantReportAccess(db, await unlock("offC"), g.id, staff.offC.id)).rejects.toBeInstanceOf(ReportNotFoundError);
+    await expect(grants.grantReportAccess(db, await unlock("offC"), g.id, staff.offC.id)).rejects.toBeInstanceOf(ReportNotFoundError);
     expect(await canOpen(await unlock("offC"), g.id)).toBe(false);
     expect(await canOpen(await unlock("oldC"), g.id)).toBe(false);
     await flushReportChannel(db);
@@ -714,7 +715,7 @@ describe("the audit log", () => {
     await casework.transitionReport(db, as.off1, v.id, "refer", { referredTo: "nacc" });
     await casework.setReportTags(db, as.off1, v.id, ["conflict_of_interest", "bribery", "personnel"]);
     await casework.addOfficerMessage(db, as.off2, v.id, "ส่งเรื่องต่อ ป.ป.ช. แล้ว");
-    await casework.grantReportAccess(db, as.off1, v.id, staff.newcomer.id);
+    await grants.grantReportAccess(db, as.off1, v.id, staff.newcomer.id);
     await casework.exportReport(db, as.off2, v.id);
     await flushReportChannel(db);
 

@@ -32,6 +32,7 @@ const { ReportNotFoundError, ReportForbiddenError, ReportInputError } = await im
 const { createReport } = await import("~/models/report/filing.server");
 const { findReportByReceipt, reporterView, addReporterMessage, reporterSubmissionText } = await import("~/models/report/inbox.server");
 const casework = await import("~/models/report/casework.server");
+const grants = await import("~/models/report/access-grants.server");
 const { prepareReportUpload, UploadRejectedError } = await import("~/models/report/files.server");
 const { purgeClosedReports, reportCounts } = await import("~/models/report/retention.server");
 const { flushReportChannel } = await import("~/models/report/notifications.server");
@@ -313,7 +314,7 @@ describe("who sees a report", () => {
       await expect(casework.transitionReport(db, a, first.id, "start_review")).rejects.toBeInstanceOf(ReportNotFoundError);
       await expect(casework.setReportTags(db, a, first.id, ["bribery"])).rejects.toBeInstanceOf(ReportNotFoundError);
       await expect(casework.exportReport(db, a, first.id)).rejects.toBeInstanceOf(ReportNotFoundError);
-      await expect(casework.grantReportAccess(db, a, first.id, a.actor.id)).rejects.toBeInstanceOf(ReportNotFoundError);
+      await expect(grants.grantReportAccess(db, a, first.id, a.actor.id)).rejects.toBeInstanceOf(ReportNotFoundError);
       await expect(casework.listReportsFor(db, a)).rejects.toBeInstanceOf(ReportForbiddenError);
       // Even with a recipient's unlocked keys in hand, another person is refused.
       await expect(casework.openHeldReport(db, { actor: a.actor, keys: as.integ1.keys }, first.id)).rejects.toBeInstanceOf(ReportNotFoundError);

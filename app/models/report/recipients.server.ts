@@ -16,6 +16,7 @@
  * Excluded people never get a wrapped key, so the exclusion holds whatever is later done to the database or settings.
  */
 import { findNamedCandidates } from "~/lib/name-match";
+import { publicKeyFingerprint } from "./crypto.server";
 import { tFor, type Lang } from "~/i18n";
 import { channelSettings, type Executor, type ReportFields, type SealedExclusion, type SealedRecipient } from "./shared.server";
 
@@ -111,10 +112,13 @@ export function sealedRecipients(decision: RecipientDecision): SealedRecipient[]
 export async function recipientList(
   db: Executor,
   lang: Lang,
-): Promise<{ officers: { id: number; name: string; position: string }[]; alternate: { id: number; name: string; position: string; label: string } | null }> {
+): Promise<{
+  officers: { id: number; name: string; position: string; fingerprint: string }[];
+  alternate: { id: number; name: string; position: string; fingerprint: string; label: string } | null;
+}> {
   const [candidates, settings] = await Promise.all([recipientCandidates(db), channelSettings(db)]);
   const role = tFor(lang, "report")("recipients.defaultPosition");
-  const show = (c: RecipientCandidate) => ({ id: c.id, name: c.name, position: c.position || role });
+  const show = (c: RecipientCandidate) => ({ id: c.id, name: c.name, position: c.position || role, fingerprint: publicKeyFingerprint(c.publicKey) });
   const alt = candidates.find((c) => c.alternate);
   const label = (lang === "en" ? settings.alternate_label_en || settings.alternate_label_th : settings.alternate_label_th || settings.alternate_label_en) ?? "";
   return {

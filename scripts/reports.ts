@@ -15,7 +15,7 @@ import { migrateToLatest } from "../db/connection";
 import { getDb } from "../app/utils/db.server";
 import { appendAudit } from "../app/models/audit.server";
 import { verifyLogin } from "../app/models/staff.server";
-import { deriveKeyEncryptionKey, keySaltOf, openStaffKeys } from "../app/models/report/staff-keys.server";
+import { keyEncryptionKeyFor, openStaffKeys } from "../app/models/report/staff-keys.server";
 import { finishKeyMigration, legacyWrapsRemaining } from "../app/models/report/key-migration.server";
 
 const USAGE = `Usage:
@@ -57,8 +57,7 @@ async function main(): Promise<number> {
       console.error("Refused: not an active integrity officer with this password.");
       return 1;
     }
-    const salt = await keySaltOf(db, login.staff.id);
-    const keys = salt ? await openStaffKeys(db, login.staff.id, await deriveKeyEncryptionKey(password, salt)) : null;
+    const keys = await openStaffKeys(db, login.staff.id, await keyEncryptionKeyFor(db, login.staff.id, password));
     if (!keys) {
       console.error("This officer has no report keys yet: they sign in once on the portal first (that makes their key pair).");
       return 1;

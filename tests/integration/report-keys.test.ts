@@ -378,7 +378,7 @@ describe("the operator with a copy of DATA_DIR", () => {
           // As the key that seals a person's private key.
           for (const sk of staffKeys) {
             await attempt(`${label} staff key ${sk.staff_id}`, async () => {
-              if (!(await openStaffKeys(cdb, sk.staff_id, { key: k, salt: b64(sk.kdf_salt) }))) throw new Error("none");
+              if (!(await openStaffKeys(cdb, sk.staff_id, { key: k, salt: b64(sk.kdf_salt), params: JSON.parse(sk.kdf) }))) throw new Error("none");
             });
           }
         }

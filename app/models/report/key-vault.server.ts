@@ -18,8 +18,7 @@ import { viewTagMatches, type PersonKeys, type WrappedKey } from "./crypto.serve
 import { migrateLegacyReportsFor } from "./key-migration.server";
 import {
   createStaffKeys,
-  deriveKeyEncryptionKey,
-  keySaltOf,
+  keyEncryptionKeyFor,
   openStaffKeys,
   type KeyEncryptionKey,
 } from "./staff-keys.server";
@@ -73,8 +72,7 @@ function sweep(at = Date.now()) {
 /** At sign-in (password accepted, second factor pending): derives and holds the key-encryption key for this session. */
 export async function prepareUnlock(db: Kysely<Database>, sessionId: string, staffId: number, password: string): Promise<void> {
   sweep();
-  const salt = await keySaltOf(db, staffId);
-  const kek = await deriveKeyEncryptionKey(password, salt ?? undefined);
+  const kek = await keyEncryptionKeyFor(db, staffId, password);
   vault().pending.set(sessionId, { staffId, kek, at: Date.now() });
 }
 
@@ -109,8 +107,7 @@ export async function completeUnlock(db: Kysely<Database>, fromSessionId: string
 /** Unlocks for a session that is already fully signed in (the unlock page, after a restart). Throws StaffKeyLockedError. */
 export async function unlockWithPassword(db: Kysely<Database>, sessionId: string, staffId: number, password: string): Promise<UnlockedKeys> {
   sweep();
-  const salt = await keySaltOf(db, staffId);
-  const kek = await deriveKeyEncryptionKey(password, salt ?? undefined);
+  const kek = await keyEncryptionKeyFor(db, staffId, password);
   return open(db, sessionId, staffId, kek);
 }
 

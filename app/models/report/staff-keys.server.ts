@@ -20,8 +20,12 @@ import { personKeysFromSeed, publicKeyFingerprint, type PersonKeys } from "./cry
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-/** argon2id parameters of the key that protects a recipient's private key (stated in the README). */
-export const KEY_KDF = { memoryCost: 64 * 1024, timeCost: 3, parallelism: 1 } as const;
+/**
+ * argon2id parameters of the key that protects a recipient's private key (stated in the README): the same cost as the
+ * password hash itself (64 MiB, 3 passes, 4 lanes). Each key pair records the parameters it was sealed with.
+ */
+export const KEY_KDF = { memoryCost: 64 * 1024, timeCost: 3, parallelism: 4 } as const;
+export type KdfParams = { memoryCost: number; timeCost: number; parallelism: number };
 
 /** The public key stored for a staff member does not match their own private key (it was replaced). */
 export class StaffKeyMismatchError extends Error {
@@ -43,11 +47,25 @@ export class StaffKeyLockedError extends Error {
 export interface KeyEncryptionKey {
   key: Buffer;
   salt: Buffer;
+  params: KdfParams;
 }
 
-export async function deriveKeyEncryptionKey(password: string, salt: Buffer = crypto.randomBytes(16)): Promise<KeyEncryptionKey> {
-  const raw = await argon2.hash(password.normalize("NFC"), { type: argon2.argon2id, raw: true, salt, hashLength: 32, ...KEY_KDF });
-  return { key: Buffer.from(raw), salt };
+export async function deriveKeyEncryptionKey(password: string, salt: Buffer = crypto.randomBytes(16), params: KdfParams = KEY_KDF): Promise<KeyEncryptionKey> {
+  const raw = await argon2.hash(password.normalize("NFC"), { type: argon2.argon2id, raw: true, salt, hashLength: 32, ...params });
+  return { key: Buffer.from(raw), salt, params };
+}
+
+/** The key-encryption key for this person's password: with their stored salt and parameters, or new ones (no key pair yet). */
+export async function keyEncryptionKeyFor(db: Executor, staffId: number, password: string): Promise<KeyEncryptionKey> {
+  const row = await db.selectFrom("staff_keys").select(["kdf_salt", "kdf"]).where("staff_id", "=", staffId).executeTakeFirst();
+  if (!row) return deriveKeyEncryptionKey(password);
+  const stored = JSON.parse(row.kdf) as Partial<KdfParams>;
+  const params: KdfParams = {
+    memoryCost: Number(stored.memoryCost) || KEY_KDF.memoryCost,
+    timeCost: Number(stored.timeCost) || KEY_KDF.timeCost,
+    parallelism: Number(stored.parallelism) || KEY_KDF.parallelism,
+  };
+  return deriveKeyEncryptionKey(password, Buffer.from(row.kdf_salt, "base64url"), params);
 }
 
 const seedAad = (staffId: number, purpose: "password" | "recovery") => Buffer.from(`sujarit:staff-key:${staffId}:${purpose}`, "utf8");
@@ -128,12 +146,6 @@ export async function staffKeyInfo(db: Executor, staffId: number): Promise<Staff
   return { staffId, publicKey, fingerprint: publicKeyFingerprint(publicKey), hasRecovery: !!row.recovery_sealed_seed };
 }
 
-/** The salt of a staff member's key-encryption key (so sign-in derives the right key), or null when they have no keys. */
-export async function keySaltOf(db: Executor, staffId: number): Promise<Buffer | null> {
-  const row = await db.selectFrom("staff_keys").select("kdf_salt").where("staff_id", "=", staffId).executeTakeFirst();
-  return row ? Buffer.from(row.kdf_salt, "base64url") : null;
-}
-
 /**
  * Creates a staff member's key pair, sealed under `kek` (derived from their password with their new salt) and under a
  * new recovery key, which is returned once and never stored. Replaces an earlier key pair (whose reports then need a
@@ -147,7 +159,7 @@ export async function createStaffKeys(db: Executor, staffId: number, kek: KeyEnc
     public_key: keys.publicKey.toString("base64url"),
     sealed_seed: sealSeed(seed, kek.key, seedAad(staffId, "password")),
     kdf_salt: kek.salt.toString("base64url"),
-    kdf: JSON.stringify(KEY_KDF),
+    kdf: JSON.stringify(kek.params),
     recovery_sealed_seed: sealSeed(seed, recoveryWrappingKey(normalizeRecoveryKey(recoveryKey)!), seedAad(staffId, "recovery")),
     created_on: bangkokDateKey(now()),
   };
@@ -188,7 +200,7 @@ export async function resealStaffKeys(db: Executor, staffId: number, current: Ke
     await checked(seed, row.public_key);
     await db
       .updateTable("staff_keys")
-      .set({ sealed_seed: sealSeed(seed, next.key, seedAad(staffId, "password")), kdf_salt: next.salt.toString("base64url"), kdf: JSON.stringify(KEY_KDF) })
+      .set({ sealed_seed: sealSeed(seed, next.key, seedAad(staffId, "password")), kdf_salt: next.salt.toString("base64url"), kdf: JSON.stringify(next.params) })
       .where("staff_id", "=", staffId)
       .execute();
     return true;
@@ -219,7 +231,7 @@ export async function recoverStaffKeys(
       .set({
         sealed_seed: sealSeed(seed, next.key, seedAad(staffId, "password")),
         kdf_salt: next.salt.toString("base64url"),
-        kdf: JSON.stringify(KEY_KDF),
+        kdf: JSON.stringify(next.params),
         recovery_sealed_seed: sealSeed(seed, recoveryWrappingKey(normalizeRecoveryKey(fresh)!), seedAad(staffId, "recovery")),
       })
       .where("staff_id", "=", staffId)

@@ -19,6 +19,7 @@ const PUBLIC_PAGES = [
   "/report",
   "/report/new",
   "/report/inbox",
+  "/report/verify",
   "/stats",
   `/stats?fy=${fy}`,
   "/stats/corruption",

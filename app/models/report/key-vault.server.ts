@@ -19,6 +19,7 @@ import { migrateLegacyReportsFor } from "./key-migration.server";
 import {
   createStaffKeys,
   keyEncryptionKeyFor,
+  StaffKeyMismatchError,
   openStaffKeys,
   type KeyEncryptionKey,
 } from "./staff-keys.server";
@@ -101,7 +102,14 @@ export async function completeUnlock(db: Kysely<Database>, fromSessionId: string
   const p = vault().pending.get(fromSessionId);
   vault().pending.delete(fromSessionId);
   if (!p || p.staffId !== staffId) return null;
-  return open(db, toSessionId, staffId, p.kek);
+  try {
+    return await open(db, toSessionId, staffId, p.kek);
+  } catch (e) {
+    // The sign-in goes on; the keys stay locked and the unlock page says why (a replaced public key, for instance).
+    if (e instanceof StaffKeyMismatchError) log.error("a report recipient's stored public key does not match their private key", { staffId });
+    else log.warn("report keys not unlocked at sign-in", errorFields(e));
+    return null;
+  }
 }
 
 /** Unlocks for a session that is already fully signed in (the unlock page, after a restart). Throws StaffKeyLockedError. */

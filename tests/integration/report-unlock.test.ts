@@ -1,0 +1,96 @@
+/**
+ * Unlocked report keys live in the server's memory for one session only: after a restart the officer's session still
+ * signs them in, but report pages ask for the password again (/staff/unlock); a wrong password opens nothing; a public
+ * key swapped in the database is noticed there and nothing is unlocked.
+ */
+import crypto from "node:crypto";
+import SQLite from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dbGet, startServer, type TestServer } from "../helpers/server";
+import { HttpClient, csrfOf } from "../helpers/http";
+import { enrolRecipient, fileReport, integrityLogin, type TotpAccount } from "../helpers/report";
+
+let server: TestServer;
+let officer: HttpClient;
+let acc: TotpAccount;
+let publicId = "";
+const PASSWORD = "unlock test password 2569";
+const EMAIL = "unlock@wangluek.go.th";
+const PHRASE = `ค่าน้ำมันรถขยะเบิกซ้ำ ${crypto.randomBytes(3).toString("hex")}`;
+const path = (u: string | null) => (u ? new URL(u).pathname : "");
+
+beforeAll(async () => {
+  server = await startServer({ env: { TRUST_PROXY_HOPS: "1" } });
+  ({ client: officer, acc } = await enrolRecipient(server, { email: EMAIL, password: PASSWORD }));
+  await fileReport(new HttpClient(server.url, { ip: "10.90.0.2" }), { whatHappened: PHRASE });
+  publicId = (await dbGet<{ public_id: string }>(server, "select public_id from reports"))!.public_id;
+}, 120_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("report keys are unlocked for the session only", () => {
+  it("before a restart the report opens; after it, the same session is asked for the password", async () => {
+    expect((await officer.get(`/staff/integrity/reports/${publicId}`)).$.text()).toContain(PHRASE);
+    await server.restart();
+    const r = await officer.get(`/staff/integrity/reports/${publicId}`);
+    expect(r.status).toBe(302);
+    expect(path(r.location)).toBe("/staff/unlock");
+    expect(r.text).not.toContain(PHRASE);
+    // Other staff pages of the session still work (the session itself is in the database).
+    const queue = await officer.get("/staff/integrity");
+    expect(path(queue.location)).toBe("/staff/unlock");
+  }, 60_000);
+
+  it("a wrong password opens nothing (401) and says so in Thai", async () => {
+    const page = await officer.get(`/staff/unlock?redirectTo=${encodeURIComponent(`/staff/integrity/reports/${publicId}`)}`);
+    expect(page.status).toBe(200);
+    expect(page.$.testId("key-fingerprint")).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){7}$/);
+    const wrong = await officer.postForm("/staff/unlock", { csrf: csrfOf(page), password: "not the password 123", redirectTo: `/staff/integrity/reports/${publicId}` });
+    expect(wrong.status).toBe(401);
+    expect(wrong.$.testId("unlock-error")).toContain("รหัสผ่านไม่ถูกต้อง");
+    expect((await officer.get(`/staff/integrity/reports/${publicId}`)).status).toBe(302);
+  });
+
+  it("the right password unlocks and goes back to the report", async () => {
+    const page = await officer.get("/staff/unlock");
+    const ok = await officer.postForm("/staff/unlock", { csrf: csrfOf(page), password: PASSWORD, redirectTo: `/staff/integrity/reports/${publicId}` });
+    expect(ok.status).toBe(302);
+    expect(path(ok.location)).toBe(`/staff/integrity/reports/${publicId}`);
+    expect((await officer.get(`/staff/integrity/reports/${publicId}`)).$.text()).toContain(PHRASE);
+  });
+
+  it("signing out forgets the keys: an old copy of the session cookie opens nothing", async () => {
+    const token = officer.cookies.get("sujarit_session")!;
+    const page = await officer.get("/staff/integrity");
+    expect((await officer.postForm("/staff/logout", { csrf: csrfOf(page) })).status).toBe(302);
+    const copy = new HttpClient(server.url, { ip: "10.90.0.9" });
+    copy.cookies.set("sujarit_session", token);
+    const r = await copy.get(`/staff/integrity/reports/${publicId}`);
+    expect(r.status).toBe(302);
+    expect(path(r.location)).toBe("/staff/login");
+  });
+
+  it("a public key replaced in the database is noticed at unlock, and nothing is unlocked (409)", async () => {
+    // Someone with write access to the database puts another key in place of the officer's public key.
+    const db = new SQLite(server.dbFile);
+    try {
+      db.pragma("busy_timeout = 5000");
+      const other = crypto.generateKeyPairSync("x25519").publicKey.export({ format: "jwk" }).x!;
+      db.prepare("update staff_keys set public_key = ? where staff_id = (select id from staff where email = ?)").run(other, EMAIL);
+    } finally {
+      db.close();
+    }
+    // Signing in still works (password, second factor), but the keys stay locked, and the unlock page says why.
+    const fresh = new HttpClient(server.url, { ip: "10.90.0.10" });
+    await integrityLogin(fresh, acc);
+    const r = await fresh.get(`/staff/integrity/reports/${publicId}`);
+    expect(path(r.location)).toBe("/staff/unlock");
+    const page = await fresh.get("/staff/unlock");
+    const tried = await fresh.postForm("/staff/unlock", { csrf: csrfOf(page), password: PASSWORD, redirectTo: "/staff/integrity" });
+    expect(tried.status).toBe(409);
+    expect(tried.$.testId("unlock-error")).toContain("ไม่ตรงกับกุญแจส่วนตัว");
+    expect((await fresh.get(`/staff/integrity/reports/${publicId}`)).status).toBe(302);
+    expect(server.logs()).toContain("does not match their private key");
+  }, 60_000);
+});

@@ -174,6 +174,9 @@ export function ErrorBoundary() {
     } else if (error.status === 403) {
       title = t("errors.forbiddenTitle");
       message = typeof error.data?.formError === "string" ? t(error.data.formError) : t("errors.forbidden");
+    } else if (error.status === 503) {
+      title = t("errors.busyTitle");
+      message = typeof error.data?.formError === "string" ? t(error.data.formError) : t("errors.busy");
     } else if (error.status === 413) {
       title = t("errors.badRequest");
       message = t("errors.payloadTooLarge");

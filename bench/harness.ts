@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 
 export async function freePort(): Promise<number> {
@@ -80,26 +81,40 @@ export async function measure(name: string, opts: autocannon.Options, expectStat
 }
 
 
-/** Starts build/server.js with the same Node flags as `npm run serve`, on a free port, against `dataDir`. */
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * Starts build/server.js with the same Node flags as `npm run serve`, on a free port, against `dataDir`.
+ * BUILD_DIR (environment, as for the server itself) runs the build in that folder instead of ./build — for this project
+ * only, never for an older checkout passed as `root` (bench/report-keys.ts --before-ref).
+ */
 export async function startBenchServer(root: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
   const extraArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
-  const serveArgs = pkg.scripts.serve.split(/\s+/).slice(1); // drop "node"
+  const buildDir = path.resolve(root) === PROJECT_ROOT && process.env.BUILD_DIR ? path.resolve(process.env.BUILD_DIR) : undefined;
+  const serveArgs = pkg.scripts.serve
+    .split(/\s+/)
+    .slice(1) // drop "node"
+    .map((a) => (buildDir && a === "build/server.js" ? path.join(buildDir, "build", "server.js") : a));
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  if (buildDir) inherited.BUILD_DIR = buildDir;
+  else delete inherited.BUILD_DIR;
   const child = spawn(process.execPath, [...extraArgs, ...serveArgs], {
     cwd: root,
     env: {
-      ...process.env,
+      ...inherited,
       NODE_ENV: "production",
       PORT: String(port),
       HOST: "127.0.0.1",
       DATA_DIR: dataDir,
       PUBLIC_URL: url,
       LOG_LEVEL: "warn",
-      // The benchmark plays many citizens behind one reverse proxy: each request carries its own client address.
-      TRUST_PROXY_HOPS: "1",
+      // The benchmark plays many citizens behind one reverse proxy (itself, on 127.0.0.1): each request carries its own
+      // client address in X-Forwarded-For.
+      TRUSTED_PROXIES: "127.0.0.1",
       ...extraEnv,
     },
     stdio: ["ignore", "ignore", "inherit"],

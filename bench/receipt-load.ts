@@ -3,7 +3,7 @@
  * everyone else (issue 3). This measures, against one running server and in the same run:
  *   1. home page (GET /) latency with no other load;
  *   2. home page latency while HAMMER clients (default 20) post wrong receipts to /report/inbox as fast as they are
- *      answered, each request from its own X-Forwarded-For address (the server must run with TRUST_PROXY_HOPS=1, so
+ *      answered, each request from its own X-Forwarded-For address (the server must run with TRUSTED_PROXIES=127.0.0.1, so
  *      the per-client throttle does not stop them: only the global throttle and the argon2 semaphore do);
  * and prints both p95 figures and their ratio (target: at most 2×).
  *
@@ -191,7 +191,7 @@ async function standalone() {
   const nodeFlags = pkg.scripts.serve.split(/\s+/).slice(1).filter((a) => a.startsWith("--"));
   const child = spawn(process.execPath, [...nodeFlags, path.join(buildRoot, "build", "server.js")], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, PUBLIC_URL: url, LOG_LEVEL: "warn", TRUST_PROXY_HOPS: "1" },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, PUBLIC_URL: url, LOG_LEVEL: "warn", TRUSTED_PROXIES: "127.0.0.1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   try {

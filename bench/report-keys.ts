@@ -42,7 +42,9 @@ export function prepareBefore(root: string, ref: string): string {
 
 function addOfficer(buildRoot: string, dataDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "scripts/staff.ts", "add", "--email", OFFICER.email, "--name", OFFICER.name, "--role", "integrity"], {
+    // Newer builds print an enrolment link unless told to read the password from standard input.
+    const stdinFlag = fs.readFileSync(path.join(buildRoot, "scripts", "staff.ts"), "utf8").includes("password-stdin") ? ["--password-stdin"] : [];
+    const p = spawn(process.execPath, ["--import", "tsx", "scripts/staff.ts", "add", "--email", OFFICER.email, "--name", OFFICER.name, "--role", "integrity", ...stdinFlag], {
       cwd: buildRoot,
       env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: "production" },
       stdio: ["pipe", "ignore", "inherit"],

@@ -83,6 +83,23 @@ export interface StaffTable {
   position: Generated<string>;
   /** Nicknames (ชื่อเล่น), comma-separated: matched in report texts so a report that names them avoids them. */
   nicknames: Generated<string>;
+  /** When the password was last set (migration 0900); recognised devices and other sessions end when it changes. */
+  password_changed_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A one-time link by which a person sets their own password (migration 0900). */
+export interface StaffEnrolmentTable {
+  id: Generated<number>;
+  staff_id: number;
+  /** sha256 of the token in the link; the link itself is never stored. */
+  token_hash: string;
+  purpose: "enrol" | "reset";
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  /** The administrator who made it (null: the staff CLI). */
+  created_by: number | null;
+  created_by_os_user: string | null;
 }
 
 /**
@@ -102,6 +119,42 @@ export interface StaffKeyTable {
   recovery_sealed_seed: string | null;
   /** Bangkok date the key pair was made. */
   created_on: string;
+}
+
+/** Roles an administrator made sign in with a second factor beyond the fixed ones (migration 1000). */
+export interface SecondFactorRoleTable {
+  role: "officer" | "intake" | "executive";
+  set_at: string;
+  set_by: number | null;
+}
+
+/** A WebAuthn credential (passkey) of a staff member (migration 1000, app/models/passkeys.server.ts). */
+export interface StaffPasskeyTable {
+  id: Generated<number>;
+  staff_id: number;
+  /** base64url credential id, unique. */
+  credential_id: string;
+  /** base64url COSE public key. */
+  public_key: string;
+  /** Signature counter last seen (0 for authenticators that keep none). */
+  counter: Generated<number>;
+  /** JSON array of the transports the browser reported ("internal", "usb", "hybrid", …). */
+  transports: Generated<string>;
+  /** The name the person gave it ("โทรศัพท์", "คอมพิวเตอร์ที่ทำงาน"). */
+  name: string;
+  /** 1 when the authenticator said the credential is backed up (synced passkey). */
+  backed_up: Generated<number>;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** The one WebAuthn challenge a session may answer (migration 1000): single use, short-lived. */
+export interface StaffWebauthnChallengeTable {
+  /** staff_sessions.id (sha256 of the cookie). */
+  session_id: string;
+  purpose: "register" | "authenticate";
+  challenge: string;
+  expires_at: string;
 }
 
 export interface StaffSessionTable {
@@ -596,6 +649,9 @@ export interface Database {
   categories: CategoryTable;
   staff: StaffTable;
   staff_sessions: StaffSessionTable;
+  staff_passkeys: StaffPasskeyTable;
+  staff_webauthn_challenges: StaffWebauthnChallengeTable;
+  second_factor_roles: SecondFactorRoleTable;
   complaints: ComplaintTable;
   case_events: CaseEventTable;
   attachments: AttachmentTable;
@@ -608,6 +664,7 @@ export interface Database {
   report_activity_pending: ReportActivityPendingTable;
   report_notices_pending: ReportNoticePendingTable;
   staff_keys: StaffKeyTable;
+  staff_enrolments: StaffEnrolmentTable;
   report_messages: ReportMessageTable;
   report_attachments: ReportAttachmentTable;
   report_pending_uploads: ReportPendingUploadTable;
@@ -639,6 +696,7 @@ export type Complaint = Selectable<ComplaintTable>;
 export type NewComplaint = Insertable<ComplaintTable>;
 export type ComplaintUpdate = Updateable<ComplaintTable>;
 export type Staff = Selectable<StaffTable>;
+export type StaffPasskey = Selectable<StaffPasskeyTable>;
 export type CaseEvent = Selectable<CaseEventTable>;
 export type Division = Selectable<DivisionTable>;
 export type Category = Selectable<CategoryTable>;

@@ -2,6 +2,22 @@
 import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { log } from "../app/utils/logger.server";
+import { clientFromRequest, type Cidr } from "../app/utils/client-address.server";
+
+/**
+ * Sets res.locals.clientAddress: the client's rate-limit key (an IPv4 address or an IPv6 /64; X-Forwarded-For only from
+ * a trusted proxy). Kept in memory for the request only: never logged or stored.
+ */
+export function clientAddress(trusted: readonly Cidr[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.locals.clientAddress = clientFromRequest({ peer: req.socket.remoteAddress, headers: req.headers, path: req.path }, trusted);
+    next();
+  };
+}
+import { getEnv } from "../app/utils/env.server";
+
+let httpsOnly: boolean | null = null;
+const hsts = () => (httpsOnly ??= getEnv().PUBLIC_URL.startsWith("https://"));
 
 /** Sets CSP with a per-request nonce and the other security headers on every response. */
 export function applySecurityHeaders(req: Request, res: Response, next: NextFunction) {
@@ -25,9 +41,11 @@ export function applySecurityHeaders(req: Request, res: Response, next: NextFunc
   );
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("X-Frame-Options", "DENY");
-  res.setHeader("Referrer-Policy", req.path.startsWith("/report") ? "no-referrer" : "same-origin");
+  res.setHeader("Referrer-Policy", req.path.startsWith("/report") || req.path.startsWith("/staff/enrol") ? "no-referrer" : "same-origin");
   res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()");
   res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+  // Over https, browsers are told to use nothing else for a year (and the cookies carry __Host-/__Secure- names).
+  if (hsts()) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   res.setHeader("Cross-Origin-Resource-Policy", "same-origin");
   if (req.path.startsWith("/report") || req.path.startsWith("/staff") || req.path.startsWith("/track") || req.path.startsWith("/complaints")) {
     res.setHeader("Cache-Control", "no-store");

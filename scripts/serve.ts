@@ -13,7 +13,8 @@ import { getDb, getSecrets } from "../app/utils/db.server";
 import { log, errorFields } from "../app/utils/logger.server";
 import { migrateToLatest, optimizeDatabase } from "../db/connection";
 import { seedHolidays, seedOrganisation } from "../db/seed";
-import { applySecurityHeaders, rejectCrossSiteWrites, requestLogger } from "./http";
+import { applySecurityHeaders, clientAddress, rejectCrossSiteWrites, requestLogger } from "./http";
+import { initProxyWarning, isTrusted, parseTrustedProxies } from "../app/utils/client-address.server";
 import { createCappedRequestHandler } from "./remix-handler";
 import { startOutboxWorker } from "../app/models/outbox.server";
 import { startDeadlineTicker } from "../app/models/escalation.server";
@@ -59,7 +60,7 @@ async function main() {
     console.log(
       "\nNo staff accounts yet. Create the first administrator with:\n" +
         "  npm run staff -- add --email you@example.org --name \"Your Name\" --role admin\n" +
-        "(the password is read from standard input, or generated and printed once)\n",
+        "(it prints a one-time link where they set their own password)\n",
     );
   }
 
@@ -71,9 +72,16 @@ async function main() {
   }
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
 
+  // Client addresses (rate limits only): X-Forwarded-For is read only from TRUSTED_PROXIES; forwarded headers arriving
+  // while none is configured are reported (log, /healthz, admin page, next start-up): app/utils/client-address.server.ts.
+  const trustedProxies = parseTrustedProxies(env.TRUSTED_PROXIES);
+  initProxyWarning({ dataDir: env.DATA_DIR, trustedConfigured: trustedProxies.length > 0 });
+
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", env.TRUST_PROXY_HOPS);
+  // req.ip / req.protocol follow the same rule (only trusted proxies' forwarded headers count).
+  app.set("trust proxy", (addr: string) => isTrusted(addr, trustedProxies));
+  app.use(clientAddress(trustedProxies));
   app.use(requestLogger);
   app.use(applySecurityHeaders);
   app.use(compression());
@@ -87,7 +95,7 @@ async function main() {
       mode: "production",
       getLoadContext: (req, res) => ({
         nonce: String(res.locals.nonce),
-        clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        clientAddress: String(res.locals.clientAddress ?? "unknown"),
       }),
     }),
   );

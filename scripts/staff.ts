@@ -1,28 +1,40 @@
 /**
- * Staff accounts from the command line (runs migrations first, so it works on a fresh ./data):
- *   npm run staff -- add --email E --name N --role R [--division CODE]   (password from stdin, or generated)
+ * Staff accounts from the command line (runs migrations first, so it works on a fresh ./data). Every command that
+ * changes an account is written to the audit log with the operating-system user who ran it. No password is ever
+ * printed: a new account, and a reset, get a one-time link by which the person sets their own password.
+ *   npm run staff -- add --email E --name N --role R [--division CODE] [--position P] [--nicknames "a, b"]
+ *   npm run staff -- add … --password-stdin     (automation: the password is read from standard input, never shown)
  *   npm run staff -- list
- *   npm run staff -- disable --email E
- *   npm run staff -- reset-totp --email E   (integrity officer lost the phone and the recovery codes)
+ *   npm run staff -- reset --email E           (a new one-time link to set a new password)
+ *   npm run staff -- unlock --email E          (end the wait after failed sign-ins)
+ *   npm run staff -- disable --email E | enable --email E
+ *   npm run staff -- reset-totp --email E      (lost phone and recovery codes: second factor set up again)
  */
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { migrateToLatest } from "../db/connection";
 import { seedOrganisation } from "../db/seed";
 import { getDb } from "../app/utils/db.server";
 import { STAFF_ROLES, isStaffRole } from "../app/lib/permissions";
 import { appendAudit } from "../app/models/audit.server";
-import { createStaff, disableStaff, generatePassword, listStaff, StaffInputError, PASSWORD_MIN_LENGTH } from "../app/models/staff.server";
+import { createStaff, listStaff, normalizeEmail, StaffInputError, PASSWORD_MIN_LENGTH } from "../app/models/staff.server";
+import { createAccount, ENROLMENT_HOURS, listAccounts, resetPassword, setAccountActive, unlockAccount } from "../app/models/accounts.server";
 
 const USAGE = `Usage:
-  npm run staff -- add --email E --name N --role ${STAFF_ROLES.join("|")} [--division CODE]
-      The password is read from standard input when piped (echo 'pw' | npm run staff -- add …);
-      otherwise a random one is generated and printed once. Officers need --division.
-      Integrity officers (role integrity) set up two-step verification (TOTP) at their first sign-in.
+  npm run staff -- add --email E --name N --role ${STAFF_ROLES.join("|")} [--division CODE] [--position P] [--nicknames "a, b"]
+      Prints a one-time link (valid ${ENROLMENT_HOURS} hours) by which the person sets their own password — give it to
+      them in person or by phone. Officers need --division.
+      With --password-stdin the password is read from standard input instead (for automation); it is never shown.
   npm run staff -- list
+  npm run staff -- reset --email E        a new link to set a new password (the old one works until it is used)
+  npm run staff -- unlock --email E       end the wait unknown devices have after failed sign-ins
   npm run staff -- disable --email E
+  npm run staff -- enable --email E
   npm run staff -- reset-totp --email E
-      Removes an integrity officer's TOTP secret and recovery codes and ends their sessions; they set it up
-      again at their next sign-in (check who is asking first: this is the recovery path of last resort).`;
+      Removes a person's TOTP secret and recovery codes and ends their sessions; they set up a second factor again at
+      their next sign-in (check who is asking first: this is the recovery path of last resort).`;
+
+const COMMANDS = ["add", "list", "reset", "unlock", "disable", "enable", "reset-totp"];
 
 function usage(message?: string): never {
   if (message) console.error(`Error: ${message}\n`);
@@ -39,75 +51,84 @@ async function readStdin(): Promise<string> {
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   if (!command || command === "help" || command === "--help") usage();
-  let values: Record<string, string | undefined>;
+  let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
       args: rest,
-      options: { email: { type: "string" }, name: { type: "string" }, role: { type: "string" }, division: { type: "string" } },
+      options: {
+        email: { type: "string" },
+        name: { type: "string" },
+        role: { type: "string" },
+        division: { type: "string" },
+        position: { type: "string" },
+        nicknames: { type: "string" },
+        "password-stdin": { type: "boolean" },
+      },
       strict: true,
       allowPositionals: false,
-    }).values as Record<string, string | undefined>;
+    }).values;
   } catch (e) {
     usage((e as Error).message);
   }
-  if (!["add", "list", "disable", "reset-totp"].includes(command)) usage(`unknown command "${command}"`);
+  if (!COMMANDS.includes(command)) usage(`unknown command "${command}"`);
 
   const db = getDb();
   await migrateToLatest(db);
   await seedOrganisation(db);
+  const by = { staffId: null, role: "cli", osUser: os.userInfo().username };
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
 
   try {
     if (command === "list") {
-      const rows = await listStaff(db);
+      const rows = await listAccounts(db);
+      const divisions = new Map((await listStaff(db)).map((s) => [s.id, s.division_code ?? "-"]));
       if (rows.length === 0) console.log("No staff accounts.");
       for (const r of rows) {
-        console.log([r.email, r.name, r.role, r.division_code ?? "-", r.active ? "active" : "disabled"].join("\t"));
+        const state = !r.active ? "disabled" : r.pending ? "password not set" : r.waitUntil ? `waiting until ${r.waitUntil}` : "active";
+        console.log([r.email, r.name, r.role, divisions.get(r.id) ?? "-", state, r.linkExpiresAt ? `link until ${r.linkExpiresAt}` : ""].join("\t"));
       }
       return;
     }
-    if (command === "disable") {
-      if (!values.email) usage("--email is required");
-      const ok = await disableStaff(db, values.email);
-      if (!ok) {
-        console.error(`Error: no staff account with e-mail ${values.email}`);
+    if (command !== "add") {
+      const email = str("email");
+      if (!email) usage("--email is required");
+      const s = await db.selectFrom("staff").select(["id", "role"]).where("email", "=", normalizeEmail(email)).executeTakeFirst();
+      if (!s) {
+        console.error(`Error: no staff account with e-mail ${email}`);
         process.exitCode = 2;
         return;
       }
-      console.log(`Disabled ${values.email} and ended their sessions.`);
-      return;
-    }
-    if (command === "reset-totp") {
-      if (!values.email) usage("--email is required");
-      const email = values.email.normalize("NFC").trim().toLowerCase();
-      const done = await db.transaction().execute(async (trx) => {
-        const s = await trx.selectFrom("staff").select(["id", "role"]).where("email", "=", email).executeTakeFirst();
-        if (!s) return false;
-        await trx
-          .updateTable("staff")
-          .set({ totp_secret_enc: null, totp_enabled_at: null, totp_last_step: null, recovery_codes: null })
-          .where("id", "=", s.id)
-          .execute();
+      if (command === "reset") {
+        const r = await resetPassword(db, s.id, by);
+        console.log(`A link for ${email} to set a new password (valid until ${r.expiresAt}; the old password works until it is used):`);
+        console.log(r.url);
+        if (r.holdsReportKeys) console.log("They receive corruption reports: without their recovery key, a colleague who holds their reports gives access again.");
+        return;
+      }
+      if (command === "unlock") {
+        await unlockAccount(db, s.id, by);
+        console.log(`The wait after failed sign-ins of ${email} has ended.`);
+        return;
+      }
+      if (command === "disable" || command === "enable") {
+        await setAccountActive(db, s.id, command === "enable", by);
+        console.log(command === "disable" ? `Disabled ${email} and ended their sessions.` : `Enabled ${email}.`);
+        return;
+      }
+      // reset-totp
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable("staff").set({ totp_secret_enc: null, totp_enabled_at: null, totp_last_step: null, recovery_codes: null }).where("id", "=", s.id).execute();
         await trx.deleteFrom("staff_sessions").where("staff_id", "=", s.id).execute();
-        await appendAudit(trx, {
-          actorId: null,
-          actorRole: "cli",
-          action: "totp.reset",
-          targetType: "staff",
-          targetId: String(s.id),
-          details: {},
-        });
-        return true;
+        await appendAudit(trx, { actorId: null, actorRole: "cli", action: "totp.reset", targetType: "staff", targetId: String(s.id), details: { osUser: by.osUser } });
       });
-      if (!done) {
-        console.error(`Error: no staff account with e-mail ${values.email}`);
-        process.exitCode = 2;
-        return;
-      }
-      console.log(`Two-step verification of ${values.email} was reset; they set it up again at their next sign-in.`);
+      console.log(`Two-step verification of ${email} was reset; they set it up again at their next sign-in.`);
       return;
     }
     // add
-    const { email, name, role, division } = values;
+    const email = str("email");
+    const name = str("name");
+    const role = str("role");
+    const division = str("division");
     if (!email) usage("--email is required");
     if (!name) usage("--name is required");
     if (!role || !isStaffRole(role)) usage(`--role must be one of ${STAFF_ROLES.join(", ")}`);
@@ -121,23 +142,22 @@ async function main() {
       }
       divisionId = d.id;
     }
-    let password: string;
-    let generated = false;
-    if (!process.stdin.isTTY) {
-      password = await readStdin();
-      if (password === "") {
-        password = generatePassword(24);
-        generated = true;
-      }
-    } else {
-      password = generatePassword(24);
-      generated = true;
+    const input = { email, name, role, divisionId, position: str("position"), nicknames: str("nicknames") };
+    if (values["password-stdin"]) {
+      const password = await readStdin();
+      if ([...password].length < PASSWORD_MIN_LENGTH) usage(`the password must have at least ${PASSWORD_MIN_LENGTH} characters`);
+      const staff = await db.transaction().execute(async (trx) => {
+        const created = await createStaff(trx, { ...input, password });
+        await appendAudit(trx, { actorId: null, actorRole: "cli", action: "staff.create", targetType: "staff", targetId: created.id, details: { role: created.role, osUser: by.osUser, passwordFrom: "stdin" } });
+        return created;
+      });
+      console.log(`Created ${staff.role} ${staff.email} (id ${staff.id}) with the password given on standard input.`);
+      return;
     }
-    if (password.length < PASSWORD_MIN_LENGTH) usage(`the password must have at least ${PASSWORD_MIN_LENGTH} characters`);
-    const staff = await createStaff(db, { email, name, role, divisionId, password });
-    console.log(`Created ${staff.role} ${staff.email} (id ${staff.id}).`);
-    if (staff.role === "integrity") console.log("They will set up two-step verification (an authenticator app) at their first sign-in.");
-    if (generated) console.log(`Password (shown once, store it safely): ${password}`);
+    const created = await createAccount(db, input, by);
+    console.log(`Created ${created.staff.role} ${created.staff.email} (id ${created.staff.id}).`);
+    console.log(`Give them this link (in person or by phone, not by e-mail) to set their own password; valid until ${created.expiresAt}:`);
+    console.log(created.url);
   } catch (e) {
     if (e instanceof StaffInputError) {
       console.error(`Error: ${e.message}`);

@@ -172,7 +172,30 @@ export function canSeeReportCounts(actor: Pick<Actor, "role">): boolean {
   return actor.role === "admin" || actor.role === "supervisor" || actor.role === "executive";
 }
 
-/** Roles that must pass a second factor (TOTP) before any back-office page opens. */
-export function requiresSecondFactor(actor: Pick<Actor, "role">): boolean {
-  return actor.role === "integrity";
+// ---------------------------------------------------------------------------------------------------------------
+// Second factor (TOTP or a passkey) after the password.
+
+/** Roles that always sign in with a second factor: they set the alternate recipient, retention, templates, or read reports. */
+export const FIXED_SECOND_FACTOR_ROLES = ["admin", "supervisor", "integrity"] as const satisfies readonly StaffRole[];
+/** Roles an administrator may make sign in with a second factor (/staff/admin/security). */
+export const OPTIONAL_SECOND_FACTOR_ROLES = ["officer", "intake", "executive"] as const satisfies readonly StaffRole[];
+export type OptionalSecondFactorRole = (typeof OPTIONAL_SECOND_FACTOR_ROLES)[number];
+
+export function isOptionalSecondFactorRole(x: unknown): x is OptionalSecondFactorRole {
+  return typeof x === "string" && (OPTIONAL_SECOND_FACTOR_ROLES as readonly string[]).includes(x);
+}
+
+/** The installation's setting: which optional roles an administrator has turned the second factor on for. */
+export interface SecondFactorPolicy {
+  optionalRoles: readonly StaffRole[];
+}
+
+/**
+ * Whether the role must pass a second factor before any back-office page opens: admin, supervisor and integrity
+ * always; officer, intake and executive when the policy (app/models/second-factor.server.ts, secondFactorPolicy)
+ * says so. The policy is required on purpose: a caller that forgot it would silently let those roles in without one.
+ */
+export function requiresSecondFactor(actor: Pick<Actor, "role">, policy: SecondFactorPolicy): boolean {
+  if ((FIXED_SECOND_FACTOR_ROLES as readonly string[]).includes(actor.role)) return true;
+  return isOptionalSecondFactorRole(actor.role) && policy.optionalRoles.includes(actor.role);
 }

@@ -11,6 +11,8 @@
  * - Throttling: at most 5 wrong second-factor codes per account in 15 minutes (in memory, so a password re-entry does
  *   not reset it); reaching the limit also locks the account's password login for 15 minutes (staff.locked_until).
  * - Audit: login.totp (success, with the method; failures counted only in memory) and totp.setup.
+ * - Passkeys (app/models/passkeys.server.ts) share the failure count and the recovery codes: someone whose first factor
+ *   is a passkey gets recovery codes too (issueRecoveryCodesIfNone) and may use them on the same step.
  */
 import crypto from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
@@ -121,6 +123,47 @@ function assertNotLocked(staffId: number, at: number) {
   if (p.blocked) throw new MfaError("locked", p.retryAfterSec);
 }
 
+/** Throws MfaError("locked") while the account has had too many wrong second factors (any method, passkeys too). */
+export function assertSecondFactorNotLocked(staffId: number): void {
+  assertNotLocked(staffId, now().getTime());
+}
+
+/** Counts a wrong second factor of any method (a refused passkey too); throws MfaError("invalid" | "locked"). */
+export async function countSecondFactorFailure(db: Executor, staffId: number): Promise<never> {
+  return recordFailure(db, staffId, now());
+}
+
+/** Forgets the wrong second factors counted for the account (after a success). */
+export function clearSecondFactorFailures(staffId: number): void {
+  failures().reset(String(staffId));
+}
+
+/**
+ * Gives the person recovery codes when they have none (their first second factor was a passkey): stores the hashes
+ * and returns the plain codes for showing once; null when they already have some.
+ */
+export async function issueRecoveryCodesIfNone(db: Executor, staffId: number): Promise<string[] | null> {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
+  const r = await db
+    .updateTable("staff")
+    .set({ recovery_codes: JSON.stringify(codes.map(hashRecoveryCode)) })
+    .where("id", "=", staffId)
+    .where((eb) => eb.or([eb("recovery_codes", "is", null), eb("recovery_codes", "=", "[]")]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1 ? codes : null;
+}
+
+/** How many unused recovery codes the person has. */
+export function recoveryCodesLeft(staff: Pick<Staff, "recovery_codes">): number {
+  if (!staff.recovery_codes) return 0;
+  try {
+    const v = JSON.parse(staff.recovery_codes) as unknown;
+    return Array.isArray(v) ? v.length : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Counts a wrong code; at the limit the account's password login is locked too. */
 async function recordFailure(db: Executor, staffId: number, at: Date): Promise<never> {
   const hit = failures().hit(String(staffId), at.getTime());
@@ -191,7 +234,9 @@ export async function verifySecondFactor(
   const at = now();
   assertNotLocked(staffId, at.getTime());
   const staff = await loadStaff(db, staffId);
-  if (!staff.totp_enabled_at || !staff.totp_secret_enc) throw new MfaError("not_enabled");
+  const totpOn = Boolean(staff.totp_enabled_at && staff.totp_secret_enc);
+  // Someone whose only factor is a passkey can still use a recovery code here.
+  if (!totpOn && recoveryCodesLeft(staff) === 0) throw new MfaError("not_enabled");
   const raw = typeof input === "string" ? input.trim() : "";
   const hashes: string[] = staff.recovery_codes ? (JSON.parse(staff.recovery_codes) as string[]) : [];
 
@@ -225,6 +270,7 @@ export async function verifySecondFactor(
     method = "recovery";
     left = remaining.length;
   } else {
+    if (!totpOn || !staff.totp_secret_enc) return recordFailure(db, staffId, at);
     const secret = openSecret(staff.id, staff.totp_secret_enc);
     const check = verifyTotp(secret, raw, { atMs: at.getTime(), lastStep: staff.totp_last_step });
     if (!check.ok) {

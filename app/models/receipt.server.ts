@@ -29,8 +29,11 @@ function key(): string {
   return cachedKey;
 }
 
+/** Over https the name carries the `__Secure-` prefix (accepted by the browser only when Secure). */
+const cookieNamed = () => (isSecureDeployment() ? `__Secure-${COOKIE}` : COOKIE);
+
 function cookie(value: string, maxAge: number): string {
-  const parts = [`${COOKIE}=${value}`, "Path=/complaints", "HttpOnly", "SameSite=Lax", `Max-Age=${maxAge}`];
+  const parts = [`${cookieNamed()}=${value}`, "Path=/complaints", "HttpOnly", "SameSite=Lax", `Max-Age=${maxAge}`];
   if (isSecureDeployment()) parts.push("Secure");
   return parts.join("; ");
 }
@@ -47,7 +50,7 @@ export function clearReceiptCookie(): string {
 
 /** The receipt in the request, or null when absent, expired or tampered with. */
 export function readReceipt(request: Request, nowMs = Date.now()): Receipt | null {
-  const raw = parseCookies(request)[COOKIE];
+  const raw = parseCookies(request)[cookieNamed()];
   if (!raw) return null;
   try {
     const parsed = receiptSchema.parse(JSON.parse(decryptText(raw, key(), COOKIE)));

@@ -1,6 +1,11 @@
 /**
  * Staff accounts: creation (argon2id), listing, disabling, and password checks with per-account throttling.
  * Login answers never say whether the e-mail or the password was wrong, and take about as long either way.
+ *
+ * Throttling never locks the real person out: wrong passwords make further attempts for that account from
+ * UNFAMILIAR clients wait (30 s after the 5th failure, doubling with each further one, at most 15 minutes), while the
+ * person's own recent client (a device cookie set at their last sign-in, app/utils/device.server.ts) is never refused
+ * because of someone else's failures. Each attempt is counted before the argon2 check, so parallel guesses all count.
  */
 import argon2 from "argon2";
 import type { Kysely, Transaction } from "kysely";
@@ -8,20 +13,21 @@ import type { Database, Staff, StaffRole } from "../../db/schema";
 import { now } from "~/utils/clock.server";
 import { limiter } from "~/utils/rate-limit.server";
 import { isStaffRole } from "~/lib/permissions";
+import { PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.server";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-/** Failures before an account is locked, and the first lock's length (doubling with each further series). */
-export const LOGIN_MAX_FAILURES = 5;
-export const LOGIN_LOCK_MS = 15 * 60_000;
-const LOGIN_LOCK_MAX_MS = 24 * 3600_000;
+/** Failures after which unfamiliar clients wait before trying the account again, the first wait and the longest. */
+export const LOGIN_FREE_FAILURES = 5;
+export const LOGIN_FIRST_WAIT_MS = 30_000;
+export const LOGIN_MAX_WAIT_MS = 15 * 60_000;
 
-export const PASSWORD_MIN_LENGTH = 12;
+export { PASSWORD_MIN_LENGTH } from "./password-policy.server";
 
 export class StaffInputError extends Error {
   constructor(
     message: string,
-    readonly code: "email_taken" | "bad_role" | "division_required" | "unknown_division" | "weak_password" | "bad_email" | "bad_name",
+    readonly code: "email_taken" | "bad_role" | "division_required" | "unknown_division" | "weak_password" | "bad_email" | "bad_name" | "bad_position",
   ) {
     super(message);
     this.name = "StaffInputError";
@@ -48,19 +54,26 @@ export interface NewStaffInput {
   name: string;
   role: StaffRole;
   divisionId: number | null;
-  password: string;
+  /** Set by the person through their enrolment link when omitted (the account cannot sign in until then). */
+  password?: string;
+  position?: string;
+  nicknames?: string;
 }
 
 /** Creates a staff account; officers must belong to a division. */
 export async function createStaff(db: Executor, input: NewStaffInput): Promise<Staff> {
   const email = normalizeEmail(input.email);
   const name = input.name.normalize("NFC").trim();
+  const position = (input.position ?? "").normalize("NFC").trim();
+  const nicknames = (input.nicknames ?? "").normalize("NFC").trim();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) throw new StaffInputError("Invalid e-mail address", "bad_email");
   if (!name || name.length > 200) throw new StaffInputError("Name is required (at most 200 characters)", "bad_name");
+  if (position.length > 200 || nicknames.length > 200) throw new StaffInputError("Position and nicknames: at most 200 characters", "bad_position");
   if (!isStaffRole(input.role)) throw new StaffInputError(`Unknown role: ${String(input.role)}`, "bad_role");
   if (input.role === "officer" && input.divisionId === null) throw new StaffInputError("Officers need a division", "division_required");
-  if (input.password.length < PASSWORD_MIN_LENGTH) {
-    throw new StaffInputError(`Password must have at least ${PASSWORD_MIN_LENGTH} characters`, "weak_password");
+  if (input.password !== undefined) {
+    const problem = passwordProblem(input.password, { email });
+    if (problem) throw new StaffInputError(`The password is not allowed (${problem}): at least ${PASSWORD_MIN_LENGTH} characters, not a common password`, "weak_password");
   }
   if (input.divisionId !== null) {
     const d = await db.selectFrom("divisions").select("id").where("id", "=", input.divisionId).executeTakeFirst();
@@ -68,7 +81,8 @@ export async function createStaff(db: Executor, input: NewStaffInput): Promise<S
   }
   const existing = await db.selectFrom("staff").select("id").where("email", "=", email).executeTakeFirst();
   if (existing) throw new StaffInputError("A staff account with this e-mail already exists", "email_taken");
-  const password_hash = await hashPassword(input.password);
+  const password_hash = input.password === undefined ? "" : await hashPassword(input.password);
+  const at = now().toISOString();
   return db
     .insertInto("staff")
     .values({
@@ -80,7 +94,10 @@ export async function createStaff(db: Executor, input: NewStaffInput): Promise<S
       active: 1,
       locked_until: null,
       last_login_at: null,
-      created_at: now().toISOString(),
+      created_at: at,
+      password_changed_at: input.password === undefined ? null : at,
+      position,
+      nicknames,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -147,11 +164,10 @@ export async function disableStaff(db: Kysely<Database>, email: string): Promise
   });
 }
 
-/** Lock length after `failures` failed logins (0 while below the threshold). */
-export function lockDurationMs(failures: number): number {
-  if (failures < LOGIN_MAX_FAILURES || failures % LOGIN_MAX_FAILURES !== 0) return 0;
-  const series = failures / LOGIN_MAX_FAILURES; // 1, 2, 3 …
-  return Math.min(LOGIN_LOCK_MS * 2 ** (series - 1), LOGIN_LOCK_MAX_MS);
+/** How long unfamiliar clients wait after `failures` failed logins (0 below the threshold; doubling, capped). */
+export function loginWaitMs(failures: number): number {
+  if (failures < LOGIN_FREE_FAILURES) return 0;
+  return Math.min(LOGIN_FIRST_WAIT_MS * 2 ** (failures - LOGIN_FREE_FAILURES), LOGIN_MAX_WAIT_MS);
 }
 
 export type LoginResult =
@@ -159,29 +175,37 @@ export type LoginResult =
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "locked"; retryAfterSec: number };
 
-/** Same threshold for addresses that have no account, so a lock does not reveal that an account exists. */
-const unknownAccountLimiter = () => limiter("login-unknown-account", LOGIN_MAX_FAILURES - 1, LOGIN_LOCK_MS);
+/** Unknown addresses wait the same way, so a wait does not reveal that an account exists. */
+const unknownAccountLimiter = () => limiter("login-unknown-account", LOGIN_FREE_FAILURES, LOGIN_MAX_WAIT_MS);
 
 /**
- * Checks an e-mail and password. Verifies against a dummy hash when there is no such (active) account, so the
- * answer takes comparable time; after 5 failures the account is locked for 15 minutes, then 30, 60 … (max 24 h).
+ * Checks an e-mail and password. `knownDevice`: the request comes from a client this account signed in from recently
+ * (device cookie) — never made to wait for other people's failures. Verifies against a dummy hash when there is no
+ * such (active, enrolled) account, so the answer takes comparable time.
  */
-export async function verifyLogin(db: Kysely<Database>, email: string, password: string): Promise<LoginResult> {
+export async function verifyLogin(db: Kysely<Database>, email: string, password: string, opts: { knownDevice?: boolean } = {}): Promise<LoginResult> {
   const key = normalizeEmail(email);
   const at = now();
   const staff = await db.selectFrom("staff").selectAll().where("email", "=", key).executeTakeFirst();
-  if (!staff) {
+  if (!staff || staff.active !== 1 || staff.password_hash === "") {
+    const peek = unknownAccountLimiter().peek(key, at.getTime());
+    if (peek.blocked && !opts.knownDevice) return { ok: false, reason: "locked", retryAfterSec: peek.retryAfterSec };
+    unknownAccountLimiter().hit(key, at.getTime());
     await argon2.verify(await getDummyHash(), password).catch(() => false);
-    const hit = unknownAccountLimiter().hit(key, at.getTime());
-    if (!hit.allowed) return { ok: false, reason: "locked", retryAfterSec: hit.retryAfterSec };
     return { ok: false, reason: "invalid" };
   }
-  if (staff.locked_until && staff.locked_until > at.toISOString()) {
-    await argon2.verify(await getDummyHash(), password).catch(() => false);
+  if (!opts.knownDevice && staff.locked_until && staff.locked_until > at.toISOString()) {
     return { ok: false, reason: "locked", retryAfterSec: Math.ceil((Date.parse(staff.locked_until) - at.getTime()) / 1000) };
   }
+  // Counted before the check, so parallel guesses all count; a success clears it.
+  const counted = await db
+    .updateTable("staff")
+    .set((eb) => ({ failed_logins: eb("failed_logins", "+", 1) }))
+    .where("id", "=", staff.id)
+    .returning(["failed_logins"])
+    .executeTakeFirstOrThrow();
   const matches = await argon2.verify(staff.password_hash, password).catch(() => false);
-  if (matches && staff.active === 1) {
+  if (matches) {
     const updated = await db
       .updateTable("staff")
       .set({ failed_logins: 0, locked_until: null, last_login_at: at.toISOString() })
@@ -190,23 +214,22 @@ export async function verifyLogin(db: Kysely<Database>, email: string, password:
       .executeTakeFirstOrThrow();
     return { ok: true, staff: updated };
   }
-  // Count the failure atomically (two parallel guesses both count).
-  const row = await db
-    .updateTable("staff")
-    .set((eb) => ({ failed_logins: eb("failed_logins", "+", 1) }))
-    .where("id", "=", staff.id)
-    .returning(["failed_logins"])
-    .executeTakeFirstOrThrow();
-  const lockMs = lockDurationMs(row.failed_logins);
-  if (lockMs > 0) {
-    await db
-      .updateTable("staff")
-      .set({ locked_until: new Date(at.getTime() + lockMs).toISOString() })
-      .where("id", "=", staff.id)
-      .execute();
-    return { ok: false, reason: "locked", retryAfterSec: Math.ceil(lockMs / 1000) };
+  const wait = loginWaitMs(counted.failed_logins);
+  if (wait > 0) {
+    await db.updateTable("staff").set({ locked_until: new Date(at.getTime() + wait).toISOString() }).where("id", "=", staff.id).execute();
   }
   return { ok: false, reason: "invalid" };
+}
+
+/** Clears the failures and the wait of an account (the staff CLI's `unlock`). Returns false if there is no such account. */
+export async function clearLoginFailures(db: Executor, email: string): Promise<Staff | null> {
+  const row = await db
+    .updateTable("staff")
+    .set({ failed_logins: 0, locked_until: null })
+    .where("email", "=", normalizeEmail(email))
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? null;
 }
 
 /** A random password of `length` characters from an unambiguous alphabet. */

@@ -11,7 +11,7 @@ import { CsrfField, ErrorSummary, Field, HoneypotField } from "~/components/form
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { randomToken } from "~/utils/crypto.server";
-import { limits } from "~/utils/rate-limit.server";
+import { clientOf, limits } from "~/utils/rate-limit.server";
 import { log, errorFields } from "~/utils/logger.server";
 import { assertCsrf, getLang } from "~/utils/request.server";
 import { getOrgProfile, listCategories, listVillages, nameIn } from "~/models/org.server";
@@ -114,7 +114,7 @@ function errorResponse(status: number, data: Omit<ErrorData, "status" | "formKey
  */
 export async function action({ request, context }: ActionFunctionArgs) {
   const limiter = limits.publicForm();
-  const client = context.clientAddress ?? "unknown";
+  const client = clientOf(context);
   const blocked = limiter.peek(client);
   if (blocked.blocked) {
     return errorResponse(

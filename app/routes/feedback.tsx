@@ -11,7 +11,7 @@ import { tFor } from "~/i18n";
 import { CsrfField, ErrorSummary, Field, HoneypotField } from "~/components/form";
 import { RatingFields } from "~/components/satisfaction";
 import { getDb } from "~/utils/db.server";
-import { limits } from "~/utils/rate-limit.server";
+import { clientOf, limits } from "~/utils/rate-limit.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 import { getOrgProfile, nameIn } from "~/models/org.server";
@@ -55,7 +55,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const lang = getLang(request);
   const limiter = limits.counterFeedback();
   const everyone = limits.counterFeedbackGlobal();
-  const client = context.clientAddress ?? "unknown";
+  const client = clientOf(context);
   const empty: Values = { service: "", score: "", comment: "" };
   const perClient = limiter.peek(client);
   const overall = everyone.peek("all");

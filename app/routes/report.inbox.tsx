@@ -28,7 +28,7 @@ import { EvidenceFields } from "~/components/evidence-fields";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { getDb } from "~/utils/db.server";
 import { randomToken } from "~/utils/crypto.server";
-import { limiter } from "~/utils/rate-limit.server";
+import { clientOf, limiter, slowRefusal } from "~/utils/rate-limit.server";
 import {
   reserveReceiptAttempt,
   throttleDelay,
@@ -40,6 +40,7 @@ import {
   parseMultipartUpload,
 } from "~/models/attachment.server";
 import { addReporterMessage, findReportByReceipt, reporterView } from "~/models/report/inbox.server";
+import { ReceiptHashBusyError } from "~/models/receipt-hash.server";
 import { ReportInputError, REPORT_LIMITS } from "~/models/report/shared.server";
 import {
   createInboxSession,
@@ -120,7 +121,7 @@ const replyLimiter = () => limiter("report-reply", 30, 10 * 60_000);
 export async function action({ request, context }: ActionFunctionArgs) {
   const lang = getLang(request);
   const db = getDb();
-  const client = context.clientAddress ?? "unknown";
+  const client = clientOf(context);
   const isMultipart = /^multipart\/form-data/i.test(
     request.headers.get("Content-Type") ?? ""
   );
@@ -131,6 +132,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const blocked = lim.peek(client);
     if (blocked.blocked) {
       request.body?.cancel().catch(() => {});
+      await slowRefusal();
       return json<ActionData>(
         {
           kind: "reply",
@@ -181,6 +183,7 @@ async function open(
 
   const decision = reserveReceiptAttempt(client);
   if (!decision.allowed) {
+    await slowRefusal();
     const minutes = Math.max(1, Math.ceil(decision.retryAfterSec / 60));
     return json<ActionData>(
       {
@@ -196,10 +199,18 @@ async function open(
   }
   await throttleDelay(decision.delayMs);
   // Always one argon2id hash, whatever was typed (empty, malformed, wrong or right): every answer costs the same.
-  const found = await findReportByReceipt(
-    db,
-    typeof typed === "string" ? typed : ""
-  );
+  let found;
+  try {
+    found = await findReportByReceipt(db, typeof typed === "string" ? typed : "", { priority: decision.priority });
+  } catch (e) {
+    if (!(e instanceof ReceiptHashBusyError)) throw e;
+    // The hashing queue is full (decided before any hashing, whatever was typed): nothing was checked.
+    decision.ticket.notChecked();
+    return json<ActionData>(
+      { kind: "open", formError: "report:inbox.busy", receipt: shown },
+      { status: 503, headers: { "Retry-After": String(e.retryAfterSec) } }
+    );
+  }
   if (!found) {
     decision.ticket.failed();
     return generic();

@@ -43,7 +43,7 @@ import {
 import { EvidenceFields } from "~/components/evidence-fields";
 import { getDb } from "~/utils/db.server";
 import { randomToken } from "~/utils/crypto.server";
-import { limiter } from "~/utils/rate-limit.server";
+import { clientOf, limits, slowRefusal } from "~/utils/rate-limit.server";
 import { assertCsrf, getLang } from "~/utils/request.server";
 import {
   MultipartError,
@@ -51,6 +51,7 @@ import {
   parseMultipartUpload,
 } from "~/models/attachment.server";
 import { createReport, NoRecipientError, previewRecipients } from "~/models/report/filing.server";
+import { ReceiptHashBusyError } from "~/models/receipt-hash.server";
 import { prepareReportUpload, type ReportUpload } from "~/models/report/files.server";
 import { recipientList } from "~/models/report/recipients.server";
 import { ReportInputError, REPORT_LIMITS } from "~/models/report/shared.server";
@@ -260,18 +261,30 @@ function excludedIds(form: FormData): number[] {
   ].slice(0, 50);
 }
 
-const reportFormLimiter = () => limiter("report-form", 10, 10 * 60_000);
+/** What one post turned out to be, for the limits (see the action). */
+interface SubmissionState {
+  files: number;
+  /** A broken post: bad CSRF token, honeypot filled, unreadable form or submission key. */
+  junk: boolean;
+}
 
 /**
- * Rate limit per client (in memory only): every post counts, except a rejected form (422) without files, so that
- * someone correcting a field is never locked out while floods are.
+ * Limits per client (in memory only; clientKey() in client-address.server.ts, so behind a configured proxy each visitor
+ * is their own client):
+ * - filings (limits.reportForm, 10 per 10 minutes) are reserved before the post is read, so parallel posts cannot slip
+ *   past the limit, and given back when the post turns out not to be a filing: a broken post (bad CSRF token,
+ *   honeypot, unreadable form), a form sent back for corrections (422) without files, a body refused by the parser, or
+ *   a 503. Past the limit only this client gets 429 (with Retry-After and the form's own page), held back a moment.
+ * - broken posts are counted on their own (limits.reportJunk): past a few, their answers are held back a moment
+ *   (slowRefusal), so a flood of junk cannot cost the server much — and they never use up anyone's filings.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const lim = reportFormLimiter();
-  const client = context.clientAddress ?? "unknown";
-  const blocked = lim.peek(client);
-  if (blocked.blocked) {
+  const client = clientOf(context);
+  const slot = limits.reportForm().reserve(client);
+  if (!slot.allowed) {
+    // The rest of the body is read and dropped by the server (remix-handler.ts): a complete answer, never a reset.
     request.body?.cancel().catch(() => {});
+    await slowRefusal();
     return errorResponse(
       429,
       {
@@ -282,23 +295,36 @@ export async function action({ request, context }: ActionFunctionArgs) {
         hadFiles: false,
         formError: "report:errors.rateLimited",
       },
-      { "Retry-After": String(Math.max(1, blocked.retryAfterSec)) }
+      { "Retry-After": String(slot.retryAfterSec) }
     );
   }
-  const state = { files: 0 };
+  const state: SubmissionState = { files: 0, junk: false };
   let response: Response | undefined;
   try {
     response = await handleSubmission(request, state);
-    return response;
-  } finally {
-    if (!response || response.status !== 422 || state.files > 0)
-      lim.hit(client);
+  } catch (e) {
+    // assertCsrf / readFormData answer with a thrown response (403, 400): a broken post, not a filing.
+    if (e instanceof Response) {
+      slot.release();
+      await slowJunk(client);
+    }
+    throw e;
   }
+  // A filing: a report stored (302), a form sent back with files kept for it (422 with files), or an error of ours.
+  const status = response.status;
+  const filing = status === 302 || (status === 422 && state.files > 0) || (status >= 500 && status !== 503);
+  if (!filing) slot.release();
+  if (state.junk) await slowJunk(client);
+  return response;
+}
+
+async function slowJunk(client: string): Promise<void> {
+  if (!limits.reportJunk().hit(client).allowed) await slowRefusal();
 }
 
 async function handleSubmission(
   request: Request,
-  state: { files: number }
+  state: SubmissionState
 ): Promise<Response> {
   const lang = getLang(request);
   const empty = {
@@ -328,6 +354,7 @@ async function handleSubmission(
 
   const website = form.get("website");
   if (typeof website === "string" && website.trim() !== "") {
+    state.junk = true;
     return errorResponse(400, {
       ...empty,
       formError: "report:errors.rejected",
@@ -339,6 +366,7 @@ async function handleSubmission(
     typeof submissionKey !== "string" ||
     !/^[A-Za-z0-9_-]{20,64}$/.test(submissionKey)
   ) {
+    state.junk = true;
     return errorResponse(400, {
       ...empty,
       values,
@@ -426,7 +454,7 @@ async function handleSubmission(
   const rejected = async (
     errs: Record<string, string>,
     formError: string | null = null,
-    extra: { values?: Values; named?: string[] } = {}
+    extra: { values?: Values; named?: string[]; status?: number; headers?: HeadersInit } = {}
   ) => {
     const kept: KeptEvidence[] = restored.found.map(
       ({ id, token, name, size }) => ({ id, token, name, size })
@@ -440,15 +468,19 @@ async function handleSubmission(
         notKept = true;
       }
     }
-    return errorResponse(422, {
-      formError,
-      errors: inFormOrder(errs),
-      values: { ...values, ...extra.values, submissionKey },
-      rejectedFiles,
-      kept,
-      hadFiles: notKept,
-      named: extra.named,
-    });
+    return errorResponse(
+      extra.status ?? 422,
+      {
+        formError,
+        errors: inFormOrder(errs),
+        values: { ...values, ...extra.values, submissionKey },
+        rejectedFiles,
+        kept,
+        hadFiles: notKept,
+        named: extra.named,
+      },
+      extra.headers
+    );
   };
 
   if (!result.success || Object.keys(errors).length > 0) {
@@ -518,6 +550,11 @@ async function handleSubmission(
       const key = reportErrorKey(e.messageKey);
       if (name) rejectedFiles.push({ name, key });
       return rejected({ evidence: key });
+    }
+    if (e instanceof ReceiptHashBusyError) {
+      // Too many reports being filed at this moment (filing has its own capacity, untouched by receipt guessing):
+      // nothing was stored; the form comes back filled in, its files kept, with a 503 and when to try again.
+      return rejected({}, "report:errors.busy", { status: 503, headers: { "Retry-After": String(e.retryAfterSec) } });
     }
     if (e instanceof ReportInputError) {
       const field = e.field === "submissionKey" ? null : e.field;

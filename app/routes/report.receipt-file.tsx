@@ -17,6 +17,8 @@ import {
 } from "~/utils/receipt-throttle.server";
 import { getOrgProfile, nameIn } from "~/models/org.server";
 import { findReportByReceipt } from "~/models/report/inbox.server";
+import { ReceiptHashBusyError } from "~/models/receipt-hash.server";
+import { clientOf, slowRefusal } from "~/utils/rate-limit.server";
 import { installationFingerprint, signProof } from "~/models/report-proof.server";
 import { normalizeReceipt } from "~/lib/receipt";
 import { bangkokReceivedOn, buildProofStatement, groupFingerprint, renderProofFile } from "~/lib/report-proof";
@@ -52,8 +54,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readFormData(request, lang);
   assertCsrf(request, form, lang);
 
-  const decision = reserveReceiptAttempt(context.clientAddress ?? "unknown");
+  const decision = reserveReceiptAttempt(clientOf(context));
   if (!decision.allowed) {
+    await slowRefusal();
     return plain(
       429,
       t("file.rateLimited", {
@@ -67,7 +70,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await throttleDelay(decision.delayMs);
   const receipt = normalizeReceipt(form.get("receipt"));
   const db = getDb();
-  const report = receipt ? (await findReportByReceipt(db, receipt))?.report ?? null : null;
+  let report;
+  try {
+    report = receipt ? (await findReportByReceipt(db, receipt, { priority: decision.priority }))?.report ?? null : null;
+  } catch (e) {
+    if (!(e instanceof ReceiptHashBusyError)) throw e;
+    decision.ticket.notChecked();
+    return plain(503, t("file.busy"), { "Retry-After": String(e.retryAfterSec) });
+  }
   if (!receipt || !report) {
     decision.ticket.failed();
     return plain(404, t("file.notFound"));

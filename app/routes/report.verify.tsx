@@ -15,7 +15,7 @@ import { json } from "@remix-run/node";
 import { Link, isRouteErrorResponse, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
-import { limiter } from "~/utils/rate-limit.server";
+import { clientOf, limiter } from "~/utils/rate-limit.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 import {
@@ -97,7 +97,7 @@ function fieldText(v: FormDataEntryValue | null): string {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const lang = getLang(request);
-  const client = context.clientAddress ?? "unknown";
+  const client = clientOf(context);
   const hit = verifyLimiter().hit(client);
   if (!hit.allowed) {
     request.body?.cancel().catch(() => {});

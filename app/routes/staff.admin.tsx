@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { z } from "zod";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
@@ -201,6 +201,11 @@ export default function StaffAdmin() {
       <section className="card" aria-labelledby="staff-title">
         <h2 id="staff-title">{t("admin.staff")}</h2>
         <p className="hint">{t("admin.staffHint")}</p>
+        <p>
+          <Link to="/staff/admin/accounts" className="button secondary">
+            {t("admin.manageAccounts")}
+          </Link>
+        </p>
         <div className="table-wrap">
           <table>
             <thead>

@@ -56,6 +56,7 @@ export default function StaffLayout() {
           </a>
         ) : null}
         {canAdmin ? <NavLink to="/staff/admin" end>{t("nav.admin")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin/accounts">{t("nav.accounts")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/holidays">{td("nav.holidays")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/sla">{td("nav.sla")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/escalation">{tEsc("nav.escalation")}</NavLink> : null}
@@ -66,6 +67,7 @@ export default function StaffLayout() {
         <span className="staff-who">
           {t("nav.signedInAs", { name: me.name })} · {me.role === "integrity" ? ti("role") : t(`roles.${me.role}`)}
         </span>
+        <NavLink to="/staff/account">{t("nav.account")}</NavLink>
         <Form method="post" action="/staff/logout" reloadDocument className="staff-logout">
           <CsrfField />
           <button type="submit" className="secondary">

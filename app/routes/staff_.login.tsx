@@ -4,12 +4,13 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { fieldErrors, staffLoginSchema } from "~/lib/validation";
-import { verifyLogin } from "~/models/staff.server";
+import { getStaffByEmail, verifyLogin } from "~/models/staff.server";
+import { deviceCookie, isKnownDevice } from "~/utils/device.server";
 import { getDb } from "~/utils/db.server";
 import { limits } from "~/utils/rate-limit.server";
 import { assertCsrf, readFormData, safeRedirectPath } from "~/utils/request.server";
 import { createSession, getStaff, secondFactorPath } from "~/utils/session.server";
-import { requiresSecondFactor } from "~/lib/permissions";
+import { secondFactorNeeded } from "~/models/second-factor.server";
 import { log } from "~/utils/logger.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 
@@ -45,7 +46,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = staffLoginSchema.safeParse(raw);
   if (!parsed.success) return json<ActionData>({ errors: fieldErrors(parsed.error), email }, { status: 422 });
 
-  const result = await verifyLogin(getDb(), parsed.data.email, parsed.data.password);
+  const db = getDb();
+  // A browser this account signed in from recently is never made to wait because of other people's failures.
+  const known = await getStaffByEmail(db, parsed.data.email);
+  const knownDevice = !!known && isKnownDevice(request, known);
+  const result = await verifyLogin(db, parsed.data.email, parsed.data.password, { knownDevice });
   if (!result.ok) {
     clientLimiter.hit(clientKey);
     log.info("staff login failed", { reason: result.reason });
@@ -54,14 +59,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     return json<ActionData>({ formError: "login.invalid", email }, { status: 401 });
   }
-  const cookie = await createSession(request, result.staff, getDb(), { password: parsed.data.password });
-  if (requiresSecondFactor(result.staff)) {
+  const cookie = await createSession(request, result.staff, db, { password: parsed.data.password });
+  const headers = new Headers([
+    ["Set-Cookie", cookie],
+    ["Set-Cookie", deviceCookie(result.staff)],
+  ]);
+  if (await secondFactorNeeded(getDb(), result.staff)) {
     // Password accepted; the session opens nothing but the TOTP step (or the TOTP setup on first login).
     log.info("staff password accepted, second factor pending", { staffId: result.staff.id });
-    return redirect(secondFactorPath(result.staff, redirectTo), { headers: { "Set-Cookie": cookie } });
+    return redirect(secondFactorPath(result.staff, redirectTo), { headers });
   }
   log.info("staff login", { staffId: result.staff.id });
-  return redirect(redirectTo, { headers: { "Set-Cookie": cookie } });
+  return redirect(redirectTo, { headers });
 }
 
 export default function StaffLogin() {

@@ -15,7 +15,7 @@ import { tFor, type Lang } from "~/i18n";
 import { criteriaNames, listPublicCases, type PublicRowState } from "~/models/case-list.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
-import { limiter } from "~/utils/rate-limit.server";
+import { clientOf, limiter } from "~/utils/rate-limit.server";
 import { getLang } from "~/utils/request.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 
@@ -76,7 +76,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const lang = getLang(request);
   const at = now();
   const example = fiscalYearOf(at);
-  const limit = listLimiter().hit(context.clientAddress ?? "unknown");
+  const limit = listLimiter().hit(clientOf(context));
   if (!limit.allowed) {
     return json<LoaderData>(
       { lang, ok: false, error: "rateLimited", example, fy: null },

@@ -15,7 +15,7 @@ import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { getDb } from "~/utils/db.server";
 import { now } from "~/utils/clock.server";
-import { limits } from "~/utils/rate-limit.server";
+import { clientOf, limits, sleep, slowRefusal, trackGlobalDelayMs } from "~/utils/rate-limit.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { nameIn } from "~/models/org.server";
 import { findCaseForTracking, publicCaseSummary, publicTimeline, type PublicTimelineItem } from "~/models/complaint.server";
@@ -93,34 +93,37 @@ export async function action({ request, context }: ActionFunctionArgs) {
   };
   const values = { reference: field("reference"), code: field("code") };
   const intent = form.get("intent") === "rate" ? "rate" : "lookup";
-  const client = context.clientAddress ?? "unknown";
-  const clientLimit = limits.trackFailuresClient();
-  const globalLimit = limits.trackFailuresGlobal();
-  const c = clientLimit.peek(client);
-  const g = globalLimit.peek("all");
-  if (c.blocked || g.blocked) {
+  // Failed lookups per client are reserved before the lookup (parallel guesses all count) and given back when the
+  // reference + code were right; past the limit only this client is refused. Failures of all clients together never
+  // refuse anyone: they only make a client that has failed itself wait a little (rate-limit.server.ts).
+  const client = clientOf(context);
+  const slot = limits.trackFailuresClient().reserve(client);
+  if (!slot.allowed) {
+    await slowRefusal();
     return json<ActionData>(
       { status: "error", formError: "track:errors.rateLimited", errors: {}, values },
-      { status: 429, headers: { "Retry-After": String(Math.max(c.retryAfterSec, g.retryAfterSec, 1)), "Cache-Control": "no-store" } },
+      { status: 429, headers: { "Retry-After": String(slot.retryAfterSec), "Cache-Control": "no-store" } },
     );
   }
   const errors: Record<string, string> = {};
   if (!values.reference) errors.reference = "errors.required";
   if (!values.code) errors.code = "errors.required";
   if (Object.keys(errors).length > 0) {
+    slot.release();
     return json<ActionData>({ status: "error", formError: null, errors, values }, { status: 422, headers: { "Cache-Control": "no-store" } });
   }
+  if (slot.count > 1) await sleep(trackGlobalDelayMs());
 
   const db = getDb();
   const complaint = await findCaseForTracking(db, values.reference, values.code);
   if (!complaint) {
-    clientLimit.hit(client);
-    globalLimit.hit("all");
+    limits.trackFailuresGlobal().hit("all");
     return json<ActionData>(
       { status: "error", formError: "track:errors.notFound", errors: {}, values },
       { status: 404, headers: { "Cache-Control": "no-store" } },
     );
   }
+  slot.release();
 
   // Rating (intent=rate): only after the reference + code above were verified again.
   let ratingForm: RatingFormState | undefined;

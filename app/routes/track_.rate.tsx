@@ -14,7 +14,7 @@ import { CsrfField, ErrorSummary } from "~/components/form";
 import { useNonce } from "~/components/nonce";
 import { RatingFields, RatingSummary } from "~/components/satisfaction";
 import { getDb } from "~/utils/db.server";
-import { limits } from "~/utils/rate-limit.server";
+import { clientOf, limits, sleep, slowRefusal, trackGlobalDelayMs } from "~/utils/rate-limit.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 import { rateWithToken, redeemRatingToken, SatisfactionError, type CaseRatingView } from "~/models/satisfaction.server";
@@ -48,27 +48,29 @@ export async function action({ request, context }: ActionFunctionArgs) {
     comment: typeof form.get("comment") === "string" ? String(form.get("comment")).slice(0, COMMENT_MAX * 2) : "",
   };
 
-  // Unknown tokens count as failed lookups, like wrong tracking codes (a token cannot be guessed, but be stingy).
-  const client = context.clientAddress ?? "unknown";
-  const clientLimit = limits.trackFailuresClient();
-  const globalLimit = limits.trackFailuresGlobal();
-  const c = clientLimit.peek(client);
-  const g = globalLimit.peek("all");
-  if (c.blocked || g.blocked) {
+  // Unknown tokens count as failed lookups, like wrong tracking codes (a token cannot be guessed, but be stingy):
+  // reserved before the lookup, given back when the link is good; past the limit only this client is refused.
+  const slot = limits.trackFailuresClient().reserve(clientOf(context));
+  if (!slot.allowed) {
+    await slowRefusal();
     return json<ActionData>(
       { status: "badLink", formError: "track:errors.rateLimited" },
-      { status: 429, headers: { ...NO_STORE, "Retry-After": String(Math.max(c.retryAfterSec, g.retryAfterSec, 1)) } },
+      { status: 429, headers: { ...NO_STORE, "Retry-After": String(slot.retryAfterSec) } },
     );
   }
-  if (!token) return json<ActionData>({ status: "badLink", formError: "satisfaction:errors.noLink" }, { status: 400, headers: NO_STORE });
+  if (!token) {
+    slot.release();
+    return json<ActionData>({ status: "badLink", formError: "satisfaction:errors.noLink" }, { status: 400, headers: NO_STORE });
+  }
+  if (slot.count > 1) await sleep(trackGlobalDelayMs());
 
   const db = getDb();
   const owner = isRatingTokenShape(token) ? await redeemRatingToken(db, token) : null;
   if (!owner) {
-    clientLimit.hit(client);
-    globalLimit.hit("all");
+    limits.trackFailuresGlobal().hit("all");
     return json<ActionData>({ status: "badLink", formError: "satisfaction:errors.badLink" }, { status: 404, headers: NO_STORE });
   }
+  slot.release();
 
   const parsed = caseRatingSchema.safeParse({
     score: typeof form.get("score") === "string" ? form.get("score") : undefined,

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustedProxies } from "./client-address.server";
 
 const schema = z.object({
   NODE_ENV: z.enum(["production", "development", "test"]).default("production"),
@@ -31,14 +32,32 @@ const schema = z.object({
    * (app/models/audit-head.server.ts): an outside copy the operator cannot rewrite. Unset: no such e-mail.
    */
   AUDIT_HEAD_EMAIL: z.email("must be an e-mail address").optional(),
-  /** Trust X-Forwarded-For from this many proxies (0 = use the socket address). Used for rate limits only. */
   /**
    * Average minutes between the batches that tell report recipients about new reports and messages (each wait is
    * random, half to one and a half of this), so mail logs cannot be timed against a reporter's visit. 0: every few
    * seconds (tests, demonstrations).
    */
   REPORT_NOTICE_WINDOW_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(60),
-  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+  /**
+   * Reverse proxies in front of the server: comma-separated addresses or CIDRs, IPv4 and IPv6 (e.g.
+   * "127.0.0.1, 10.0.0.0/8, 2001:db8::/32"). X-Forwarded-For is read only on connections from these (for rate limits
+   * only; app/utils/client-address.server.ts). Unset: none, and forwarded headers are ignored (with a warning).
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      try {
+        parseTrustedProxies(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+      }
+    }),
+  /** Removed (a bare hop count trusted whatever a client sent): a leftover value stops the server instead of being ignored. */
+  TRUST_PROXY_HOPS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.trim() === "0", "is no longer supported: list your reverse proxies in TRUSTED_PROXIES (addresses or CIDRs) instead"),
   /**
    * For tests and demos only: shifts the portal's clock (now()) by this many milliseconds, e.g. 1296000000 to run the
    * server "15 days later" and see deadlines turn due soon / overdue. Default 0; at most ±10 years.

@@ -1,40 +1,122 @@
 /**
  * In-memory, short-lived counters (nothing is written to disk, so no client address is stored).
- * A fixed window per key; keys are hashed client addresses or account names.
+ * A fixed window per key; keys are client keys (clientKey() in client-address.server.ts: an IPv4 address, or an IPv6
+ * /64) or account names, and are hashed before they are kept.
+ *
+ * Memory is capped per limiter: at most `maxKeys` keys (MAX_KEYS_PER_LIMITER by default) are remembered; past that the
+ * least recently used key is forgotten first. Each key costs about 150 bytes, so a full limiter holds ~1.5 MB, whatever
+ * number of addresses a flood comes from. (An attacker with that many addresses can push their own counter out; the
+ * global delays and the receipt-hashing queue still hold them.)
+ *
+ * Rules of the portal (issue 10):
+ * - A per-client limit may refuse (429 with Retry-After) that client only.
+ * - Limits across all clients only ever slow (a delay), never refuse someone else's correct attempt.
+ * - A limit that guards expensive work is *reserved* before the work (reserve(): the attempt counts at once, so a burst
+ *   of parallel requests cannot slip past it) and given back afterwards when it turns out not to count (release()).
+ * - Refused answers are given slowly (slowRefusal()): a flooding client that waits for its answers gets about one a
+ *   second per connection instead of thousands; at most TARPIT_MAX requests wait at a time, the rest are answered at once.
  */
 import crypto from "node:crypto";
+import { clientKey } from "./client-address.server";
+
+export { clientKey };
+
+/** Keys remembered per limiter before the least recently used is forgotten. */
+export const MAX_KEYS_PER_LIMITER = 10_000;
 
 interface Bucket {
   count: number;
   resetAt: number;
 }
 
+export interface Reservation {
+  allowed: true;
+  count: number;
+  /** Gives the reserved attempt back (the attempt did not count after all). Idempotent. */
+  release(): void;
+}
+
+export type ReserveResult = Reservation | { allowed: false; retryAfterSec: number; count: number };
+
 export class RateLimiter {
   private buckets = new Map<string, Bucket>();
+  readonly maxKeys: number;
   constructor(
     readonly name: string,
     readonly limit: number,
     readonly windowMs: number,
-  ) {}
+    opts: { maxKeys?: number } = {},
+  ) {
+    this.maxKeys = Math.max(1, opts.maxKeys ?? MAX_KEYS_PER_LIMITER);
+  }
+
+  /** How many keys are remembered now (for tests). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  /** The live bucket of a key (moved to the most recently used end), or a new one. */
+  private bucket(k: string, at: number, create: true): Bucket;
+  private bucket(k: string, at: number, create: false): Bucket | undefined;
+  private bucket(k: string, at: number, create: boolean): Bucket | undefined {
+    let b = this.buckets.get(k);
+    if (b) {
+      this.buckets.delete(k);
+      if (b.resetAt <= at) b = undefined;
+      else this.buckets.set(k, b);
+    }
+    if (!b && create) {
+      b = { count: 0, resetAt: at + this.windowMs };
+      this.buckets.set(k, b);
+      this.evict();
+    }
+    return b;
+  }
+
+  private evict() {
+    while (this.buckets.size > this.maxKeys) {
+      const oldest = this.buckets.keys().next().value;
+      if (oldest === undefined) break;
+      this.buckets.delete(oldest);
+    }
+  }
 
   /** Counts one hit; returns whether it is allowed and when the window resets. */
   hit(key: string, at = Date.now()): { allowed: boolean; retryAfterSec: number; count: number } {
     this.sweep(at);
-    const k = hashKey(key);
-    let b = this.buckets.get(k);
-    if (!b || b.resetAt <= at) {
-      b = { count: 0, resetAt: at + this.windowMs };
-      this.buckets.set(k, b);
-    }
+    const b = this.bucket(hashKey(key), at, true);
     b.count++;
-    return { allowed: b.count <= this.limit, retryAfterSec: Math.ceil((b.resetAt - at) / 1000), count: b.count };
+    return { allowed: b.count <= this.limit, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)), count: b.count };
   }
 
-  /** Looks without counting. */
+  /**
+   * Reserves one attempt if the key is under its limit (counted at once; release() gives it back), or refuses without
+   * counting.
+   */
+  reserve(key: string, at = Date.now()): ReserveResult {
+    this.sweep(at);
+    const k = hashKey(key);
+    const b = this.bucket(k, at, true);
+    if (b.count >= this.limit) return { allowed: false, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)), count: b.count };
+    b.count++;
+    let released = false;
+    return {
+      allowed: true,
+      count: b.count,
+      release: () => {
+        if (released) return;
+        released = true;
+        // Only while the same window lasts (a new window started without this attempt).
+        if (this.buckets.get(k) === b && b.count > 0) b.count--;
+      },
+    };
+  }
+
+  /** Looks without counting (nor refreshing the key's place in the LRU order). */
   peek(key: string, at = Date.now()): { blocked: boolean; count: number; retryAfterSec: number } {
     const b = this.buckets.get(hashKey(key));
     if (!b || b.resetAt <= at) return { blocked: false, count: 0, retryAfterSec: 0 };
-    return { blocked: b.count >= this.limit, count: b.count, retryAfterSec: Math.ceil((b.resetAt - at) / 1000) };
+    return { blocked: b.count >= this.limit, count: b.count, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)) };
   }
 
   reset(key: string) {
@@ -56,6 +138,8 @@ function hashKey(key: string): string {
 declare global {
   // eslint-disable-next-line no-var
   var __sujaritLimiters: Map<string, RateLimiter> | undefined;
+  // eslint-disable-next-line no-var
+  var __sujaritTarpit: { waiting: number } | undefined;
 }
 
 /** One named limiter per process (shared by the server and the Remix build). */
@@ -69,14 +153,53 @@ export function limiter(name: string, limit: number, windowMs: number): RateLimi
   return l;
 }
 
+/** The rate-limit key of a route's client (the normalised address from the load context). */
+export function clientOf(context: { clientAddress?: string } | undefined): string {
+  return clientKey(context?.clientAddress);
+}
+
+/** How long a refused answer (429) is held back. */
+export const REFUSAL_DELAY_MS = 1_000;
+/** Requests held back at a time; past this, refusals are answered at once (a flood cannot pile up sockets). */
+export const TARPIT_MAX = 256;
+
+/**
+ * Waits `ms` before a refused answer is sent (a timer: no CPU is used while waiting), unless TARPIT_MAX requests are
+ * already waiting. Only ever called on answers to a client that is itself over a limit or sent a broken form.
+ */
+export async function slowRefusal(ms = REFUSAL_DELAY_MS): Promise<void> {
+  const t = (globalThis.__sujaritTarpit ??= { waiting: 0 });
+  if (ms <= 0 || t.waiting >= TARPIT_MAX) return;
+  t.waiting++;
+  try {
+    await new Promise((r) => setTimeout(r, ms));
+  } finally {
+    t.waiting--;
+  }
+}
+
+/**
+ * Added delay from failures across all clients: nothing below `from` failures in the window, then growing linearly to
+ * `maxMs` at `full`. Applied only to clients with failures of their own (see the routes): it slows guessers who come
+ * back and never a first, correct attempt.
+ */
+export function globalDelayMs(globalFailures: number, opts: { from: number; full: number; maxMs: number }): number {
+  if (globalFailures <= opts.from) return 0;
+  const share = Math.min(1, (globalFailures - opts.from) / Math.max(1, opts.full - opts.from));
+  return Math.round((share * opts.maxMs) / 50) * 50;
+}
+
 /** Tiers used by the public and staff forms. */
 export const limits = {
   /** Public form submissions per client. */
   publicForm: () => limiter("public-form", 10, 10 * 60_000),
-  /** Failed tracking lookups per client. */
+  /** Failed tracking lookups per client (reserved before the lookup; a correct one gives its attempt back). */
   trackFailuresClient: () => limiter("track-fail-client", 10, 15 * 60_000),
-  /** Failed tracking lookups across all clients. */
-  trackFailuresGlobal: () => limiter("track-fail-global", 300, 15 * 60_000),
+  /**
+   * Failed tracking lookups across all clients: never refuses; past TRACK_GLOBAL.from failures a client that has
+   * failed itself waits a little longer (trackGlobalDelayMs).
+   */
+  trackFailuresGlobal: () => limiter("track-fail-global", Number.MAX_SAFE_INTEGER, 15 * 60_000),
   /** Counter-service satisfaction answers (/feedback) per client: a counter tablet serves a handful of people an hour,
    *  and the answers decide plan targets (measures 17 and 20), so one address cannot flood them. */
   counterFeedback: () => limiter("counter-feedback", 12, 60 * 60_000),
@@ -85,4 +208,20 @@ export const limits = {
   counterFeedbackGlobal: () => limiter("counter-feedback-global", 500, 24 * 3600_000),
   /** Staff login attempts per client. */
   loginClient: () => limiter("login-client", 20, 15 * 60_000),
+  /** Reports filed per client (/report/new): only posts that are real filings count (see the route). */
+  reportForm: () => limiter("report-form", 10, 10 * 60_000),
+  /** Broken posts to /report/new per client (bad CSRF token, honeypot, unreadable form): past this, their answers are slowed. */
+  reportJunk: () => limiter("report-junk", 3, 10 * 60_000),
 };
+
+/** The global tracking-failure delay: from 100 failures in 15 minutes up to 1 s at 1,000 (only for clients that failed). */
+export const TRACK_GLOBAL = { from: 100, full: 1_000, maxMs: 1_000 } as const;
+
+export function trackGlobalDelayMs(): number {
+  return globalDelayMs(limits.trackFailuresGlobal().peek("all").count, TRACK_GLOBAL);
+}
+
+/** Waits `ms` milliseconds (a timer). */
+export function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+}

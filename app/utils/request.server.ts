@@ -7,7 +7,10 @@ declare module "@remix-run/node" {
   interface AppLoadContext {
     /** Per-request CSP nonce for inline and module scripts. */
     nonce: string;
-    /** The client's address, for in-memory rate limits only: never stored or logged. */
+    /**
+     * The client's rate-limit key, for in-memory rate limits only (never stored or logged): the IPv4 address or the
+     * IPv6 /64, X-Forwarded-For only from TRUSTED_PROXIES (clientKey() in client-address.server.ts).
+     */
     clientAddress: string;
   }
 }
@@ -33,9 +36,22 @@ export function isSecureDeployment(): boolean {
   return getEnv().PUBLIC_URL.startsWith("https://");
 }
 
+/**
+ * The name of a Path=/ cookie: with the `__Host-` prefix over https (the browser then refuses it unless it is Secure,
+ * for this exact host and Path=/, so a sibling subdomain cannot set or shadow it), the plain name over http.
+ */
+export function cookieName(base: string): string {
+  return isSecureDeployment() ? `__Host-${base}` : base;
+}
+
+/** The value of a Path=/ cookie set with serializeCookie (its name prefixed the same way). */
+export function readCookie(request: Request, base: string): string | undefined {
+  return parseCookies(request)[cookieName(base)];
+}
+
 /** Serialises a cookie with the portal's defaults: Path=/, HttpOnly, SameSite=Lax, Secure over https. */
 export function serializeCookie(name: string, value: string, opts: { maxAge?: number; httpOnly?: boolean } = {}): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", "SameSite=Lax"];
+  const parts = [`${cookieName(name)}=${encodeURIComponent(value)}`, "Path=/", "SameSite=Lax"];
   if (opts.httpOnly !== false) parts.push("HttpOnly");
   if (isSecureDeployment()) parts.push("Secure");
   if (opts.maxAge !== undefined) parts.push(`Max-Age=${opts.maxAge}`);
@@ -46,7 +62,7 @@ export const LANG_COOKIE = "lng";
 
 /** The visitor's language from the `lng` cookie; Thai by default. */
 export function getLang(request: Request): Lang {
-  const v = parseCookies(request)[LANG_COOKIE];
+  const v = readCookie(request, LANG_COOKIE);
   return isLang(v) ? v : DEFAULT_LANG;
 }
 
@@ -54,7 +70,7 @@ const CSRF_COOKIE = "csrf";
 
 /** The visitor's CSRF token; `setCookie` is set when a new one was issued and must be sent with the response. */
 export function getCsrfToken(request: Request): { token: string; setCookie: string | null } {
-  const existing = parseCookies(request)[CSRF_COOKIE];
+  const existing = readCookie(request, CSRF_COOKIE);
   if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return { token: existing, setCookie: null };
   const token = randomToken(32);
   return { token, setCookie: serializeCookie(CSRF_COOKIE, token) };
@@ -62,7 +78,7 @@ export function getCsrfToken(request: Request): { token: string; setCookie: stri
 
 /** Throws a 403 response unless the form's `csrf` field matches the visitor's CSRF cookie. */
 export function assertCsrf(request: Request, form: FormData | URLSearchParams, lang: Lang = getLang(request)): void {
-  const cookie = parseCookies(request)[CSRF_COOKIE];
+  const cookie = readCookie(request, CSRF_COOKIE);
   const field = form.get("csrf");
   if (!cookie || typeof field !== "string" || !safeEqual(cookie, field)) {
     throw json({ formError: "errors.csrf", lang }, { status: 403 });

@@ -2,18 +2,21 @@
  * Staff sessions kept in the database. The cookie holds only a random 256-bit token; the table stores its sha256,
  * so a copy of the database cannot be used to sign in. Sessions end after 30 idle minutes or 12 hours in all.
  *
- * Second factor: a session of a role that requires it (integrity officers) starts with mfa_verified_at NULL and opens
- * only the TOTP pages (/staff/login/totp, /staff/totp-setup) for MFA_PENDING_MS; requireStaff sends it there. After a
- * valid code the session is replaced by a new one (new token) with mfa_verified_at set (markMfaVerified).
+ * Second factor: every session starts with mfa_verified_at NULL. When the person needs a second factor — their role
+ * requires one (admin, supervisor, integrity; officer, intake, executive when an administrator turned it on), or they
+ * set one up anyway (app/models/second-factor.server.ts, secondFactorNeeded) — it opens only the second-factor pages
+ * (/staff/login/totp: passkey, authenticator code or recovery code; /staff/totp-setup: first-time set-up of either)
+ * for MFA_PENDING_MS; requireStaff sends it there. After a valid factor the session is replaced by a new one (new
+ * token) with mfa_verified_at set (markMfaVerified).
  */
 import { json, redirect } from "@remix-run/node";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database, Staff, StaffSessionTable } from "../../db/schema";
-import { requiresSecondFactor } from "~/lib/permissions";
+import { secondFactorNeeded } from "~/models/second-factor.server";
 import { getDb } from "./db.server";
 import { now } from "./clock.server";
 import { randomToken, sha256Hex } from "./crypto.server";
-import { parseCookies, serializeCookie } from "./request.server";
+import { readCookie, safeRedirectPath, serializeCookie } from "./request.server";
 import { completeUnlock, forgetSession, hasNewRecoveryKey, keysOfSession, prepareUnlock, type UnlockedKeys } from "~/models/report/key-vault.server";
 
 type StaffSession = Selectable<StaffSessionTable>;
@@ -25,10 +28,14 @@ export const SESSION_ABSOLUTE_MS = 12 * 3600_000;
 const TOUCH_INTERVAL_MS = 60_000;
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
-/** How long a signed-in integrity officer has to enter the second factor. */
+/** How long someone who passed the password has to pass (or set up) the second factor. */
 export const MFA_PENDING_MS = 10 * 60_000;
+/** The second-factor step (passkey, authenticator code, recovery code). The path predates passkeys. */
 export const TOTP_LOGIN_PATH = "/staff/login/totp";
+/** First-time set-up of a second factor (a passkey or an authenticator app). */
 export const TOTP_SETUP_PATH = "/staff/totp-setup";
+export const SECOND_FACTOR_PATH = TOTP_LOGIN_PATH;
+export const SECOND_FACTOR_SETUP_PATH = TOTP_SETUP_PATH;
 
 /** Creates a session row and returns the cookie token (never stored). */
 export async function createSessionRecord(
@@ -83,9 +90,13 @@ export async function lookupSessionState(
   return { staff, session };
 }
 
-/** Whether the session has passed every factor its staff member's role needs. */
-export function isFullySignedIn(staff: Staff, session: Pick<StaffSession, "mfa_verified_at">): boolean {
-  return !requiresSecondFactor(staff) || session.mfa_verified_at !== null;
+/** Whether the session has passed every factor its staff member needs (async: the per-role setting is in the database). */
+export async function isFullySignedIn(
+  staff: Staff,
+  session: Pick<StaffSession, "mfa_verified_at">,
+  db: Kysely<Database> | Transaction<Database> = getDb(),
+): Promise<boolean> {
+  return session.mfa_verified_at !== null || !(await secondFactorNeeded(db, staff));
 }
 
 /** Deletes the session of a token (if any). */
@@ -109,7 +120,7 @@ export async function purgeExpiredSessions(db: Kysely<Database>): Promise<void> 
 }
 
 function sessionToken(request: Request): string | undefined {
-  return parseCookies(request)[SESSION_COOKIE];
+  return readCookie(request, SESSION_COOKIE);
 }
 
 /**
@@ -149,7 +160,7 @@ export function clearSessionCookie(): string {
 /** The signed-in staff member (with every factor their role needs), or null. */
 export async function getStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff | null> {
   const state = await lookupSessionState(db, sessionToken(request));
-  return state && isFullySignedIn(state.staff, state.session) ? state.staff : null;
+  return state && (await isFullySignedIn(state.staff, state.session, db)) ? state.staff : null;
 }
 
 function backPath(request: Request): string {
@@ -157,34 +168,54 @@ function backPath(request: Request): string {
   return request.method === "GET" ? url.pathname + url.search : url.pathname;
 }
 
-/** Where a session still waiting for its second factor must go. */
-export function secondFactorPath(staff: Pick<Staff, "totp_enabled_at">, redirectTo?: string): string {
-  const base = staff.totp_enabled_at ? TOTP_LOGIN_PATH : TOTP_SETUP_PATH;
+/**
+ * Where a session still waiting for its second factor must go: the step when the person has a factor, the first-time
+ * set-up otherwise. `passkeys` (their number) may be left out: someone with only a passkey is then sent to the set-up
+ * page, which forwards them to the step.
+ */
+export function secondFactorPath(staff: Pick<Staff, "totp_enabled_at"> & { passkeys?: number }, redirectTo?: string): string {
+  const base = staff.totp_enabled_at || (staff.passkeys ?? 0) > 0 ? SECOND_FACTOR_PATH : SECOND_FACTOR_SETUP_PATH;
   return redirectTo && redirectTo !== "/staff" ? `${base}?redirectTo=${encodeURIComponent(redirectTo)}` : base;
 }
 
 /**
- * The signed-in staff member; otherwise redirects to the login page (and back here afterwards). An integrity officer
- * whose session has not passed the second factor is sent to the TOTP step (or to the TOTP setup on first login).
+ * Where to go after the second factor (or its set-up): a back-office path other than the sign-in pages themselves
+ * (and the passkey endpoint); /staff otherwise, which sends integrity officers on to their queue.
+ */
+export function afterSecondFactorPath(raw: unknown): string {
+  const p = safeRedirectPath(raw, "/staff");
+  const blocked = ["/staff/login", "/staff/logout", "/staff/totp", "/staff/webauthn"];
+  const inStaff = p === "/staff" || p.startsWith("/staff/") || p.startsWith("/staff?");
+  return inStaff && !blocked.some((b) => p.startsWith(b)) ? p : "/staff";
+}
+
+async function passkeyCount(db: Kysely<Database>, staffId: number): Promise<number> {
+  const row = await db.selectFrom("staff_passkeys").select((eb) => eb.fn.countAll<number>().as("n")).where("staff_id", "=", staffId).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * The signed-in staff member; otherwise redirects to the login page (and back here afterwards). Someone whose session
+ * has not passed the second factor they need is sent to the second-factor step (or to its set-up the first time).
  */
 export async function requireStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff> {
   const token = sessionToken(request);
   const state = await lookupSessionState(db, token);
-  if (state && isFullySignedIn(state.staff, state.session)) return state.staff;
-  if (state) throw redirect(secondFactorPath(state.staff, backPath(request)));
+  if (state && (await isFullySignedIn(state.staff, state.session, db))) return state.staff;
+  if (state) throw redirect(secondFactorPath({ ...state.staff, passkeys: await passkeyCount(db, state.staff.id) }, backPath(request)));
   const headers = new Headers();
   if (token) headers.append("Set-Cookie", clearSessionCookie());
   throw redirect(`/staff/login?redirectTo=${encodeURIComponent(backPath(request))}`, { headers });
 }
 
 /**
- * For the TOTP pages: a staff member who passed the password but not yet the second factor. Fully signed-in staff
- * go to /staff; no session, or a pending one older than MFA_PENDING_MS, goes back to the login page.
+ * For the second-factor pages: a staff member who passed the password but not yet the second factor. Fully signed-in
+ * staff go to /staff; no session, or a pending one older than MFA_PENDING_MS, goes back to the login page.
  */
 export async function requirePendingMfaStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff> {
   const token = sessionToken(request);
   const state = await lookupSessionState(db, token);
-  if (state && isFullySignedIn(state.staff, state.session)) throw redirect("/staff");
+  if (state && (await isFullySignedIn(state.staff, state.session, db))) throw redirect("/staff");
   if (state && now().getTime() - Date.parse(state.session.created_at) < MFA_PENDING_MS) return state.staff;
   const headers = new Headers();
   if (state) await deleteSessionRecord(db, token);
@@ -232,6 +263,22 @@ export async function requireReportKeys(request: Request, db: Kysely<Database> =
   const keys = token && TOKEN_RE.test(token) ? keysOfSession(sha256Hex(token), staff.id) : null;
   if (!keys) throw redirect(`${UNLOCK_PATH}?redirectTo=${encodeURIComponent(back)}`);
   return { staff, keys };
+}
+
+/**
+ * This request's session for the passkey endpoints: the person, the session row's id, whether it has passed every
+ * factor (and whether a second factor was checked in it), and whether a pending one is still within MFA_PENDING_MS.
+ * Null without a (live) session. Never redirects.
+ */
+export async function currentSession(
+  request: Request,
+  db: Kysely<Database> = getDb(),
+): Promise<{ staff: Staff; sessionId: string; fullySignedIn: boolean; pendingOpen: boolean; mfaVerified: boolean } | null> {
+  const state = await lookupSessionState(db, sessionToken(request));
+  if (!state) return null;
+  const fullySignedIn = await isFullySignedIn(state.staff, state.session, db);
+  const pendingOpen = !fullySignedIn && now().getTime() - Date.parse(state.session.created_at) < MFA_PENDING_MS;
+  return { staff: state.staff, sessionId: state.session.id, fullySignedIn, pendingOpen, mfaVerified: state.session.mfa_verified_at !== null };
 }
 
 /** The sha256 id of this request's staff session (for the key vault), or null. */

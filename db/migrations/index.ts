@@ -7,6 +7,8 @@ import * as deadlines from "./2026-11-26T0500_deadlines";
 import * as tickState from "./2026-11-26T0600_tick_state";
 import * as statistics from "./2026-11-26T0700_statistics";
 import * as recipientKeys from "./2026-12-03T0800_recipient_keys";
+import * as accounts from "./2026-12-03T0900_accounts";
+import * as secondFactor from "./2026-12-03T1000_second_factor";
 
 /** Every migration, keyed by its timestamped name. Add new ones here in order. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +20,6 @@ export const migrations: Record<string, Migration> = {
   "2026-11-26T0600_tick_state": tickState,
   "2026-11-26T0700_statistics": statistics,
   "2026-12-03T0800_recipient_keys": recipientKeys,
+  "2026-12-03T0900_accounts": accounts,
+  "2026-12-03T1000_second_factor": secondFactor,
 };

@@ -98,8 +98,8 @@ export function submissionKeyOf(page: HttpResult | string): string {
 }
 
 export interface ClientOptions {
-  /** Sent as X-Forwarded-For (the test server trusts one proxy hop when started with TRUST_PROXY_HOPS=1),
-   * so that each client has its own rate-limit bucket. */
+  /** Sent as X-Forwarded-For (read by a test server started with TRUSTED_PROXIES: "127.0.0.1", the address the
+   * tests connect from), so that each client has its own rate-limit bucket. */
   ip?: string;
   /** Extra headers on every request. */
   headers?: Record<string, string>;

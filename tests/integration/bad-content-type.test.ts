@@ -81,7 +81,7 @@ const adminRoutes = () => [
 const INTEGRITY_ROUTES = [`/staff/integrity/reports/R${currentFy()}-0001`, `/staff/integrity/reports/R${currentFy()}-0001/export`];
 
 beforeAll(async () => {
-  server = await startServer({ env: { TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
   await createStaffUser(server, { ...admin, password: PASSWORD });
   await createAnyStaff(server, { ...integrity, password: PASSWORD });
   adminClient = newClient();

@@ -155,7 +155,7 @@ beforeAll(async () => {
   SECRETS.push(`ความเห็นลับ-${tag}`);
   await db.destroy(); // the server owns the file from here on
 
-  server = await startServer({ env: { DATA_DIR: dataDir, TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { DATA_DIR: dataDir, TRUSTED_PROXIES: "127.0.0.1" } });
   for (const u of Object.values(users)) await createStaffUser(server, { ...u, password: PASSWORD });
 }, 240_000);
 

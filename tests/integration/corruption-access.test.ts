@@ -56,7 +56,7 @@ const leaked = (r: HttpResult) => content().filter((c) => r.text.includes(c));
 const csrfFor = (c: HttpClient) => c.cookies.get("csrf") ?? "";
 
 beforeAll(async () => {
-  server = await startServer({ env: { TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
   for (const [key, u] of Object.entries(users)) {
     await createAnyStaff(server, { ...u, password: PASSWORD });
     const row = await dbGet(server, "select id from staff where email = ?", u.email);

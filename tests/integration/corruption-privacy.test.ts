@@ -90,7 +90,7 @@ beforeAll(async () => {
   smtp = await startSmtp();
   const port = await freePort();
   publicUrl = `http://localhost:${port}`;
-  server = await startServer({ port, env: { SMTP_URL: smtp.url, TRUST_PROXY_HOPS: "1", PUBLIC_URL: publicUrl } });
+  server = await startServer({ port, env: { SMTP_URL: smtp.url, TRUSTED_PROXIES: "127.0.0.1", PUBLIC_URL: publicUrl } });
   await createAnyStaff(server, { ...officer, role: "integrity" });
   // The officer signs in once before the report is filed: their key pair makes them a recipient.
   officerAcc = totpAccount(officer.email, officer.password);

@@ -73,7 +73,7 @@ async function fullLogin(recoveryIndex: number): Promise<HttpClient> {
 }
 
 beforeAll(async () => {
-  server = await startServer({ env: { TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
   for (const u of Object.values(users)) {
     await createStaffUser(server, { ...u, role: u.role as unknown as StaffUserInput["role"], password: PASSWORD });
   }

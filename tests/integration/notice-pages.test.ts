@@ -34,7 +34,7 @@ async function loggedIn(user: keyof typeof users) {
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  Object.assign(env, { SMTP_URL: smtp.url, TRUST_PROXY_HOPS: "1" });
+  Object.assign(env, { SMTP_URL: smtp.url, TRUSTED_PROXIES: "127.0.0.1" });
   server = await startServer({ env });
   for (const u of Object.values(users)) await createStaffUser(server, { ...u, password: PASSWORD });
   filed = await fileComplaint(new HttpClient(server.url, { ip: "10.44.1.1" }), { subject: `ท่อแตก ${tag}`, contactEmail: citizen, category: "road" });

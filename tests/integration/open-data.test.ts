@@ -67,7 +67,7 @@ function asCsv(v: string | number | boolean | null): string {
 }
 
 beforeAll(async () => {
-  server = await startServer({ env: { TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
   await createStaffUser(server, { ...sup, password: PASSWORD });
   filed.push(await fileComplaint(client(), { subject: `ถนนพัง ${tag}`, category: "road", village: "1" }));
   filed.push(await fileComplaint(client(), { subject: `ถนนเป็นหลุม ${tag}`, category: "road", village: "2" }));

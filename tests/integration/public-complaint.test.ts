@@ -60,7 +60,7 @@ let jpeg: Buffer;
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  server = await startServer({ env: { SMTP_URL: smtp.url, TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { SMTP_URL: smtp.url, TRUSTED_PROXIES: "127.0.0.1" } });
   jpeg = await makeJpeg(7);
 });
 

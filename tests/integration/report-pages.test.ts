@@ -124,7 +124,7 @@ async function fileAndReadReceipt(
 beforeAll(async () => {
   smtp = await startSmtp();
   server = await startServer({
-    env: { SMTP_URL: smtp.url, TRUST_PROXY_HOPS: "1" },
+    env: { SMTP_URL: smtp.url, TRUSTED_PROXIES: "127.0.0.1" },
   });
   // A recipient: an integrity officer who has signed in once (their key pair makes them one).
   await createAnyStaff(server, { email: `receiver-${tag}@wangluek.go.th`, name: "ผู้รับเรื่อง", role: "integrity", password: "receiver password 2569" });

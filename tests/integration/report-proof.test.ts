@@ -130,7 +130,7 @@ function bangkokDate(receivedAt: string): string {
 let proof: Downloaded;
 
 beforeAll(async () => {
-  server = await startServer({ env: { TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
   // Reports are accepted once a recipient exists: an integrity officer whose first sign-in creates their keys.
   const officer = { email: "integrity-proof@example.test", password: "proof of filing password 2569" };
   await createAnyStaff(server, { ...officer, name: "สมหญิง ตรวจสอบ", role: "integrity" });

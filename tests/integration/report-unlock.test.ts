@@ -20,7 +20,7 @@ const PHRASE = `ค่าน้ำมันรถขยะเบิกซ้ำ 
 const path = (u: string | null) => (u ? new URL(u).pathname : "");
 
 beforeAll(async () => {
-  server = await startServer({ env: { TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
   ({ client: officer, acc } = await enrolRecipient(server, { email: EMAIL, password: PASSWORD }));
   await fileReport(new HttpClient(server.url, { ip: "10.90.0.2" }), { whatHappened: PHRASE });
   publicId = (await dbGet<{ public_id: string }>(server, "select public_id from reports"))!.public_id;

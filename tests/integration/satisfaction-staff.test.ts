@@ -77,7 +77,7 @@ function title(res: HttpResult): string {
 }
 
 beforeAll(async () => {
-  server = await startServer({ env: { TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
   for (const [k, u] of Object.entries(users)) {
     await createStaffUser(server, { ...u, password: PASSWORD });
     const c = newClient();

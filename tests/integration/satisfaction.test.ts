@@ -64,7 +64,7 @@ function tokenFrom(text: string): string {
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  Object.assign(env, { SMTP_URL: smtp.url, TRUST_PROXY_HOPS: "1" });
+  Object.assign(env, { SMTP_URL: smtp.url, TRUSTED_PROXIES: "127.0.0.1" });
   server = await startServer({ env });
   await createStaffUser(server, { ...officer, password: PASSWORD });
   await createStaffUser(server, { ...supervisor, password: PASSWORD });

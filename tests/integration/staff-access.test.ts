@@ -66,7 +66,7 @@ async function track(reference: string, code: string) {
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  server = await startServer({ env: { SMTP_URL: smtp.url, TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { SMTP_URL: smtp.url, TRUSTED_PROXIES: "127.0.0.1" } });
   for (const [key, u] of Object.entries(users)) {
     await createStaffUser(server, { ...u, password: PASSWORD });
     const row = await dbGet(server, "select id from staff where email = ?", u.email);

@@ -21,7 +21,7 @@ import { dateFromBangkokKey } from "~/lib/thai-date";
 
 let server: TestServer;
 /** Server env; CLOCK_OFFSET_MS is changed between restarts (startServer reads this object at every spawn). */
-const env: Record<string, string> = { TRUST_PROXY_HOPS: "1" };
+const env: Record<string, string> = { TRUSTED_PROXIES: "127.0.0.1" };
 const tag = crypto.randomBytes(4).toString("hex");
 const PASSWORD = "correct horse battery staple 42";
 const users = {

@@ -17,7 +17,7 @@ const DAY = 86_400_000;
 const tag = crypto.randomBytes(3).toString("hex");
 
 let server: TestServer;
-const env: Record<string, string> = { TRUST_PROXY_HOPS: "1" };
+const env: Record<string, string> = { TRUSTED_PROXIES: "127.0.0.1" };
 let ipSeq = 0;
 const client = () => new HttpClient(server.url, { ip: `10.77.${Math.floor(++ipSeq / 250)}.${(ipSeq % 250) + 1}` });
 

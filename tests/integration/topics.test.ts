@@ -54,7 +54,7 @@ async function stats(): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  server = await startServer({ env: { TRUST_PROXY_HOPS: "1" } });
+  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
   for (const u of Object.values(users)) await createStaffUser(server, { ...u, password: PASSWORD });
   complaint = await fileComplaint(newClient(), { subject: `ถนนพัง ${tag}`, category: "road", contactEmail: `t-${tag}@example.th` });
   const row = await dbGet<{ id: number; fiscal_year: number; day: string }>(

@@ -106,14 +106,17 @@ describe("permissions", () => {
     expect(canReadAuditLog(g)).toBe(true);
     expect(canManageReportSettings(g)).toBe(false);
     expect(canSeeReportCounts(g)).toBe(false);
-    expect(requiresSecondFactor(g)).toBe(true);
+    expect(requiresSecondFactor(g, { optionalRoles: [] })).toBe(true);
   });
 
   it("no other role can access corruption reports or skips the second-factor rule by accident", () => {
     for (const role of STAFF_ROLES) {
       const a = actor(role, 1);
       expect(canAccessReports(a)).toBe(role === "integrity");
-      expect(requiresSecondFactor(a)).toBe(role === "integrity");
+      expect(requiresSecondFactor(a, { optionalRoles: [] })).toBe(role === "integrity" || role === "admin" || role === "supervisor");
+      // Turning it on for every optional role leaves no role without it; the fixed roles cannot be listed away.
+      expect(requiresSecondFactor(a, { optionalRoles: ["officer", "intake", "executive"] })).toBe(true);
+      expect(requiresSecondFactor(a, { optionalRoles: [role] })).toBe(true);
       expect(canReadAuditLog(a)).toBe(role === "integrity" || role === "admin");
       expect(canManageReportSettings(a)).toBe(role === "admin");
     }

@@ -25,9 +25,12 @@ const RECEIPT_MAX_AGE_SECONDS = 10 * 60;
 /** Inbox sessions end after this much inactivity. */
 export const INBOX_SESSION_SECONDS = 30 * 60;
 
+/** Over https the names carry the `__Secure-` prefix (the browser then accepts them only when Secure). */
+const named = (name: string) => (isSecureDeployment() ? `__Secure-${name}` : name);
+
 function cookie(name: string, value: string, maxAge: number): string {
   const parts = [
-    `${name}=${value}`,
+    `${named(name)}=${value}`,
     "Path=/report",
     "HttpOnly",
     "SameSite=Strict",
@@ -83,7 +86,7 @@ export function readReportReceipt(
   request: Request,
   nowMs = Date.now()
 ): ReportReceiptCookie | null {
-  const raw = parseCookies(request)[RECEIPT_COOKIE];
+  const raw = parseCookies(request)[named(RECEIPT_COOKIE)];
   if (!raw) return null;
   try {
     const parsed = receiptSchema.parse(
@@ -160,7 +163,7 @@ export function readInboxSession(
   request: Request,
   nowMs = Date.now(),
 ): { reportId: number | null; key: Buffer | null; setCookie: string | null } {
-  const raw = parseCookies(request)[SESSION_COOKIE];
+  const raw = parseCookies(request)[named(SESSION_COOKIE)];
   if (!raw) return { reportId: null, key: null, setCookie: null };
   try {
     const s = inboxSchema.parse(JSON.parse(decryptText(raw, inboxCookieKey(), SESSION_COOKIE)));
@@ -175,7 +178,7 @@ export function readInboxSession(
 
 /** Ends this request's inbox session (a copy of the cookie no longer opens it); returns the Set-Cookie value that clears it. */
 export function endInboxSession(request: Request, nowMs = Date.now()): string {
-  const raw = parseCookies(request)[SESSION_COOKIE];
+  const raw = parseCookies(request)[named(SESSION_COOKIE)];
   if (raw) {
     try {
       const s = inboxSchema.parse(JSON.parse(decryptText(raw, inboxCookieKey(), SESSION_COOKIE)));
@@ -205,7 +208,7 @@ export function inboxFlashCookie(value: InboxFlash): string {
 export function readInboxFlash(
   request: Request
 ): { flash: InboxFlash | null; setCookie: string } | null {
-  const v = parseCookies(request)[FLASH_COOKIE];
+  const v = parseCookies(request)[named(FLASH_COOKIE)];
   if (v === undefined) return null;
   const flash = (FLASH_VALUES as readonly string[]).includes(v)
     ? (v as InboxFlash)

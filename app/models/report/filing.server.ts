@@ -148,7 +148,7 @@ async function attempt(db: Kysely<Database>, input: CreateReportInput, n: number
   if (decision.recipients.length === 0) throw new NoRecipientError();
 
   const receipt = generateReceipt();
-  const reporterSecret = await hashReceipt(receipt);
+  const reporterSecret = await hashReceipt(receipt, { purpose: "filing" });
   const reporter = await personKeysFromSeed(reporterSecret.seed);
   reporterSecret.seed.fill(0);
   const key = newReportKey();

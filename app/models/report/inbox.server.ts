@@ -15,7 +15,7 @@ import { bangkokDateKey } from "~/lib/thai-date";
 import { normalizeReceipt } from "~/lib/receipt";
 import { canonicalSubmissionText } from "~/lib/report-proof";
 import { publicReportStage, type PublicReportStage } from "~/lib/report-status";
-import { hashReceipt, hashReceiptLegacy } from "~/models/receipt-hash.server";
+import { hashReceipt, hashReceiptLegacy, type HashPriority } from "~/models/receipt-hash.server";
 import { openJson, personKeysFromSeed, sealJson, unwrapReportKey } from "./crypto.server";
 import { openHolders } from "./holders.server";
 import { fileMetaOf, prepareReportUploads, removeStoredFiles, storeReportFiles, type ReportUpload } from "./files.server";
@@ -39,11 +39,17 @@ async function hasLegacyReceipts(db: Executor): Promise<boolean> {
 /**
  * The report for a receipt, with its key, or null. Always one argon2id (also for malformed input, so every answer
  * costs the same) and one indexed lookup; a second argon2id only while reports from before migration 0800 remain
- * whose reporter has not signed in since. Purged reports are not found.
+ * whose reporter has not signed in since. Purged reports are not found. Throws ReceiptHashBusyError (before any
+ * hashing, whatever the receipt) when the lookup queue is full; `priority` "first" for a client without recent
+ * failures of its own (receipt-hash.server.ts).
  */
-export async function findReportByReceipt(db: Kysely<Database>, receipt: unknown): Promise<ReporterAccess | null> {
+export async function findReportByReceipt(
+  db: Kysely<Database>,
+  receipt: unknown,
+  opts: { priority?: HashPriority } = {},
+): Promise<ReporterAccess | null> {
   const normalized = normalizeReceipt(receipt);
-  const secret = await hashReceipt(normalized ?? PLACEHOLDER_RECEIPT);
+  const secret = await hashReceipt(normalized ?? PLACEHOLDER_RECEIPT, { purpose: "lookup", priority: opts.priority });
   try {
     if (!normalized) return null;
     const row = await db.selectFrom("reports").selectAll().where("receipt_hash", "=", secret.lookup).executeTakeFirst();

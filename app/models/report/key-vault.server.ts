@@ -82,7 +82,7 @@ async function open(db: Kysely<Database>, sessionId: string, staffId: number, ke
   if (!keys) {
     const created = await createStaffKeys(db, staffId, kek);
     keys = created.keys;
-    vault().recovery.set(staffId, { key: created.recoveryKey, at: Date.now() });
+    stashRecoveryKey(staffId, created.recoveryKey);
   }
   kek.key.fill(0);
   // Reports from before per-recipient keys that this person may read get their copy now (key-migration.server.ts).
@@ -134,6 +134,11 @@ export function keysOfSession(sessionId: string, staffId: number): UnlockedKeys 
   if (!u || u.staffId !== staffId) return null;
   u.lastUsedAt = Date.now();
   return u;
+}
+
+/** Keeps a new recovery key (made by a key pair's creation or a recovery) for the page that shows it once. */
+export function stashRecoveryKey(staffId: number, key: string): void {
+  vault().recovery.set(staffId, { key, at: Date.now() });
 }
 
 /** A recovery key created at this person's first sign-in, to be shown once (taken: a second call returns null). */

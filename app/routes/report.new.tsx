@@ -54,7 +54,7 @@ import { createReport, NoRecipientError, previewRecipients } from "~/models/repo
 import { ReceiptHashBusyError } from "~/models/receipt-hash.server";
 import { prepareReportUpload, type ReportUpload } from "~/models/report/files.server";
 import { recipientList } from "~/models/report/recipients.server";
-import { ReportInputError, REPORT_LIMITS } from "~/models/report/shared.server";
+import { FIELD_LIMITS, ReportInputError, REPORT_LIMITS } from "~/models/report/shared.server";
 import {
   discardKeptEvidence,
   isPendingEvidenceId,
@@ -79,21 +79,10 @@ export const meta: MetaFunction = () => [
 ];
 
 /**
- * Lengths of the report's fields (characters), as the data layer enforces them. A function: REPORT_LIMITS lives in a
+ * Lengths of the report's fields (characters), as the data layer enforces them. A function: FIELD_LIMITS lives in a
  * .server module (undefined in the browser), so the page gets the numbers from the loader.
  */
-const fieldMax = () => ({
-  involvedName: REPORT_LIMITS.short,
-  involvedPosition: REPORT_LIMITS.short,
-  involvedDivision: REPORT_LIMITS.short,
-  whatHappened: REPORT_LIMITS.whatHappened,
-  when: REPORT_LIMITS.short,
-  where: REPORT_LIMITS.short,
-  howKnown: REPORT_LIMITS.howKnown,
-  reportedElsewhere: REPORT_LIMITS.reportedElsewhere,
-  reporterName: REPORT_LIMITS.reporterName,
-  reporterContact: REPORT_LIMITS.reporterContact,
-});
+const fieldMax = () => ({ ...FIELD_LIMITS });
 type FieldMax = ReturnType<typeof fieldMax>;
 
 const TEXT_FIELDS = [

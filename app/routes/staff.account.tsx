@@ -8,6 +8,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
+import { NewPasswordFields } from "~/components/new-password-fields";
 import { changePassword, PasswordRejectedError } from "~/models/accounts.server";
 import { PASSWORD_MIN_LENGTH } from "~/models/password-policy.server";
 import { staffKeyInfo } from "~/models/report/staff-keys.server";
@@ -85,15 +86,7 @@ export default function Account() {
           <Field name="current" label={labels.current} error={result?.errors?.current} required>
             {(p) => <input {...p} type="password" autoComplete="current-password" maxLength={1024} />}
           </Field>
-          <p className="hint" id="pw-rule">
-            {t("enrol.rule", { min: data.minLength })}
-          </p>
-          <Field name="password" label={labels.password} error={result?.errors?.password} required>
-            {(p) => <input {...p} type="password" autoComplete="new-password" aria-describedby="pw-rule" maxLength={1024} />}
-          </Field>
-          <Field name="confirm" label={labels.confirm} error={result?.errors?.confirm} required>
-            {(p) => <input {...p} type="password" autoComplete="new-password" maxLength={1024} />}
-          </Field>
+          <NewPasswordFields minLength={data.minLength} errors={result?.errors} />
           <button type="submit" className="primary">
             {t("account.submit")}
           </button>

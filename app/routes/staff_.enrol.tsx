@@ -10,6 +10,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
+import { NewPasswordFields } from "~/components/new-password-fields";
 import { completeEnrolment, EnrolmentInvalidError, findEnrolment, PasswordRejectedError, RecoveryKeyRejectedError } from "~/models/accounts.server";
 import { PASSWORD_MIN_LENGTH } from "~/models/password-policy.server";
 import { getDb } from "~/utils/db.server";
@@ -131,15 +132,7 @@ export default function Enrol() {
       <ErrorSummary errors={result?.errors} labels={labels} limits={{ password: data.minLength }} />
       <Form method="post" noValidate>
         <CsrfField />
-        <p className="hint" id="pw-rule">
-          {t("enrol.rule", { min: data.minLength })}
-        </p>
-        <Field name="password" label={labels.password} error={result?.errors?.password} required>
-          {(p) => <input {...p} type="password" autoComplete="new-password" aria-describedby="pw-rule" maxLength={1024} />}
-        </Field>
-        <Field name="confirm" label={labels.confirm} error={result?.errors?.confirm} required>
-          {(p) => <input {...p} type="password" autoComplete="new-password" maxLength={1024} />}
-        </Field>
+        <NewPasswordFields minLength={data.minLength} errors={result?.errors} />
         {data.holdsReportKeys ? (
           <div className="notice warning" data-testid="recovery-explained">
             <p>{t("enrol.recoveryIntro")}</p>

@@ -16,6 +16,10 @@
  * `--stats` runs only that; `--no-stats` leaves it out.
  * `--report-keys [--before-ref <git ref>]` (issue 9, bench/report-keys.ts) runs only the cost of per-recipient keys:
  * filing, opening the inbox and an integrity officer's password step, for this build and (optionally) an older one.
+ * Last (issue 10, bench/abuse.ts): p95 of filing, a correct inbox login and a correct /track lookup for one real client
+ * behind a trusted proxy, alone and while 30 attacker connections flood with forged X-Forwarded-For (its own server and
+ * data dir). `--abuse` runs only that; `--no-abuse` leaves it out.
+ * BUILD_DIR=<folder> runs the build in that folder (bench/harness.ts) instead of ./build.
  */
 import crypto from "node:crypto";
 import path from "node:path";
@@ -27,6 +31,7 @@ import { measureReceiptLoad, printReceiptLoad } from "./receipt-load";
 import { measureSlaTick, printSlaTick } from "./sla-tick";
 import { measureStatsPages, printStatsPages } from "./stats";
 import { measureReportKeys, printReportKeys } from "./report-keys";
+import { measureAbuse, printAbuse } from "./abuse";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -45,6 +50,8 @@ const SKIP_SLA_TICK = process.argv.includes("--no-sla-tick");
 const ONLY_STATS = process.argv.includes("--stats");
 const SKIP_STATS = process.argv.includes("--no-stats");
 const ONLY_REPORT_KEYS = process.argv.includes("--report-keys");
+const ONLY_ABUSE = process.argv.includes("--abuse");
+const SKIP_ABUSE = process.argv.includes("--no-abuse");
 const BEFORE_REF = (() => {
   const i = process.argv.indexOf("--before-ref");
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -54,6 +61,11 @@ const BEFORE_REF = (() => {
 async function statsSection() {
   const rows = await measureStatsPages({ root, sizes: [10_000, 1_000_000], duration: DURATION, connections: CONNECTIONS });
   printStatsPages(rows);
+}
+
+/** Issue 10: the real user's p95 alone and under a 30-connection flood with forged forwarded addresses. */
+async function abuseSection() {
+  printAbuse(await measureAbuse({ root, durationSec: DURATION, attackers: 30 }));
 }
 
 /** Issue 3: home page p95 with and without 20 clients guessing receipts (same server, same run). */
@@ -79,6 +91,10 @@ function multipart(fields: Record<string, string>, boundary: string): string {
 }
 
 async function main() {
+  if (ONLY_ABUSE) {
+    await abuseSection();
+    return;
+  }
   if (ONLY_REPORT_KEYS) {
     printReportKeys(await measureReportKeys({ root, beforeRef: BEFORE_REF, duration: DURATION }));
     return;
@@ -255,6 +271,7 @@ async function main() {
   }
   if (!SKIP_SLA_TICK) await slaTickSection();
   if (!SKIP_STATS) await statsSection();
+  if (!SKIP_ABUSE) await abuseSection();
 }
 
 void main().catch((e) => {

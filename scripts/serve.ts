@@ -75,6 +75,9 @@ async function main() {
   // Client addresses (rate limits only): X-Forwarded-For is read only from TRUSTED_PROXIES; forwarded headers arriving
   // while none is configured are reported (log, /healthz, admin page, next start-up): app/utils/client-address.server.ts.
   const trustedProxies = parseTrustedProxies(env.TRUSTED_PROXIES);
+  if (process.env.TRUST_PROXY_HOPS && process.env.TRUST_PROXY_HOPS.trim() !== "0" && trustedProxies.length === 0) {
+    log.warn("TRUST_PROXY_HOPS is no longer used: list your reverse proxies in TRUSTED_PROXIES (addresses or CIDRs)");
+  }
   initProxyWarning({ dataDir: env.DATA_DIR, trustedConfigured: trustedProxies.length > 0 });
 
   const app = express();

@@ -69,9 +69,17 @@ export function relyingParty(): { rpID: string; origin: string; name: string } {
 }
 
 /** A stable, opaque WebAuthn user handle for a staff member (nothing personal; the same for all their passkeys). */
-function userHandle(staffId: number): Uint8Array {
+function userHandle(staffId: number): Uint8Array<ArrayBuffer> {
   const key = Buffer.from(deriveKey(Buffer.from(getMasterKey()).toString("base64url"), "webauthn-user-handle"), "base64url");
-  return new Uint8Array(crypto.createHmac("sha256", key).update(`staff:${staffId}`).digest().subarray(0, 16));
+  const out = new Uint8Array(new ArrayBuffer(16));
+  out.set(crypto.createHmac("sha256", key).update(`staff:${staffId}`).digest().subarray(0, 16));
+  return out;
+}
+
+function toArrayBufferView(b: Buffer): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(new ArrayBuffer(b.length));
+  out.set(b);
+  return out;
 }
 
 async function storeChallenge(db: Executor, sessionId: string, purpose: "register" | "authenticate", challenge: string): Promise<void> {
@@ -258,7 +266,7 @@ export async function verifyPasskeySignIn(
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.rpID,
-      credential: { id: row.credential_id, publicKey: new Uint8Array(Buffer.from(row.public_key, "base64url")), counter: row.counter, transports: parseTransports(row.transports) },
+      credential: { id: row.credential_id, publicKey: toArrayBufferView(Buffer.from(row.public_key, "base64url")), counter: row.counter, transports: parseTransports(row.transports) },
       requireUserVerification: false,
     });
     if (!v.verified) throw new Error("not verified");

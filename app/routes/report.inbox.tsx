@@ -204,8 +204,10 @@ async function open(
     found = await findReportByReceipt(db, typeof typed === "string" ? typed : "", { priority: decision.priority });
   } catch (e) {
     if (!(e instanceof ReceiptHashBusyError)) throw e;
-    // The hashing queue is full (decided before any hashing, whatever was typed): nothing was checked.
+    // The hashing queue is full (decided before any hashing, whatever was typed): nothing was checked. The answer is
+    // held back a moment (bounded), so a flood that waits for its answers paces itself.
     decision.ticket.notChecked();
+    await slowRefusal();
     return json<ActionData>(
       { kind: "open", formError: "report:inbox.busy", receipt: shown },
       { status: 503, headers: { "Retry-After": String(e.retryAfterSec) } }

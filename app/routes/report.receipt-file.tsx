@@ -76,6 +76,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (e) {
     if (!(e instanceof ReceiptHashBusyError)) throw e;
     decision.ticket.notChecked();
+    await slowRefusal();
     return plain(503, t("file.busy"), { "Retry-After": String(e.retryAfterSec) });
   }
   if (!receipt || !report) {

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
+import { proxyWarning } from "~/utils/client-address.server";
 import { z } from "zod";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
@@ -41,8 +42,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listVillages(db, { activeOnly: false }),
     listCategories(db, { activeOnly: false }),
   ]);
+  const proxy = proxyWarning();
   return json({
     org,
+    proxyWarning: proxy.seen ? { since: proxy.since } : null,
     staff: staff.map((s) => ({
       id: s.id,
       name: s.name,
@@ -169,6 +172,11 @@ export default function StaffAdmin() {
   return (
     <>
       <h1>{t("admin.title")}</h1>
+      {data.proxyWarning ? (
+        <div className="notice warning" role="alert" data-testid="proxy-warning">
+          <p>{t("admin.proxyWarning", { since: data.proxyWarning.since ?? "" })}</p>
+        </div>
+      ) : null}
       {search.get("saved") && !result ? (
         <p className="success" role="status">
           {t("admin.saved")}

@@ -62,8 +62,10 @@ export default function StaffLayout() {
         {canAdmin ? <NavLink to="/staff/admin/escalation">{tEsc("nav.escalation")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/templates">{tn("nav.templates")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/outbox">{tn("nav.outbox")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin/security">{t("secondFactor.nav.security")}</NavLink> : null}
         {canReportSettings ? <NavLink to="/staff/integrity/settings">{ti("nav.settings")}</NavLink> : null}
         {canAudit ? <NavLink to="/staff/audit">{ti("nav.audit")}</NavLink> : null}
+        <NavLink to="/staff/passkeys">{t("secondFactor.nav.passkeys")}</NavLink>
         <span className="staff-who">
           {t("nav.signedInAs", { name: me.name })} · {me.role === "integrity" ? ti("role") : t(`roles.${me.role}`)}
         </span>

@@ -36,15 +36,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   assertCsrf(request, form);
   const redirectTo = target(form.get("redirectTo"));
   const clientKey = context.clientAddress ?? "unknown";
-  const clientLimiter = limits.loginClient();
-  const peek = clientLimiter.peek(clientKey);
-  if (peek.blocked) {
-    return json<ActionData>({ formError: "login.rateLimited", minutes: Math.max(1, Math.ceil(peek.retryAfterSec / 60)) }, { status: 429 });
+  // Reserved before the password check (parallel attempts all count); a success gives it back.
+  const attempt = limits.loginClient().reserve(clientKey);
+  if (!attempt.allowed) {
+    return json<ActionData>({ formError: "login.rateLimited", minutes: Math.max(1, Math.ceil(attempt.retryAfterSec / 60)) }, { status: 429 });
   }
   const raw = { email: form.get("email") ?? undefined, password: form.get("password") ?? undefined };
   const email = typeof raw.email === "string" ? raw.email.slice(0, 254) : "";
   const parsed = staffLoginSchema.safeParse(raw);
-  if (!parsed.success) return json<ActionData>({ errors: fieldErrors(parsed.error), email }, { status: 422 });
+  if (!parsed.success) {
+    attempt.release();
+    return json<ActionData>({ errors: fieldErrors(parsed.error), email }, { status: 422 });
+  }
 
   const db = getDb();
   // A browser this account signed in from recently is never made to wait because of other people's failures.
@@ -52,13 +55,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const knownDevice = !!known && isKnownDevice(request, known);
   const result = await verifyLogin(db, parsed.data.email, parsed.data.password, { knownDevice });
   if (!result.ok) {
-    clientLimiter.hit(clientKey);
     log.info("staff login failed", { reason: result.reason });
     if (result.reason === "locked") {
       return json<ActionData>({ formError: "login.rateLimited", minutes: Math.max(1, Math.ceil(result.retryAfterSec / 60)), email }, { status: 429 });
     }
     return json<ActionData>({ formError: "login.invalid", email }, { status: 401 });
   }
+  attempt.release();
   const cookie = await createSession(request, result.staff, db, { password: parsed.data.password });
   const headers = new Headers([
     ["Set-Cookie", cookie],
@@ -67,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (await secondFactorNeeded(getDb(), result.staff)) {
     // Password accepted; the session opens nothing but the TOTP step (or the TOTP setup on first login).
     log.info("staff password accepted, second factor pending", { staffId: result.staff.id });
-    return redirect(secondFactorPath(result.staff, redirectTo), { headers });
+    return redirect(await secondFactorPath(result.staff, redirectTo), { headers });
   }
   log.info("staff login", { staffId: result.staff.id });
   return redirect(redirectTo, { headers });

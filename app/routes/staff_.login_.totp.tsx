@@ -1,57 +1,93 @@
 /**
- * /staff/login/totp — the second sign-in step for integrity officers: a 6-digit code from their authenticator app,
- * or one of their recovery codes. (File name staff_.login_.totp: not nested in the password page's layout.)
+ * /staff/login/totp — the second sign-in step (the path predates passkeys): offers what the person has set up — their
+ * passkey (needs JavaScript), a 6-digit code from their authenticator app, and one of their recovery codes (the same
+ * field as the app's code). Someone with no second factor yet is sent to the set-up page. (File name
+ * staff_.login_.totp: not nested in the password page's layout.)
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
+import { PasskeyCeremony } from "~/components/passkey";
+import { hasSecondFactor } from "~/lib/second-factor";
 import { MfaError, verifySecondFactor } from "~/models/mfa.server";
+import { PasskeyError, verifyPasskeySignIn } from "~/models/passkeys.server";
+import { secondFactorState } from "~/models/second-factor.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { limits } from "~/utils/rate-limit.server";
-import { assertCsrf, readFormData, safeRedirectPath } from "~/utils/request.server";
-import { markMfaVerified, requirePendingMfaStaff, TOTP_SETUP_PATH } from "~/utils/session.server";
+import { assertCsrf, readFormData } from "~/utils/request.server";
+import { afterSecondFactorPath, holdsReportKeys, markMfaVerified, requirePendingMfaStaff, sessionIdOf, TOTP_SETUP_PATH } from "~/utils/session.server";
 
-export const meta: MetaFunction = () => [{ title: "สุจริต · รหัสยืนยันตัวตน / Verification code" }, { name: "robots", content: "noindex" }];
-
-function target(raw: unknown): string {
-  const p = safeRedirectPath(raw, "/staff/integrity");
-  return p.startsWith("/staff") && !p.startsWith("/staff/login") && !p.startsWith("/staff/logout") && !p.startsWith("/staff/totp") && p !== "/staff"
-    ? p
-    : "/staff/integrity";
-}
+export const meta: MetaFunction = () => [{ title: "สุจริต · ยืนยันตัวตนขั้นที่สอง / Second sign-in step" }, { name: "robots", content: "noindex" }];
 
 const noStore = { "Cache-Control": "no-store" };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const staff = await requirePendingMfaStaff(request);
-  const redirectTo = target(new URL(request.url).searchParams.get("redirectTo"));
-  if (!staff.totp_enabled_at) throw redirect(TOTP_SETUP_PATH);
-  return json({ redirectTo, name: staff.name }, { headers: noStore });
+function setupPath(redirectTo: string): string {
+  return redirectTo === "/staff" ? TOTP_SETUP_PATH : `${TOTP_SETUP_PATH}?redirectTo=${encodeURIComponent(redirectTo)}`;
 }
 
-type ActionData = { error: "invalid" | "replayed" | "locked"; minutes?: number };
+export async function loader({ request }: LoaderFunctionArgs) {
+  const staff = await requirePendingMfaStaff(request);
+  const redirectTo = afterSecondFactorPath(new URL(request.url).searchParams.get("redirectTo"));
+  const state = await secondFactorState(getDb(), staff);
+  if (!hasSecondFactor(state)) throw redirect(setupPath(redirectTo));
+  return json({ redirectTo, name: staff.name, passkey: state.passkeys > 0, totp: state.totp, recovery: state.recoveryCodes > 0 }, { headers: noStore });
+}
+
+type CodeError = "invalid" | "replayed" | "locked";
+type ActionData = { error?: CodeError; passkeyError?: string; minutes?: number };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readFormData(request);
   assertCsrf(request, form);
   const staff = await requirePendingMfaStaff(request);
-  if (!staff.totp_enabled_at) throw redirect(TOTP_SETUP_PATH);
-  const redirectTo = target(form.get("redirectTo"));
+  const db = getDb();
+  const redirectTo = afterSecondFactorPath(form.get("redirectTo"));
+  const state = await secondFactorState(db, staff);
+  if (!hasSecondFactor(state)) throw redirect(setupPath(redirectTo));
+  const viaPasskey = form.get("intent") === "passkey";
   const clientKey = context.clientAddress ?? "unknown";
   const clientLimiter = limits.loginClient();
   const peek = clientLimiter.peek(clientKey);
   if (peek.blocked) {
-    return json<ActionData>({ error: "locked", minutes: Math.max(1, Math.ceil(peek.retryAfterSec / 60)) }, { status: 429, headers: noStore });
+    const minutes = Math.max(1, Math.ceil(peek.retryAfterSec / 60));
+    return json<ActionData>(viaPasskey ? { passkeyError: "secondFactor.errors.locked", minutes } : { error: "locked", minutes }, { status: 429, headers: noStore });
   }
-  const db = getDb();
+  if (viaPasskey) {
+    const sessionId = sessionIdOf(request);
+    try {
+      if (!sessionId) throw new PasskeyError("no_challenge");
+      await verifyPasskeySignIn(db, staff, sessionId, form.get("response"));
+      const cookie = await markMfaVerified(request, staff.id, db);
+      log.info("staff login", { staffId: staff.id, secondFactor: "passkey" });
+      return redirect(redirectTo, { headers: { "Set-Cookie": cookie } });
+    } catch (e) {
+      if (e instanceof PasskeyError) {
+        return json<ActionData>({ passkeyError: "secondFactor.errors.expired" }, { status: 400, headers: noStore });
+      }
+      if (!(e instanceof MfaError)) throw e;
+      clientLimiter.hit(clientKey);
+      log.info("staff second factor failed", { staffId: staff.id, method: "passkey", reason: e.code });
+      if (e.code === "locked") {
+        return json<ActionData>({ passkeyError: "secondFactor.errors.locked", minutes: Math.max(1, Math.ceil(e.retryAfterSec / 60)) }, { status: 429, headers: noStore });
+      }
+      return json<ActionData>({ passkeyError: "secondFactor.errors.passkeyInvalid" }, { status: 401, headers: noStore });
+    }
+  }
   try {
     const result = await verifySecondFactor(db, staff.id, form.get("code"));
     const cookie = await markMfaVerified(request, staff.id, db);
     log.info("staff login", { staffId: staff.id, secondFactor: result.method });
-    const to = result.method === "recovery" ? `/staff/integrity?recoveryLeft=${result.recoveryCodesLeft}` : redirectTo;
+    // After a recovery code: integrity officers see how many are left on their queue, others on their passkeys page.
+    const to =
+      result.method === "recovery"
+        ? holdsReportKeys(staff)
+          ? `/staff/integrity?recoveryLeft=${result.recoveryCodesLeft}`
+          : `/staff/passkeys?recoveryLeft=${result.recoveryCodesLeft}`
+        : redirectTo;
     return redirect(to, { headers: { "Set-Cookie": cookie } });
   } catch (e) {
     if (!(e instanceof MfaError)) throw e;
@@ -64,55 +100,78 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-export default function TotpStep() {
-  const { redirectTo, name } = useLoaderData<typeof loader>();
+export default function SecondFactorStep() {
+  const { redirectTo, name, passkey, totp } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>() as ActionData | undefined;
-  const { t } = useTranslation("integrity");
+  const { t } = useTranslation("staff");
+  const codeErrorRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (data?.error) codeErrorRef.current?.focus();
+  }, [data]);
+  const passkeyError = data?.passkeyError ? t(data.passkeyError, { minutes: data.minutes ?? 15 }) : null;
   return (
-    <section className="card login-card" aria-labelledby="totp-title">
-      <h1 id="totp-title">{t("totp.title")}</h1>
-      <p>{t("totp.intro", { name })}</p>
-      {data?.error ? (
-        <div className="error-summary" role="alert" data-testid="totp-error">
-          <p>{t(`totp.errors.${data.error}`, { minutes: data.minutes ?? 15 })}</p>
-        </div>
-      ) : null}
-      <Form method="post" noValidate>
-        <CsrfField />
-        <input type="hidden" name="redirectTo" value={redirectTo} />
-        <div className={`field${data?.error ? " has-error" : ""}`}>
-          <label htmlFor="f-code">{t("totp.code")}</label>
-          <span className="hint" id="f-code-hint">
-            {t("totp.codeHint")}
-          </span>
-          <input
-            id="f-code"
-            name="code"
-            type="text"
-            inputMode="text"
-            autoComplete="one-time-code"
-            autoCapitalize="characters"
-            spellCheck={false}
-            maxLength={20}
-            required
-            autoFocus
-            aria-describedby="f-code-hint"
-            aria-invalid={data?.error ? true : undefined}
-            className="code-input"
+    <section className="card login-card second-factor" aria-labelledby="totp-title">
+      <h1 id="totp-title">{t("secondFactor.stepTitle")}</h1>
+      <p>{t("secondFactor.stepIntro", { name })}</p>
+      {passkey ? (
+        <section aria-labelledby="sf-passkey-title" className="sf-method" data-testid="sf-passkey">
+          <h2 id="sf-passkey-title">{t("secondFactor.passkeyTitle")}</h2>
+          <p className="hint">{t("secondFactor.passkeyIntro")}</p>
+          <PasskeyCeremony
+            purpose="authenticate"
+            intent="passkey"
+            hidden={{ redirectTo }}
+            buttonLabel={t("secondFactor.passkeyButton")}
+            serverError={passkeyError ? data?.passkeyError : null}
+            noScriptText={t("secondFactor.needsJsStep")}
           />
-        </div>
-        <button type="submit" className="primary">
-          {t("totp.submit")}
-        </button>
-      </Form>
+        </section>
+      ) : null}
+      <section aria-labelledby="sf-code-title" className="sf-method" data-testid="sf-code">
+        <h2 id="sf-code-title">{totp ? t("secondFactor.codeTitle") : t("secondFactor.recoveryTitle")}</h2>
+        {data?.error ? (
+          <div className="error-summary" role="alert" tabIndex={-1} ref={codeErrorRef} data-testid="totp-error">
+            <p>{t(`secondFactor.errors.${data.error}`, { minutes: data.minutes ?? 15 })}</p>
+          </div>
+        ) : null}
+        <Form method="post" noValidate>
+          <CsrfField />
+          <input type="hidden" name="redirectTo" value={redirectTo} />
+          <input type="hidden" name="intent" value="code" />
+          <div className={`field${data?.error ? " has-error" : ""}`}>
+            <label htmlFor="f-code">{totp ? t("secondFactor.code") : t("secondFactor.recoveryCode")}</label>
+            <span className="hint" id="f-code-hint">
+              {totp ? t("secondFactor.codeHint") : t("secondFactor.recoveryHint")}
+            </span>
+            <input
+              id="f-code"
+              name="code"
+              type="text"
+              inputMode="text"
+              autoComplete="one-time-code"
+              autoCapitalize="characters"
+              spellCheck={false}
+              maxLength={20}
+              required
+              autoFocus={!passkey}
+              aria-describedby="f-code-hint"
+              aria-invalid={data?.error ? true : undefined}
+              className="code-input"
+            />
+          </div>
+          <button type="submit" className={passkey ? "secondary" : "primary"}>
+            {t("secondFactor.submit")}
+          </button>
+        </Form>
+      </section>
       <details className="totp-help">
-        <summary>{t("totp.lostTitle")}</summary>
-        <p>{t("totp.lost")}</p>
+        <summary>{t("secondFactor.lostTitle")}</summary>
+        <p>{t("secondFactor.lost")}</p>
       </details>
       <Form method="post" action="/staff/logout" reloadDocument>
         <CsrfField />
         <button type="submit" className="secondary">
-          {t("totp.cancel")}
+          {t("secondFactor.cancel")}
         </button>
       </Form>
     </section>

@@ -12,6 +12,7 @@ import { unlockWithPassword } from "~/models/report/key-vault.server";
 import { StaffKeyLockedError, StaffKeyMismatchError } from "~/models/report/staff-keys.server";
 import { staffKeyInfo } from "~/models/report/staff-keys.server";
 import { verifyLogin } from "~/models/staff.server";
+import { isKnownDevice } from "~/utils/device.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { limits } from "~/utils/rate-limit.server";
@@ -46,18 +47,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!sessionId) throw redirect("/staff/login");
   const redirectTo = target(form.get("redirectTo"));
   const clientKey = context.clientAddress ?? "unknown";
-  const clientLimiter = limits.loginClient();
-  const peek = clientLimiter.peek(clientKey);
-  if (peek.blocked) return json<ActionData>({ error: "locked", minutes: Math.max(1, Math.ceil(peek.retryAfterSec / 60)) }, { status: 429, headers: noStore });
+  // Reserved before the password check (parallel attempts all count); a success gives it back.
+  const attempt = limits.loginClient().reserve(clientKey);
+  if (!attempt.allowed) return json<ActionData>({ error: "locked", minutes: Math.max(1, Math.ceil(attempt.retryAfterSec / 60)) }, { status: 429, headers: noStore });
   const password = form.get("password");
   const db = getDb();
   // The password is checked like a sign-in first (same throttling), then it opens the key.
-  const check = typeof password === "string" && password.length <= 1024 ? await verifyLogin(db, staff.email, password) : { ok: false as const, reason: "invalid" as const };
+  const check = typeof password === "string" && password.length <= 1024 ? await verifyLogin(db, staff.email, password, { knownDevice: isKnownDevice(request, staff) }) : { ok: false as const, reason: "invalid" as const };
   if (!check.ok || typeof password !== "string") {
-    clientLimiter.hit(clientKey);
     if (check.ok === false && check.reason === "locked") return json<ActionData>({ error: "locked", minutes: Math.max(1, Math.ceil(check.retryAfterSec / 60)) }, { status: 429, headers: noStore });
     return json<ActionData>({ error: "invalid" }, { status: 401, headers: noStore });
   }
+  attempt.release();
   try {
     await unlockWithPassword(db, sessionId, staff.id, password);
   } catch (e) {

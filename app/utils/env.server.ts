@@ -53,11 +53,6 @@ const schema = z.object({
         ctx.addIssue({ code: "custom", message: (e as Error).message });
       }
     }),
-  /** Removed (a bare hop count trusted whatever a client sent): a leftover value stops the server instead of being ignored. */
-  TRUST_PROXY_HOPS: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || v.trim() === "0", "is no longer supported: list your reverse proxies in TRUSTED_PROXIES (addresses or CIDRs) instead"),
   /**
    * For tests and demos only: shifts the portal's clock (now()) by this many milliseconds, e.g. 1296000000 to run the
    * server "15 days later" and see deadlines turn due soon / overdue. Default 0; at most ±10 years.

@@ -169,12 +169,16 @@ function backPath(request: Request): string {
 }
 
 /**
- * Where a session still waiting for its second factor must go: the step when the person has a factor, the first-time
- * set-up otherwise. `passkeys` (their number) may be left out: someone with only a passkey is then sent to the set-up
- * page, which forwards them to the step.
+ * Where a session still waiting for its second factor must go: the step when the person has a factor (an
+ * authenticator app or a passkey), the first-time set-up otherwise; then back to `redirectTo`. Async: passkeys are
+ * looked up in the database.
  */
-export function secondFactorPath(staff: Pick<Staff, "totp_enabled_at"> & { passkeys?: number }, redirectTo?: string): string {
-  const base = staff.totp_enabled_at || (staff.passkeys ?? 0) > 0 ? SECOND_FACTOR_PATH : SECOND_FACTOR_SETUP_PATH;
+export async function secondFactorPath(
+  staff: Pick<Staff, "id" | "totp_enabled_at">,
+  redirectTo?: string,
+  db: Kysely<Database> = getDb(),
+): Promise<string> {
+  const base = staff.totp_enabled_at || (await passkeyCount(db, staff.id)) > 0 ? SECOND_FACTOR_PATH : SECOND_FACTOR_SETUP_PATH;
   return redirectTo && redirectTo !== "/staff" ? `${base}?redirectTo=${encodeURIComponent(redirectTo)}` : base;
 }
 
@@ -202,7 +206,7 @@ export async function requireStaff(request: Request, db: Kysely<Database> = getD
   const token = sessionToken(request);
   const state = await lookupSessionState(db, token);
   if (state && (await isFullySignedIn(state.staff, state.session, db))) return state.staff;
-  if (state) throw redirect(secondFactorPath({ ...state.staff, passkeys: await passkeyCount(db, state.staff.id) }, backPath(request)));
+  if (state) throw redirect(await secondFactorPath(state.staff, backPath(request), db));
   const headers = new Headers();
   if (token) headers.append("Set-Cookie", clearSessionCookie());
   throw redirect(`/staff/login?redirectTo=${encodeURIComponent(backPath(request))}`, { headers });

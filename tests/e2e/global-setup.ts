@@ -8,7 +8,7 @@ import fs from "node:fs";
 import { startServer, createStaffUser } from "../helpers/server";
 import { startSmtp } from "../helpers/smtp";
 import { HttpClient, csrfOf } from "../helpers/http";
-import { integrityLogin, totpAccount, type TotpAccount } from "../helpers/report";
+import { integrityLogin, totpAccount, totpLogin, type TotpAccount } from "../helpers/report";
 
 export const E2E_OFFICER = { email: "officer.works@wangluek.go.th", name: "ช่างสมศักดิ์ ทดสอบ", role: "officer" as const, division: "works", password: "e2e officer password 2569" };
 /** Integrity officer of the corruption-report channel (corruption.spec.ts); sets up TOTP at the first sign-in. */
@@ -47,17 +47,30 @@ export default async function globalSetup() {
   } catch (e) {
     process.env.E2E_INTEGRITY_ERROR = (e as Error).message.slice(0, 2000);
   }
-  // The second officer and the alternate sign in once (making their report keys; their TOTP state goes to a file the
-  // specs read), and the administrator names the alternate. E2E_INTEGRITY signs in for the first time in a spec.
+  // Administrators and supervisors sign in with a second factor: an authenticator app (TOTP) is set up for both here,
+  // and its state goes to the file the specs read (tests/e2e/support.ts, staffSignIn). Passkeys: passkeys.spec.ts.
   const totp: Record<string, TotpAccount> = {};
+  let admin: HttpClient | null = null;
+  for (const u of [E2E_ADMIN, E2E_SUPERVISOR]) {
+    try {
+      totp[u.email] = totpAccount(u.email, u.password);
+      const c = new HttpClient(server.url);
+      await totpLogin(c, totp[u.email], "/staff");
+      if (u === E2E_ADMIN) admin = c;
+    } catch (e) {
+      const key = u === E2E_ADMIN ? "E2E_ADMIN_ERROR" : "E2E_SUPERVISOR_ERROR";
+      process.env[key] ??= `second factor set-up: ${(e as Error).message.slice(0, 2000)}`;
+    }
+  }
+  // The second officer and the alternate sign in once (making their report keys; their TOTP state goes to the same
+  // file), and the administrator names the alternate. E2E_INTEGRITY signs in for the first time in a spec.
   try {
     for (const u of [E2E_INTEGRITY2, E2E_ALTERNATE]) {
       await createStaffUser(server, u as unknown as Parameters<typeof createStaffUser>[1]);
       totp[u.email] = totpAccount(u.email, u.password);
       await integrityLogin(new HttpClient(server.url), totp[u.email]);
     }
-    const admin = new HttpClient(server.url);
-    await admin.login(E2E_ADMIN.email, E2E_ADMIN.password);
+    if (!admin) throw new Error(`administrator not signed in: ${process.env.E2E_ADMIN_ERROR ?? "?"}`);
     const settings = await admin.get("/staff/integrity/settings");
     const alt = /<option value="(\d+)"[^>]*>[^<]*นางประภา/.exec(settings.text)?.[1];
     const saved = await admin.postForm("/staff/integrity/settings", {

@@ -6,7 +6,7 @@
  * router, hydration mismatch or CSP violation.
  */
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { account, base, noHorizontalScroll, phone, watch, type Account } from "./support";
+import { account, base, noHorizontalScroll, phone, passSecondFactorIfAsked, watch, type Account } from "./support";
 import { fiscalYearOf } from "../../app/lib/fiscal-year";
 
 const fy = fiscalYearOf(new Date());
@@ -32,9 +32,9 @@ const PUBLIC_PAGES = [
   "/staff/login",
 ];
 
-const SUPERVISOR_PAGES = ["/staff", "/staff?status=all", `/staff?fy=${fy}&state=open`, "/staff/board", "/staff/feedback", "/staff/intake", "/staff/reports", `/staff/reports/${fy}/year`, `/staff/reports/${fy}/h1`, "/stats"];
+const SUPERVISOR_PAGES = ["/staff", "/staff/passkeys", "/staff?status=all", `/staff?fy=${fy}&state=open`, "/staff/board", "/staff/feedback", "/staff/intake", "/staff/reports", `/staff/reports/${fy}/year`, `/staff/reports/${fy}/h1`, "/stats"];
 
-const ADMIN_PAGES = ["/staff/admin", "/staff/admin/sla", "/staff/admin/holidays", "/staff/admin/escalation", "/staff/admin/templates", "/staff/admin/outbox", "/staff/audit", "/staff/integrity/settings", "/staff/reports"];
+const ADMIN_PAGES = ["/staff/admin", "/staff/admin/security", "/staff/passkeys", "/staff/admin/sla", "/staff/admin/holidays", "/staff/admin/escalation", "/staff/admin/templates", "/staff/admin/outbox", "/staff/audit", "/staff/integrity/settings", "/staff/reports"];
 
 /** Opens a page, waits until the browser's scripts have run, and returns what went wrong. */
 async function visit(page: Page, path: string, problems: string[]) {
@@ -55,7 +55,8 @@ async function signIn(browser: Browser, who: Account) {
   await page.getByRole("textbox", { name: "อีเมล", exact: true }).fill(who.email);
   await page.getByLabel(/^รหัสผ่าน/).fill(who.password);
   await page.getByRole("button", { name: "เข้าสู่ระบบ", exact: true }).click();
-  await expect(page).toHaveURL(/\/staff\/?(\?.*)?$/);
+  // Supervisors and administrators: the second step, with a code from the authenticator app set up in global setup.
+  await passSecondFactorIfAsked(page, who);
   return { context, page, problems };
 }
 

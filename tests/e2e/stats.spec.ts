@@ -19,7 +19,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { test, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { account, base, dbGet, noHorizontalScroll, phone, watch } from "./support";
+import { account, base, dbGet, noHorizontalScroll, phone, passSecondFactorIfAsked, watch } from "./support";
 
 const officer = () => account("E2E_OFFICER");
 const supervisor = () => account("E2E_SUPERVISOR");
@@ -46,7 +46,8 @@ async function signIn(browser: Browser, who: Staff): Promise<{ context: BrowserC
   await page.getByRole("textbox", { name: "อีเมล", exact: true }).fill(who.email);
   await page.getByLabel(/^รหัสผ่าน/).fill(who.password);
   await page.getByRole("button", { name: "เข้าสู่ระบบ", exact: true }).click();
-  await expect(page).toHaveURL(/\/staff\/?(\?.*)?$/);
+  // Supervisors and administrators: the second step, with a code from the authenticator app set up in global setup.
+  await passSecondFactorIfAsked(page, who);
   return { context, page, problems };
 }
 

@@ -2,8 +2,10 @@
  * Shared pieces of the browser specs: the server's address and accounts (published by global-setup.ts), read-only
  * database peeks, the 360 px phone context and the watchers every journey runs with.
  */
+import fs from "node:fs";
 import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import SQLite from "better-sqlite3";
+import { base32Decode, hotp, totpStep } from "../../app/lib/totp";
 
 export interface Account {
   email: string;
@@ -62,4 +64,69 @@ export async function noHorizontalScroll(page: Page): Promise<void> {
     return { width: document.documentElement.scrollWidth, culprits };
   });
   expect.soft(width, `page wider than the 360 px screen; elements sticking out: ${culprits.join(", ")}`).toBeLessThanOrEqual(360);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Second factor. Administrators and supervisors (and integrity officers) sign in with one: global-setup.ts sets up
+// an authenticator app (TOTP) for E2E_ADMIN and E2E_SUPERVISOR and keeps their secret, last used step and recovery
+// codes in `${E2E_DB_FILE}.totp.json` (the same file corruption.spec.ts keeps its officers' state in).
+
+export interface TotpState {
+  secret: string | null;
+  lastStep: number;
+  recoveryCodes?: string[];
+}
+
+export const totpFile = () => `${process.env.E2E_DB_FILE}.totp.json`;
+
+/**
+ * A TOTP code the server accepts now (its clock may be `offsetMs` ahead) and has not seen yet: the current step, or
+ * the next one when the current one was used; waits for the clock when both were. Updates `state.lastStep`.
+ */
+export async function nextTotpCode(state: TotpState, offsetMs = 0): Promise<string> {
+  if (!state.secret) throw new Error("no TOTP secret known");
+  for (;;) {
+    const cur = totpStep(Date.now() + offsetMs);
+    const step = Math.max(cur, state.lastStep + 1);
+    if (step <= cur + 1) {
+      state.lastStep = step;
+      return hotp(base32Decode(state.secret), step);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** The next TOTP code of an account whose state global-setup.ts saved (the file is updated). */
+export async function savedTotpCode(email: string): Promise<string> {
+  const all = JSON.parse(fs.readFileSync(totpFile(), "utf8")) as Record<string, TotpState>;
+  const state = all[email];
+  if (!state?.secret) throw new Error(`no TOTP state saved for ${email} (global setup)`);
+  const code = await nextTotpCode(state);
+  fs.writeFileSync(totpFile(), JSON.stringify({ ...all, [email]: state }));
+  return code;
+}
+
+/**
+ * Password, then the second-factor step with `code()` (by default the saved TOTP state of the account); ends on the
+ * back office (`/staff…`). For accounts that need no second factor the step is skipped.
+ */
+export async function staffSignIn(page: Page, origin: string, who: Account, code: () => Promise<string> = () => savedTotpCode(who.email)): Promise<void> {
+  await page.goto(`${origin}/staff/login`);
+  await page.locator("input[name=email]").fill(who.email);
+  await page.locator("input[name=password]").fill(who.password);
+  await page.locator("form:has(input[name=password]) button[type=submit]").click();
+  await passSecondFactorIfAsked(page, who, code);
+}
+
+/**
+ * Right after the password: when the browser was sent to the second-factor step, types `code()` (by default the saved
+ * TOTP state of the account); ends on the back office (`/staff…`) either way.
+ */
+export async function passSecondFactorIfAsked(page: Page, who: Account, code: () => Promise<string> = () => savedTotpCode(who.email)): Promise<void> {
+  await expect(page).toHaveURL(/\/staff(\/login\/totp)?\/?(\?.*)?$/);
+  if (/\/staff\/login\/totp/.test(page.url())) {
+    await page.locator("#f-code").fill(await code());
+    await page.locator("form:has(#f-code) button[type=submit]").click();
+  }
+  await expect(page).toHaveURL(/\/staff\/?(\?.*)?$/);
 }

@@ -1,7 +1,9 @@
 /**
  * A tiny HTTP client for black-box tests: fetch with a cookie jar, no automatic redirects, form helpers and
- * a few regex-based HTML lookups (no DOM library is installed).
+ * a few regex-based HTML lookups (no DOM library is installed). `login` also passes the second factor of accounts
+ * that need one, with a passkey of its own (tests/helpers/webauthn.ts).
  */
+import { SoftAuthenticator } from "./webauthn";
 
 export interface Html {
   /** Decoded text content of the first element with this data-testid, or null. */
@@ -89,6 +91,16 @@ export function csrfOf(page: HttpResult | string): string {
   return v;
 }
 
+/**
+ * The value of the page's own `redirectTo` field (its last one: the language switch in the header carries one too,
+ * pointing at the page itself), or null.
+ */
+export function pageRedirectTo(page: HttpResult): string | null {
+  const inputs = [...page.text.matchAll(/<input\b[^>]*\bname="redirectTo"[^>]*>/g)];
+  const value = inputs.length ? /\bvalue="([^"]*)"/.exec(inputs[inputs.length - 1][0])?.[1] : undefined;
+  return value === undefined ? null : decodeEntities(value);
+}
+
 /** The submissionKey field value of a page (throws if missing). */
 export function submissionKeyOf(page: HttpResult | string): string {
   const body = typeof page === "string" ? page : page.text;
@@ -173,11 +185,83 @@ export class HttpClient {
     return this.request("POST", path, { body: typeof body === "string" ? body : new Uint8Array(body), headers: { "Content-Type": contentType, ...headers } });
   }
 
-  /** Logs in at /staff/login; returns the login POST response (a redirect on success). */
-  async login(email: string, password: string, redirectTo = "/staff"): Promise<HttpResult> {
+  /** The password step alone at /staff/login: the login POST response (a redirect: to the target, or to the second factor). */
+  async passwordStep(email: string, password: string, redirectTo = "/staff"): Promise<HttpResult> {
     const page = await this.get("/staff/login");
     return this.postForm("/staff/login", { csrf: csrfOf(page), email, password, redirectTo });
   }
+
+  /**
+   * Signs in at /staff/login. For an account that needs a second factor (admin, supervisor, integrity; other roles when
+   * turned on) the helper passes it with its own passkey (a SoftAuthenticator, tests/helpers/webauthn.ts): set up on
+   * the account's first sign-in through the set-up page's passkey choice (the recovery codes page is taken and its
+   * "continue" link becomes the returned location), used on later ones. Returns the last response — on success a
+   * redirect to the target (302). When the second factor is not the helper's to give (a factor a test set up itself,
+   * e.g. TOTP through integrityLogin), the password step's redirect to the second-factor page is returned as it is;
+   * use passwordStep to stop after the password in any case.
+   */
+  async login(email: string, password: string, redirectTo = "/staff"): Promise<HttpResult> {
+    const first = await this.passwordStep(email, password, redirectTo);
+    if (first.status !== 302 || !first.location) return first;
+    const step = new URL(first.location);
+    const key = `${new URL(this.baseUrl).origin}|${email.trim().toLowerCase()}`;
+    if (step.pathname === "/staff/totp-setup") {
+      const auth = new SoftAuthenticator(new URL(this.baseUrl).origin);
+      const res = await this.passkeyCeremony("register", step.pathname + step.search, auth);
+      if (res.status !== 302 || !res.location) return res;
+      helperPasskeys.set(key, auth);
+      if (new URL(res.location).pathname !== "/staff/totp-setup") return res;
+      const codes = await this.get(res.location);
+      const next = codes.$.testIdAttr("continue", "href");
+      return next ? { ...res, location: new URL(next, this.baseUrl).toString() } : res;
+    }
+    if (step.pathname === "/staff/login/totp") {
+      const auth = helperPasskeys.get(key);
+      if (!auth) return first;
+      return this.passkeyCeremony("authenticate", step.pathname + step.search, auth);
+    }
+    return first;
+  }
+
+  /**
+   * A passkey ceremony as the pages' script runs it: options from POST /staff/webauthn/options (CSRF token of the
+   * page), the authenticator's answer, then the page's form (intent=passkey). Returns the page's answer.
+   */
+  async passkeyCeremony(
+    purpose: "register" | "authenticate",
+    pagePath: string,
+    auth: SoftAuthenticator,
+    opts: { name?: string; tamper?: (options: { challenge: string; [k: string]: any }) => Record<string, unknown> } = {},
+  ): Promise<HttpResult> {
+    const page = await this.get(pagePath);
+    if (page.status !== 200) return page;
+    const csrf = csrfOf(page);
+    const optionsRes = await this.postForm("/staff/webauthn/options", { csrf, purpose });
+    if (optionsRes.status !== 200) return optionsRes;
+    const options = JSON.parse(optionsRes.text) as { challenge: string; [k: string]: any };
+    // The page's origin as the browser would see it: PUBLIC_URL's host (the RP ID), on the port the tests connect to.
+    const base = new URL(this.baseUrl);
+    const rpId = String(purpose === "register" ? options.rp?.id : options.rpId);
+    const origin = `${base.protocol}//${rpId}${base.port ? `:${base.port}` : ""}`;
+    const answer = opts.tamper
+      ? opts.tamper(options)
+      : purpose === "register"
+        ? auth.register(options as never, { origin })
+        : auth.authenticate(options as never, { origin });
+    const fields: Record<string, string> = { csrf, intent: purpose === "register" && pagePath.startsWith("/staff/passkeys") ? "register" : "passkey", response: JSON.stringify(answer) };
+    const redirectTo = pageRedirectTo(page);
+    if (redirectTo !== null) fields.redirectTo = redirectTo;
+    if (purpose === "register") fields.name = opts.name ?? "test helper passkey";
+    return this.postForm(pagePath, fields);
+  }
+}
+
+/** Passkeys the login helper made, by server origin and e-mail (see HttpClient.login). */
+const helperPasskeys = new Map<string, SoftAuthenticator>();
+
+/** The passkey authenticator HttpClient.login set up for an account, if any. */
+export function helperPasskeyOf(baseUrl: string, email: string): SoftAuthenticator | undefined {
+  return helperPasskeys.get(`${new URL(baseUrl).origin}|${email.trim().toLowerCase()}`);
 }
 
 /** A FormData from plain fields (+ files). */

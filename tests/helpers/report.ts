@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { base32Decode, hotp, totpStep } from "../../app/lib/totp";
 import { ROOT, createStaffUser, type StaffUserInput, type TestServer } from "./server";
-import { HttpClient, csrfOf, formData, submissionKeyOf, type HttpResult } from "./http";
+import { HttpClient, csrfOf, formData, pageRedirectTo, submissionKeyOf, type HttpResult } from "./http";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Staff
@@ -67,12 +67,14 @@ export async function nextTotpCode(acc: TotpAccount): Promise<string> {
 }
 
 /**
- * Full sign-in of an integrity officer: password, then either the first-login setup (the secret is read from the
- * page, a code computed with app/lib/totp.ts, recovery codes collected) or the TOTP step. Returns the final
- * response (a redirect into /staff/integrity…). Throws with the page text when a step is refused.
+ * Full sign-in of an integrity officer (or of anyone who signs in with TOTP: admins and supervisors too, whose
+ * report-key probe then just gets a 403): password, then either the first-login setup (the authenticator-app choice:
+ * the secret is read from the page, a code computed with app/lib/totp.ts, recovery codes collected) or the
+ * second-factor step with a TOTP code. Returns the final response (a redirect to `redirectTo`). Throws with the page
+ * text when a step is refused.
  */
 export async function integrityLogin(client: HttpClient, acc: TotpAccount, redirectTo = "/staff/integrity"): Promise<HttpResult> {
-  const login = await client.login(acc.email, acc.password, redirectTo);
+  const login = await client.passwordStep(acc.email, acc.password, redirectTo);
   if (login.status !== 302 || !login.location) throw new Error(`password step for ${acc.email} gave ${login.status}: ${login.$.text().slice(0, 400)}`);
   const step = new URL(login.location);
   if (step.pathname === "/staff/totp-setup") {
@@ -85,7 +87,7 @@ export async function integrityLogin(client: HttpClient, acc: TotpAccount, redir
     const confirm = await client.postForm(step.pathname + step.search, {
       csrf: csrfOf(page),
       code: await nextTotpCode(acc),
-      redirectTo: page.$.inputValue("redirectTo") ?? redirectTo,
+      redirectTo: pageRedirectTo(page) ?? redirectTo,
     });
     if (confirm.status !== 302 || !confirm.location) throw new Error(`TOTP setup for ${acc.email} gave ${confirm.status}: ${confirm.$.text().slice(0, 400)}`);
     const codes = await client.get(confirm.location);
@@ -100,7 +102,7 @@ export async function integrityLogin(client: HttpClient, acc: TotpAccount, redir
     const res = await client.postForm(step.pathname, {
       csrf: csrfOf(page),
       code: await nextTotpCode(acc),
-      redirectTo: page.$.inputValue("redirectTo") ?? redirectTo,
+      redirectTo: pageRedirectTo(page) ?? redirectTo,
     });
     if (res.status !== 302) throw new Error(`TOTP step for ${acc.email} gave ${res.status}: ${res.$.text().slice(0, 400)}`);
     await takeRecoveryKey(client, acc);
@@ -109,7 +111,10 @@ export async function integrityLogin(client: HttpClient, acc: TotpAccount, redir
   throw new Error(`after the password, ${acc.email} was sent to ${login.location} instead of a TOTP page`);
 }
 
-/** A signed-in client of an ordinary staff role (password only). */
+/** The same sign-in for any role that uses an authenticator app (TOTP) as its second factor. */
+export const totpLogin = integrityLogin;
+
+/** A signed-in client of an ordinary staff role (HttpClient.login: the password, and the helper's passkey for roles that need a second factor). */
 export async function staffLogin(client: HttpClient, email: string, password: string): Promise<HttpClient> {
   const res = await client.login(email, password);
   if (res.status !== 302) throw new Error(`login of ${email} gave ${res.status}: ${res.$.text().slice(0, 300)}`);

@@ -47,7 +47,7 @@ async function setPassword(c: HttpClient, page: HttpResult, password: string, ex
 }
 
 beforeAll(async () => {
-  server = await startServer({ env: { TRUST_PROXY_HOPS: "1", TRUSTED_PROXIES: "127.0.0.1,::1" } });
+  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1,::1" } });
 }, 60_000);
 afterAll(async () => {
   await server?.stop();

@@ -49,7 +49,7 @@ const contentIn = (r: HttpResult) => [PHRASE, REPORTER].filter((p) => r.text.inc
 
 async function passwordOnly(email: string, redirectTo = "/staff/integrity"): Promise<{ c: HttpClient; res: HttpResult }> {
   const c = newClient();
-  const res = await c.login(email, PASSWORD, redirectTo);
+  const res = await c.passwordStep(email, PASSWORD, redirectTo);
   expect(res.status, res.$.text().slice(0, 300)).toBe(302);
   return { c, res };
 }

@@ -278,7 +278,7 @@ describe("an officer handles a case", () => {
 });
 
 describe("login throttling", () => {
-  it("locks out after repeated wrong passwords, even for the right password afterwards", async () => {
+  it("after repeated wrong passwords an unfamiliar browser waits, even with the right password", async () => {
     const c = newClient();
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
@@ -295,7 +295,8 @@ describe("login throttling", () => {
     const row = await dbGet(server, "select failed_logins, locked_until from staff where email = ?", users.locky.email);
     expect(row!.failed_logins).toBeGreaterThanOrEqual(1);
     expect(Date.parse(row!.locked_until)).toBeGreaterThan(Date.now());
-    // From another address, too: the lock is on the account.
+    // From another unfamiliar browser, too: the wait is on the account (the person's own browser is not made to wait:
+    // tests/integration/accounts.test.ts).
     const elsewhere = await newClient().login(users.locky.email, PASSWORD);
     expect(elsewhere.status).toBe(429);
   });

@@ -238,19 +238,25 @@ describe("queue", () => {
 });
 
 describe("login and sessions", () => {
-  it("locks an account after 5 failures and never tells which part was wrong", async () => {
+  it("after 5 failures unfamiliar clients wait (growing, capped), a recognised device does not; never tells which part was wrong", async () => {
     const results = [];
-    for (let i = 0; i < 5; i++) results.push(await m.staff.verifyLogin(m.db, "w2@t.th", "wrong-password"));
-    expect(results.slice(0, 4).every((r) => !r.ok && r.reason === "invalid")).toBe(true);
-    expect(results[4]).toMatchObject({ ok: false, reason: "locked" });
-    // Even the right password is refused while locked.
+    for (let i = 0; i < 6; i++) results.push(await m.staff.verifyLogin(m.db, "w2@t.th", "wrong-password"));
+    expect(results.slice(0, 5).every((r) => !r.ok && r.reason === "invalid")).toBe(true);
+    expect(results[5]).toMatchObject({ ok: false, reason: "locked" });
+    expect((results[5] as { retryAfterSec: number }).retryAfterSec).toBeLessThanOrEqual(30);
+    // Even the right password waits from an unfamiliar client…
     expect(await m.staff.verifyLogin(m.db, "w2@t.th", "correct-horse-battery")).toMatchObject({ ok: false, reason: "locked" });
-    // Unknown addresses look the same: invalid, then locked after the same number of tries.
+    // …but not from the person's own recognised device.
+    expect((await m.staff.verifyLogin(m.db, "w2@t.th", "correct-horse-battery", { knownDevice: true })).ok).toBe(true);
+    // The waits grow and are capped.
+    expect([4, 5, 6, 7, 30].map((n) => m.staff.loginWaitMs(n))).toEqual([0, 30_000, 60_000, 120_000, 15 * 60_000]);
+    for (let i = 0; i < 5; i++) await m.staff.verifyLogin(m.db, "w2@t.th", "wrong-password", { knownDevice: true });
+    // Unknown addresses look the same: invalid, then a wait after the same number of tries.
     const unknown = [];
-    for (let i = 0; i < 5; i++) unknown.push(await m.staff.verifyLogin(m.db, "nobody@t.th", "x"));
+    for (let i = 0; i < 6; i++) unknown.push(await m.staff.verifyLogin(m.db, "nobody@t.th", "x"));
     expect(unknown[0]).toEqual({ ok: false, reason: "invalid" });
-    expect(unknown[4]).toMatchObject({ ok: false, reason: "locked" });
-    // After the lock the right password works and resets the counter.
+    expect(unknown[5]).toMatchObject({ ok: false, reason: "locked" });
+    // After the wait the right password works and resets the counter.
     m.clock.setClockOffsetForTests(16 * 60_000);
     const ok = await m.staff.verifyLogin(m.db, "w2@t.th", "correct-horse-battery");
     m.clock.setClockOffsetForTests(0);

@@ -2,9 +2,14 @@
  * Client keys and trusted proxies (issue 10): IPv6 grouped by /64, IPv4-mapped IPv6 as IPv4, TRUSTED_PROXIES parsing
  * (addresses and CIDRs, IPv4 and IPv6) and the walk of X-Forwarded-For from the right.
  */
-import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it, vi } from "vitest";
 import {
   clientFromRequest,
+  initProxyWarning,
+  PROXY_WARNING_FILE,
   clientKey,
   isTrusted,
   parseCidr,
@@ -91,12 +96,11 @@ describe("TRUSTED_PROXIES", () => {
     expect(isTrusted(undefined, list)).toBe(false);
   });
 
-  it("the environment refuses a bad TRUSTED_PROXIES and a leftover TRUST_PROXY_HOPS, naming the variable", () => {
+  it("the environment refuses a bad TRUSTED_PROXIES, naming the variable; TRUST_PROXY_HOPS is gone", () => {
     expect(parseEnv({ TRUSTED_PROXIES: "10.0.0.0/8, 2001:db8::/32" }).TRUSTED_PROXIES).toBe("10.0.0.0/8, 2001:db8::/32");
     expect(parseEnv({}).TRUSTED_PROXIES).toBeUndefined();
     expect(() => parseEnv({ TRUSTED_PROXIES: "10.0.0.0/8, my-proxy" })).toThrow(/TRUSTED_PROXIES: "my-proxy" is not an IP address or CIDR/);
-    expect(() => parseEnv({ TRUST_PROXY_HOPS: "1" })).toThrow(/TRUST_PROXY_HOPS: is no longer supported: .*TRUSTED_PROXIES/);
-    expect(parseEnv({ TRUST_PROXY_HOPS: "0" }).PORT).toBe(3000);
+    expect("TRUST_PROXY_HOPS" in parseEnv({ TRUST_PROXY_HOPS: "1" })).toBe(false);
   });
 });
 
@@ -140,5 +144,48 @@ describe("the client address behind proxies", () => {
     clientFromRequest({ peer: "127.0.0.1", headers: { forwarded: "for=198.51.100.1" }, path: "/" }, []);
     expect(proxyWarning().seen).toBe(true);
     resetProxyWarning();
+  });
+});
+
+describe("the warning about forwarded headers without a trusted proxy", () => {
+  it("is logged once and remembered in DATA_DIR — never at the moment of a /report request — and warned again at the next start", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-proxywarn-"));
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      resetProxyWarning();
+      initProxyWarning({ dataDir: dir, trustedConfigured: false });
+      const file = path.join(dir, PROXY_WARNING_FILE);
+      const req = (p: string) => clientFromRequest({ peer: "127.0.0.1", headers: { "x-forwarded-for": "198.51.100.1" }, path: p }, []);
+      req("/report/inbox");
+      req("/report");
+      expect(proxyWarning().seen).toBe(true);
+      expect(writes.filter((w) => w.includes("TRUSTED_PROXIES is not set"))).toHaveLength(0);
+      expect(fs.existsSync(file)).toBe(false);
+      req("/");
+      req("/track");
+      expect(writes.filter((w) => w.includes("TRUSTED_PROXIES is not set"))).toHaveLength(1);
+      const saved = JSON.parse(fs.readFileSync(file, "utf8"));
+      expect(saved).toEqual({ forwardedHeadersWithoutTrustedProxy: true, since: proxyWarning().since });
+      expect(fs.readFileSync(file, "utf8")).not.toContain("198.51.100.1");
+      expect(writes.join("")).not.toContain("198.51.100.1");
+      // The next start-up (no request yet) warns again and reports it.
+      resetProxyWarning();
+      initProxyWarning({ dataDir: dir, trustedConfigured: false });
+      expect(proxyWarning()).toEqual({ seen: true, since: saved.since });
+      expect(writes.filter((w) => w.includes("first seen by an earlier run"))).toHaveLength(1);
+      // A start with TRUSTED_PROXIES set clears it.
+      resetProxyWarning();
+      initProxyWarning({ dataDir: dir, trustedConfigured: true });
+      expect(proxyWarning()).toEqual({ seen: false, since: null });
+      expect(fs.existsSync(file)).toBe(false);
+    } finally {
+      spy.mockRestore();
+      resetProxyWarning();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -19,6 +19,7 @@ import { STAFF_ROLES, isStaffRole } from "../app/lib/permissions";
 import { appendAudit } from "../app/models/audit.server";
 import { createStaff, listStaff, normalizeEmail, StaffInputError, PASSWORD_MIN_LENGTH } from "../app/models/staff.server";
 import { createAccount, ENROLMENT_HOURS, listAccounts, resetPassword, setAccountActive, unlockAccount } from "../app/models/accounts.server";
+import { resetSecondFactor } from "../app/models/second-factor.server";
 
 const USAGE = `Usage:
   npm run staff -- add --email E --name N --role ${STAFF_ROLES.join("|")} [--division CODE] [--position P] [--nicknames "a, b"]
@@ -46,6 +47,22 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
+
+/**
+ * The server writes to the same database: a transaction of this process that read before the server's write cannot
+ * then write (SQLite answers "database is locked" at once, without waiting). Such a command is simply run again.
+ */
+async function withBusyRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? "";
+      if (!code.startsWith("SQLITE_BUSY") || attempt >= 30) throw e;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
+    }
+  }
 }
 
 async function main() {
@@ -79,6 +96,30 @@ async function main() {
   const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
 
   try {
+    // Read once, before any attempt (a retried command must not read standard input again).
+    const stdinPassword = values["password-stdin"] ? await readStdin() : undefined;
+    await withBusyRetry(() => run(command, values, db, by, str, stdinPassword));
+  } catch (e) {
+    if (e instanceof StaffInputError) {
+      console.error(`Error: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw e;
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function run(
+  command: string,
+  values: Record<string, string | boolean | undefined>,
+  db: ReturnType<typeof getDb>,
+  by: { staffId: null; role: string; osUser: string },
+  str: (k: string) => string | undefined,
+  stdinPassword: string | undefined,
+): Promise<void> {
+  {
     if (command === "list") {
       const rows = await listAccounts(db);
       const divisions = new Map((await listStaff(db)).map((s) => [s.id, s.division_code ?? "-"]));
@@ -115,13 +156,10 @@ async function main() {
         console.log(command === "disable" ? `Disabled ${email} and ended their sessions.` : `Enabled ${email}.`);
         return;
       }
-      // reset-totp
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable("staff").set({ totp_secret_enc: null, totp_enabled_at: null, totp_last_step: null, recovery_codes: null }).where("id", "=", s.id).execute();
-        await trx.deleteFrom("staff_sessions").where("staff_id", "=", s.id).execute();
-        await appendAudit(trx, { actorId: null, actorRole: "cli", action: "totp.reset", targetType: "staff", targetId: String(s.id), details: { osUser: by.osUser } });
-      });
-      console.log(`Two-step verification of ${email} was reset; they set it up again at their next sign-in.`);
+      // reset-totp: every second factor (authenticator app, recovery codes, passkeys) goes, and every session ends.
+      const removed = await resetSecondFactor(db, s.id, { id: null, role: "cli", details: { osUser: by.osUser } });
+      await db.deleteFrom("staff_sessions").where("staff_id", "=", s.id).execute();
+      console.log(`The second factors of ${email} were removed (${removed.passkeysRemoved} passkey(s)); they set one up again at their next sign-in.`);
       return;
     }
     // add
@@ -143,8 +181,8 @@ async function main() {
       divisionId = d.id;
     }
     const input = { email, name, role, divisionId, position: str("position"), nicknames: str("nicknames") };
-    if (values["password-stdin"]) {
-      const password = await readStdin();
+    if (stdinPassword !== undefined) {
+      const password = stdinPassword;
       if ([...password].length < PASSWORD_MIN_LENGTH) usage(`the password must have at least ${PASSWORD_MIN_LENGTH} characters`);
       const staff = await db.transaction().execute(async (trx) => {
         const created = await createStaff(trx, { ...input, password });
@@ -158,15 +196,6 @@ async function main() {
     console.log(`Created ${created.staff.role} ${created.staff.email} (id ${created.staff.id}).`);
     console.log(`Give them this link (in person or by phone, not by e-mail) to set their own password; valid until ${created.expiresAt}:`);
     console.log(created.url);
-  } catch (e) {
-    if (e instanceof StaffInputError) {
-      console.error(`Error: ${e.message}`);
-      process.exitCode = 2;
-      return;
-    }
-    throw e;
-  } finally {
-    await db.destroy();
   }
 }
 

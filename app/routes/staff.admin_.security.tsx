@@ -62,7 +62,7 @@ export default function SecuritySettings() {
   const roleName = (r: string) => (r === "integrity" ? ti("role") : t(`roles.${r}`, { defaultValue: r }));
   const saved = params.get("saved");
   return (
-    <section aria-labelledby="security-title">
+    <section aria-labelledby="security-title" className="security-page">
       <h1 id="security-title">{t("secondFactor.admin.title")}</h1>
       <p>{t("secondFactor.admin.intro")}</p>
       {result?.error ? (

@@ -11,7 +11,7 @@ import { useEffect, useRef } from "react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import { PasskeyCeremony } from "~/components/passkey";
-import { hasSecondFactor } from "~/lib/second-factor";
+import { hasSecondFactor, offeredMethods } from "~/lib/second-factor";
 import { MfaError, verifySecondFactor } from "~/models/mfa.server";
 import { PasskeyError, verifyPasskeySignIn } from "~/models/passkeys.server";
 import { secondFactorState } from "~/models/second-factor.server";
@@ -34,7 +34,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const redirectTo = afterSecondFactorPath(new URL(request.url).searchParams.get("redirectTo"));
   const state = await secondFactorState(getDb(), staff);
   if (!hasSecondFactor(state)) throw redirect(setupPath(redirectTo));
-  return json({ redirectTo, name: staff.name, passkey: state.passkeys > 0, totp: state.totp, recovery: state.recoveryCodes > 0 }, { headers: noStore });
+  const methods = offeredMethods(state);
+  return json({ redirectTo, name: staff.name, passkey: methods.includes("passkey"), totp: methods.includes("totp") }, { headers: noStore });
 }
 
 type CodeError = "invalid" | "replayed" | "locked";

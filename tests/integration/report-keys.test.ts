@@ -462,8 +462,8 @@ describe("access fixed at filing", () => {
   it("LATE ACCOUNT: an integrity account created afterwards (with keys) sees that reports exist and opens none", async () => {
     const existing = await db.selectFrom("reports").select(["id", "public_id"]).execute();
     expect(existing.length).toBeGreaterThan(0);
-    const late = await createStaff(db, { email: "late@wangluek.go.th", name: "ผู้มาใหม่ ภายหลัง", role: "integrity", divisionId: null, password: "late account password 2569" });
-    staff.late = { id: late.id, role: "integrity", name: late.name, email: late.email, password: "late account password 2569" };
+    const late = await createStaff(db, { email: "late@wangluek.go.th", name: "ผู้มาใหม่ ภายหลัง", role: "integrity", divisionId: null, password: "บัญชีที่สร้างทีหลัง 2569" });
+    staff.late = { id: late.id, role: "integrity", name: late.name, email: late.email, password: "บัญชีที่สร้างทีหลัง 2569" };
     as.late = await unlock("late");
     expect(await db.selectFrom("staff_keys").select("staff_id").where("staff_id", "=", late.id).executeTakeFirst()).toBeDefined();
 
@@ -639,8 +639,8 @@ describe("access fixed at filing", () => {
 
   it("GRANT: a holder gives a colleague access (audited in the report's trail); refused for excluded people and non-recipients", async () => {
     const g = await file({ excluded: [staff.offC.id], fields: { whatHappened: "ขอให้ตรวจสอบการจัดซื้อครุภัณฑ์การเกษตรที่ราคาสูงผิดปกติ" } });
-    const newcomer = await createStaff(db, { email: "newcomer@wangluek.go.th", name: "ผู้ช่วย มาใหม่", role: "integrity", divisionId: null, password: "newcomer password 2569" });
-    staff.newcomer = { id: newcomer.id, role: "integrity", name: newcomer.name, email: newcomer.email, password: "newcomer password 2569" };
+    const newcomer = await createStaff(db, { email: "newcomer@wangluek.go.th", name: "ผู้ช่วย มาใหม่", role: "integrity", divisionId: null, password: "ผู้ช่วยคนใหม่ของทีม 2569" });
+    staff.newcomer = { id: newcomer.id, role: "integrity", name: newcomer.name, email: newcomer.email, password: "ผู้ช่วยคนใหม่ของทีม 2569" };
     const nc = await unlock("newcomer");
     expect(await canOpen(nc, g.id)).toBe(false);
 

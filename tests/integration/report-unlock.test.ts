@@ -14,7 +14,7 @@ let server: TestServer;
 let officer: HttpClient;
 let acc: TotpAccount;
 let publicId = "";
-const PASSWORD = "unlock test password 2569";
+const PASSWORD = "ปลดล็อกกุญแจหลังเปิดเครื่องใหม่ 2569";
 const EMAIL = "unlock@wangluek.go.th";
 const PHRASE = `ค่าน้ำมันรถขยะเบิกซ้ำ ${crypto.randomBytes(3).toString("hex")}`;
 const path = (u: string | null) => (u ? new URL(u).pathname : "");

@@ -30,7 +30,7 @@ let prevCase: FiledComplaint;
 let a: FiledComplaint;
 let b: FiledComplaint;
 let c: FiledComplaint;
-const sup = { email: `sup-${tag}@wangluek.go.th`, password: `Sup-${tag}-correct-horse`, role: "supervisor" as const };
+const sup = { email: `sup-${tag}@wangluek.go.th`, password: `ปลัดตรวจงาน-${tag}-correct-horse`, role: "supervisor" as const };
 let roadId: number;
 let village1Id: number;
 

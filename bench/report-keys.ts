@@ -60,7 +60,8 @@ function multipart(fields: Record<string, string>, boundary: string): string {
 
 async function measureBuild(label: string, buildRoot: string, duration: number): Promise<ReportKeysRun> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-bench-keys-"));
-  const { url, child } = await startBenchServer(buildRoot, dataDir, { REPORT_NOTICE_WINDOW_MINUTES: "0" });
+  // TRUST_PROXY_HOPS for older builds (before TRUSTED_PROXIES); newer ones ignore it with a warning.
+  const { url, child } = await startBenchServer(buildRoot, dataDir, { REPORT_NOTICE_WINDOW_MINUTES: "0", TRUST_PROXY_HOPS: "1" });
   try {
     await addOfficer(buildRoot, dataDir);
     await integrityLogin(new HttpClient(url, { ip: "10.200.0.1" }), totpAccount(OFFICER.email, OFFICER.password));

@@ -16,7 +16,7 @@ import {
 } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { useNonce } from "~/components/nonce";
-import { getCsrfToken, getLang } from "~/utils/request.server";
+import { getCsrfToken, getLang, langCookieFromUrl } from "~/utils/request.server";
 import { getOrgProfile } from "~/models/org.server";
 import type { Lang } from "~/i18n";
 
@@ -34,6 +34,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const org = await getOrgProfile();
   const headers = new Headers();
   if (csrf.setCookie) headers.append("Set-Cookie", csrf.setCookie);
+  // ?lang=en on any page: that page is in English (getLang) and so are the next ones (the cookie).
+  const langCookie = langCookieFromUrl(request);
+  if (langCookie) headers.append("Set-Cookie", langCookie);
   return json(
     { lang, csrf: csrf.token, org: { nameTh: org.name_th, nameEn: org.name_en, phone: org.phone, email: org.email } },
     { headers },

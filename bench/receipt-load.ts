@@ -172,7 +172,8 @@ async function waitHealthy(url: string, child: ChildProcess) {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error("server exited during start-up");
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok || (r.status === 503 && ((await r.json()) as { checks?: { database?: { ok?: boolean } } }).checks?.database?.ok)) return;
     } catch {
       /* not yet */
     }

@@ -112,8 +112,10 @@ export async function measureStatsPages(opts: { root: string; sizes: number[]; d
         [`/stats/corruption?fy=${fy}`, `/stats/corruption?fy=${fy}`],
         [`/stats/targets?fy=${fy}`, `/stats/targets?fy=${fy}`],
       ] as const) {
-        results.push(await measure(`${name}, 1 client`, { url, requests: [{ method: "GET", path: p }] }, [200], one));
-        results.push(await measure(`${name}, ${opts.connections} clients`, { url, requests: [{ method: "GET", path: p }] }, [200], d));
+        // /healthz answers 503 when something needs a person (an old seeded e-mail, holidays): still the bare route.
+        const ok = p === "/healthz" ? [200, 503] : [200];
+        results.push(await measure(`${name}, 1 client`, { url, requests: [{ method: "GET", path: p }] }, ok, one));
+        results.push(await measure(`${name}, ${opts.connections} clients`, { url, requests: [{ method: "GET", path: p }] }, ok, d));
       }
       out.push({ cases, fy, results });
     } finally {

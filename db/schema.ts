@@ -222,6 +222,8 @@ export interface ComplaintTable {
   // Statistics (migration 0700): outcome of the first deadline period and of the written acknowledgement.
   sla_outcome: ColumnType<SlaOutcome | null, SlaOutcome | null | undefined, SlaOutcome | null>;
   ack_outcome: ColumnType<AckOutcome | null, AckOutcome | null | undefined, AckOutcome | null>;
+  /** When personal data and free text were removed (retention or erasure; migration 1200); null while kept. */
+  anonymised_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** What happened within a complaint's first deadline period (plan measure 23); null while undecided. */
@@ -500,6 +502,25 @@ export interface EscalationTable {
   level: EscalationLevel;
   period_no: number;
   created_at: string;
+  /** Who is told (migration 1300): assignee:<id> | division:<id> | supervisors | executives | centre_leads; null = nobody. */
+  notify_key: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One row (id = 1): escalations with id <= notified_through have their e-mails queued (migration 1300). */
+export interface EscalationNotifyStateTable {
+  id: number;
+  notified_through: number;
+}
+
+/** One row per escalation digest queued: one recipient, one level, the escalation ids (from_id, through_id]. */
+export interface EscalationDigestTable {
+  id: Generated<number>;
+  level: EscalationLevel;
+  staff_id: number;
+  from_id: number;
+  through_id: number;
+  cases: number;
+  created_at: string;
 }
 
 export type NoticeKind = "acknowledgement" | "progress" | "explanation" | "result";
@@ -675,6 +696,8 @@ export interface Database {
   sla_policies: SlaPolicyTable;
   escalation_rules: EscalationRuleTable;
   escalations: EscalationTable;
+  escalation_notify_state: EscalationNotifyStateTable;
+  escalation_digests: EscalationDigestTable;
   deadline_tick_state: DeadlineTickStateTable;
   deadline_dirty: DeadlineDirtyTable;
   notices: NoticeTable;

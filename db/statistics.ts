@@ -18,8 +18,9 @@
  *   closed), substantiated, unsubstantiated, referred. Counts only — nothing that identifies a report.
  * - topic_stats: cases classified with a plan topic (complaint_topics) or report tag (report_tags), by source.
  * - stats_version: one counter bumped by every trigger (cache validation for readers).
- * - rating_stats: satisfaction answers by score: source 'case' (a complainant rating a closed case, counted in the
- *   case's cohort) and 'counter' (the /feedback form, counted on the day it was given).
+ * - rating_stats: satisfaction answers by score and by ANSWER date (the Bangkok day the answer was first given, in the
+ *   fiscal year of that day): source 'case' (a complainant rating a closed case) and 'counter' (the /feedback form).
+ *   Changing an answer (allowed for 30 days) moves its score, not its date. Definitions: app/lib/stat-definitions.ts.
  *
  * Rows are never deleted from the summaries when a case row is deleted: statistics outlive personal data (retention
  * purges blank reports, they do not delete them). A later migration that changes a definition below must drop and
@@ -60,6 +61,9 @@ const REPORT_MEASURES: Record<string, (r: string) => string> = {
   referred: (r) => `(${r}.referred_to is not null)`,
 };
 
+/** Fiscal year (BE) of the Bangkok day of an ISO-8601 UTC timestamp column, in SQL (1 October starts the next one). */
+const fiscalYearOfSql = (col: string) => `(cast(strftime('%Y', ${bangkokDay(col)}) as integer) + 543 + (cast(strftime('%m', ${bangkokDay(col)}) as integer) >= 10))`;
+
 /** Calendar days from receipt to closing (Bangkok dates) of a closed complaint row. */
 const resolveDays = (r: string) => `cast(julianday(${bangkokDay(`${r}.closed_at`)}) - julianday(${bangkokDay(`${r}.received_at`)}) as integer)`;
 const isClosed = (r: string) => `${r}.status in ('resolved','forwarded') and ${r}.closed_at is not null`;
@@ -96,9 +100,10 @@ function topicUpsert(source: "complaint" | "report", row: string, sign: 1 | -1):
     on conflict (fiscal_year, source, topic, day) do update set n = n + excluded.n;`;
 }
 
+/** A complainant's answer counts on the day it was first given (by answer date), not in the case's cohort. */
 function caseRatingUpsert(row: string, sign: 1 | -1): string {
   return `insert into rating_stats (fiscal_year, source, day, score, n)
-    select c.fiscal_year, 'case', ${bangkokDay("c.received_at")}, ${row}.score, ${sign} from complaints c where c.id = ${row}.complaint_id
+    values (${fiscalYearOfSql(`${row}.created_at`)}, 'case', ${bangkokDay(`${row}.created_at`)}, ${row}.score, ${sign})
     on conflict (fiscal_year, source, day, score) do update set n = n + excluded.n;`;
 }
 
@@ -133,7 +138,7 @@ const TRIGGERS: Record<string, string> = {
   report_tags_stats_ins: `after insert on report_tags begin ${topicUpsert("report", "new", 1)} end`,
   report_tags_stats_del: `after delete on report_tags begin ${topicUpsert("report", "old", -1)} end`,
   case_ratings_stats_ins: `after insert on case_ratings begin ${caseRatingUpsert("new", 1)} end`,
-  case_ratings_stats_upd: `after update of score on case_ratings when old.score is not new.score begin
+  case_ratings_stats_upd: `after update of score, created_at on case_ratings when old.score is not new.score or old.created_at is not new.created_at begin
     ${caseRatingUpsert("old", -1)}
     ${caseRatingUpsert("new", 1)}
   end`,
@@ -211,8 +216,8 @@ export async function rebuildStatistics(db: Kysely<any>): Promise<void> {
   await sql
     .raw(
       `insert into rating_stats (fiscal_year, source, day, score, n)
-       select c.fiscal_year, 'case', ${bangkokDay("c.received_at")} as d, r.score, count(*)
-       from case_ratings r join complaints c on c.id = r.complaint_id group by c.fiscal_year, d, r.score`,
+       select ${fiscalYearOfSql("r.created_at")} as fy, 'case', ${bangkokDay("r.created_at")} as d, r.score, count(*)
+       from case_ratings r group by fy, d, r.score`,
     )
     .execute(db);
   await sql

@@ -7,6 +7,8 @@ export interface EmailSection {
   paragraphs: string[];
   /** Label/value rows shown as a small table (reference, due date …). */
   facts?: { label: string; value: string }[];
+  /** Paragraphs after the facts (e.g. "and 12 more", a link). */
+  after?: string[];
 }
 
 export function escapeHtml(s: string): string {
@@ -17,7 +19,14 @@ export function escapeHtml(s: string): string {
 export function renderBilingualEmail(sections: EmailSection[], footer: string): { text: string; html: string } {
   const text = sections
     .map((s) =>
-      [s.heading, "=".repeat(Math.min(60, s.heading.length)), "", ...s.paragraphs.flatMap((p) => [p, ""]), ...(s.facts ?? []).map((f) => `${f.label}: ${f.value}`)].join("\n"),
+      [
+        s.heading,
+        "=".repeat(Math.min(60, s.heading.length)),
+        "",
+        ...s.paragraphs.flatMap((p) => [p, ""]),
+        ...(s.facts ?? []).map((f) => `${f.label}: ${f.value}`),
+        ...(s.after ?? []).flatMap((p) => ["", p]),
+      ].join("\n"),
     )
     .join("\n\n----------------------------------------\n\n")
     .concat(`\n\n--\n${footer}\n`);
@@ -30,7 +39,7 @@ export function renderBilingualEmail(sections: EmailSection[], footer: string): 
           s.facts?.length
             ? `<table cellpadding="4">${s.facts.map((f) => `<tr><th align="left">${escapeHtml(f.label)}</th><td>${escapeHtml(f.value)}</td></tr>`).join("")}</table>`
             : ""
-        }</section>`,
+        }${(s.after ?? []).map((p) => `<p>${escapeHtml(p)}</p>`).join("")}</section>`,
     )
     .join("")}<hr><p style="color:#555;font-size:small">${escapeHtml(footer)}</p></body></html>`;
   return { text, html };

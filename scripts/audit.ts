@@ -1,12 +1,12 @@
 /**
  * The audit log from the command line:
- *   npm run audit -- verify            checks the hash chain (exit 0: intact, 1: broken)
- *   npm run audit -- head              prints the chain head line for the supervisor's log book (exit 1 if the chain
+ *   npm run audit-log -- verify            checks the hash chain (exit 0: intact, 1: broken)
+ *   npm run audit-log -- head              prints the chain head line for the supervisor's log book (exit 1 if the chain
  *                                      is already broken: the line is still printed, with a warning)
- *   npm run audit -- verify --head "<head line, id:hash or id hash>"
+ *   npm run audit-log -- verify --head "<head line, id:hash or id hash>"
  *                                      also checks the log against a head saved earlier (exit 1: truncated or
  *                                      rewritten since; exit 2: the head text cannot be read)
- *   npm run audit -- list [--limit N]  newest entries first (no report content is ever in the log)
+ *   npm run audit-log -- list [--limit N]  newest entries first (no report content is ever in the log)
  * Needs the same DATA_DIR (keys/master.key or MASTER_KEY) as the server: the chain is keyed with the master key.
  */
 import fs from "node:fs";
@@ -28,9 +28,9 @@ import {
 import { formatThaiDate } from "../app/lib/thai-date";
 
 const USAGE = `Usage:
-  npm run audit -- verify [--head "<saved head>"]
-  npm run audit -- head
-  npm run audit -- list [--limit N]
+  npm run audit-log -- verify [--head "<saved head>"]
+  npm run audit-log -- head
+  npm run audit-log -- list [--limit N]
 A saved head is the line printed by \`head\` (sujarit-audit-head <id> <64 hex> …), or <id>:<64 hex>, or <id> <64 hex>.`;
 
 /** What went wrong, in one sentence naming the entry and the reason. */
@@ -102,7 +102,7 @@ async function main(): Promise<number> {
       console.log(formatAuditHead(head, "th"));
       console.log(`วันที่ ${formatThaiDate(new Date(head.at), "th", { withTime: true })} · รายการที่ ${head.id} · ทั้งหมด ${count} รายการ`);
       console.log(`entry ${head.id} of ${count}; hash in groups of four for the log book: ${head.hash.match(/.{4}/g)!.join(" ")}`);
-      console.log(`check later with: npm run audit -- verify --head '${shortAuditHead(head)}'`);
+      console.log(`check later with: npm run audit-log -- verify --head '${shortAuditHead(head)}'`);
       const r = await verifyAuditChain(db);
       if (!r.ok) {
         console.error(`WARNING: ${brokenMessage(r, null)}`);

@@ -9,7 +9,8 @@ await build({
   outfile: path.join(outRoot, "build", "server.js"),
   bundle: true,
   platform: "node",
-  target: "node20",
+  // Every Node.js line package.json's engines accepts (esbuild keeps to what all of them run): 20.19+, 22 LTS, 24 LTS.
+  target: ["node20.19", "node22", "node24"],
   format: "esm",
   packages: "external",
   sourcemap: true,

@@ -2,6 +2,7 @@
 import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { log } from "../app/utils/logger.server";
+import { observeRequest } from "../app/models/metrics.server";
 import { clientFromRequest, type Cidr } from "../app/utils/client-address.server";
 
 /**
@@ -18,6 +19,8 @@ import { getEnv } from "../app/utils/env.server";
 
 let httpsOnly: boolean | null = null;
 const hsts = () => (httpsOnly ??= getEnv().PUBLIC_URL.startsWith("https://"));
+let onionBase: string | null | undefined;
+const onionUrl = () => (onionBase === undefined ? (onionBase = getEnv().ONION_URL ?? null) : onionBase);
 
 /** Sets CSP with a per-request nonce and the other security headers on every response. */
 export function applySecurityHeaders(req: Request, res: Response, next: NextFunction) {
@@ -42,6 +45,11 @@ export function applySecurityHeaders(req: Request, res: Response, next: NextFunc
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("X-Frame-Options", "DENY");
   res.setHeader("Referrer-Policy", req.path.startsWith("/report") || req.path.startsWith("/staff/enrol") ? "no-referrer" : "same-origin");
+  // ONION_URL: Tor Browser offers the corruption channel's onion address (not to those already on it).
+  const onion = onionUrl();
+  if (onion && (req.path === "/report" || req.path.startsWith("/report/")) && !/\.onion(:\d+)?$/i.test(req.headers.host ?? "")) {
+    res.setHeader("Onion-Location", onion + req.originalUrl);
+  }
   res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), interest-cohort=()");
   res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
   // Over https, browsers are told to use nothing else for a year (and the cookies carry __Host-/__Secure- names).
@@ -112,11 +120,24 @@ export function requestLogger(req: Request, res: Response, next: NextFunction) {
   // Nothing at all for the corruption channel: a line with a time would let a proxy's access log be matched to a report.
   if (requested === "/report" || requested.startsWith("/report/")) return next();
   res.on("finish", () => {
-    if (requested.startsWith("/build/") || requested.startsWith("/styles/") || requested === "/healthz" || requested === "/favicon.svg") return;
+    if (requested.startsWith("/build/") || requested.startsWith("/styles/") || requested === "/healthz" || requested === "/metrics" || requested === "/favicon.svg") return;
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     log.info("request", { method: req.method, path: requested, status: res.statusCode, ms: Math.round(ms) });
   });
   next();
+}
+
+/**
+ * Request metrics (app/models/metrics.server.ts): each answered request is counted, with its duration, under the route
+ * PATTERN `labelOf` gives (never the concrete path; the whole /report channel under one label, without timings).
+ */
+export function requestMetrics(labelOf: (path: string) => string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const start = process.hrtime.bigint();
+    const requested = req.path; // before any mount point strips it
+    res.once("finish", () => observeRequest(labelOf(requested), req.method, res.statusCode, Number(process.hrtime.bigint() - start) / 1e9));
+    next();
+  };
 }
 
 const ERROR_TEXT: Record<number, [th: string, en: string]> = {

@@ -13,12 +13,16 @@ import { getDb, getSecrets } from "../app/utils/db.server";
 import { log, errorFields } from "../app/utils/logger.server";
 import { migrateToLatest, optimizeDatabase } from "../db/connection";
 import { seedHolidays, seedOrganisation } from "../db/seed";
-import { applySecurityHeaders, clientAddress, rejectCrossSiteWrites, requestLogger } from "./http";
+import { applySecurityHeaders, clientAddress, rejectCrossSiteWrites, requestLogger, requestMetrics } from "./http";
+import { metricsEndpoint } from "./metrics";
+import { createRouteLabeler } from "../app/lib/route-pattern";
 import { initProxyWarning, isTrusted, parseTrustedProxies } from "../app/utils/client-address.server";
 import { createCappedRequestHandler } from "./remix-handler";
 import { startOutboxWorker } from "../app/models/outbox.server";
 import { startDeadlineTicker } from "../app/models/escalation.server";
+import { requestBegan } from "../app/utils/yield.server";
 import { purgeClosedReports } from "../app/models/report/retention.server";
+import { runComplaintRetention } from "../app/models/privacy.server";
 import { startReportChannelBatches } from "../app/models/report/notifications.server";
 import { startAuditHeadMailer } from "../app/models/audit-head.server";
 
@@ -39,17 +43,19 @@ async function main() {
   const holidaysSeeded = await seedHolidays(db);
   if (holidaysSeeded > 0) log.info("holidays seeded", { count: holidaysSeeded });
   await optimizeDatabase(db);
-  // Retention of the corruption channel: closed reports past the retention period lose their content (statistics stay).
-  // At start, then every 6 hours.
+  // Retention: closed corruption reports past their retention period lose their content, and general complaints past
+  // theirs lose their personal data (the privacy notice's promise); statistics stay. Soon after start (in batches that
+  // yield to requests, not before the server listens), then every 6 hours.
   const housekeeping = async () => {
     try {
       const { purged } = await purgeClosedReports(db);
       if (purged > 0) log.info("closed reports purged", { purged });
+      await runComplaintRetention(db);
     } catch (e) {
       log.warn("housekeeping failed", errorFields(e));
     }
   };
-  await housekeeping();
+  setTimeout(() => void housekeeping(), 5_000).unref();
   setInterval(() => void housekeeping(), 6 * 3_600_000).unref();
   const optimizeTimer = setInterval(() => void optimizeDatabase(db).catch((e) => log.warn("optimize failed", errorFields(e))), 3_600_000);
   optimizeTimer.unref();
@@ -82,15 +88,26 @@ async function main() {
 
   const app = express();
   app.disable("x-powered-by");
+  // Requests being answered: long housekeeping (deadline catch-up, purges) lets them finish between its batches.
+  app.use((_req, res, next) => {
+    const done = requestBegan();
+    res.once("finish", done);
+    res.once("close", done);
+    next();
+  });
   // req.ip / req.protocol follow the same rule (only trusted proxies' forwarded headers count).
   app.set("trust proxy", (addr: string) => isTrusted(addr, trustedProxies));
   app.use(clientAddress(trustedProxies));
+  // Requests and latency by route pattern for /metrics (the /report channel: one aggregated count, see route-pattern.ts).
+  app.use(requestMetrics(createRouteLabeler(build.routes, ["/metrics"])));
   app.use(requestLogger);
   app.use(applySecurityHeaders);
   app.use(compression());
   app.use(rejectCrossSiteWrites);
   app.use("/build", express.static(path.join(buildRoot, "public/build"), { immutable: true, maxAge: "1y", index: false }));
   app.use(express.static("public", { maxAge: "1h", index: false }));
+  // Prometheus metrics: loopback, or Authorization: Bearer $METRICS_TOKEN; anyone else gets the ordinary 404 (metrics.ts).
+  app.get("/metrics", metricsEndpoint({ trusted: trustedProxies, token: env.METRICS_TOKEN }));
   app.all(
     "*",
     createCappedRequestHandler({

@@ -1,7 +1,9 @@
 /**
  * `npm run sla:tick`: one pass of the deadline escalation ladder, for an external cron next to (or instead of) the
  * server's own interval. Safe to run at any time and in parallel with the server: every escalation is claimed by a
- * unique row in the database, so nothing is sent twice. Options:
+ * unique row in the database, so nothing is sent twice. Claims are made in small transactions (a server using the
+ * same database waits only a few milliseconds for each), and many cases reaching one person at once make one digest
+ * e-mail (app/models/escalation.server.ts). Options:
  *   --send           also deliver the queued e-mails once (normally the server's outbox worker does this)
  *   --now <ISO time> evaluate as if it were that time (tests and demos only)
  */
@@ -22,7 +24,8 @@ async function main() {
   const r = await runDeadlineTick(db, { now: at });
   console.log(
     `sla:tick examined ${r.examined} case(s); escalated: due soon ${r.escalated.due_soon}, overdue ${r.escalated.overdue}, ` +
-      `executive ${r.escalated.overdue_executive}, unassigned ${r.escalated.unassigned} (${Date.now() - started} ms)`,
+      `executive ${r.escalated.overdue_executive}, unassigned ${r.escalated.unassigned}; e-mails queued: ${r.notified.perCase} about one case, ` +
+      `${r.notified.digests} digest(s) (${Date.now() - started} ms)`,
   );
   if (args.includes("--send")) {
     const sender = createMailSender();

@@ -92,11 +92,10 @@ export function judgeTarget(input: JudgeInput): Verdict {
 }
 
 /**
- * Whether a verdict can still change: the year is running, except a "zero" target already missed (the count cannot
- * go down).
+ * Whether a row is provisional: its period has not ended, so its figures can still change. This holds for every row
+ * while the year runs — also the "info" rows (measures 23 and 28) and a "zero" target already missed (measure 13),
+ * whose verdict cannot change but whose count can (stat-definitions.ts: provisional).
  */
-export function isProvisional(rule: TargetRule, verdict: Verdict, yearRunning: boolean): boolean {
-  if (!yearRunning || verdict === "info") return false;
-  if (rule.kind === "zero" && verdict === "not_met") return false;
-  return true;
+export function isProvisional(periodRunning: boolean): boolean {
+  return periodRunning;
 }

@@ -1,7 +1,7 @@
 /**
  * The daily e-mail of the audit log's chain head (optional: AUDIT_HEAD_EMAIL). The operator holds the master key and
  * could rewrite or truncate the whole chain with valid hashes (audit.server.ts); a copy of the head in a mailbox
- * outside the server lets `npm run audit -- verify --head '…'` catch that later.
+ * outside the server lets `npm run audit-log -- verify --head '…'` catch that later.
  *
  * - One e-mail per Bangkok calendar day: the outbox's dedupe key `audit-head:<YYYY-MM-DD>`, so any number of calls,
  *   server processes or restarts queue it once.

@@ -12,8 +12,8 @@
  *   head (newest id and hash, formatAuditHead) is taken off the server — a paper log book, a daily e-mail
  *   (audit-head.server.ts) — and verifyAuditChain(db, { head }) checks the log against such a saved head.
  *
- * `npm run audit -- verify` runs verifyAuditChain (scripts/audit.ts); `npm run audit -- head` prints the head line and
- * `npm run audit -- verify --head '<line or id:hash>'` checks against one.
+ * `npm run audit-log -- verify` runs verifyAuditChain (scripts/audit.ts); `npm run audit-log -- head` prints the head line and
+ * `npm run audit-log -- verify --head '<line or id:hash>'` checks against one.
  */
 import crypto from "node:crypto";
 import { sql, type Kysely, type Transaction } from "kysely";

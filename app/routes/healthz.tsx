@@ -1,17 +1,17 @@
-import { sql } from "kysely";
-import { getDb } from "~/utils/db.server";
-import { proxyWarning } from "~/utils/client-address.server";
+import { getHealth } from "~/models/health.server";
 
 /**
- * Liveness and readiness: 200 when the database answers. The JSON answer also carries `proxyWarning` (seen: forwarded
- * headers arrived while TRUSTED_PROXIES is not set, in this run or an earlier one; since: the day, Bangkok) — still 200.
+ * Liveness and readiness for monitors (app/models/health.server.ts): 200 when nothing needs a person, 503 when
+ * something does, with the problems named in `problems` and the figures in `checks` (no personal data). The answer
+ * also carries `proxyWarning` (seen: forwarded headers arrived while TRUSTED_PROXIES is not set, in this run or an
+ * earlier one; since: the day, Bangkok) — that alone stays 200. Figures are reused for a few seconds: cheap to poll.
  */
 export async function loader() {
   const headers = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" };
   try {
-    await sql`select 1`.execute(getDb());
-    return new Response(JSON.stringify({ status: "ok", proxyWarning: proxyWarning() }), { status: 200, headers });
+    const report = await getHealth();
+    return new Response(JSON.stringify(report), { status: report.problems.length === 0 ? 200 : 503, headers });
   } catch {
-    return new Response(JSON.stringify({ status: "database unavailable", proxyWarning: proxyWarning() }), { status: 503, headers });
+    return new Response(JSON.stringify({ status: "needs attention", problems: ["database"] }), { status: 503, headers });
   }
 }

@@ -3,7 +3,7 @@
  * in the general channel, how reporters are protected, what happens and when, anonymous vs confidential, who
  * receives reports (the active integrity officers and the alternate recipient), the proof of filing (with the
  * fingerprint of the portal's signing key, published here so anyone can tell its proofs from forgeries, and a link
- * to /report/verify) and the outside channels. Static content plus a small read of the recipients; no form, no
+ * to /report/verify), how to reach it with Tor Browser (and the onion address, ONION_URL) and the outside channels. Static content plus a small read of the recipients; no form, no
  * JavaScript needed.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -17,6 +17,7 @@ import { getIntegritySettings } from "~/models/integrity-settings.server";
 import { recipientList } from "~/models/report/recipients.server";
 import { installationFingerprint } from "~/models/report-proof.server";
 import { groupFingerprint } from "~/lib/report-proof";
+import { getEnv } from "~/utils/env.server";
 
 export const meta: MetaFunction = () => [
   { title: "แจ้งเบาะแสการทุจริต · Sujarit" },
@@ -41,6 +42,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     ackDays: settings.ack_days,
     feedbackDays: settings.feedback_days,
     signingFingerprint: groupFingerprint(installationFingerprint()),
+    // ONION_URL: the onion service of this channel (deploy/torrc.example), shown with the Tor Browser note.
+    onionUrl: getEnv().ONION_URL ?? null,
   });
 }
 
@@ -152,6 +155,24 @@ export default function ReportIndex() {
         <p>
           <Link to="/report/verify">{tp("index.verifyLink")}</Link>
         </p>
+      </section>
+
+      <section aria-labelledby="tor" className="card" data-testid="tor-note">
+        <h2 id="tor">{t("index.torTitle")}</h2>
+        <p>{t("index.torWhy")}</p>
+        <p>{t("index.torHow")}</p>
+        {data.onionUrl ? (
+          <>
+            <p>{t("index.torOnion")}</p>
+            <p>
+              <code className="digest" lang="en" translate="no" data-testid="onion-url">
+                {`${data.onionUrl}/report`}
+              </code>
+            </p>
+          </>
+        ) : (
+          <p className="hint">{t("index.torNoOnion")}</p>
+        )}
       </section>
 
       <ExternalChannels />

@@ -24,6 +24,43 @@ import { getDb } from "~/utils/db.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { log } from "~/utils/logger.server";
+import { getHealth, OUTBOX_PENDING_MAX_AGE_S, DISK_MIN_FREE_BYTES, type HealthReport } from "~/models/health.server";
+import { dateFromBangkokKey } from "~/lib/thai-date";
+import type { Lang } from "~/i18n";
+
+/** The /healthz problems as admin-page warnings (message key under admin.health, values, a page to fix it). */
+type HealthWarning = { problem: string; key: string; vars: Record<string, string>; link?: string };
+
+function healthWarnings(h: HealthReport, lang: Lang): HealthWarning[] {
+  const day = (key: string | null) => (key ? formatThaiDate(dateFromBangkokKey(key), lang) : "");
+  const size = (bytes: number | null) => (bytes === null ? "?" : bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`);
+  const c = h.checks;
+  return h.problems.map((problem): HealthWarning => {
+    switch (problem) {
+      case "outbox_stuck":
+        return {
+          problem,
+          key: "outbox_stuck",
+          vars: { hours: String(OUTBOX_PENDING_MAX_AGE_S / 3600), age: String(Math.round((c.outbox.oldestPendingSeconds ?? 0) / 60)), count: String(c.outbox.pending ?? 0) },
+          link: "/staff/admin/outbox",
+        };
+      case "outbox_dead_letters":
+        return { problem, key: "outbox_dead_letters", vars: { count: String(c.outbox.deadLettersRecent ?? 0) }, link: "/staff/admin/outbox" };
+      case "deadline_tick_stale":
+        return c.deadlineTick.secondsSinceLastTick === null
+          ? { problem, key: "deadline_tick_never", vars: {} }
+          : { problem, key: "deadline_tick_stale", vars: { minutes: String(Math.round(c.deadlineTick.secondsSinceLastTick / 60)) } };
+      case "holidays_ending":
+        return c.holidays.coveredUntil === null
+          ? { problem, key: "holidays_none", vars: {}, link: "/staff/admin/holidays" }
+          : { problem, key: "holidays_ending", vars: { until: day(c.holidays.coveredUntil), needed: day(c.holidays.neededUntil) }, link: "/staff/admin/holidays" };
+      case "disk_low":
+        return { problem, key: "disk_low", vars: { free: size(c.disk.freeBytes), min: size(DISK_MIN_FREE_BYTES) } };
+      default:
+        return { problem, key: "database", vars: {} };
+    }
+  });
+}
 
 async function requireAdmin(request: Request) {
   const staff = await requireStaff(request);
@@ -43,9 +80,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listCategories(db, { activeOnly: false }),
   ]);
   const proxy = proxyWarning();
+  const health = await getHealth(db);
   return json({
     org,
     proxyWarning: proxy.seen ? { since: proxy.since } : null,
+    healthWarnings: healthWarnings(health, lang),
     staff: staff.map((s) => ({
       id: s.id,
       name: s.name,
@@ -176,6 +215,25 @@ export default function StaffAdmin() {
         <div className="notice warning" role="alert" data-testid="proxy-warning">
           <p>{t("admin.proxyWarning", { since: data.proxyWarning.since ?? "" })}</p>
         </div>
+      ) : null}
+      {data.healthWarnings.length > 0 ? (
+        <section className="notice warning" role="alert" aria-labelledby="health-title" data-testid="health-warnings">
+          <h2 id="health-title">{t("admin.health.title")}</h2>
+          <ul>
+            {data.healthWarnings.map((w) => (
+              <li key={w.problem} data-problem={w.problem}>
+                {t(`admin.health.${w.key}`, w.vars)}
+                {w.link ? (
+                  <>
+                    {" "}
+                    <Link to={w.link}>{t(w.link.endsWith("outbox") ? "admin.health.outboxLink" : "admin.health.holidaysLink")}</Link>
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+          <p className="hint">{t("admin.health.intro")}</p>
+        </section>
       ) : null}
       {search.get("saved") && !result ? (
         <p className="success" role="status">

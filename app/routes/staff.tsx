@@ -57,6 +57,7 @@ export default function StaffLayout() {
         ) : null}
         {canAdmin ? <NavLink to="/staff/admin" end>{t("nav.admin")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/accounts">{t("nav.accounts")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin/privacy">{t("nav.privacy")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/holidays">{td("nav.holidays")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/sla">{td("nav.sla")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/escalation">{tEsc("nav.escalation")}</NavLink> : null}

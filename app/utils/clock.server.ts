@@ -1,7 +1,8 @@
 /**
  * The portal's clock. Every server module asks this for "now" so tests can control time in one place.
  * The env variable CLOCK_OFFSET_MS (validated in env.server.ts; for tests and demos only, default 0) shifts it, so a
- * server can be started "N days later"; in-process tests use setClockOffsetForTests on top of that.
+ * server can be started "N days later"; in-process tests use setClockOffsetForTests on top of that. With
+ * NODE_ENV=production a non-zero CLOCK_OFFSET_MS is refused at start-up unless ALLOW_CLOCK_OFFSET=1 (env.server.ts).
  */
 import { getEnv } from "./env.server";
 

@@ -54,10 +54,56 @@ const schema = z.object({
       }
     }),
   /**
+   * The portal's Tor onion address (e.g. http://<56 letters and digits>.onion), when the operator runs an onion
+   * service for the corruption channel (deploy/torrc.example): /report pages then send `Onion-Location` (Tor Browser
+   * offers the onion address) and /report says how to reach it. Unset: no header; /report still explains Tor Browser.
+   */
+  ONION_URL: z
+    .string()
+    .optional()
+    .refine((v) => {
+      if (v === undefined) return true;
+      try {
+        const u = new URL(v);
+        return (u.protocol === "http:" || u.protocol === "https:") && /^([a-z0-9-]+\.)*[a-z2-7]{56}\.onion$/.test(u.hostname) && !u.username && !u.password && !u.search && !u.hash;
+      } catch {
+        return false;
+      }
+    }, "must be an onion service address: http://<56 letters a–z and digits 2–7>.onion (v3), without query or fragment")
+    .transform((v) => v?.replace(/\/+$/, "")),
+  /**
    * For tests and demos only: shifts the portal's clock (now()) by this many milliseconds, e.g. 1296000000 to run the
    * server "15 days later" and see deadlines turn due soon / overdue. Default 0; at most ±10 years.
    */
   CLOCK_OFFSET_MS: z.coerce.number().int().min(-315_360_000_000).max(315_360_000_000).default(0),
+  /**
+   * "1" lets CLOCK_OFFSET_MS shift the clock although NODE_ENV=production (the test helpers and demonstrations set it).
+   * Without it, a production server (and every CLI) refuses to start with a non-zero CLOCK_OFFSET_MS: a forgotten
+   * offset would move every deadline, escalation and retention date.
+   */
+  ALLOW_CLOCK_OFFSET: z.enum(["0", "1"], "must be 0 or 1").default("0"),
+  /**
+   * Bearer token for GET /metrics from other machines (`Authorization: Bearer <token>`); at least 32 characters, no
+   * spaces. Unset: /metrics answers only on the loopback interface (scripts/metrics.ts); anyone else gets 404.
+   */
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{32,}$/, "must be at least 32 printable characters without spaces (e.g. openssl rand -hex 32)")
+    .optional(),
+});
+
+/** Every variable the portal reads from the environment (validated here; .env.example lists the same ones). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+/** The refusal of a clock offset in production (see ALLOW_CLOCK_OFFSET). */
+const checked = schema.superRefine((env, ctx) => {
+  if (env.NODE_ENV === "production" && env.CLOCK_OFFSET_MS !== 0 && env.ALLOW_CLOCK_OFFSET !== "1") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["CLOCK_OFFSET_MS"],
+      message: "shifts the clock for tests and demonstrations only: refused when NODE_ENV=production (unset it, or set ALLOW_CLOCK_OFFSET=1 for a demonstration)",
+    });
+  }
 });
 
 export type Env = z.infer<typeof schema> & { DATABASE_FILE: string; PUBLIC_URL: string };
@@ -65,7 +111,7 @@ export type Env = z.infer<typeof schema> & { DATABASE_FILE: string; PUBLIC_URL: 
 /** Parses process.env; on a bad value the message names the variable. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
-  const result = schema.safeParse(cleaned);
+  const result = checked.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);

@@ -59,11 +59,41 @@ export function serializeCookie(name: string, value: string, opts: { maxAge?: nu
 }
 
 export const LANG_COOKIE = "lng";
+/** `?lang=en` / `?lang=th` on any page chooses the language of that page (and, through the root loader, the cookie). */
+export const LANG_PARAM = "lang";
 
-/** The visitor's language from the `lng` cookie; Thai by default. */
+/** The language asked for in the address (`?lang=en`), or null. */
+export function langFromUrl(request: Request): Lang | null {
+  const i = request.url.indexOf("?");
+  if (i < 0) return null;
+  const v = new URLSearchParams(request.url.slice(i + 1).split("#")[0]).get(LANG_PARAM);
+  return isLang(v) ? v : null;
+}
+
+/**
+ * The visitor's language: `?lang=` in the address (so an English link can be shared), else the `lng` cookie set by
+ * the language switch or an earlier `?lang=`; Thai by default.
+ */
 export function getLang(request: Request): Lang {
+  const fromUrl = langFromUrl(request);
+  if (fromUrl) return fromUrl;
   const v = readCookie(request, LANG_COOKIE);
   return isLang(v) ? v : DEFAULT_LANG;
+}
+
+/** The cookie that keeps a language chosen in the address (`?lang=`) for the next pages; null when nothing changes. */
+export function langCookieFromUrl(request: Request): string | null {
+  const fromUrl = langFromUrl(request);
+  if (!fromUrl || readCookie(request, LANG_COOKIE) === fromUrl) return null;
+  return serializeCookie(LANG_COOKIE, fromUrl, { maxAge: 365 * 24 * 3600 });
+}
+
+/** A same-site path without its `?lang=` (after the language switch, the address must not override the new choice). */
+export function withoutLangParam(pathWithQuery: string): string {
+  const u = new URL(pathWithQuery, "http://localhost");
+  if (!u.searchParams.has(LANG_PARAM)) return pathWithQuery;
+  u.searchParams.delete(LANG_PARAM);
+  return u.pathname + u.search + u.hash;
 }
 
 const CSRF_COOKIE = "csrf";

@@ -8,7 +8,10 @@ import * as tickState from "./2026-11-26T0600_tick_state";
 import * as statistics from "./2026-11-26T0700_statistics";
 import * as recipientKeys from "./2026-12-03T0800_recipient_keys";
 import * as accounts from "./2026-12-03T0900_accounts";
+import * as privacy from "./2026-12-03T1200_privacy";
 import * as secondFactor from "./2026-12-03T1000_second_factor";
+import * as escalationDigests from "./2026-12-03T1300_escalation_digests";
+import * as satisfactionByAnswerDate from "./2026-12-10T0700_satisfaction_by_answer_date";
 
 /** Every migration, keyed by its timestamped name. Add new ones here in order. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +25,7 @@ export const migrations: Record<string, Migration> = {
   "2026-12-03T0800_recipient_keys": recipientKeys,
   "2026-12-03T0900_accounts": accounts,
   "2026-12-03T1000_second_factor": secondFactor,
+  "2026-12-03T1200_privacy": privacy,
+  "2026-12-03T1300_escalation_digests": escalationDigests,
+  "2026-12-10T0700_satisfaction_by_answer_date": satisfactionByAnswerDate,
 };

@@ -1,8 +1,11 @@
 /**
- * End-to-end tests in Debian's Chromium (/usr/bin/chromium), against the real server started by global-setup.ts
+ * End-to-end tests in Debian's Chromium (/usr/bin/chromium, or CHROMIUM_PATH), against the real server started by global-setup.ts
  * on the default build (run `npm run build` first; `npm test` does). One worker: the tests share one server.
  */
 import { defineConfig } from "@playwright/test";
+// CHROMIUM_PATH, else /usr/bin/chromium; `npm test` runs scripts/ensure-chromium.mjs first (it installs Debian's
+// chromium when it can). Playwright's own browsers are never downloaded.
+import { findChromium } from "../../scripts/ensure-chromium.mjs";
 
 export default defineConfig({
   testDir: ".",
@@ -24,7 +27,7 @@ export default defineConfig({
     navigationTimeout: 30_000,
     trace: "retain-on-failure",
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: findChromium(),
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     },
   },

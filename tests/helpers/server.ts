@@ -1,6 +1,6 @@
 /**
  * Spawns the real production server (build/server.js, bundled from scripts/serve.ts, on the default ./build) with its own temporary DATA_DIR and a
- * free port, for black-box tests. Every call gives an isolated installation (database, secrets, uploads).
+ * free port, for black-box tests (NODE_ENV=production; ALLOW_CLOCK_OFFSET=1 is added whenever the env sets CLOCK_OFFSET_MS). Every call gives an isolated installation (database, secrets, uploads).
  *
  *   const server = await startServer({ env: { SMTP_URL: smtp.url } });
  *   … fetch(`${server.url}/healthz`) …
@@ -28,6 +28,8 @@ export interface TestServer {
   stop(): Promise<void>;
   /** Stops and starts the server again on the same port with the same data folder. */
   restart(): Promise<void>;
+  /** Kills the server at once (SIGKILL: no shutdown of any kind) and waits for it to exit; the data folder stays. */
+  kill(): Promise<void>;
   /** The server process's id (for memory readings in /proc). */
   readonly pid: number;
   /** Everything the server wrote to stdout and stderr so far (all incarnations). */
@@ -62,6 +64,17 @@ function baseProcessEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Whether a /healthz answer means "the server is up": 200, or 503 for something that needs a person but not for the
+ * database (e.g. a clock moved past the end of the holiday table, an old e-mail a test left pending).
+ */
+async function serving(res: Response): Promise<boolean> {
+  if (res.status === 200) return true;
+  if (res.status !== 503) return false;
+  const body = (await res.json().catch(() => null)) as { checks?: { database?: { ok?: boolean } } } | null;
+  return body?.checks?.database?.ok === true;
+}
+
 async function waitForHealth(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: number | null = null;
@@ -74,7 +87,7 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
       if (exited !== null) throw new Error(`server exited with code ${exited} before it was ready:\n${output()}`);
       try {
         const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-        if (res.status === 200) return;
+        if (await serving(res)) return;
       } catch {
         /* not up yet */
       }
@@ -99,8 +112,9 @@ function killAndWait(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
 }
 
 /** Starts a fresh server; resolves once /healthz answers 200. */
-export async function startServer(opts: { env?: Record<string, string>; port?: number } = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-test-"));
+export async function startServer(opts: { env?: Record<string, string>; port?: number; dataDir?: string } = {}): Promise<TestServer> {
+  // opts.dataDir: an existing data folder (a restored backup) instead of a new one; removed by stop() all the same.
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-test-"));
   let out = "";
   let child: ChildProcess | null = null;
   let port = opts.port ?? (await freePort());
@@ -114,6 +128,8 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     // Report notices and reporters' audit entries in batches every few seconds instead of at random times.
     REPORT_NOTICE_WINDOW_MINUTES: "0",
     LOG_LEVEL: "info",
+    // A production server refuses a clock offset unless told it is a test or demonstration (env.server.ts).
+    ...(opts.env?.CLOCK_OFFSET_MS !== undefined ? { ALLOW_CLOCK_OFFSET: "1" } : {}),
     ...opts.env,
   });
 
@@ -171,6 +187,14 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
       if (child) await killAndWait(child);
       out += "\n--- restart ---\n";
       await spawnOnce();
+    },
+    async kill() {
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      await new Promise<void>((resolve) => {
+        c.once("exit", () => resolve());
+        c.kill("SIGKILL");
+      });
     },
     async stop() {
       if (child) await killAndWait(child);

@@ -1,7 +1,9 @@
 /**
  * The escalation ladder, in-process against a real SQLite file, with time controlled by passing `now` to
  * runDeadlineTick: each level happens exactly once per period — across repeated ticks, two ticks at once on one
- * connection, two connections, two separate processes (npm run sla:tick) and after "downtime".
+ * connection, two connections, two separate processes (npm run sla:tick) and after "downtime". Each claim is told
+ * once: by an e-mail about the case, or (more than DIGEST_THRESHOLD cases for one person at one level) by a digest
+ * (issue 11), also after a tick stopped half-way or two notifiers racing.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -19,7 +21,10 @@ const { getDb } = await import("~/utils/db.server");
 const { migrateToLatest, openDatabase } = await import("../../db/connection");
 const { seedOrganisation } = await import("../../db/seed");
 const { createComplaint } = await import("~/models/complaint.server");
-const { runDeadlineTick } = await import("~/models/escalation.server");
+const { runDeadlineTick, notifyOwed, DIGEST_THRESHOLD, DIGEST_LIST } = await import("~/models/escalation.server");
+const { decryptText } = await import("~/utils/crypto.server");
+const { BatchAborted } = await import("~/utils/yield.server");
+const { getSecrets } = await import("~/utils/db.server");
 const { sendNotice } = await import("~/models/notices.server");
 
 const db = getDb();
@@ -107,6 +112,38 @@ async function mails(id: number, kind: string) {
   return rows.length;
 }
 
+/**
+ * How many e-mails told someone about the case's escalation at `level`: e-mails about the case itself, plus digests
+ * whose range of claims holds the case's claim and whose recipient the claim's notify key reaches.
+ */
+async function told(id: number, level: string) {
+  const esc = await db.selectFrom("escalations").select(["id", "notify_key"]).where("complaint_id", "=", id).where("level", "=", level as any).execute();
+  let n = await mails(id, `escalation.${level}`);
+  for (const e of esc) {
+    const digests = await db
+      .selectFrom("escalation_digests")
+      .select("staff_id")
+      .where("level", "=", level as any)
+      .where("from_id", "<", e.id)
+      .where("through_id", ">=", e.id)
+      .execute();
+    n += digests.filter((d) => reaches(e.notify_key, d.staff_id)).length;
+  }
+  return n;
+}
+function reaches(key: string | null, staffId: number): boolean {
+  if (key === null) return false;
+  if (key.startsWith("assignee:")) return Number(key.slice(9)) === staffId;
+  if (key.startsWith("division:")) return staffId === staff.head;
+  return true; // role-wide keys: every digest of the level in the range reaches every case in it
+}
+
+/** Decrypted outbox messages of a kind queued after outbox id `afterId`. */
+async function messages(kind: string, afterId = 0) {
+  const rows = await db.selectFrom("outbox").select(["id", "payload", "dedupe_key", "complaint_id"]).where("kind", "=", kind).where("id", ">", afterId).orderBy("id").execute();
+  return rows.map((r) => ({ ...r, ...(JSON.parse(decryptText(r.payload!, getSecrets().outboxKey, "outbox")) as { to: string; subject: string; text: string; html: string }) }));
+}
+
 const tick = (iso: string, on = db) => runDeadlineTick(on, { now: new Date(iso) });
 
 describe("escalation ladder", () => {
@@ -122,7 +159,7 @@ describe("escalation ladder", () => {
     expect(r.escalated.unassigned).toBeGreaterThanOrEqual(1);
     await tick("2026-01-07T05:00:00.000Z");
     expect(await escalationNotes(id)).toEqual(["escalation: unassigned"]);
-    expect(await mails(id, "escalation.unassigned")).toBe(1);
+    expect(await told(id, "unassigned")).toBe(1);
 
     // Assigned; two days before the deadline → the assignee is reminded, once.
     await db.updateTable("complaints").set({ assignee_id: staff.officer!, status: "in_progress" }).where("id", "=", id).execute();
@@ -132,7 +169,7 @@ describe("escalation ladder", () => {
     await tick("2026-01-19T03:00:00.000Z");
     await tick("2026-01-20T10:00:00.000Z");
     expect(await escalationNotes(id)).toEqual(["escalation: due_soon", "escalation: unassigned"]);
-    expect(await mails(id, "escalation.due_soon")).toBe(1);
+    expect(await told(id, "due_soon")).toBe(1);
     const toOfficer = await db.selectFrom("outbox").select("dedupe_key").where("kind", "=", "escalation.due_soon").where("complaint_id", "=", id).executeTakeFirstOrThrow();
     expect(toOfficer.dedupe_key).toMatch(new RegExp(`:${staff.officer}$`));
 
@@ -142,17 +179,17 @@ describe("escalation ladder", () => {
     await tick("2026-01-21T01:00:00.000Z");
     await tick("2026-01-22T01:00:00.000Z");
     expect(await escalationNotes(id)).toEqual(["escalation: due_soon", "escalation: overdue", "escalation: unassigned"]);
-    expect(await mails(id, "escalation.overdue")).toBe(1);
+    expect(await told(id, "overdue")).toBe(1);
     c = await db.selectFrom("complaints").select(["explanation_owed"]).where("id", "=", id).executeTakeFirstOrThrow();
     expect(c.explanation_owed).toBe(1);
 
     // Seven more days → the executive, once.
     await tick("2026-01-27T10:00:00.000Z");
-    expect(await mails(id, "escalation.overdue_executive")).toBe(0);
+    expect(await told(id, "overdue_executive")).toBe(0);
     await tick("2026-01-28T03:00:00.000Z");
     await tick("2026-01-29T03:00:00.000Z");
     expect(await escalationNotes(id)).toEqual(["escalation: due_soon", "escalation: overdue", "escalation: overdue_executive", "escalation: unassigned"]);
-    expect(await mails(id, "escalation.overdue_executive")).toBe(1);
+    expect(await told(id, "overdue_executive")).toBe(1);
 
     // History rows are internal.
     const ev = await db.selectFrom("case_events").select("is_public").where("complaint_id", "=", id).where("note", "like", "escalation:%").execute();
@@ -205,7 +242,7 @@ describe("escalation ladder", () => {
     await tick("2026-05-01T03:01:00.000Z");
     await tick("2026-04-20T03:00:00.000Z");
     expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: overdue_executive"]);
-    expect(await mails(id, "escalation.overdue")).toBe(1);
+    expect(await told(id, "overdue")).toBe(1);
   });
 
   it("two ticks at once on one connection escalate once", async () => {
@@ -213,7 +250,7 @@ describe("escalation ladder", () => {
     await Promise.all([tick("2026-06-17T03:00:00.000Z"), tick("2026-06-17T03:00:00.000Z"), tick("2026-06-17T03:00:01.000Z")]);
     for (const id of ids) {
       expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: unassigned"]);
-      expect(await mails(id, "escalation.overdue")).toBe(1);
+      expect(await told(id, "overdue")).toBe(1);
     }
   });
 
@@ -224,7 +261,7 @@ describe("escalation ladder", () => {
       await Promise.all([tick("2026-07-17T03:00:00.000Z", db), tick("2026-07-17T03:00:00.000Z", second)]);
       for (const id of ids) {
         expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: unassigned"]);
-        expect(await mails(id, "escalation.overdue")).toBe(1);
+        expect(await told(id, "overdue")).toBe(1);
       }
     } finally {
       await second.destroy();
@@ -249,8 +286,8 @@ describe("escalation ladder", () => {
     expect(b.code, b.out).toBe(0);
     for (const id of ids) {
       expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: unassigned"]);
-      expect(await mails(id, "escalation.overdue")).toBe(1);
-      expect(await mails(id, "escalation.unassigned")).toBe(1);
+      expect(await told(id, "overdue")).toBe(1);
+      expect(await told(id, "unassigned")).toBe(1);
     }
   });
 });
@@ -283,7 +320,7 @@ describe("incremental tick (high-water mark)", () => {
     expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: overdue_executive", "escalation: unassigned"]);
     const again = await tick("2026-09-10T05:00:00.000Z");
     expect(again.stats.examined).toEqual(zero);
-    expect(await mails(id, "escalation.overdue")).toBe(1);
+    expect(await told(id, "overdue")).toBe(1);
   });
 
   it("a resumed case past its new deadline is escalated once", async () => {
@@ -308,7 +345,7 @@ describe("incremental tick (high-water mark)", () => {
     await tick("2026-10-09T05:00:00.000Z"); // 7 days past 1 October: the executive, found by the window
     await tick("2026-10-10T05:00:00.000Z");
     expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: overdue_executive"]);
-    expect(await mails(id, "escalation.overdue")).toBe(1);
+    expect(await told(id, "overdue")).toBe(1);
   });
 
   it("a threshold crossed in the window is found by the window (no change to the case)", async () => {
@@ -328,5 +365,150 @@ describe("incremental tick (high-water mark)", () => {
     expect(r.stats.mode).toBe("full");
     const next = await tick("2026-10-28T04:05:00.000Z");
     expect(next.stats.mode).toBe("incremental");
+  });
+});
+
+describe("digests and bounded batches (issue 11)", () => {
+  const maxOutboxId = async () => Number((await db.selectFrom("outbox").select((eb) => eb.fn.max("id").as("m")).executeTakeFirst())?.m ?? 0);
+  const assigned = async (id: number, staffId: number) =>
+    db.updateTable("complaints").set({ assignee_id: staffId, status: "in_progress" }).where("id", "=", id).execute();
+  const refOf = async (id: number) => (await db.selectFrom("complaints").select("reference").where("id", "=", id).executeTakeFirstOrThrow()).reference;
+  /** Stops the tick when it checks its signal for the n-th time (between two batches). */
+  const stopAfterChecks = (n: number) => {
+    let checks = 0;
+    return {
+      get aborted() {
+        return ++checks > n;
+      },
+    } as AbortSignal;
+  };
+
+  it("many cases at once: one digest per recipient and level (how many, which, the queue link); a few: one e-mail each", async () => {
+    await addStaff("officer2", "officer", { division_id: divisionId });
+    await tick("2026-12-01T03:00:00.000Z"); // older cases' pending rungs are told here, not below
+    const before = await maxOutboxId();
+    const overdue: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const id = await newCase("2026-11-16T03:00:00.000Z", "2026-12-01");
+      await assigned(id, staff.officer!);
+      overdue.push(id);
+    }
+    const soonMine: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = await newCase("2026-11-20T03:00:00.000Z", "2026-12-04");
+      await assigned(id, staff.officer!);
+      soonMine.push(id);
+    }
+    const soonOther: number[] = [];
+    for (let i = 0; i < DIGEST_THRESHOLD - 1; i++) {
+      const id = await newCase("2026-11-20T03:00:00.000Z", "2026-12-04");
+      await assigned(id, staff.officer2!);
+      soonOther.push(id);
+    }
+
+    const r = await tick("2026-12-02T03:00:00.000Z");
+    expect(r.escalated.overdue).toBe(25);
+    expect(r.escalated.due_soon).toBe(5 + soonOther.length);
+    expect(r.notified).toEqual({ digests: 2, perCase: soonOther.length, claims: 25 + 5 + soonOther.length });
+
+    // The supervisor: ONE e-mail for 25 overdue cases, naming the first 20 (oldest claim first) and linking the queue.
+    const supDigest = await messages("escalation.overdue.digest", before);
+    expect(supDigest).toHaveLength(1);
+    expect(supDigest[0]!.to).toBe("supervisor@wangluek.go.th");
+    expect(supDigest[0]!.complaint_id).toBeNull();
+    expect(supDigest[0]!.subject).toContain("25 เรื่องเกินกำหนดแล้ว");
+    expect(supDigest[0]!.subject).toContain("25 cases are overdue");
+    const refs = await Promise.all(overdue.map(refOf));
+    for (const ref of refs.slice(0, DIGEST_LIST)) expect(supDigest[0]!.text).toContain(ref);
+    for (const ref of refs.slice(DIGEST_LIST)) expect(supDigest[0]!.text).not.toContain(ref);
+    expect(supDigest[0]!.text).toContain("and 5 more");
+    expect(supDigest[0]!.text).toContain("http://localhost:3999/staff?deadline=overdue");
+    expect(await messages("escalation.overdue", before)).toHaveLength(0);
+
+    // The officer: one due-soon digest about their own cases; officer2 (below the threshold): one e-mail per case.
+    const mine = await messages("escalation.due_soon.digest", before);
+    expect(mine.map((m) => m.to)).toEqual(["officer@wangluek.go.th"]);
+    expect(mine[0]!.text).toContain("http://localhost:3999/staff?deadline=due_soon&assignee=me");
+    expect(mine[0]!.subject).toContain("5 cases are due soon");
+    const perCase = await messages("escalation.due_soon", before);
+    expect(perCase.map((m) => m.to)).toEqual(soonOther.map(() => "officer2@wangluek.go.th"));
+    expect(perCase.map((m) => m.complaint_id).sort()).toEqual([...soonOther].sort());
+    for (const m of perCase) expect(m.dedupe_key).toMatch(new RegExp(`^esc:\\d+:${staff.officer2}$`));
+
+    // Every case told exactly once, history and "explanation owed" as before.
+    for (const id of overdue) {
+      expect(await told(id, "overdue")).toBe(1);
+      expect(await escalationNotes(id)).toEqual(["escalation: overdue"]);
+      expect((await db.selectFrom("complaints").select("explanation_owed").where("id", "=", id).executeTakeFirstOrThrow()).explanation_owed).toBe(1);
+    }
+    for (const id of [...soonMine, ...soonOther]) expect(await told(id, "due_soon")).toBe(1);
+
+    // The next tick queues nothing more.
+    const again = await tick("2026-12-02T04:00:00.000Z");
+    expect(again.notified).toEqual({ digests: 0, perCase: 0, claims: 0 });
+    expect(await maxOutboxId()).toBe(before + 4);
+    // Resolved: they take no part in the rounds below.
+    await db
+      .updateTable("complaints")
+      .set({ status: "resolved", closed_at: "2026-12-02T05:00:00.000Z" })
+      .where("id", "in", [...overdue, ...soonMine, ...soonOther])
+      .execute();
+  });
+
+  it("a tick stopped between batches leaves its claims owed; the next tick claims the rest and sends ONE digest for all", async () => {
+    const before = await maxOutboxId();
+    const ids: number[] = [];
+    for (let i = 0; i < 250; i++) {
+      const id = await newCase("2026-11-23T03:00:00.000Z", "2026-12-07");
+      await assigned(id, staff.officer!);
+      ids.push(id);
+    }
+    // Stopped (shutdown) after a couple of claim batches: what committed stays committed, nothing is e-mailed yet.
+    await expect(runDeadlineTick(db, { now: new Date("2026-12-08T03:00:00.000Z"), signal: stopAfterChecks(2) })).rejects.toBeInstanceOf(BatchAborted);
+    const claimedFirst = Number(
+      (await db.selectFrom("escalations").select((eb) => eb.fn.countAll().as("n")).where("complaint_id", "in", ids).where("level", "=", "overdue").executeTakeFirst())?.n,
+    );
+    expect(claimedFirst).toBeGreaterThan(0);
+    expect(claimedFirst).toBeLessThan(250);
+    expect(await maxOutboxId()).toBe(before);
+
+    const r = await tick("2026-12-08T03:00:00.000Z");
+    expect(r.escalated.overdue).toBe(250 - claimedFirst);
+    const digests = await messages("escalation.overdue.digest", before);
+    expect(digests).toHaveLength(1);
+    expect(digests[0]!.subject).toContain("250 cases are overdue");
+    for (const id of ids) {
+      expect(await told(id, "overdue")).toBe(1);
+      expect(await escalationNotes(id)).toEqual(["escalation: overdue"]);
+    }
+  });
+
+  it("two notifiers at once (two connections) queue the owed e-mails once", async () => {
+    const second = openDatabase(path.join(dataDir, "sujarit.db"));
+    try {
+      const before = await maxOutboxId();
+      const ids: number[] = [];
+      for (let i = 0; i < 120; i++) {
+        const id = await newCase("2026-11-30T03:00:00.000Z", "2026-12-14");
+        await assigned(id, staff.officer!);
+        ids.push(id);
+      }
+      await expect(runDeadlineTick(db, { now: new Date("2026-12-15T03:00:00.000Z"), signal: stopAfterChecks(1) })).rejects.toBeInstanceOf(BatchAborted);
+      const [a, b] = await Promise.all([notifyOwed(db), notifyOwed(second)]);
+      expect(a.digests + b.digests).toBe(1);
+      const afterRace = await messages("escalation.overdue.digest", before);
+      expect(afterRace).toHaveLength(1);
+      // The rest, in the next tick: a second digest names only the cases the first did not.
+      await tick("2026-12-15T03:00:00.000Z");
+      for (const id of ids) expect(await told(id, "overdue")).toBe(1);
+      const all = await messages("escalation.overdue.digest", before);
+      const counted = await db.selectFrom("escalation_digests").select(["cases", "from_id", "through_id"]).where("level", "=", "overdue").where("staff_id", "=", staff.supervisor!).orderBy("id", "desc").limit(all.length).execute();
+      expect(counted.reduce((n, d) => n + d.cases, 0)).toBe(120);
+      // Ranges never overlap.
+      const sorted = [...counted].sort((x, y) => x.from_id - y.from_id);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.from_id).toBeGreaterThanOrEqual(sorted[i - 1]!.through_id);
+    } finally {
+      await second.destroy();
+    }
   });
 });

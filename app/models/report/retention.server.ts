@@ -12,6 +12,7 @@ import type { Database, ReportStatus, ReportTag } from "../../../db/schema";
 import { now } from "~/utils/clock.server";
 import { randomToken } from "~/utils/crypto.server";
 import { log } from "~/utils/logger.server";
+import { yieldToEventLoop } from "~/utils/yield.server";
 import { appendAudit } from "~/models/audit.server";
 import { cachedWhileStatsUnchanged } from "~/models/stats.server";
 import { REPORT_TAGS } from "~/lib/report-status";
@@ -19,19 +20,43 @@ import { dropHeldReport } from "./key-vault.server";
 import { removeStoredFiles } from "./files.server";
 import { channelSettings, type Executor } from "./shared.server";
 
-export async function purgeClosedReports(db: Kysely<Database>, at: Date = now()): Promise<{ purged: number }> {
+/** Reports read per query; each is purged in its own transaction, with a yield to the event loop after it. */
+const PURGE_PAGE = 50;
+
+/**
+ * Purges every closed report past its retention period. Runs in the server's housekeeping, so it never holds the
+ * event loop for long: due reports are read PURGE_PAGE at a time, each report is one short transaction, and the loop
+ * yields to pending requests after each (a backlog of thousands after a long downtime is worked off while the
+ * portal serves). `signal` stops it between two reports (shutdown); the rest are purged by the next run.
+ */
+export async function purgeClosedReports(db: Kysely<Database>, at: Date = now(), opts: { signal?: AbortSignal } = {}): Promise<{ purged: number }> {
   const settings = await channelSettings(db);
   const cutoff = new Date(at.getTime());
   cutoff.setUTCFullYear(cutoff.getUTCFullYear() - settings.retention_years);
-  const due = await db
-    .selectFrom("reports")
-    .select(["id"])
-    .where("status", "=", "closed")
-    .where("purged_at", "is", null)
-    .where("closed_at", "<=", cutoff.toISOString())
-    .execute();
+  let purged = 0;
+  for (;;) {
+    if (opts.signal?.aborted) break;
+    const due = await db
+      .selectFrom("reports")
+      .select(["id"])
+      .where("status", "=", "closed")
+      .where("purged_at", "is", null)
+      .where("closed_at", "<=", cutoff.toISOString())
+      .orderBy("id")
+      .limit(PURGE_PAGE)
+      .execute();
+    if (due.length === 0) break;
+    purged += await purgeReports(db, due, at, opts.signal);
+    if (due.length < PURGE_PAGE) break;
+  }
+  if (purged > 0) log.info("closed reports purged", { count: purged });
+  return { purged };
+}
+
+async function purgeReports(db: Kysely<Database>, due: { id: number }[], at: Date, signal: AbortSignal | undefined): Promise<number> {
   let purged = 0;
   for (const r of due) {
+    if (signal?.aborted) break;
     const files = await db.transaction().execute(async (trx) => {
       const stored = await trx.selectFrom("report_attachments").select("storage_id").where("report_id", "=", r.id).execute();
       await trx.deleteFrom("report_keys").where("report_id", "=", r.id).execute();
@@ -62,9 +87,9 @@ export async function purgeClosedReports(db: Kysely<Database>, at: Date = now())
     removeStoredFiles(files);
     dropHeldReport(r.id);
     purged++;
+    await yieldToEventLoop();
   }
-  if (purged > 0) log.info("closed reports purged", { count: purged });
-  return { purged };
+  return purged;
 }
 
 export interface ReportCounts {

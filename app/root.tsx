@@ -12,10 +12,10 @@ import {
   ScrollRestoration,
   useLocation,
   useRouteError,
-  useRouteLoaderData,
 } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { useNonce } from "~/components/nonce";
+import { useRootData } from "~/components/root-data";
 import { getCsrfToken, getLang, langCookieFromUrl } from "~/utils/request.server";
 import { getOrgProfile } from "~/models/org.server";
 import type { Lang } from "~/i18n";
@@ -43,16 +43,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-export type RootData = {
-  lang: Lang;
-  csrf: string;
-  org: { nameTh: string; nameEn: string; phone: string; email: string };
-};
-
-/** Root loader data (language, CSRF token, organisation name) for any component. */
-export function useRootData(): RootData | undefined {
-  return useRouteLoaderData<typeof loader>("root") as RootData | undefined;
-}
+/** Root loader data for any component: app/components/root-data.ts (components import it from there, not from here). */
+export { useRootData, type RootData } from "~/components/root-data";
 
 /**
  * Pages that need no JavaScript at all (the public statistics: forms are plain GET/POST, charts are SVG) say

@@ -20,7 +20,7 @@ declare module "autocannon" {
       errors: number;
       timeouts: number;
     }
-    type Instance = EventEmitter & PromiseLike<Result>;
+    type Instance = EventEmitter & PromiseLike<Result> & { stop(): void };
   }
   function autocannon(opts: autocannon.Options): autocannon.Instance;
   export default autocannon;

@@ -19,6 +19,11 @@
  * Last (issue 10, bench/abuse.ts): p95 of filing, a correct inbox login and a correct /track lookup for one real client
  * behind a trusted proxy, alone and while 30 attacker connections flood with forged X-Forwarded-For (its own server and
  * data dir). `--abuse` runs only that; `--no-abuse` leaves it out.
+ * Then (issue 11, bench/ops.ts) operations at 100,000 cases, each in its own temporary data dir and server: /healthz
+ * p50/p95/max while the first tick catches up on ~200,000 escalations (clock moved 30 days) against the same server
+ * idle, the catch-up's time and e-mails (digests vs per case); backup time and sizes with /healthz and /track p95
+ * before vs during `npm run backup` (plain and with a passphrase), and `npm run restore` time. `--ops` runs only
+ * that; `--no-ops` leaves it out.
  * BUILD_DIR=<folder> runs the build in that folder (bench/harness.ts) instead of ./build.
  */
 import crypto from "node:crypto";
@@ -33,6 +38,7 @@ import { measureStatsPages, printStatsPages } from "./stats";
 import { measureReportKeys, printReportKeys } from "./report-keys";
 import { HttpClient } from "../tests/helpers/http";
 import { measureAbuse, printAbuse } from "./abuse";
+import { measureOps } from "./ops";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -53,6 +59,8 @@ const SKIP_STATS = process.argv.includes("--no-stats");
 const ONLY_REPORT_KEYS = process.argv.includes("--report-keys");
 const ONLY_ABUSE = process.argv.includes("--abuse");
 const SKIP_ABUSE = process.argv.includes("--no-abuse");
+const ONLY_OPS = process.argv.includes("--ops");
+const SKIP_OPS = process.argv.includes("--no-ops");
 const BEFORE_REF = (() => {
   const i = process.argv.indexOf("--before-ref");
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -67,6 +75,11 @@ async function statsSection() {
 /** Issue 10: the real user's p95 alone and under a 30-connection flood with forged forwarded addresses. */
 async function abuseSection() {
   printAbuse(await measureAbuse({ root, durationSec: DURATION, attackers: 30 }));
+}
+
+/** Issue 11: catch-up, backup and restore at 100,000 cases (tables printed as each part ends). */
+async function opsSection() {
+  await measureOps({ root, duration: DURATION, connections: CONNECTIONS, cases: 100_000 });
 }
 
 /** Issue 3: home page p95 with and without 20 clients guessing receipts (same server, same run). */
@@ -92,6 +105,10 @@ function multipart(fields: Record<string, string>, boundary: string): string {
 }
 
 async function main() {
+  if (ONLY_OPS) {
+    await opsSection();
+    return;
+  }
   if (ONLY_ABUSE) {
     await abuseSection();
     return;
@@ -272,6 +289,7 @@ async function main() {
   if (!SKIP_SLA_TICK) await slaTickSection();
   if (!SKIP_STATS) await statsSection();
   if (!SKIP_ABUSE) await abuseSection();
+  if (!SKIP_OPS) await opsSection();
 }
 
 void main().catch((e) => {

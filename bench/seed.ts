@@ -1,6 +1,10 @@
 /**
  * Seeds a large database for the benchmark: N general complaints spread over two fiscal years, with the history
- * rows and index entries a real installation would have. Tracking codes are derived from the row number so the
+ * rows and index entries a real installation would have: status events (accepted, in progress, waiting for
+ * information and back, resolved or forwarded), written acknowledgements and explanations as notices, and the
+ * measure-23 outcomes (first period, acknowledgement) worked out from that history by the same rules the portal
+ * applies (app/lib/outcome-history.ts over app/models/deadlines) — so `npm run stats:rebuild -- --check` passes on it and
+ * no closed case lacks its first-period outcome. Tracking codes are derived from the row number so the
  * benchmark can look cases up; they are hashed with this data dir's pepper, as the portal does.
  */
 import fs from "node:fs";
@@ -13,7 +17,8 @@ import { loadOrCreateSecrets } from "../app/utils/secrets.server";
 import { deriveTrackingCode, hashTrackingCode, formatTrackingCode } from "../app/lib/tracking-code";
 import { formatCaseReference } from "../app/lib/case-reference";
 import { fiscalYearOf } from "../app/lib/fiscal-year";
-import { computeDueAt } from "../app/lib/sla";
+import { computeAckDueAt, computeDueAt, DEFAULT_SLA_POLICY } from "../app/models/deadlines/due-dates";
+import { replayAckOutcome, replaySlaOutcome, type HistoryEvent } from "../app/lib/outcome-history";
 
 export const BENCH_STAFF = { email: "bench-supervisor@example.org", password: "bench-password-not-secret-1" };
 
@@ -44,9 +49,13 @@ export async function seedBenchDatabase(dataDir: string, cases: number, log: (s:
   sqlite.pragma("synchronous = OFF");
   const categories = sqlite.prepare("select id, division_id from categories").all() as { id: number; division_id: number }[];
   const villages = sqlite.prepare("select id from villages").all() as { id: number }[];
-  const insertCase = sqlite.prepare(`insert into complaints (reference, fiscal_year, seq, submission_key_hash, tracking_hash, channel, category_id, subject, details, village_id, landmark, contact_name, contact_phone, contact_email, contact_address, preferred_contact, lang, status, division_id, received_at, due_at, accepted_at, closed_at, result_summary, created_at, updated_at)
-    values (@reference, @fy, @seq, null, @tracking_hash, @channel, @category_id, @subject, @details, @village_id, '', '', '', '', '', 'none', 'th', @status, @division_id, @received_at, @due_at, @accepted_at, @closed_at, @result_summary, @received_at, @received_at)`);
+  const insertCase = sqlite.prepare(`insert into complaints (reference, fiscal_year, seq, submission_key_hash, tracking_hash, channel, category_id, subject, details, village_id, landmark, contact_name, contact_phone, contact_email, contact_address, preferred_contact, lang, status, division_id, received_at, due_at, accepted_at, closed_at, result_summary, created_at, updated_at,
+      period_no, period_started_at, ack_due_at, acknowledged_at, paused_at, remaining_days, explained_at, sla_outcome, ack_outcome)
+    values (@reference, @fy, @seq, null, @tracking_hash, @channel, @category_id, @subject, @details, @village_id, '', '', '', '', '', 'none', 'th', @status, @division_id, @received_at, @due_at, @accepted_at, @closed_at, @result_summary, @received_at, @received_at,
+      1, @received_at, @ack_due_at, @acknowledged_at, @paused_at, @remaining_days, @explained_at, @sla_outcome, @ack_outcome)`);
   const insertEvent = sqlite.prepare(`insert into case_events (complaint_id, kind, from_status, to_status, actor_id, note, is_public, created_at) values (?, 'created', null, 'received', null, '', 1, ?)`);
+  const insertStatus = sqlite.prepare(`insert into case_events (complaint_id, kind, from_status, to_status, actor_id, note, is_public, created_at) values (?, 'status', ?, ?, null, '', 1, ?)`);
+  const insertNotice = sqlite.prepare(`insert into notices (complaint_id, kind, method, staff_id, lang, body, expected_at, created_at) values (?, ?, ?, null, 'th', ?, ?, ?)`);
   const setCounter = sqlite.prepare(`insert into reference_counters (fiscal_year, last_seq) values (?, ?) on conflict(fiscal_year) do update set last_seq = excluded.last_seq`);
   const channels = ["web", "web", "web", "walk_in", "phone", "letter", "line", "facebook"];
   const subjects = ["ไฟฟ้าดับบริเวณถนนสายหลัก", "ถนนเป็นหลุมเป็นบ่อ", "น้ำประปาไม่ไหล", "ขยะไม่ได้รับการจัดเก็บ", "ท่อระบายน้ำอุดตัน", "เสียงดังรบกวนยามวิกาล", "กิ่งไม้หักขวางทาง", "สุนัขจรจัดจำนวนมาก"];
@@ -69,12 +78,38 @@ export async function seedBenchDatabase(dataDir: string, cases: number, log: (s:
         references.push(reference);
         const cat = categories[i % categories.length];
         const dueAt = computeDueAt(receivedAt);
+        const ackDueAt = computeAckDueAt(receivedAt, DEFAULT_SLA_POLICY);
         const age = now - receivedAt.getTime();
         const r = rand();
         // Older cases are mostly closed; the last months hold the open ones (some overdue).
         const open = age < 40 * 86400_000 ? r < 0.8 : r < 0.01;
         const status = open ? (r < 0.3 ? "received" : r < 0.5 ? "accepted" : "in_progress") : r < 0.9 ? "resolved" : "forwarded";
-        const closedAt = open ? null : new Date(Math.min(now, receivedAt.getTime() + Math.floor(rand() * 20 * 86400_000))).toISOString();
+        const closedMs = open ? null : Math.min(now, receivedAt.getTime() + Math.floor(rand() * 20 * 86400_000));
+        const closedAt = closedMs === null ? null : new Date(closedMs).toISOString();
+        // History: accepted after a few hours, in progress, closed (or still open); a written acknowledgement (at once
+        // for web filings, by letter within 0–3 days otherwise); an explanation before the deadline for about half of
+        // the cases that were going to be late.
+        const t = (ms: number) => new Date(Math.min(now, ms)).toISOString();
+        const acceptedMs = status === "received" ? null : receivedAt.getTime() + Math.floor(rand() * 8 * 3600_000);
+        const statusEvents: Array<[string, string, string]> = [];
+        if (acceptedMs !== null) {
+          statusEvents.push(["received", "accepted", t(acceptedMs)]);
+          if (status !== "accepted") statusEvents.push(["accepted", "in_progress", t(acceptedMs + 3600_000)]);
+        }
+        if (closedAt) statusEvents.push(["in_progress", status, closedAt]);
+        const history: HistoryEvent[] = closedAt ? [{ at: closedAt, kind: "close" }] : [];
+        let explainedAt: string | null = null;
+        const goingLate = closedMs === null ? now > dueAt.getTime() : closedMs > dueAt.getTime();
+        if (goingLate && rand() < 0.5) {
+          explainedAt = t(dueAt.getTime() - Math.floor(rand() * 2 * 86400_000));
+          if (explainedAt > receivedAt.toISOString()) history.push({ at: explainedAt, kind: "explain" });
+          else explainedAt = null;
+        }
+        const web = channels[i % channels.length] === "web";
+        const ackMs = web ? receivedAt.getTime() : receivedAt.getTime() + Math.floor(rand() * 3 * 86400_000);
+        const acknowledgedAt = ackMs <= now ? new Date(ackMs).toISOString() : null;
+        const slaOutcome = replaySlaOutcome({ receivedAt: receivedAt.toISOString(), firstDueAt: dueAt.toISOString(), events: history, ackDueAt: ackDueAt.toISOString(), acknowledgedAt }, DEFAULT_SLA_POLICY, new Date(now));
+        const ackOutcomeNow = replayAckOutcome({ ackDueAt: ackDueAt.toISOString(), acknowledgedAt }, new Date(now));
         const info = insertCase.run({
           reference,
           fy,
@@ -89,10 +124,22 @@ export async function seedBenchDatabase(dataDir: string, cases: number, log: (s:
           division_id: cat.division_id,
           received_at: receivedAt.toISOString(),
           due_at: dueAt.toISOString(),
-          accepted_at: status === "received" ? null : receivedAt.toISOString(),
+          accepted_at: acceptedMs === null ? null : t(acceptedMs),
           closed_at: closedAt,
           result_summary: closedAt ? "ดำเนินการแก้ไขเรียบร้อย" : "",
+          ack_due_at: ackDueAt.toISOString(),
+          acknowledged_at: acknowledgedAt,
+          paused_at: null,
+          remaining_days: null,
+          explained_at: explainedAt,
+          sla_outcome: slaOutcome,
+          ack_outcome: ackOutcomeNow,
         });
+        const id = Number(info.lastInsertRowid);
+        for (const [from, to, at] of statusEvents) insertStatus.run(id, from, to, at);
+        if (acknowledgedAt) insertNotice.run(id, "acknowledgement", web ? "track" : "letter", "ได้รับเรื่องร้องทุกข์ของท่านแล้ว", null, acknowledgedAt);
+        if (explainedAt) insertNotice.run(id, "explanation", "letter", "ขอชี้แจงเหตุที่ยังดำเนินการไม่แล้วเสร็จ", t(dueAt.getTime() + 7 * 86400_000), explainedAt);
+        if (closedAt) insertNotice.run(id, "result", "track", "ดำเนินการแก้ไขเรียบร้อย", null, closedAt);
         insertEvent.run(Number(info.lastInsertRowid), receivedAt.toISOString());
       }
       for (const [fy, seq] of seqs) setCounter.run(fy, seq);

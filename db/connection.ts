@@ -1,11 +1,21 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, sql, type MigrationResultSet } from "kysely";
+import { Kysely, Migrator, SqliteDialect, sql, type MigrationResultSet, type Transaction } from "kysely";
 import type { Database } from "./schema";
 import { migrations } from "./migrations";
 
 export type DB = Kysely<Database>;
+/** What every repository function takes as its first argument: the database, or a transaction the caller opened. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Runs `work` in the caller's transaction when `ex` already is one, otherwise in a new transaction. Repository
+ * functions that must be atomic use this, so a caller can combine several of them in one transaction of its own.
+ */
+export function inTransaction<T>(ex: Executor, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return ex.isTransaction ? work(ex as Transaction<Database>) : ex.transaction().execute(work);
+}
 
 /** Turns DATABASE_URL ("file:./data/sujarit.db", "sqlite:/abs/x.db" or a plain path) into a file path. */
 export function sqlitePathFromUrl(url: string): string {

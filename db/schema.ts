@@ -213,8 +213,10 @@ export interface ComplaintTable {
   ack_due_at: string | null;
   acknowledged_at: string | null;
   paused_at: string | null;
-  /** Days (in the policy's counting mode) that were left when the clock was paused. */
+  /** Days (in the case's counting mode) that were left when the clock was paused; negative: days overdue. */
   remaining_days: number | null;
+  /** Counting mode the current deadline was set under (migration 2026-12-17T0100); null for older cases (the policy's mode). */
+  deadline_mode: ColumnType<"calendar" | "working" | null, "calendar" | "working" | null | undefined, "calendar" | "working" | null>;
   explanation_owed: Generated<number>;
   explained_at: string | null;
   /** New expected date given in the latest explanation to the complainant. */

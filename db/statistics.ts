@@ -27,6 +27,7 @@
  * re-create the triggers (dropStatisticsTriggers + installStatisticsTriggers) and call rebuildStatistics.
  */
 import { sql, type Kysely } from "kysely";
+import { closedStatusSqlText } from "./statuses";
 
 /** Bangkok calendar day (YYYY-MM-DD) of an ISO-8601 UTC timestamp column, in SQL. */
 const bangkokDay = (col: string) => `date(${col}, '+7 hours')`;
@@ -43,7 +44,7 @@ const COMPLAINT_DIMS: Record<string, (r: string) => string> = {
 /** What one complaint row contributes to each measure of its cells. */
 const COMPLAINT_MEASURES: Record<string, (r: string) => string> = {
   received: () => `1`,
-  closed: (r) => `(${r}.status in ('resolved','forwarded'))`,
+  closed: (r) => `(${closedStatusSqlText(`${r}.status`)})`,
   resolved: (r) => `(${r}.status = 'resolved')`,
   forwarded: (r) => `(${r}.status = 'forwarded')`,
   sla_resolved: (r) => `(${r}.sla_outcome is 'resolved')`,
@@ -66,7 +67,7 @@ const fiscalYearOfSql = (col: string) => `(cast(strftime('%Y', ${bangkokDay(col)
 
 /** Calendar days from receipt to closing (Bangkok dates) of a closed complaint row. */
 const resolveDays = (r: string) => `cast(julianday(${bangkokDay(`${r}.closed_at`)}) - julianday(${bangkokDay(`${r}.received_at`)}) as integer)`;
-const isClosed = (r: string) => `${r}.status in ('resolved','forwarded') and ${r}.closed_at is not null`;
+const isClosed = (r: string) => `${closedStatusSqlText(`${r}.status`)} and ${r}.closed_at is not null`;
 
 const cm = Object.keys(COMPLAINT_MEASURES);
 const rm = Object.keys(REPORT_MEASURES);

@@ -22,6 +22,7 @@ import { parseArgs } from "node:util";
 import { createGzip } from "node:zlib";
 import SQLite from "better-sqlite3";
 import { parseEnv } from "../app/utils/env.server";
+import { getMasterKey } from "../app/utils/keys.server";
 import {
   BACKUP_NAME_RE,
   BACKUP_PREFIX,
@@ -178,6 +179,9 @@ async function main(): Promise<number> {
   const dbFile = env.DATABASE_FILE;
   const keysDir = path.join(dataDir, "keys");
   if (!fs.existsSync(dbFile)) throw new BackupError(`no database at ${dbFile}: is DATA_DIR (or DATABASE_URL) right?`);
+  // A portal nobody has signed in to yet has no master key; make it now (as the server would on first use), so that
+  // this backup's manifest is authenticated and restores like any other.
+  if (!env.MASTER_KEY && fs.existsSync(keysDir)) getMasterKey();
   const keyFiles = listFiles(keysDir);
   if (keyFiles.length === 0) throw new BackupError(`no keys in ${keysDir}: is DATA_DIR right?`);
   // The keys are read once; the data manifest records their sha256 (which keys archive belongs to this data) and is

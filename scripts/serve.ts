@@ -126,7 +126,7 @@ async function main() {
 
   const worker = startOutboxWorker({ intervalMs: env.OUTBOX_INTERVAL_MS });
   // Deadline escalations: shortly after start (catch-up after downtime), then every minute (see README).
-  const ticker = startDeadlineTicker({ intervalMs: 60_000 });
+  const ticker = startDeadlineTicker({ intervalMs: 60_000, db });
   // Corruption channel: reporters' actions reach the audit log and the recipients' mailboxes in random-time batches.
   const reportBatches = startReportChannelBatches({ windowMs: env.REPORT_NOTICE_WINDOW_MINUTES * 60_000 });
   const headMailer = startAuditHeadMailer({ intervalMs: 3_600_000 }); // AUDIT_HEAD_EMAIL: the day's audit head after 07:00

@@ -17,7 +17,8 @@ import { seedOrganisation } from "../db/seed";
 import { getDb } from "../app/utils/db.server";
 import { STAFF_ROLES, isStaffRole } from "../app/lib/permissions";
 import { appendAudit } from "../app/models/audit.server";
-import { createStaff, listStaff, normalizeEmail, StaffInputError, PASSWORD_MIN_LENGTH } from "../app/models/staff.server";
+import { createStaff, listStaff, normalizeEmail, PASSWORD_MIN_LENGTH } from "../app/models/staff.server";
+import { isDomainError } from "../app/lib/domain-error";
 import { createAccount, ENROLMENT_HOURS, listAccounts, resetPassword, setAccountActive, unlockAccount } from "../app/models/accounts.server";
 import { resetSecondFactor } from "../app/models/second-factor.server";
 
@@ -100,7 +101,7 @@ async function main() {
     const stdinPassword = values["password-stdin"] ? await readStdin() : undefined;
     await withBusyRetry(() => run(command, values, db, by, str, stdinPassword));
   } catch (e) {
-    if (e instanceof StaffInputError) {
+    if (isDomainError(e)) {
       console.error(`Error: ${e.message}`);
       process.exitCode = 2;
       return;

@@ -3,11 +3,21 @@
  * showing the old figures until it commits). Never needed in normal running — triggers keep the summaries current —
  * but useful after bulk-loading old cases with triggers off, or to prove the summaries match the rows (`--check`
  * compares without changing anything and exits 1 on a difference).
+ *
+ * `--check` also recomputes every complaint's first-period and acknowledgement outcome from its HISTORY (status
+ * events, notices, timestamps: app/models/outcome-check.server.ts) and lists each case whose stored outcome disagrees
+ * (the summaries sum the stored column, so a wrong or missing outcome would otherwise pass unseen); any disagreement
+ * exits 1. Outcomes are never rewritten by this script: a disagreement is a bug to investigate.
  */
 import { sql } from "kysely";
 import { getDb } from "../app/utils/db.server";
 import { migrateToLatest } from "../db/connection";
 import { rebuildStatistics } from "../db/statistics";
+import { findOutcomeDisagreements } from "../app/models/outcome-check.server";
+import { now } from "../app/utils/clock.server";
+
+/** At most this many disagreeing cases are listed (the count is always complete). */
+const LIST_MAX = 200;
 
 const TABLES = ["complaint_stats", "complaint_resolve_days", "report_stats", "topic_stats", "rating_stats"];
 
@@ -44,8 +54,22 @@ async function main() {
     `${check ? "stats:rebuild --check" : "stats:rebuild"}: ${differs.length ? `differences in ${differs.join(", ")}` : "summaries match the case rows"}` +
       `${check ? " (nothing changed)" : differs.length ? " (rebuilt)" : ""} in ${Date.now() - started} ms`,
   );
+  let outcomeProblems = 0;
+  if (check) {
+    const t0 = Date.now();
+    const { checked, disagreements } = await findOutcomeDisagreements(db, now());
+    outcomeProblems = disagreements.length;
+    for (const d of disagreements.slice(0, LIST_MAX)) {
+      console.log(`  ${d.reference}: stored ${d.field} = ${d.stored ?? "(none)"}, its history gives ${d.expected ?? "(none)"}`);
+    }
+    if (disagreements.length > LIST_MAX) console.log(`  … and ${disagreements.length - LIST_MAX} more`);
+    console.log(
+      `stats:rebuild --check: ${disagreements.length ? `${disagreements.length} stored outcome(s) disagree with the case history` : "stored outcomes match the case histories"}` +
+        ` (${checked} complaints) in ${Date.now() - t0} ms`,
+    );
+  }
   await db.destroy();
-  if (check && differs.length) process.exit(1);
+  if (check && (differs.length || outcomeProblems)) process.exit(1);
 }
 
 class RollbackForCheck extends Error {}

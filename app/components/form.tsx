@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef } from "react";
 import { useTranslation } from "~/components/i18n";
-import { useRootData } from "~/root";
+import { useRootData } from "~/components/root-data";
 import { LIMITS } from "~/lib/validation";
 
 /** Maximum lengths of the complaint fields, for "too long" messages in the summary. */

@@ -6,7 +6,7 @@ import { useTranslation } from "~/components/i18n";
 import { FlowBarChart, HBarChart, ShareMeter, breakdownSummary, peakIndex } from "~/components/charts";
 import { Count, CountLink, DownloadLinks, TableWrap, formatCount, monthLabel, type Audience, type DataTable } from "~/components/stats-ui";
 import type { CaseListFilter } from "~/lib/case-list-filter";
-import { formatShare, type Flow } from "~/lib/stats";
+import { formatShare, hasFigures, type Flow, type MonthStatus } from "~/lib/stats";
 import type { Lang } from "~/lib/thai-date";
 
 /** Received / completed / in progress (the one definition: app/lib/stats.ts). */
@@ -17,6 +17,8 @@ export interface FlowRow extends FlowCounts {
   label: string;
   /** The cases this row counts (no state); absent: counts only. */
   filter?: CaseListFilter;
+  /** A month's status (app/lib/stats.ts): not_yet / no_records_yet rows show dashes and the status, never 0. */
+  status?: MonthStatus;
 }
 
 /** A count cell: a link to the list when a filter is given, else the plain number. */
@@ -120,9 +122,27 @@ export function FlowTable({
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
-            <tr key={r.key} data-row={r.key}>
-              <th scope="row">{r.label}</th>
+          {rows.map((r) =>
+            r.status && !hasFigures(r.status) ? (
+              <tr key={r.key} data-row={r.key} data-status={r.status}>
+                <th scope="row">
+                  {r.label} <span className="muted" data-testid={`${id}-${r.key}-status`}>({t(`monthStatus.${r.status}`)})</span>
+                </th>
+                <td className="num" data-testid={`${id}-${r.key}-received`}>–</td>
+                <td className="num" data-testid={`${id}-${r.key}-completed`}>–</td>
+                <td className="num" data-testid={`${id}-${r.key}-inprogress`}>–</td>
+              </tr>
+            ) : (
+            <tr key={r.key} data-row={r.key} data-status={r.status}>
+              <th scope="row">
+                {r.label}
+                {r.status === "current" ? (
+                  <>
+                    {" "}
+                    <span className="muted" data-testid={`${id}-${r.key}-status`}>({t("monthStatus.current")})</span>
+                  </>
+                ) : null}
+              </th>
               <td className="num">
                 <CountCell n={r.received} filter={r.filter} audience={audience} lang={lang} testId={`${id}-${r.key}-received`} />
               </td>
@@ -133,7 +153,8 @@ export function FlowTable({
                 <CountCell n={r.inProgress} filter={r.filter} state="open" audience={audience} lang={lang} testId={`${id}-${r.key}-inprogress`} />
               </td>
             </tr>
-          ))}
+            ),
+          )}
         </tbody>
         <tfoot>
           <tr>
@@ -226,7 +247,7 @@ export function MonthlySection({
 }: {
   id: string;
   fy: number;
-  months: ReadonlyArray<FlowCounts & { month: string }>;
+  months: ReadonlyArray<FlowCounts & { month: string; status?: MonthStatus }>;
   title: string;
   how: string;
   caption: string;
@@ -267,7 +288,7 @@ export function MonthlySection({
             id={`${id}-chart`}
             title={chartTitle}
             desc={summary}
-            bars={months.map((m) => ({ label: monthLabel(m.month, lang), completed: m.completed, inProgress: m.inProgress }))}
+            bars={months.filter((m) => !m.status || hasFigures(m.status)).map((m) => ({ label: monthLabel(m.month, lang), completed: m.completed, inProgress: m.inProgress }))}
             legend={{ completed: t("chart.legendCompleted"), inProgress: t("chart.legendInProgress") }}
             formatNumber={(n) => formatCount(n, lang)}
           />
@@ -277,7 +298,7 @@ export function MonthlySection({
             id={id}
             caption={caption}
             labelHeader={t("cols.month")}
-            rows={months.map((m) => ({ key: m.month, label: monthLabel(m.month, lang, { long: true }), ...pickFlow(m), filter: filterOf?.(m.month) }))}
+            rows={months.map((m) => ({ key: m.month, label: monthLabel(m.month, lang, { long: true }), ...pickFlow(m), status: m.status, filter: m.status && !hasFigures(m.status) ? undefined : filterOf?.(m.month) }))}
             total={total}
             totalFilter={totalFilter}
             audience={audience}
@@ -460,5 +481,23 @@ export function SatisfactionSection({
       />
       {extra}
     </StatSection>
+  );
+}
+
+/** The definitions a page shows (app/lib/stat-definitions.ts through the generated statreport locale texts). */
+export function DefinitionList({ keys }: { keys: readonly string[] }) {
+  const { t } = useTranslation("statreport");
+  return (
+    <section className="card stats-columns" aria-labelledby="definitions-title" data-testid="definitions">
+      <h2 id="definitions-title">{t("data.definitionsTitle")}</h2>
+      <dl className="stat-definitions">
+        {keys.map((k) => (
+          <div key={k} data-definition={k}>
+            <dt>{t(`data.definitionNames.${k}`)}</dt>
+            <dd>{t(`definitions.${k}`)}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
   );
 }

@@ -21,6 +21,7 @@ export type DataTable =
   | "complaints-by-village"
   | "corruption-by-month"
   | "corruption-outcomes"
+  | "corruption-by-kind"
   | "targets"
   | "satisfaction";
 

@@ -1,14 +1,12 @@
 /** State machine for general complaint cases, and the channels a case can arrive by. */
+import { sql, type RawBuilder } from "kysely";
 import type { ComplaintChannel } from "../../db/schema";
 
 /** Every channel of receipt, in the order pages list them (the one list: statistics, filters, SLA policies). */
 export const COMPLAINT_CHANNELS = ["web", "walk_in", "phone", "letter", "line", "facebook"] as const satisfies readonly ComplaintChannel[];
 
-/** All case statuses, in workflow order. */
-export const CASE_STATUSES = ["received", "accepted", "in_progress", "waiting_info", "resolved", "forwarded"] as const;
-
-/** A case status. */
-export type CaseStatus = (typeof CASE_STATUSES)[number];
+export { CASE_STATUSES, OPEN_STATUSES, CLOSED_STATUSES, openStatusSqlText, closedStatusSqlText, type CaseStatus } from "../../db/statuses";
+import { CASE_STATUSES, OPEN_STATUSES, CLOSED_STATUSES, openStatusSqlText, closedStatusSqlText, type CaseStatus } from "../../db/statuses";
 
 /** All staff actions on a case. */
 export const CASE_ACTIONS = ["accept", "start", "request_info", "info_received", "resolve", "forward", "reopen"] as const;
@@ -23,7 +21,7 @@ export const TRANSITIONS: Readonly<Record<CaseAction, { from: readonly CaseStatu
   request_info: { from: ["accepted", "in_progress"], to: "waiting_info" },
   info_received: { from: ["waiting_info"], to: "in_progress" },
   resolve: { from: ["accepted", "in_progress"], to: "resolved" },
-  forward: { from: ["received", "accepted", "in_progress", "waiting_info"], to: "forwarded" },
+  forward: { from: OPEN_STATUSES, to: "forwarded" },
   reopen: { from: ["resolved", "forwarded"], to: "in_progress" },
 };
 
@@ -56,7 +54,17 @@ export function availableActions(from: CaseStatus): CaseAction[] {
 
 /** True while a case still needs work (not resolved or forwarded). */
 export function isOpenStatus(s: CaseStatus): boolean {
-  return s !== "resolved" && s !== "forwarded";
+  return !(CLOSED_STATUSES as readonly string[]).includes(s);
+}
+
+/** The open-case condition as a Kysely fragment (see openStatusSqlText). */
+export function openStatusSql(column = "status"): RawBuilder<boolean> {
+  return sql.raw<boolean>(openStatusSqlText(column));
+}
+
+/** The closed-case condition as a Kysely fragment. */
+export function closedStatusSql(column = "status"): RawBuilder<boolean> {
+  return sql.raw<boolean>(closedStatusSqlText(column));
 }
 
 /** Thrown when an action is not allowed from the current status. */

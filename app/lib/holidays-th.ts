@@ -9,7 +9,9 @@
  *   13 Oct, 23 Oct, 5 Dec, 10 Dec, 31 Dec). Weekdays are verified by tests/unit/holidays-th.test.ts.
  * - Substitution days follow the cabinet rule in force since 2001 (a holiday on a Saturday or Sunday is replaced by the
  *   next working day), with the known special cases: Songkran gets ONE substitution day for the three days; Asalha
- *   Bucha + Khao Phansa together get one; New Year's Eve and New Year's Day on a weekend give Mon + Tue.
+ *   Bucha + Khao Phansa together get one. New Year's Eve and New Year's Day on a weekend: the year's announcement
+ *   decides (2566: Sat 31 Dec and Sun 1 Jan gave the special day Fri 30 Dec 2022 and ONE substitution day, Mon 2 Jan,
+ *   as the Secretariat of the Cabinet's list for 2566 reported in the press shows; Tue 3 Jan 2023 was a working day).
  * - Buddhist lunar days (Makha, Visakha, Asalha, Khao Phansa) and the special days: cross-checked against the Bank of
  *   Thailand's published financial-institution holidays for 2024–2026 (lunar days and substitutions agree; the BoT
  *   list leaves out Khao Phansa and adds Labour Day, which are sector differences, not date differences) and the
@@ -68,8 +70,8 @@ function sp(date: string): ThaiHoliday {
 export const THAI_HOLIDAYS: readonly ThaiHoliday[] = [
   // ---- 2023 / พ.ศ. 2566 (a year with a double 8th lunar month: Makha and Visakha fall a month later) ----
   o("2023-01-01", "newYear"), // Sun
-  s("2023-01-02", "newYear"), // Mon, for Sun 1 Jan
-  s("2023-01-03", "newYearEve"), // Tue, for Sat 31 Dec 2022 (New Year break 30 Dec 2565 – 3 Jan 2566)
+  s("2023-01-02", "newYear"), // Mon, for Sun 1 Jan (New Year break: special day Fri 30 Dec 2565 – Mon 2 Jan 2566)
+  // Tue 3 Jan 2023 was a working day: the government's list for 2566 gives no second substitution day.
   o("2023-03-06", "makha"), // Mon, full moon of the 4th month (double-8th year)
   o("2023-04-06", "chakri"), // Thu
   o("2023-04-13", "songkran"), // Thu

@@ -119,7 +119,7 @@ export function canRecordIntake(actor: Actor): boolean {
 }
 
 /** Only administrators see the administration page. */
-export function canAdminister(actor: Actor): boolean {
+export function canAdminister(actor: Pick<Actor, "role">): boolean {
   return actor.role === "admin";
 }
 

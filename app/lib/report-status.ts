@@ -10,6 +10,7 @@
  * from received (clearly outside the organisation's remit). Closed is final.
  */
 import type { ReportFinding, ReportReferral, ReportStatus, ReportTag } from "../../db/schema";
+import { DomainError } from "./domain-error";
 
 export type { ReportFinding, ReportReferral, ReportStatus, ReportTag };
 
@@ -32,13 +33,21 @@ const TRANSITIONS: Record<ReportAction, { from: readonly ReportStatus[]; to: Rep
   close: { from: ["concluded", "referred"], to: "closed" },
 };
 
-export class InvalidReportTransitionError extends Error {
+const TRANSITION_ERROR_KEY = {
+  not_allowed: "case.errors.transition",
+  finding_required: "case.errors.findingRequired",
+  referral_required: "case.errors.referralRequired",
+} as const;
+
+/** A status change the report's current state does not allow (409), or one missing its finding or referral (422). */
+export class InvalidReportTransitionError extends DomainError {
   constructor(
     readonly from: string,
     readonly action: string,
     readonly reason: "not_allowed" | "finding_required" | "referral_required" = "not_allowed",
   ) {
-    super(`Report action "${action}" is not allowed from "${from}" (${reason})`);
+    super(reason === "not_allowed" ? 409 : 422, TRANSITION_ERROR_KEY[reason], { ns: "integrity" });
+    this.message = `Report action "${action}" is not allowed from "${from}" (${reason})`;
     this.name = "InvalidReportTransitionError";
   }
 }

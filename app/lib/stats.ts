@@ -194,3 +194,42 @@ export function smallCellsOk(cells: readonly number[]): boolean {
 export function isSuppressed(n: number): boolean {
   return n > 0 && n < SMALL_CELL_MIN;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Months that have not happened: every page and download marks them explicitly (never 0, never "no complaints").
+
+/**
+ * What a month's (or period's) figures are:
+ * - ok: the month has ended and the portal held records by then: its counts are complete (0 means none);
+ * - current: the month is running: counts so far, not final, and no cumulative figure yet;
+ * - not_yet: the month has not begun: no figures at all;
+ * - no_records_yet: the month ended before the portal's first record (the portal was not in use): no figures.
+ */
+export const MONTH_STATUSES = ["ok", "current", "not_yet", "no_records_yet"] as const;
+export type MonthStatus = (typeof MONTH_STATUSES)[number];
+
+/** Status of a "YYYY-MM" month on the Bangkok day `todayKey`, given the first day the portal holds any record. */
+export function monthStatus(monthKey: string, todayKey: string, firstRecordDay: string | null): MonthStatus {
+  const end = monthEndOf(`${monthKey}-01`);
+  if (todayKey < `${monthKey}-01`) return "not_yet";
+  if (todayKey <= end) return "current";
+  if (firstRecordDay === null || end < firstRecordDay) return "no_records_yet";
+  return "ok";
+}
+
+/**
+ * Status of a period made of months: all not begun → not_yet; all before the first record → no_records_yet; any
+ * month still running or not begun → current (the period's figures are so far); otherwise ok.
+ */
+export function periodStatus(statuses: readonly MonthStatus[]): MonthStatus {
+  if (statuses.length === 0) return "not_yet";
+  if (statuses.every((s) => s === "not_yet")) return "not_yet";
+  if (statuses.every((s) => s === "no_records_yet")) return "no_records_yet";
+  if (statuses.some((s) => s === "current" || s === "not_yet")) return "current";
+  return "ok";
+}
+
+/** Whether counts are published for a month or period of this status (current: so far; not_yet/no_records_yet: none). */
+export function hasFigures(status: MonthStatus): boolean {
+  return status === "ok" || status === "current";
+}

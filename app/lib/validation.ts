@@ -16,6 +16,20 @@ export const LIMITS = {
   maxTotalBytes: 25 * 1024 * 1024,
 } as const;
 
+/**
+ * The files the server accepts as attachments (it checks the bytes: JPEG, PNG, WebP, PDF), for the file input's
+ * `accept` (types and extensions: some phone browsers only match extensions).
+ */
+export const ATTACHMENT_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf";
+
+/** A form's one-time random key (randomToken(32) gives 43 base64url characters; 20 to 64 are accepted). */
+export const SUBMISSION_KEY_PATTERN = /^[A-Za-z0-9_-]{20,64}$/;
+
+/** True for a well-formed submission key. */
+export function isSubmissionKey(x: unknown): x is string {
+  return typeof x === "string" && SUBMISSION_KEY_PATTERN.test(x);
+}
+
 /** Contact preferences a citizen may choose. */
 export const PREFERRED_CONTACTS = ["none", "email", "phone", "post"] as const;
 
@@ -28,9 +42,14 @@ export const THAILAND_BOUNDS = { minLat: 5.5, maxLat: 20.5, minLng: 97.3, maxLng
 // C0 controls except \t (09) and \n (0A), plus DEL.
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
-/** NFC-normalises, converts CRLF/CR to LF and trims. */
-export function cleanText(s: string): string {
-  return s.normalize("NFC").replace(/\r\n?/g, "\n").trim();
+/**
+ * The one cleaning of text people type, on every form and in every model: NFC, CRLF/CR to LF, trimmed;
+ * `singleLine` also folds every run of white space (newlines included) into one space.
+ * Control characters are not stripped here: text that holds them is refused (`textProblem`), never silently changed.
+ */
+export function cleanText(s: string, opts: { singleLine?: boolean } = {}): string {
+  const v = s.normalize("NFC").replace(/\r\n?/g, "\n");
+  return (opts.singleLine ? v.replace(/\s+/g, " ") : v).trim();
 }
 
 /** Length in Unicode code points. */
@@ -43,6 +62,18 @@ function hasBadChars(s: string): boolean {
   return s.includes("\uFFFD") || FORBIDDEN_CHARS.test(s);
 }
 
+/** What is wrong with an already cleaned text, as an i18n key with its parameters; null when nothing is. */
+export function textProblem(
+  v: string,
+  max: number,
+  required: boolean,
+): { key: "errors.required" | "errors.invalidText" | "errors.tooLong"; params?: { max: number } } | null {
+  if (v === "") return required ? { key: "errors.required" } : null;
+  if (hasBadChars(v)) return { key: "errors.invalidText" };
+  if (charLength(v) > max) return { key: "errors.tooLong", params: { max } };
+  return null;
+}
+
 /** Form string (absent = ""), cleaned; reports errors.required / errors.invalidText / errors.tooLong ({ max }). */
 export function safeText(max: number, required: boolean) {
   return z
@@ -50,12 +81,8 @@ export function safeText(max: number, required: boolean) {
     .optional()
     .transform((v) => cleanText(v ?? ""))
     .superRefine((v, ctx) => {
-      if (v === "") {
-        if (required) ctx.addIssue({ code: "custom", message: "errors.required" });
-        return;
-      }
-      if (hasBadChars(v)) ctx.addIssue({ code: "custom", message: "errors.invalidText" });
-      else if (charLength(v) > max) ctx.addIssue({ code: "custom", message: "errors.tooLong", params: { max } });
+      const problem = textProblem(v, max, required);
+      if (problem) ctx.addIssue({ code: "custom", message: problem.key, ...(problem.params ? { params: problem.params } : {}) });
     });
 }
 
@@ -227,6 +254,33 @@ export function complaintFormSchema(opts: { categoryCodes: string[]; villageNumb
         }
       }
     });
+}
+
+/** Text fields of the complaint form, in the order they appear on the page. */
+export const COMPLAINT_TEXT_FIELDS = [
+  "category",
+  "subject",
+  "details",
+  "village",
+  "landmark",
+  "latitude",
+  "longitude",
+  "contactName",
+  "contactPhone",
+  "contactEmail",
+  "contactAddress",
+  "preferredContact",
+] as const;
+export type ComplaintTextField = (typeof COMPLAINT_TEXT_FIELDS)[number];
+
+/** The complaint form's text fields as posted (absent or a file = undefined), for complaintFormSchema. */
+export function complaintFormInput(form: FormData): Record<ComplaintTextField, string | undefined> {
+  const raw = {} as Record<ComplaintTextField, string | undefined>;
+  for (const k of COMPLAINT_TEXT_FIELDS) {
+    const v = form.get(k);
+    raw[k] = typeof v === "string" ? v : undefined;
+  }
+  return raw;
 }
 
 /** Validated complaint form values. */

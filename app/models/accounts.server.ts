@@ -1,5 +1,5 @@
 /**
- * The life of a staff account (issue 10): an account is created without a password and the person sets their own
+ * The life of a staff account: an account is created without a password and the person sets their own
  * through a one-time enrolment link; they change it themselves (current password required); an administrator's reset
  * is a new link. No password is ever printed, shown to someone else or e-mailed.
  *
@@ -17,6 +17,9 @@ import argon2 from "argon2";
 import type { Kysely } from "kysely";
 import type { Database, Staff } from "../../db/schema";
 import { now } from "~/utils/clock.server";
+import { DomainError } from "~/lib/domain-error";
+import { canAdminister } from "~/lib/permissions";
+import { inTransaction } from "../../db/connection";
 import { getEnv } from "~/utils/env.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { appendAudit } from "./audit.server";
@@ -34,25 +37,20 @@ export interface AccountActor {
   osUser?: string | null;
 }
 
-export class PasswordRejectedError extends Error {
-  constructor(readonly problem: PasswordProblem | "mismatch" | "wrongCurrent") {
-    super(`Password refused: ${problem}`);
-    this.name = "PasswordRejectedError";
-  }
+/** A password refused (too short, common, not confirmed, wrong current password): on the field to correct. */
+function passwordRejected(problem: PasswordProblem | "mismatch" | "wrongCurrent"): DomainError {
+  const field = problem === "wrongCurrent" ? "current" : problem === "mismatch" ? "confirm" : "password";
+  return DomainError.invalid(field, `enrol.problems.${problem}`, { ns: "staff" });
 }
 
-export class EnrolmentInvalidError extends Error {
-  constructor() {
-    super("This link is unknown, used or expired");
-    this.name = "EnrolmentInvalidError";
-  }
+/** The enrolment link is unknown, used or expired (no field: the whole page says so). */
+function enrolmentInvalid(): DomainError {
+  return DomainError.conflict("enrol.invalid", { ns: "staff" });
 }
 
-export class RecoveryKeyRejectedError extends Error {
-  constructor() {
-    super("The recovery key does not open this person's key pair");
-    this.name = "RecoveryKeyRejectedError";
-  }
+/** Administration of accounts: an administrator on the page, or the staff CLI (no staff id, an OS user). */
+function assertMayAdminister(by: AccountActor): void {
+  if (by.staffId !== null && !canAdminister({ role: (by.role ?? "") as Staff["role"] })) throw DomainError.forbidden();
 }
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
@@ -71,7 +69,7 @@ export async function createEnrolment(
   const token = crypto.randomBytes(32).toString("base64url");
   const at = now();
   const expiresAt = new Date(at.getTime() + ENROLMENT_HOURS * 3600_000).toISOString();
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.deleteFrom("staff_enrolments").where("staff_id", "=", staffId).where("used_at", "is", null).execute();
     await trx
       .insertInto("staff_enrolments")
@@ -111,8 +109,9 @@ export async function findEnrolment(db: Kysely<Database>, token: unknown): Promi
 /**
  * Sets the password through a link (single use). For a reset of a report recipient: with `recoveryKey` their key pair
  * is opened and sealed under the new password (a new recovery key waits to be shown once); without it their key pair
- * is removed and a new one is made at their next sign-in. Throws EnrolmentInvalidError, PasswordRejectedError,
- * RecoveryKeyRejectedError (nothing changes then, and the link stays usable).
+ * is removed and a new one is made at their next sign-in. Refusals are DomainErrors: the link (409, no field), the
+ * password (field password/confirm) or the recovery key (field recoveryKey); nothing changes then, and the link
+ * stays usable.
  */
 export async function completeEnrolment(
   db: Kysely<Database>,
@@ -120,10 +119,10 @@ export async function completeEnrolment(
   input: { password: string; confirm: string; recoveryKey?: string },
 ): Promise<{ staff: Staff; keys: "kept" | "replaced" | "none" }> {
   const open = await findEnrolment(db, token);
-  if (!open) throw new EnrolmentInvalidError();
-  if (input.password !== input.confirm) throw new PasswordRejectedError("mismatch");
+  if (!open) throw enrolmentInvalid();
+  if (input.password !== input.confirm) throw passwordRejected("mismatch");
   const problem = passwordProblem(input.password, { email: open.staff.email });
-  if (problem) throw new PasswordRejectedError(problem);
+  if (problem) throw passwordRejected(problem);
   let keys: "kept" | "replaced" | "none" = open.holdsReportKeys ? "replaced" : "none";
   let newRecoveryKey: string | null = null;
   if (open.holdsReportKeys && input.recoveryKey && input.recoveryKey.trim() !== "") {
@@ -131,15 +130,15 @@ export async function completeEnrolment(
       newRecoveryKey = (await recoverStaffKeys(db, open.staff.id, input.recoveryKey, await deriveKeyEncryptionKey(input.password))).recoveryKey;
       keys = "kept";
     } catch (e) {
-      if (e instanceof StaffKeyLockedError) throw new RecoveryKeyRejectedError();
+      if (e instanceof StaffKeyLockedError) throw DomainError.invalid("recoveryKey", "enrol.problems.recoveryKey", { ns: "staff" });
       throw e;
     }
   }
   const hash = await hashPassword(input.password);
   const at = now().toISOString();
-  const staff = await db.transaction().execute(async (trx) => {
+  const staff = await inTransaction(db, async (trx) => {
     const used = await trx.updateTable("staff_enrolments").set({ used_at: at }).where("id", "=", open.id).where("used_at", "is", null).executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1) throw new EnrolmentInvalidError();
+    if (Number(used.numUpdatedRows) !== 1) throw enrolmentInvalid();
     if (keys === "replaced") await trx.deleteFrom("staff_keys").where("staff_id", "=", open.staff.id).execute();
     const updated = await trx
       .updateTable("staff")
@@ -175,16 +174,16 @@ export async function changePassword(
   keepSessionId: string | null,
 ): Promise<Staff> {
   const ok = staff.password_hash !== "" && (await argon2.verify(staff.password_hash, input.current).catch(() => false));
-  if (!ok) throw new PasswordRejectedError("wrongCurrent");
-  if (input.password !== input.confirm) throw new PasswordRejectedError("mismatch");
+  if (!ok) throw passwordRejected("wrongCurrent");
+  if (input.password !== input.confirm) throw passwordRejected("mismatch");
   const problem = passwordProblem(input.password, { email: staff.email });
-  if (problem) throw new PasswordRejectedError(problem);
+  if (problem) throw passwordRejected(problem);
   if (await staffKeyInfo(db, staff.id)) {
     await resealStaffKeys(db, staff.id, await keyEncryptionKeyFor(db, staff.id, input.current), await deriveKeyEncryptionKey(input.password));
   }
   const hash = await hashPassword(input.password);
   const at = now().toISOString();
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const updated = await trx.updateTable("staff").set({ password_hash: hash, password_changed_at: at }).where("id", "=", staff.id).returningAll().executeTakeFirstOrThrow();
     let others = trx.deleteFrom("staff_sessions").where("staff_id", "=", staff.id);
     if (keepSessionId) others = others.where("id", "!=", keepSessionId);
@@ -243,7 +242,8 @@ export async function createAccount(
   input: { email: string; name: string; role: Staff["role"]; divisionId: number | null; position?: string; nicknames?: string },
   by: AccountActor,
 ): Promise<{ staff: Staff; url: string; expiresAt: string }> {
-  const staff = await db.transaction().execute(async (trx) => {
+  assertMayAdminister(by);
+  const staff = await inTransaction(db, async (trx) => {
     const created = await createStaff(trx, input);
     await appendAudit(trx, {
       actorId: by.staffId,
@@ -261,23 +261,30 @@ export async function createAccount(
 
 /** A password reset: a new link (the current password keeps working until the link is used). Audited. */
 export async function resetPassword(db: Kysely<Database>, staffId: number, by: AccountActor): Promise<{ url: string; expiresAt: string; holdsReportKeys: boolean }> {
+  assertMayAdminister(by);
   const staff = await db.selectFrom("staff").select(["id", "active"]).where("id", "=", staffId).executeTakeFirst();
-  if (!staff) throw new EnrolmentInvalidError();
+  if (!staff) throw enrolmentInvalid();
   const link = await createEnrolment(db, staffId, "reset", by);
   return { ...link, holdsReportKeys: !!(await staffKeyInfo(db, staffId)) };
 }
 
 /** Ends the wait unfamiliar clients have after failed logins. Audited. */
 export async function unlockAccount(db: Kysely<Database>, staffId: number, by: AccountActor): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  assertMayAdminister(by);
+  await inTransaction(db, async (trx) => {
     await trx.updateTable("staff").set({ failed_logins: 0, locked_until: null }).where("id", "=", staffId).execute();
     await appendAudit(trx, { actorId: by.staffId, actorRole: by.role, action: "staff.unlock", targetType: "staff", targetId: staffId, details: by.osUser ? { osUser: by.osUser } : {} });
   });
 }
 
-/** Disables (ending every session, forgetting unlocked keys) or enables an account. Audited. */
+/**
+ * Disables (ending every session, forgetting unlocked keys) or enables an account. Audited. An administrator cannot
+ * change their own account this way (field staffId, accounts.errors.self).
+ */
 export async function setAccountActive(db: Kysely<Database>, staffId: number, active: boolean, by: AccountActor): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  assertMayAdminister(by);
+  if (by.staffId === staffId) throw DomainError.invalid("staffId", "accounts.errors.self", { ns: "staff" });
+  await inTransaction(db, async (trx) => {
     await trx.updateTable("staff").set({ active: active ? 1 : 0 }).where("id", "=", staffId).execute();
     if (!active) await trx.deleteFrom("staff_sessions").where("staff_id", "=", staffId).execute();
     await appendAudit(trx, {
@@ -302,7 +309,8 @@ export async function updateAccountProfile(db: Kysely<Database>, staffId: number
     .filter(Boolean)
     .join(", ")
     .slice(0, 200);
-  await db.transaction().execute(async (trx) => {
+  assertMayAdminister(by);
+  await inTransaction(db, async (trx) => {
     await trx.updateTable("staff").set({ position, nicknames }).where("id", "=", staffId).execute();
     await appendAudit(trx, { actorId: by.staffId, actorRole: by.role, action: "staff.profile", targetType: "staff", targetId: staffId, details: {} });
   });

@@ -28,16 +28,12 @@ function loadSharp(): Promise<typeof SharpType> {
 }
 import { writeFileDurably } from "~/utils/durable-file.server";
 import { unstable_parseMultipartFormData, type UploadHandler } from "@remix-run/node";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
-import { getDb } from "~/utils/db.server";
+import type { Executor } from "../../db/connection";
 import { getEnv } from "~/utils/env.server";
 import { randomToken, sha256Hex } from "~/utils/crypto.server";
 import { now } from "~/utils/clock.server";
 import { log, errorFields } from "~/utils/logger.server";
 import { LIMITS } from "~/lib/validation";
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Types accepted, detected by content. */
 export type UploadMime = "image/jpeg" | "image/png" | "image/webp" | "application/pdf";
@@ -164,12 +160,12 @@ export interface PendingUploadInfo {
  * Validates a file by its content, stores it and records a pending upload. Returns the pending upload id.
  * Throws UploadRejectedError (with an i18n key) for files that are refused.
  */
-export async function storeUpload(file: IncomingFile, db: Executor = getDb()): Promise<string> {
+export async function storeUpload(file: IncomingFile, db: Executor): Promise<string> {
   return (await storeUploadInfo(file, db)).id;
 }
 
 /** Like storeUpload, but returns the stored file's id, clean name, type and size. */
-export async function storeUploadInfo(file: IncomingFile, db: Executor = getDb()): Promise<PendingUploadInfo> {
+export async function storeUploadInfo(file: IncomingFile, db: Executor): Promise<PendingUploadInfo> {
   const rawName = file.name ?? "";
   const data = "data" in file ? file.data : new Uint8Array(await file.arrayBuffer());
   const { bytes, mime } = await sanitizeUpload(data, rawName);
@@ -220,7 +216,7 @@ export async function resolveKeptUploads(
 }
 
 /** Removes pending uploads older than `maxAgeMs` and files no longer referenced by anything. */
-export async function cleanupPendingUploads(db: Executor = getDb(), maxAgeMs = PENDING_MAX_AGE_MS): Promise<number> {
+export async function cleanupPendingUploads(db: Executor, maxAgeMs = PENDING_MAX_AGE_MS): Promise<number> {
   const cutoff = new Date(now().getTime() - maxAgeMs).toISOString();
   const old = await db.selectFrom("pending_uploads").select(["id", "sha256"]).where("created_at", "<=", cutoff).execute();
   if (old.length === 0) return 0;
@@ -244,7 +240,7 @@ export async function cleanupPendingUploads(db: Executor = getDb(), maxAgeMs = P
 
 let lastCleanup = 0;
 /** Runs cleanupPendingUploads at most once an hour, in the background (called from the public form). */
-export function maybeCleanupPendingUploads(db: Executor = getDb()): void {
+export function maybeCleanupPendingUploads(db: Executor): void {
   const t = Date.now();
   if (t - lastCleanup < 3600_000) return;
   lastCleanup = t;

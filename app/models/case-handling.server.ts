@@ -3,8 +3,10 @@
  * transaction that writes the case and its history row (and, when the citizen gave an e-mail address, the notice
  * in the outbox), so the record is never half-written.
  */
-import type { Kysely, Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import type { CaseEvent, Complaint, Database } from "../../db/schema";
+import { inTransaction, type Executor } from "../../db/connection";
+import { DomainError } from "~/lib/domain-error";
 import {
   ACTION_REQUIRED_FIELD,
   applyTransition,
@@ -13,11 +15,10 @@ import {
   type CaseAction,
   type CaseStatus,
 } from "~/lib/case-status";
-import { computeDueAt, outcomeOnClose, remainingDays, resumeDueAt } from "~/lib/sla";
+import { casePolicies, computeDueAt, daysAtPause, dueAtOnResume, outcomeOnClose, outcomeOnPause } from "./deadlines";
 import { canActOnCase, canAssign, canViewCase, type Actor, type CaseOperation } from "~/lib/permissions";
 import { cleanText } from "~/lib/validation";
 import { getOrgProfile } from "./org.server";
-import { getPolicyFor } from "./sla-policy.server";
 import { enqueueEmail } from "./outbox.server";
 import { recordNotice } from "./notices.server";
 import { createRatingToken } from "./satisfaction.server";
@@ -30,30 +31,17 @@ type Trx = Transaction<Database>;
 export const NOTE_MAX = 5000;
 export const FORWARDED_TO_MAX = 300;
 
-/** A refusal with an HTTP status and an i18n key (namespace "staff"). */
-export class CaseActionError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 409 | 422,
-    readonly messageKey: string,
-    readonly params: Record<string, string> = {},
-    readonly field?: string,
-  ) {
-    super(messageKey);
-    this.name = "CaseActionError";
-  }
-}
-
 function text(v: string | undefined | null, max: number, field: string): string {
   const s = cleanText(v ?? "");
-  if ([...s].length > max) throw new CaseActionError(422, "caseErrors.tooLong", { max: String(max) }, field);
-  if (/[\u0000-\u0008\u000B-\u001F\u007F\uFFFD]/.test(s)) throw new CaseActionError(422, "caseErrors.invalidText", {}, field);
+  if ([...s].length > max) throw DomainError.invalid(field, "caseErrors.tooLong", { params: { max: String(max) } });
+  if (/[\u0000-\u0008\u000B-\u001F\u007F\uFFFD]/.test(s)) throw DomainError.invalid(field, "caseErrors.invalidText");
   return s;
 }
 
 async function loadCase(trx: Trx, complaintId: number, actor: Actor, op: CaseOperation): Promise<Complaint> {
   const c = await trx.selectFrom("complaints").selectAll().where("id", "=", complaintId).executeTakeFirst();
-  if (!c || !canViewCase(actor, c)) throw new CaseActionError(404, "caseErrors.notFound");
-  if (!canActOnCase(actor, c, op)) throw new CaseActionError(403, "caseErrors.forbidden");
+  if (!c || !canViewCase(actor, c)) throw DomainError.notFound("caseErrors.notFound");
+  if (!canActOnCase(actor, c, op)) throw DomainError.forbidden("caseErrors.forbidden");
   return c;
 }
 
@@ -79,8 +67,8 @@ async function notifyCitizen(
 ): Promise<boolean> {
   if (!c.contact_email) return false;
   const org = await getOrgProfile(trx);
-  // The result e-mail carries a one-purpose link to rate the handling (helper A, issue 5); the token sits in the
-  // fragment so it never reaches a server log, and it is never logged here.
+  // The result e-mail carries a one-purpose link to rate the handling; the token sits in the fragment so it never
+  // reaches a server log, and it is never logged here.
   const rateUrl =
     kind === "resolved" || kind === "forwarded" ? `${getEnv().PUBLIC_URL}/track/rate#t=${await createRatingToken(trx, c.id)}` : undefined;
   const message = buildCaseNotice({
@@ -123,24 +111,24 @@ export interface CaseActionResult {
  * Applies a status action. Refusals: 404 (cannot see the case), 403 (role may not), 409 (not possible from the
  * current status, or the case changed meanwhile), 422 (required result summary / receiving agency missing).
  */
-export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInput): Promise<CaseActionResult> {
+export async function applyCaseAction(db: Executor, input: CaseActionInput): Promise<CaseActionResult> {
   const note = text(input.note, NOTE_MAX, "note");
   const resultSummary = text(input.resultSummary, NOTE_MAX, "resultSummary");
   const forwardedTo = text(input.forwardedTo, FORWARDED_TO_MAX, "forwardedTo");
   const required = ACTION_REQUIRED_FIELD[input.action];
-  if (required === "resultSummary" && !resultSummary) throw new CaseActionError(422, "caseErrors.resultSummaryRequired", {}, "resultSummary");
-  if (required === "forwardedTo" && !forwardedTo) throw new CaseActionError(422, "caseErrors.forwardedToRequired", {}, "forwardedTo");
-  if (input.action === "request_info" && !note) throw new CaseActionError(422, "caseErrors.noteRequired", {}, "note");
+  if (required === "resultSummary" && !resultSummary) throw DomainError.invalid("resultSummary", "caseErrors.resultSummaryRequired");
+  if (required === "forwardedTo" && !forwardedTo) throw DomainError.invalid("forwardedTo", "caseErrors.forwardedToRequired");
+  if (input.action === "request_info" && !note) throw DomainError.invalid("note", "caseErrors.noteRequired");
 
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const c = await loadCase(trx, input.complaintId, input.actor, input.action);
-    if (!isCaseStatus(c.status)) throw new CaseActionError(409, "caseErrors.unknownStatus");
+    if (!isCaseStatus(c.status)) throw DomainError.conflict("caseErrors.unknownStatus");
     const from = c.status;
     let to: CaseStatus;
     try {
       to = applyTransition(from, input.action);
     } catch (e) {
-      if (e instanceof InvalidTransitionError) throw new CaseActionError(409, "caseErrors.invalidTransition", { from, action: input.action });
+      if (e instanceof InvalidTransitionError) throw DomainError.conflict("caseErrors.invalidTransition", { params: { from, action: input.action } });
       throw e;
     }
     const at = now();
@@ -155,7 +143,7 @@ export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInp
       set.closed_at = iso;
       set.forwarded_to = forwardedTo;
     }
-    // Measure 23 statistics: resolving or forwarding settles the first period's outcome if still open (app/lib/sla.ts).
+    // Measure 23 statistics: resolving or forwarding settles the first period's outcome if still open (deadlines/outcomes.ts).
     if (input.action === "resolve" || input.action === "forward") {
       const outcome = outcomeOnClose(c, at);
       if (outcome) set.sla_outcome = outcome;
@@ -163,14 +151,17 @@ export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInp
     // Deadline clock (issue 4): request_info pauses it keeping the days left, info_received resumes it, forward stops
     // it (closed_at), reopen starts a new period with a new deadline, a result clears "explanation owed".
     if (input.action === "request_info" || input.action === "info_received" || input.action === "reopen") {
-      const category = await trx.selectFrom("categories").select("code").where("id", "=", c.category_id).executeTakeFirst();
-      const policy = await getPolicyFor(trx, { channel: c.channel, categoryCode: category?.code ?? null });
+      const policy = (await casePolicies(trx)).of(c);
       if (input.action === "request_info") {
+        // Paused after the deadline: the days overdue are kept (negative) and the first period is late.
         set.paused_at = iso;
-        set.remaining_days = remainingDays(at, new Date(c.due_at), policy);
+        set.remaining_days = daysAtPause(c, at, policy);
+        const outcome = outcomeOnPause(c, at);
+        if (outcome) set.sla_outcome = outcome;
       } else if (input.action === "info_received") {
         // A case paused before the clock existed (no remaining_days) keeps its deadline.
-        if (c.paused_at && c.remaining_days !== null) set.due_at = resumeDueAt(at, c.remaining_days, policy).toISOString();
+        const dueAt = dueAtOnResume(c, at, policy);
+        if (dueAt) set.due_at = dueAt.toISOString();
         set.paused_at = null;
         set.remaining_days = null;
       } else {
@@ -178,6 +169,7 @@ export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInp
         set.period_no = c.period_no + 1;
         set.period_started_at = iso;
         set.due_at = computeDueAt(at, policy).toISOString();
+        set.deadline_mode = policy.mode;
         set.paused_at = null;
         set.remaining_days = null;
         set.explanation_owed = 0;
@@ -195,7 +187,7 @@ export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInp
       .where("id", "=", c.id)
       .where("status", "=", from)
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) throw new CaseActionError(409, "caseErrors.changedMeanwhile");
+    if (Number(res.numUpdatedRows) !== 1) throw DomainError.conflict("caseErrors.changedMeanwhile");
 
     // Status changes are shown to the citizen with their note; resolve/forward carry the result or agency.
     const publicNote =
@@ -218,8 +210,8 @@ export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInp
     if (input.action === "resolve") emailed = await notifyCitizen(trx, c, eventId, "resolved", resultSummary, note || undefined);
     else if (input.action === "forward") emailed = await notifyCitizen(trx, c, eventId, "forwarded", forwardedTo, note || undefined);
     else if (input.action === "request_info") emailed = await notifyCitizen(trx, c, eventId, "info_requested", note);
-    // ---- Written notice of the result (helper F, notices.server.ts): the result / forwarding is recorded as a
-    // 'result' notice (when, how, by whom) for /track and the printable letter; the e-mail itself was queued above.
+    // Written notice of the result: the result / forwarding is recorded as a 'result' notice (when, how, by whom)
+    // for /track and the printable letter; the e-mail itself was queued above.
     if (input.action === "resolve" || input.action === "forward") {
       await recordNotice(trx, {
         complaintId: c.id,
@@ -230,7 +222,6 @@ export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInp
         body: publicNote,
       });
     }
-    // ---- end of result notice
     return { from, to, eventId, emailed };
   });
 }
@@ -238,22 +229,28 @@ export async function applyCaseAction(db: Kysely<Database>, input: CaseActionInp
 export interface AssignInput {
   complaintId: number;
   actor: Actor;
-  /** New division; undefined keeps the current one. */
+  /** New division; undefined keeps the current one (or, with followAssignee, takes the chosen person's). */
   divisionId?: number | null;
+  /** "Keep / follow the person": with no division chosen, the case goes to the chosen person's division. */
+  followAssignee?: boolean;
   /** New person; null removes the assignee; undefined keeps the person if they belong to the (new) division. */
   assigneeId?: number | null;
   note?: string;
 }
 
 /** Gives a case to a division and/or a person (who must be active staff of that division). Internal history. */
-export async function assignCase(db: Kysely<Database>, input: AssignInput): Promise<{ eventId: number }> {
+export async function assignCase(db: Executor, input: AssignInput): Promise<{ eventId: number }> {
   const note = text(input.note, NOTE_MAX, "note");
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const c = await loadCase(trx, input.complaintId, input.actor, "assign");
-    const divisionId = input.divisionId === undefined ? c.division_id : input.divisionId;
+    let divisionId = input.divisionId === undefined ? c.division_id : input.divisionId;
+    if (input.followAssignee && input.divisionId === undefined && typeof input.assigneeId === "number") {
+      const person = await trx.selectFrom("staff").select("division_id").where("id", "=", input.assigneeId).executeTakeFirst();
+      if (person?.division_id != null) divisionId = person.division_id;
+    }
     if (divisionId !== null && divisionId !== c.division_id) {
       const d = await trx.selectFrom("divisions").select(["id", "active"]).where("id", "=", divisionId).executeTakeFirst();
-      if (!d || d.active !== 1) throw new CaseActionError(422, "caseErrors.unknownDivision", {}, "divisionId");
+      if (!d || d.active !== 1) throw DomainError.invalid("divisionId", "caseErrors.unknownDivision");
     }
     let assigneeId: number | null;
     if (input.assigneeId === undefined) assigneeId = divisionId === c.division_id ? c.assignee_id : null;
@@ -266,14 +263,14 @@ export async function assignCase(db: Kysely<Database>, input: AssignInput): Prom
         .where("id", "=", assigneeId)
         .executeTakeFirst();
       if (!s || s.active !== 1 || s.role === "executive" || divisionId === null || s.division_id !== divisionId) {
-        throw new CaseActionError(422, "caseErrors.assigneeNotInDivision", {}, "assigneeId");
+        throw DomainError.invalid("assigneeId", "caseErrors.assigneeNotInDivision");
       }
       assigneeDivisionId = s.division_id;
     }
     if (!canAssign(input.actor, c, { divisionId, assigneeDivisionId, hasAssignee: assigneeId !== null })) {
-      throw new CaseActionError(403, "caseErrors.forbidden");
+      throw DomainError.forbidden("caseErrors.forbidden");
     }
-    if (divisionId === c.division_id && assigneeId === c.assignee_id) throw new CaseActionError(422, "caseErrors.nothingChanged");
+    if (divisionId === c.division_id && assigneeId === c.assignee_id) throw new DomainError(422, "caseErrors.nothingChanged");
     const iso = now().toISOString();
     await trx
       .updateTable("complaints")
@@ -298,12 +295,12 @@ export async function assignCase(db: Kysely<Database>, input: AssignInput): Prom
 
 /** A public reply to the citizen (shown on /track; e-mailed when they gave an address). */
 export async function addReply(
-  db: Kysely<Database>,
+  db: Executor,
   input: { complaintId: number; actor: Actor; text: string },
 ): Promise<{ eventId: number; emailed: boolean }> {
   const body = text(input.text, NOTE_MAX, "note");
-  if (!body) throw new CaseActionError(422, "caseErrors.noteRequired", {}, "note");
-  return db.transaction().execute(async (trx) => {
+  if (!body) throw DomainError.invalid("note", "caseErrors.noteRequired");
+  return inTransaction(db, async (trx) => {
     const c = await loadCase(trx, input.complaintId, input.actor, "reply");
     const iso = now().toISOString();
     await trx.updateTable("complaints").set({ updated_at: iso }).where("id", "=", c.id).execute();
@@ -326,12 +323,12 @@ export async function addReply(
 
 /** An internal note: staff only, never shown to the citizen or e-mailed. */
 export async function addInternalNote(
-  db: Kysely<Database>,
+  db: Executor,
   input: { complaintId: number; actor: Actor; text: string },
 ): Promise<{ eventId: number }> {
   const body = text(input.text, NOTE_MAX, "note");
-  if (!body) throw new CaseActionError(422, "caseErrors.noteRequired", {}, "note");
-  return db.transaction().execute(async (trx) => {
+  if (!body) throw DomainError.invalid("note", "caseErrors.noteRequired");
+  return inTransaction(db, async (trx) => {
     const c = await loadCase(trx, input.complaintId, input.actor, "note");
     const eventId = await writeEvent(trx, {
       complaint_id: c.id,
@@ -349,7 +346,7 @@ export async function addInternalNote(
 }
 
 /** Everything the case page shows; 404 when the case does not exist or the actor may not see it. */
-export async function getCaseForStaff(db: Kysely<Database>, reference: string, actor: Actor) {
+export async function getCaseForStaff(db: Executor, reference: string, actor: Actor) {
   const c = await db
     .selectFrom("complaints")
     .leftJoin("categories", "categories.id", "complaints.category_id")
@@ -371,7 +368,7 @@ export async function getCaseForStaff(db: Kysely<Database>, reference: string, a
     ])
     .where("complaints.reference", "=", reference)
     .executeTakeFirst();
-  if (!c || !canViewCase(actor, c)) throw new CaseActionError(404, "caseErrors.notFound");
+  if (!c || !canViewCase(actor, c)) throw DomainError.notFound("caseErrors.notFound");
   const events = await db
     .selectFrom("case_events")
     .leftJoin("staff", "staff.id", "case_events.actor_id")

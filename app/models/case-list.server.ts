@@ -1,5 +1,5 @@
 /**
- * The complaints behind a statistics figure (issue 5, "every number links to the list it counts").
+ * The complaints behind a statistics figure ("every number links to the list it counts").
  *
  * - `caseListConditions` turns a CaseListFilter (or the staff queue's criteria) into SQL conditions on `complaints as
  *   c`, with the same definitions as the summary tables (db/statistics.ts) and app/models/stats.server.ts: fy is the
@@ -15,14 +15,15 @@
  */
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../db/schema";
+import { closedStatusSql, openStatusSql } from "~/lib/case-status";
 import { dayRangeInstants, type CaseListCriteria, type CaseListFilter } from "~/lib/case-list-filter";
 
 export const CASE_LIST_PAGE_SIZE = 50;
 export const CASE_LIST_MAX_PAGE = 10_000;
 
 /** Open statuses, written literally as in the partial indexes (see queue.server.ts). */
-export const OPEN_STATUS_SQL = sql<boolean>`c.status in ('received','accepted','in_progress','waiting_info')`;
-const CLOSED_STATUS_SQL = sql<boolean>`c.status in ('resolved','forwarded')`;
+export const OPEN_STATUS_SQL = openStatusSql("c.status");
+const CLOSED_STATUS_SQL = closedStatusSql("c.status");
 
 /**
  * SQL conditions (on `complaints as c`) for the criteria. `now` decides "overdue" (open, clock running, past due).

@@ -2,8 +2,9 @@
  * General complaints: creation (reference numbers, tracking codes, deadlines, attachments, acknowledgement e-mail)
  * and the citizen's view of a case (tracking lookup, public timeline).
  */
-import type { Kysely, Transaction } from "kysely";
-import type { CaseEvent, Complaint, ComplaintChannel, Database } from "../../db/schema";
+import type { CaseEvent, Complaint, ComplaintChannel } from "../../db/schema";
+import { inTransaction, type DB, type Executor } from "../../db/connection";
+import { DomainError } from "~/lib/domain-error";
 import { getSecrets } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { sha256Hex } from "~/utils/crypto.server";
@@ -11,18 +12,16 @@ import { now } from "~/utils/clock.server";
 import { safeEqual } from "~/utils/crypto.server";
 import { log } from "~/utils/logger.server";
 import { enqueueEmail } from "~/models/outbox.server";
-import { getPolicyFor } from "~/models/sla-policy.server";
-import { ackOutcome, computeAckDueAt, computeDueAt } from "~/lib/sla";
+import { ackOutcome, casePolicies, computeAckDueAt, computeDueAt } from "~/models/deadlines";
 import { formatThaiDate } from "~/lib/thai-date";
 import { tFor } from "~/i18n";
 import { fiscalYearOf } from "~/lib/fiscal-year";
 import { formatCaseReference, parseCaseReference } from "~/lib/case-reference";
 import { deriveTrackingCode, formatTrackingCode, hashTrackingCode, normalizeTrackingCode } from "~/lib/tracking-code";
 import { isCaseStatus, publicStage, type CaseStatus } from "~/lib/case-status";
-import type { ComplaintInput } from "~/lib/validation";
+import { complaintFormSchema, isSubmissionKey, type ComplaintInput } from "~/lib/validation";
+import { listCategories, listVillages } from "~/models/org.server";
 import { buildAcknowledgementEmail } from "../../emails/acknowledgement";
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export type CreateComplaintInput = ComplaintInput & {
   channel: ComplaintChannel;
@@ -47,21 +46,34 @@ export interface CreatedComplaint {
   receivedAt: string;
 }
 
-/** Thrown when the category or an upload named by the input does not exist (the route answers 422). */
-export class ComplaintInputError extends Error {
-  constructor(
-    readonly field: "category" | "village" | "attachments",
-    readonly messageKey: string,
-  ) {
-    super(`${field}: ${messageKey}`);
+/**
+ * A category, village or upload named by the input that does not exist (422 on that field). A DomainError; the
+ * class stays so that callers and tests can recognise it.
+ */
+export class ComplaintInputError extends DomainError {
+  constructor(field: "category" | "village" | "attachments", messageKey: string) {
+    super(422, messageKey, { field });
     this.name = "ComplaintInputError";
   }
 }
 
-/** The submission key is the form's one-time random key (randomToken: 43 base64url characters). */
-export function isSubmissionKey(x: unknown): x is string {
-  return typeof x === "string" && /^[A-Za-z0-9_-]{20,64}$/.test(x);
+/**
+ * The complaint form's schema (app/lib/validation.ts) for the categories and villages offered now: the public form and
+ * the staff intake both check what was posted with it before createComplaint. Rebuilt only when the offered
+ * categories or villages change (listCategories / listVillages return the same arrays until then).
+ */
+export async function complaintSchemaFor(db: DB) {
+  const [categories, villages] = await Promise.all([listCategories(db), listVillages(db)]);
+  if (!schemaCache || schemaCache.categories !== categories || schemaCache.villages !== villages) {
+    schemaCache = {
+      categories,
+      villages,
+      schema: complaintFormSchema({ categoryCodes: categories.map((c) => c.code), villageNumbers: villages.map((v) => v.number) }),
+    };
+  }
+  return schemaCache.schema;
 }
+let schemaCache: { categories: unknown; villages: unknown; schema: ReturnType<typeof complaintFormSchema> } | null = null;
 
 function isUniqueViolation(e: unknown, column: string): boolean {
   const err = e as { code?: string; message?: string };
@@ -86,7 +98,7 @@ async function findBySubmissionKeyHash(db: Executor, hash: string) {
  * from pending uploads and, when an e-mail address was given, the acknowledgement e-mail in the outbox.
  * The same submission key twice returns the first case (duplicate=true) with the same tracking code.
  */
-export async function createComplaint(db: Kysely<Database>, input: CreateComplaintInput): Promise<CreatedComplaint> {
+export async function createComplaint(db: Executor, input: CreateComplaintInput): Promise<CreatedComplaint> {
   if (!isSubmissionKey(input.submissionKey)) throw new Error("Invalid submission key");
   const secrets = getSecrets();
   const keyHash = sha256Hex(input.submissionKey);
@@ -99,7 +111,7 @@ export async function createComplaint(db: Kysely<Database>, input: CreateComplai
   }
 
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const org = await trx.selectFrom("org_profile").selectAll().where("id", "=", 1).executeTakeFirstOrThrow();
       const category = await trx
         .selectFrom("categories")
@@ -122,7 +134,7 @@ export async function createComplaint(db: Kysely<Database>, input: CreateComplai
       const receivedIso = receivedAt.toISOString();
       const recordedIso = recordedAt.toISOString();
       // Deadline engine: the case's policy (organisation, overridden by channel, then by category) and holidays.
-      const policy = await getPolicyFor(trx, { channel: input.channel, categoryCode: input.category });
+      const policy = (await casePolicies(trx)).of({ channel: input.channel, categoryCode: input.category });
       const dueAt = computeDueAt(receivedAt, policy).toISOString();
       const ackDueAt = computeAckDueAt(receivedAt, policy).toISOString();
       const fiscalYear = fiscalYearOf(receivedAt);
@@ -162,6 +174,7 @@ export async function createComplaint(db: Kysely<Database>, input: CreateComplai
           assignee_id: null,
           received_at: receivedIso,
           due_at: dueAt,
+          deadline_mode: policy.mode,
           period_no: 1,
           period_started_at: receivedIso,
           ack_due_at: ackDueAt,

@@ -6,20 +6,16 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { fiscalYearOf } from "~/lib/fiscal-year";
-import { caseDeadlineView } from "./escalation.server";
-import { listCategories } from "./org.server";
-import { policyResolver } from "./sla-policy.server";
-import type { DeadlineViewState } from "~/lib/sla";
+import { openStatusSql } from "~/lib/case-status";
+import { BOARD_STATES, caseDeadlineView, casePolicies, type BoardState } from "./deadlines";
 
-const OPEN = sql.raw<boolean>(`status in ('received','accepted','in_progress','waiting_info')`);
+const OPEN = openStatusSql();
 const LIST_MAX = 100;
 
-import { BOARD_STATES, type BoardState } from "~/lib/sla";
 export { BOARD_STATES, type BoardState };
 
 export async function deadlineBoard(db: Kysely<Database>, at: Date) {
-  const [resolvePolicy, categories] = await Promise.all([policyResolver(db), listCategories(db, { activeOnly: false })]);
-  const codes = new Map(categories.map((c) => [c.id, c.code]));
+  const policies = await casePolicies(db);
   const open = await db
     .selectFrom("complaints as c")
     .leftJoin("divisions as d", "d.id", "c.division_id")
@@ -34,6 +30,7 @@ export async function deadlineBoard(db: Kysely<Database>, at: Date) {
       "c.remaining_days",
       "c.channel",
       "c.category_id",
+      "c.deadline_mode",
       "c.division_id",
       "c.assignee_id",
       "c.explanation_owed",
@@ -52,8 +49,7 @@ export async function deadlineBoard(db: Kysely<Database>, at: Date) {
   const owed: { reference: string; dueAt: string; daysOverdue: number; division_th: string; division_en: string; assignee: string }[] = [];
   let owedCount = 0;
   for (const c of open) {
-    const policy = resolvePolicy({ channel: c.channel, categoryCode: codes.get(c.category_id) ?? null });
-    const v = caseDeadlineView(c, policy, at);
+    const v = caseDeadlineView(c, policies.of(c), at);
     const state = v.state as BoardState;
     if (state in counts) counts[state]++;
     if (state === "overdue") {
@@ -103,14 +99,14 @@ export async function deadlineBoard(db: Kysely<Database>, at: Date) {
   const fy = fiscalYearOf(at);
   const closed = await db
     .selectFrom("complaints")
-    .select(["due_at", "closed_at", "channel", "category_id"])
+    .select(["due_at", "closed_at", "channel", "category_id", "deadline_mode"])
     .where("fiscal_year", "=", fy)
     .where("closed_at", "is not", null)
     .execute();
   let met = 0;
   let missed = 0;
   for (const c of closed) {
-    const v = caseDeadlineView({ ...c, paused_at: null, remaining_days: null }, resolvePolicy({ channel: c.channel, categoryCode: codes.get(c.category_id) ?? null }), at);
+    const v = caseDeadlineView({ ...c, paused_at: null, remaining_days: null }, policies.of(c), at);
     if (v.state === "met") met++;
     else if (v.state === "missed") missed++;
   }

@@ -5,13 +5,15 @@
  * period of closed reports and the acknowledgement / feedback deadlines. Admin only; every change is audited
  * (settings.update, with the names of the changed fields and the new alternate's staff id — no report content).
  */
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database, IntegritySettings, Staff } from "../../db/schema";
 import { appendAudit } from "~/models/audit.server";
 import { nowIso } from "~/utils/clock.server";
+import { DomainError } from "~/lib/domain-error";
+import { canManageReportSettings } from "~/lib/permissions";
+import { inTransaction, type Executor } from "../../db/connection";
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export const DEFAULT_INTEGRITY_SETTINGS: Omit<IntegritySettings, "updated_at"> = {
   id: 1,
@@ -68,27 +70,22 @@ export const integritySettingsSchema = z.object({
 export type IntegritySettingsInput = z.output<typeof integritySettingsSchema>;
 export type IntegritySettingsField = keyof IntegritySettingsInput;
 
-export class IntegritySettingsError extends Error {
-  constructor(
-    readonly field: keyof IntegritySettingsInput,
-    readonly messageKey: string,
-  ) {
-    super(messageKey);
-    this.name = "IntegritySettingsError";
-  }
-}
-
-/** Saves the settings (one transaction with its audit entry). Returns the names of the fields that changed. */
+/**
+ * Saves the settings (one transaction with its audit entry); only those who manage the report channel may. Returns
+ * the names of the fields that changed. An alternate recipient who is not an active integrity officer is refused
+ * (DomainError on field alternateStaffId).
+ */
 export async function updateIntegritySettings(
   db: Kysely<Database>,
   actor: Pick<Staff, "id" | "role">,
   input: IntegritySettingsInput,
 ): Promise<string[]> {
-  return db.transaction().execute(async (trx) => {
+  if (!canManageReportSettings(actor)) throw DomainError.forbidden();
+  return inTransaction(db, async (trx) => {
     if (input.alternateStaffId !== null) {
       const s = await trx.selectFrom("staff").select(["id", "role", "active"]).where("id", "=", input.alternateStaffId).executeTakeFirst();
       if (!s || s.role !== "integrity" || s.active !== 1) {
-        throw new IntegritySettingsError("alternateStaffId", "integrity:settings.errors.alternateRole");
+        throw DomainError.invalid("alternateStaffId", "integrity:settings.errors.alternateRole");
       }
     }
     const before = await getIntegritySettings(trx);

@@ -20,14 +20,13 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { ESCALATION_LEVELS } from "~/lib/escalation-levels";
-import { BOARD_STATES, deadlineStatus, type BoardState } from "~/lib/sla";
+import { BOARD_STATES, casePolicies, deadlineStatus, dueSoonCutoff, type BoardState } from "./deadlines";
 import { family, Histogram, histogramFamily, type Sample } from "~/lib/prometheus";
 import { REPORT_LABEL } from "~/lib/route-pattern";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { deadlineTickState, getHealth, HEALTH_PROBLEMS } from "./health.server";
-import { listCategories } from "./org.server";
-import { policyResolver } from "./sla-policy.server";
+import { openStatusSql } from "~/lib/case-status";
 
 /** How long the database figures (outbox states, open cases) are reused: a scrape every few seconds costs nothing. */
 export const METRICS_DB_CACHE_MS = 10_000;
@@ -85,7 +84,7 @@ interface DbFigures {
 export async function openCasesByDeadlineState(db: Kysely<Database>, at: Date): Promise<Record<BoardState, number>> {
   const nowIso = at.toISOString();
   // The WHERE texts match the partial indexes of open (and open, running) cases: these counts read only the indexes.
-  const OPEN = sql.raw(`status in ('received','accepted','in_progress','waiting_info')`);
+  const OPEN = openStatusSql();
   const open = Number((await sql<{ n: number }>`select count(*) as n from complaints where ${OPEN}`.execute(db)).rows[0]?.n ?? 0);
   const running = Number((await sql<{ n: number }>`select count(*) as n from complaints where ${OPEN} and paused_at is null`.execute(db)).rows[0]?.n ?? 0);
   const overdue = Number(
@@ -93,18 +92,18 @@ export async function openCasesByDeadlineState(db: Kysely<Database>, at: Date): 
   );
   // Due today or soon: only the cases due within the widest "due soon" window of any policy, grouped by what decides
   // their state (channel and category give the policy; the due instant gives the days left).
-  const resolvePolicy = await policyResolver(db);
-  const codes = new Map((await listCategories(db, { activeOnly: false })).map((c) => [c.id, c.code]));
+  const policies = await casePolicies(db);
   const widest = Number((await db.selectFrom("sla_policies").select((eb) => eb.fn.max("due_soon_days").as("m")).executeTakeFirst())?.m ?? 0);
-  const maxDays = Math.min(60, Math.max(widest, resolvePolicy({}).dueSoonDays));
-  const horizon = new Date(at.getTime() + (maxDays + 2) * 86_400_000).toISOString();
+  const maxDays = Math.min(60, Math.max(widest, policies.org.dueSoonDays));
+  // Counted in working days with the holidays (the widest counting), so it covers every policy's window.
+  const horizon = dueSoonCutoff(at, { dueSoonDays: maxDays, mode: "working", holidays: policies.org.holidays }).toISOString();
   const soon = await sql<{ channel: string; category_id: number; due_at: string; n: number }>`
     select channel, category_id, due_at, count(*) as n from complaints
     where ${OPEN} and paused_at is null and due_at >= ${nowIso} and due_at <= ${horizon}
     group by channel, category_id, due_at`.execute(db);
   const counts: Record<BoardState, number> = { overdue, due_today: 0, due_soon: 0, on_track: 0, paused: open - running };
   for (const g of soon.rows) {
-    const policy = resolvePolicy({ channel: g.channel, categoryCode: codes.get(g.category_id) ?? null });
+    const policy = policies.of(g);
     const state = deadlineStatus({ dueAt: new Date(g.due_at), now: at, policy }).state;
     if (state === "due_today" || state === "due_soon") counts[state] += Number(g.n);
   }

@@ -15,7 +15,7 @@
  *   is a passkey gets recovery codes too (issueRecoveryCodesIfNone) and may use them on the same step.
  */
 import crypto from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database, Staff } from "../../db/schema";
 import { generateTotpSecret, normalizeTotpInput, otpauthUri, verifyTotp } from "~/lib/totp";
 import { appendAudit } from "~/models/audit.server";
@@ -23,8 +23,9 @@ import { now } from "~/utils/clock.server";
 import { decryptText, deriveKey, encryptText, sha256Hex } from "~/utils/crypto.server";
 import { getMasterKey } from "~/utils/keys.server";
 import { limiter } from "~/utils/rate-limit.server";
+import { DomainError } from "~/lib/domain-error";
+import { inTransaction, type Executor } from "../../db/connection";
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export const RECOVERY_CODE_COUNT = 10;
 export const MFA_MAX_FAILURES = 5;
@@ -34,12 +35,30 @@ export const TOTP_ISSUER = "Sujarit";
 /** Wrong codes per account (keyed by staff id; memory only). */
 const failures = () => limiter("mfa-fail-account", MFA_MAX_FAILURES, MFA_WINDOW_MS);
 
-export class MfaError extends Error {
+export type MfaProblem = "invalid" | "replayed" | "locked" | "not_pending" | "already_enabled" | "not_enabled";
+
+const MFA_STATUS: Record<MfaProblem, 409 | 422 | 429> = {
+  invalid: 422,
+  replayed: 422,
+  locked: 429,
+  not_pending: 409,
+  already_enabled: 409,
+  not_enabled: 409,
+};
+
+/**
+ * A refused second factor, as a DomainError (message key secondFactor.errors.<code> in the staff namespace). The class
+ * stays because the sign-in pages act on `code` and `retryAfterSec` (throttling, lock-out minutes, redirects).
+ */
+export class MfaError extends DomainError {
   constructor(
-    readonly code: "invalid" | "replayed" | "locked" | "not_pending" | "already_enabled" | "not_enabled",
+    readonly code: MfaProblem,
     readonly retryAfterSec = 0,
   ) {
-    super(code);
+    super(MFA_STATUS[code], `secondFactor.errors.${code}`, {
+      ns: "staff",
+      params: code === "locked" ? { minutes: Math.max(1, Math.ceil(retryAfterSec / 60)) } : {},
+    });
     this.name = "MfaError";
   }
 }
@@ -192,7 +211,7 @@ export async function confirmTotpSetup(db: Kysely<Database>, staffId: number, co
   const check = verifyTotp(secret, code, { atMs: at.getTime(), lastStep: staff.totp_last_step });
   if (!check.ok) return recordFailure(db, staffId, at);
   const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
-  const enabled = await db.transaction().execute(async (trx) => {
+  const enabled = await inTransaction(db, async (trx) => {
     const r = await trx
       .updateTable("staff")
       .set({
@@ -248,7 +267,7 @@ export async function verifySecondFactor(
     const h = hashRecoveryCode(recovery);
     if (!hashes.includes(h)) return recordFailure(db, staffId, at);
     const remaining = hashes.filter((x) => x !== h);
-    const used = await db.transaction().execute(async (trx) => {
+    const used = await inTransaction(db, async (trx) => {
       const r = await trx
         .updateTable("staff")
         .set({ recovery_codes: JSON.stringify(remaining) })
@@ -280,7 +299,7 @@ export async function verifySecondFactor(
       }
       return recordFailure(db, staffId, at);
     }
-    const ok = await db.transaction().execute(async (trx) => {
+    const ok = await inTransaction(db, async (trx) => {
       const r = await trx
         .updateTable("staff")
         .set({ totp_last_step: check.step })

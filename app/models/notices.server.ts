@@ -5,19 +5,21 @@
  * Texts come from editable templates (notice_templates; defaults in app/locales/<lang>/notice.json "templates") with
  * a fixed set of placeholders that are checked before a template is saved.
  */
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { Complaint, Database, NoticeKind, NoticeTable } from "../../db/schema";
+import { inTransaction, type Executor } from "../../db/connection";
+import { DomainError } from "~/lib/domain-error";
+import { canActOnCase, canAdminister, canViewCase, type Actor } from "~/lib/permissions";
 import { resources, tFor, type Lang } from "~/i18n";
 import { formatThaiDate, dateFromBangkokKey, endOfBangkokDay, bangkokDateKey } from "~/lib/thai-date";
 import { cleanText } from "~/lib/validation";
-import { ackOutcome, outcomeOnExplanation } from "~/lib/sla";
+import { ackOutcome, outcomeOnExplanation } from "./deadlines";
+import { isCaseStatus, isOpenStatus } from "~/lib/case-status";
 import { renderBilingualEmail } from "../../emails/layout";
 import { enqueueEmail } from "./outbox.server";
 import { getOrgProfile } from "./org.server";
 import { now } from "~/utils/clock.server";
 import { getEnv } from "~/utils/env.server";
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export const NOTICE_KINDS = ["acknowledgement", "progress", "explanation", "result"] as const satisfies readonly NoticeKind[];
 export const NOTICE_METHODS = ["email", "letter", "track"] as const;
@@ -31,18 +33,8 @@ export function isNoticeKind(x: unknown): x is NoticeKind {
   return typeof x === "string" && (NOTICE_KINDS as readonly string[]).includes(x);
 }
 
-/** A refusal with an HTTP status and an i18n key in the "notice" namespace. */
-export class NoticeError extends Error {
-  constructor(
-    readonly status: 403 | 404 | 409 | 422,
-    readonly messageKey: string,
-    readonly params: Record<string, string> = {},
-    readonly field?: string,
-  ) {
-    super(messageKey);
-    this.name = "NoticeError";
-  }
-}
+/** Refusals of this module carry i18n keys of the "notice" namespace. */
+const NS = "notice";
 
 export interface PlaceholderProblem {
   token: string;
@@ -129,29 +121,36 @@ export function templateErrors(input: { subject: string; body: string }): Record
   return Object.keys(errors).length ? errors : null;
 }
 
-/** Saves an admin's template after checking its placeholders (throws NoticeError 422 otherwise). */
+/** Only administrators change the notice templates. */
+function assertMayEditTemplates(actor: Actor): void {
+  if (!canAdminister(actor)) throw DomainError.forbidden("errors.forbidden", { ns: NS });
+}
+
+/** Saves an administrator's template after checking its placeholders (403 for other roles, 422 for a bad text). */
 export async function saveTemplate(
   db: Executor,
-  input: { kind: NoticeKind; lang: Lang; subject: string; body: string; staffId: number },
+  input: { kind: NoticeKind; lang: Lang; subject: string; body: string; actor: Actor },
 ): Promise<void> {
+  assertMayEditTemplates(input.actor);
   const subject = cleanText(input.subject);
   const body = cleanText(input.body);
   const errs = templateErrors({ subject, body });
   if (errs) {
     const [field, e] = Object.entries(errs)[0]!;
-    throw new NoticeError(422, e.key, e.params, field);
+    throw DomainError.invalid(field, e.key, { ns: NS, params: e.params });
   }
   const at = now().toISOString();
   await db
     .insertInto("notice_templates")
-    .values({ kind: input.kind, lang: input.lang, subject, body, updated_at: at, updated_by: input.staffId })
-    .onConflict((oc) => oc.columns(["kind", "lang"]).doUpdateSet({ subject, body, updated_at: at, updated_by: input.staffId }))
+    .values({ kind: input.kind, lang: input.lang, subject, body, updated_at: at, updated_by: input.actor.id })
+    .onConflict((oc) => oc.columns(["kind", "lang"]).doUpdateSet({ subject, body, updated_at: at, updated_by: input.actor.id }))
     .execute();
 }
 
-/** Back to the default text. */
-export async function resetTemplate(db: Executor, kind: NoticeKind, lang: Lang): Promise<void> {
-  await db.deleteFrom("notice_templates").where("kind", "=", kind).where("lang", "=", lang).execute();
+/** Back to the default text (administrators only). */
+export async function resetTemplate(db: Executor, input: { kind: NoticeKind; lang: Lang; actor: Actor }): Promise<void> {
+  assertMayEditTemplates(input.actor);
+  await db.deleteFrom("notice_templates").where("kind", "=", input.kind).where("lang", "=", input.lang).execute();
 }
 
 type CaseForNotice = Pick<
@@ -234,7 +233,8 @@ export async function recordNotice(trx: Executor, input: RecordNoticeInput): Pro
 export interface SendNoticeInput {
   complaintId: number;
   kind: NoticeKind;
-  staffId: number | null;
+  /** The officer sending it: they must be allowed to reply on the case. */
+  actor: Actor;
   /** The officer's text (may still contain placeholders); defaults to the template. */
   text?: string;
   /** Explanations: the new expected completion date (required, today or later). */
@@ -243,36 +243,35 @@ export interface SendNoticeInput {
   method?: NoticeMethod;
 }
 
-const OPEN_STATUSES = new Set(["received", "accepted", "in_progress", "waiting_info"]);
-
 /**
  * Records a notice and, when the complainant gave an e-mail address and it is not sent by post, queues the e-mail
  * in the same transaction. An explanation also clears "explanation owed" and records the new expected date.
  */
-export async function sendNotice(db: Kysely<Database>, input: SendNoticeInput): Promise<{ id: number; emailed: boolean; method: NoticeMethod }> {
-  if (!isNoticeKind(input.kind)) throw new NoticeError(422, "errors.badKind");
+export async function sendNotice(db: Executor, input: SendNoticeInput): Promise<{ id: number; emailed: boolean; method: NoticeMethod }> {
+  if (!isNoticeKind(input.kind)) throw new DomainError(422, "errors.badKind", { ns: NS });
   const at = now();
   if (input.kind === "explanation") {
-    if (!input.expectedAt || Number.isNaN(input.expectedAt.getTime())) throw new NoticeError(422, "errors.expectedRequired", {}, "expectedAt");
-    if (input.expectedAt.getTime() < at.getTime()) throw new NoticeError(422, "errors.expectedPast", {}, "expectedAt");
+    if (!input.expectedAt || Number.isNaN(input.expectedAt.getTime())) throw DomainError.invalid("expectedAt", "errors.expectedRequired", { ns: NS });
+    if (input.expectedAt.getTime() < at.getTime()) throw DomainError.invalid("expectedAt", "errors.expectedPast", { ns: NS });
   }
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const c = await trx.selectFrom("complaints").selectAll().where("id", "=", input.complaintId).executeTakeFirst();
-    if (!c) throw new NoticeError(404, "errors.notFound");
-    if (input.kind === "explanation" && !OPEN_STATUSES.has(c.status)) throw new NoticeError(409, "errors.closed");
+    if (!c || !canViewCase(input.actor, c)) throw DomainError.notFound("errors.notFound", { ns: NS });
+    if (!canActOnCase(input.actor, c, "reply")) throw DomainError.forbidden("caseErrors.forbidden", { ns: "staff" });
+    if (input.kind === "explanation" && !(isCaseStatus(c.status) && isOpenStatus(c.status))) throw DomainError.conflict("errors.closed", { ns: NS });
     const lang: Lang = c.lang === "en" ? "en" : "th";
     const tpl = await getTemplate(trx, input.kind, lang);
     const raw = cleanText(input.text ?? tpl.body);
-    if (!raw) throw new NoticeError(422, "errors.textRequired", {}, "text");
-    if ([...raw].length > NOTICE_TEXT_MAX) throw new NoticeError(422, "errors.textTooLong", { max: String(NOTICE_TEXT_MAX) }, "text");
+    if (!raw) throw DomainError.invalid("text", "errors.textRequired", { ns: NS });
+    if ([...raw].length > NOTICE_TEXT_MAX) throw DomainError.invalid("text", "errors.textTooLong", { ns: NS, params: { max: String(NOTICE_TEXT_MAX) } });
     const bad = validatePlaceholders(raw)[0];
-    if (bad) throw new NoticeError(422, `placeholders.${bad.problem}`, { token: bad.token }, "text");
+    if (bad) throw DomainError.invalid("text", `placeholders.${bad.problem}`, { ns: NS, params: { token: bad.token } });
     const expectedIso = input.kind === "explanation" && input.expectedAt ? input.expectedAt.toISOString() : null;
     const values = await placeholderValues(trx, c, lang, expectedIso);
     const body = renderTemplate(raw, values);
     const subject = renderTemplate(tpl.subject, values);
     const method: NoticeMethod = input.method === "letter" ? "letter" : c.contact_email ? "email" : "track";
-    const id = await recordNotice(trx, { complaintId: c.id, kind: input.kind, method, staffId: input.staffId, lang, body, expectedAt: expectedIso });
+    const id = await recordNotice(trx, { complaintId: c.id, kind: input.kind, method, staffId: input.actor.id, lang, body, expectedAt: expectedIso });
     let emailed = false;
     if (method === "email" && c.contact_email) {
       const org = await getOrgProfile(trx as unknown as Kysely<Database>);

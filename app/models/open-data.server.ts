@@ -15,12 +15,18 @@
  *   [{ <key>: value }] } with machine keys only.
  * - Counts are integers; percentages are 0–100 with one decimal; an empty cell / null means "no data" (nothing to
  *   divide by) or, for suppressed corruption figures, "fewer than 5" (see the `*_suppressed` column).
+ * - Monthly and period rows carry a `status` (app/lib/stats.ts MonthStatus): a month that has not begun (not_yet) or
+ *   that ended before the portal's first record (no_records_yet) has empty counts, never 0 and never
+ *   "ไม่มีเรื่องร้องเรียน"; running totals stop at the last month that has ended.
+ * - Column meanings come from app/lib/stat-definitions.ts (the one source of every definition).
  */
 import type { TFunction } from "i18next";
 import type { DB } from "../../db/connection";
 import { tFor } from "~/i18n";
 import { toCsv, type CsvCell } from "~/lib/csv";
-import { periodRange, type Flow, type Satisfaction, type StatPeriod } from "~/lib/stats";
+import { hasFigures, periodRange, type Flow, type MonthStatus, type Satisfaction, type StatPeriod } from "~/lib/stats";
+import { columnDefinition } from "~/lib/stat-definitions";
+import { REPORT_TAGS } from "~/lib/report-status";
 import { formatThaiDateKey } from "~/lib/thai-date";
 import { availableFiscalYears, complaintStats, corruptionStats, planTargets, type IndicatorValue } from "~/models/stats.server";
 import { nowIso } from "~/utils/clock.server";
@@ -34,6 +40,7 @@ export const OPEN_DATA_TABLES = [
   "complaints-by-village",
   "corruption-by-month",
   "corruption-outcomes",
+  "corruption-by-kind",
   "targets",
   "satisfaction",
 ] as const;
@@ -70,6 +77,7 @@ export const TABLE_COLUMNS: Record<OpenDataTableName, readonly OpenDataColumn[]>
     { key: "period", type: "text" },
     { key: "from", type: "date" },
     { key: "to", type: "date" },
+    { key: "status", type: "text" },
     ...FLOW_COLS,
     { key: "resolved", type: "integer" },
     { key: "forwarded", type: "integer" },
@@ -87,7 +95,7 @@ export const TABLE_COLUMNS: Record<OpenDataTableName, readonly OpenDataColumn[]>
     { key: "p90_days", type: "decimal" },
     { key: "overdue_now", type: "integer" },
   ],
-  "complaints-by-month": [{ key: "month", type: "month" }, { key: "month_th", type: "text" }, ...FLOW_COLS],
+  "complaints-by-month": [{ key: "month", type: "month" }, { key: "month_th", type: "text" }, { key: "status", type: "text" }, ...FLOW_COLS],
   "complaints-by-category": [
     { key: "category_id", type: "integer" },
     { key: "category_code", type: "text" },
@@ -115,6 +123,7 @@ export const TABLE_COLUMNS: Record<OpenDataTableName, readonly OpenDataColumn[]>
     { key: "month", type: "month" },
     { key: "quarter", type: "integer" },
     { key: "half", type: "integer" },
+    { key: "status", type: "text" },
     ...FLOW_COLS,
     { key: "cumulative_received", type: "integer" },
     { key: "cumulative_completed", type: "integer" },
@@ -126,6 +135,13 @@ export const TABLE_COLUMNS: Record<OpenDataTableName, readonly OpenDataColumn[]>
     { key: "outcome_th", type: "text" },
     { key: "outcome_en", type: "text" },
     { key: "cases", type: "integer" },
+  ],
+  "corruption-by-kind": [
+    { key: "kind", type: "text" },
+    { key: "kind_th", type: "text" },
+    { key: "kind_en", type: "text" },
+    { key: "received", type: "integer" },
+    { key: "withheld", type: "boolean" },
   ],
   targets: [
     { key: "measure", type: "integer" },
@@ -142,6 +158,10 @@ export const TABLE_COLUMNS: Record<OpenDataTableName, readonly OpenDataColumn[]>
     { key: "verdict", type: "text" },
     { key: "verdict_th", type: "text" },
     { key: "provisional", type: "boolean" },
+    { key: "from", type: "date" },
+    { key: "to", type: "date" },
+    { key: "previous_from", type: "date" },
+    { key: "previous_to", type: "date" },
     { key: "answers", type: "integer" },
     { key: "general_value", type: "decimal" },
     { key: "corruption_value", type: "decimal" },
@@ -153,6 +173,7 @@ export const TABLE_COLUMNS: Record<OpenDataTableName, readonly OpenDataColumn[]>
     { key: "period", type: "text" },
     { key: "from", type: "date" },
     { key: "to", type: "date" },
+    { key: "status", type: "text" },
     { key: "answers", type: "integer" },
     { key: "satisfied", type: "integer" },
     { key: "percent", type: "percent" },
@@ -192,8 +213,13 @@ export function columnLabel(key: string, lang: "th" | "en"): string {
   return t(lang)(`data.columns.${key}.label`);
 }
 
-/** Meaning of a column (a table may say more precisely what it counts than the shared text). */
+/**
+ * Meaning of a column: its definition (app/lib/stat-definitions.ts, through the generated `definitions.<key>` locale
+ * text) when it has one, else the table's or the shared column text (names, codes, labels).
+ */
 export function columnDescription(table: OpenDataTableName, key: string, lang: "th" | "en"): string {
+  const def = columnDefinition(table, key);
+  if (def) return t(lang)(`definitions.${def}`);
   return t(lang)([`data.tables.${table}.columns.${key}`, `data.columns.${key}.description`]);
 }
 
@@ -230,14 +256,21 @@ export interface OpenDataTable {
   rows: Row[];
 }
 
-function satisfactionRow(source: "cases" | "counter", period: StatPeriod, fy: number, s: Satisfaction): Row {
+/** Counts of a flow, or empty cells when the month/period has no figures (not begun, or before the first record). */
+function flowOrEmpty(f: Flow, status: MonthStatus): Row {
+  return hasFigures(status) ? flowCells(f) : { received: null, completed: null, in_progress: null };
+}
+
+function satisfactionRow(source: "cases" | "counter", period: StatPeriod, fy: number, s: Satisfaction, status: MonthStatus): Row {
   const r = periodRange(fy, period);
+  if (!hasFigures(status)) return { source, source_th: t("th")(`data.values.source.${source}`), period, from: r.from, to: r.to, status };
   return {
     source,
     source_th: t("th")(`data.values.source.${source}`),
     period,
     from: r.from,
     to: r.to,
+    status,
     answers: s.answers,
     satisfied: s.satisfied,
     percent: percent(s.share),
@@ -265,10 +298,14 @@ async function buildRows(db: DB, fy: number, table: OpenDataTableName): Promise<
   switch (table) {
     case "complaints-summary": {
       const all = await Promise.all(SUMMARY_PERIODS.map((p) => complaintStats(db, fy, p)));
-      return all.map((s) => ({
+      return all.map((s) =>
+        !hasFigures(s.status)
+          ? { period: s.period, from: s.from, to: s.to, status: s.status }
+          : {
         period: s.period,
         from: s.from,
         to: s.to,
+        status: s.status,
         ...flowCells(s.totals),
         resolved: s.totals.resolved,
         forwarded: s.totals.forwarded,
@@ -285,11 +322,11 @@ async function buildRows(db: DB, fy: number, table: OpenDataTableName): Promise<
         median_days: s.resolveDays.median,
         p90_days: s.resolveDays.p90,
         overdue_now: s.overdueNow,
-      }));
+      });
     }
     case "complaints-by-month": {
       const s = await complaintStats(db, fy, "year");
-      return s.byMonth.map((m) => ({ month: m.month, month_th: thaiMonthLabel(m.month), ...flowCells(m) }));
+      return s.byMonth.map((m) => ({ month: m.month, month_th: thaiMonthLabel(m.month), status: m.status, ...flowOrEmpty(m, m.status) }));
     }
     case "complaints-by-category": {
       const s = await complaintStats(db, fy, "year");
@@ -314,27 +351,27 @@ async function buildRows(db: DB, fy: number, table: OpenDataTableName): Promise<
     }
     case "corruption-by-month": {
       const c = await corruptionStats(db, fy);
-      const none = th("data.values.noComplaints");
-      const remark = (f: Flow) => (f.received === 0 ? none : "");
+      // "ไม่มีเรื่องร้องเรียน" only for a period that has ended with records and received nothing (the ITA wording).
+      const remark = (f: Flow, status: MonthStatus) => (status === "ok" ? (f.received === 0 ? th("data.values.noComplaints") : "") : th(`data.values.status.${status}`));
       const cumAt = (monthIndex: number) => {
-        const m = c.months[monthIndex];
-        return m
-          ? { cumulative_received: m.cumulative.received, cumulative_completed: m.cumulative.completed, cumulative_in_progress: m.cumulative.inProgress }
+        const cum = c.months[monthIndex]?.cumulative;
+        return cum
+          ? { cumulative_received: cum.received, cumulative_completed: cum.completed, cumulative_in_progress: cum.inProgress }
           : { cumulative_received: null, cumulative_completed: null, cumulative_in_progress: null };
       };
       const rows: Row[] = [];
       c.months.forEach((m, i) => {
-        rows.push({ period: "month", label_th: thaiMonthLabel(m.month), month: m.month, quarter: Math.floor(i / 3) + 1, half: i < 6 ? 1 : 2, ...flowCells(m), ...cumAt(i), remark_th: remark(m) });
+        rows.push({ period: "month", label_th: thaiMonthLabel(m.month), month: m.month, quarter: Math.floor(i / 3) + 1, half: i < 6 ? 1 : 2, status: m.status, ...flowOrEmpty(m, m.status), ...cumAt(i), remark_th: remark(m, m.status) });
         if (i % 3 === 2) {
           const q = c.quarters.find((x) => x.quarter === (i + 1) / 3);
-          if (q) rows.push({ period: "quarter", label_th: th("data.values.quarter", { n: q.quarter }), month: null, quarter: q.quarter, half: q.quarter <= 2 ? 1 : 2, ...flowCells(q), ...cumAt(i), remark_th: remark(q) });
+          if (q) rows.push({ period: "quarter", label_th: th("data.values.quarter", { n: q.quarter }), month: null, quarter: q.quarter, half: q.quarter <= 2 ? 1 : 2, status: q.status, ...flowOrEmpty(q, q.status), ...cumAt(i), remark_th: remark(q, q.status) });
         }
         if (i % 6 === 5) {
           const h = c.halves.find((x) => x.half === (i + 1) / 6);
-          if (h) rows.push({ period: "half", label_th: th(`data.values.half${h.half}`), month: null, quarter: null, half: h.half, ...flowCells(h), ...cumAt(i), remark_th: remark(h) });
+          if (h) rows.push({ period: "half", label_th: th(`data.values.half${h.half}`), month: null, quarter: null, half: h.half, status: h.status, ...flowOrEmpty(h, h.status), ...cumAt(i), remark_th: remark(h, h.status) });
         }
       });
-      rows.push({ period: "year", label_th: th("data.values.yearTotal"), month: null, quarter: null, half: null, ...flowCells(c.total), ...cumAt(11), remark_th: remark(c.total) });
+      rows.push({ period: "year", label_th: th("data.values.yearTotal"), month: null, quarter: null, half: null, status: c.totalStatus, ...flowOrEmpty(c.total, c.totalStatus), ...cumAt(11), remark_th: remark(c.total, c.totalStatus) });
       return rows;
     }
     case "corruption-outcomes": {
@@ -344,6 +381,20 @@ async function buildRows(db: DB, fy: number, table: OpenDataTableName): Promise<
         outcome_th: th(`data.values.outcome.${o}`),
         outcome_en: en(`data.values.outcome.${o}`),
         cases: c.outcomes[o],
+      }));
+    }
+    case "corruption-by-kind": {
+      // The small-cell rule (app/lib/stat-definitions.ts small_cells): every kind is published, or none is.
+      const c = await corruptionStats(db, fy);
+      const integrityTh = tFor("th", "integrity");
+      const integrityEn = tFor("en", "integrity");
+      const counts = new Map(c.byKind.rows.map((k) => [k.tag, k.n]));
+      return REPORT_TAGS.map((tag) => ({
+        kind: tag,
+        kind_th: integrityTh(`tags.${tag}`),
+        kind_en: integrityEn(`tags.${tag}`),
+        received: c.byKind.shown ? (counts.get(tag) ?? 0) : null,
+        withheld: !c.byKind.shown,
       }));
     }
     case "targets": {
@@ -369,6 +420,10 @@ async function buildRows(db: DB, fy: number, table: OpenDataTableName): Promise<
           verdict: r.verdict,
           verdict_th: th(`data.values.verdict.${r.verdict}`),
           provisional: r.provisional,
+          from: r.window.current.from,
+          to: r.window.current.to,
+          previous_from: r.window.previous.from,
+          previous_to: r.window.previous.to,
           answers: r.current.answers ?? null,
           general_value: parts?.general ?? null,
           corruption_value: parts ? (parts.corruptionSuppressed ? null : parts.corruption) : null,
@@ -379,8 +434,8 @@ async function buildRows(db: DB, fy: number, table: OpenDataTableName): Promise<
     case "satisfaction": {
       const all = await Promise.all(SATISFACTION_PERIODS.map((p) => complaintStats(db, fy, p)));
       return [
-        ...all.map((s) => satisfactionRow("cases", s.period, fy, s.satisfaction)),
-        ...all.map((s) => satisfactionRow("counter", s.period, fy, s.counterSatisfaction)),
+        ...all.map((s) => satisfactionRow("cases", s.period, fy, s.satisfaction, s.status)),
+        ...all.map((s) => satisfactionRow("counter", s.period, fy, s.counterSatisfaction, s.status)),
       ];
     }
   }

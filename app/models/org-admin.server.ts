@@ -4,9 +4,11 @@
  */
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { Database } from "../../db/schema";
+import type { Database, Staff } from "../../db/schema";
 import { now } from "~/utils/clock.server";
 import { safeText } from "~/lib/validation";
+import { DomainError } from "~/lib/domain-error";
+import { canAdminister } from "~/lib/permissions";
 import { invalidateOrgCache } from "~/models/org.server";
 
 export const orgProfileSchema = z.object({
@@ -24,7 +26,8 @@ export const orgProfileSchema = z.object({
 });
 export type OrgProfileInput = z.output<typeof orgProfileSchema>;
 
-export async function updateOrgProfile(db: Kysely<Database>, input: OrgProfileInput): Promise<void> {
+export async function updateOrgProfile(db: Kysely<Database>, actor: OrgAdminActor, input: OrgProfileInput): Promise<void> {
+  assertAdmin(actor);
   await db.updateTable("org_profile").set({ ...input, updated_at: now().toISOString() }).where("id", "=", 1).execute();
   invalidateOrgCache(db);
 }
@@ -33,34 +36,43 @@ export const namedRowSchema = z.object({ name_th: safeText(200, true), name_en: 
 
 export type RefTable = "divisions" | "villages" | "categories";
 
-export class AdminInputError extends Error {
-  constructor(readonly field: string, readonly messageKey: string) {
-    super(messageKey);
-  }
+/** Who changes the organisation's settings (administrators only). */
+export type OrgAdminActor = Pick<Staff, "id" | "role">;
+
+function assertAdmin(actor: OrgAdminActor): void {
+  if (!canAdminister(actor)) throw DomainError.forbidden();
 }
 
-export async function addDivision(db: Kysely<Database>, input: { code: string; name_th: string; name_en: string }) {
+/** A value the administration page must correct (key in the staff namespace, on the form field). */
+function adminInput(field: string, messageKey: string): DomainError {
+  return DomainError.invalid(field, messageKey, { ns: "staff" });
+}
+
+export async function addDivision(db: Kysely<Database>, actor: OrgAdminActor, input: { code: string; name_th: string; name_en: string }) {
+  assertAdmin(actor);
   const code = input.code.trim().toLowerCase();
-  if (!/^[a-z0-9_-]{1,20}$/.test(code)) throw new AdminInputError("code", "admin.badCode");
-  if (await db.selectFrom("divisions").select("id").where("code", "=", code).executeTakeFirst()) throw new AdminInputError("code", "admin.codeTaken");
+  if (!/^[a-z0-9_-]{1,20}$/.test(code)) throw adminInput("code", "admin.badCode");
+  if (await db.selectFrom("divisions").select("id").where("code", "=", code).executeTakeFirst()) throw adminInput("code", "admin.codeTaken");
   const max = await db.selectFrom("divisions").select((eb) => eb.fn.max("sort_order").as("m")).executeTakeFirst();
   await db.insertInto("divisions").values({ code, name_th: input.name_th, name_en: input.name_en, sort_order: Number(max?.m ?? 0) + 1, active: 1 }).execute();
   invalidateOrgCache(db);
 }
 
-export async function addVillage(db: Kysely<Database>, input: { number: number; name_th: string; name_en: string }) {
-  if (!Number.isInteger(input.number) || input.number < 1 || input.number > 999) throw new AdminInputError("number", "admin.badNumber");
-  if (await db.selectFrom("villages").select("id").where("number", "=", input.number).executeTakeFirst()) throw new AdminInputError("number", "admin.codeTaken");
+export async function addVillage(db: Kysely<Database>, actor: OrgAdminActor, input: { number: number; name_th: string; name_en: string }) {
+  assertAdmin(actor);
+  if (!Number.isInteger(input.number) || input.number < 1 || input.number > 999) throw adminInput("number", "admin.badNumber");
+  if (await db.selectFrom("villages").select("id").where("number", "=", input.number).executeTakeFirst()) throw adminInput("number", "admin.codeTaken");
   await db.insertInto("villages").values({ number: input.number, name_th: input.name_th, name_en: input.name_en, active: 1 }).execute();
   invalidateOrgCache(db);
 }
 
-export async function addCategory(db: Kysely<Database>, input: { code: string; name_th: string; name_en: string; divisionId: number }) {
+export async function addCategory(db: Kysely<Database>, actor: OrgAdminActor, input: { code: string; name_th: string; name_en: string; divisionId: number }) {
+  assertAdmin(actor);
   const code = input.code.trim().toLowerCase();
-  if (!/^[a-z0-9_-]{1,40}$/.test(code)) throw new AdminInputError("code", "admin.badCode");
-  if (await db.selectFrom("categories").select("id").where("code", "=", code).executeTakeFirst()) throw new AdminInputError("code", "admin.codeTaken");
+  if (!/^[a-z0-9_-]{1,40}$/.test(code)) throw adminInput("code", "admin.badCode");
+  if (await db.selectFrom("categories").select("id").where("code", "=", code).executeTakeFirst()) throw adminInput("code", "admin.codeTaken");
   const d = await db.selectFrom("divisions").select("id").where("id", "=", input.divisionId).executeTakeFirst();
-  if (!d) throw new AdminInputError("divisionId", "admin.badDivision");
+  if (!d) throw adminInput("divisionId", "admin.badDivision");
   const max = await db.selectFrom("categories").select((eb) => eb.fn.max("sort_order").as("m")).executeTakeFirst();
   await db
     .insertInto("categories")
@@ -72,14 +84,16 @@ export async function addCategory(db: Kysely<Database>, input: { code: string; n
 /** Renames a division, village or category and sets whether it is offered (categories may also move division). */
 export async function updateRefRow(
   db: Kysely<Database>,
+  actor: OrgAdminActor,
   table: RefTable,
   id: number,
   input: { name_th: string; name_en: string; active: boolean; divisionId?: number },
 ): Promise<boolean> {
+  assertAdmin(actor);
   const set: Record<string, unknown> = { name_th: input.name_th, name_en: input.name_en, active: input.active ? 1 : 0 };
   if (table === "categories" && input.divisionId !== undefined) {
     const d = await db.selectFrom("divisions").select("id").where("id", "=", input.divisionId).executeTakeFirst();
-    if (!d) throw new AdminInputError("divisionId", "admin.badDivision");
+    if (!d) throw adminInput("divisionId", "admin.badDivision");
     set.division_id = input.divisionId;
   }
   const res = await db.updateTable(table).set(set as never).where("id", "=", id).executeTakeFirst();

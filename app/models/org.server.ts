@@ -1,7 +1,6 @@
 import type { DB } from "../../db/connection";
 import type { Category, Division, OrgProfile, Village } from "../../db/schema";
 import { getDb } from "~/utils/db.server";
-import type { SlaPolicy } from "~/lib/sla";
 
 /**
  * Organisation reference data (profile, divisions, villages, categories) is read on nearly every page and changes
@@ -74,11 +73,6 @@ export async function listCategories(db: DB = getDb(), { activeOnly = true } = {
 export async function listVillages(db: DB = getDb(), { activeOnly = true } = {}): Promise<Village[]> {
   const snap = await snapshot(db);
   return activeOnly ? snap.active.villages : snap.villages;
-}
-
-/** The deadline policy of the organisation (working days and holidays come with the deadline issue). */
-export function slaPolicyOf(org: OrgProfile): SlaPolicy {
-  return { resolveDays: org.sla_days, dueSoonDays: org.due_soon_days, mode: org.counting_mode };
 }
 
 /** Picks the Thai or English name of a row that has name_th / name_en. */

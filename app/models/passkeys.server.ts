@@ -15,7 +15,7 @@
  * - Audit (no keys, ids of rows only): passkey.register, passkey.rename, passkey.remove, login.passkey.
  */
 import crypto from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -36,28 +36,46 @@ import { deriveKey } from "~/utils/crypto.server";
 import { getEnv } from "~/utils/env.server";
 import { getMasterKey } from "~/utils/keys.server";
 import { log } from "~/utils/logger.server";
+import { DomainError } from "~/lib/domain-error";
+import { inTransaction, type Executor } from "../../db/connection";
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 /** How long a challenge may be answered (also the browser's timeout). */
 export const CHALLENGE_TTL_MS = 2 * 60_000;
 export const MAX_PASSKEYS = 10;
 const RP_NAME = "Sujarit";
 
-export class PasskeyError extends Error {
-  constructor(
-    readonly code:
-      | "no_challenge" // none, expired, already used, or for another purpose
-      | "invalid" // the answer does not verify (wrong site, wrong challenge, bad signature, unknown credential)
-      | "counter" // the counter went back: a cloned authenticator or a replay
-      | "duplicate" // this credential is registered already
-      | "bad_name"
-      | "too_many"
-      | "not_found"
-      | "last_factor" // removing it would leave a role that needs a second factor without one
-      | "not_allowed", // registration from a session that may not add one
-  ) {
-    super(code);
+/** Why a passkey step was refused: the code the sign-in pages act on, and the message shown for it. */
+export type PasskeyProblem =
+  | "no_challenge" // none, expired, already used, or for another purpose
+  | "invalid" // the answer does not verify (wrong site, wrong challenge, bad signature, unknown credential)
+  | "counter" // the counter went back: a cloned authenticator or a replay
+  | "duplicate" // this credential is registered already
+  | "bad_name"
+  | "too_many"
+  | "not_found"
+  | "last_factor" // removing it would leave a role that needs a second factor without one
+  | "not_allowed"; // registration from a session that may not add one
+
+const PASSKEY_PROBLEM_KEY: Record<PasskeyProblem, string> = {
+  no_challenge: "secondFactor.errors.expired",
+  invalid: "secondFactor.errors.registerInvalid",
+  counter: "secondFactor.errors.registerInvalid",
+  duplicate: "secondFactor.errors.alreadyRegistered",
+  bad_name: "secondFactor.errors.nameRequired",
+  too_many: "secondFactor.errors.tooMany",
+  not_found: "secondFactor.errors.failed",
+  last_factor: "secondFactor.errors.lastFactor",
+  not_allowed: "secondFactor.errors.forbidden",
+};
+
+/**
+ * A refused passkey step, as a DomainError (message key in the staff namespace). The class stays because the
+ * sign-in pages act on `code` (which refusals count as a wrong factor, which are logged) and not only show it.
+ */
+export class PasskeyError extends DomainError {
+  constructor(readonly code: PasskeyProblem) {
+    super(code === "duplicate" ? 409 : code === "not_allowed" ? 403 : 422, PASSKEY_PROBLEM_KEY[code], { ns: "staff" });
     this.name = "PasskeyError";
   }
 }
@@ -185,7 +203,7 @@ export async function registerPasskey(
   const credentialId = info.credential.id;
   const transports = parseTransports(response.response?.transports ?? info.credential.transports ?? []);
   const at = now().toISOString();
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const count = await trx.selectFrom("staff_passkeys").select((eb) => eb.fn.countAll<number>().as("n")).where("staff_id", "=", staff.id).executeTakeFirst();
     if (Number(count?.n ?? 0) >= MAX_PASSKEYS) throw new PasskeyError("too_many");
     const taken = await trx.selectFrom("staff_passkeys").select("id").where("credential_id", "=", credentialId).executeTakeFirst();
@@ -276,7 +294,7 @@ export async function verifyPasskeySignIn(
     return countSecondFactorFailure(db, staff.id);
   }
   const at = now().toISOString();
-  const ok = await db.transaction().execute(async (trx) => {
+  const ok = await inTransaction(db, async (trx) => {
     const r = await trx
       .updateTable("staff_passkeys")
       .set({ counter: newCounter, last_used_at: at })
@@ -307,7 +325,7 @@ export async function verifyPasskeySignIn(
 export async function renamePasskey(db: Kysely<Database>, staff: Pick<Staff, "id" | "role">, passkeyId: number, rawName: unknown): Promise<void> {
   const name = normalizePasskeyName(rawName);
   if (!name) throw new PasskeyError("bad_name");
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const r = await trx.updateTable("staff_passkeys").set({ name }).where("id", "=", passkeyId).where("staff_id", "=", staff.id).executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new PasskeyError("not_found");
     await appendAudit(trx, {
@@ -330,7 +348,7 @@ export async function removePasskey(
   staff: Pick<Staff, "id" | "role">,
   passkeyId: number,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const row = await trx.selectFrom("staff_passkeys").select("id").where("id", "=", passkeyId).where("staff_id", "=", staff.id).executeTakeFirst();
     if (!row) throw new PasskeyError("not_found");
     const fresh = await trx.selectFrom("staff").select(["id", "role", "totp_enabled_at", "recovery_codes"]).where("id", "=", staff.id).executeTakeFirstOrThrow();

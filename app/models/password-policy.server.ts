@@ -1,5 +1,5 @@
 /**
- * The password rule (issue 10), one place for every caller (enrolment, reset, change, the staff CLI):
+ * The password rule, one place for every caller (enrolment, reset, change, the staff CLI):
  * - at least 12 characters (code points, after NFC), at most 1024; any script — Thai passwords are welcome;
  * - not on the bundled list of common and breached passwords (the 49,000 of @zxcvbn-ts/language-common, offline),
  *   compared without case, also once trailing digits and symbols are taken off ("Password2569!" is "password");

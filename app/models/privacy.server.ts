@@ -14,6 +14,8 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../db/schema";
 import { now } from "~/utils/clock.server";
 import { log, errorFields } from "~/utils/logger.server";
+import { AdaptiveBatch, yieldToEventLoop } from "~/utils/yield.server";
+import { inTransaction } from "../../db/connection";
 import { isOpenStatus, type CaseStatus } from "~/lib/case-status";
 import { appendAudit } from "./audit.server";
 import { attachmentPath } from "./attachment.server";
@@ -107,31 +109,36 @@ async function dueForRetention(db: Executor, at: Date, limit: number): Promise<{
 }
 
 /**
- * The retention job: anonymises every case whose time is up, in batches (one transaction each, yielding to the event
- * loop between them, so a large first run never holds up requests). `dryRun`: only counts.
+ * The retention job: anonymises every case whose time is up, in batches (one transaction each, sized by time to take
+ * about SLICE_TARGET_MS, with a yield to the event loop between them, so a large first run never holds up requests).
+ * `batchSize` is the largest batch. `dryRun`: only counts.
  */
 export async function runComplaintRetention(
   db: Kysely<Database>,
   opts: { at?: Date; dryRun?: boolean; batchSize?: number } = {},
 ): Promise<{ due: number; anonymised: number }> {
   const at = opts.at ?? now();
-  const batchSize = opts.batchSize ?? 200;
+  // At least 10 a batch: each batch is one synced commit and one audit entry.
+  const batches = new AdaptiveBatch({ min: Math.min(10, opts.batchSize ?? 200), max: opts.batchSize ?? 200, start: 10 });
   if (opts.dryRun) return { due: (await dueForRetention(db, at, 10_000_000)).length, anonymised: 0 };
   let anonymised = 0;
   for (;;) {
-    const batch = await dueForRetention(db, at, batchSize);
+    const size = batches.size;
+    const started = performance.now();
+    const batch = await dueForRetention(db, at, size);
     if (batch.length === 0) break;
     const iso = now().toISOString();
-    const files = await db.transaction().execute(async (trx) => {
+    const files = await inTransaction(db, async (trx) => {
       const all: string[] = [];
       for (const c of batch) all.push(...(await anonymise(trx, c.id, iso)));
       await appendAudit(trx, { actorId: null, actorRole: "system", action: "privacy.retention", targetType: "complaint", targetId: null, details: { cases: batch.length } });
       return all;
     });
     removeFiles(files);
+    batches.record(batch.length, performance.now() - started);
     anonymised += batch.length;
-    if (batch.length < batchSize) break;
-    await new Promise((r) => setImmediate(r));
+    if (batch.length < size) break;
+    await yieldToEventLoop();
   }
   if (anonymised > 0) {
     await scrubLeftovers(db);

@@ -3,24 +3,20 @@
  * LIMIT pageSize+1 (to know whether there is a next page) and never COUNT the whole table, so the queue stays fast
  * with a million cases. Officers only ever see their own division.
  *
- * Statistics links (issue 5) add the criteria of app/lib/case-list-filter.ts (`list`); with a fiscal year the page
+ * Statistics links add the criteria of app/lib/case-list-filter.ts (`list`); with a fiscal year the page
  * is walked on complaints_fy_received in receipt order instead. The default open-cases queue is unchanged.
  */
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../db/schema";
-import { CASE_STATUSES, isCaseStatus, type CaseStatus } from "~/lib/case-status";
+import { CASE_STATUSES, isCaseStatus, openStatusSql, type CaseStatus } from "~/lib/case-status";
 import { parseCaseReference } from "~/lib/case-reference";
-import { deadlineView, dueSoonCutoff, type DeadlineView, type SlaPolicy } from "~/lib/sla";
+import { caseDeadlineView, dueSoonCutoff, type CountingMode, type DeadlineView, type StatePolicy } from "./deadlines";
 import { queueDivisionScope, type Actor } from "~/lib/permissions";
 import { hasCriteria, parseCaseListCriteria, type CaseListCriteria } from "~/lib/case-list-filter";
 import { caseListConditions } from "./case-list.server";
 
-export const OPEN_STATUSES: CaseStatus[] = ["received", "accepted", "in_progress", "waiting_info"];
-/**
- * The open-case condition written exactly as in the partial indexes of db/migrations/…_open_case_indexes.ts, with
- * literal values (a bound parameter would stop SQLite from proving that those indexes apply).
- */
-const OPEN_CASE_SQL = sql<boolean>`c.status in ('received','accepted','in_progress','waiting_info')`;
+/** The open-case condition written exactly as in the partial indexes of open cases (app/lib/case-status.ts). */
+const OPEN_CASE_SQL = openStatusSql("c.status");
 export const DEADLINE_FILTERS = ["overdue", "due_soon", "on_track"] as const;
 export type DeadlineFilter = (typeof DEADLINE_FILTERS)[number];
 export const QUEUE_PAGE_SIZE = 25;
@@ -100,7 +96,12 @@ export interface QueueRow {
   paused_at: string | null;
   remaining_days: number | null;
   explanation_owed: number;
-  /** From deadlineView (app/lib/sla.ts): the same state as the case page and /track, including "paused". */
+  /** The counting mode the case's deadline was set under (null: older cases, the policy's). */
+  deadline_mode: CountingMode | null;
+  /**
+   * From caseDeadlineView (app/models/deadlines/pause.ts): the same state as the case page and /track, including
+   * "paused", with days counted in the case's own mode.
+   */
   deadline: DeadlineView;
 }
 
@@ -123,9 +124,9 @@ export async function listQueue(
     filters: QueueFilters;
     now: Date;
     /** The organisation's policy: its due-soon threshold drives the deadline filters. */
-    policy: Pick<SlaPolicy, "dueSoonDays">;
-    /** Each row's own policy (channel / category overrides, see sla-policy.server.ts); defaults to `policy`. */
-    policyFor?: (key: { channel: string; categoryCode: string | null }) => Pick<SlaPolicy, "dueSoonDays">;
+    policy: StatePolicy;
+    /** Each row's own policy (channel / category overrides, see deadlines/policy.server.ts); defaults to `policy`. */
+    policyFor?: (key: { channel: string; categoryCode: string | null }) => StatePolicy;
     pageSize?: number;
   },
 ): Promise<QueueResult> {
@@ -226,6 +227,7 @@ export async function listQueue(
             "c.paused_at",
             "c.remaining_days",
             "c.explanation_owed",
+            "c.deadline_mode",
             "cat.code as category_code",
             "cat.name_th as category_th",
             "cat.name_en as category_en",
@@ -243,14 +245,7 @@ export async function listQueue(
   const hasNext = raw.length > pageSize;
   const rows = raw.slice(0, pageSize).map((r) => ({
     ...r,
-    deadline: deadlineView({
-      dueAt: r.due_at,
-      now: opts.now,
-      closedAt: r.closed_at,
-      pausedAt: r.paused_at,
-      remainingDays: r.remaining_days,
-      policy: opts.policyFor ? opts.policyFor({ channel: r.channel, categoryCode: r.category_code }) : opts.policy,
-    }),
+    deadline: caseDeadlineView(r, opts.policyFor ? opts.policyFor({ channel: r.channel, categoryCode: r.category_code }) : opts.policy, opts.now),
   }));
   return { rows, page, hasNext, hasPrev: page > 1 };
 }

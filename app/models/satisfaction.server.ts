@@ -5,8 +5,8 @@
  *
  * Never log comments or tokens.
  */
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../db/schema";
+import { inTransaction, type Executor } from "../../db/connection";
+import { DomainError } from "~/lib/domain-error";
 import {
   canChangeRating,
   COMMENT_MAX,
@@ -23,20 +23,6 @@ import { fiscalYearOf } from "~/lib/fiscal-year";
 import { cleanText } from "~/lib/validation";
 import { now } from "~/utils/clock.server";
 import { randomToken, sha256Hex } from "~/utils/crypto.server";
-
-type Executor = Kysely<Database> | Transaction<Database>;
-
-/** A refusal with an HTTP status and an i18n key (with its namespace). */
-export class SatisfactionError extends Error {
-  constructor(
-    readonly status: 404 | 409 | 422,
-    readonly messageKey: string,
-    readonly field?: string,
-  ) {
-    super(messageKey);
-    this.name = "SatisfactionError";
-  }
-}
 
 export interface CaseRatingView {
   score: Score;
@@ -66,7 +52,7 @@ export function ratingOpen(c: { status: string }): boolean {
 }
 
 /** The case's rating, or null when not rated yet. */
-export async function getCaseRating(db: Executor, complaintId: number, at: Date = now()): Promise<CaseRatingView | null> {
+export async function getCaseRating(db: Executor, complaintId: number, at: Date): Promise<CaseRatingView | null> {
   const row = await db
     .selectFrom("case_ratings")
     .select(["score", "comment", "created_at", "updated_at"])
@@ -77,30 +63,47 @@ export async function getCaseRating(db: Executor, complaintId: number, at: Date 
 
 /** What the rating section of /track needs: may the case be rated, and the answer given so far. */
 export async function caseRatingState(db: Executor, c: { id: number; status: string }): Promise<{ open: boolean; rating: CaseRatingView | null }> {
-  return { open: ratingOpen(c), rating: await getCaseRating(db, c.id) };
+  return { open: ratingOpen(c), rating: await getCaseRating(db, c.id, now()) };
 }
 
 function cleanComment(comment: string | undefined): string {
   const s = cleanText(comment ?? "");
-  if ([...s].length > COMMENT_MAX) throw new SatisfactionError(422, "errors.tooLong", "comment");
-  if (/[\u0000-\u0008\u000B-\u001F\u007F\uFFFD]/.test(s)) throw new SatisfactionError(422, "errors.invalidText", "comment");
+  if ([...s].length > COMMENT_MAX) throw DomainError.invalid("comment", "errors.tooLong");
+  if (/[\u0000-\u0008\u000B-\u001F\u007F\uFFFD]/.test(s)) throw DomainError.invalid("comment", "errors.invalidText");
   return s;
 }
 
 /**
+ * Who rates a case: its complainant, known either by the case's reference and tracking code (checked by /track, with
+ * its attempt limits, before it names the case here) or by the one-purpose rating link of the result e-mail (checked
+ * here: a malformed, unknown or expired link is refused with 404).
+ */
+export type Rater = { via: "tracking-code"; complaintId: number } | { via: "rating-link"; token: unknown };
+
+/**
  * Saves the complainant's answer for a closed case: the first answer, or a change within 30 days of it.
- * Refusals: 404 (no such case), 409 (case not closed; or the 30 days have passed), 422 (bad score or comment).
+ * Refusals: 404 (bad link, or no such case), 409 (case not closed; or the 30 days have passed), 422 (bad score or comment).
  */
 export async function rateCase(
-  db: Kysely<Database>,
-  input: { complaintId: number; score: number; comment?: string },
-): Promise<{ rating: CaseRatingView; created: boolean }> {
-  if (!isScore(input.score)) throw new SatisfactionError(422, "satisfaction:errors.score", "score");
+  db: Executor,
+  rater: Rater,
+  input: { score: number; comment?: string },
+): Promise<{ rating: CaseRatingView; created: boolean; reference: string }> {
+  let complaintId: number;
+  if (rater.via === "rating-link") {
+    const t = await redeemRatingToken(db, rater.token);
+    if (!t) throw DomainError.notFound("satisfaction:errors.badLink");
+    complaintId = t.complaintId;
+  } else {
+    complaintId = rater.complaintId;
+  }
+  if (!isScore(input.score)) throw DomainError.invalid("score", "satisfaction:errors.score");
+  const score = input.score;
   const comment = cleanComment(input.comment);
-  return db.transaction().execute(async (trx) => {
-    const c = await trx.selectFrom("complaints").select(["id", "status"]).where("id", "=", input.complaintId).executeTakeFirst();
-    if (!c) throw new SatisfactionError(404, "satisfaction:errors.notFound");
-    if (!ratingOpen(c)) throw new SatisfactionError(409, "satisfaction:errors.notClosed");
+  return inTransaction(db, async (trx) => {
+    const c = await trx.selectFrom("complaints").select(["id", "status", "reference"]).where("id", "=", complaintId).executeTakeFirst();
+    if (!c) throw DomainError.notFound("satisfaction:errors.notFound");
+    if (!ratingOpen(c)) throw DomainError.conflict("satisfaction:errors.notClosed");
     const at = now();
     const iso = at.toISOString();
     const existing = await trx
@@ -109,12 +112,12 @@ export async function rateCase(
       .where("complaint_id", "=", c.id)
       .executeTakeFirst();
     if (existing) {
-      if (!canChangeRating(new Date(existing.created_at), at)) throw new SatisfactionError(409, "satisfaction:errors.windowClosed");
-      await trx.updateTable("case_ratings").set({ score: input.score, comment, updated_at: iso }).where("complaint_id", "=", c.id).execute();
-      return { rating: view({ score: input.score, comment, created_at: existing.created_at, updated_at: iso }, at), created: false };
+      if (!canChangeRating(new Date(existing.created_at), at)) throw DomainError.conflict("satisfaction:errors.windowClosed");
+      await trx.updateTable("case_ratings").set({ score, comment, updated_at: iso }).where("complaint_id", "=", c.id).execute();
+      return { rating: view({ score, comment, created_at: existing.created_at, updated_at: iso }, at), created: false, reference: c.reference };
     }
-    await trx.insertInto("case_ratings").values({ complaint_id: c.id, score: input.score, comment, created_at: iso, updated_at: iso }).execute();
-    return { rating: view({ score: input.score, comment, created_at: iso, updated_at: iso }, at), created: true };
+    await trx.insertInto("case_ratings").values({ complaint_id: c.id, score, comment, created_at: iso, updated_at: iso }).execute();
+    return { rating: view({ score, comment, created_at: iso, updated_at: iso }, at), created: true, reference: c.reference };
   });
 }
 
@@ -152,24 +155,13 @@ export async function redeemRatingToken(db: Executor, token: unknown): Promise<R
   return { complaintId: row.id, reference: row.reference, status: row.status, lang: row.lang };
 }
 
-/** Rates the case a token belongs to; 404 for a bad or expired token, otherwise as rateCase. */
-export async function rateWithToken(
-  db: Kysely<Database>,
-  input: { token: unknown; score: number; comment?: string },
-): Promise<{ rating: CaseRatingView; created: boolean; reference: string }> {
-  const t = await redeemRatingToken(db, input.token);
-  if (!t) throw new SatisfactionError(404, "satisfaction:errors.badLink");
-  const res = await rateCase(db, { complaintId: t.complaintId, score: input.score, comment: input.comment });
-  return { ...res, reference: t.reference };
-}
-
-/** Saves one answer of the counter-service form (fiscal year of today). */
+/** Saves one answer of the counter-service form (fiscal year of today). Anyone may answer: the form is anonymous. */
 export async function submitCounterFeedback(
   db: Executor,
   input: { service: CounterService; score: number; comment?: string },
 ): Promise<{ id: number }> {
-  if (!isCounterService(input.service)) throw new SatisfactionError(422, "satisfaction:errors.service", "service");
-  if (!isScore(input.score)) throw new SatisfactionError(422, "satisfaction:errors.score", "score");
+  if (!isCounterService(input.service)) throw DomainError.invalid("service", "satisfaction:errors.service");
+  if (!isScore(input.score)) throw DomainError.invalid("score", "satisfaction:errors.score");
   const comment = cleanComment(input.comment);
   const at = now();
   const row = await db

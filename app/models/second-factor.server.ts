@@ -9,9 +9,10 @@
  * - Factors: an authenticator app (TOTP, app/models/mfa.server.ts) and passkeys (app/models/passkeys.server.ts);
  *   recovery codes stand in for a lost device.
  */
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database, Staff, StaffRole } from "../../db/schema";
 import {
+  canAdminister,
   FIXED_SECOND_FACTOR_ROLES,
   OPTIONAL_SECOND_FACTOR_ROLES,
   isOptionalSecondFactorRole,
@@ -23,8 +24,8 @@ import { needsSecondFactor, type SecondFactorState } from "~/lib/second-factor";
 import { appendAudit } from "~/models/audit.server";
 import { recoveryCodesLeft } from "~/models/mfa.server";
 import { nowIso } from "~/utils/clock.server";
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import { DomainError } from "~/lib/domain-error";
+import { inTransaction, type Executor } from "../../db/connection";
 
 /** The roles an administrator has turned the second factor on for (read on every check: one indexed row per role). */
 export async function secondFactorPolicy(db: Executor): Promise<SecondFactorPolicy> {
@@ -32,16 +33,10 @@ export async function secondFactorPolicy(db: Executor): Promise<SecondFactorPoli
   return { optionalRoles: rows.map((r) => r.role).filter(isOptionalSecondFactorRole) };
 }
 
-export class SecondFactorPolicyError extends Error {
-  constructor(readonly code: "fixed_role" | "bad_role") {
-    super(code);
-    this.name = "SecondFactorPolicyError";
-  }
-}
-
 /**
- * Turns the second factor on or off for an optional role (audited). Throws SecondFactorPolicyError("fixed_role") for
- * admin, supervisor and integrity (always on) and ("bad_role") for anything else. Returns whether anything changed.
+ * Turns the second factor on or off for an optional role (audited). Administrators only. Refused (DomainError, field
+ * "role", key secondFactor.admin.errors.fixed_role, 422) for admin, supervisor and integrity (always on) and
+ * (…bad_role, 400) for anything else. Returns whether anything changed.
  */
 export async function setRoleSecondFactor(
   db: Kysely<Database>,
@@ -49,9 +44,12 @@ export async function setRoleSecondFactor(
   role: unknown,
   required: boolean,
 ): Promise<boolean> {
-  if (typeof role === "string" && (FIXED_SECOND_FACTOR_ROLES as readonly string[]).includes(role)) throw new SecondFactorPolicyError("fixed_role");
-  if (!isOptionalSecondFactorRole(role)) throw new SecondFactorPolicyError("bad_role");
-  return db.transaction().execute(async (trx) => {
+  if (!canAdminister(actor)) throw DomainError.forbidden();
+  if (typeof role === "string" && (FIXED_SECOND_FACTOR_ROLES as readonly string[]).includes(role)) {
+    throw new DomainError(422, "secondFactor.admin.errors.fixed_role", { field: "role", ns: "staff" });
+  }
+  if (!isOptionalSecondFactorRole(role)) throw new DomainError(400, "secondFactor.admin.errors.bad_role", { field: "role", ns: "staff" });
+  return inTransaction(db, async (trx) => {
     const existing = await trx.selectFrom("second_factor_roles").select("role").where("role", "=", role).executeTakeFirst();
     if (Boolean(existing) === required) return false;
     if (required) await trx.insertInto("second_factor_roles").values({ role, set_at: nowIso(), set_by: actor.id }).execute();
@@ -154,7 +152,7 @@ export async function resetSecondFactor(
   staffId: number,
   actor: { id: number | null; role: string | null; details?: Record<string, unknown> },
 ): Promise<{ passkeysRemoved: number; hadTotp: boolean }> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const before = await trx.selectFrom("staff").select(["totp_enabled_at"]).where("id", "=", staffId).executeTakeFirst();
     if (!before) return { passkeysRemoved: 0, hadTotp: false };
     const removed = await trx.deleteFrom("staff_passkeys").where("staff_id", "=", staffId).executeTakeFirst();

@@ -1,109 +1,22 @@
 /**
- * Deadline policies and the holiday table. The policy of a case is the organisation's (a `sla_policies` row with scope
- * 'org', else the org profile's SLA settings), overridden by its channel's row, overridden by its category's row.
- * Holidays and policies are read on every page that shows a deadline, so each process keeps them for a few seconds
- * (like org.server.ts); changes made here clear the cache at once, other processes see them within CACHE_MS.
+ * The admin side of deadlines: the holiday table and the policies per organisation, channel and category. How a
+ * case's policy is resolved from them is app/models/deadlines/policy.server.ts (casePolicies); every change here clears
+ * its cache at once.
  */
-import type { Kysely, Transaction } from "kysely";
-import type { ComplaintChannel, Database, HolidayTable, SlaPolicyTable } from "../../db/schema";
-import { DEFAULT_ACK_DAYS, type CountingMode, type SlaPolicy } from "~/lib/sla";
+import type { Kysely } from "kysely";
+import { inTransaction, type Executor } from "../../db/connection";
+import type { Database, HolidayTable, SlaPolicyTable } from "../../db/schema";
+import type { CountingMode } from "~/models/deadlines/due-dates";
+import { holidaySet, invalidatePolicyCache } from "~/models/deadlines/policy.server";
 import { now } from "~/utils/clock.server";
 import { invalidateOrgCache } from "./org.server";
 
-type Executor = Kysely<Database> | Transaction<Database>;
-
-const CACHE_MS = 5_000;
-
-/** A complete policy, as used for a case. */
-export type CasePolicy = SlaPolicy & { ackDays: number; holidays: ReadonlySet<string> };
+export { holidaySet };
 
 export type PolicyScope = "org" | "channel" | "category";
 
-interface Snapshot {
-  at: number;
-  holidays: ReadonlySet<string>;
-  policies: SlaPolicyTable[];
-  org: { sla_days: number; due_soon_days: number; counting_mode: CountingMode } | undefined;
-}
-
-/** Keyed by the Kysely instance; transactions are never cached. */
-const snapshots = new WeakMap<object, Promise<Snapshot>>();
-
-async function load(db: Executor): Promise<Snapshot> {
-  const [holidays, policies, org] = await Promise.all([
-    db.selectFrom("holidays").select("date").execute(),
-    db.selectFrom("sla_policies").selectAll().execute(),
-    db.selectFrom("org_profile").select(["sla_days", "due_soon_days", "counting_mode"]).where("id", "=", 1).executeTakeFirst(),
-  ]);
-  return { at: Date.now(), holidays: new Set(holidays.map((h) => h.date)), policies, org };
-}
-
-async function snapshot(db: Executor): Promise<Snapshot> {
-  // Inside a transaction, read fresh (it may see its own uncommitted changes) and do not cache.
-  if (db.isTransaction) return load(db);
-  const cached = snapshots.get(db);
-  if (cached) {
-    const snap = await cached;
-    if (Date.now() - snap.at < CACHE_MS) return snap;
-  }
-  const fresh = load(db);
-  snapshots.set(db, fresh);
-  fresh.catch(() => snapshots.delete(db));
-  return fresh;
-}
-
 /** Forget cached holidays and policies (after a change). */
-export function invalidateSlaCache(db: Executor): void {
-  snapshots.delete(db);
-}
-
-/** The organisation's default policy when no 'org' row exists (org profile settings, 1 working day to acknowledge). */
-function basePolicy(snap: Snapshot): Omit<CasePolicy, "holidays"> {
-  const orgRow = snap.policies.find((p) => p.scope === "org");
-  if (orgRow) return fromRow(orgRow);
-  return {
-    resolveDays: snap.org?.sla_days ?? 15,
-    dueSoonDays: snap.org?.due_soon_days ?? 3,
-    mode: snap.org?.counting_mode ?? "calendar",
-    ackDays: DEFAULT_ACK_DAYS,
-  };
-}
-
-function fromRow(r: SlaPolicyTable): Omit<CasePolicy, "holidays"> {
-  return { resolveDays: r.resolve_days, dueSoonDays: r.due_soon_days, mode: r.mode, ackDays: r.ack_days };
-}
-
-function resolve(snap: Snapshot, key: { channel?: string | null; categoryCode?: string | null }): CasePolicy {
-  let p = basePolicy(snap);
-  const channelRow = key.channel ? snap.policies.find((r) => r.scope === "channel" && r.scope_key === key.channel) : undefined;
-  if (channelRow) p = fromRow(channelRow);
-  const categoryRow = key.categoryCode
-    ? snap.policies.find((r) => r.scope === "category" && r.scope_key === key.categoryCode)
-    : undefined;
-  if (categoryRow) p = fromRow(categoryRow);
-  return { ...p, holidays: snap.holidays };
-}
-
-/** The policy of a case from its channel and category (category overrides channel overrides organisation). */
-export async function getPolicyFor(
-  db: Executor,
-  key: { channel?: ComplaintChannel | string | null; categoryCode?: string | null } = {},
-): Promise<CasePolicy> {
-  return resolve(await snapshot(db), key);
-}
-
-/** A resolver for many cases at once (the queue): one cache read, then pure lookups. */
-export async function policyResolver(
-  db: Executor,
-): Promise<(key: { channel?: string | null; categoryCode?: string | null }) => CasePolicy> {
-  const snap = await snapshot(db);
-  return (key) => resolve(snap, key);
-}
-
-/** The holiday dates as a set of "YYYY-MM-DD" keys. */
-export async function holidaySet(db: Executor): Promise<ReadonlySet<string>> {
-  return (await snapshot(db)).holidays;
-}
+export const invalidateSlaCache = invalidatePolicyCache;
 
 // ---- Holidays (admin) ----
 
@@ -175,7 +88,7 @@ export async function setPolicy(db: Kysely<Database>, input: PolicyInput): Promi
     mode: input.mode,
     updated_at: at,
   };
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx
       .insertInto("sla_policies")
       .values({ scope: input.scope, scope_key: scopeKey, ...values })

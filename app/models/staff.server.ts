@@ -8,14 +8,15 @@
  * because of someone else's failures. Each attempt is counted before the argon2 check, so parallel guesses all count.
  */
 import argon2 from "argon2";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database, Staff, StaffRole } from "../../db/schema";
 import { now } from "~/utils/clock.server";
 import { limiter } from "~/utils/rate-limit.server";
 import { isStaffRole } from "~/lib/permissions";
+import { DomainError } from "~/lib/domain-error";
+import { inTransaction, type Executor } from "../../db/connection";
 import { PASSWORD_MIN_LENGTH, passwordProblem } from "./password-policy.server";
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Failures after which unfamiliar clients wait before trying the account again, the first wait and the longest. */
 export const LOGIN_FREE_FAILURES = 5;
@@ -24,14 +25,27 @@ export const LOGIN_MAX_WAIT_MS = 15 * 60_000;
 
 export { PASSWORD_MIN_LENGTH } from "./password-policy.server";
 
-export class StaffInputError extends Error {
-  constructor(
-    message: string,
-    readonly code: "email_taken" | "bad_role" | "division_required" | "unknown_division" | "weak_password" | "bad_email" | "bad_name" | "bad_position",
-  ) {
-    super(message);
-    this.name = "StaffInputError";
-  }
+type StaffInputProblem = "email_taken" | "bad_role" | "division_required" | "unknown_division" | "weak_password" | "bad_email" | "bad_name" | "bad_position";
+
+const PROBLEM_FIELD: Record<StaffInputProblem, string> = {
+  email_taken: "email",
+  bad_email: "email",
+  bad_name: "name",
+  bad_role: "role",
+  division_required: "division",
+  unknown_division: "division",
+  bad_position: "position",
+  weak_password: "email",
+};
+
+/**
+ * Input a new account cannot be made from: a DomainError on the form field (key accounts.errors.<problem>), its
+ * message a plain English sentence for the staff CLI.
+ */
+function staffInputError(sentence: string, problem: StaffInputProblem): DomainError {
+  const e = DomainError.invalid(PROBLEM_FIELD[problem], `accounts.errors.${problem}`, { ns: "staff" });
+  e.message = sentence;
+  return e;
 }
 
 export function hashPassword(password: string): Promise<string> {
@@ -66,21 +80,21 @@ export async function createStaff(db: Executor, input: NewStaffInput): Promise<S
   const name = input.name.normalize("NFC").trim();
   const position = (input.position ?? "").normalize("NFC").trim();
   const nicknames = (input.nicknames ?? "").normalize("NFC").trim();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) throw new StaffInputError("Invalid e-mail address", "bad_email");
-  if (!name || name.length > 200) throw new StaffInputError("Name is required (at most 200 characters)", "bad_name");
-  if (position.length > 200 || nicknames.length > 200) throw new StaffInputError("Position and nicknames: at most 200 characters", "bad_position");
-  if (!isStaffRole(input.role)) throw new StaffInputError(`Unknown role: ${String(input.role)}`, "bad_role");
-  if (input.role === "officer" && input.divisionId === null) throw new StaffInputError("Officers need a division", "division_required");
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) throw staffInputError("Invalid e-mail address", "bad_email");
+  if (!name || name.length > 200) throw staffInputError("Name is required (at most 200 characters)", "bad_name");
+  if (position.length > 200 || nicknames.length > 200) throw staffInputError("Position and nicknames: at most 200 characters", "bad_position");
+  if (!isStaffRole(input.role)) throw staffInputError(`Unknown role: ${String(input.role)}`, "bad_role");
+  if (input.role === "officer" && input.divisionId === null) throw staffInputError("Officers need a division", "division_required");
   if (input.password !== undefined) {
     const problem = passwordProblem(input.password, { email });
-    if (problem) throw new StaffInputError(`The password is not allowed (${problem}): at least ${PASSWORD_MIN_LENGTH} characters, not a common password`, "weak_password");
+    if (problem) throw staffInputError(`The password is not allowed (${problem}): at least ${PASSWORD_MIN_LENGTH} characters, not a common password`, "weak_password");
   }
   if (input.divisionId !== null) {
     const d = await db.selectFrom("divisions").select("id").where("id", "=", input.divisionId).executeTakeFirst();
-    if (!d) throw new StaffInputError("Unknown division", "unknown_division");
+    if (!d) throw staffInputError("Unknown division", "unknown_division");
   }
   const existing = await db.selectFrom("staff").select("id").where("email", "=", email).executeTakeFirst();
-  if (existing) throw new StaffInputError("A staff account with this e-mail already exists", "email_taken");
+  if (existing) throw staffInputError("A staff account with this e-mail already exists", "email_taken");
   const password_hash = input.password === undefined ? "" : await hashPassword(input.password);
   const at = now().toISOString();
   return db
@@ -155,7 +169,7 @@ export async function getStaffByEmail(db: Executor, email: string): Promise<Staf
 
 /** Disables an account and ends all of its sessions (one transaction). Returns false if there is no such account. */
 export async function disableStaff(db: Kysely<Database>, email: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const s = await trx.selectFrom("staff").select("id").where("email", "=", normalizeEmail(email)).executeTakeFirst();
     if (!s) return false;
     await trx.updateTable("staff").set({ active: 0 }).where("id", "=", s.id).execute();

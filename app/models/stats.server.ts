@@ -4,6 +4,7 @@
  * figure that depends on the clock — cases overdue now — is an indexed count of that year's open, running, overdue
  * cases, cached for OVERDUE_CACHE_MS.
  */
+import { openStatusSql } from "~/lib/case-status";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { ComplaintChannel, Database, ReportTag } from "../../db/schema";
 import { getDb } from "~/utils/db.server";
@@ -22,12 +23,15 @@ import {
   periodRange,
   comparisonWindows,
   monthEndOf,
+  monthStatus,
+  periodStatus,
   satisfactionFrom,
   share,
   smallCellsOk,
   isSuppressed,
   ZERO_FLOW,
   type Flow,
+  type MonthStatus,
   type Satisfaction,
   type StatPeriod,
 } from "~/lib/stats";
@@ -36,9 +40,8 @@ import { listCategories, listDivisions, listVillages } from "~/models/org.server
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-export type { Flow, Satisfaction, StatPeriod, Verdict };
+export type { Flow, MonthStatus, Satisfaction, StatPeriod, Verdict };
 
-const OPEN_SQL = `status in ('received','accepted','in_progress','waiting_info')`;
 const OVERDUE_CACHE_MS = 30_000;
 
 /** The fiscal year (BE) running now (Bangkok). */
@@ -57,8 +60,14 @@ export interface ComplaintStats {
   from: string;
   to: string;
   asOf: string;
+  /** Bangkok day the figures were computed for, and the first day the portal holds any record (null: none). */
+  today: string;
+  firstRecordDay: string | null;
+  /** ok: the period has ended; current: running (figures so far); not_yet / no_records_yet: no figures (app/lib/stats.ts). */
+  status: MonthStatus;
   totals: Flow & { resolved: number; forwarded: number };
-  byMonth: Array<Flow & { month: string }>;
+  /** Every month of the period with its status; counts of not_yet / no_records_yet months are 0 and must not be shown. */
+  byMonth: Array<Flow & { month: string; status: MonthStatus }>;
   byCategory: Array<Flow & { id: number; code: string; nameTh: string; nameEn: string }>;
   byChannel: Array<Flow & { channel: ComplaintChannel }>;
   byDivision: Array<Flow & { id: number | null; nameTh: string; nameEn: string }>;
@@ -133,7 +142,7 @@ async function overdueNow(db: Executor, fy: number, from: string, to: string): P
   const toIso = new Date(new Date(`${to}T00:00:00+07:00`).getTime() + 86_400_000).toISOString();
   const value = sql<{ n: number }>`
     select count(*) as n from complaints indexed by complaints_open_running_fy_due
-    where fiscal_year = ${fy} and ${sql.raw(OPEN_SQL)} and paused_at is null and due_at < ${at.toISOString()}
+    where fiscal_year = ${fy} and ${openStatusSql()} and paused_at is null and due_at < ${at.toISOString()}
       and received_at >= ${fromIso} and received_at < ${toIso}`
     .execute(db)
     .then((r) => Number(r.rows[0]?.n ?? 0));
@@ -181,13 +190,14 @@ export function clearStatsCache(): void {
 
 /** General-complaint statistics for the cases RECEIVED in a fiscal year or one of its periods (a cohort). */
 export async function complaintStats(db: Executor = getDb(), fy: number, period: StatPeriod = "year"): Promise<ComplaintStats> {
-  return memo(db, `complaints:${fy}:${period}`, () => computeComplaintStats(db, fy, period));
+  return memo(db, `complaints:${fy}:${period}:${today()}`, () => computeComplaintStats(db, fy, period));
 }
 
 async function computeComplaintStats(db: Executor, fy: number, period: StatPeriod): Promise<ComplaintStats> {
   const { from, to } = periodRange(fy, period);
   const asOf = now().toISOString();
-  const [cells, resolveHist, satisfaction, counterSatisfaction, overdue, categories, divisions, villages] = await Promise.all([
+  const day = today();
+  const [cells, resolveHist, satisfaction, counterSatisfaction, overdue, categories, divisions, villages, first] = await Promise.all([
     complaintCells(db, fy, from, to),
     db
       .selectFrom("complaint_resolve_days")
@@ -203,6 +213,7 @@ async function computeComplaintStats(db: Executor, fy: number, period: StatPerio
     listCategories(db as Kysely<Database>, { activeOnly: false }),
     listDivisions(db as Kysely<Database>, { activeOnly: false }),
     listVillages(db as Kysely<Database>, { activeOnly: false }),
+    firstRecordDay(db),
   ]);
 
   const all = cells.filter((c) => c.dim === "all");
@@ -236,14 +247,18 @@ async function computeComplaintStats(db: Executor, fy: number, period: StatPerio
   const ackOnTime = sum(all, "ack_on_time");
   const ackLate = sum(all, "ack_late");
   const hist = resolveHist.map((r) => ({ value: Number(r.days), n: Number(r.n ?? 0) }));
+  const byMonth = months.map((month) => ({ month, status: monthStatus(month, day, first), ...flowOf(monthMap.get(month)) }));
   return {
     fiscalYear: fy,
     period,
     from,
     to,
     asOf,
+    today: day,
+    firstRecordDay: first,
+    status: periodStatus(byMonth.map((m) => m.status)),
     totals: { ...flow(received, sum(all, "closed")), resolved: sum(all, "resolved"), forwarded: sum(all, "forwarded") },
-    byMonth: months.map((month) => ({ month, ...flowOf(monthMap.get(month)) })),
+    byMonth,
     byCategory,
     byChannel: COMPLAINT_CHANNELS.map((channel) => ({ channel, ...flowOf(chan.get(channel)) })),
     byDivision,
@@ -266,11 +281,19 @@ async function computeComplaintStats(db: Executor, fy: number, period: StatPerio
 export interface CorruptionStats {
   fiscalYear: number;
   asOf: string;
-  months: Array<Flow & { month: string; cumulative: Flow }>;
-  quarters: Array<Flow & { quarter: 1 | 2 | 3 | 4 }>;
-  halves: Array<Flow & { half: 1 | 2 }>;
+  today: string;
+  firstRecordDay: string | null;
+  /**
+   * Months from October with their status. `cumulative` (from 1 October to the month's end) is given only for months
+   * that have ended with records (status ok): it stops at the last month that has ended.
+   */
+  months: Array<Flow & { month: string; status: MonthStatus; cumulative: Flow | null }>;
+  quarters: Array<Flow & { quarter: 1 | 2 | 3 | 4; status: MonthStatus }>;
+  halves: Array<Flow & { half: 1 | 2; status: MonthStatus }>;
   total: Flow;
+  totalStatus: MonthStatus;
   outcomes: { substantiated: number; unsubstantiated: number; referred: number };
+  /** Reports by kind (a report may have several): shown only when every cell is 0 or at least SMALL_CELL_MIN. */
   byKind: { shown: boolean; rows: Array<{ tag: ReportTag; n: number }> };
 }
 
@@ -279,12 +302,13 @@ export interface CorruptionStats {
  * how many of those are completed (concluded, referred or closed) and how many are still in progress, today.
  */
 export async function corruptionStats(db: Executor = getDb(), fy: number, period: StatPeriod = "year"): Promise<CorruptionStats> {
-  return memo(db, `corruption:${fy}:${period}`, () => computeCorruptionStats(db, fy, period));
+  return memo(db, `corruption:${fy}:${period}:${today()}`, () => computeCorruptionStats(db, fy, period));
 }
 
 async function computeCorruptionStats(db: Executor, fy: number, period: StatPeriod): Promise<CorruptionStats> {
   const { from, to } = periodRange(fy, period);
-  const [monthRows, kindRows] = await Promise.all([
+  const day = today();
+  const [monthRows, kindRows, first] = await Promise.all([
     db
       .selectFrom("report_stats")
       .select((eb) => [
@@ -309,16 +333,19 @@ async function computeCorruptionStats(db: Executor, fy: number, period: StatPeri
       .where("day", "<=", to)
       .groupBy("topic")
       .execute(),
+    firstRecordDay(db),
   ]);
   const byMonth = new Map(monthRows.map((r) => [r.month, r]));
   let cumulative: Flow = { ...ZERO_FLOW };
   const months = periodMonths(fy, period).map((month) => {
     const r = byMonth.get(month);
     const f = flow(Number(r?.received ?? 0), Number(r?.completed ?? 0));
+    const status = monthStatus(month, day, first);
     cumulative = addFlows(cumulative, f);
-    return { month, ...f, cumulative };
+    return { month, status, ...f, cumulative: status === "ok" ? cumulative : null };
   });
   const sumMonths = (pred: (i: number) => boolean): Flow => months.filter((m) => pred(fiscalMonthIndex(m.month))).reduce<Flow>((a, m) => addFlows(a, m), { ...ZERO_FLOW });
+  const statusOf = (pred: (i: number) => boolean): MonthStatus => periodStatus(months.filter((m) => pred(fiscalMonthIndex(m.month))).map((m) => m.status));
   const outcome = (k: "substantiated" | "unsubstantiated" | "referred") => monthRows.reduce((s, r) => s + Number(r[k] ?? 0), 0);
   const kinds = new Map(kindRows.map((r) => [r.topic, Number(r.n ?? 0)]));
   const kindCells = REPORT_TAGS.map((tag) => ({ tag, n: kinds.get(tag) ?? 0 }));
@@ -326,14 +353,17 @@ async function computeCorruptionStats(db: Executor, fy: number, period: StatPeri
   return {
     fiscalYear: fy,
     asOf: now().toISOString(),
+    today: day,
+    firstRecordDay: first,
     months,
     quarters: ([1, 2, 3, 4] as const)
       .filter((q) => months.some((m) => Math.floor(fiscalMonthIndex(m.month) / 3) + 1 === q))
-      .map((quarter) => ({ quarter, ...sumMonths((i) => Math.floor(i / 3) + 1 === quarter) })),
+      .map((quarter) => ({ quarter, status: statusOf((i) => Math.floor(i / 3) + 1 === quarter), ...sumMonths((i) => Math.floor(i / 3) + 1 === quarter) })),
     halves: ([1, 2] as const)
       .filter((h) => months.some((m) => (fiscalMonthIndex(m.month) < 6 ? 1 : 2) === h))
-      .map((half) => ({ half, ...sumMonths((i) => (i < 6 ? 1 : 2) === half) })),
+      .map((half) => ({ half, status: statusOf((i) => (i < 6 ? 1 : 2) === half), ...sumMonths((i) => (i < 6 ? 1 : 2) === half) })),
     total: sumMonths(() => true),
+    totalStatus: statusOf(() => true),
     outcomes: { substantiated: outcome("substantiated"), unsubstantiated: outcome("unsubstantiated"), referred: outcome("referred") },
     byKind: { shown, rows: shown ? kindCells : [] },
   };
@@ -443,7 +473,7 @@ async function yearFigures(db: Executor, fy: number, from: string, to: string): 
 }
 
 /** The first Bangkok day the portal holds any record for (complaint, report or counter answer), or null. */
-async function firstRecordDay(db: Executor): Promise<string | null> {
+export async function firstRecordDay(db: Executor): Promise<string | null> {
   const r = await sql<{ d: string | null }>`
     select min(d) as d from (
       select min(day) as d from complaint_stats where dim = 'all' and key = '' and received > 0
@@ -516,7 +546,7 @@ function listFor(def: TargetDefinition, fy: number, w: { from: string; to: strin
   const topic = TOPIC_OF[def.key];
   if (topic) return { ...range, topic };
   if (def.key === "m20_service" || def.key === "m28") return range;
-  if (def.key === "m23_satisfaction") return { ...range, rated: "any" };
+  // m23_satisfaction: answers are counted by answer date, the case lists by date of receipt: no list matches the count.
   if (def.key === "m23_deadline") return { ...range, sla: "late" };
   return undefined;
 }
@@ -548,7 +578,7 @@ async function computePlanTargets(db: Executor, fy: number, period: StatPeriod):
       current: c.shown,
       previous: p.shown,
       verdict,
-      provisional: isProvisional(def.rule, verdict, running),
+      provisional: isProvisional(running),
       window: { current, previous },
       ...(list ? { list } : {}),
     };

@@ -1,18 +1,18 @@
 /**
- * Plan topics of a general complaint (issue 5): officers classify cases at triage with the topics the anti-corruption
+ * Plan topics of a general complaint: officers classify cases at triage with the topics the anti-corruption
  * plan's targets count (measures 13, 15, 16, 17, 19, 20). Stored in complaint_topics; topic_stats follows by trigger
  * (db/statistics.ts), so a change here moves the public figures in the same transaction.
  *
  * Who may set them: whoever may handle the case (the same rule as accepting/assigning it: canActOnCase "assign");
  * executives and other read-only roles may not. Each change writes an internal history row on the case.
  */
-import type { Kysely } from "kysely";
-import type { Database, PlanTopic } from "../../db/schema";
+import type { PlanTopic } from "../../db/schema";
+import { inTransaction, type Executor } from "../../db/connection";
+import { DomainError } from "~/lib/domain-error";
 import { PLAN_TOPIC_CODES } from "~/lib/case-list-filter";
 import { isPlanTopic } from "~/lib/plan-targets";
 import { canActOnCase, canViewCase, type Actor } from "~/lib/permissions";
 import { tFor } from "~/i18n";
-import { CaseActionError } from "./case-handling.server";
 import { now } from "~/utils/clock.server";
 
 export type { PlanTopic };
@@ -32,7 +32,7 @@ export function canSetTopics(actor: Actor, c: { division_id: number | null }): b
 }
 
 /** A case's topics, in PLAN_TOPICS order. */
-export async function getComplaintTopics(db: Kysely<Database>, complaintId: number): Promise<PlanTopic[]> {
+export async function getComplaintTopics(db: Executor, complaintId: number): Promise<PlanTopic[]> {
   const rows = await db.selectFrom("complaint_topics").select("topic").where("complaint_id", "=", complaintId).execute();
   const set = new Set(rows.map((r) => r.topic));
   return PLAN_TOPIC_CODES.filter((t) => set.has(t));
@@ -44,17 +44,16 @@ export async function getComplaintTopics(db: Kysely<Database>, complaintId: numb
  * topics), 422 (an unknown topic: nothing is written). Returns whether anything changed.
  */
 export async function setComplaintTopics(
-  db: Kysely<Database>,
-  complaintId: number,
-  topics: readonly string[],
-  actor: Actor,
+  db: Executor,
+  input: { complaintId: number; topics: readonly string[]; actor: Actor },
 ): Promise<{ changed: boolean; topics: PlanTopic[] }> {
-  if (!topics.every(isPlanTopic)) throw new CaseActionError(422, "caselist:topicsForm.badTopic", {}, "topics");
+  const { topics, actor } = input;
+  if (!topics.every(isPlanTopic)) throw DomainError.invalid("topics", "topicsForm.badTopic", { ns: "caselist" });
   const wanted = PLAN_TOPIC_CODES.filter((t) => topics.includes(t));
-  return db.transaction().execute(async (trx) => {
-    const c = await trx.selectFrom("complaints").select(["id", "division_id", "assignee_id", "status"]).where("id", "=", complaintId).executeTakeFirst();
-    if (!c || !canViewCase(actor, c)) throw new CaseActionError(404, "caseErrors.notFound");
-    if (!canSetTopics(actor, c)) throw new CaseActionError(403, "caseErrors.forbidden");
+  return inTransaction(db, async (trx) => {
+    const c = await trx.selectFrom("complaints").select(["id", "division_id", "assignee_id", "status"]).where("id", "=", input.complaintId).executeTakeFirst();
+    if (!c || !canViewCase(actor, c)) throw DomainError.notFound("caseErrors.notFound", { ns: "staff" });
+    if (!canSetTopics(actor, c)) throw DomainError.forbidden("caseErrors.forbidden", { ns: "staff" });
     const current = (await trx.selectFrom("complaint_topics").select("topic").where("complaint_id", "=", c.id).execute()).map((r) => r.topic);
     const removed = current.filter((t) => !wanted.includes(t));
     const added = wanted.filter((t) => !current.includes(t));

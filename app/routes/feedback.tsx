@@ -12,10 +12,12 @@ import { CsrfField, ErrorSummary, Field, HoneypotField } from "~/components/form
 import { RatingFields } from "~/components/satisfaction";
 import { getDb } from "~/utils/db.server";
 import { clientOf, limits } from "~/utils/rate-limit.server";
-import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
+import { getLang } from "~/utils/request.server";
+import { handlePublicPost, limitPosts, publicFormError } from "~/utils/public-form.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 import { getOrgProfile, nameIn } from "~/models/org.server";
-import { submitCounterFeedback, SatisfactionError } from "~/models/satisfaction.server";
+import { isDomainError } from "~/lib/domain-error";
+import { submitCounterFeedback } from "~/models/satisfaction.server";
 import { COMMENT_MAX, COUNTER_SERVICES, counterFeedbackSchema } from "~/lib/satisfaction";
 import { fieldErrors } from "~/lib/validation";
 
@@ -50,51 +52,34 @@ function errorResponse(status: number, data: ErrorData, headers: Record<string, 
   return json<ErrorData>(data, { status, headers: { "Cache-Control": "no-store", ...headers } });
 }
 
-/** Every post counts towards the per-client limit except a form sent back for correction (422). */
+/**
+ * Limits: every post counts towards the per-client limit except a form sent back for correction (422); only stored
+ * answers count towards the limit across all clients.
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const lang = getLang(request);
-  const limiter = limits.counterFeedback();
-  const everyone = limits.counterFeedbackGlobal();
-  const client = clientOf(context);
   const empty: Values = { service: "", score: "", comment: "" };
-  const perClient = limiter.peek(client);
-  const overall = everyone.peek("all");
-  const blocked = perClient.blocked ? perClient : overall;
-  if (perClient.blocked || overall.blocked) {
-    return errorResponse(429, { formError: "satisfaction:errors.rateLimited", errors: {}, values: empty }, { "Retry-After": String(Math.max(1, blocked.retryAfterSec)) });
-  }
-  let response: Response | undefined;
-  try {
-    const form = await readFormData(request, lang);
-    assertCsrf(request, form, lang);
-    const website = form.get("website");
-    if (typeof website === "string" && website.trim() !== "") {
-      response = errorResponse(400, { formError: "satisfaction:errors.rejected", errors: {}, values: empty });
-      return response;
-    }
-    const values: Values = { service: str(form, "service", 40), score: str(form, "score", 4), comment: str(form, "comment", COMMENT_MAX * 2) };
-    const parsed = counterFeedbackSchema.safeParse({
-      service: typeof form.get("service") === "string" ? form.get("service") : undefined,
-      score: typeof form.get("score") === "string" ? form.get("score") : undefined,
-      comment: typeof form.get("comment") === "string" ? form.get("comment") : undefined,
-    });
-    if (!parsed.success) {
-      response = errorResponse(422, { formError: null, errors: inFormOrder(fieldErrors(parsed.error)), values });
-      return response;
-    }
-    try {
-      await submitCounterFeedback(getDb(), parsed.data);
-    } catch (e) {
-      if (!(e instanceof SatisfactionError)) throw e;
-      response = errorResponse(e.status, { formError: e.field ? null : e.messageKey, errors: e.field ? { [e.field]: e.messageKey } : {}, values });
-      return response;
-    }
-    response = redirect("/feedback/thanks");
-    return response;
-  } finally {
-    if (!response || response.status !== 422) limiter.hit(client);
-    if (response?.status === 302) everyone.hit("all");
-  }
+  return handlePublicPost(
+    request,
+    {
+      limits: [limitPosts(limits.counterFeedback(), clientOf(context)), limitPosts(limits.counterFeedbackGlobal(), "all", (o) => o.status === 302)],
+      messages: { rateLimited: "satisfaction:errors.rateLimited", rejected: "satisfaction:errors.rejected" },
+      emptyReply: () => ({ values: empty }),
+      headers: { "Cache-Control": "no-store" },
+    },
+    async (form) => {
+      const values: Values = { service: str(form, "service", 40), score: str(form, "score", 4), comment: str(form, "comment", COMMENT_MAX * 2) };
+      const text = (k: string) => (typeof form.get(k) === "string" ? (form.get(k) as string) : undefined);
+      const parsed = counterFeedbackSchema.safeParse({ service: text("service"), score: text("score"), comment: text("comment") });
+      if (!parsed.success) return errorResponse(422, { formError: null, errors: inFormOrder(fieldErrors(parsed.error)), values });
+      try {
+        await submitCounterFeedback(getDb(), parsed.data);
+      } catch (e) {
+        if (!isDomainError(e)) throw e;
+        return publicFormError(e, { values }, { "Cache-Control": "no-store" });
+      }
+      return redirect("/feedback/thanks");
+    },
+  );
 }
 
 const FIELD_ORDER = ["service", "score", "comment"];

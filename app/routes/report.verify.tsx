@@ -16,15 +16,13 @@ import { Link, isRouteErrorResponse, useActionData, useLoaderData, useRouteError
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
 import { clientOf, limiter } from "~/utils/rate-limit.server";
-import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
+import { getLang } from "~/utils/request.server";
+import { handlePublicPost, limitPostsUpFront } from "~/utils/public-form.server";
 import { passThroughHeaders } from "~/utils/route-headers";
-import {
-  checkProofFile,
-  installationFingerprint,
-  installationPublicKeyPem,
-} from "~/models/report-proof.server";
-import { groupFingerprint, submissionMatches, type ProofVerdict } from "~/lib/report-proof";
-import { formatThaiDateKey } from "~/lib/thai-date";
+import { installationFingerprint, installationPublicKeyPem } from "~/models/report-proof.server";
+import { checkProofPost, type ProofChecked } from "~/models/report/proof-check.server";
+import { ProofResult } from "~/components/report-proof-result";
+import { groupFingerprint } from "~/lib/report-proof";
 import { tFor } from "~/i18n";
 
 export const headers = passThroughHeaders;
@@ -53,13 +51,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-interface Facts {
-  organisation: string | null;
-  receivedOn: string | null;
-  digest: string | null;
-  namedKey: string | null;
-}
-
 type ActionData =
   | {
       kind: "error";
@@ -67,14 +58,7 @@ type ActionData =
       formError: string | null;
       minutes?: number;
     }
-  | {
-      kind: "checked";
-      verdict: ProofVerdict;
-      legacy: boolean;
-      /** Only what a genuine statement says (and, for another key, the key it names). */
-      facts: Facts | null;
-      submission: "match" | "mismatch" | null;
-    };
+  | ProofChecked;
 
 /** Text of a file (UTF-8, or UTF-16 with a BOM, as some editors save), or null when none was chosen. */
 async function fileText(v: FormDataEntryValue | null): Promise<{ text: string; size: number } | null> {
@@ -95,25 +79,21 @@ function fieldText(v: FormDataEntryValue | null): string {
   return typeof v === "string" ? v : "";
 }
 
+/** Every post counts (proof-verify, 30 per 10 minutes), refused ones too; read and CSRF-checked by handlePublicPost. */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const lang = getLang(request);
-  const client = clientOf(context);
-  const hit = verifyLimiter().hit(client);
-  if (!hit.allowed) {
-    request.body?.cancel().catch(() => {});
-    return json<ActionData>(
-      {
-        kind: "error",
-        errors: {},
-        formError: "proof:errors.rateLimited",
-        minutes: Math.max(1, Math.ceil(hit.retryAfterSec / 60)),
-      },
-      { status: 429, headers: { "Retry-After": String(Math.max(1, hit.retryAfterSec)) } },
-    );
-  }
-  const form = await readFormData(request, lang);
-  assertCsrf(request, form, lang);
+  return handlePublicPost(
+    request,
+    {
+      limits: [limitPostsUpFront(verifyLimiter(), clientOf(context), { countRefused: true })],
+      honeypot: false,
+      messages: { rateLimited: "proof:errors.rateLimited" },
+      emptyReply: ({ retryAfterSec }) => ({ kind: "error", minutes: Math.max(1, Math.ceil((retryAfterSec ?? 60) / 60)) }),
+    },
+    checkProof,
+  );
+}
 
+async function checkProof(form: FormData): Promise<Response> {
   // A chosen file wins over pasted text (the hints say so).
   const proofFile = await fileText(form.get("proofFile"));
   const proof = proofFile ? proofFile.text : fieldText(form.get("proofText"));
@@ -128,30 +108,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json<ActionData>({ kind: "error", errors, formError: null }, { status: 422 });
   }
 
-  const { verdict, parsed } = checkProofFile(proof);
-  const given = submission.trim() !== "";
-  const matches = given && parsed ? await submissionMatches(submission, parsed.fields) : false;
-  let facts: Facts | null = null;
-  if (parsed && verdict === "genuine") {
-    facts = {
-      organisation: parsed.fields.organisation,
-      receivedOn: parsed.fields.receivedOn,
-      digest: parsed.fields.submissionSha256,
-      namedKey: null,
-    };
-  } else if (parsed && verdict === "other-key") {
-    facts = { organisation: null, receivedOn: null, digest: null, namedKey: parsed.fields.signingKeySha256 };
-  }
-  return json<ActionData>(
-    {
-      kind: "checked",
-      verdict,
-      legacy: parsed?.format === "v1",
-      facts,
-      submission: given && parsed ? (matches ? "match" : "mismatch") : null,
-    },
-    { status: verdict === "unreadable" ? 422 : 200 },
-  );
+  const checked = await checkProofPost(proof, submission);
+  return json<ActionData>(checked, { status: checked.verdict === "unreadable" ? 422 : 200 });
 }
 
 export default function ReportVerify() {
@@ -180,7 +138,7 @@ export default function ReportVerify() {
           submissionFile: SUBMISSION_MAX_CHARS,
         }}
       />
-      {result?.kind === "checked" ? <Result result={result} lang={data.lang} /> : null}
+      {result?.kind === "checked" ? <ProofResult result={result} lang={data.lang} /> : null}
 
       <p className="lead">{t("verify.lead")}</p>
       <form method="post" encType="multipart/form-data" className="proof-verify-form" autoComplete="off">
@@ -233,78 +191,6 @@ export default function ReportVerify() {
         </details>
       </section>
     </div>
-  );
-}
-
-function Result({ result, lang }: { result: Extract<ActionData, { kind: "checked" }>; lang: "th" | "en" }) {
-  const { t } = useTranslation("proof");
-  const { verdict, facts } = result;
-  const tone = verdict === "genuine" ? "success" : verdict === "unreadable" ? "notice" : "warning";
-  const date = facts?.receivedOn ? formatThaiDateKey(facts.receivedOn, lang) : "—";
-  return (
-    <section aria-labelledby="proof-result-title" className={`${tone} proof-result`} data-testid="proof-verdict" data-verdict={verdict}>
-      <h2 id="proof-result-title">{t("verify.resultTitle")}</h2>
-      {verdict === "genuine" ? (
-        <>
-          <p>
-            <strong>{t("verify.genuineTitle")}</strong>
-          </p>
-          <p data-testid="proof-verdict-text">{t("verify.genuine", { org: facts?.organisation ?? "—", date })}</p>
-          <dl className="facts">
-            <dt>{t("verify.facts.organisation")}</dt>
-            <dd>{facts?.organisation ?? "—"}</dd>
-            <dt>{t("verify.facts.receivedOn")}</dt>
-            <dd data-testid="proof-received-on">{date}</dd>
-            <dt>{t("verify.facts.digest")}</dt>
-            <dd>
-              <code className="digest" data-testid="proof-digest">
-                {facts?.digest ?? "—"}
-              </code>
-            </dd>
-          </dl>
-          <p className="hint">{t("verify.genuineNote")}</p>
-        </>
-      ) : verdict === "other-key" ? (
-        <>
-          <p>
-            <strong>{t("verify.otherKeyTitle")}</strong>
-          </p>
-          <p data-testid="proof-verdict-text">{t("verify.otherKey")}</p>
-          {facts?.namedKey ? (
-            <dl className="facts">
-              <dt>{t("verify.facts.namedKey")}</dt>
-              <dd>
-                <code className="digest">{groupFingerprint(facts.namedKey)}</code>
-              </dd>
-            </dl>
-          ) : null}
-        </>
-      ) : verdict === "edited" ? (
-        <>
-          <p>
-            <strong>{t("verify.editedTitle")}</strong>
-          </p>
-          <p data-testid="proof-verdict-text">{t("verify.edited")}</p>
-        </>
-      ) : (
-        <>
-          <p>
-            <strong>{t("verify.unreadableTitle")}</strong>
-          </p>
-          <p data-testid="proof-verdict-text">{t("verify.unreadable")}</p>
-        </>
-      )}
-      {result.legacy ? <p className="warning">{t("verify.legacy")}</p> : null}
-      {result.submission ? (
-        <p data-testid="proof-submission" data-submission={result.submission}>
-          <strong>{result.submission === "match" ? t("verify.submissionMatch") : t("verify.submissionMismatch")}</strong>
-          {verdict !== "genuine" ? <> {t("verify.submissionProofNotGenuine")}</> : null}
-        </p>
-      ) : null}
-      <p className="no-print">
-        <a href="/report/verify">{t("verify.back")}</a>
-      </p>
-    </section>
   );
 }
 

@@ -10,7 +10,7 @@ import { listQueue, parseQueueFilters } from "~/models/queue.server";
 import { CASE_LIST_PARAMS, caseListHref, describeCriteria, type CaseListCriteria, type CriterionKey } from "~/lib/case-list-filter";
 import { criteriaNames } from "~/models/case-list.server";
 import { tFor } from "~/i18n";
-import { getPolicyFor, policyResolver } from "~/models/sla-policy.server";
+import { casePolicies } from "~/models/deadlines";
 import { reportCounts } from "~/models/report/retention.server";
 
 /** Same values as DEADLINE_FILTERS in queue.server (not importable in browser code). */
@@ -27,9 +27,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const lang = getLang(request);
   const url = new URL(request.url);
   const filters = parseQueueFilters(url.searchParams);
-  const [orgPolicy, policyFor] = await Promise.all([getPolicyFor(db), policyResolver(db)]);
+  const policies = await casePolicies(db);
   const at = now();
-  const result = await listQueue(db, { actor: staff, filters, now: at, policy: orgPolicy, policyFor });
+  const result = await listQueue(db, { actor: staff, filters, now: at, policy: policies.org, policyFor: policies.of });
   const scope = queueDivisionScope(staff);
   const [categories, divisions, people, reports] = await Promise.all([
     listCategories(db, { activeOnly: false }),

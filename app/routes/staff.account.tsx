@@ -9,7 +9,8 @@ import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { NewPasswordFields } from "~/components/new-password-fields";
-import { changePassword, PasswordRejectedError } from "~/models/accounts.server";
+import { changePassword } from "~/models/accounts.server";
+import { isDomainError } from "~/lib/domain-error";
 import { PASSWORD_MIN_LENGTH } from "~/models/password-policy.server";
 import { staffKeyInfo } from "~/models/report/staff-keys.server";
 import { getDb } from "~/utils/db.server";
@@ -43,10 +44,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const updated = await changePassword(getDb(), staff, { current: str("current"), password: str("password"), confirm: str("confirm") }, sessionIdOf(request));
     return redirect("/staff/account?done=password", { headers: { "Set-Cookie": deviceCookie(updated) } });
   } catch (e) {
-    if (e instanceof PasswordRejectedError) {
-      const field = e.problem === "wrongCurrent" ? "current" : e.problem === "mismatch" ? "confirm" : "password";
-      return json<ActionData>({ errors: { [field]: `enrol.problems.${e.problem}` } }, { status: 422 });
-    }
+    if (isDomainError(e) && e.field) return json<ActionData>({ errors: { [e.field]: e.messageKey } }, { status: e.status });
     throw e;
   }
 }

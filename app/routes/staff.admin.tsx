@@ -12,7 +12,6 @@ import {
   addCategory,
   addDivision,
   addVillage,
-  AdminInputError,
   namedRowSchema,
   orgProfileSchema,
   updateOrgProfile,
@@ -21,6 +20,7 @@ import {
 import { getOrgProfile, listCategories, listDivisions, listVillages, nameIn } from "~/models/org.server";
 import { listStaff } from "~/models/staff.server";
 import { getDb } from "~/utils/db.server";
+import { isDomainError } from "~/lib/domain-error";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { log } from "~/utils/logger.server";
@@ -116,16 +116,16 @@ export async function action({ request }: ActionFunctionArgs) {
     if (intent === "profile") {
       const p = orgProfileSchema.safeParse(values);
       if (!p.success) return fail(fieldErrors(p.error));
-      await updateOrgProfile(db, p.data);
+      await updateOrgProfile(db, admin, p.data);
     } else if (intent === "addDivision" || intent === "addVillage" || intent === "addCategory") {
       const p = namedRowSchema.extend({ code: safeText(40, intent !== "addVillage") }).safeParse(values);
       if (!p.success) return fail(fieldErrors(p.error));
-      if (intent === "addDivision") await addDivision(db, p.data);
-      else if (intent === "addVillage") await addVillage(db, { ...p.data, number: Number(values.number) });
+      if (intent === "addDivision") await addDivision(db, admin, p.data);
+      else if (intent === "addVillage") await addVillage(db, admin, { ...p.data, number: Number(values.number) });
       else {
         const d = idField.safeParse(values.divisionId);
         if (!d.success) return fail({ divisionId: "errors.invalidChoice" });
-        await addCategory(db, { ...p.data, divisionId: d.data });
+        await addCategory(db, admin, { ...p.data, divisionId: d.data });
       }
     } else if (intent === "updateRow") {
       const table = values.table;
@@ -135,13 +135,13 @@ export async function action({ request }: ActionFunctionArgs) {
       if (!id.success) return fail({ id: "errors.invalidChoice" }, 400);
       if (!p.success) return fail(fieldErrors(p.error));
       const divisionId = table === "categories" && values.divisionId ? Number(values.divisionId) : undefined;
-      const ok = await updateRefRow(db, table, id.data, { ...p.data, active: values.active === "1", divisionId });
+      const ok = await updateRefRow(db, admin, table, id.data, { ...p.data, active: values.active === "1", divisionId });
       if (!ok) throw json({ messageKey: "errorPage.notFound" }, { status: 404 });
     } else {
       return fail({ intent: "errors.invalidChoice" }, 400);
     }
   } catch (e) {
-    if (e instanceof AdminInputError) return fail({ [e.field]: `staff:${e.messageKey}` });
+    if (isDomainError(e) && e.field) return fail({ [e.field]: `${e.ns ? `${e.ns}:` : ""}${e.messageKey}` });
     throw e;
   }
   log.info("admin change", { intent, staffId: admin.id });

@@ -13,7 +13,7 @@ import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { canAdminister, isStaffRole, STAFF_ROLES } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
 import { createAccount, ENROLMENT_HOURS, listAccounts, resetPassword, setAccountActive, unlockAccount, updateAccountProfile } from "~/models/accounts.server";
-import { StaffInputError } from "~/models/staff.server";
+import { isDomainError } from "~/lib/domain-error";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
@@ -47,6 +47,12 @@ type ActionData =
   | { intent: string; done: true }
   | { intent: string; errors: Record<string, string>; values?: Record<string, string> };
 
+/** A refusal from the accounts model, shown on its field (the page's error summary). */
+function fieldErrorReply(e: unknown, intent: string, values?: Record<string, string>) {
+  if (!isDomainError(e) || !e.field) throw e;
+  return json<ActionData>({ intent, errors: { [e.field]: e.messageKey }, values }, { status: e.status });
+}
+
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const form = await readFormData(request);
@@ -70,11 +76,7 @@ export async function action({ request }: ActionFunctionArgs) {
       const r = await createAccount(db, { email: values.email, name: values.name, role: values.role, divisionId: Number.isInteger(divisionId) ? divisionId : null, position: values.position, nicknames: values.nicknames }, by);
       return json<ActionData>({ intent, link: r.url, expires: expires(r.expiresAt), name: r.staff.name });
     } catch (e) {
-      if (e instanceof StaffInputError) {
-        const field = { email_taken: "email", bad_email: "email", bad_name: "name", bad_role: "role", division_required: "division", unknown_division: "division", bad_position: "position", weak_password: "email" }[e.code];
-        return json<ActionData>({ intent, errors: { [field]: `accounts.errors.${e.code}` }, values }, { status: 422 });
-      }
-      throw e;
+      return fieldErrorReply(e, intent, values);
     }
   }
   if (!targetOk) return json<ActionData>({ intent, errors: { staffId: "accounts.errors.unknown" } }, { status: 404 });
@@ -88,8 +90,11 @@ export async function action({ request }: ActionFunctionArgs) {
     return json<ActionData>({ intent, done: true });
   }
   if (intent === "disable" || intent === "enable") {
-    if (target === admin.id) return json<ActionData>({ intent, errors: { staffId: "accounts.errors.self" } }, { status: 422 });
-    await setAccountActive(db, target, intent === "enable", by);
+    try {
+      await setAccountActive(db, target, intent === "enable", by);
+    } catch (e) {
+      return fieldErrorReply(e, intent);
+    }
     return json<ActionData>({ intent, done: true });
   }
   if (intent === "profile") {

@@ -11,7 +11,8 @@ import { useEffect, useRef } from "react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
-import { rolePolicyOverview, SecondFactorPolicyError, setRoleSecondFactor } from "~/models/second-factor.server";
+import { rolePolicyOverview, setRoleSecondFactor } from "~/models/second-factor.server";
+import { domainErrorReply } from "~/utils/domain-reply.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
@@ -30,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ roles: await rolePolicyOverview(getDb()) });
 }
 
-type ActionData = { role: string; error: "fixed_role" | "bad_role" | "bad_value" };
+type ActionData = { role: string; error: { key: string; ns?: string } };
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
@@ -38,13 +39,12 @@ export async function action({ request }: ActionFunctionArgs) {
   assertCsrf(request, form);
   const role = String(form.get("role") ?? "").slice(0, 40);
   const value = form.get("required");
-  if (value !== "1" && value !== "0") return json<ActionData>({ role, error: "bad_value" }, { status: 400 });
+  if (value !== "1" && value !== "0") return json<ActionData>({ role, error: { key: "secondFactor.admin.errors.bad_value" } }, { status: 400 });
   try {
     const changed = await setRoleSecondFactor(getDb(), admin, role, value === "1");
     log.info("second factor policy", { staffId: admin.id, role, required: value === "1", changed });
   } catch (e) {
-    if (!(e instanceof SecondFactorPolicyError)) throw e;
-    return json<ActionData>({ role, error: e.code }, { status: e.code === "fixed_role" ? 422 : 400 });
+    return domainErrorReply(e, { role });
   }
   return redirect(`/staff/admin/security?saved=${encodeURIComponent(role)}`);
 }
@@ -67,7 +67,7 @@ export default function SecuritySettings() {
       <p>{t("secondFactor.admin.intro")}</p>
       {result?.error ? (
         <div className="error-summary" role="alert" tabIndex={-1} ref={errorRef} data-testid="security-error">
-          <p>{t(`secondFactor.admin.errors.${result.error}`, { role: roleName(result.role) })}</p>
+          <p>{t(result.error.key, { role: roleName(result.role) })}</p>
         </div>
       ) : saved ? (
         <p className="success" role="status" data-testid="security-saved">

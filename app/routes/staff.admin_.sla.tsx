@@ -8,7 +8,8 @@ import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
 import { listCategories, nameIn } from "~/models/org.server";
-import { deletePolicy, getPolicyFor, listPolicies, setPolicy } from "~/models/sla-policy.server";
+import { deletePolicy, listPolicies, setPolicy } from "~/models/sla-policy.server";
+import { casePolicies } from "~/models/deadlines";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
@@ -48,7 +49,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const db = getDb();
   const lang = getLang(request);
-  const [rows, categories, org] = await Promise.all([listPolicies(db), listCategories(db, { activeOnly: false }), getPolicyFor(db)]);
+  const [rows, categories, org] = await Promise.all([listPolicies(db), listCategories(db, { activeOnly: false }), casePolicies(db).then((p) => p.org)]);
   const view = (r: { resolve_days: number; ack_days: number; due_soon_days: number; mode: "calendar" | "working" }): PolicyView => ({
     resolveDays: r.resolve_days,
     ackDays: r.ack_days,

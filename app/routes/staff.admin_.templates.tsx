@@ -5,7 +5,8 @@ import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
-import { isNoticeKind, listTemplates, NoticeError, PLACEHOLDERS, resetTemplate, saveTemplate } from "~/models/notices.server";
+import { isDomainError } from "~/lib/domain-error";
+import { isNoticeKind, listTemplates, PLACEHOLDERS, resetTemplate, saveTemplate } from "~/models/notices.server";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
@@ -37,14 +38,14 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!isNoticeKind(kind) || (lang !== "th" && lang !== "en")) throw json({ messageKey: "errorPage.badRequest" }, { status: 400 });
   const db = getDb();
   if (s("intent") === "reset") {
-    await resetTemplate(db, kind, lang);
+    await resetTemplate(db, { kind, lang, actor: admin });
   } else {
     try {
-      await saveTemplate(db, { kind, lang, subject: s("subject"), body: s("body"), staffId: admin.id });
+      await saveTemplate(db, { kind, lang, subject: s("subject"), body: s("body"), actor: admin });
     } catch (e) {
-      if (e instanceof NoticeError) {
+      if (isDomainError(e) && e.status === 422) {
         return json<ActionData>(
-          { key: `${kind}-${lang}`, error: { field: e.field ?? "body", key: e.messageKey, params: e.params }, values: { subject: s("subject"), body: s("body") } },
+          { key: `${kind}-${lang}`, error: { field: e.field ?? "body", key: e.messageKey, params: e.params as Record<string, string> }, values: { subject: s("subject"), body: s("body") } },
           { status: 422 },
         );
       }

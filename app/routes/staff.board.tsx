@@ -5,7 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { formatThaiDate, toBuddhistYear } from "~/lib/thai-date";
 import { deadlineBoard } from "~/models/deadline-board.server";
-import { BOARD_STATES } from "~/lib/sla";
+import { BOARD_STATES } from "~/models/deadlines/due-dates";
 import { nameIn } from "~/models/org.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";

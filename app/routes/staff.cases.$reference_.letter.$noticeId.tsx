@@ -8,7 +8,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { tFor } from "~/i18n";
 import { parseCaseReference } from "~/lib/case-reference";
 import { formatThaiDate } from "~/lib/thai-date";
-import { CaseActionError, getCaseForStaff } from "~/models/case-handling.server";
+import { isDomainError } from "~/lib/domain-error";
+import { getCaseForStaff } from "~/models/case-handling.server";
 import { getNotice } from "~/models/notices.server";
 import { getOrgProfile } from "~/models/org.server";
 import { getDb } from "~/utils/db.server";
@@ -29,7 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     c = (await getCaseForStaff(db, ref.reference, staff)).complaint; // 404 for cases this person may not see
   } catch (e) {
-    if (e instanceof CaseActionError && e.status === 404) notFound();
+    if (isDomainError(e) && e.status === 404) notFound();
     throw e;
   }
   const n = await getNotice(db, c.id, Number(params.noticeId));

@@ -1,15 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { z } from "zod";
 import type { ComplaintChannel } from "../../db/schema";
-import { CsrfField, ErrorSummary, Field } from "~/components/form";
+import { Field } from "~/components/form";
+import { ComplaintForm } from "~/components/complaint-form";
 import { canRecordIntake } from "~/lib/permissions";
 import { formatThaiDate, dateFromBangkokKey, bangkokDateKey } from "~/lib/thai-date";
-import { complaintFormSchema, fieldErrors, LIMITS, PREFERRED_CONTACTS } from "~/lib/validation";
+import { isDomainError } from "~/lib/domain-error";
+import { fieldErrors, isSubmissionKey } from "~/lib/validation";
 import { MultipartError, parseMultipartUpload, storeUpload, UploadRejectedError } from "~/models/attachment.server";
-import { ComplaintInputError, createComplaint } from "~/models/complaint.server";
+import { complaintSchemaFor, createComplaint } from "~/models/complaint.server";
 import { listCategories, listVillages, nameIn } from "~/models/org.server";
 import { now } from "~/utils/clock.server";
 import { randomToken } from "~/utils/crypto.server";
@@ -91,12 +93,10 @@ export async function action({ request }: ActionFunctionArgs) {
   assertCsrf(request, form);
   const values: Record<string, string> = {};
   for (const [k, v] of form.entries()) if (typeof v === "string" && k !== "csrf") values[k] = v;
-  const submissionKey = /^[A-Za-z0-9_-]{43}$/.test(values.submissionKey ?? "") ? values.submissionKey : randomToken(32);
+  const submissionKey = isSubmissionKey(values.submissionKey) ? values.submissionKey : randomToken(32);
 
   const db = getDb();
-  const [categories, villages] = await Promise.all([listCategories(db), listVillages(db)]);
-  const schema = complaintFormSchema({ categoryCodes: categories.map((c) => c.code), villageNumbers: villages.map((v) => v.number) });
-  const main = schema.safeParse(values);
+  const main = (await complaintSchemaFor(db)).safeParse(values);
   const extra = extraSchema.safeParse(values);
   if (!main.success || !extra.success) {
     const errors = { ...(main.success ? {} : fieldErrors(main.error)), ...(extra.success ? {} : fieldErrors(extra.error)) };
@@ -136,8 +136,8 @@ export async function action({ request }: ActionFunctionArgs) {
       },
     });
   } catch (e) {
-    if (e instanceof ComplaintInputError) {
-      return json<ActionData>({ errors: { [e.field]: e.messageKey }, values, submissionKey }, { status: 422 });
+    if (isDomainError(e) && e.field) {
+      return json<ActionData>({ errors: { [e.field]: e.messageKey }, values, submissionKey }, { status: e.status });
     }
     throw e;
   }
@@ -189,138 +189,49 @@ export default function StaffIntake() {
   if (result?.receipt) return <ReceiptSlip receipt={result.receipt} />;
   const v = result?.values ?? {};
   const e = result?.errors ?? {};
-  const labels: Record<string, string> = {
-    channel: t("intake.channel"),
-    receivedDate: t("intake.receivedDate"),
-    category: tc("fields.category"),
-    subject: tc("fields.subject"),
-    details: tc("fields.details"),
-    village: tc("fields.village"),
-    landmark: tc("fields.landmark"),
-    latitude: tc("fields.latitude"),
-    longitude: tc("fields.longitude"),
-    attachments: tc("fields.attachments"),
-    contactName: tc("fields.contactName"),
-    contactPhone: tc("fields.contactPhone"),
-    contactEmail: tc("fields.contactEmail"),
-    contactAddress: tc("fields.contactAddress"),
-    preferredContact: tc("fields.preferredContact"),
-  };
   return (
     <>
       <h1>{t("intake.title")}</h1>
       <p>{t("intake.intro")}</p>
-      <ErrorSummary errors={e} labels={labels} formError={result?.formError} />
-      <Form method="post" encType="multipart/form-data" noValidate reloadDocument>
-        <CsrfField />
-        <input type="hidden" name="submissionKey" value={result?.submissionKey ?? data.submissionKey} />
-        <fieldset>
-          <legend>{t("intake.receiving")}</legend>
-          <Field name="channel" label={labels.channel} error={e.channel} required>
-            {(p) => (
-              <select {...p} defaultValue={v.channel ?? ""}>
-                <option value="">{tc("choose")}</option>
-                {INTAKE_CHANNELS.map((c) => (
-                  <option key={c} value={c}>
-                    {t(`channels.${c}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field name="receivedDate" label={labels.receivedDate} hint={t("intake.receivedDateHint")} error={e.receivedDate}>
-            {(p) => <input {...p} type="date" max={data.today} defaultValue={v.receivedDate ?? ""} />}
-          </Field>
-          <Field name="citizenLang" label={t("intake.citizenLang")}>
-            {(p) => (
-              <select {...p} defaultValue={v.citizenLang ?? "th"}>
-                <option value="th">ไทย</option>
-                <option value="en">English</option>
-              </select>
-            )}
-          </Field>
-        </fieldset>
-        <fieldset>
-          <legend>{tc("sections.problem")}</legend>
-          <Field name="category" label={labels.category} error={e.category} required>
-            {(p) => (
-              <select {...p} defaultValue={v.category ?? ""}>
-                <option value="">{tc("choose")}</option>
-                {data.categories.map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field name="subject" label={labels.subject} error={e.subject} max={LIMITS.subject} required>
-            {(p) => <input {...p} type="text" maxLength={LIMITS.subject} defaultValue={v.subject ?? ""} />}
-          </Field>
-          <Field name="details" label={labels.details} error={e.details} max={LIMITS.details} required>
-            {(p) => <textarea {...p} maxLength={LIMITS.details} defaultValue={v.details ?? ""} />}
-          </Field>
-        </fieldset>
-        <fieldset>
-          <legend>{tc("sections.place")}</legend>
-          <Field name="village" label={labels.village} error={e.village} required>
-            {(p) => (
-              <select {...p} defaultValue={v.village ?? ""}>
-                <option value="">{tc("choose")}</option>
-                {data.villages.map((x) => (
-                  <option key={x.number} value={x.number}>
-                    {tc("villageOption", { number: x.number, name: x.name })}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field name="landmark" label={labels.landmark} error={e.landmark} max={LIMITS.landmark}>
-            {(p) => <input {...p} type="text" maxLength={LIMITS.landmark} defaultValue={v.landmark ?? ""} />}
-          </Field>
-          <Field name="latitude" label={labels.latitude} error={e.latitude}>
-            {(p) => <input {...p} type="text" inputMode="decimal" defaultValue={v.latitude ?? ""} />}
-          </Field>
-          <Field name="longitude" label={labels.longitude} error={e.longitude}>
-            {(p) => <input {...p} type="text" inputMode="decimal" defaultValue={v.longitude ?? ""} />}
-          </Field>
-        </fieldset>
-        <fieldset>
-          <legend>{tc("sections.files")}</legend>
-          <Field name="attachments" label={labels.attachments} error={e.attachments}>
-            {(p) => <input {...p} type="file" multiple accept="image/jpeg,image/png,image/webp,application/pdf" />}
-          </Field>
-        </fieldset>
-        <fieldset>
-          <legend>{tc("sections.contact")}</legend>
-          <Field name="contactName" label={labels.contactName} error={e.contactName} max={LIMITS.name}>
-            {(p) => <input {...p} type="text" autoComplete="off" maxLength={LIMITS.name} defaultValue={v.contactName ?? ""} />}
-          </Field>
-          <Field name="contactPhone" label={labels.contactPhone} error={e.contactPhone}>
-            {(p) => <input {...p} type="tel" autoComplete="off" maxLength={LIMITS.phone} defaultValue={v.contactPhone ?? ""} />}
-          </Field>
-          <Field name="contactEmail" label={labels.contactEmail} error={e.contactEmail}>
-            {(p) => <input {...p} type="email" autoComplete="off" maxLength={LIMITS.email} defaultValue={v.contactEmail ?? ""} />}
-          </Field>
-          <Field name="contactAddress" label={labels.contactAddress} error={e.contactAddress} max={LIMITS.address}>
-            {(p) => <textarea {...p} maxLength={LIMITS.address} defaultValue={v.contactAddress ?? ""} />}
-          </Field>
-          <Field name="preferredContact" label={labels.preferredContact} error={e.preferredContact}>
-            {(p) => (
-              <select {...p} defaultValue={v.preferredContact ?? "none"}>
-                {PREFERRED_CONTACTS.map((x) => (
-                  <option key={x} value={x}>
-                    {tc(`preferred.${x}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </fieldset>
-        <button type="submit" className="primary">
-          {t("intake.submit")}
-        </button>
-      </Form>
+      <ComplaintForm
+        variant="intake"
+        categories={data.categories}
+        villages={data.villages}
+        submissionKey={result?.submissionKey ?? data.submissionKey}
+        values={v}
+        errors={e}
+        formError={result?.formError}
+        extraLabels={{ channel: t("intake.channel"), receivedDate: t("intake.receivedDate") }}
+        submitLabel={t("intake.submit")}
+        before={
+          <fieldset>
+            <legend>{t("intake.receiving")}</legend>
+            <Field name="channel" label={t("intake.channel")} error={e.channel} required>
+              {(p) => (
+                <select {...p} defaultValue={v.channel ?? ""}>
+                  <option value="">{tc("choose")}</option>
+                  {INTAKE_CHANNELS.map((c) => (
+                    <option key={c} value={c}>
+                      {t(`channels.${c}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field name="receivedDate" label={t("intake.receivedDate")} hint={t("intake.receivedDateHint")} error={e.receivedDate}>
+              {(p) => <input {...p} type="date" max={data.today} defaultValue={v.receivedDate ?? ""} />}
+            </Field>
+            <Field name="citizenLang" label={t("intake.citizenLang")}>
+              {(p) => (
+                <select {...p} defaultValue={v.citizenLang ?? "th"}>
+                  <option value="th">ไทย</option>
+                  <option value="en">English</option>
+                </select>
+              )}
+            </Field>
+          </fieldset>
+        }
+      />
     </>
   );
 }

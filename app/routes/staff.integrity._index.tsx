@@ -9,7 +9,7 @@ import { json } from "@remix-run/node";
 import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { isReportStatus, isReportTag, REPORT_STATUSES, REPORT_TAGS } from "~/lib/report-status";
-import { addDays, deadlineStatus } from "~/lib/sla";
+import { addDays, deadlineStatus } from "~/models/deadlines";
 import { formatThaiDate, formatThaiDateKey } from "~/lib/thai-date";
 import { getIntegritySettings } from "~/models/integrity-settings.server";
 import { listReportsFor } from "~/models/report/casework.server";

@@ -5,7 +5,7 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { readReportAttachment } from "~/models/report/casework.server";
-import { ReportForbiddenError, ReportNotFoundError } from "~/models/report/shared.server";
+import { isReportHidden } from "~/models/report/shared.server";
 import { getDb } from "~/utils/db.server";
 import { requireReportAccess } from "~/utils/report-access.server";
 
@@ -26,7 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     file = await readReportAttachment(getDb(), access, publicId, id);
   } catch (e) {
-    if (e instanceof ReportNotFoundError || e instanceof ReportForbiddenError) notFound();
+    if (isReportHidden(e)) notFound();
     throw e;
   }
   const ext = /\.[A-Za-z0-9]{1,8}$/.exec(file.name)?.[0] ?? "";

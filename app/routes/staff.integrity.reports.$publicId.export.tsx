@@ -7,7 +7,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { canAccessReports } from "~/lib/permissions";
 import { exportReport } from "~/models/report/casework.server";
-import { ReportForbiddenError, ReportNotFoundError } from "~/models/report/shared.server";
+import { isReportHidden } from "~/models/report/shared.server";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireReportAccess } from "~/utils/report-access.server";
@@ -40,7 +40,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       },
     });
   } catch (e) {
-    if (e instanceof ReportNotFoundError || e instanceof ReportForbiddenError) notFound();
+    if (isReportHidden(e)) notFound();
     throw e;
   }
 }

@@ -13,11 +13,11 @@ import { fieldErrors } from "~/lib/validation";
 import {
   getIntegritySettings,
   integritySettingsSchema,
-  IntegritySettingsError,
   listIntegrityOfficers,
   updateIntegritySettings,
 } from "~/models/integrity-settings.server";
 import { getDb } from "~/utils/db.server";
+import { isDomainError } from "~/lib/domain-error";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
@@ -55,7 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const changed = await updateIntegritySettings(getDb(), admin, parsed.data);
     log.info("integrity settings", { staffId: admin.id, changed: changed.length });
   } catch (e) {
-    if (e instanceof IntegritySettingsError) return json<ActionData>({ errors: { [e.field]: e.messageKey }, values }, { status: 422 });
+    if (isDomainError(e) && e.field) return json<ActionData>({ errors: { [e.field]: e.messageKey }, values }, { status: e.status });
     throw e;
   }
   return redirect("/staff/integrity/settings?saved=1");

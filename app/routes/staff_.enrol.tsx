@@ -11,7 +11,8 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { NewPasswordFields } from "~/components/new-password-fields";
-import { completeEnrolment, EnrolmentInvalidError, findEnrolment, PasswordRejectedError, RecoveryKeyRejectedError } from "~/models/accounts.server";
+import { completeEnrolment, findEnrolment } from "~/models/accounts.server";
+import { isDomainError } from "~/lib/domain-error";
 import { PASSWORD_MIN_LENGTH } from "~/models/password-policy.server";
 import { getDb } from "~/utils/db.server";
 import { deviceCookie } from "~/utils/device.server";
@@ -95,13 +96,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // /staff sends the new session on to the second factor (set-up) and, for report recipients, to their keys.
     return redirect("/staff", { headers });
   } catch (e) {
-    if (e instanceof EnrolmentInvalidError) return json<ActionData>({ errors: {}, formError: "enrol.invalid" }, { status: 410, headers: noStore });
-    if (e instanceof PasswordRejectedError) {
-      const field = e.problem === "mismatch" ? "confirm" : "password";
-      return json<ActionData>({ errors: { [field]: `enrol.problems.${e.problem}` } }, { status: 422, headers: noStore });
-    }
-    if (e instanceof RecoveryKeyRejectedError) return json<ActionData>({ errors: { recoveryKey: "enrol.problems.recoveryKey" } }, { status: 422, headers: noStore });
-    throw e;
+    if (!isDomainError(e)) throw e;
+    // No field: the link itself is unknown, used or expired (410 Gone).
+    if (!e.field) return json<ActionData>({ errors: {}, formError: e.messageKey }, { status: 410, headers: noStore });
+    return json<ActionData>({ errors: { [e.field]: e.messageKey } }, { status: e.status, headers: noStore });
   }
 }
 

@@ -10,7 +10,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { ShareMeter } from "~/components/charts";
 import { AsOf, CountLink, FiscalYearForm, StatsErrorView, StatsNav, TableWrap, dataUrl, dayLabel, formatCount, monthEnd, type DataTable } from "~/components/stats-ui";
-import { BreakdownSection, ChartAndTable, MonthlySection, SatisfactionSection, StatSection, type FlowRow } from "~/components/stats-sections";
+import { BreakdownSection, ChartAndTable, DefinitionList, MonthlySection, SatisfactionSection, StatSection, type FlowRow } from "~/components/stats-sections";
+import { PAGE_DEFINITIONS } from "~/lib/stat-definitions";
 import { selectedFiscalYear, statsAudience, statsCacheHeaders, statsHeaders } from "~/components/stats-route.server";
 import type { CaseListFilter } from "~/lib/case-list-filter";
 import { formatShare } from "~/lib/stats";
@@ -124,7 +125,7 @@ export default function StatsOverview() {
           <li className="stat-tile">
             <span className="stat-tile-label">{t("overview.overdue.label")}</span>
             <CountLink n={s.overdueNow} filter={{ ...base, state: "overdue" }} audience={audience} lang={lang} testId="overdue-now" />
-            <span className="stat-tile-how">{t("overview.overdue.how")}</span>
+            <span className="stat-tile-how">{t("statreport:definitions.overdue_now")}</span>
           </li>
         </ul>
       </section>
@@ -201,7 +202,7 @@ export default function StatsOverview() {
         download="complaints-by-village"
       />
 
-      <StatSection id="deadline" title={t("overview.deadline.title")} how={t("overview.deadline.how", { days: slaDays })} download={{ fy, table: "complaints-summary" }}>
+      <StatSection id="deadline" title={t("overview.deadline.title")} how={`${t("statreport:definitions.deadline_percent")} ${t("overview.deadline.days", { days: slaDays })}`} download={{ fy, table: "complaints-summary" }}>
         <ChartAndTable
           id="deadline"
           summary={deadlineSummary}
@@ -232,7 +233,7 @@ export default function StatsOverview() {
         />
       </StatSection>
 
-      <StatSection id="days" title={t("overview.resolveDays.title")} how={t("overview.resolveDays.how")} download={{ fy, table: "complaints-summary" }}>
+      <StatSection id="days" title={t("overview.resolveDays.title")} how={t("statreport:definitions.median_days")} download={{ fy, table: "complaints-summary" }}>
         <TableWrap labelId="days-caption">
           <table className="stats-table stats-table-narrow" data-testid="days-table">
             <caption id="days-caption">{t("overview.resolveDays.caption", { fy })}</caption>
@@ -260,7 +261,7 @@ export default function StatsOverview() {
         </TableWrap>
       </StatSection>
 
-      <StatSection id="ack" title={t("overview.ack.title")} how={t("overview.ack.how")} download={{ fy, table: "complaints-summary" }}>
+      <StatSection id="ack" title={t("overview.ack.title")} how={t("statreport:definitions.ack_percent")} download={{ fy, table: "complaints-summary" }}>
         <ChartAndTable
           id="ack"
           summary={ackSummary}
@@ -294,12 +295,10 @@ export default function StatsOverview() {
         id="satisfaction"
         fy={fy}
         title={t("overview.satisfaction.title")}
-        how={t("overview.satisfaction.how")}
+        how={`${t("statreport:definitions.answers")} ${t("statreport:definitions.percent")}`}
         caption={t("overview.satisfaction.caption", { fy })}
         chartTitle={t("overview.satisfaction.chartTitle")}
         s={s.satisfaction}
-        anyFilter={{ ...base, rated: "any" }}
-        satisfiedFilter={{ ...base, rated: "satisfied" }}
         audience={audience}
         lang={lang}
       />
@@ -307,7 +306,7 @@ export default function StatsOverview() {
         id="counter"
         fy={fy}
         title={t("overview.counter.title")}
-        how={t("overview.counter.how")}
+        how={`${t("statreport:definitions.answers")} ${t("statreport:definitions.percent")}`}
         caption={t("overview.counter.caption", { fy })}
         chartTitle={t("overview.counter.chartTitle")}
         s={s.counterSatisfaction}
@@ -321,6 +320,8 @@ export default function StatsOverview() {
           </p>
         }
       />
+
+      <DefinitionList keys={PAGE_DEFINITIONS["/stats"]} />
 
       <section className="stats-section no-print" aria-labelledby="downloads-title" data-testid="section-downloads">
         <h2 id="downloads-title">{t("download.title")}</h2>

@@ -1,8 +1,10 @@
 /**
  * /stats/corruption: statistics of corruption and misconduct complaints in the ITA format (plan measure 28): one row
  * per month from October with received / completed / in progress and the cumulative figures, quarter subtotals, the
- * six-month round (รอบ 6 เดือน) and the year total; "ไม่มีเรื่องร้องเรียน" for a period with none. Counts and outcomes
- * only: no links to lists, and the breakdown by kind of wrongdoing only when every cell counts 0 or at least 5.
+ * six-month round (รอบ 6 เดือน) and the year total; "ไม่มีเรื่องร้องเรียน" only for an ended period with none, and an
+ * explicit status (not reached yet / before the first record / still running) otherwise, with running totals only up
+ * to the last month that has ended. Counts and outcomes only: no links to lists, and the breakdown by kind of
+ * wrongdoing (downloadable like the other tables) only when every cell counts 0 or at least 5.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
@@ -10,11 +12,11 @@ import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { FlowBarChart } from "~/components/charts";
 import { AsOf, DownloadLinks, FiscalYearForm, StatsErrorView, StatsNav, TableWrap, formatCount, monthLabel } from "~/components/stats-ui";
-import { ChartFigure, CountTable, FlowHeaders, StatSection, type FlowCounts } from "~/components/stats-sections";
+import { ChartFigure, CountTable, DefinitionList, FlowHeaders, StatSection, type FlowCounts } from "~/components/stats-sections";
 import { selectedFiscalYear, statsCacheHeaders, statsHeaders } from "~/components/stats-route.server";
 import { tFor } from "~/i18n";
-import { bangkokDateKey } from "~/lib/thai-date";
-import { periodRange } from "~/lib/stats";
+import { hasFigures, type MonthStatus } from "~/lib/stats";
+import { PAGE_DEFINITIONS } from "~/lib/stat-definitions";
 import { corruptionStats } from "~/models/stats.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
@@ -39,23 +41,29 @@ export function ErrorBoundary() {
   return <StatsErrorView />;
 }
 
-type Row =
-  | { kind: "month"; key: string; label: string; flow: FlowCounts; cumulative: FlowCounts; start: string }
-  | { kind: "quarter" | "half" | "year"; key: string; label: string; flow: FlowCounts; cumulative: FlowCounts; start: string };
+interface Row {
+  kind: "month" | "quarter" | "half" | "year";
+  key: string;
+  label: string;
+  status: MonthStatus;
+  flow: FlowCounts;
+  /** Running total to the end of the row's last month; null once past the last month that has ended. */
+  cumulative: FlowCounts | null;
+}
 
 export default function CorruptionStats() {
   const { lang, fy, years, isDefault, stats: s } = useLoaderData<typeof loader>();
   const { t } = useTranslation("stats");
   const ti = useTranslation("integrity").t;
   const n = (x: number) => formatCount(x, lang);
-  const today = bangkokDateKey(new Date(s.asOf));
   const pick = (f: FlowCounts): FlowCounts => ({ received: f.received, completed: f.completed, inProgress: f.inProgress });
+  const pickCum = (f: FlowCounts | null): FlowCounts | null => (f ? pick(f) : null);
   const monthShort = (m: string) => monthLabel(m, lang, { withYear: true });
 
   // The ITA table: months, a quarter subtotal after every third month, the six-month round after March, the year.
   const rows: Row[] = [];
   s.months.forEach((m, i) => {
-    rows.push({ kind: "month", key: m.month, label: monthLabel(m.month, lang, { long: true }), flow: pick(m), cumulative: pick(m.cumulative), start: `${m.month}-01` });
+    rows.push({ kind: "month", key: m.month, label: monthLabel(m.month, lang, { long: true }), status: m.status, flow: pick(m), cumulative: pickCum(m.cumulative) });
     if (i % 3 === 2) {
       const q = s.quarters[Math.floor(i / 3)]!;
       const first = s.months[i - 2]!.month;
@@ -63,9 +71,9 @@ export default function CorruptionStats() {
         kind: "quarter",
         key: `q${q.quarter}`,
         label: t("corruption.quarter", { n: q.quarter, from: monthShort(first), to: monthShort(m.month) }),
+        status: q.status,
         flow: pick(q),
-        cumulative: pick(m.cumulative),
-        start: `${first}-01`,
+        cumulative: pickCum(m.cumulative),
       });
     }
     if (i === 5) {
@@ -74,16 +82,17 @@ export default function CorruptionStats() {
         kind: "half",
         key: "h1",
         label: t("corruption.half", { from: monthShort(s.months[0]!.month), to: monthShort(m.month) }),
+        status: h.status,
         flow: pick(h),
-        cumulative: pick(m.cumulative),
-        start: `${s.months[0]!.month}-01`,
+        cumulative: pickCum(m.cumulative),
       });
     }
   });
   const last = s.months[s.months.length - 1]!;
-  rows.push({ kind: "year", key: "year", label: t("corruption.year", { fy }), flow: pick(s.total), cumulative: pick(last.cumulative), start: periodRange(fy).from });
+  rows.push({ kind: "year", key: "year", label: t("corruption.year", { fy }), status: s.totalStatus, flow: pick(s.total), cumulative: pickCum(last.cumulative) });
 
-  const remark = (r: Row) => (r.start > today ? t("corruption.notYet") : r.flow.received === 0 ? t("corruption.none") : "");
+  // "ไม่มีเรื่องร้องเรียน" only for a period that has ended with records; otherwise the status says why there is no figure.
+  const remark = (r: Row) => (r.status === "ok" ? (r.flow.received === 0 ? t("corruption.none") : "") : t(`monthStatus.${r.status}`));
   const summary =
     s.total.received === 0
       ? t("corruption.summaryNone", { fy })
@@ -98,14 +107,9 @@ export default function CorruptionStats() {
       <p className="lead">{t("corruption.intro")}</p>
       <section className="card stats-columns" aria-labelledby="columns-title">
         <h2 id="columns-title">{t("corruption.columnsTitle")}</h2>
-        <ul>
-          <li>{t("corruption.colReceived")}</li>
-          <li>{t("corruption.colCompleted")}</li>
-          <li>{t("corruption.colInProgress")}</li>
-          <li>{t("corruption.colCumulative")}</li>
-        </ul>
         <p className="muted">{t("corruption.countsOnly")}</p>
       </section>
+      <DefinitionList keys={PAGE_DEFINITIONS["/stats/corruption"]} />
 
       <section className="stats-section" aria-labelledby="ita-title" data-testid="section-ita">
         <h2 id="ita-title">{t("corruption.caption", { fy })}</h2>
@@ -114,7 +118,7 @@ export default function CorruptionStats() {
             id="ita-chart"
             title={t("corruption.chartTitle", { fy })}
             desc={summary}
-            bars={s.months.map((m) => ({ label: monthLabel(m.month, lang), completed: m.completed, inProgress: m.inProgress }))}
+            bars={s.months.filter((m) => hasFigures(m.status)).map((m) => ({ label: monthLabel(m.month, lang), completed: m.completed, inProgress: m.inProgress }))}
             legend={{ completed: t("chart.legendCompleted"), inProgress: t("chart.legendInProgress") }}
             formatNumber={n}
           />
@@ -144,11 +148,13 @@ export default function CorruptionStats() {
             </thead>
             <tbody>
               {rows.map((r) => {
-                // A period that has not started yet shows dashes, not zeros or the running cumulative figures.
-                const future = r.start > today;
-                const cell = (x: number) => (future ? "–" : n(x));
+                // A period not reached yet, or before the first record, shows dashes, never zeros; running totals stop
+                // at the last month that has ended.
+                const none = !hasFigures(r.status);
+                const cell = (x: number) => (none ? "–" : n(x));
+                const cum = (x: number | undefined) => (x === undefined ? "–" : n(x));
                 return (
-                  <tr key={r.key} className={`ita-${r.kind}`} data-row={r.key}>
+                  <tr key={r.key} className={`ita-${r.kind}`} data-row={r.key} data-status={r.status}>
                     <th scope="row">{r.label}</th>
                     <td className="num" data-testid={`ita-${r.key}-received`}>
                       {cell(r.flow.received)}
@@ -159,9 +165,11 @@ export default function CorruptionStats() {
                     <td className="num" data-testid={`ita-${r.key}-inprogress`}>
                       {cell(r.flow.inProgress)}
                     </td>
-                    <td className="num">{cell(r.cumulative.received)}</td>
-                    <td className="num">{cell(r.cumulative.completed)}</td>
-                    <td className="num">{cell(r.cumulative.inProgress)}</td>
+                    <td className="num" data-testid={`ita-${r.key}-cumreceived`}>
+                      {cum(r.cumulative?.received)}
+                    </td>
+                    <td className="num">{cum(r.cumulative?.completed)}</td>
+                    <td className="num">{cum(r.cumulative?.inProgress)}</td>
                     <td data-testid={`ita-${r.key}-remark`}>{remark(r)}</td>
                   </tr>
                 );
@@ -172,7 +180,7 @@ export default function CorruptionStats() {
         <DownloadLinks fy={fy} table="corruption-by-month" label={t("download.tables.corruption-by-month")} />
       </section>
 
-      <StatSection id="outcomes" title={t("corruption.outcomes.title")} how={t("corruption.outcomes.how")} download={{ fy, table: "corruption-outcomes" }}>
+      <StatSection id="outcomes" title={t("corruption.outcomes.title")} how={t("statreport:definitions.outcomes")} download={{ fy, table: "corruption-outcomes" }}>
         <CountTable
           id="outcomes"
           caption={t("corruption.outcomes.caption", { fy })}
@@ -182,7 +190,7 @@ export default function CorruptionStats() {
         />
       </StatSection>
 
-      <StatSection id="kinds" title={t("corruption.kinds.title")} how={t("corruption.kinds.how")}>
+      <StatSection id="kinds" title={t("corruption.kinds.title")} how={t("statreport:definitions.by_kind")} download={{ fy, table: "corruption-by-kind" }}>
         {s.byKind.shown ? (
           <CountTable
             id="kinds"
@@ -193,7 +201,7 @@ export default function CorruptionStats() {
           />
         ) : (
           <p className="notice" data-testid="kinds-withheld">
-            {t("corruption.kinds.withheld")}
+            {t("corruption.kinds.withheld")} {t("statreport:definitions.small_cells")}
           </p>
         )}
       </StatSection>

@@ -131,7 +131,8 @@ export default function OpenData() {
           <li>{t("data.csvFormat")}</li>
           <li>{t("data.jsonFormat")}</li>
           <li>{t("data.valuesNote")}</li>
-          <li>{t("data.smallCells")}</li>
+          <li>{t("definitions.status")}</li>
+          <li>{t("definitions.small_cells")}</li>
         </ul>
         <h3>{t("data.colType")}</h3>
         <dl className="od-types">

@@ -13,7 +13,7 @@ import { useTranslation } from "~/components/i18n";
 import { SECTIONS, sectionText } from "~/lib/stat-report-text";
 import { formatCount, monthLabel } from "~/components/stats-ui";
 import { tFor } from "~/i18n";
-import { fiscalMonthIndex, formatShare, type Flow } from "~/lib/stats";
+import { fiscalMonthIndex, formatShare, hasFigures, type Flow, type MonthStatus } from "~/lib/stats";
 import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
 import { getOrgProfile } from "~/models/org.server";
 import {
@@ -102,7 +102,17 @@ function pct(s: number | null, lang: Lang): string {
   return formatShare(s, lang);
 }
 
-function FlowCells({ f, lang }: { f: Flow; lang: Lang }) {
+function FlowCells({ f, lang, status }: { f: Flow; lang: Lang; status?: MonthStatus }) {
+  // A month not reached yet or before the portal's first record has no figures: dashes, never 0.
+  if (status && !hasFigures(status)) {
+    return (
+      <>
+        <td className="num">–</td>
+        <td className="num">–</td>
+        <td className="num">–</td>
+      </>
+    );
+  }
   return (
     <>
       <td className="num">{formatCount(f.received, lang)}</td>
@@ -147,22 +157,25 @@ export default function StatReportPage() {
   // ITA table rows: months with quarter and half subtotals (the six-month report stops after the first half). The
   // figures cover the report's period only (six months, two quarters, one half for h1); subtotals are matched by
   // their number, not their position, and an older six-month snapshot holding the whole year shows its first half.
-  type ItaRow = { kind: "month" | "quarter" | "half" | "year"; label: string; flow: Flow; cumulative?: Flow };
+  // Snapshots frozen before issue 12 carry no status: they were taken after the period ended ("ok").
+  type ItaRow = { kind: "month" | "quarter" | "half" | "year"; label: string; flow: Flow; status: MonthStatus; cumulative?: Flow };
+  const st = (x: { status?: MonthStatus }): MonthStatus => x.status ?? "ok";
+  const cum = (x: { cumulative?: Flow | null; status?: MonthStatus } | undefined): Flow | undefined => (x && st(x) === "ok" && x.cumulative ? x.cumulative : undefined);
   const ita: ItaRow[] = [];
   const monthsShown = h1 ? k.months.filter((m) => fiscalMonthIndex(m.month) < 6) : k.months;
   for (const m of monthsShown) {
     const i = fiscalMonthIndex(m.month);
-    ita.push({ kind: "month", label: monthLabel(m.month, lang, { long: true }), flow: m, cumulative: m.cumulative });
+    ita.push({ kind: "month", label: monthLabel(m.month, lang, { long: true }), flow: m, status: st(m), cumulative: cum(m) });
     if (i % 3 === 2) {
       const q = k.quarters.find((x) => x.quarter === (i + 1) / 3);
-      if (q) ita.push({ kind: "quarter", label: t("public.quarter", { n: q.quarter }), flow: q, cumulative: m.cumulative });
+      if (q) ita.push({ kind: "quarter", label: t("public.quarter", { n: q.quarter }), flow: q, status: st(q), cumulative: cum(m) });
     }
     if (i % 6 === 5) {
       const hf = k.halves.find((x) => x.half === (i + 1) / 6);
-      if (hf) ita.push({ kind: "half", label: t(`public.half${hf.half}`), flow: hf, cumulative: m.cumulative });
+      if (hf) ita.push({ kind: "half", label: t(`public.half${hf.half}`), flow: hf, status: st(hf), cumulative: cum(m) });
     }
   }
-  if (!h1) ita.push({ kind: "year", label: t("public.yearTotal"), flow: k.total, cumulative: k.months[k.months.length - 1]?.cumulative });
+  if (!h1) ita.push({ kind: "year", label: t("public.yearTotal"), flow: k.total, status: (k as { totalStatus?: MonthStatus }).totalStatus ?? "ok", cumulative: cum(k.months[k.months.length - 1]) });
 
   const summary: Array<{ key: string; label: string; value: string }> = [
     { key: "received", label: t("public.rows.received"), value: formatCount(c.totals.received, lang) },
@@ -272,9 +285,12 @@ export default function StatReportPage() {
             <FlowHead first={t("data.columns.month.label")} />
             <tbody>
               {c.byMonth.map((m) => (
-                <tr key={m.month} data-month={m.month}>
-                  <th scope="row">{monthLabel(m.month, lang, { long: true })}</th>
-                  <FlowCells f={m} lang={lang} />
+                <tr key={m.month} data-month={m.month} data-status={st(m)}>
+                  <th scope="row">
+                    {monthLabel(m.month, lang, { long: true })}
+                    {st(m) === "ok" ? null : ` (${t(`data.values.status.${st(m)}`)})`}
+                  </th>
+                  <FlowCells f={m} lang={lang} status={st(m)} />
                 </tr>
               ))}
             </tbody>
@@ -341,9 +357,9 @@ export default function StatReportPage() {
               {ita.map((row, i) => (
                 <tr key={i} data-kind={row.kind} className={row.kind === "month" ? undefined : "subtotal"}>
                   <th scope="row">{row.kind === "month" ? row.label : <strong>{row.label}</strong>}</th>
-                  <FlowCells f={row.flow} lang={lang} />
-                  <td className="num">{row.cumulative ? formatCount(row.cumulative.received, lang) : ""}</td>
-                  <td>{row.flow.received === 0 ? t("data.values.noComplaints") : ""}</td>
+                  <FlowCells f={row.flow} lang={lang} status={row.status} />
+                  <td className="num">{row.cumulative ? formatCount(row.cumulative.received, lang) : "–"}</td>
+                  <td>{row.status === "ok" ? (row.flow.received === 0 ? t("data.values.noComplaints") : "") : t(`data.values.status.${row.status}`)}</td>
                 </tr>
               ))}
             </tbody>

@@ -13,6 +13,8 @@ import { selectedFiscalYear, statsAudience, statsCacheHeaders, statsHeaders } fr
 import { i18nFor, tFor } from "~/i18n";
 import { caseListHref, hasStaffOnlyCriteria } from "~/lib/case-list-filter";
 import { formatShare, periodRange } from "~/lib/stats";
+import { PAGE_DEFINITIONS, TARGET_DEFINITIONS } from "~/lib/stat-definitions";
+import { DefinitionList } from "~/components/stats-sections";
 import type { Lang } from "~/lib/thai-date";
 import { planTargets, type IndicatorValue, type TargetRow } from "~/models/stats.server";
 import { now } from "~/utils/clock.server";
@@ -136,7 +138,7 @@ export default function TargetsPage() {
                       )}
                     </span>
                     <span className="target-how">
-                      <span className="target-label">{t("targets.howLabel")}</span> {t(`targets.${r.key}.how`)}
+                      <span className="target-label">{t("targets.howLabel")}</span> {TARGET_DEFINITIONS[r.key] ? t(`statreport:definitions.${TARGET_DEFINITIONS[r.key]}`) : t(`targets.${r.key}.how`)}
                     </span>
                     {r.list && (audience === "staff" || !hasStaffOnlyCriteria(r.list)) ? (
                       <span className="target-list no-print">
@@ -163,6 +165,7 @@ export default function TargetsPage() {
         </table>
       </TableWrap>
       <DownloadLinks fy={fy} table="targets" label={t("download.tables.targets")} />
+      <DefinitionList keys={PAGE_DEFINITIONS["/stats/targets"]} />
     </div>
   );
 }

@@ -16,17 +16,19 @@ import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { getDb } from "~/utils/db.server";
 import { now } from "~/utils/clock.server";
 import { clientOf, limits, sleep, slowRefusal, trackGlobalDelayMs } from "~/utils/rate-limit.server";
-import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
+import { getLang } from "~/utils/request.server";
+import { handlePublicPost, rateLimitedReply } from "~/utils/public-form.server";
 import { nameIn } from "~/models/org.server";
 import { findCaseForTracking, publicCaseSummary, publicTimeline, type PublicTimelineItem } from "~/models/complaint.server";
-import type { DeadlineViewState } from "~/lib/sla";
-import { caseDeadlineView, policyForCase } from "~/models/escalation.server";
+import type { DeadlineViewState } from "~/models/deadlines";
+import { caseDeadlineView, casePolicies } from "~/models/deadlines";
 import { listPublicNotices, type PublicNotice } from "~/models/notices.server";
 import { formatThaiDate } from "~/lib/thai-date";
 import type { CaseStatus } from "~/lib/case-status";
 import type { Lang } from "~/i18n";
 import { passThroughHeaders } from "~/utils/route-headers";
-import { caseRatingState, rateCase, SatisfactionError, type CaseRatingView } from "~/models/satisfaction.server";
+import { isDomainError } from "~/lib/domain-error";
+import { caseRatingState, rateCase, type CaseRatingView } from "~/models/satisfaction.server";
 import { caseRatingSchema, COMMENT_MAX } from "~/lib/satisfaction";
 import { fieldErrors } from "~/lib/validation";
 import { RatingFields, RatingSummary } from "~/components/satisfaction";
@@ -83,10 +85,16 @@ type ActionData =
 
 const MAX_INPUT = 64;
 
+/** The post is read and its CSRF token checked by handlePublicPost; the lookup throttles failures itself (below). */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const lang = getLang(request);
-  const form = await readFormData(request, lang);
-  assertCsrf(request, form, lang);
+  return handlePublicPost(
+    request,
+    { limits: [], honeypot: false, messages: { rateLimited: "track:errors.rateLimited" } },
+    (form, post) => lookUp(form, post.lang, clientOf(context)),
+  );
+}
+
+async function lookUp(form: FormData, lang: Lang, client: string): Promise<Response> {
   const field = (k: string) => {
     const v = form.get(k);
     return typeof v === "string" ? v.trim().slice(0, MAX_INPUT) : "";
@@ -96,14 +104,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Failed lookups per client are reserved before the lookup (parallel guesses all count) and given back when the
   // reference + code were right; past the limit only this client is refused. Failures of all clients together never
   // refuse anyone: they only make a client that has failed itself wait a little (rate-limit.server.ts).
-  const client = clientOf(context);
   const slot = limits.trackFailuresClient().reserve(client);
   if (!slot.allowed) {
     await slowRefusal();
-    return json<ActionData>(
-      { status: "error", formError: "track:errors.rateLimited", errors: {}, values },
-      { status: 429, headers: { "Retry-After": String(slot.retryAfterSec), "Cache-Control": "no-store" } },
-    );
+    return rateLimitedReply("track:errors.rateLimited", slot.retryAfterSec, { status: "error", values }, { "Cache-Control": "no-store" });
   }
   const errors: Record<string, string> = {};
   if (!values.reference) errors.reference = "errors.required";
@@ -144,10 +148,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       httpStatus = 422;
     } else {
       try {
-        await rateCase(db, { complaintId: complaint.id, score: parsed.data.score, comment: parsed.data.comment });
+        await rateCase(db, { via: "tracking-code", complaintId: complaint.id }, { score: parsed.data.score, comment: parsed.data.comment });
         ratingSaved = true;
       } catch (e) {
-        if (!(e instanceof SatisfactionError)) throw e;
+        if (!isDomainError(e)) throw e;
         ratingForm = {
           formError: e.field ? null : e.messageKey,
           errors: e.field ? { [e.field]: e.messageKey } : {},
@@ -159,7 +163,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 
   const [policy, summary, timeline, notices, rating] = await Promise.all([
-    policyForCase(db, complaint),
+    casePolicies(db).then((p) => p.of(complaint)),
     publicCaseSummary(db, complaint),
     publicTimeline(db, complaint.id),
     listPublicNotices(db, complaint.id),

@@ -15,9 +15,11 @@ import { useNonce } from "~/components/nonce";
 import { RatingFields, RatingSummary } from "~/components/satisfaction";
 import { getDb } from "~/utils/db.server";
 import { clientOf, limits, sleep, slowRefusal, trackGlobalDelayMs } from "~/utils/rate-limit.server";
-import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
+import { getLang } from "~/utils/request.server";
+import { handlePublicPost } from "~/utils/public-form.server";
 import { passThroughHeaders } from "~/utils/route-headers";
-import { rateWithToken, redeemRatingToken, SatisfactionError, type CaseRatingView } from "~/models/satisfaction.server";
+import { isDomainError } from "~/lib/domain-error";
+import { rateCase, redeemRatingToken, type CaseRatingView } from "~/models/satisfaction.server";
 import { caseRatingSchema, COMMENT_MAX, isRatingTokenShape } from "~/lib/satisfaction";
 import { fieldErrors } from "~/lib/validation";
 
@@ -37,10 +39,14 @@ type ActionData =
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
+/** The post is read and its CSRF token checked by handlePublicPost; unknown links are throttled below. */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const lang = getLang(request);
-  const form = await readFormData(request, lang);
-  assertCsrf(request, form, lang);
+  return handlePublicPost(request, { limits: [], honeypot: false, messages: { rateLimited: "track:errors.rateLimited" } }, (form) =>
+    rateByLink(form, clientOf(context)),
+  );
+}
+
+async function rateByLink(form: FormData, client: string): Promise<Response> {
   const rawToken = form.get("t");
   const token = typeof rawToken === "string" ? rawToken.trim().slice(0, 100) : "";
   const values = {
@@ -50,7 +56,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   // Unknown tokens count as failed lookups, like wrong tracking codes (a token cannot be guessed, but be stingy):
   // reserved before the lookup, given back when the link is good; past the limit only this client is refused.
-  const slot = limits.trackFailuresClient().reserve(clientOf(context));
+  const slot = limits.trackFailuresClient().reserve(client);
   if (!slot.allowed) {
     await slowRefusal();
     return json<ActionData>(
@@ -80,10 +86,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json<ActionData>({ status: "error", formError: null, errors: fieldErrors(parsed.error), values, token }, { status: 422, headers: NO_STORE });
   }
   try {
-    const saved = await rateWithToken(db, { token, score: parsed.data.score, comment: parsed.data.comment });
+    const saved = await rateCase(db, { via: "rating-link", token }, { score: parsed.data.score, comment: parsed.data.comment });
     return json<ActionData>({ status: "saved", reference: saved.reference, rating: saved.rating, created: saved.created }, { headers: NO_STORE });
   } catch (e) {
-    if (!(e instanceof SatisfactionError)) throw e;
+    if (!isDomainError(e)) throw e;
     if (e.status === 404) return json<ActionData>({ status: "badLink", formError: e.messageKey }, { status: 404, headers: NO_STORE });
     return json<ActionData>(
       { status: "error", formError: e.field ? null : e.messageKey, errors: e.field ? { [e.field]: e.messageKey } : {}, values, token },

@@ -1,6 +1,7 @@
 /**
- * Long housekeeping (deadline ticks, purges, retention) runs in bounded batches inside the server process and gives
- * the event loop back to requests between them (issue 11: catching up never stops the portal).
+ * Long housekeeping (deadline ticks, purges, retention) runs in batches inside the server process and gives the event
+ * loop back to requests between them, so catching up never stops the portal. Each batch is bounded by time, not by a
+ * count (AdaptiveBatch, below): about SLICE_TARGET_MS of work, however loaded the machine is.
  *
  * better-sqlite3 is synchronous, so a batch holds the event loop for its whole length (commit and fsync included), and
  * a request needs several turns of the loop (read, file or database work, write). Yielding with setImmediate alone
@@ -73,4 +74,70 @@ export class BatchAborted extends Error {
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new BatchAborted();
+}
+
+/**
+ * How long one synchronous slice of housekeeping (one transaction, or one query and the work on its rows) should hold
+ * the event loop. A request arriving during a slice waits for the rest of it, so this bounds what housekeeping adds to
+ * a request's latency; a few milliseconds keeps /healthz well under 50 ms even on a loaded machine.
+ */
+export const SLICE_TARGET_MS = 4;
+
+export interface AdaptiveBatchOptions {
+  /** Smallest batch (a batch of this size may take longer than the target: the work must go on). */
+  min: number;
+  /** Largest batch (the count the job used before it was sized by time). */
+  max: number;
+  /** First batch (default `min`): grown from there while batches stay short. */
+  start?: number;
+  /** Target length of one batch in ms (default SLICE_TARGET_MS). */
+  targetMs?: number;
+}
+
+/**
+ * The size of a long job's next batch, chosen by time rather than by count. better-sqlite3 is synchronous, so a batch
+ * holds the event loop from its first statement to its commit, and what a row costs changes tenfold with the
+ * machine's load: a fixed count is either long under load or needlessly many small transactions when idle. After each
+ * batch of n items that took ms, the next size is n × target / ms — at once when that is smaller, at most double the
+ * last size when larger — kept between min and max. A fixed cost per batch (begin, commit, a first query) is measured
+ * with the rows, so the size settles where the whole batch takes the target.
+ */
+export class AdaptiveBatch {
+  readonly min: number;
+  readonly max: number;
+  readonly targetMs: number;
+  /** Items for the next batch. */
+  size: number;
+  /** Longest batch measured so far, in ms (for logs and tests). */
+  longestMs = 0;
+  /** Batches measured so far. */
+  batches = 0;
+
+  constructor(opts: AdaptiveBatchOptions) {
+    this.min = Math.max(1, Math.floor(opts.min));
+    this.max = Math.max(this.min, Math.floor(opts.max));
+    this.targetMs = opts.targetMs ?? SLICE_TARGET_MS;
+    this.size = this.clamp(opts.start ?? this.min);
+  }
+
+  private clamp(n: number): number {
+    return Math.min(this.max, Math.max(this.min, Math.floor(n)));
+  }
+
+  /** Records that `items` items took `ms` milliseconds, and sets the next size. A batch of no items changes nothing. */
+  record(items: number, ms: number): void {
+    this.batches++;
+    if (ms > this.longestMs) this.longestMs = ms;
+    if (items <= 0) return;
+    const ideal = ms > 0 ? (items * this.targetMs) / ms : Infinity;
+    this.size = this.clamp(ideal < this.size ? ideal : Math.min(ideal, this.size * 2));
+  }
+
+  /** Runs one batch of `items` items, measures it and records it. */
+  async timed<T>(items: number, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const out = await work();
+    this.record(items, performance.now() - started);
+    return out;
+  }
 }

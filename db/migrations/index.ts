@@ -12,6 +12,7 @@ import * as privacy from "./2026-12-03T1200_privacy";
 import * as secondFactor from "./2026-12-03T1000_second_factor";
 import * as escalationDigests from "./2026-12-03T1300_escalation_digests";
 import * as satisfactionByAnswerDate from "./2026-12-10T0700_satisfaction_by_answer_date";
+import * as deadlineMode from "./2026-12-17T0100_deadline_mode";
 
 /** Every migration, keyed by its timestamped name. Add new ones here in order. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-03T1200_privacy": privacy,
   "2026-12-03T1300_escalation_digests": escalationDigests,
   "2026-12-10T0700_satisfaction_by_answer_date": satisfactionByAnswerDate,
+  "2026-12-17T0100_deadline_mode": deadlineMode,
 };

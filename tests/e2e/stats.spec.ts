@@ -177,13 +177,18 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       await noHorizontalScroll(page);
     });
 
-    await test.step("the ITA table of corruption reports: 'ไม่มีเรื่องร้องเรียน' for a month with none", async () => {
+    await test.step("the ITA table of corruption reports: 'ไม่มีเรื่องร้องเรียน' for a month with none, no figure before the first record", async () => {
       await page.getByRole("navigation", { name: "เมนูสถิติ" }).getByRole("link", { name: "สถิติเรื่องร้องเรียนการทุจริต", exact: true }).click();
       await expect(page).toHaveURL(new RegExp(`/stats/corruption\\?fy=${prev}$`));
       await expect(page.getByRole("heading", { level: 1 })).toHaveText(`สถิติเรื่องร้องเรียนการทุจริตและประพฤติมิชอบ ปีงบประมาณ ${prev}`);
       const october = octoberOf(prev);
-      await expect(page.getByTestId(`ita-${october}-received`)).toHaveText("0");
-      await expect(page.getByTestId(`ita-${october}-remark`)).toHaveText("ไม่มีเรื่องร้องเรียน");
+      // The portal's first record is the letter of 30 September: October to August came before it (no figure, not 0),
+      // September ended with records and no corruption report.
+      await expect(page.getByTestId(`ita-${october}-received`)).toHaveText("–");
+      await expect(page.getByTestId(`ita-${october}-remark`)).toHaveText("ก่อนระบบมีข้อมูล (ยังไม่มีข้อมูลในระบบ)");
+      const september = `${prev - 543}-09`;
+      await expect(page.getByTestId(`ita-${september}-received`)).toHaveText("0");
+      await expect(page.getByTestId(`ita-${september}-remark`)).toHaveText("ไม่มีเรื่องร้องเรียน");
       await expect(page.getByTestId("ita-year-remark")).toHaveText("ไม่มีเรื่องร้องเรียน");
       await expect(page.getByTestId("ita-table").locator("tr.ita-quarter")).toHaveCount(4);
       await expect(page.getByTestId("ita-table").locator("tr.ita-half")).toHaveCount(1);

@@ -6,7 +6,7 @@
  * digest threshold, one with fewer). The tick state is cleared, so the first tick after the start looks at every open
  * case (the first start of a new version, or a server that was off for a while).
  *
- * Used by tests/integration/catch-up.test.ts and bench/catch-up.ts.
+ * Used by tests/integration/catch-up.test.ts and bench/ops.ts.
  */
 import SQLite from "better-sqlite3";
 import { formatCaseReference } from "../../app/lib/case-reference";

@@ -200,6 +200,27 @@ describe("the restore drill", () => {
   });
 });
 
+describe("a portal nobody has signed in to yet", () => {
+  it("has no master key until the backup makes one; that backup is authenticated and restores", async () => {
+    const fresh = await startServer();
+    try {
+      const keyFile = path.join(fresh.dataDir, "keys", "master.key");
+      expect(fs.existsSync(keyFile)).toBe(false);
+      const to = path.join(scratch, "fresh-backups");
+      const b = await npmRun("backup", ["--to", to], { DATA_DIR: fresh.dataDir });
+      expect(b.code, b.output).toBe(0);
+      expect(b.output).not.toMatch(/NOT authenticated/);
+      expect(fs.existsSync(keyFile)).toBe(true);
+      const dir = path.join(to, fs.readdirSync(to).filter((d) => !d.startsWith("."))[0]);
+      const r = await npmRun("restore", ["--from", dir], { DATA_DIR: emptyDir("fresh-restored") });
+      expect(r.code, r.output).toBe(0);
+      expect(r.output).toMatch(/^restored into /m);
+    } finally {
+      await fresh.stop();
+    }
+  }, 180_000);
+});
+
 describe("a restore refuses", () => {
   it("a data folder that is not empty", async () => {
     const target = emptyDir("not-empty");

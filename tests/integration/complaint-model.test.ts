@@ -147,7 +147,7 @@ describe("createComplaint", () => {
     const created = await complaints.createComplaint(db, input({ channel: "letter", receivedAt }));
     expect(parseCaseReference(created.reference)?.fiscalYear).toBe(fiscalYearOf(receivedAt));
     expect(created.receivedAt).toBe(receivedAt.toISOString());
-    const { computeDueAt } = await import("~/lib/sla");
+    const { computeDueAt } = await import("~/models/deadlines");
     expect(created.dueAt).toBe(computeDueAt(receivedAt, { resolveDays: 15, dueSoonDays: 3, mode: "calendar" }).toISOString());
     const future = await complaints.createComplaint(db, input({ receivedAt: new Date(now().getTime() + 86_400_000) }));
     expect(new Date(future.receivedAt).getTime()).toBeLessThanOrEqual(now().getTime());
@@ -218,7 +218,7 @@ describe("uploads", () => {
     expect((await sharp(original).metadata()).exif).toBeDefined();
     expect(original.includes(Buffer.from("SecretCam"))).toBe(true);
 
-    const id = await uploads.storeUpload({ name: "IMG_0001.JPG", data: original });
+    const id = await uploads.storeUpload({ name: "IMG_0001.JPG", data: original }, db);
     expect(uploads.isPendingUploadId(id)).toBe(true);
     const pending = await db.selectFrom("pending_uploads").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(pending.mime).toBe("image/jpeg");
@@ -238,26 +238,26 @@ describe("uploads", () => {
   });
 
   it("refuses a text file named .jpg and a broken image with a real signature", async () => {
-    await expect(uploads.storeUpload({ name: "x.jpg", data: Buffer.from("just some text, not a photo\n") })).rejects.toMatchObject({
+    await expect(uploads.storeUpload({ name: "x.jpg", data: Buffer.from("just some text, not a photo\n") }, db)).rejects.toMatchObject({
       messageKey: "complaint:errors.fileType",
     });
     const fakePng = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("<script>alert(1)</script>")]);
-    await expect(uploads.storeUpload({ name: "y.png", data: fakePng })).rejects.toMatchObject({ messageKey: "complaint:errors.fileBroken" });
-    await expect(uploads.storeUpload({ name: "z.html", data: Buffer.from("<html><body>hi</body></html>") })).rejects.toBeInstanceOf(
+    await expect(uploads.storeUpload({ name: "y.png", data: fakePng }, db)).rejects.toMatchObject({ messageKey: "complaint:errors.fileBroken" });
+    await expect(uploads.storeUpload({ name: "z.html", data: Buffer.from("<html><body>hi</body></html>") }, db)).rejects.toBeInstanceOf(
       uploads.UploadRejectedError,
     );
-    await expect(uploads.storeUpload({ name: "empty.pdf", data: Buffer.alloc(0) })).rejects.toBeInstanceOf(uploads.UploadRejectedError);
+    await expect(uploads.storeUpload({ name: "empty.pdf", data: Buffer.alloc(0) }, db)).rejects.toBeInstanceOf(uploads.UploadRejectedError);
   });
 
   it("keeps a PDF byte for byte", async () => {
-    const id = await uploads.storeUpload({ name: "letter.pdf", data: PDF });
+    const id = await uploads.storeUpload({ name: "letter.pdf", data: PDF }, db);
     const pending = await db.selectFrom("pending_uploads").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(pending.mime).toBe("application/pdf");
     expect(fs.readFileSync(uploads.attachmentPath(pending.sha256)).equals(PDF)).toBe(true);
   });
 
   it("resolves kept upload ids and cleans up old pending uploads", async () => {
-    const id = await uploads.storeUpload({ name: "kept.pdf", data: Buffer.concat([PDF, Buffer.from("% kept\n%%EOF\n")]) });
+    const id = await uploads.storeUpload({ name: "kept.pdf", data: Buffer.concat([PDF, Buffer.from("% kept\n%%EOF\n")]) }, db);
     const kept = await uploads.resolveKeptUploads(db, [id, id, "not-an-id", "A".repeat(22)]);
     expect(kept.found.map((f) => f.id)).toEqual([id]);
     expect(kept.missing).toBe(2);

@@ -22,6 +22,8 @@ const { seedOrganisation, seedHolidays } = await import("../../db/seed");
 const complaints = await import("~/models/complaint.server");
 const handling = await import("~/models/case-handling.server");
 const sla = await import("~/models/sla-policy.server");
+const { casePolicies } = await import("~/models/deadlines");
+const policyOf = async (key: { channel: string; categoryCode: string }) => (await casePolicies(db)).of(key);
 const queue = await import("~/models/queue.server");
 const staffModel = await import("~/models/staff.server");
 
@@ -76,16 +78,16 @@ const act = (complaintId: number, action: Parameters<typeof handling.applyCaseAc
 
 describe("policies", () => {
   it("organisation policy from the org profile until an org row exists; category overrides channel", async () => {
-    const p0 = await sla.getPolicyFor(db, { channel: "web", categoryCode: "road" });
+    const p0 = await policyOf({ channel: "web", categoryCode: "road" });
     expect(p0).toMatchObject({ resolveDays: 15, ackDays: 1, dueSoonDays: 3 });
     expect(p0.holidays.has("2024-07-20")).toBe(true);
 
     await sla.setPolicy(db, { scope: "org", scopeKey: "", resolveDays: 15, ackDays: 1, dueSoonDays: 3, mode: "working" });
     await sla.setPolicy(db, { scope: "channel", scopeKey: "phone", resolveDays: 10, ackDays: 2, dueSoonDays: 2, mode: "calendar" });
     await sla.setPolicy(db, { scope: "category", scopeKey: "waste", resolveDays: 7, ackDays: 1, dueSoonDays: 1, mode: "calendar" });
-    expect(await sla.getPolicyFor(db, { channel: "web", categoryCode: "road" })).toMatchObject({ resolveDays: 15, mode: "working" });
-    expect(await sla.getPolicyFor(db, { channel: "phone", categoryCode: "road" })).toMatchObject({ resolveDays: 10, ackDays: 2, mode: "calendar" });
-    expect(await sla.getPolicyFor(db, { channel: "phone", categoryCode: "waste" })).toMatchObject({ resolveDays: 7, mode: "calendar" });
+    expect(await policyOf({ channel: "web", categoryCode: "road" })).toMatchObject({ resolveDays: 15, mode: "working" });
+    expect(await policyOf({ channel: "phone", categoryCode: "road" })).toMatchObject({ resolveDays: 10, ackDays: 2, mode: "calendar" });
+    expect(await policyOf({ channel: "phone", categoryCode: "waste" })).toMatchObject({ resolveDays: 7, mode: "calendar" });
     const profile = await db.selectFrom("org_profile").select(["counting_mode"]).executeTakeFirstOrThrow();
     expect(profile.counting_mode).toBe("working");
   });
@@ -149,8 +151,9 @@ describe("the clock of a case", () => {
 
     // The queue shows "paused" (not overdue) even after the old due date, and the overdue filter leaves it out.
     setNow("2024-07-30T03:00:00Z");
-    const orgPolicy = await sla.getPolicyFor(db);
-    const policyFor = await sla.policyResolver(db);
+    const policies = await casePolicies(db);
+    const orgPolicy = policies.org;
+    const policyFor = policies.of;
     const q = await queue.listQueue(db, { actor: admin!, filters: {}, now: new Date("2024-07-30T03:00:00Z"), policy: orgPolicy, policyFor });
     expect(q.rows.find((x) => x.id === c.id)?.deadline).toEqual({ state: "paused", daysLeft: 8, daysOverdue: 0 });
     const overdue = await queue.listQueue(db, { actor: admin!, filters: { deadline: "overdue" }, now: new Date("2024-07-30T03:00:00Z"), policy: orgPolicy, policyFor });

@@ -202,7 +202,7 @@ describe("escalation ladder", () => {
     let c = await db.selectFrom("complaints").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(c.explanation_owed).toBe(1);
     const expected = new Date(Date.now() + 10 * 24 * 3600 * 1000);
-    const sent = await sendNotice(db, { complaintId: id, kind: "explanation", staffId: staff.officer!, expectedAt: expected });
+    const sent = await sendNotice(db, { complaintId: id, kind: "explanation", actor: { id: staff.officer!, role: "officer", division_id: divisionId }, expectedAt: expected });
     expect(sent.emailed).toBe(true);
     c = await db.selectFrom("complaints").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(c.explanation_owed).toBe(0);

@@ -3,6 +3,7 @@
  * e-mailed in the same transaction when there is an address, and part of the public data /track shows.
  */
 import fs from "node:fs";
+import type { Actor } from "~/lib/permissions";
 import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
@@ -22,16 +23,27 @@ const notices = await import("~/models/notices.server");
 
 const db = getDb();
 let officerId = 0;
+/** The officer of the division that handles road complaints (the cases below), and an administrator for templates. */
+let officer: Actor;
+let admin: Actor;
 
 beforeAll(async () => {
   await migrateToLatest(db);
   await seedOrganisation(db);
+  const works = (await db.selectFrom("categories").select("division_id").where("code", "=", "road").executeTakeFirstOrThrow()).division_id;
   const row = await db
     .insertInto("staff")
-    .values({ email: "o@wangluek.go.th", name: "Officer", role: "officer", division_id: 1, password_hash: "x", active: 1, locked_until: null, last_login_at: null, created_at: new Date().toISOString() })
+    .values({ email: "o@wangluek.go.th", name: "Officer", role: "officer", division_id: works, password_hash: "x", active: 1, locked_until: null, last_login_at: null, created_at: new Date().toISOString() })
     .returning("id")
     .executeTakeFirstOrThrow();
   officerId = row.id;
+  officer = { id: officerId, role: "officer", division_id: works };
+  const a = await db
+    .insertInto("staff")
+    .values({ email: "a@wangluek.go.th", name: "Admin", role: "admin", division_id: null, password_hash: "x", active: 1, locked_until: null, last_login_at: null, created_at: new Date().toISOString() })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  admin = { id: a.id, role: "admin", division_id: null };
 });
 
 afterAll(async () => {
@@ -77,13 +89,13 @@ describe("template placeholders", () => {
 
   it("refuses to save a template with a bad placeholder and saves a good one", async () => {
     await expect(
-      notices.saveTemplate(db, { kind: "progress", lang: "th", subject: "เรื่อง {{reference}}", body: "สถานะ {{state}}", staffId: officerId }),
+      notices.saveTemplate(db, { kind: "progress", lang: "th", subject: "เรื่อง {{reference}}", body: "สถานะ {{state}}", actor: admin }),
     ).rejects.toMatchObject({ status: 422, messageKey: "placeholders.unknown", field: "body" });
     expect((await notices.getTemplate(db, "progress", "th")).custom).toBe(false);
-    await notices.saveTemplate(db, { kind: "progress", lang: "th", subject: "ความคืบหน้า {{reference}}", body: "เรื่อง {{reference}} สถานะ {{status}}", staffId: officerId });
+    await notices.saveTemplate(db, { kind: "progress", lang: "th", subject: "ความคืบหน้า {{reference}}", body: "เรื่อง {{reference}} สถานะ {{status}}", actor: admin });
     const t = await notices.getTemplate(db, "progress", "th");
     expect(t).toMatchObject({ custom: true, subject: "ความคืบหน้า {{reference}}" });
-    await notices.resetTemplate(db, "progress", "th");
+    await notices.resetTemplate(db, { kind: "progress", lang: "th", actor: admin });
     expect((await notices.getTemplate(db, "progress", "th")).custom).toBe(false);
   });
 });
@@ -93,7 +105,7 @@ describe("sending notices", () => {
     const c = await newCase("citizen@example.com");
     const before = await db.selectFrom("outbox").select("id").where("complaint_id", "=", c.id).where("kind", "=", "notice.progress").execute();
     expect(before).toHaveLength(0);
-    const sent = await notices.sendNotice(db, { complaintId: c.id, kind: "progress", staffId: officerId });
+    const sent = await notices.sendNotice(db, { complaintId: c.id, kind: "progress", actor: officer });
     expect(sent).toMatchObject({ emailed: true, method: "email" });
     const row = await db.selectFrom("notices").selectAll().where("id", "=", sent.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ kind: "progress", method: "email", staff_id: officerId, lang: "th" });
@@ -112,9 +124,9 @@ describe("sending notices", () => {
 
   it("without an e-mail address the notice is recorded for /track (or a posted letter) and nothing is queued", async () => {
     const c = await newCase(undefined);
-    const a = await notices.sendNotice(db, { complaintId: c.id, kind: "progress", staffId: officerId, text: "ขณะนี้อยู่ระหว่างซ่อม {{reference}}" });
+    const a = await notices.sendNotice(db, { complaintId: c.id, kind: "progress", actor: officer, text: "ขณะนี้อยู่ระหว่างซ่อม {{reference}}" });
     expect(a).toMatchObject({ emailed: false, method: "track" });
-    const b = await notices.sendNotice(db, { complaintId: c.id, kind: "progress", staffId: officerId, method: "letter", text: "จะส่งหนังสือทางไปรษณีย์" });
+    const b = await notices.sendNotice(db, { complaintId: c.id, kind: "progress", actor: officer, method: "letter", text: "จะส่งหนังสือทางไปรษณีย์" });
     expect(b).toMatchObject({ emailed: false, method: "letter" });
     expect(await db.selectFrom("outbox").select("id").where("complaint_id", "=", c.id).where("kind", "like", "notice.%").execute()).toHaveLength(0);
     const pub = await notices.listPublicNotices(db, c.id);
@@ -124,12 +136,12 @@ describe("sending notices", () => {
   it("an explanation needs a future expected date, fills {{expectedDate}} and clears explanation owed", async () => {
     const c = await newCase("late@example.com", "en");
     await db.updateTable("complaints").set({ explanation_owed: 1 }).where("id", "=", c.id).execute();
-    await expect(notices.sendNotice(db, { complaintId: c.id, kind: "explanation", staffId: officerId })).rejects.toMatchObject({ status: 422, field: "expectedAt" });
+    await expect(notices.sendNotice(db, { complaintId: c.id, kind: "explanation", actor: officer })).rejects.toMatchObject({ status: 422, field: "expectedAt" });
     await expect(
-      notices.sendNotice(db, { complaintId: c.id, kind: "explanation", staffId: officerId, expectedAt: new Date(Date.now() - 86_400_000) }),
+      notices.sendNotice(db, { complaintId: c.id, kind: "explanation", actor: officer, expectedAt: new Date(Date.now() - 86_400_000) }),
     ).rejects.toMatchObject({ status: 422, messageKey: "errors.expectedPast" });
     await expect(
-      notices.sendNotice(db, { complaintId: c.id, kind: "explanation", staffId: officerId, expectedAt: new Date(Date.now() + 86_400_000), text: "By {{when}}" }),
+      notices.sendNotice(db, { complaintId: c.id, kind: "explanation", actor: officer, expectedAt: new Date(Date.now() + 86_400_000), text: "By {{when}}" }),
     ).rejects.toMatchObject({ status: 422, messageKey: "placeholders.unknown" });
     expect((await db.selectFrom("complaints").select("explanation_owed").where("id", "=", c.id).executeTakeFirstOrThrow()).explanation_owed).toBe(1);
 
@@ -139,7 +151,7 @@ describe("sending notices", () => {
     expect(pre.body).toContain("{{expectedDate}}");
     expect(pre.body).toContain(c.reference);
     const expected = notices.parseExpectedDate(new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10))!;
-    const sent = await notices.sendNotice(db, { complaintId: c.id, kind: "explanation", staffId: officerId, expectedAt: expected, text: pre.body });
+    const sent = await notices.sendNotice(db, { complaintId: c.id, kind: "explanation", actor: officer, expectedAt: expected, text: pre.body });
     expect(sent.emailed).toBe(true);
     const after = await db.selectFrom("complaints").selectAll().where("id", "=", c.id).executeTakeFirstOrThrow();
     expect(after.explanation_owed).toBe(0);

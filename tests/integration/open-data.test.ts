@@ -7,6 +7,7 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "~/lib/csv";
+import { definitionText } from "~/lib/stat-definitions";
 import { createStaffUser, dbGet, startServer, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, fileComplaint, type FiledComplaint } from "../helpers/http";
 
@@ -19,6 +20,7 @@ const TABLES = [
   "complaints-by-village",
   "corruption-by-month",
   "corruption-outcomes",
+  "corruption-by-kind",
   "targets",
   "satisfaction",
 ] as const;
@@ -111,7 +113,7 @@ describe("CSV downloads", () => {
       "รหัสช่องทาง (channel),ช่องทางที่รับเรื่อง (channel_th),ช่องทาง (อังกฤษ) (channel_en),จำนวนเรื่องที่ได้รับ (received),ดำเนินการแล้วเสร็จ (completed),อยู่ระหว่างดำเนินการ (in_progress)",
     );
     const month = await getCsv("complaints-by-month");
-    expect(month.text.slice(1).split("\r\n")[0]).toBe("เดือน (month),เดือน (พ.ศ.) (month_th),จำนวนเรื่องที่ได้รับ (received),ดำเนินการแล้วเสร็จ (completed),อยู่ระหว่างดำเนินการ (in_progress)");
+    expect(month.text.slice(1).split("\r\n")[0]).toBe("เดือน (month),เดือน (พ.ศ.) (month_th),สถานะ (status),จำนวนเรื่องที่ได้รับ (received),ดำเนินการแล้วเสร็จ (completed),อยู่ระหว่างดำเนินการ (in_progress)");
   });
 
   it("count the filed complaints: by channel, category, village, month and in the summary", async () => {
@@ -134,7 +136,8 @@ describe("CSV downloads", () => {
     expect(mon.rows).toHaveLength(12);
     expect(mon.rows[0]!.month.endsWith("-10")).toBe(true);
     expect(mon.rows.find((r) => r.month === month)).toMatchObject({ received: "3", completed: "1", in_progress: "2" });
-    expect(mon.rows.filter((r) => r.month !== month).every((r) => r.received === "0")).toBe(true);
+    // Months that have ended with records show 0; months not reached yet or before the first record have no figure.
+    expect(mon.rows.filter((r) => r.month !== month).every((r) => (r.status === "ok" ? r.received === "0" : r.received === "" && ["not_yet", "no_records_yet"].includes(r.status!)))).toBe(true);
 
     const sum = csvObjects((await getCsv("complaints-summary")).text);
     expect(sum.rows.map((r) => r.period)).toEqual(["year", "h1", "h2", "q1", "q2", "q3", "q4"]);
@@ -151,7 +154,9 @@ describe("CSV downloads", () => {
       "month", "month", "month", "quarter", "month", "month", "month", "quarter", "half",
       "month", "month", "month", "quarter", "month", "month", "month", "quarter", "half", "year",
     ]);
-    expect(c.rows.every((r) => r.received === "0" && r.remark_th === "ไม่มีเรื่องร้องเรียน")).toBe(true);
+    // "ไม่มีเรื่องร้องเรียน" only for periods that have ended with records; the others give their status, no 0.
+    expect(c.rows.every((r) => (r.status === "ok" ? r.received === "0" && r.remark_th === "ไม่มีเรื่องร้องเรียน" : r.remark_th !== "ไม่มีเรื่องร้องเรียน"))).toBe(true);
+    expect(c.rows.filter((r) => r.status === "not_yet" || r.status === "no_records_yet").every((r) => r.received === "" && r.cumulative_received === "")).toBe(true);
     expect(c.rows[3]).toMatchObject({ label_th: "ไตรมาส 1", quarter: "1", half: "1", month: "" });
     expect(c.rows[18]).toMatchObject({ label_th: "รวมทั้งปี", quarter: "", half: "" });
     expect(c.header).toContain("ได้รับสะสม (cumulative_received)");
@@ -228,7 +233,7 @@ describe("dictionary page", () => {
     expect(page.$.testId("col-complaints-by-month-received")).toContain("จำนวนเรื่องที่ได้รับ");
     expect(page.$.testId("col-complaints-by-month-received")).toContain("Received");
     expect(page.$.testId("col-complaints-by-month-received")).toContain("จำนวนเต็ม");
-    expect(page.$.testId("col-corruption-by-month-completed")).toContain("สรุปผล");
+    expect(page.$.testId("col-corruption-by-month-completed")).toContain(definitionText("corruption_completed", "th"));
     expect(page.$.text()).toContain("RFC 4180");
     expect(page.$.text()).toContain("CC BY 4.0");
     expect(page.$.testId("od-licence")).toContain("องค์การบริหารส่วนตำบลวังลึก");
@@ -240,7 +245,7 @@ describe("dictionary page", () => {
     const page = await c.get("/stats/data");
     expect(page.status).toBe(200);
     expect(page.$.text()).toContain("Open data and data dictionary");
-    expect(page.$.testId("col-complaints-by-month-received")).toContain("General complaints received in the period");
+    expect(page.$.testId("col-complaints-by-month-received")).toContain(definitionText("received", "en"));
   });
 });
 

@@ -51,7 +51,7 @@ const secrets = () => [NAME, PHONE, EMAIL, ADDRESS, SUBJECT, DETAILS, RESULT, NO
 
 async function file(overrides: Record<string, unknown> = {}) {
   const photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#3366cc" } }).jpeg().toBuffer();
-  const uploadId = await uploads.storeUpload({ name: `บ้านของ${tag}.jpg`, data: photo });
+  const uploadId = await uploads.storeUpload({ name: `บ้านของ${tag}.jpg`, data: photo }, db);
   return complaints.createComplaint(db, {
     category: "road",
     subject: SUBJECT,

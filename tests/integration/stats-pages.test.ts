@@ -7,6 +7,7 @@
  */
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { definitionText } from "~/lib/stat-definitions";
 import { createStaffUser, dbGet, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, decodeEntities, fileComplaint, type FiledComplaint, type HttpResult } from "../helpers/http";
 import { enrolRecipient, fileReport } from "../helpers/report";
@@ -326,10 +327,11 @@ describe("/stats/corruption", () => {
     expect(page.$.testId(`ita-${thisMonth}-received`)).toBe("1");
     expect(page.$.testId(`ita-${thisMonth}-inprogress`)).toBe("1");
     expect(page.$.testId(`ita-${thisMonth}-completed`)).toBe("0");
-    expect(page.$.testId(`ita-${thisMonth}-remark`)).toBe("");
+    // This month and the year are still running: their figures are so far, and the remark says so.
+    expect(page.$.testId(`ita-${thisMonth}-remark`)).toBe("เดือน/ช่วงนี้ยังไม่สิ้นสุด (ตัวเลขถึงวันนี้)");
     expect(page.$.testId("ita-year-received")).toBe("1");
-    expect(page.$.testId("ita-year-remark")).toBe("");
-    // Months before this one had none.
+    expect(page.$.testId("ita-year-remark")).toBe("เดือน/ช่วงนี้ยังไม่สิ้นสุด (ตัวเลขถึงวันนี้)");
+    // Months before this one had none (the portal holds records from the previous year, so they count as ended).
     const firstMonth = bangkokDateKey(fiscalYearRange(fy).start).slice(0, 7);
     if (firstMonth !== thisMonth) expect(page.$.testId(`ita-${firstMonth}-remark`)).toBe("ไม่มีเรื่องร้องเรียน");
     // September, when it has not come yet, shows dashes and says so.
@@ -343,7 +345,8 @@ describe("/stats/corruption", () => {
     const tableHtml = /<table[^>]*data-testid="ita-table"[\s\S]*?<\/table>/.exec(page.text)![0];
     expect(tableHtml).not.toContain("<a ");
     expect(page.text).not.toContain("/stats/cases");
-    expect(page.$.text()).toContain("ดำเนินการแล้วเสร็จ: เรื่องที่ได้รับในช่วงเวลานั้น ซึ่ง ณ วันนี้ได้ข้อยุติแล้ว");
+    // What each column counts: the definitions of app/lib/stat-definitions.ts.
+    expect(page.$.text()).toContain(definitionText("corruption_completed", "th"));
     expect(page.$.testId("outcome-substantiated")).toBe("0");
     expect(page.$.testId("outcome-referred")).toBe("0");
     // 1 report with no kind recorded yet: every kind cell is 0, which the small-cell rule allows.

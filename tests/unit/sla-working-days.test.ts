@@ -11,7 +11,7 @@ import {
   remainingDays,
   resumeDueAt,
   type SlaPolicy,
-} from "~/lib/sla";
+} from "~/models/deadlines";
 import { thaiHolidaySet } from "~/lib/holidays-th";
 import { fiscalYearOf } from "~/lib/fiscal-year";
 
@@ -41,8 +41,8 @@ describe("Songkran and its substitution days", () => {
 });
 
 describe("New Year", () => {
-  it("2566: 31 Dec (Sat) and 1 Jan (Sun) give Monday 2 and Tuesday 3 January", () => {
-    expect(addDays(at9("2022-12-30"), 1, working).toISOString()).toBe(end("2023-01-04"));
+  it("2566: 31 Dec (Sat) and 1 Jan (Sun) give ONE substitution day, Monday 2 January; Tuesday 3 January is a working day", () => {
+    expect(addDays(at9("2022-12-30"), 1, working).toISOString()).toBe(end("2023-01-03"));
   });
 
   it("2567: special day Fri 29 Dec; the substitution on 2 Jan 2024 was cancelled, so 2 Jan is a working day", () => {

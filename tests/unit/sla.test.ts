@@ -8,7 +8,7 @@ import {
   dueSoonCutoff,
   isWorkingDay,
   type SlaPolicy,
-} from "~/lib/sla";
+} from "~/models/deadlines";
 
 // Songkran 2025: Sun 13, Mon 14, Tue 15 April, plus Wed 16 April substitution for the Sunday.
 const SONGKRAN_2025 = new Set(["2025-04-13", "2025-04-14", "2025-04-15", "2025-04-16"]);

@@ -6,6 +6,8 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../../db/schema";
+import { inTransaction } from "../../../db/connection";
+import { DomainError } from "~/lib/domain-error";
 import { openJson, wrapReportKeyFor } from "./crypto.server";
 import { openHolders, sealHolders } from "./holders.server";
 import { auditReportAction } from "./channel-audit.server";
@@ -31,9 +33,9 @@ export async function grantCandidates(db: Kysely<Database>, access: OfficerAcces
 }
 
 /** Refused: the reporter excluded this person (or the report names them), or they cannot receive reports. */
-export class GrantRefusedError extends Error {
+export class GrantRefusedError extends DomainError {
   constructor(readonly reason: "excluded" | "not_recipient" | "already") {
-    super(`Access cannot be given: ${reason}`);
+    super(reason === "excluded" ? 403 : 422, `case.errors.grant_${reason}`, { ns: "integrity", field: "staffId" });
     this.name = "GrantRefusedError";
   }
 }
@@ -52,7 +54,7 @@ export async function grantReportAccess(db: Kysely<Database>, access: OfficerAcc
   const publicKey = (await publicKeysOf(db, [staffId])).get(staffId);
   if (!grantee || grantee.role !== "integrity" || grantee.active !== 1 || !publicKey) throw new GrantRefusedError("not_recipient");
   const wrap = await wrapReportKeyFor(publicKey, report.key, report.publicId);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.insertInto("report_keys").values({ report_id: report.id, tag_pub: wrap.tagPub, view_tag: wrap.viewTag, enc: wrap.enc, wrapped: wrap.wrapped }).execute();
     const next = [...holders.filter((h) => h.id !== staffId), { id: grantee.id, name: grantee.name, alternate: false, via: "grant" as const, grantedBy: access.actor.id }];
     await trx.updateTable("reports").set({ holders: sealHolders(report.key, report.publicId, next) }).where("id", "=", report.id).execute();

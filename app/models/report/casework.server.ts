@@ -10,6 +10,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database, Report, ReportFinding, ReportMode, ReportReferral, ReportStatus, ReportTag } from "../../../db/schema";
+import { inTransaction } from "../../../db/connection";
 import { now } from "~/utils/clock.server";
 import { dateFromBangkokKey, endOfBangkokDay } from "~/lib/thai-date";
 import {
@@ -258,7 +259,7 @@ export async function decryptReport(db: Kysely<Database>, access: OfficerAccess,
     ...trail.flatMap((t) => (t.staffId ? [t.staffId] : [])),
   ]);
 
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.updateTable("report_messages").set({ seen: 1 }).where("report_id", "=", r.id).where("author", "=", "reporter").where("seen", "=", 0).execute();
     // Only reports filed before per-recipient keys wait for a wrap: for any other, a reporter key found in the row
     // was put there by someone with write access to the database, not by the reporter.
@@ -325,7 +326,7 @@ export async function transitionReport(
   const note = cleanMessage(opts.note ?? "", "note", { required: false });
   const finding = action === "conclude" ? (opts.finding as ReportFinding) : null;
   const referredTo = action === "refer" ? (opts.referredTo as ReportReferral) : null;
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const at = now().toISOString();
     const updated = await trx
       .updateTable("reports")
@@ -360,7 +361,7 @@ export async function transitionReport(
 export async function addOfficerMessage(db: Kysely<Database>, access: OfficerAccess, ref: number | string, text: string): Promise<{ messageId: number }> {
   const report = await openHeldReport(db, access, ref);
   const clean = cleanMessage(text, "message", { required: true });
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const at = now().toISOString();
     const m = await trx
       .insertInto("report_messages")
@@ -383,7 +384,7 @@ export async function setReportTags(db: Kysely<Database>, access: OfficerAccess,
   const report = await openHeldReport(db, access, ref);
   if (tags.some((t) => !isReportTag(t))) throw new ReportInputError("tags", "errors.invalidChoice");
   const unique = [...new Set(tags)] as ReportTag[];
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.deleteFrom("report_tags").where("report_id", "=", report.id).execute();
     for (const tag of unique) await trx.insertInto("report_tags").values({ report_id: report.id, tag }).execute();
     await trx.updateTable("reports").set({ updated_at: now().toISOString() }).where("id", "=", report.id).execute();

@@ -12,14 +12,16 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Database, ReportMode } from "../../../db/schema";
+import { inTransaction } from "../../../db/connection";
 import { now } from "~/utils/clock.server";
 import { sha256Hex } from "~/utils/crypto.server";
+import { DomainError } from "~/lib/domain-error";
 import { fiscalYearOf } from "~/lib/fiscal-year";
 import { bangkokDateKey } from "~/lib/thai-date";
-import { computeDueAt } from "~/lib/sla";
+import { computeDueAt } from "~/models/deadlines";
 import { generateReceipt } from "~/lib/receipt";
 import { canonicalSubmissionText } from "~/lib/report-proof";
-import { isSubmissionKey } from "~/models/complaint.server";
+import { isSubmissionKey, textProblem } from "~/lib/validation";
 import { hashReceipt } from "~/models/receipt-hash.server";
 import { decoyWrappedKey, newReportKey, personKeysFromSeed, sealJson, wrapReportKeyFor, type WrappedKey } from "./crypto.server";
 import { sealHolders } from "./holders.server";
@@ -68,9 +70,9 @@ export interface CreatedReport {
 }
 
 /** Nobody is left to receive the report (everyone was excluded, or nobody can receive reports yet). Nothing was stored. */
-export class NoRecipientError extends Error {
+export class NoRecipientError extends DomainError {
   constructor() {
-    super("Nobody can receive this report");
+    super(422, "report:errors.noRecipient", { field: "recipients" });
     this.name = "NoRecipientError";
   }
 }
@@ -82,7 +84,8 @@ export function normalizeReportFields(mode: ReportMode, fields: ReportFields): R
     if ((key === "reporterName" || key === "reporterContact") && mode !== "confidential") continue;
     const multiline = key === "whatHappened" || key === "howKnown" || key === "reportedElsewhere";
     const v = cleanText(fields[key], multiline);
-    if ([...v].length > FIELD_LIMITS[key]) throw new ReportInputError(key, "errors.tooLong", { max: FIELD_LIMITS[key] });
+    const problem = textProblem(v, FIELD_LIMITS[key], false);
+    if (problem) throw new ReportInputError(key, problem.key, problem.params ?? {});
     if (v) out[key] = v;
   }
   if (!out.whatHappened) throw new ReportInputError("whatHappened", "errors.required");
@@ -154,7 +157,7 @@ async function attempt(db: Kysely<Database>, input: CreateReportInput, n: number
   const key = newReportKey();
   const written: string[] = [];
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const at = now();
       const day = bangkokDateKey(at);
       const settings = await channelSettings(trx);

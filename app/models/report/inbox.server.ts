@@ -10,6 +10,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database, Report, ReportStatus } from "../../../db/schema";
+import { inTransaction } from "../../../db/connection";
 import { now } from "~/utils/clock.server";
 import { bangkokDateKey } from "~/lib/thai-date";
 import { normalizeReceipt } from "~/lib/receipt";
@@ -143,7 +144,7 @@ export async function addReporterMessage(
   const files = await prepareReportUploads(uploads);
   const written: string[] = [];
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const r = await loadReport(trx, access.reportId);
       if (r.status === "closed") throw new ReportInputError("message", "errors.closed");
       const day = bangkokDateKey(now());

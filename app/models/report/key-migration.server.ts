@@ -14,6 +14,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../../db/schema";
+import { inTransaction } from "../../../db/connection";
 import { getMasterKey } from "~/utils/keys.server";
 import { openJson, unwrapLegacyReportKey, wrapReportKeyFor, type WrappedKey } from "./crypto.server";
 import { openHolders, sealHolders, type ReportHolder } from "./holders.server";
@@ -78,7 +79,7 @@ async function migrate(
     const missing = entitled.filter((o) => !nowHeld.has(o.id));
     const done = missing.length === 0 || opts.finish === true;
     if (add.length === 0 && !done) continue;
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       for (const w of wraps) {
         await trx.insertInto("report_keys").values({ report_id: r.id, tag_pub: w.tagPub, view_tag: w.viewTag, enc: w.enc, wrapped: w.wrapped }).execute();
       }

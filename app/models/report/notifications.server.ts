@@ -9,8 +9,7 @@
  * seconds (tests and demonstrations).
  */
 import crypto from "node:crypto";
-import type { Kysely } from "kysely";
-import type { Database } from "../../../db/schema";
+import { inTransaction } from "../../../db/connection";
 import { tFor, type Lang } from "~/i18n";
 import { getEnv } from "~/utils/env.server";
 import { getDb } from "~/utils/db.server";
@@ -43,7 +42,7 @@ function buildNotice(kind: "new" | "update"): { subject: string; text: string; h
 }
 
 /** One batch: waiting reporter actions into the audit log, one e-mail per person to be told. Returns the counts. */
-export async function flushReportChannel(db: Executor = getDb()): Promise<{ activity: number; notices: number }> {
+export async function flushReportChannel(db: Executor): Promise<{ activity: number; notices: number }> {
   const run = async (trx: Executor) => {
     const activity = await flushReporterActivity(trx);
     const waiting = await trx
@@ -65,7 +64,7 @@ export async function flushReportChannel(db: Executor = getDb()): Promise<{ acti
     await trx.deleteFrom("report_notices_pending").execute();
     return { activity, notices };
   };
-  return db.isTransaction ? run(db) : (db as Kysely<Database>).transaction().execute(run);
+  return inTransaction(db, run);
 }
 
 /** The wait before the next batch: uniformly random between half and one and a half of the window. */
@@ -82,7 +81,7 @@ export function startReportChannelBatches({ windowMs }: { windowMs: number }) {
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = flushReportChannel()
+      running = flushReportChannel(getDb())
         .catch((e) => log.warn("report channel batch failed", errorFields(e)))
         .finally(() => {
           running = null;

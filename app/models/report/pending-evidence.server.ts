@@ -1,5 +1,5 @@
 /**
- * Evidence kept across a rejected report form ("nothing typed is lost", issue 3) WITHOUT ever resting in the clear
+ * Evidence kept across a rejected report form ("nothing typed is lost") WITHOUT ever resting in the clear
  * and without the server being able to read it on its own.
  *
  * - On a rejected post, every evidence file that passed prepareReportUpload is encrypted (AES-256-GCM, encryptFile,
@@ -18,9 +18,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../../db/schema";
-import { getDb } from "~/utils/db.server";
+import type { Executor } from "../../../db/connection";
 import { now } from "~/utils/clock.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { log, errorFields } from "~/utils/logger.server";
@@ -28,7 +26,6 @@ import { decryptFile, encryptFile, openJson, paddedSize, sealJson } from "./cryp
 import { preparedReportUpload, type PreparedFile, type ReportUpload } from "./files.server";
 import { REPORT_LIMITS, reportsDir } from "./shared.server";
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Kept evidence older than this is deleted. */
 export const REPORT_PENDING_MAX_AGE_MS = 24 * 3600 * 1000;
@@ -214,7 +211,7 @@ function removeFiles(storageIds: readonly string[]): void {
 }
 
 /** Deletes kept evidence older than `maxAgeMs`, and stray files in the pending folder just as old. */
-export async function cleanupReportPending(db: Executor = getDb(), maxAgeMs = REPORT_PENDING_MAX_AGE_MS): Promise<number> {
+export async function cleanupReportPending(db: Executor, maxAgeMs = REPORT_PENDING_MAX_AGE_MS): Promise<number> {
   const cutoffMs = now().getTime() - maxAgeMs;
   const cutoff = new Date(cutoffMs).toISOString();
   const old = await db.selectFrom("report_pending_uploads").select(["id", "storage_id"]).where("created_at", "<=", cutoff).execute();
@@ -252,7 +249,7 @@ export async function cleanupReportPending(db: Executor = getDb(), maxAgeMs = RE
 
 let lastCleanup = 0;
 /** Runs cleanupReportPending at most once an hour, in the background (called from the report form's action). */
-export function maybeCleanupReportPending(db: Executor = getDb()): void {
+export function maybeCleanupReportPending(db: Executor): void {
   const t = now().getTime();
   if (lastCleanup !== 0 && Math.abs(t - lastCleanup) < 3600_000) return;
   lastCleanup = t;

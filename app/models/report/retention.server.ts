@@ -9,6 +9,7 @@
  */
 import { sql, type Kysely } from "kysely";
 import type { Database, ReportStatus, ReportTag } from "../../../db/schema";
+import { inTransaction } from "../../../db/connection";
 import { now } from "~/utils/clock.server";
 import { randomToken } from "~/utils/crypto.server";
 import { log } from "~/utils/logger.server";
@@ -57,7 +58,7 @@ async function purgeReports(db: Kysely<Database>, due: { id: number }[], at: Dat
   let purged = 0;
   for (const r of due) {
     if (signal?.aborted) break;
-    const files = await db.transaction().execute(async (trx) => {
+    const files = await inTransaction(db, async (trx) => {
       const stored = await trx.selectFrom("report_attachments").select("storage_id").where("report_id", "=", r.id).execute();
       await trx.deleteFrom("report_keys").where("report_id", "=", r.id).execute();
       await trx.deleteFrom("report_attachments").where("report_id", "=", r.id).execute();

@@ -8,46 +8,60 @@
  * staff-keys and key-vault (recipients' key pairs), crypto (every cipher), key-migration (from the first format).
  */
 import path from "node:path";
-import type { Kysely, Transaction } from "kysely";
 import type { Database, ReportFinding, ReportMode, ReportReferral, Staff } from "../../../db/schema";
 import { getEnv } from "~/utils/env.server";
-import { LIMITS } from "~/lib/validation";
+import { LIMITS, cleanText as cleanFormText, textProblem } from "~/lib/validation";
+import { i18nFor } from "~/i18n";
+import { DomainError } from "~/lib/domain-error";
 
-export type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor } from "../../../db/connection";
+export type { Executor };
 
 /** Who is acting, as far as these rules need to know (a Staff row fits). */
 export type ReportActor = Pick<Staff, "id" | "role">;
 
 // ---- errors -------------------------------------------------------------------------------------------------------
 
-/** The report does not exist or this person may not see it (routes answer 404; never say which). */
-export class ReportNotFoundError extends Error {
-  readonly status = 404;
+/**
+ * The report does not exist or this person may not see it (routes answer 404; never say which). A DomainError like
+ * every refusal; the class stays because callers tell "not found" from other refusals by it.
+ */
+export class ReportNotFoundError extends DomainError {
   constructor() {
-    super("Report not found");
+    super(404, "integrity:case.notFound");
     this.name = "ReportNotFoundError";
+    this.message = "Report not found";
   }
 }
 
 /** The person may not use the report channel at all (routes answer 403 or 404). */
-export class ReportForbiddenError extends Error {
-  readonly status = 403;
+export class ReportForbiddenError extends DomainError {
   constructor() {
-    super("Not allowed");
+    super(403, "errors.forbidden");
     this.name = "ReportForbiddenError";
   }
 }
 
-/** Bad input (routes answer 422). `messageKey` is an i18n key in the report namespace. */
-export class ReportInputError extends Error {
-  constructor(
-    readonly field: string,
-    readonly messageKey: string,
-    readonly params: Record<string, unknown> = {},
-  ) {
-    super(`${field}: ${messageKey}`);
+/** Bad input (routes answer 422). `messageKey` is an i18n key in the report namespace; `field` names the field. */
+export class ReportInputError extends DomainError {
+  declare readonly field: string;
+  constructor(field: string, messageKey: string, params: Record<string, string | number> = {}) {
+    super(422, messageKey, { field, params });
     this.name = "ReportInputError";
   }
+}
+
+/** The report is not there or not this person's to see (both look the same from outside). */
+export function isReportHidden(e: unknown): e is ReportNotFoundError | ReportForbiddenError {
+  return e instanceof ReportNotFoundError || e instanceof ReportForbiddenError;
+}
+
+/** An error key from the data layer as the report pages show it: the report namespace when it has the key. */
+export function reportErrorKey(key: string): string {
+  if (key === "complaint:errors.fileType") return "report:errors.fileType";
+  if (key === "errors.tooManyFiles") return "complaint:errors.tooManyFiles";
+  if (key.includes(":")) return key;
+  return i18nFor("th").exists(`report:${key}`) ? `report:${key}` : key;
 }
 
 // ---- input ----------------------------------------------------------------------------------------------------------
@@ -93,20 +107,19 @@ export const FIELD_LIMITS: Record<keyof ReportFields, number> = {
   reporterContact: REPORT_LIMITS.reporterContact,
 };
 
-/** Trims, normalises (NFC, LF) and drops control characters other than newline and tab; single-line fields lose newlines. */
+/**
+ * Cleans a field the way every form does (cleanText in app/lib/validation.ts: NFC, LF, trimmed); single-line fields
+ * also fold white space into single spaces. Control characters are not dropped: textProblem refuses them.
+ */
 export function cleanText(v: unknown, multiline: boolean): string {
-  if (typeof v !== "string") return "";
-  let s = v.normalize("NFC").replace(/\r\n?/g, "\n");
-  s = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
-  if (!multiline) s = s.replace(/\s+/g, " ");
-  return s.trim();
+  return typeof v === "string" ? cleanFormText(v, { singleLine: !multiline }) : "";
 }
 
-/** A message or note: cleaned, at most REPORT_LIMITS.message characters. */
+/** A message or note: cleaned and checked like any form text, at most REPORT_LIMITS.message characters. */
 export function cleanMessage(text: unknown, field: string, { required }: { required: boolean }): string {
   const clean = cleanText(text, true);
-  if (required && !clean) throw new ReportInputError(field, "errors.required");
-  if ([...clean].length > REPORT_LIMITS.message) throw new ReportInputError(field, "errors.tooLong", { max: REPORT_LIMITS.message });
+  const problem = textProblem(clean, REPORT_LIMITS.message, required);
+  if (problem) throw new ReportInputError(field, problem.key, problem.params ?? {});
   return clean;
 }
 

@@ -12,13 +12,12 @@
  */
 import crypto from "node:crypto";
 import argon2 from "argon2";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../../db/schema";
+import type { Executor } from "../../../db/connection";
 import { bangkokDateKey } from "~/lib/thai-date";
+import { DomainError } from "~/lib/domain-error";
 import { now } from "~/utils/clock.server";
 import { personKeysFromSeed, publicKeyFingerprint, type PersonKeys } from "./crypto.server";
 
-type Executor = Kysely<Database> | Transaction<Database>;
 
 /**
  * argon2id parameters of the key that protects a recipient's private key (stated in the README): the same cost as the
@@ -28,17 +27,19 @@ export const KEY_KDF = { memoryCost: 64 * 1024, timeCost: 3, parallelism: 4 } as
 export type KdfParams = { memoryCost: number; timeCost: number; parallelism: number };
 
 /** The public key stored for a staff member does not match their own private key (it was replaced). */
-export class StaffKeyMismatchError extends Error {
+export class StaffKeyMismatchError extends DomainError {
   constructor() {
-    super("The stored public key does not belong to this person's private key");
+    super(409, "keys.errors.mismatch", { ns: "integrity" });
+    this.message = "The stored public key does not belong to this person's private key";
     this.name = "StaffKeyMismatchError";
   }
 }
 
 /** The password (or recovery key) does not open the stored private key. */
-export class StaffKeyLockedError extends Error {
+export class StaffKeyLockedError extends DomainError {
   constructor() {
-    super("The private key could not be opened");
+    super(422, "keys.errors.invalid", { ns: "integrity" });
+    this.message = "The private key could not be opened";
     this.name = "StaffKeyLockedError";
   }
 }

@@ -39,11 +39,62 @@ import enAudit from "./locales/en/audit.json";
 export const LANGUAGES = ["th", "en"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 export const DEFAULT_LANG: Lang = "th";
-export const NAMESPACES = ["common", "complaint", "track", "staff", "email", "notice", "report", "integrity", "deadline", "escalation", "stats", "satisfaction", "caselist", "statreport", "proof", "audit"] as const;
+export const NAMESPACES = [
+  "common",
+  "complaint",
+  "track",
+  "staff",
+  "email",
+  "notice",
+  "report",
+  "integrity",
+  "deadline",
+  "escalation",
+  "stats",
+  "satisfaction",
+  "caselist",
+  "statreport",
+  "proof",
+  "audit",
+] as const;
 
 export const resources = {
-  th: { common: thCommon, complaint: thComplaint, track: thTrack, staff: thStaff, email: thEmail, notice: thNotice, report: thReport, integrity: thIntegrity, deadline: thDeadline, escalation: thEscalation, stats: thStats, satisfaction: thSatisfaction, caselist: thCaselist, statreport: thStatreport, proof: thProof, audit: thAudit },
-  en: { common: enCommon, complaint: enComplaint, track: enTrack, staff: enStaff, email: enEmail, notice: enNotice, report: enReport, integrity: enIntegrity, deadline: enDeadline, escalation: enEscalation, stats: enStats, satisfaction: enSatisfaction, caselist: enCaselist, statreport: enStatreport, proof: enProof, audit: enAudit },
+  th: {
+    common: thCommon,
+    complaint: thComplaint,
+    track: thTrack,
+    staff: thStaff,
+    email: thEmail,
+    notice: thNotice,
+    report: thReport,
+    integrity: thIntegrity,
+    deadline: thDeadline,
+    escalation: thEscalation,
+    stats: thStats,
+    satisfaction: thSatisfaction,
+    caselist: thCaselist,
+    statreport: thStatreport,
+    proof: thProof,
+    audit: thAudit,
+  },
+  en: {
+    common: enCommon,
+    complaint: enComplaint,
+    track: enTrack,
+    staff: enStaff,
+    email: enEmail,
+    notice: enNotice,
+    report: enReport,
+    integrity: enIntegrity,
+    deadline: enDeadline,
+    escalation: enEscalation,
+    stats: enStats,
+    satisfaction: enSatisfaction,
+    caselist: enCaselist,
+    statreport: enStatreport,
+    proof: enProof,
+    audit: enAudit,
+  },
 } as const;
 
 export function isLang(x: unknown): x is Lang {

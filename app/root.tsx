@@ -17,7 +17,7 @@ import { useTranslation } from "~/components/i18n";
 import { useNonce } from "~/components/nonce";
 import { useRootData } from "~/components/root-data";
 import { getCsrfToken, getLang, langCookieFromUrl } from "~/utils/request.server";
-import { getOrgProfile } from "~/models/org.server";
+import { getOrgProfile } from "~/models/organisation/profile.server";
 import type { Lang } from "~/i18n";
 
 export const links: LinksFunction = () => [
@@ -44,7 +44,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 /** Root loader data for any component: app/components/root-data.ts (components import it from there, not from here). */
-export { useRootData, type RootData } from "~/components/root-data";
 
 /**
  * Pages that need no JavaScript at all (the public statistics: forms are plain GET/POST, charts are SVG) say

@@ -1,5 +1,5 @@
 /**
- * Issue 10: a flood never makes the real user more than 2× slower. `npm run bench -- --abuse [--duration 10]`
+ * a flood never makes the real user more than 2× slower. `npm run bench -- --abuse [--duration 10]`
  * (or, without building into ./build: `BUILD_DIR=/tmp/build-x node --import tsx bench/run.ts --abuse`).
  *
  * One run against the built server, on a fresh data folder, with TRUSTED_PROXIES=127.0.0.2:
@@ -27,7 +27,11 @@ import { createAnyStaff, fileReport, integrityLogin, reportFields, totpAccount }
 
 /** The trusted proxy the real client connects from. */
 const PROXY_ADDRESS = "127.0.0.2";
-const OFFICER = { email: "bench-abuse-integrity@wangluek.go.th", name: "ผู้รับเรื่อง ทดสอบการโจมตี", password: "bench abuse integrity password 2569" };
+const OFFICER = {
+  email: "bench-abuse-integrity@wangluek.go.th",
+  name: "ผู้รับเรื่อง ทดสอบการโจมตี",
+  password: "bench abuse integrity password 2569",
+};
 
 export interface Probe {
   name: string;
@@ -72,7 +76,11 @@ function realClient(url: string) {
           path: p,
           agent,
           localAddress: PROXY_ADDRESS,
-          headers: { "X-Forwarded-For": nextAddress(), ...(body !== undefined ? { "Content-Length": String(Buffer.byteLength(body)) } : {}), ...headers },
+          headers: {
+            "X-Forwarded-For": nextAddress(),
+            ...(body !== undefined ? { "Content-Length": String(Buffer.byteLength(body)) } : {}),
+            ...headers,
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -88,7 +96,11 @@ function realClient(url: string) {
 }
 
 function multipart(fields: Record<string, string>, boundary: string): string {
-  return Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join("") + `--${boundary}--\r\n`;
+  return (
+    Object.entries(fields)
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join("") + `--${boundary}--\r\n`
+  );
 }
 
 function randomReceipt(): string {
@@ -111,7 +123,12 @@ async function probe(name: string, durationSec: number, once: () => Promise<Answ
   return { name, n: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), statuses };
 }
 
-export async function measureAbuse(opts: { root: string; durationSec: number; attackers?: number; log?: (s: string) => void }): Promise<AbuseResult> {
+export async function measureAbuse(opts: {
+  root: string;
+  durationSec: number;
+  attackers?: number;
+  log?: (s: string) => void;
+}): Promise<AbuseResult> {
   const log = opts.log ?? console.log;
   const duration = opts.durationSec;
   const perKind = Math.max(1, Math.round((opts.attackers ?? 30) / 3));
@@ -139,7 +156,18 @@ export async function measureAbuse(opts: { root: string; durationSec: number; at
     const probes = async (label: string): Promise<Probe[]> => {
       log(`abuse: probes ${label}, one client, ${duration} s each …`);
       return [
-        await probe("bare form action (POST /language)", duration, () => real.request("POST", "/language", { "Content-Type": form, Cookie: cookie }, new URLSearchParams({ csrf, lng: "th", redirectTo: "/" }).toString()), [302]),
+        await probe(
+          "bare form action (POST /language)",
+          duration,
+          () =>
+            real.request(
+              "POST",
+              "/language",
+              { "Content-Type": form, Cookie: cookie },
+              new URLSearchParams({ csrf, lng: "th", redirectTo: "/" }).toString(),
+            ),
+          [302],
+        ),
         await probe(
           "filing a report (POST /report/new)",
           duration,
@@ -155,13 +183,25 @@ export async function measureAbuse(opts: { root: string; durationSec: number; at
         await probe(
           "correct inbox login (POST /report/inbox)",
           duration,
-          () => real.request("POST", "/report/inbox", { "Content-Type": form, Cookie: cookie }, new URLSearchParams({ csrf, intent: "open", receipt: receipts[r++ % receipts.length] }).toString()),
+          () =>
+            real.request(
+              "POST",
+              "/report/inbox",
+              { "Content-Type": form, Cookie: cookie },
+              new URLSearchParams({ csrf, intent: "open", receipt: receipts[r++ % receipts.length] }).toString(),
+            ),
           [302],
         ),
         await probe(
           "correct tracking lookup (POST /track)",
           duration,
-          () => real.request("POST", "/track", { "Content-Type": form, Cookie: cookie }, new URLSearchParams({ csrf, reference: complaint.reference, code: complaint.trackingCode }).toString()),
+          () =>
+            real.request(
+              "POST",
+              "/track",
+              { "Content-Type": form, Cookie: cookie },
+              new URLSearchParams({ csrf, reference: complaint.reference, code: complaint.trackingCode }).toString(),
+            ),
           [200],
         ),
       ];
@@ -205,7 +245,11 @@ export async function measureAbuse(opts: { root: string; durationSec: number; at
       setupRequest: (req: any) => ({
         ...req,
         headers: { "Content-Type": form, Cookie: aCookie, "X-Forwarded-For": forged() },
-        body: new URLSearchParams({ csrf: attackerCsrf, reference: complaint.reference, code: crypto.randomBytes(8).toString("hex").slice(0, 12).toUpperCase() }).toString(),
+        body: new URLSearchParams({
+          csrf: attackerCsrf,
+          reference: complaint.reference,
+          code: crypto.randomBytes(8).toString("hex").slice(0, 12).toUpperCase(),
+        }).toString(),
       }),
     });
     let j = 0;
@@ -254,7 +298,7 @@ export async function measureAbuse(opts: { root: string; durationSec: number; at
 
 export function printAbuse(r: AbuseResult): void {
   console.log(
-    `\nFloods vs. the real user (issue 10) — one client at a time through the trusted proxy ${PROXY_ADDRESS}, ${r.attackerConnections} attacker connections from 127.0.0.1 with a forged X-Forwarded-For per request, ${r.durationSec} s per probe, ${new Date().toISOString()}`,
+    `\nFloods vs. the real user — one client at a time through the trusted proxy ${PROXY_ADDRESS}, ${r.attackerConnections} attacker connections from 127.0.0.1 with a forged X-Forwarded-For per request, ${r.durationSec} s per probe, ${new Date().toISOString()}`,
   );
   const bare = r.alone[0];
   console.table(
@@ -277,8 +321,11 @@ export function printAbuse(r: AbuseResult): void {
   for (const [i, a] of r.alone.entries()) {
     const f = r.flood[i];
     const bad = (p: Probe) => Object.entries(p.statuses).filter(([s]) => !["200", "302"].includes(s));
-    if (bad(a).length || bad(f).length) console.log(`  ${a.name}: statuses alone ${JSON.stringify(a.statuses)}, flood ${JSON.stringify(f.statuses)}`);
+    if (bad(a).length || bad(f).length)
+      console.log(`  ${a.name}: statuses alone ${JSON.stringify(a.statuses)}, flood ${JSON.stringify(f.statuses)}`);
   }
-  console.table(r.attackers.map((a) => ({ attack: a.name, answers: a.requests, "per s": a.perSec.toFixed(1), statuses: JSON.stringify(a.statuses) })));
+  console.table(
+    r.attackers.map((a) => ({ attack: a.name, answers: a.requests, "per s": a.perSec.toFixed(1), statuses: JSON.stringify(a.statuses) })),
+  );
   console.log(`  Server RSS ${r.rss.rssMb.toFixed(0)} MB, peak ${r.rss.peakMb.toFixed(0)} MB`);
 }

@@ -55,7 +55,12 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs autocannon and keeps every latency (the percentiles are exact, not autocannon's histogram buckets). */
-export async function measure(name: string, opts: autocannon.Options, expectStatus: number[], defaults: { connections: number; duration: number }): Promise<Measure> {
+export async function measure(
+  name: string,
+  opts: autocannon.Options,
+  expectStatus: number[],
+  defaults: { connections: number; duration: number },
+): Promise<Measure> {
   const CONNECTIONS = defaults.connections;
   const DURATION = defaults.duration;
   const latencies: number[] = [];
@@ -67,7 +72,9 @@ export async function measure(name: string, opts: autocannon.Options, expectStat
   });
   const result = await instance;
   latencies.sort((a, b) => a - b);
-  const ok = Object.entries(statuses).filter(([s]) => expectStatus.includes(Number(s))).reduce((a, [, n]) => a + n, 0);
+  const ok = Object.entries(statuses)
+    .filter(([s]) => expectStatus.includes(Number(s)))
+    .reduce((a, [, n]) => a + n, 0);
   const total = latencies.length;
   return {
     name,
@@ -81,7 +88,6 @@ export async function measure(name: string, opts: autocannon.Options, expectStat
   };
 }
 
-
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
@@ -89,7 +95,11 @@ const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
  * BUILD_DIR (environment, as for the server itself) runs the build in that folder instead of ./build — for this project
  * only, never for an older checkout passed as `root` (bench/report-keys.ts --before-ref).
  */
-export async function startBenchServer(root: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+export async function startBenchServer(
+  root: string,
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.

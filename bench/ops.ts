@@ -1,5 +1,5 @@
 /**
- * Issue 11 benchmark figures, against the built server (bench/harness.ts startBenchServer; BUILD_DIR honoured):
+ * Benchmark figures, against the built server (bench/harness.ts startBenchServer; BUILD_DIR honoured):
  *
  * 1. Catching up never stops the portal. A data dir is prepared as tests/integration/catch-up.test.ts does: the server
  *    starts once on an empty dir (migrates, seeds the organisation, its first tick looks at nothing), is stopped, and
@@ -180,7 +180,13 @@ export interface CatchUpBench {
   runs: CatchUpRun[];
 }
 
-export async function measureCatchUp(opts: { root: string; cases: number; duration: number; connections: number; tmp: string }): Promise<CatchUpBench> {
+export async function measureCatchUp(opts: {
+  root: string;
+  cases: number;
+  duration: number;
+  connections: number;
+  tmp: string;
+}): Promise<CatchUpBench> {
   const env = {
     // Tests and benchmarks only: the clock 30 days ahead (refused in production without ALLOW_CLOCK_OFFSET=1).
     CLOCK_OFFSET_MS: String(OFFSET_MS),
@@ -204,7 +210,9 @@ export async function measureCatchUp(opts: { root: string; cases: number; durati
   const seed = seedCatchUp(baseDb, { cases: opts.cases, offsetMs: OFFSET_MS });
   const seedMs = Date.now() - t0;
   const dbBytes = fs.statSync(baseDb).size;
-  console.log(`  seeded ${opts.cases.toLocaleString("en")} open cases in ${(seedMs / 1000).toFixed(1)} s (database ${(dbBytes / MB).toFixed(0)} MB); ${seed.expectedEscalations.toLocaleString("en")} escalations expected`);
+  console.log(
+    `  seeded ${opts.cases.toLocaleString("en")} open cases in ${(seedMs / 1000).toFixed(1)} s (database ${(dbBytes / MB).toFixed(0)} MB); ${seed.expectedEscalations.toLocaleString("en")} escalations expected`,
+  );
 
   const runs: CatchUpRun[] = [];
   for (const connections of [...new Set([1, opts.connections])]) {
@@ -218,11 +226,20 @@ export async function measureCatchUp(opts: { root: string; cases: number; durati
       const healthy = Date.now();
       let firstClaim: number | null = null;
       const done = waitForTick(dbFile, 30 * 60_000, (at) => (firstClaim = at));
-      const during = await load(`/healthz during the catch-up, ${connections} client${connections > 1 ? "s" : ""}`, { url, connections, requests: [{ method: "GET", path: "/healthz" }] }, HEALTH_OK, done);
+      const during = await load(
+        `/healthz during the catch-up, ${connections} client${connections > 1 ? "s" : ""}`,
+        { url, connections, requests: [{ method: "GET", path: "/healthz" }] },
+        HEALTH_OK,
+        done,
+      );
       const doneAt = await done;
       if (firstClaim === null) firstClaim = doneAt; // finished before the first poll saw a claim
       const health = await healthProblems(url);
-      const idle = await load(`/healthz idle (bare), ${connections} client${connections > 1 ? "s" : ""}`, { url, connections, duration: opts.duration, requests: [{ method: "GET", path: "/healthz" }] }, HEALTH_OK);
+      const idle = await load(
+        `/healthz idle (bare), ${connections} client${connections > 1 ? "s" : ""}`,
+        { url, connections, duration: opts.duration, requests: [{ method: "GET", path: "/healthz" }] },
+        HEALTH_OK,
+      );
       const db = new SQLite(dbFile, { fileMustExist: true });
       let escalations = 0;
       const escalationsByLevel: Record<string, number> = {};
@@ -233,7 +250,9 @@ export async function measureCatchUp(opts: { root: string; cases: number; durati
           escalationsByLevel[r.level] = r.n;
           escalations += r.n;
         }
-        for (const r of db.prepare("select kind, count(*) as n from outbox where kind like 'escalation.%' group by kind order by kind").all() as { kind: string; n: number }[]) {
+        for (const r of db
+          .prepare("select kind, count(*) as n from outbox where kind like 'escalation.%' group by kind order by kind")
+          .all() as { kind: string; n: number }[]) {
           mailsByKind[r.kind] = r.n;
         }
       } finally {
@@ -271,7 +290,7 @@ export async function measureCatchUp(opts: { root: string; cases: number; durati
 export function printCatchUp(b: CatchUpBench) {
   const s = (ms: number | null) => (ms === null ? "n/a" : (ms / 1000).toFixed(1));
   console.log(
-    `\nCatch-up (issue 11) — ${b.cases.toLocaleString("en")} open cases overdue and long overdue at a clock moved 30 days ahead ` +
+    `\nCatch-up — ${b.cases.toLocaleString("en")} open cases overdue and long overdue at a clock moved 30 days ahead ` +
       `(${b.seed.expectedEscalations.toLocaleString("en")} escalations expected), database ${(b.dbBytes / MB).toFixed(0)} MB, ${new Date().toISOString()}`,
   );
   console.table(
@@ -304,10 +323,14 @@ export function printCatchUp(b: CatchUpBench) {
       [`per-case e-mails (expected ${b.seed.expectedPerCase})`]: r.perCase,
     })),
   );
-  for (const r of b.runs) console.log(`  e-mails queued (${r.connections} client${r.connections > 1 ? "s" : ""}): ${JSON.stringify(r.mailsByKind)}`);
+  for (const r of b.runs)
+    console.log(`  e-mails queued (${r.connections} client${r.connections > 1 ? "s" : ""}): ${JSON.stringify(r.mailsByKind)}`);
   console.log(`  seed: ${(b.seedMs / 1000).toFixed(1)} s for ${b.cases.toLocaleString("en")} cases`);
-  console.log("\nTarget (issue 11): /healthz p95 < 50 ms while 100,000 cases escalate at once");
-  for (const r of b.runs) console.log(`  ${r.during.name}: p95 ${r.during.p95.toFixed(1)} ms, max ${r.during.max.toFixed(1)} ms (${r.during.p95 < 50 ? "met" : "NOT met"})`);
+  console.log("\nTarget: /healthz p95 < 50 ms while 100,000 cases escalate at once");
+  for (const r of b.runs)
+    console.log(
+      `  ${r.during.name}: p95 ${r.during.p95.toFixed(1)} ms, max ${r.during.max.toFixed(1)} ms (${r.during.p95 < 50 ? "met" : "NOT met"})`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -324,7 +347,11 @@ function npmRun(root: string, script: string, args: string[], env: Record<string
   const inherited: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ["DATABASE_URL", "DATA_DIR", "MASTER_KEY", "CLOCK_OFFSET_MS", "ALLOW_CLOCK_OFFSET", "BUILD_DIR"]) delete inherited[k];
   const started = Date.now();
-  const child = spawn("npm", ["run", script, "--", ...args], { cwd: root, env: { ...inherited, NODE_ENV: "production", LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("npm", ["run", script, "--", ...args], {
+    cwd: root,
+    env: { ...inherited, NODE_ENV: "production", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
@@ -414,7 +441,8 @@ export async function measureBackupRestore(opts: { root: string; cases: number; 
     let clientNo = 0;
     let lookupNo = 0;
     const fakeClient = () => `10.${(clientNo >> 16) & 255}.${(clientNo >> 8) & 255}.${clientNo++ & 255}`;
-    const healthz = (name: string, stop?: Promise<unknown>) => load(name, { url, connections: 1, duration: opts.duration, requests: [{ method: "GET", path: "/healthz" }] }, HEALTH_OK, stop);
+    const healthz = (name: string, stop?: Promise<unknown>) =>
+      load(name, { url, connections: 1, duration: opts.duration, requests: [{ method: "GET", path: "/healthz" }] }, HEALTH_OK, stop);
     const track = (name: string, stop?: Promise<unknown>) =>
       load(
         name,
@@ -443,7 +471,10 @@ export async function measureBackupRestore(opts: { root: string; cases: number; 
 
     await load("warm-up", { url, connections: 1, duration: 2, requests: [{ method: "GET", path: "/healthz" }] }, HEALTH_OK);
     bare = await healthz("/healthz alone (bare), 1 client");
-    const [h0, tr0] = await Promise.all([healthz("/healthz before the backup, 1 client (+ /track)"), track("POST /track before the backup, 1 client (+ /healthz)")]);
+    const [h0, tr0] = await Promise.all([
+      healthz("/healthz before the backup, 1 client (+ /track)"),
+      track("POST /track before the backup, 1 client (+ /healthz)"),
+    ]);
     before = { healthz: h0, track: tr0 };
 
     for (const variant of ["plain", "passphrase"] as const) {
@@ -457,7 +488,11 @@ export async function measureBackupRestore(opts: { root: string; cases: number; 
       let h: OpsMeasure;
       let tr: OpsMeasure;
       try {
-        [h, tr, cli] = await Promise.all([healthz(`/healthz during the backup (${variant}), 1 client (+ /track)`, run.done), track(`POST /track during the backup (${variant}), 1 client (+ /healthz)`, run.done), run.done]);
+        [h, tr, cli] = await Promise.all([
+          healthz(`/healthz during the backup (${variant}), 1 client (+ /track)`, run.done),
+          track(`POST /track during the backup (${variant}), 1 client (+ /healthz)`, run.done),
+          run.done,
+        ]);
       } catch (e) {
         run.child.kill("SIGTERM");
         throw e;
@@ -497,7 +532,12 @@ export async function measureBackupRestore(opts: { root: string; cases: number; 
     const args = ["--from", b.folder, ...(b.variant === "passphrase" ? ["--passphrase-file", passFile] : [])];
     console.log(`  npm run restore -- ${args.join(" ")} (DATA_DIR=${target})`);
     const cli = await npmRun(opts.root, "restore", args, { DATA_DIR: target }).done;
-    restores.push({ variant: b.variant, wallMs: cli.ms, ok: cli.code === 0 && /restored into/.test(cli.output), output: cli.output.trim() });
+    restores.push({
+      variant: b.variant,
+      wallMs: cli.ms,
+      ok: cli.code === 0 && /restored into/.test(cli.output),
+      output: cli.output.trim(),
+    });
     fs.rmSync(target, { recursive: true, force: true });
   }
   return { cases: opts.cases, seedMs, dbFileBytes, walBytes, signIn, masterKey, health, bare: bare!, before: before!, backups, restores };
@@ -505,8 +545,10 @@ export async function measureBackupRestore(opts: { root: string; cases: number; 
 
 export function printBackupRestore(b: BackupBench) {
   const mb = (n: number) => (n / MB).toFixed(1);
-  console.log(`\nBackup and restore (issue 11) — ${b.cases.toLocaleString("en")} cases (bench/seed.ts), ${new Date().toISOString()}`);
-  console.log(`  seed ${(b.seedMs / 1000).toFixed(1)} s; ${b.signIn}; keys/master.key ${b.masterKey ? "present" : "ABSENT"}; /healthz before: ${b.health}`);
+  console.log(`\nBackup and restore — ${b.cases.toLocaleString("en")} cases (bench/seed.ts), ${new Date().toISOString()}`);
+  console.log(
+    `  seed ${(b.seedMs / 1000).toFixed(1)} s; ${b.signIn}; keys/master.key ${b.masterKey ? "present" : "ABSENT"}; /healthz before: ${b.health}`,
+  );
   for (const r of b.backups) console.log(`\n$ npm run backup (${r.variant})\n${r.output}`);
   for (const r of b.restores) console.log(`\n$ npm run restore (${r.variant})\n${r.output}`);
   const row = (m: OpsMeasure, ref: OpsMeasure) => ({
@@ -546,7 +588,9 @@ export function printBackupRestore(b: BackupBench) {
       "manifest authenticated": r.authenticated ? "yes" : "NO",
     })),
   );
-  console.table(b.restores.map((r) => ({ restore: r.variant, "wall s (npm run)": (r.wallMs / 1000).toFixed(1), result: r.ok ? "restored" : "FAILED" })));
+  console.table(
+    b.restores.map((r) => ({ restore: r.variant, "wall s (npm run)": (r.wallMs / 1000).toFixed(1), result: r.ok ? "restored" : "FAILED" })),
+  );
 }
 
 /** Both parts, in their own temporary folder (removed at the end). */

@@ -1,6 +1,6 @@
 /**
  * Receipt guessing must be expensive for a guesser (argon2id, ~50–150 ms per receipt) without stalling the portal for
- * everyone else (issue 3). This measures, against one running server and in the same run:
+ * everyone else. This measures, against one running server and in the same run:
  *   1. home page (GET /) latency with no other load;
  *   2. home page latency while HAMMER clients (default 20) post wrong receipts to /report/inbox as fast as they are
  *      answered, each request from its own X-Forwarded-For address (the server must run with TRUSTED_PROXIES=127.0.0.1, so
@@ -139,14 +139,18 @@ export function printReceiptLoad(r: ReceiptLoadResult): void {
     "p99 ms": f.p99.toFixed(1),
     statuses: JSON.stringify(f.statuses),
   });
-  console.log(`\nReceipt guessing vs. the home page (issue 3) — ${new Date().toISOString()}`);
+  console.log(`\nReceipt guessing vs. the home page — ${new Date().toISOString()}`);
   console.table([
     row("home page (GET /), no other load", r.idle),
     row(`home page (GET /), ${r.hammer.clients} clients guessing receipts`, r.loaded),
     row(`wrong receipts (POST /report/inbox), ${r.hammer.clients} clients`, r.hammer),
   ]);
-  console.log(`  wrong-receipt answers per second during the run: ${r.hammer.reqPerSec.toFixed(1)} (404 = checked and wrong, 429 = refused by the throttle)`);
-  console.log(`  home page p95: ${r.idle.p95.toFixed(1)} ms alone, ${r.loaded.p95.toFixed(1)} ms under receipt guessing → ${r.ratio.toFixed(2)}× (target ≤ 2×: ${r.ratio <= 2 ? "met" : "NOT met"})`);
+  console.log(
+    `  wrong-receipt answers per second during the run: ${r.hammer.reqPerSec.toFixed(1)} (404 = checked and wrong, 429 = refused by the throttle)`,
+  );
+  console.log(
+    `  home page p95: ${r.idle.p95.toFixed(1)} ms alone, ${r.loaded.p95.toFixed(1)} ms under receipt guessing → ${r.ratio.toFixed(2)}× (target ≤ 2×: ${r.ratio <= 2 ? "met" : "NOT met"})`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -189,10 +193,22 @@ async function standalone() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
-  const nodeFlags = pkg.scripts.serve.split(/\s+/).slice(1).filter((a) => a.startsWith("--"));
+  const nodeFlags = pkg.scripts.serve
+    .split(/\s+/)
+    .slice(1)
+    .filter((a) => a.startsWith("--"));
   const child = spawn(process.execPath, [...nodeFlags, path.join(buildRoot, "build", "server.js")], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, PUBLIC_URL: url, LOG_LEVEL: "warn", TRUSTED_PROXIES: "127.0.0.1" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      PUBLIC_URL: url,
+      LOG_LEVEL: "warn",
+      TRUSTED_PROXIES: "127.0.0.1",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   try {

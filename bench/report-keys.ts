@@ -1,5 +1,5 @@
 /**
- * Issue 9: what per-recipient keys cost. `npm run bench -- --report-keys [--before-ref <git ref>]`
+ * what per-recipient keys cost. `npm run bench -- --report-keys [--before-ref <git ref>]`
  *
  * For each build (the current one, and with --before-ref the given commit, checked out under bench/.before/<ref>, its
  * packages installed and built once), in one run: a fresh data folder, an integrity officer who signs in once (TOTP
@@ -43,19 +43,29 @@ export function prepareBefore(root: string, ref: string): string {
 function addOfficer(buildRoot: string, dataDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // Newer builds print an enrolment link unless told to read the password from standard input.
-    const stdinFlag = fs.readFileSync(path.join(buildRoot, "scripts", "staff.ts"), "utf8").includes("password-stdin") ? ["--password-stdin"] : [];
-    const p = spawn(process.execPath, ["--import", "tsx", "scripts/staff.ts", "add", "--email", OFFICER.email, "--name", OFFICER.name, "--role", "integrity", ...stdinFlag], {
-      cwd: buildRoot,
-      env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: "production" },
-      stdio: ["pipe", "ignore", "inherit"],
-    });
+    const stdinFlag = fs.readFileSync(path.join(buildRoot, "scripts", "staff.ts"), "utf8").includes("password-stdin")
+      ? ["--password-stdin"]
+      : [];
+    const p = spawn(
+      process.execPath,
+      ["--import", "tsx", "scripts/staff.ts", "add", "--email", OFFICER.email, "--name", OFFICER.name, "--role", "integrity", ...stdinFlag],
+      {
+        cwd: buildRoot,
+        env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: "production" },
+        stdio: ["pipe", "ignore", "inherit"],
+      },
+    );
     p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`staff add exited ${code}`))));
     p.stdin.end(`${OFFICER.password}\n`);
   });
 }
 
 function multipart(fields: Record<string, string>, boundary: string): string {
-  return Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join("") + `--${boundary}--\r\n`;
+  return (
+    Object.entries(fields)
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join("") + `--${boundary}--\r\n`
+  );
 }
 
 async function measureBuild(label: string, buildRoot: string, duration: number): Promise<ReportKeysRun> {
@@ -75,14 +85,25 @@ async function measureBuild(label: string, buildRoot: string, duration: number):
     const cookie = `csrf=${csrf}`;
     let n = 0;
     const client = () => `10.${100 + ((n >> 16) & 127)}.${(n >> 8) & 255}.${n++ & 255}`;
-    const m = (name: string, opts: autocannon.Options, ok: number[]) => measureWith(name, { connections: 1, ...opts }, ok, { connections: 1, duration });
+    const m = (name: string, opts: autocannon.Options, ok: number[]) =>
+      measureWith(name, { connections: 1, ...opts }, ok, { connections: 1, duration });
     const form = "application/x-www-form-urlencoded";
     const results: Measure[] = [];
     await m("warm-up", { url, duration: 2, requests: [{ method: "GET", path: "/report" }] }, [200]);
     results.push(
       await m(
         "bare form action (POST /language)",
-        { url, requests: [{ method: "POST", path: "/language", headers: { "Content-Type": form, Cookie: cookie }, body: new URLSearchParams({ csrf, lng: "th", redirectTo: "/" }).toString() }] },
+        {
+          url,
+          requests: [
+            {
+              method: "POST",
+              path: "/language",
+              headers: { "Content-Type": form, Cookie: cookie },
+              body: new URLSearchParams({ csrf, lng: "th", redirectTo: "/" }).toString(),
+            },
+          ],
+        },
         [302],
       ),
     );
@@ -157,7 +178,12 @@ async function measureBuild(label: string, buildRoot: string, duration: number):
               setupRequest: (req: any) => ({
                 ...req,
                 headers: { "Content-Type": form, Cookie: cookie, "X-Forwarded-For": client() },
-                body: new URLSearchParams({ csrf, email: OFFICER.email, password: OFFICER.password, redirectTo: "/staff/integrity" }).toString(),
+                body: new URLSearchParams({
+                  csrf,
+                  email: OFFICER.email,
+                  password: OFFICER.password,
+                  redirectTo: "/staff/integrity",
+                }).toString(),
               }),
             },
           ],
@@ -180,7 +206,7 @@ export async function measureReportKeys(opts: { root: string; beforeRef?: string
 }
 
 export function printReportKeys(runs: ReportKeysRun[]): void {
-  console.log(`\nPer-recipient report keys (issue 9) — one client at a time, ${new Date().toISOString()}`);
+  console.log(`\nPer-recipient report keys — one client at a time, ${new Date().toISOString()}`);
   const rows = runs.flatMap((run) => {
     const bare = run.results[0];
     return run.results.map((x) => ({
@@ -198,8 +224,12 @@ export function printReportKeys(runs: ReportKeysRun[]): void {
   if (runs.length === 2) {
     for (const [i, x] of runs[1].results.entries()) {
       const b = runs[0].results[i];
-      if (i > 0 && b) console.log(`  ${x.name}: p95 ${b.p95.toFixed(1)} → ${x.p95.toFixed(1)} ms (${(x.p95 - b.p95 >= 0 ? "+" : "") + (x.p95 - b.p95).toFixed(1)} ms)`);
+      if (i > 0 && b)
+        console.log(
+          `  ${x.name}: p95 ${b.p95.toFixed(1)} → ${x.p95.toFixed(1)} ms (${(x.p95 - b.p95 >= 0 ? "+" : "") + (x.p95 - b.p95).toFixed(1)} ms)`,
+        );
     }
   }
-  for (const run of runs) for (const x of run.results) if (x.errors > 0) console.log(`  ${run.label} ${x.name}: statuses ${JSON.stringify(x.statuses)}`);
+  for (const run of runs)
+    for (const x of run.results) if (x.errors > 0) console.log(`  ${run.label} ${x.name}: statuses ${JSON.stringify(x.statuses)}`);
 }

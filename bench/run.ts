@@ -7,19 +7,19 @@
  *   - tracking lookup (POST /track with a valid reference + code) p50/p95,
  *   - staff queue, overdue filter, first page (GET /staff?deadline=overdue) p50/p95,
  *   - server RSS (current and peak),
- *   - then (issue 3, bench/receipt-load.ts) home page p95 alone vs. while 20 clients guess receipts on /report/inbox.
+ *   - then (bench/receipt-load.ts) home page p95 alone vs. while 20 clients guess receipts on /report/inbox.
  * Prints a table with ratios against the bare route. Not a test: nothing here fails the build.
  * `--receipt-load` runs only the receipt-guessing measurement; `--no-receipt-load` leaves it out.
- * Then (issue 4, bench/sla-tick.ts) `sla:tick` over 1,000,000 open cases of which ~1,000 / ~10,000 cross a threshold
+ * Then (bench/sla-tick.ts) `sla:tick` over 1,000,000 open cases of which ~1,000 / ~10,000 cross a threshold
  * (its own data dir, in-process, no server). `--sla-tick` runs only that; `--no-sla-tick` leaves it out.
- * Then (issue 5, bench/stats.ts) the statistics pages at 10,000 and 1,000,000 cases with the p95 ratio between them.
+ * Then (bench/stats.ts) the statistics pages at 10,000 and 1,000,000 cases with the p95 ratio between them.
  * `--stats` runs only that; `--no-stats` leaves it out.
- * `--report-keys [--before-ref <git ref>]` (issue 9, bench/report-keys.ts) runs only the cost of per-recipient keys:
+ * `--report-keys [--before-ref <git ref>]` (bench/report-keys.ts) runs only the cost of per-recipient keys:
  * filing, opening the inbox and an integrity officer's password step, for this build and (optionally) an older one.
- * Last (issue 10, bench/abuse.ts): p95 of filing, a correct inbox login and a correct /track lookup for one real client
+ * Last (bench/abuse.ts): p95 of filing, a correct inbox login and a correct /track lookup for one real client
  * behind a trusted proxy, alone and while 30 attacker connections flood with forged X-Forwarded-For (its own server and
  * data dir). `--abuse` runs only that; `--no-abuse` leaves it out.
- * Then (issue 11, bench/ops.ts) operations at 100,000 cases, each in its own temporary data dir and server: /healthz
+ * Then (bench/ops.ts) operations at 100,000 cases, each in its own temporary data dir and server: /healthz
  * p50/p95/max while the first tick catches up on ~200,000 escalations (clock moved 30 days) against the same server
  * idle, the catch-up's time and e-mails (digests vs per case); backup time and sizes with /healthz and /track p95
  * before vs during `npm run backup` (plain and with a passphrase), and `npm run restore` time. `--ops` runs only
@@ -66,35 +66,36 @@ const BEFORE_REF = (() => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 })();
 
-/** Issue 5: statistics pages p95 at 10,000 and 1,000,000 cases (each with a bare route in the same run). */
+/** statistics pages p95 at 10,000 and 1,000,000 cases (each with a bare route in the same run). */
 async function statsSection() {
   const rows = await measureStatsPages({ root, sizes: [10_000, 1_000_000], duration: DURATION, connections: CONNECTIONS });
   printStatsPages(rows);
 }
 
-/** Issue 10: the real user's p95 alone and under a 30-connection flood with forged forwarded addresses. */
+/** the real user's p95 alone and under a 30-connection flood with forged forwarded addresses. */
 async function abuseSection() {
   printAbuse(await measureAbuse({ root, durationSec: DURATION, attackers: 30 }));
 }
 
-/** Issue 11: catch-up, backup and restore at 100,000 cases (tables printed as each part ends). */
+/** catch-up, backup and restore at 100,000 cases (tables printed as each part ends). */
 async function opsSection() {
   await measureOps({ root, duration: DURATION, connections: CONNECTIONS, cases: 100_000 });
 }
 
-/** Issue 3: home page p95 with and without 20 clients guessing receipts (same server, same run). */
+/** home page p95 with and without 20 clients guessing receipts (same server, same run). */
 async function receiptLoadSection(url: string) {
   const r = await measureReceiptLoad(url, { durationSec: DURATION, hammerClients: 20 });
   printReceiptLoad(r);
 }
 
-/** Issue 4: one deadline tick over 1,000,000 open cases with ~1,000 / ~10,000 crossing a threshold. */
+/** one deadline tick over 1,000,000 open cases with ~1,000 / ~10,000 crossing a threshold. */
 async function slaTickSection() {
   const runs = await measureSlaTick({ root, cases: 1_000_000, first: 1_000, second: 10_000 });
   printSlaTick(runs, 1_000_000);
 }
 
-const measure = (name: string, opts: autocannon.Options, expectStatus: number[]) => measureWith(name, opts, expectStatus, { connections: CONNECTIONS, duration: DURATION });
+const measure = (name: string, opts: autocannon.Options, expectStatus: number[]) =>
+  measureWith(name, opts, expectStatus, { connections: CONNECTIONS, duration: DURATION });
 
 function multipart(fields: Record<string, string>, boundary: string): string {
   return (
@@ -209,7 +210,11 @@ async function main() {
                 );
                 return {
                   ...req,
-                  headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, Cookie: visitorCookie, "X-Forwarded-For": fakeClient() },
+                  headers: {
+                    "Content-Type": `multipart/form-data; boundary=${boundary}`,
+                    Cookie: visitorCookie,
+                    "X-Forwarded-For": fakeClient(),
+                  },
                   body,
                 };
               },
@@ -252,7 +257,11 @@ async function main() {
       const queue = (connections: number) =>
         measure(
           `staff queue, overdue, page 1 (GET /staff?deadline=overdue), ${connections} client${connections > 1 ? "s" : ""}`,
-          { url, connections, requests: [{ method: "GET", path: "/staff?deadline=overdue", headers: { Cookie: `${visitorCookie}; ${session}` } }] },
+          {
+            url,
+            connections,
+            requests: [{ method: "GET", path: "/staff?deadline=overdue", headers: { Cookie: `${visitorCookie}; ${session}` } }],
+          },
           [200],
         );
       results.push(await queue(1), await queue(CONNECTIONS));
@@ -271,12 +280,18 @@ async function main() {
       ok: r.ok,
       "other/errors": r.errors,
     }));
-    console.log(`\nSujarit benchmark — ${CASES.toLocaleString("en")} cases, ${CONNECTIONS} connections, ${DURATION} s per route, ${new Date().toISOString()}`);
+    console.log(
+      `\nSujarit benchmark — ${CASES.toLocaleString("en")} cases, ${CONNECTIONS} connections, ${DURATION} s per route, ${new Date().toISOString()}`,
+    );
     console.table(rows);
     for (const r of results) if (r.errors > 0) console.log(`  ${r.name}: statuses ${JSON.stringify(r.statuses)}`);
     console.log(`Server RSS now ${mem.rssMb.toFixed(0)} MB, peak ${mem.peakMb.toFixed(0)} MB`);
     const sub = results.find((r) => r.name.startsWith("complaint"));
-    const fig = (prefix: string) => results.filter((r) => r.name.startsWith(prefix)).map((r) => `${r.p95.toFixed(1)} ms (${r.name.split(", ").pop()})`).join(", ") || "n/a";
+    const fig = (prefix: string) =>
+      results
+        .filter((r) => r.name.startsWith(prefix))
+        .map((r) => `${r.p95.toFixed(1)} ms (${r.name.split(", ").pop()})`)
+        .join(", ") || "n/a";
     console.log("\nTargets (issue: foundation):");
     console.log(`  submission ≥ 50% of bare route throughput: ${sub ? ((100 * sub.reqPerSec) / bare.reqPerSec).toFixed(0) + "%" : "n/a"}`);
     console.log(`  tracking lookup p95 < 50 ms: ${fig("tracking")}`);

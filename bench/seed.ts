@@ -3,7 +3,7 @@
  * rows and index entries a real installation would have: status events (accepted, in progress, waiting for
  * information and back, resolved or forwarded), written acknowledgements and explanations as notices, and the
  * measure-23 outcomes (first period, acknowledgement) worked out from that history by the same rules the portal
- * applies (app/lib/outcome-history.ts over app/models/deadlines) — so `npm run stats:rebuild -- --check` passes on it and
+ * applies (app/models/statistics/outcome-history.ts over app/models/deadlines) — so `npm run stats:rebuild -- --check` passes on it and
  * no closed case lacks its first-period outcome. Tracking codes are derived from the row number so the
  * benchmark can look cases up; they are hashed with this data dir's pepper, as the portal does.
  */
@@ -15,10 +15,10 @@ import { openDatabase, migrateToLatest } from "../db/connection";
 import { seedOrganisation } from "../db/seed";
 import { loadOrCreateSecrets } from "../app/utils/secrets.server";
 import { deriveTrackingCode, hashTrackingCode, formatTrackingCode } from "../app/lib/tracking-code";
-import { formatCaseReference } from "../app/lib/case-reference";
+import { formatCaseReference } from "../app/lib/complaint-reference";
 import { fiscalYearOf } from "../app/lib/fiscal-year";
 import { computeAckDueAt, computeDueAt, DEFAULT_SLA_POLICY } from "../app/models/deadlines/due-dates";
-import { replayAckOutcome, replaySlaOutcome, type HistoryEvent } from "../app/lib/outcome-history";
+import { replayAckOutcome, replaySlaOutcome, type HistoryEvent } from "../app/models/statistics/outcome-history";
 
 export const BENCH_STAFF = { email: "bench-supervisor@example.org", password: "bench-password-not-secret-1" };
 
@@ -41,7 +41,19 @@ export async function seedBenchDatabase(dataDir: string, cases: number, log: (s:
   await migrateToLatest(db);
   await seedOrganisation(db);
   const passwordHash = await argon2.hash(BENCH_STAFF.password, { type: argon2.argon2id });
-  await db.insertInto("staff").values({ email: BENCH_STAFF.email, name: "Bench Supervisor", role: "supervisor", division_id: null, password_hash: passwordHash, active: 1, locked_until: null, last_login_at: null }).execute();
+  await db
+    .insertInto("staff")
+    .values({
+      email: BENCH_STAFF.email,
+      name: "Bench Supervisor",
+      role: "supervisor",
+      division_id: null,
+      password_hash: passwordHash,
+      active: 1,
+      locked_until: null,
+      last_login_at: null,
+    })
+    .execute();
   await db.destroy();
 
   const sqlite = new SQLite(file);
@@ -49,23 +61,41 @@ export async function seedBenchDatabase(dataDir: string, cases: number, log: (s:
   sqlite.pragma("synchronous = OFF");
   const categories = sqlite.prepare("select id, division_id from categories").all() as { id: number; division_id: number }[];
   const villages = sqlite.prepare("select id from villages").all() as { id: number }[];
-  const insertCase = sqlite.prepare(`insert into complaints (reference, fiscal_year, seq, submission_key_hash, tracking_hash, channel, category_id, subject, details, village_id, landmark, contact_name, contact_phone, contact_email, contact_address, preferred_contact, lang, status, division_id, received_at, due_at, accepted_at, closed_at, result_summary, created_at, updated_at,
+  const insertCase =
+    sqlite.prepare(`insert into complaints (reference, fiscal_year, seq, submission_key_hash, tracking_hash, channel, category_id, subject, details, village_id, landmark, contact_name, contact_phone, contact_email, contact_address, preferred_contact, lang, status, division_id, received_at, due_at, accepted_at, closed_at, result_summary, created_at, updated_at,
       period_no, period_started_at, ack_due_at, acknowledged_at, paused_at, remaining_days, explained_at, sla_outcome, ack_outcome)
     values (@reference, @fy, @seq, null, @tracking_hash, @channel, @category_id, @subject, @details, @village_id, '', '', '', '', '', 'none', 'th', @status, @division_id, @received_at, @due_at, @accepted_at, @closed_at, @result_summary, @received_at, @received_at,
       1, @received_at, @ack_due_at, @acknowledged_at, @paused_at, @remaining_days, @explained_at, @sla_outcome, @ack_outcome)`);
-  const insertEvent = sqlite.prepare(`insert into case_events (complaint_id, kind, from_status, to_status, actor_id, note, is_public, created_at) values (?, 'created', null, 'received', null, '', 1, ?)`);
-  const insertStatus = sqlite.prepare(`insert into case_events (complaint_id, kind, from_status, to_status, actor_id, note, is_public, created_at) values (?, 'status', ?, ?, null, '', 1, ?)`);
-  const insertNotice = sqlite.prepare(`insert into notices (complaint_id, kind, method, staff_id, lang, body, expected_at, created_at) values (?, ?, ?, null, 'th', ?, ?, ?)`);
-  const setCounter = sqlite.prepare(`insert into reference_counters (fiscal_year, last_seq) values (?, ?) on conflict(fiscal_year) do update set last_seq = excluded.last_seq`);
+  const insertEvent = sqlite.prepare(
+    `insert into case_events (complaint_id, kind, from_status, to_status, actor_id, note, is_public, created_at) values (?, 'created', null, 'received', null, '', 1, ?)`,
+  );
+  const insertStatus = sqlite.prepare(
+    `insert into case_events (complaint_id, kind, from_status, to_status, actor_id, note, is_public, created_at) values (?, 'status', ?, ?, null, '', 1, ?)`,
+  );
+  const insertNotice = sqlite.prepare(
+    `insert into notices (complaint_id, kind, method, staff_id, lang, body, expected_at, created_at) values (?, ?, ?, null, 'th', ?, ?, ?)`,
+  );
+  const setCounter = sqlite.prepare(
+    `insert into reference_counters (fiscal_year, last_seq) values (?, ?) on conflict(fiscal_year) do update set last_seq = excluded.last_seq`,
+  );
   const channels = ["web", "web", "web", "walk_in", "phone", "letter", "line", "facebook"];
-  const subjects = ["ไฟฟ้าดับบริเวณถนนสายหลัก", "ถนนเป็นหลุมเป็นบ่อ", "น้ำประปาไม่ไหล", "ขยะไม่ได้รับการจัดเก็บ", "ท่อระบายน้ำอุดตัน", "เสียงดังรบกวนยามวิกาล", "กิ่งไม้หักขวางทาง", "สุนัขจรจัดจำนวนมาก"];
+  const subjects = [
+    "ไฟฟ้าดับบริเวณถนนสายหลัก",
+    "ถนนเป็นหลุมเป็นบ่อ",
+    "น้ำประปาไม่ไหล",
+    "ขยะไม่ได้รับการจัดเก็บ",
+    "ท่อระบายน้ำอุดตัน",
+    "เสียงดังรบกวนยามวิกาล",
+    "กิ่งไม้หักขวางทาง",
+    "สุนัขจรจัดจำนวนมาก",
+  ];
   const now = Date.now();
   const span = 730 * 24 * 3600 * 1000;
   const seqs = new Map<number, number>();
   const references: string[] = [];
   const batch = 20_000;
   let rng = 42;
-  const rand = () => ((rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (rng = (rng * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let start = 1; start <= cases; start += batch) {
     const end = Math.min(cases, start + batch - 1);
     sqlite.transaction(() => {
@@ -108,7 +138,17 @@ export async function seedBenchDatabase(dataDir: string, cases: number, log: (s:
         const web = channels[i % channels.length] === "web";
         const ackMs = web ? receivedAt.getTime() : receivedAt.getTime() + Math.floor(rand() * 3 * 86400_000);
         const acknowledgedAt = ackMs <= now ? new Date(ackMs).toISOString() : null;
-        const slaOutcome = replaySlaOutcome({ receivedAt: receivedAt.toISOString(), firstDueAt: dueAt.toISOString(), events: history, ackDueAt: ackDueAt.toISOString(), acknowledgedAt }, DEFAULT_SLA_POLICY, new Date(now));
+        const slaOutcome = replaySlaOutcome(
+          {
+            receivedAt: receivedAt.toISOString(),
+            firstDueAt: dueAt.toISOString(),
+            events: history,
+            ackDueAt: ackDueAt.toISOString(),
+            acknowledgedAt,
+          },
+          DEFAULT_SLA_POLICY,
+          new Date(now),
+        );
         const ackOutcomeNow = replayAckOutcome({ ackDueAt: ackDueAt.toISOString(), acknowledgedAt }, new Date(now));
         const info = insertCase.run({
           reference,
@@ -137,8 +177,10 @@ export async function seedBenchDatabase(dataDir: string, cases: number, log: (s:
         });
         const id = Number(info.lastInsertRowid);
         for (const [from, to, at] of statusEvents) insertStatus.run(id, from, to, at);
-        if (acknowledgedAt) insertNotice.run(id, "acknowledgement", web ? "track" : "letter", "ได้รับเรื่องร้องทุกข์ของท่านแล้ว", null, acknowledgedAt);
-        if (explainedAt) insertNotice.run(id, "explanation", "letter", "ขอชี้แจงเหตุที่ยังดำเนินการไม่แล้วเสร็จ", t(dueAt.getTime() + 7 * 86400_000), explainedAt);
+        if (acknowledgedAt)
+          insertNotice.run(id, "acknowledgement", web ? "track" : "letter", "ได้รับเรื่องร้องทุกข์ของท่านแล้ว", null, acknowledgedAt);
+        if (explainedAt)
+          insertNotice.run(id, "explanation", "letter", "ขอชี้แจงเหตุที่ยังดำเนินการไม่แล้วเสร็จ", t(dueAt.getTime() + 7 * 86400_000), explainedAt);
         if (closedAt) insertNotice.run(id, "result", "track", "ดำเนินการแก้ไขเรียบร้อย", null, closedAt);
         insertEvent.run(Number(info.lastInsertRowid), receivedAt.toISOString());
       }

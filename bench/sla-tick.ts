@@ -1,5 +1,5 @@
 /**
- * Issue 4 benchmark: `sla:tick` over 1,000,000 OPEN cases of which ~1,000 (then ~10,000) cross a threshold.
+ * `sla:tick` over 1,000,000 OPEN cases of which ~1,000 (then ~10,000) cross a threshold.
  * Own data dir (bench/.data/sla-tick-<cases>), filled with direct SQLite inserts like bench/seed.ts. The open cases
  * are assigned and due 10–400 days after the start, far from every threshold, except two blocks due exactly on
  * Bangkok days X+4 (`first` cases) and X+5 (`second` cases). The first tick (at noon on day X) is the full scan that
@@ -45,10 +45,13 @@ async function seed(dataDir: string, cases: number, first: number, second: numbe
   const village = sqlite.prepare("select id from villages order by id limit 1").get() as { id: number };
   const staffId = Number(
     sqlite
-      .prepare(`insert into staff (email, name, role, division_id, password_hash, active, created_at) values ('bench-officer@example.org', 'Bench Officer', 'officer', ?, 'x', 1, ?)`)
+      .prepare(
+        `insert into staff (email, name, role, division_id, password_hash, active, created_at) values ('bench-officer@example.org', 'Bench Officer', 'officer', ?, 'x', 1, ?)`,
+      )
       .run(cat.division_id, T0.toISOString()).lastInsertRowid,
   );
-  const ins = sqlite.prepare(`insert into complaints (reference, fiscal_year, seq, submission_key_hash, tracking_hash, channel, category_id, subject, details, village_id, landmark, contact_name, contact_phone, contact_email, contact_address, preferred_contact, lang, status, division_id, assignee_id, received_at, period_started_at, due_at, created_at, updated_at)
+  const ins =
+    sqlite.prepare(`insert into complaints (reference, fiscal_year, seq, submission_key_hash, tracking_hash, channel, category_id, subject, details, village_id, landmark, contact_name, contact_phone, contact_email, contact_address, preferred_contact, lang, status, division_id, assignee_id, received_at, period_started_at, due_at, created_at, updated_at)
     values (@reference, 2570, @seq, null, @tracking_hash, 'web', @category_id, 'ไฟฟ้าดับ', 'รายละเอียด', @village_id, '', '', '', '', '', 'none', 'th', 'in_progress', @division_id, @assignee_id, @received_at, @received_at, @due_at, @received_at, @received_at)`);
   const batch = 50_000;
   for (let start = 1; start <= cases; start += batch) {
@@ -83,7 +86,13 @@ async function seed(dataDir: string, cases: number, first: number, second: numbe
   return file;
 }
 
-export async function measureSlaTick(opts: { root: string; cases?: number; first?: number; second?: number; log?: (s: string) => void }): Promise<SlaTickRun[]> {
+export async function measureSlaTick(opts: {
+  root: string;
+  cases?: number;
+  first?: number;
+  second?: number;
+  log?: (s: string) => void;
+}): Promise<SlaTickRun[]> {
   const cases = opts.cases ?? 1_000_000;
   const first = opts.first ?? 1_000;
   const second = opts.second ?? 10_000;
@@ -96,7 +105,7 @@ export async function measureSlaTick(opts: { root: string; cases?: number; first
   process.env.DATA_DIR = dataDir;
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? "warn";
   const { getDb } = await import("../app/utils/db.server");
-  const { runDeadlineTick } = await import("../app/models/escalation.server");
+  const { runDeadlineTick } = await import("../app/models/deadlines/escalation.server");
   const db = getDb();
   const runs: SlaTickRun[] = [];
   const run = async (label: string, crossing: number, at: Date) => {
@@ -124,7 +133,7 @@ export async function measureSlaTick(opts: { root: string; cases?: number; first
 }
 
 export function printSlaTick(runs: SlaTickRun[], cases = 1_000_000) {
-  console.log(`\nsla:tick — ${cases.toLocaleString("en")} open cases (issue 4)`);
+  console.log(`\nsla:tick — ${cases.toLocaleString("en")} open cases`);
   console.table(
     runs.map((r) => ({
       tick: r.label,

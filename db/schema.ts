@@ -128,7 +128,7 @@ export interface SecondFactorRoleTable {
   set_by: number | null;
 }
 
-/** A WebAuthn credential (passkey) of a staff member (migration 1000, app/models/passkeys.server.ts). */
+/** A WebAuthn credential (passkey) of a staff member (migration 1000, app/models/staff/passkeys.server.ts). */
 export interface StaffPasskeyTable {
   id: Generated<number>;
   staff_id: number;
@@ -300,14 +300,7 @@ export type ReportStatus = "received" | "preliminary_review" | "investigation" |
 export type ReportFinding = "substantiated" | "unsubstantiated";
 export type ReportReferral = "nacc" | "police" | "other";
 export type ReportTag =
-  | "bribery"
-  | "procurement"
-  | "personnel"
-  | "abuse_of_position"
-  | "conflict_of_interest"
-  | "unfair_service"
-  | "officer_conduct"
-  | "other";
+  "bribery" | "procurement" | "personnel" | "abuse_of_position" | "conflict_of_interest" | "unfair_service" | "officer_conduct" | "other";
 
 export interface ReportTable {
   id: Generated<number>;
@@ -548,7 +541,7 @@ export interface NoticeTemplateTable {
   updated_by: number | null;
 }
 
-// ---- Statistics, satisfaction and published reports (migration 0700, issue 5) ----
+// ---- Statistics, satisfaction and published reports (migration 0700) ----
 
 /** Plan topics an officer gives a general complaint at triage (the targets of measures 13, 15, 16, 17, 19). */
 export type PlanTopic = "bribery" | "procurement" | "personnel" | "unfair_service" | "officer_conduct";

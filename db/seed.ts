@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { DB } from "./connection";
-import { holidaySeedRows } from "../app/lib/holidays-th";
+import { holidaySeedRows } from "./holidays-th";
 
 const seedSchema = z.object({
   profile: z.object({
@@ -24,9 +24,7 @@ const seedSchema = z.object({
   }),
   divisions: z.array(z.object({ code: z.string(), name_th: z.string(), name_en: z.string() })).min(1),
   villages: z.array(z.object({ number: z.number().int().min(1), name_th: z.string(), name_en: z.string() })).min(1),
-  categories: z
-    .array(z.object({ code: z.string(), name_th: z.string(), name_en: z.string(), division: z.string() }))
-    .min(1),
+  categories: z.array(z.object({ code: z.string(), name_th: z.string(), name_en: z.string(), division: z.string() })).min(1),
 });
 
 export type OrgSeed = z.infer<typeof seedSchema>;
@@ -63,7 +61,10 @@ export async function seedOrganisation(db: DB, seed: OrgSeed = readSeedFile()): 
       divisionIds.set(d.code, row.id);
     }
     for (const v of seed.villages) {
-      await trx.insertInto("villages").values({ ...v, active: 1 }).execute();
+      await trx
+        .insertInto("villages")
+        .values({ ...v, active: 1 })
+        .execute();
     }
     for (const [i, c] of seed.categories.entries()) {
       const divisionId = divisionIds.get(c.division);
@@ -78,7 +79,7 @@ export async function seedOrganisation(db: DB, seed: OrgSeed = readSeedFile()): 
 }
 
 /**
- * Seeds the Thai government holidays and substitution days 2023–2027 (app/lib/holidays-th.ts), year by year: a year
+ * Seeds the Thai government holidays and substitution days 2023–2027 (db/holidays-th.ts), year by year: a year
  * that already has any holiday in the table is left alone, so admin corrections (edits, deletions, additions) survive
  * restarts, and a later seed file can still add new years. Idempotent; returns how many rows were inserted.
  */

@@ -1,5 +1,5 @@
 /**
- * Statistics kept up to date by the database itself (issue 5).
+ * Statistics kept up to date by the database itself.
  *
  * Every public figure is a sum over small summary tables, never a scan of the cases, so the statistics pages cost the
  * same at 10,000 or 1,000,000 cases. SQLite triggers keep the summaries in the same transaction as the change that
@@ -63,10 +63,12 @@ const REPORT_MEASURES: Record<string, (r: string) => string> = {
 };
 
 /** Fiscal year (BE) of the Bangkok day of an ISO-8601 UTC timestamp column, in SQL (1 October starts the next one). */
-const fiscalYearOfSql = (col: string) => `(cast(strftime('%Y', ${bangkokDay(col)}) as integer) + 543 + (cast(strftime('%m', ${bangkokDay(col)}) as integer) >= 10))`;
+const fiscalYearOfSql = (col: string) =>
+  `(cast(strftime('%Y', ${bangkokDay(col)}) as integer) + 543 + (cast(strftime('%m', ${bangkokDay(col)}) as integer) >= 10))`;
 
 /** Calendar days from receipt to closing (Bangkok dates) of a closed complaint row. */
-const resolveDays = (r: string) => `cast(julianday(${bangkokDay(`${r}.closed_at`)}) - julianday(${bangkokDay(`${r}.received_at`)}) as integer)`;
+const resolveDays = (r: string) =>
+  `cast(julianday(${bangkokDay(`${r}.closed_at`)}) - julianday(${bangkokDay(`${r}.received_at`)}) as integer)`;
 const isClosed = (r: string) => `${closedStatusSqlText(`${r}.status`)} and ${r}.closed_at is not null`;
 
 const cm = Object.keys(COMPLAINT_MEASURES);
@@ -115,17 +117,32 @@ function counterRatingUpsert(row: string, sign: 1 | -1): string {
 }
 
 /** Columns of a complaint whose change moves its contribution. */
-const COMPLAINT_WATCHED = ["status", "category_id", "channel", "division_id", "village_id", "sla_outcome", "ack_outcome", "received_at", "fiscal_year", "closed_at"];
+const COMPLAINT_WATCHED = [
+  "status",
+  "category_id",
+  "channel",
+  "division_id",
+  "village_id",
+  "sla_outcome",
+  "ack_outcome",
+  "received_at",
+  "fiscal_year",
+  "closed_at",
+];
 const REPORT_WATCHED = ["status", "finding", "referred_to", "received_at", "fiscal_year"];
 const changed = (cols: string[]) => cols.map((c) => `old.${c} is not new.${c}`).join(" or ");
 
 const TRIGGERS: Record<string, string> = {
   complaints_stats_ins: `after insert on complaints begin
-    ${Object.keys(COMPLAINT_DIMS).map((d) => complaintUpsert(d, "new", 1)).join("\n")}
+    ${Object.keys(COMPLAINT_DIMS)
+      .map((d) => complaintUpsert(d, "new", 1))
+      .join("\n")}
     ${resolveDaysUpsert("new", 1)}
   end`,
   complaints_stats_upd: `after update of ${COMPLAINT_WATCHED.join(", ")} on complaints when ${changed(COMPLAINT_WATCHED)} begin
-    ${Object.keys(COMPLAINT_DIMS).map((d) => complaintUpsert(d, "old", -1) + "\n" + complaintUpsert(d, "new", 1)).join("\n")}
+    ${Object.keys(COMPLAINT_DIMS)
+      .map((d) => complaintUpsert(d, "old", -1) + "\n" + complaintUpsert(d, "new", 1))
+      .join("\n")}
     ${resolveDaysUpsert("old", -1)}
     ${resolveDaysUpsert("new", 1)}
   end`,

@@ -1,5 +1,5 @@
 /**
- * The statuses of a general complaint, for the database layer and the app alike (app/lib/case-status.ts re-exports
+ * The statuses of a general complaint, for the database layer and the app alike (app/lib/complaint-status.ts re-exports
  * them with the state machine). Kept here so that db/ code (statistics triggers, indexes) never imports from app/.
  */
 
@@ -29,4 +29,3 @@ export function openStatusSqlText(column = "status"): string {
 export function closedStatusSqlText(column = "status"): string {
   return `${column} in (${CLOSED_STATUSES.map((s) => `'${s}'`).join(",")})`;
 }
-

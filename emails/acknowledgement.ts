@@ -36,13 +36,7 @@ export function buildAcknowledgementEmail(input: AcknowledgementInput): { subjec
     };
     return {
       heading: t("ack.heading", vars),
-      paragraphs: [
-        t("ack.intro", vars),
-        t("ack.timeframe", vars),
-        t("ack.follow", vars),
-        t("ack.keepCode", vars),
-        t("ack.replies", vars),
-      ],
+      paragraphs: [t("ack.intro", vars), t("ack.timeframe", vars), t("ack.follow", vars), t("ack.keepCode", vars), t("ack.replies", vars)],
       facts: [
         { label: t("ack.reference"), value: input.reference },
         { label: t("ack.trackingCode"), value: code },
@@ -54,9 +48,6 @@ export function buildAcknowledgementEmail(input: AcknowledgementInput): { subjec
   };
   const footerT = tFor(input.lang, "email");
   const orgName = input.lang === "en" ? input.org.name_en : input.org.name_th;
-  const { text, html } = renderBilingualEmail(
-    [section("th"), section("en")],
-    footerT("ack.footer", { org: orgName }),
-  );
+  const { text, html } = renderBilingualEmail([section("th"), section("en")], footerT("ack.footer", { org: orgName }));
   return { subject: footerT("ack.subject", { reference: input.reference }), text, html };
 }

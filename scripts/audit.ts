@@ -24,7 +24,7 @@ import {
   verifyAuditChain,
   type AuditVerification,
   type SavedAuditHead,
-} from "../app/models/audit.server";
+} from "../app/models/audit/audit.server";
 import { formatThaiDate } from "../app/lib/thai-date";
 
 const USAGE = `Usage:

@@ -49,7 +49,10 @@ export class BackupError extends Error {}
 
 /** "20261203T101500Z" for a date (UTC). */
 export function backupStamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+  return d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 /** The date of a stamp made by backupStamp. */
@@ -250,7 +253,8 @@ interface EncHeader {
 }
 
 function deriveKeys(passphrase: string, kdf: EncHeader["kdf"]): { key: Buffer; check: Buffer } {
-  if (kdf.name !== "scrypt" || kdf.N > 1 << 20 || kdf.r > 32 || kdf.p > 16) throw new BackupError("unsupported key derivation in the archive header");
+  if (kdf.name !== "scrypt" || kdf.N > 1 << 20 || kdf.r > 32 || kdf.p > 16)
+    throw new BackupError("unsupported key derivation in the archive header");
   const out = crypto.scryptSync(passphrase.normalize("NFC"), Buffer.from(kdf.salt, "base64"), 64, {
     N: kdf.N,
     r: kdf.r,

@@ -128,7 +128,14 @@ async function snapshotDatabase(source: string, dest: string): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  let values: { to?: string; "passphrase-file"?: string; "keep-daily"?: string; "keep-monthly"?: string; "keys-to"?: string; help?: boolean };
+  let values: {
+    to?: string;
+    "passphrase-file"?: string;
+    "keep-daily"?: string;
+    "keep-monthly"?: string;
+    "keys-to"?: string;
+    help?: boolean;
+  };
   try {
     values = parseArgs({
       args: process.argv.slice(2),
@@ -240,7 +247,14 @@ async function main(): Promise<number> {
     sources.push({
       name: MANIFEST,
       data: () => {
-        const body: DataManifestBody = { format: "sujarit-backup-data", version: 1, id: stamp, created: new Date().toISOString(), keys: keyDigests, files };
+        const body: DataManifestBody = {
+          format: "sujarit-backup-data",
+          version: 1,
+          id: stamp,
+          created: new Date().toISOString(),
+          keys: keyDigests,
+          files,
+        };
         const manifest: DataManifest = { body, mac: masterKey ? manifestMac(body, masterKey) : null };
         return Buffer.from(JSON.stringify(manifest, null, 1) + "\n");
       },
@@ -253,8 +267,18 @@ async function main(): Promise<number> {
     fs.rmSync(snapshot);
 
     // 3. The keys, in their own archive.
-    const keysManifest: KeysManifest = { format: "sujarit-backup-keys", version: 1, id: stamp, created: new Date().toISOString(), files: {} };
-    const keySources: TarSource[] = [...keyBytes].map(([f, b]) => ({ name: `keys/${f}`, data: () => b, onDigest: (d: FileDigest) => (keysManifest.files[`keys/${f}`] = d) }));
+    const keysManifest: KeysManifest = {
+      format: "sujarit-backup-keys",
+      version: 1,
+      id: stamp,
+      created: new Date().toISOString(),
+      files: {},
+    };
+    const keySources: TarSource[] = [...keyBytes].map(([f, b]) => ({
+      name: `keys/${f}`,
+      data: () => b,
+      onDigest: (d: FileDigest) => (keysManifest.files[`keys/${f}`] = d),
+    }));
     keySources.push({ name: KEYS_MANIFEST, data: () => Buffer.from(JSON.stringify(keysManifest, null, 1) + "\n") });
     let keysPath: string;
     let keysArchive: FileDigest;
@@ -290,8 +314,12 @@ async function main(): Promise<number> {
     fs.renameSync(partial, finalDir);
     fsyncFile(root);
 
-    console.log(`backup ${name} (${passphrase !== null ? "encrypted with the passphrase: AES-256-GCM, scrypt" : "not encrypted: keep it where only the operator can read it"})`);
-    console.log(`  database: ${formatBytes(dbBytes)} snapshot made with SQLite's backup API while the portal serves, in ${seconds(snapMs)}; quick_check ok`);
+    console.log(
+      `backup ${name} (${passphrase !== null ? "encrypted with the passphrase: AES-256-GCM, scrypt" : "not encrypted: keep it where only the operator can read it"})`,
+    );
+    console.log(
+      `  database: ${formatBytes(dbBytes)} snapshot made with SQLite's backup API while the portal serves, in ${seconds(snapMs)}; quick_check ok`,
+    );
     console.log(
       `  files: ${perFolder.uploads.n} uploads (${formatBytes(perFolder.uploads.bytes)}), ${perFolder.reports.n} encrypted evidence files (${formatBytes(perFolder.reports.bytes)}); sha256 of each in ${MANIFEST}` +
         (masterKey ? " (authenticated with a key derived from the master key)" : " (NOT authenticated: no master key yet)"),
@@ -300,9 +328,12 @@ async function main(): Promise<number> {
     console.log(`  keys archive: ${keysPath} (${formatBytes(keysArchive.bytes)}, ${keyBytes.size} key files)`);
     console.log(
       `  The keys are in a SEPARATE archive: data and keys are never in one file. ` +
-        (keysRoot ? "Keep the two apart (another medium, another place)." : "Move the keys archive (or use --keys-to) to another medium: whoever holds both holds everything the keys protect."),
+        (keysRoot
+          ? "Keep the two apart (another medium, another place)."
+          : "Move the keys archive (or use --keys-to) to another medium: whoever holds both holds everything the keys protect."),
     );
-    if (env.MASTER_KEY) console.log("  MASTER_KEY is set in the environment: it is not in the keys archive; keep it with the keys archive.");
+    if (env.MASTER_KEY)
+      console.log("  MASTER_KEY is set in the environment: it is not in the keys archive; keep it with the keys archive.");
 
     // 6. Rotation.
     if (keepDaily !== null || keepMonthly !== null) {
@@ -329,7 +360,9 @@ async function main(): Promise<number> {
           fs.rmSync(path.join(root, f), { recursive: true, force: true });
         }
       }
-      console.log(`  rotation: ${keep.size} backups kept (newest of each of ${keepDaily ?? 0} days and ${keepMonthly ?? 0} months), ${removed} removed`);
+      console.log(
+        `  rotation: ${keep.size} backups kept (newest of each of ${keepDaily ?? 0} days and ${keepMonthly ?? 0} months), ${removed} removed`,
+      );
     }
     console.log(`done in ${seconds(Date.now() - started)}`);
     return 0;

@@ -51,7 +51,8 @@ export function sourceHash(root) {
 
 /** Whether a build is needed, and why (pure but for reading files). */
 export function buildStatus(root, buildRoot, hash = sourceHash(root)) {
-  for (const o of OUTPUTS) if (!fs.existsSync(path.join(buildRoot, o))) return { needed: true, reason: `no build yet (${o} is missing)`, hash };
+  for (const o of OUTPUTS)
+    if (!fs.existsSync(path.join(buildRoot, o))) return { needed: true, reason: `no build yet (${o} is missing)`, hash };
   let stamp;
   try {
     stamp = JSON.parse(fs.readFileSync(path.join(buildRoot, STAMP_FILE), "utf8"));

@@ -33,14 +33,23 @@ export function decideChromium(s) {
   const explicit = s.chromiumPath?.trim();
   if (explicit) {
     if (s.exists(explicit)) return { action: "use", path: explicit };
-    return { action: "fail", message: `CHROMIUM_PATH=${explicit} is not an executable file: point it at a Chromium binary, or unset it to use ${DEFAULT_CHROMIUM}` };
+    return {
+      action: "fail",
+      message: `CHROMIUM_PATH=${explicit} is not an executable file: point it at a Chromium binary, or unset it to use ${DEFAULT_CHROMIUM}`,
+    };
   }
   if (s.exists(DEFAULT_CHROMIUM)) return { action: "use", path: DEFAULT_CHROMIUM };
   if (s.hasAptGet && s.isRoot) return { action: "install", path: DEFAULT_CHROMIUM };
   if (s.hasAptGet) {
-    return { action: "fail", message: `Chromium not found at ${DEFAULT_CHROMIUM}: run \`sudo apt-get update && sudo apt-get install -y chromium\` (or set CHROMIUM_PATH), then npm test again` };
+    return {
+      action: "fail",
+      message: `Chromium not found at ${DEFAULT_CHROMIUM}: run \`sudo apt-get update && sudo apt-get install -y chromium\` (or set CHROMIUM_PATH), then npm test again`,
+    };
   }
-  return { action: "fail", message: `Chromium not found at ${DEFAULT_CHROMIUM}: install Chromium and set CHROMIUM_PATH=/path/to/chromium, then npm test again` };
+  return {
+    action: "fail",
+    message: `Chromium not found at ${DEFAULT_CHROMIUM}: install Chromium and set CHROMIUM_PATH=/path/to/chromium, then npm test again`,
+  };
 }
 
 function machine(env = process.env) {
@@ -57,7 +66,9 @@ export function findChromium(env = process.env) {
   const d = decideChromium(machine(env));
   if (d.action === "use") return d.path;
   if (d.action === "fail") throw new Error(d.message);
-  throw new Error(`Chromium not found at ${d.path}: run \`node scripts/ensure-chromium.mjs\` (npm test does) to install Debian's chromium package`);
+  throw new Error(
+    `Chromium not found at ${d.path}: run \`node scripts/ensure-chromium.mjs\` (npm test does) to install Debian's chromium package`,
+  );
 }
 
 /**
@@ -70,11 +81,20 @@ export function ensureChromium({ env = process.env, state = machine(env), run = 
   if (d.action === "fail") throw new Error(d.message);
   log(`Chromium not found at ${d.path}: installing Debian's chromium package (apt-get update; apt-get install -y chromium)`);
   const aptEnv = { ...env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "chromium"]]) {
+  for (const args of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "--no-install-recommends", "chromium"],
+  ]) {
     const status = run("apt-get", args, aptEnv);
-    if (status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${status}): run \`apt-get update && apt-get install -y chromium\` yourself, then npm test again`);
+    if (status !== 0)
+      throw new Error(
+        `apt-get ${args[0]} failed (exit ${status}): run \`apt-get update && apt-get install -y chromium\` yourself, then npm test again`,
+      );
   }
-  if (!state.exists(d.path)) throw new Error(`apt-get installed chromium but ${d.path} is still missing: set CHROMIUM_PATH to the Chromium binary, then npm test again`);
+  if (!state.exists(d.path))
+    throw new Error(
+      `apt-get installed chromium but ${d.path} is still missing: set CHROMIUM_PATH to the Chromium binary, then npm test again`,
+    );
   return d.path;
 }
 

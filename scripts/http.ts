@@ -2,7 +2,7 @@
 import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { log } from "../app/utils/logger.server";
-import { observeRequest } from "../app/models/metrics.server";
+import { observeRequest } from "../app/models/operations/metrics.server";
 import { clientFromRequest, type Cidr } from "../app/utils/client-address.server";
 
 /**
@@ -55,7 +55,12 @@ export function applySecurityHeaders(req: Request, res: Response, next: NextFunc
   // Over https, browsers are told to use nothing else for a year (and the cookies carry __Host-/__Secure- names).
   if (hsts()) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   res.setHeader("Cross-Origin-Resource-Policy", "same-origin");
-  if (req.path.startsWith("/report") || req.path.startsWith("/staff") || req.path.startsWith("/track") || req.path.startsWith("/complaints")) {
+  if (
+    req.path.startsWith("/report") ||
+    req.path.startsWith("/staff") ||
+    req.path.startsWith("/track") ||
+    req.path.startsWith("/complaints")
+  ) {
     res.setHeader("Cache-Control", "no-store");
   }
   next();
@@ -80,7 +85,10 @@ export function rejectCrossSiteWrites(req: Request, res: Response, next: NextFun
   }
   if (crossSite) {
     closeAfterResponse(req, res);
-    res.status(403).type("html").send(simplePage("403", "คำขอนี้ถูกปฏิเสธ (มาจากเว็บไซต์อื่น)", "This request was refused (it came from another site)."));
+    res
+      .status(403)
+      .type("html")
+      .send(simplePage("403", "คำขอนี้ถูกปฏิเสธ (มาจากเว็บไซต์อื่น)", "This request was refused (it came from another site)."));
     return;
   }
   // /report pages are no-referrer, so browsers send "Origin: null" on their same-site form posts. Cross-site posts
@@ -120,7 +128,14 @@ export function requestLogger(req: Request, res: Response, next: NextFunction) {
   // Nothing at all for the corruption channel: a line with a time would let a proxy's access log be matched to a report.
   if (requested === "/report" || requested.startsWith("/report/")) return next();
   res.on("finish", () => {
-    if (requested.startsWith("/build/") || requested.startsWith("/styles/") || requested === "/healthz" || requested === "/metrics" || requested === "/favicon.svg") return;
+    if (
+      requested.startsWith("/build/") ||
+      requested.startsWith("/styles/") ||
+      requested === "/healthz" ||
+      requested === "/metrics" ||
+      requested === "/favicon.svg"
+    )
+      return;
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     log.info("request", { method: req.method, path: requested, status: res.statusCode, ms: Math.round(ms) });
   });
@@ -128,7 +143,7 @@ export function requestLogger(req: Request, res: Response, next: NextFunction) {
 }
 
 /**
- * Request metrics (app/models/metrics.server.ts): each answered request is counted, with its duration, under the route
+ * Request metrics (app/models/operations/metrics.server.ts): each answered request is counted, with its duration, under the route
  * PATTERN `labelOf` gives (never the concrete path; the whole /report channel under one label, without timings).
  */
 export function requestMetrics(labelOf: (path: string) => string) {

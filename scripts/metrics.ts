@@ -1,5 +1,5 @@
 /**
- * GET /metrics (Prometheus text format; app/models/metrics.server.ts) and who may read it.
+ * GET /metrics (Prometheus text format; app/models/operations/metrics.server.ts) and who may read it.
  *
  * Allowed: a request with `Authorization: Bearer <METRICS_TOKEN>` (when that variable is set), or a request from this
  * machine — the socket peer is a loopback address and either no forwarded-client header came with it, or the peer is
@@ -9,8 +9,16 @@
  */
 import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
-import { hasForwardedHeaders, inCidr, parseCidr, parseIp, resolveClientAddress, isTrusted, type Cidr } from "../app/utils/client-address.server";
-import { renderMetrics } from "../app/models/metrics.server";
+import {
+  hasForwardedHeaders,
+  inCidr,
+  parseCidr,
+  parseIp,
+  resolveClientAddress,
+  isTrusted,
+  type Cidr,
+} from "../app/utils/client-address.server";
+import { renderMetrics } from "../app/models/operations/metrics.server";
 import { PROMETHEUS_CONTENT_TYPE } from "../app/lib/prometheus";
 import { log, errorFields } from "../app/utils/logger.server";
 

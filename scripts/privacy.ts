@@ -1,5 +1,5 @@
 /**
- * Personal data of general complaints from the command line (app/models/privacy.server.ts). Every command is written
+ * Personal data of general complaints from the command line (app/models/complaints/privacy.server.ts). Every command is written
  * to the audit log with the operating-system user, never with the phone number or e-mail searched for.
  *   npm run retention [-- --dry-run]                 remove personal data of cases past their retention period
  *   npm run privacy -- find --phone P | --email E     a person's cases (data-subject request)
@@ -11,7 +11,13 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { migrateToLatest } from "../db/connection";
 import { getDb } from "../app/utils/db.server";
-import { eraseCase, exportCase, findCasesByContact, PrivacyRequestError, runComplaintRetention } from "../app/models/privacy.server";
+import {
+  eraseCase,
+  exportCase,
+  findCasesByContact,
+  PrivacyRequestError,
+  runComplaintRetention,
+} from "../app/models/complaints/privacy.server";
 
 const USAGE = `Usage:
   npm run retention [-- --dry-run]
@@ -24,7 +30,14 @@ async function main(): Promise<number> {
   const command = args[0] === "retention" ? "retention" : args[0];
   const { values } = parseArgs({
     args: args.slice(1),
-    options: { phone: { type: "string" }, email: { type: "string" }, reference: { type: "string" }, out: { type: "string" }, "open-case": { type: "boolean" }, "dry-run": { type: "boolean" } },
+    options: {
+      phone: { type: "string" },
+      email: { type: "string" },
+      reference: { type: "string" },
+      out: { type: "string" },
+      "open-case": { type: "boolean" },
+      "dry-run": { type: "boolean" },
+    },
     strict: true,
   });
   const db = getDb();
@@ -33,7 +46,9 @@ async function main(): Promise<number> {
     await migrateToLatest(db);
     if (command === "retention") {
       const r = await runComplaintRetention(db, { dryRun: values["dry-run"] === true });
-      console.log(values["dry-run"] ? `cases past their retention period: ${r.due} (nothing changed)` : `cases anonymised: ${r.anonymised}`);
+      console.log(
+        values["dry-run"] ? `cases past their retention period: ${r.due} (nothing changed)` : `cases anonymised: ${r.anonymised}`,
+      );
       return 0;
     }
     if (command === "find") {
@@ -43,7 +58,8 @@ async function main(): Promise<number> {
       }
       const found = await findCasesByContact(db, { phone: values.phone, email: values.email }, actor);
       if (found.length === 0) console.log("no cases");
-      for (const c of found) console.log([c.reference, c.receivedAt, c.status, c.open ? "open" : "closed", c.anonymised ? "anonymised" : ""].join("\t"));
+      for (const c of found)
+        console.log([c.reference, c.receivedAt, c.status, c.open ? "open" : "closed", c.anonymised ? "anonymised" : ""].join("\t"));
       return 0;
     }
     if ((command === "export" || command === "erase") && values.reference) {
@@ -64,7 +80,11 @@ async function main(): Promise<number> {
   } catch (e) {
     if (e instanceof PrivacyRequestError) {
       console.error(
-        e.code === "not_found" ? "no such case" : e.code === "open_case" ? "the case is still open: add --open-case if the person accepts that they get no more notices" : "bad input",
+        e.code === "not_found"
+          ? "no such case"
+          : e.code === "open_case"
+            ? "the case is still open: add --open-case if the person accepts that they get no more notices"
+            : "bad input",
       );
       return 1;
     }

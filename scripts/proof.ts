@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { getEnv } from "../app/utils/env.server";
-import { checkProofFile, installationFingerprint } from "../app/models/report-proof.server";
+import { checkProofFile, installationFingerprint } from "../app/models/report/proof.server";
 import { groupFingerprint, submissionMatches } from "../app/lib/report-proof";
 import { formatThaiDateKey } from "../app/lib/thai-date";
 import { DEFAULT_LANG, isLang, tFor, type Lang } from "../app/i18n";

@@ -13,8 +13,8 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { migrateToLatest } from "../db/connection";
 import { getDb } from "../app/utils/db.server";
-import { appendAudit } from "../app/models/audit.server";
-import { verifyLogin } from "../app/models/staff.server";
+import { appendAudit } from "../app/models/audit/audit.server";
+import { verifyLogin } from "../app/models/staff/staff.server";
 import { keyEncryptionKeyFor, openStaffKeys } from "../app/models/report/staff-keys.server";
 import { finishKeyMigration, legacyWrapsRemaining } from "../app/models/report/key-migration.server";
 
@@ -26,7 +26,9 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return "";
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 async function main(): Promise<number> {
@@ -73,7 +75,9 @@ async function main(): Promise<number> {
     });
     console.log(`master-key wraps destroyed: ${r.destroyed}; copies made for officers: ${r.wrapped}`);
     if (r.withoutCopy.length > 0) {
-      console.log(`left without a copy (they have no key pair yet; a colleague who holds the reports can give them access): ${r.withoutCopy.join(", ")}`);
+      console.log(
+        `left without a copy (they have no key pair yet; a colleague who holds the reports can give them access): ${r.withoutCopy.join(", ")}`,
+      );
     }
     return 0;
   } finally {

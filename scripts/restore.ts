@@ -55,7 +55,8 @@ function compare(label: string, got: Map<string, FileDigest>, want: Record<strin
   for (const [p, d] of Object.entries(want)) {
     const g = got.get(p);
     if (!g) throw new BackupError(`${p}: listed in ${label} but missing from the archive`);
-    if (g.sha256 !== d.sha256 || g.bytes !== d.bytes) throw new BackupError(`${p}: sha256 does not match ${label} (the file was altered or damaged)`);
+    if (g.sha256 !== d.sha256 || g.bytes !== d.bytes)
+      throw new BackupError(`${p}: sha256 does not match ${label} (the file was altered or damaged)`);
   }
   for (const p of got.keys()) {
     if (!skip.includes(p) && !(p in want)) throw new BackupError(`${p}: in the archive but not in ${label}`);
@@ -77,7 +78,11 @@ function sha256File(file: string): string {
 /** Runs `scripts/stats-rebuild.ts --check` on the unpacked copy: the very check of `npm run stats:rebuild -- --check`. */
 function statsCheck(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", "scripts/stats-rebuild.ts", "--check"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, ["--import", "tsx", "scripts/stats-rebuild.ts", "--check"], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     proc.stdout.on("data", (d) => (output += d));
     proc.stderr.on("data", (d) => (output += d));
@@ -107,7 +112,13 @@ async function main(): Promise<number> {
   try {
     values = parseArgs({
       args: process.argv.slice(2),
-      options: { from: { type: "string" }, keys: { type: "string" }, "passphrase-file": { type: "string" }, to: { type: "string" }, help: { type: "boolean" } },
+      options: {
+        from: { type: "string" },
+        keys: { type: "string" },
+        "passphrase-file": { type: "string" },
+        to: { type: "string" },
+        help: { type: "boolean" },
+      },
     }).values;
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
@@ -139,7 +150,9 @@ async function main(): Promise<number> {
   if (!dataArchive) throw new BackupError(`${from} holds no data.tar.gz[.enc]: is it a backup folder made by npm run backup?`);
   const keysArchive = values.keys ? path.resolve(values.keys) : fromDir ? firstExisting(from, ["keys.tar.gz.enc", "keys.tar.gz"]) : null;
   if (!keysArchive || !fs.existsSync(keysArchive)) {
-    throw new BackupError(`no keys archive${values.keys ? ` at ${values.keys}` : " in the backup folder"}: give --keys FILE (the keys are kept apart from the data)`);
+    throw new BackupError(
+      `no keys archive${values.keys ? ` at ${values.keys}` : " in the backup folder"}: give --keys FILE (the keys are kept apart from the data)`,
+    );
   }
 
   // Where to: an empty folder only.
@@ -148,7 +161,8 @@ async function main(): Promise<number> {
   if (fs.existsSync(target)) {
     if (!fs.statSync(target).isDirectory()) throw new BackupError(`${target} is not a folder`);
     const present = fs.readdirSync(target).filter((f) => f !== "lost+found");
-    if (present.length > 0) throw new BackupError(`${target} is not empty (${present.length} entries): restore only into an empty data folder`);
+    if (present.length > 0)
+      throw new BackupError(`${target} is not empty (${present.length} entries): restore only into an empty data folder`);
   } else {
     fs.mkdirSync(target, { recursive: true, mode: 0o700 });
   }
@@ -160,16 +174,29 @@ async function main(): Promise<number> {
   try {
     // 1. Keys.
     const keysLabel = path.basename(keysArchive);
-    const gotKeys = await extractArchive(keysArchive, passphrase, staging, (p) => p === KEYS_MANIFEST || /^keys\/[^/]+$/.test(p), keysLabel);
+    const gotKeys = await extractArchive(
+      keysArchive,
+      passphrase,
+      staging,
+      (p) => p === KEYS_MANIFEST || /^keys\/[^/]+$/.test(p),
+      keysLabel,
+    );
     const km = readJson<KeysManifest>(path.join(staging, KEYS_MANIFEST), `${keysLabel}: ${KEYS_MANIFEST}`);
-    if (km.format !== "sujarit-backup-keys" || km.version !== 1 || typeof km.files !== "object") throw new BackupError(`${keysLabel} is not a keys archive of npm run backup`);
+    if (km.format !== "sujarit-backup-keys" || km.version !== 1 || typeof km.files !== "object")
+      throw new BackupError(`${keysLabel} is not a keys archive of npm run backup`);
     compare(`${keysLabel}'s ${KEYS_MANIFEST}`, gotKeys, km.files, [KEYS_MANIFEST]);
     fs.rmSync(path.join(staging, KEYS_MANIFEST));
     lines.push(`  keys: ${Object.keys(km.files).length} files from ${keysLabel} (backup ${km.id}), sha256 as in its manifest`);
 
     // 2. Data.
     const dataLabel = path.basename(dataArchive);
-    const got = await extractArchive(dataArchive, passphrase, staging, (p) => p === MANIFEST || p === DATABASE_ENTRY || /^(uploads|reports)\//.test(p), dataLabel);
+    const got = await extractArchive(
+      dataArchive,
+      passphrase,
+      staging,
+      (p) => p === MANIFEST || p === DATABASE_ENTRY || /^(uploads|reports)\//.test(p),
+      dataLabel,
+    );
     const manifest = readJson<DataManifest>(path.join(staging, MANIFEST), `${dataLabel}: ${MANIFEST}`);
     const body = manifest.body;
     if (!body || body.format !== "sujarit-backup-data" || body.version !== 1 || typeof body.files !== "object") {
@@ -177,8 +204,13 @@ async function main(): Promise<number> {
     }
     if (!body.files[DATABASE_ENTRY]) throw new BackupError(`${dataLabel} holds no database`);
     const masterFile = path.join(staging, "keys", "master.key");
-    const masterKey = env.MASTER_KEY ? Buffer.from(env.MASTER_KEY, "base64") : fs.existsSync(masterFile) ? fs.readFileSync(masterFile) : null;
-    if (!masterKey || masterKey.length !== 32) throw new BackupError("no master key: the keys archive has no keys/master.key and MASTER_KEY is not set");
+    const masterKey = env.MASTER_KEY
+      ? Buffer.from(env.MASTER_KEY, "base64")
+      : fs.existsSync(masterFile)
+        ? fs.readFileSync(masterFile)
+        : null;
+    if (!masterKey || masterKey.length !== 32)
+      throw new BackupError("no master key: the keys archive has no keys/master.key and MASTER_KEY is not set");
     if (!macMatches(manifest, masterKey)) {
       throw new BackupError(
         manifest.mac
@@ -188,7 +220,8 @@ async function main(): Promise<number> {
     }
     for (const [f, digest] of Object.entries(body.keys ?? {})) {
       const p = path.join(staging, "keys", f);
-      if (!fs.existsSync(p) || sha256File(p) !== digest) throw new BackupError(`the keys archive does not belong to this backup: keys/${f} differs from the one backed up with the data`);
+      if (!fs.existsSync(p) || sha256File(p) !== digest)
+        throw new BackupError(`the keys archive does not belong to this backup: keys/${f} differs from the one backed up with the data`);
     }
     compare(MANIFEST, got, body.files, [MANIFEST]);
     fs.rmSync(path.join(staging, MANIFEST));
@@ -204,20 +237,31 @@ async function main(): Promise<number> {
     try {
       const rows = db.pragma("integrity_check") as { integrity_check: string }[];
       if (rows.length !== 1 || rows[0].integrity_check !== "ok") {
-        throw new BackupError(`database: integrity_check fails: ${rows.slice(0, 3).map((r) => r.integrity_check).join("; ").slice(0, 300)}`);
+        throw new BackupError(
+          `database: integrity_check fails: ${rows
+            .slice(0, 3)
+            .map((r) => r.integrity_check)
+            .join("; ")
+            .slice(0, 300)}`,
+        );
       }
       // Files the database points at (complaint attachments, report evidence) should all be there.
       const want: string[] = [];
-      const tables = new Set((db.prepare("select name from sqlite_schema where type = 'table'").pluck().all() as string[]));
-      if (tables.has("attachments")) for (const s of db.prepare("select distinct sha256 from attachments").pluck().all() as string[]) want.push(`uploads/${s.slice(0, 2)}/${s}`);
-      if (tables.has("report_attachments")) for (const s of db.prepare("select storage_id from report_attachments").pluck().all() as string[]) want.push(`reports/${s}`);
+      const tables = new Set(db.prepare("select name from sqlite_schema where type = 'table'").pluck().all() as string[]);
+      if (tables.has("attachments"))
+        for (const s of db.prepare("select distinct sha256 from attachments").pluck().all() as string[])
+          want.push(`uploads/${s.slice(0, 2)}/${s}`);
+      if (tables.has("report_attachments"))
+        for (const s of db.prepare("select storage_id from report_attachments").pluck().all() as string[]) want.push(`reports/${s}`);
       missing = want.filter((p) => !got.has(p));
     } finally {
       db.close();
     }
     lines.push("  database: integrity_check ok");
     if (missing.length) {
-      lines.push(`  warning: ${missing.length} file(s) the database refers to are not in the backup (removed by housekeeping while it ran, or already lost): ${missing.slice(0, 5).join(", ")}`);
+      lines.push(
+        `  warning: ${missing.length} file(s) the database refers to are not in the backup (removed by housekeeping while it ran, or already lost): ${missing.slice(0, 5).join(", ")}`,
+      );
     }
 
     // 4. The audit chain, with the restored keys (the chain is keyed from the master key).
@@ -225,11 +269,12 @@ async function main(): Promise<number> {
     process.env.DATABASE_URL = stagedDb;
     globalThis.__sujaritEnv = undefined;
     const { getDb } = await import("../app/utils/db.server");
-    const { verifyAuditChain } = await import("../app/models/audit.server");
+    const { verifyAuditChain } = await import("../app/models/audit/audit.server");
     const kdb = getDb();
     try {
       const r = await verifyAuditChain(kdb);
-      if (!r.ok) throw new BackupError(`audit log: broken at entry ${r.firstBadId} (${r.reason}); ${r.checked} entries before it are intact`);
+      if (!r.ok)
+        throw new BackupError(`audit log: broken at entry ${r.firstBadId} (${r.reason}); ${r.checked} entries before it are intact`);
       lines.push(`  audit log: intact, ${r.checked} entries checked`);
     } finally {
       await kdb.destroy();
@@ -238,9 +283,16 @@ async function main(): Promise<number> {
 
     // 5. Statistics: the summaries equal a recount of the case rows.
     const stats = await statsCheck({ ...process.env, DATA_DIR: staging, DATABASE_URL: stagedDb, NODE_ENV: "production" });
-    const statsLine = stats.output.split("\n").filter(Boolean).pop() ?? "";
-    if (stats.code !== 0) throw new BackupError(`statistics: ${statsLine || `the check exited with ${stats.code}`}`);
-    lines.push(`  statistics: ${statsLine.replace(/^stats:rebuild --check: /, "")}`);
+    // One line for the summaries, one for the stored outcomes against the case histories.
+    const statsLines = stats.output
+      .split("\n")
+      .filter((l) => l.startsWith("stats:rebuild --check: "))
+      .map((l) => l.replace(/^stats:rebuild --check: /, ""));
+    if (stats.code !== 0)
+      throw new BackupError(
+        `statistics: ${statsLines.join("; ") || stats.output.split("\n").filter(Boolean).pop() || `the check exited with ${stats.code}`}`,
+      );
+    for (const l of statsLines) lines.push(`  statistics: ${l}`);
 
     // Into place.
     for (const suffix of ["", "-wal", "-shm"]) {
@@ -264,7 +316,9 @@ async function main(): Promise<number> {
   }
   console.log(`restore of ${fromDir ? from : dataArchive}`);
   for (const l of lines) console.log(l);
-  console.log(`restored into ${target}${path.dirname(dbFinal) !== target ? ` (database ${dbFinal})` : ""} in ${seconds(Date.now() - started)}`);
+  console.log(
+    `restored into ${target}${path.dirname(dbFinal) !== target ? ` (database ${dbFinal})` : ""} in ${seconds(Date.now() - started)}`,
+  );
   return 0;
 }
 

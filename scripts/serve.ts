@@ -18,13 +18,13 @@ import { metricsEndpoint } from "./metrics";
 import { createRouteLabeler } from "../app/lib/route-pattern";
 import { initProxyWarning, isTrusted, parseTrustedProxies } from "../app/utils/client-address.server";
 import { createCappedRequestHandler } from "./remix-handler";
-import { startOutboxWorker } from "../app/models/outbox.server";
-import { startDeadlineTicker } from "../app/models/escalation.server";
+import { startOutboxWorker } from "../app/models/notices/outbox.server";
+import { startDeadlineTicker } from "../app/models/deadlines/escalation.server";
 import { requestBegan } from "../app/utils/yield.server";
 import { purgeClosedReports } from "../app/models/report/retention.server";
-import { runComplaintRetention } from "../app/models/privacy.server";
+import { runComplaintRetention } from "../app/models/complaints/privacy.server";
 import { startReportChannelBatches } from "../app/models/report/notifications.server";
-import { startAuditHeadMailer } from "../app/models/audit-head.server";
+import { startAuditHeadMailer } from "../app/models/audit/audit-head.server";
 
 async function main() {
   let env;
@@ -61,11 +61,14 @@ async function main() {
   optimizeTimer.unref();
   getSecrets();
 
-  const staffCount = await db.selectFrom("staff").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
+  const staffCount = await db
+    .selectFrom("staff")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirst();
   if (!staffCount || Number(staffCount.n) === 0) {
     console.log(
       "\nNo staff accounts yet. Create the first administrator with:\n" +
-        "  npm run staff -- add --email you@example.org --name \"Your Name\" --role admin\n" +
+        '  npm run staff -- add --email you@example.org --name "Your Name" --role admin\n' +
         "(it prints a one-time link where they set their own password)\n",
     );
   }
@@ -162,4 +165,3 @@ void main().catch((e) => {
   log.error("server failed to start", errorFields(e));
   process.exit(1);
 });
-

@@ -3,14 +3,14 @@
  * server's own interval. Safe to run at any time and in parallel with the server: every escalation is claimed by a
  * unique row in the database, so nothing is sent twice. Claims are made in small transactions (a server using the
  * same database waits only a few milliseconds for each), and many cases reaching one person at once make one digest
- * e-mail (app/models/escalation.server.ts). Options:
+ * e-mail (app/models/deadlines/escalation.server.ts). Options:
  *   --send           also deliver the queued e-mails once (normally the server's outbox worker does this)
  *   --now <ISO time> evaluate as if it were that time (tests and demos only)
  */
 import { getDb, getSecrets } from "../app/utils/db.server";
 import { migrateToLatest } from "../db/connection";
-import { runDeadlineTick } from "../app/models/escalation.server";
-import { createMailSender, processOutboxOnce } from "../app/models/outbox.server";
+import { runDeadlineTick } from "../app/models/deadlines/escalation.server";
+import { createMailSender, processOutboxOnce } from "../app/models/notices/outbox.server";
 
 async function main() {
   const args = process.argv.slice(2);

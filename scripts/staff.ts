@@ -16,11 +16,18 @@ import { migrateToLatest } from "../db/connection";
 import { seedOrganisation } from "../db/seed";
 import { getDb } from "../app/utils/db.server";
 import { STAFF_ROLES, isStaffRole } from "../app/lib/permissions";
-import { appendAudit } from "../app/models/audit.server";
-import { createStaff, listStaff, normalizeEmail, PASSWORD_MIN_LENGTH } from "../app/models/staff.server";
+import { appendAudit } from "../app/models/audit/audit.server";
+import { createStaff, listStaff, normalizeEmail, PASSWORD_MIN_LENGTH } from "../app/models/staff/staff.server";
 import { isDomainError } from "../app/lib/domain-error";
-import { createAccount, ENROLMENT_HOURS, listAccounts, resetPassword, setAccountActive, unlockAccount } from "../app/models/accounts.server";
-import { resetSecondFactor } from "../app/models/second-factor.server";
+import {
+  createAccount,
+  ENROLMENT_HOURS,
+  listAccounts,
+  resetPassword,
+  setAccountActive,
+  unlockAccount,
+} from "../app/models/staff/accounts.server";
+import { resetSecondFactor } from "../app/models/staff/second-factor.server";
 
 const USAGE = `Usage:
   npm run staff -- add --email E --name N --role ${STAFF_ROLES.join("|")} [--division CODE] [--position P] [--nicknames "a, b"]
@@ -47,7 +54,9 @@ function usage(message?: string): never {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 /**
@@ -127,7 +136,9 @@ async function run(
       if (rows.length === 0) console.log("No staff accounts.");
       for (const r of rows) {
         const state = !r.active ? "disabled" : r.pending ? "password not set" : r.waitUntil ? `waiting until ${r.waitUntil}` : "active";
-        console.log([r.email, r.name, r.role, divisions.get(r.id) ?? "-", state, r.linkExpiresAt ? `link until ${r.linkExpiresAt}` : ""].join("\t"));
+        console.log(
+          [r.email, r.name, r.role, divisions.get(r.id) ?? "-", state, r.linkExpiresAt ? `link until ${r.linkExpiresAt}` : ""].join("\t"),
+        );
       }
       return;
     }
@@ -144,7 +155,10 @@ async function run(
         const r = await resetPassword(db, s.id, by);
         console.log(`A link for ${email} to set a new password (valid until ${r.expiresAt}; the old password works until it is used):`);
         console.log(r.url);
-        if (r.holdsReportKeys) console.log("They receive corruption reports: without their recovery key, a colleague who holds their reports gives access again.");
+        if (r.holdsReportKeys)
+          console.log(
+            "They receive corruption reports: without their recovery key, a colleague who holds their reports gives access again.",
+          );
         return;
       }
       if (command === "unlock") {
@@ -160,7 +174,9 @@ async function run(
       // reset-totp: every second factor (authenticator app, recovery codes, passkeys) goes, and every session ends.
       const removed = await resetSecondFactor(db, s.id, { id: null, role: "cli", details: { osUser: by.osUser } });
       await db.deleteFrom("staff_sessions").where("staff_id", "=", s.id).execute();
-      console.log(`The second factors of ${email} were removed (${removed.passkeysRemoved} passkey(s)); they set one up again at their next sign-in.`);
+      console.log(
+        `The second factors of ${email} were removed (${removed.passkeysRemoved} passkey(s)); they set one up again at their next sign-in.`,
+      );
       return;
     }
     // add
@@ -187,7 +203,14 @@ async function run(
       if ([...password].length < PASSWORD_MIN_LENGTH) usage(`the password must have at least ${PASSWORD_MIN_LENGTH} characters`);
       const staff = await db.transaction().execute(async (trx) => {
         const created = await createStaff(trx, { ...input, password });
-        await appendAudit(trx, { actorId: null, actorRole: "cli", action: "staff.create", targetType: "staff", targetId: created.id, details: { role: created.role, osUser: by.osUser, passwordFrom: "stdin" } });
+        await appendAudit(trx, {
+          actorId: null,
+          actorRole: "cli",
+          action: "staff.create",
+          targetType: "staff",
+          targetId: created.id,
+          details: { role: created.role, osUser: by.osUser, passwordFrom: "stdin" },
+        });
         return created;
       });
       console.log(`Created ${staff.role} ${staff.email} (id ${staff.id}) with the password given on standard input.`);

@@ -30,7 +30,8 @@ function main() {
   const check = process.argv.includes("--check");
   const drift = generatedFiles().filter((f) => f.current !== f.generated);
   if (check) {
-    for (const f of drift) console.error(`stats:definitions --check: ${path.relative(ROOT, f.file)} differs from app/lib/stat-definitions.ts`);
+    for (const f of drift)
+      console.error(`stats:definitions --check: ${path.relative(ROOT, f.file)} differs from app/lib/stat-definitions.ts`);
     if (drift.length) process.exit(1);
     console.log("stats:definitions --check: locale and README match app/lib/stat-definitions.ts");
     return;

@@ -5,7 +5,7 @@
  * compares without changing anything and exits 1 on a difference).
  *
  * `--check` also recomputes every complaint's first-period and acknowledgement outcome from its HISTORY (status
- * events, notices, timestamps: app/models/outcome-check.server.ts) and lists each case whose stored outcome disagrees
+ * events, notices, timestamps: app/models/statistics/outcome-check.server.ts) and lists each case whose stored outcome disagrees
  * (the summaries sum the stored column, so a wrong or missing outcome would otherwise pass unseen); any disagreement
  * exits 1. Outcomes are never rewritten by this script: a disagreement is a bug to investigate.
  */
@@ -13,7 +13,7 @@ import { sql } from "kysely";
 import { getDb } from "../app/utils/db.server";
 import { migrateToLatest } from "../db/connection";
 import { rebuildStatistics } from "../db/statistics";
-import { findOutcomeDisagreements } from "../app/models/outcome-check.server";
+import { findOutcomeDisagreements } from "../app/models/statistics/outcome-check.server";
 import { now } from "../app/utils/clock.server";
 
 /** At most this many disagreeing cases are listed (the count is always complete). */
@@ -26,8 +26,16 @@ async function snapshot(db: ReturnType<typeof getDb>): Promise<Map<string, strin
   for (const t of TABLES) {
     const rows = await sql.raw<Record<string, unknown>>(`select * from ${t}`).execute(db);
     // Rows that sum to nothing (a case moved away from a cell) carry no figure.
-    const kept = rows.rows.filter((r) => Object.entries(r).some(([k, v]) => typeof v === "number" && !["fiscal_year", "score", "days"].includes(k) && v !== 0));
-    out.set(t, kept.map((r) => JSON.stringify(r)).sort().join("\n"));
+    const kept = rows.rows.filter((r) =>
+      Object.entries(r).some(([k, v]) => typeof v === "number" && !["fiscal_year", "score", "days"].includes(k) && v !== 0),
+    );
+    out.set(
+      t,
+      kept
+        .map((r) => JSON.stringify(r))
+        .sort()
+        .join("\n"),
+    );
   }
   return out;
 }

@@ -1,13 +1,13 @@
 /**
  * The actions on the officer's case page: one form per action the case's status and the officer's role allow
- * (the list comes from availableActions in app/models/case-workspace.server.ts), the usual next step first.
+ * (the list comes from availableActions in app/models/complaints/workspace.server.ts), the usual next step first.
  * Every form posts its `intent` as a hidden field, so each can be found and submitted on its own.
  */
 import { Form } from "@remix-run/react";
 import { CsrfField } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
-import { PLAN_TOPIC_CODES } from "~/lib/case-list-filter";
-import type { CaseWorkAction } from "~/models/case-workspace.server";
+import { PLAN_TOPIC_CODES } from "~/lib/complaint-list-filter";
+import type { CaseWorkAction } from "~/models/complaints/workspace.server";
 
 export interface CaseActionPanelProps {
   actions: readonly CaseWorkAction[];
@@ -37,7 +37,8 @@ export function CaseActionPanel(props: CaseActionPanelProps) {
 function ActionCard({ action, usualNext, ...props }: CaseActionPanelProps & { action: CaseWorkAction; usualNext: boolean }) {
   const { t } = useTranslation("staff");
   const label = t(`actions.${action}`);
-  const submitLabel = action === "assign" ? t("case.save") : action === "reply" ? t("case.sendReply") : action === "note" ? t("case.addNote") : label;
+  const submitLabel =
+    action === "assign" ? t("case.save") : action === "reply" ? t("case.sendReply") : action === "note" ? t("case.addNote") : label;
   return (
     <Form method="post" className="card" data-testid={`form-${action}`}>
       <CsrfField />
@@ -75,12 +76,26 @@ function ActionFields({ action, ...props }: CaseActionPanelProps & { action: Cas
         </>
       );
     case "reply":
-      return <NoteField id="f-reply" label={t("case.replyText")} hint={props.hasEmail ? t("case.replyHintEmail") : t("case.replyHint")} required />;
+      return (
+        <NoteField
+          id="f-reply"
+          label={t("case.replyText")}
+          hint={props.hasEmail ? t("case.replyHintEmail") : t("case.replyHint")}
+          required
+        />
+      );
     case "note":
       return <NoteField id="f-note" label={t("case.noteText")} hint={t("case.noteHint")} required />;
     default:
       // start, request_info, info_received, reopen: a note the citizen sees on /track (required when asking for information).
-      return <NoteField id={`f-${action}-note`} label={t("case.statusNote")} hint={t("case.statusNoteHint")} required={action === "request_info"} />;
+      return (
+        <NoteField
+          id={`f-${action}-note`}
+          label={t("case.statusNote")}
+          hint={t("case.statusNoteHint")}
+          required={action === "request_info"}
+        />
+      );
   }
 }
 
@@ -129,7 +144,19 @@ function AssignFields({ divisionId, canChangeDivision, divisions, people }: Case
   );
 }
 
-function NoteField({ id, label, required, hint, name = "note" }: { id: string; label: string; required?: boolean; hint?: string; name?: string }) {
+function NoteField({
+  id,
+  label,
+  required,
+  hint,
+  name = "note",
+}: {
+  id: string;
+  label: string;
+  required?: boolean;
+  hint?: string;
+  name?: string;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>
@@ -170,11 +197,26 @@ export function NoticeForms({ explanation, progress, defaultMethod, hasEmail }: 
             <span className="hint" id="f-expl-text-hint">
               {tn("case.explanationHint", { expectedDate: "{{expectedDate}}" })}
             </span>
-            <textarea id="f-expl-text" name="text" rows={8} maxLength={5000} required defaultValue={explanation.body} aria-describedby="f-expl-text-hint" />
+            <textarea
+              id="f-expl-text"
+              name="text"
+              rows={8}
+              maxLength={5000}
+              required
+              defaultValue={explanation.body}
+              aria-describedby="f-expl-text-hint"
+            />
           </div>
           <div className="field">
             <label htmlFor="f-expl-date">{tn("case.expectedAt")}</label>
-            <input id="f-expl-date" type="date" name="expectedAt" required min={explanation.minDate} defaultValue={explanation.expectedDefault} />
+            <input
+              id="f-expl-date"
+              type="date"
+              name="expectedAt"
+              required
+              min={explanation.minDate}
+              defaultValue={explanation.expectedDefault}
+            />
           </div>
           <MethodField id="f-expl-method" defaultMethod={defaultMethod} hasEmail={hasEmail} />
           <button type="submit" className="primary">
@@ -246,7 +288,14 @@ export function TopicsSection({ topics, canEdit }: { topics: string[]; canEdit: 
         <legend>{t("topicsForm.legend")}</legend>
         {PLAN_TOPIC_CODES.map((x) => (
           <div className="choice" key={x}>
-            <input type="checkbox" id={`f-topic-${x}`} name="topics" value={x} defaultChecked={topics.includes(x)} aria-describedby={`f-topic-${x}-hint`} />
+            <input
+              type="checkbox"
+              id={`f-topic-${x}`}
+              name="topics"
+              value={x}
+              defaultChecked={topics.includes(x)}
+              aria-describedby={`f-topic-${x}-hint`}
+            />
             <label htmlFor={`f-topic-${x}`}>
               {t(`topics.${x}.name`)}
               <span className="hint" id={`f-topic-${x}-hint`}>

@@ -1,10 +1,10 @@
 /**
  * The read-only parts of the officer's case page: the facts, the complainant's contact details, attachments, the
  * complainant's satisfaction answer, the notices sent and the history. The data comes shaped for display from
- * caseWorkspace (app/models/case-workspace.server.ts).
+ * caseWorkspace (app/models/complaints/workspace.server.ts).
  */
 import { useTranslation } from "~/components/i18n";
-import type { CaseWorkspace } from "~/models/case-workspace.server";
+import type { CaseWorkspace } from "~/models/complaints/workspace.server";
 
 type View = CaseWorkspace;
 
@@ -71,7 +71,11 @@ export function CaseFacts({ c }: { c: View["c"] }) {
         <Fact term={t("case.landmark")}>{c.landmark}</Fact>
         {c.latitude !== null && c.longitude !== null ? (
           <Fact term={t("case.location")}>
-            <a href={`https://www.openstreetmap.org/?mlat=${c.latitude}&mlon=${c.longitude}#map=18/${c.latitude}/${c.longitude}`} rel="noreferrer noopener" target="_blank">
+            <a
+              href={`https://www.openstreetmap.org/?mlat=${c.latitude}&mlon=${c.longitude}#map=18/${c.latitude}/${c.longitude}`}
+              rel="noreferrer noopener"
+              target="_blank"
+            >
               {c.latitude.toFixed(5)}, {c.longitude.toFixed(5)}
             </a>
           </Fact>
@@ -218,7 +222,11 @@ export function CaseHistory({ events }: { events: View["events"] }) {
                   ? t("history.assign", { division: e.division || t("case.noDivision"), person: e.assignee || t("case.unassigned") })
                   : t(`history.${e.kind}`)}
             </strong>{" "}
-            {e.isPublic ? <span className="badge public">{t("history.public")}</span> : <span className="badge internal">{t("history.internal")}</span>}
+            {e.isPublic ? (
+              <span className="badge public">{t("history.public")}</span>
+            ) : (
+              <span className="badge internal">{t("history.internal")}</span>
+            )}
             {e.actor ? <span className="muted"> · {e.actor}</span> : null}
             {e.note ? <p className="pre-wrap">{e.note}</p> : null}
           </li>

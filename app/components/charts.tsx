@@ -231,7 +231,15 @@ export function FlowBarChart({
       <g aria-hidden="true">
         {scale.ticks.map((t) => (
           <g key={t}>
-            <line x1={left} x2={W - right} y1={y(t)} y2={y(t)} stroke={CHART_GRID} strokeWidth={t === 0 ? 1.5 : 1} strokeDasharray={t === 0 ? undefined : "3 3"} />
+            <line
+              x1={left}
+              x2={W - right}
+              y1={y(t)}
+              y2={y(t)}
+              stroke={CHART_GRID}
+              strokeWidth={t === 0 ? 1.5 : 1}
+              strokeDasharray={t === 0 ? undefined : "3 3"}
+            />
             <text x={left - 6} y={y(t) + 4} textAnchor="end">
               {formatNumber(t)}
             </text>
@@ -321,7 +329,9 @@ export function HBarChart({
               {whole > solid ? (
                 <rect x={labelW} y={y0 + 4} width={whole} height={rowH - 8} fill={CHART_PAPER} stroke={CHART_INK} strokeWidth={1.5} />
               ) : null}
-              {solid > 0 ? <rect x={labelW} y={y0 + 4} width={solid} height={rowH - 8} fill={CHART_SOLID} stroke={CHART_INK} strokeWidth={1} /> : null}
+              {solid > 0 ? (
+                <rect x={labelW} y={y0 + 4} width={solid} height={rowH - 8} fill={CHART_SOLID} stroke={CHART_INK} strokeWidth={1} />
+              ) : null}
               <text x={labelW + whole + 6} y={y0 + 17}>
                 {formatNumber(row.total)}
               </text>

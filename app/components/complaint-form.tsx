@@ -5,7 +5,7 @@
  * - `intake`: an officer records a walk-in, a call or a letter on /staff/intake (no honeypot, no autofill of the
  *   officer's own details, the fieldset of how it was received comes first through `before`).
  * The fields, their limits, the accepted files and the submission key follow app/lib/validation.ts, the one schema
- * the routes and app/models/complaint.server.ts check the post with. Works without JavaScript.
+ * the routes and app/models/complaints/filing.server.ts check the post with. Works without JavaScript.
  */
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Form } from "@remix-run/react";
@@ -78,7 +78,10 @@ export function ComplaintForm(props: ComplaintFormProps) {
   const autofill = (kind: string) => (isPublic ? kind : "off");
   const latRef = useRef<HTMLInputElement>(null);
   const lngRef = useRef<HTMLInputElement>(null);
-  const preferred = values.preferredContact && (PREFERRED_CONTACTS as readonly string[]).includes(values.preferredContact) ? values.preferredContact : "none";
+  const preferred =
+    values.preferredContact && (PREFERRED_CONTACTS as readonly string[]).includes(values.preferredContact)
+      ? values.preferredContact
+      : "none";
 
   return (
     <>
@@ -146,12 +149,28 @@ export function ComplaintForm(props: ComplaintFormProps) {
           <div className="coords">
             <Field name="latitude" label={labels.latitude} error={errors.latitude}>
               {(p) => (
-                <input {...p} ref={latRef} type="text" inputMode="decimal" autoComplete="off" placeholder="14.123456" defaultValue={values.latitude ?? ""} />
+                <input
+                  {...p}
+                  ref={latRef}
+                  type="text"
+                  inputMode="decimal"
+                  autoComplete="off"
+                  placeholder="14.123456"
+                  defaultValue={values.latitude ?? ""}
+                />
               )}
             </Field>
             <Field name="longitude" label={labels.longitude} error={errors.longitude}>
               {(p) => (
-                <input {...p} ref={lngRef} type="text" inputMode="decimal" autoComplete="off" placeholder="100.123456" defaultValue={values.longitude ?? ""} />
+                <input
+                  {...p}
+                  ref={lngRef}
+                  type="text"
+                  inputMode="decimal"
+                  autoComplete="off"
+                  placeholder="100.123456"
+                  defaultValue={values.longitude ?? ""}
+                />
               )}
             </Field>
           </div>
@@ -190,7 +209,11 @@ export function ComplaintForm(props: ComplaintFormProps) {
           <Field
             name="attachments"
             label={labels.attachments}
-            hint={hint("hints.attachments", { files: LIMITS.maxFiles, mb: LIMITS.maxFileBytes / (1024 * 1024), totalMb: LIMITS.maxTotalBytes / (1024 * 1024) })}
+            hint={hint("hints.attachments", {
+              files: LIMITS.maxFiles,
+              mb: LIMITS.maxFileBytes / (1024 * 1024),
+              totalMb: LIMITS.maxTotalBytes / (1024 * 1024),
+            })}
             error={errors.attachments}
           >
             {(p) => <input {...p} type="file" multiple accept={ATTACHMENT_ACCEPT} />}
@@ -201,16 +224,36 @@ export function ComplaintForm(props: ComplaintFormProps) {
           <legend>{t("sections.contact")}</legend>
           {isPublic ? <p className="notice">{t("contactOptional")}</p> : null}
           <Field name="contactName" label={labels.contactName} error={errors.contactName} max={LIMITS.name}>
-            {(p) => <input {...p} type="text" autoComplete={autofill("name")} maxLength={LIMITS.name} defaultValue={values.contactName ?? ""} />}
+            {(p) => (
+              <input {...p} type="text" autoComplete={autofill("name")} maxLength={LIMITS.name} defaultValue={values.contactName ?? ""} />
+            )}
           </Field>
           <Field name="contactPhone" label={labels.contactPhone} hint={hint("hints.phone")} error={errors.contactPhone} max={LIMITS.phone}>
-            {(p) => <input {...p} type="tel" autoComplete={autofill("tel")} maxLength={LIMITS.phone} defaultValue={values.contactPhone ?? ""} />}
+            {(p) => (
+              <input {...p} type="tel" autoComplete={autofill("tel")} maxLength={LIMITS.phone} defaultValue={values.contactPhone ?? ""} />
+            )}
           </Field>
           <Field name="contactEmail" label={labels.contactEmail} hint={hint("hints.email")} error={errors.contactEmail} max={LIMITS.email}>
-            {(p) => <input {...p} type="email" autoComplete={autofill("email")} maxLength={LIMITS.email} defaultValue={values.contactEmail ?? ""} />}
+            {(p) => (
+              <input
+                {...p}
+                type="email"
+                autoComplete={autofill("email")}
+                maxLength={LIMITS.email}
+                defaultValue={values.contactEmail ?? ""}
+              />
+            )}
           </Field>
           <Field name="contactAddress" label={labels.contactAddress} error={errors.contactAddress} max={LIMITS.address}>
-            {(p) => <textarea {...p} rows={3} autoComplete={autofill("street-address")} maxLength={LIMITS.address} defaultValue={values.contactAddress ?? ""} />}
+            {(p) => (
+              <textarea
+                {...p}
+                rows={3}
+                autoComplete={autofill("street-address")}
+                maxLength={LIMITS.address}
+                defaultValue={values.contactAddress ?? ""}
+              />
+            )}
           </Field>
           {isPublic ? (
             <fieldset className={`field nested${errors.preferredContact ? " has-error" : ""}`} id="f-preferredContact">

@@ -87,7 +87,13 @@ interface FieldProps {
   /** Max length shown in the error message. */
   max?: number;
   required?: boolean;
-  children: (props: { id: string; name: string; "aria-describedby"?: string; "aria-invalid"?: boolean; required?: boolean }) => React.ReactNode;
+  children: (props: {
+    id: string;
+    name: string;
+    "aria-describedby"?: string;
+    "aria-invalid"?: boolean;
+    required?: boolean;
+  }) => React.ReactNode;
 }
 
 /** A labelled field; `children` renders the control with the ids and ARIA attributes it is given. */

@@ -11,7 +11,7 @@ import { useEffect, useRef, useState } from "react";
 import { Form, useNavigation, useSubmit } from "@remix-run/react";
 import { browserSupportsWebAuthn, startAuthentication, startRegistration } from "@simplewebauthn/browser";
 import { useTranslation } from "~/components/i18n";
-import { useRootData } from "~/root";
+import { useRootData } from "~/components/root-data";
 import { PASSKEY_NAME_MAX } from "~/lib/second-factor";
 
 export interface PasskeyCeremonyProps {
@@ -46,7 +46,15 @@ const OPTION_ERRORS: Record<string, string> = {
   none: "secondFactor.errors.noPasskey",
 };
 
-export function PasskeyCeremony({ purpose, intent, hidden, buttonLabel, serverError, idPrefix = "passkey", noScriptText }: PasskeyCeremonyProps) {
+export function PasskeyCeremony({
+  purpose,
+  intent,
+  hidden,
+  buttonLabel,
+  serverError,
+  idPrefix = "passkey",
+  noScriptText,
+}: PasskeyCeremonyProps) {
   const { t } = useTranslation("staff");
   const root = useRootData();
   const submit = useSubmit();
@@ -145,7 +153,14 @@ export function PasskeyCeremony({ purpose, intent, hidden, buttonLabel, serverEr
               />
             </div>
           ) : null}
-          <button type="button" className="primary" onClick={() => void run()} disabled={busy} aria-busy={busy || undefined} data-testid={`${idPrefix}-button`}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void run()}
+            disabled={busy}
+            aria-busy={busy || undefined}
+            data-testid={`${idPrefix}-button`}
+          >
             {busy ? t("secondFactor.working") : buttonLabel}
           </button>
         </>

@@ -119,7 +119,12 @@ export function CaseHistory({ r }: { r: CaseReport }) {
         </li>
         {r.events.map((e) => (
           <li key={e.id}>
-            <strong>{t("case.historyStatus", { from: e.from ? t(`status.${e.from}`, { defaultValue: e.from }) : "–", to: t(`status.${e.to}`, { defaultValue: e.to }) })}</strong>
+            <strong>
+              {t("case.historyStatus", {
+                from: e.from ? t(`status.${e.from}`, { defaultValue: e.from }) : "–",
+                to: t(`status.${e.to}`, { defaultValue: e.to }),
+              })}
+            </strong>
             {e.finding ? ` · ${t(`finding.${e.finding}`)}` : ""}
             {e.referredTo ? ` · ${t(`referral.${e.referredTo}`)}` : ""}
             <time>

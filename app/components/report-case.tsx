@@ -56,93 +56,93 @@ export function CaseFacts({ r }: { r: CaseReport }) {
     ) : null;
   return (
     <>
-    <section className="card" aria-labelledby="facts-title">
-      <h2 id="facts-title">{t("case.facts")}</h2>
-      <dl className="facts">
-        <dt>{t("case.received")}</dt>
-        <dd>{r.received}</dd>
-        <dt>{t("case.mode")}</dt>
-        <dd>{t(`mode.${r.mode}`)}</dd>
-        {r.requestedAlternate ? (
-          <>
-            <dt>{t("case.recipient")}</dt>
-            <dd>{t("recipient.alternate")}</dd>
-          </>
-        ) : null}
-        {r.ackDue ? (
-          <>
-            <dt>{t("case.ackDue")}</dt>
-            <dd>{r.ackDue}</dd>
-          </>
-        ) : null}
-        {r.lastFeedback ? (
-          <>
-            <dt>{t("case.lastFeedback")}</dt>
-            <dd>{r.lastFeedback}</dd>
-          </>
-        ) : null}
-        {r.nextFeedback ? (
-          <>
-            <dt>{t("case.nextFeedback")}</dt>
-            <dd>{r.nextFeedback}</dd>
-          </>
-        ) : null}
-        {r.finding ? (
-          <>
-            <dt>{t("case.finding")}</dt>
-            <dd>{t(`finding.${r.finding}`)}</dd>
-          </>
-        ) : null}
-        {r.referredTo ? (
-          <>
-            <dt>{t("case.referredTo")}</dt>
-            <dd>{t(`referral.${r.referredTo}`)}</dd>
-          </>
-        ) : null}
-        {r.closed ? (
-          <>
-            <dt>{t("case.closed")}</dt>
-            <dd>{r.closed}</dd>
-          </>
-        ) : null}
-        <dt>{t("case.digest")}</dt>
-        <dd>
-          <code className="digest">{r.digest}</code>{" "}
-          <span className={r.digestVerified ? "badge met" : "badge overdue"} data-testid="digest-check">
-            {r.digestVerified ? t("case.digestOk") : t("case.digestBad")}
-          </span>
-        </dd>
-      </dl>
-    </section>
+      <section className="card" aria-labelledby="facts-title">
+        <h2 id="facts-title">{t("case.facts")}</h2>
+        <dl className="facts">
+          <dt>{t("case.received")}</dt>
+          <dd>{r.received}</dd>
+          <dt>{t("case.mode")}</dt>
+          <dd>{t(`mode.${r.mode}`)}</dd>
+          {r.requestedAlternate ? (
+            <>
+              <dt>{t("case.recipient")}</dt>
+              <dd>{t("recipient.alternate")}</dd>
+            </>
+          ) : null}
+          {r.ackDue ? (
+            <>
+              <dt>{t("case.ackDue")}</dt>
+              <dd>{r.ackDue}</dd>
+            </>
+          ) : null}
+          {r.lastFeedback ? (
+            <>
+              <dt>{t("case.lastFeedback")}</dt>
+              <dd>{r.lastFeedback}</dd>
+            </>
+          ) : null}
+          {r.nextFeedback ? (
+            <>
+              <dt>{t("case.nextFeedback")}</dt>
+              <dd>{r.nextFeedback}</dd>
+            </>
+          ) : null}
+          {r.finding ? (
+            <>
+              <dt>{t("case.finding")}</dt>
+              <dd>{t(`finding.${r.finding}`)}</dd>
+            </>
+          ) : null}
+          {r.referredTo ? (
+            <>
+              <dt>{t("case.referredTo")}</dt>
+              <dd>{t(`referral.${r.referredTo}`)}</dd>
+            </>
+          ) : null}
+          {r.closed ? (
+            <>
+              <dt>{t("case.closed")}</dt>
+              <dd>{r.closed}</dd>
+            </>
+          ) : null}
+          <dt>{t("case.digest")}</dt>
+          <dd>
+            <code className="digest">{r.digest}</code>{" "}
+            <span className={r.digestVerified ? "badge met" : "badge overdue"} data-testid="digest-check">
+              {r.digestVerified ? t("case.digestOk") : t("case.digestBad")}
+            </span>
+          </dd>
+        </dl>
+      </section>
 
-    <section className="card" aria-labelledby="content-title">
-      <h2 id="content-title">{t("case.content")}</h2>
-      <dl className="facts" data-testid="report-content">
-        {fact(t("fields.involvedName"), f.involvedName)}
-        {fact(t("fields.involvedPosition"), f.involvedPosition)}
-        {fact(t("fields.involvedDivision"), f.involvedDivision)}
-        {fact(t("fields.whatHappened"), f.whatHappened)}
-        {fact(t("fields.when"), f.when)}
-        {fact(t("fields.where"), f.where)}
-        {fact(t("fields.howKnown"), f.howKnown)}
-        {fact(t("fields.reportedElsewhere"), f.reportedElsewhere)}
-      </dl>
-    </section>
+      <section className="card" aria-labelledby="content-title">
+        <h2 id="content-title">{t("case.content")}</h2>
+        <dl className="facts" data-testid="report-content">
+          {fact(t("fields.involvedName"), f.involvedName)}
+          {fact(t("fields.involvedPosition"), f.involvedPosition)}
+          {fact(t("fields.involvedDivision"), f.involvedDivision)}
+          {fact(t("fields.whatHappened"), f.whatHappened)}
+          {fact(t("fields.when"), f.when)}
+          {fact(t("fields.where"), f.where)}
+          {fact(t("fields.howKnown"), f.howKnown)}
+          {fact(t("fields.reportedElsewhere"), f.reportedElsewhere)}
+        </dl>
+      </section>
 
-    <section className="card" aria-labelledby="identity-title">
-      <h2 id="identity-title">{t("case.identity")}</h2>
-      {r.mode === "confidential" ? (
-        <>
-          <p className="notice warning">{t("case.identityWarning")}</p>
-          <dl className="facts" data-testid="reporter-identity">
-            {fact(t("fields.reporterName"), f.reporterName)}
-            {fact(t("fields.reporterContact"), f.reporterContact)}
-          </dl>
-        </>
-      ) : (
-        <p data-testid="anonymous">{t("case.anonymous")}</p>
-      )}
-    </section>
+      <section className="card" aria-labelledby="identity-title">
+        <h2 id="identity-title">{t("case.identity")}</h2>
+        {r.mode === "confidential" ? (
+          <>
+            <p className="notice warning">{t("case.identityWarning")}</p>
+            <dl className="facts" data-testid="reporter-identity">
+              {fact(t("fields.reporterName"), f.reporterName)}
+              {fact(t("fields.reporterContact"), f.reporterContact)}
+            </dl>
+          </>
+        ) : (
+          <p data-testid="anonymous">{t("case.anonymous")}</p>
+        )}
+      </section>
     </>
   );
 }
@@ -188,7 +188,8 @@ export function CaseConversation({ r, reply, messageMax }: { r: CaseReport; repl
         {r.messages.map((m) => (
           <li key={m.id} className={`report-message from-${m.author}`} data-testid="message" data-author={m.author}>
             <p className="report-message-meta">
-              <strong>{m.author === "reporter" ? t("case.fromReporter") : t("case.fromOfficer", { name: m.staffName ?? "" })}</strong> · <time>{m.at}</time>
+              <strong>{m.author === "reporter" ? t("case.fromReporter") : t("case.fromOfficer", { name: m.staffName ?? "" })}</strong> ·{" "}
+              <time>{m.at}</time>
             </p>
             <p className="pre-wrap">{m.text}</p>
           </li>
@@ -204,7 +205,14 @@ export function CaseConversation({ r, reply, messageMax }: { r: CaseReport; repl
               {t("case.messageHint")}
             </span>
             <CaseActionError reply={reply} intent="message" messageMax={messageMax} />
-            <textarea id="f-message" name="message" rows={4} maxLength={messageMax} aria-describedby="f-message-hint" defaultValue={data?.intent === "message" ? (data.values?.message ?? "") : ""} />
+            <textarea
+              id="f-message"
+              name="message"
+              rows={4}
+              maxLength={messageMax}
+              aria-describedby="f-message-hint"
+              defaultValue={data?.intent === "message" ? (data.values?.message ?? "") : ""}
+            />
           </div>
           <button type="submit" className="primary">
             {t("case.send")}

@@ -67,13 +67,7 @@ export function ReportRecipientsFieldset({
         {[...officers, ...(alternate ? [alternate] : [])].map((p) => (
           <li key={p.id}>
             <label className="choice">
-              <input
-                type="checkbox"
-                name="exclude"
-                value={p.id}
-                defaultChecked={excluded.has(p.id)}
-                data-testid={`exclude-${p.id}`}
-              />{" "}
+              <input type="checkbox" name="exclude" value={p.id} defaultChecked={excluded.has(p.id)} data-testid={`exclude-${p.id}`} />{" "}
               <span>
                 {t("form.excludeLabel", { name: p.name })}
                 <span className="hint">

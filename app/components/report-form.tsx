@@ -70,13 +70,7 @@ export function ReportForm({ officers, alternate, submissionKey: freshKey, limit
         opts.rows ? (
           <textarea {...p} rows={opts.rows} maxLength={limits[name]} defaultValue={values[name] ?? ""} />
         ) : (
-          <input
-            {...p}
-            type="text"
-            autoComplete={opts.autoComplete ?? "off"}
-            maxLength={limits[name]}
-            defaultValue={values[name] ?? ""}
-          />
+          <input {...p} type="text" autoComplete={opts.autoComplete ?? "off"} maxLength={limits[name]} defaultValue={values[name] ?? ""} />
         )
       }
     </Field>
@@ -88,13 +82,7 @@ export function ReportForm({ officers, alternate, submissionKey: freshKey, limit
       <p className="lead">{t("form.intro")}</p>
       <p className="notice">{t("form.privacy")}</p>
       <ErrorSummary errors={errors} labels={labels} formError={result?.formError ?? null} limits={limits} />
-      <Form
-        method="post"
-        encType="multipart/form-data"
-        key={result?.formKey ?? "initial"}
-        className="report-form"
-        autoComplete="off"
-      >
+      <Form method="post" encType="multipart/form-data" key={result?.formKey ?? "initial"} className="report-form" autoComplete="off">
         <CsrfField />
         <HoneypotField />
         <input type="hidden" name="submissionKey" value={submissionKey} />

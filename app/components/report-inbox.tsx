@@ -23,13 +23,7 @@ export type InboxActionData =
     }
   | { kind: "expired"; message: string };
 
-export function ReceiptForm({
-  flash,
-  result,
-}: {
-  flash: string | null;
-  result: InboxActionData | undefined;
-}) {
+export function ReceiptForm({ flash, result }: { flash: string | null; result: InboxActionData | undefined }) {
   const { t } = useTranslation("report");
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
@@ -42,27 +36,15 @@ export function ReceiptForm({
     <div className="report-page">
       <h1>{t("inbox.title")}</h1>
       {flash === "left" ? <p className="success">{t("inbox.left")}</p> : null}
-      {flash === "expired" || result?.kind === "expired" ? (
-        <p className="warning">{t("inbox.expired")}</p>
-      ) : null}
+      {flash === "expired" || result?.kind === "expired" ? <p className="warning">{t("inbox.expired")}</p> : null}
       {result?.kind === "expired" && result.message ? (
         <div className="warning">
           <label htmlFor="unsent">{t("inbox.unsent")}</label>
-          <textarea
-            id="unsent"
-            readOnly
-            rows={5}
-            defaultValue={result.message}
-          />
+          <textarea id="unsent" readOnly rows={5} defaultValue={result.message} />
         </div>
       ) : null}
       {formError ? (
-        <div
-          className="error-summary"
-          role="alert"
-          tabIndex={-1}
-          data-testid="inbox-error"
-        >
+        <div className="error-summary" role="alert" tabIndex={-1} data-testid="inbox-error">
           <p>{formError}</p>
         </div>
       ) : null}
@@ -70,11 +52,7 @@ export function ReceiptForm({
       <Form method="post" className="receipt-open-form" autoComplete="off">
         <CsrfField />
         <input type="hidden" name="intent" value="open" />
-        <Field
-          name="receipt"
-          label={t("inbox.receipt")}
-          hint={t("inbox.receiptHint")}
-        >
+        <Field name="receipt" label={t("inbox.receipt")} hint={t("inbox.receiptHint")}>
           {(p) => (
             <input
               {...p}
@@ -106,13 +84,7 @@ export interface InboxViewData {
   messageMax: number;
 }
 
-export function InboxView({
-  data,
-  result,
-}: {
-  data: InboxViewData;
-  result: Extract<InboxActionData, { kind: "reply" }> | undefined;
-}) {
+export function InboxView({ data, result }: { data: InboxViewData; result: Extract<InboxActionData, { kind: "reply" }> | undefined }) {
   const { t } = useTranslation("report");
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
@@ -144,11 +116,7 @@ export function InboxView({
           {t("inbox.waitingForKey")}
         </p>
       )}
-      {inbox.attachmentsCount > 0 ? (
-        <p className="muted">
-          {t("inbox.attachments", { count: inbox.attachmentsCount })}
-        </p>
-      ) : null}
+      {inbox.attachmentsCount > 0 ? <p className="muted">{t("inbox.attachments", { count: inbox.attachmentsCount })}</p> : null}
 
       <section aria-labelledby="messages-title">
         <h2 id="messages-title">{t("inbox.messagesTitle")}</h2>
@@ -159,21 +127,13 @@ export function InboxView({
             {inbox.messages.map((m, i) => (
               <li key={i} className={`report-message from-${m.author}`}>
                 <p className="report-message-meta">
-                  <strong>
-                    {m.author === "officer"
-                      ? t("inbox.fromOfficer")
-                      : t("inbox.fromYou")}
-                  </strong>{" "}
+                  <strong>{m.author === "officer" ? t("inbox.fromOfficer") : t("inbox.fromYou")}</strong>{" "}
                   <time dateTime={m.at}>
                     {m.at.length === 10 ? formatThaiDateKey(m.at, lang) : formatThaiDate(new Date(m.at), lang, { withTime: true })}
                   </time>
                 </p>
                 {m.text ? <p className="pre-wrap">{m.text}</p> : null}
-                {m.attachments > 0 ? (
-                  <p className="muted">
-                    {t("inbox.messageFiles", { count: m.attachments })}
-                  </p>
-                ) : null}
+                {m.attachments > 0 ? <p className="muted">{t("inbox.messageFiles", { count: m.attachments })}</p> : null}
               </li>
             ))}
           </ol>
@@ -204,33 +164,13 @@ export function InboxView({
             formError={result?.formError ?? null}
             limits={{ message: MESSAGE_MAX }}
           />
-          <Form
-            method="post"
-            encType="multipart/form-data"
-            key={result?.formKey ?? "reply"}
-            className="report-reply-form"
-          >
+          <Form method="post" encType="multipart/form-data" key={result?.formKey ?? "reply"} className="report-reply-form">
             <CsrfField />
             <input type="hidden" name="intent" value="reply" />
-            <Field
-              name="message"
-              label={t("inbox.message")}
-              hint={t("inbox.messageHint")}
-              error={errors.message}
-              max={MESSAGE_MAX}
-            >
-              {(p) => (
-                <textarea
-                  {...p}
-                  rows={5}
-                  maxLength={MESSAGE_MAX}
-                  defaultValue={result?.message ?? ""}
-                />
-              )}
+            <Field name="message" label={t("inbox.message")} hint={t("inbox.messageHint")} error={errors.message} max={MESSAGE_MAX}>
+              {(p) => <textarea {...p} rows={5} maxLength={MESSAGE_MAX} defaultValue={result?.message ?? ""} />}
             </Field>
-            {result?.hadFiles ? (
-              <p className="warning">{t("form.filesNotKept")}</p>
-            ) : null}
+            {result?.hadFiles ? <p className="warning">{t("form.filesNotKept")}</p> : null}
             <p className="hint">{t("form.photoWarning")}</p>
             <p className="hint">{t("form.documentWarning")}</p>
             <EvidenceFields label={t("form.fields.evidence")} error={errors.evidence} warningId="reply-keep-warning" />

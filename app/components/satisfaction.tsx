@@ -25,7 +25,12 @@ export function RatingFields({
   const describedBy = [`${id}-hint`, errors.score ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
     <>
-      <fieldset className={`field scale${errors.score ? " has-error" : ""}`} id={id} aria-describedby={describedBy} data-testid="rating-scale">
+      <fieldset
+        className={`field scale${errors.score ? " has-error" : ""}`}
+        id={id}
+        aria-describedby={describedBy}
+        data-testid="rating-scale"
+      >
         <legend>
           {legend ?? t("rate.legend")}
           <span aria-hidden="true"> *</span>
@@ -45,7 +50,13 @@ export function RatingFields({
           </label>
         ))}
       </fieldset>
-      <Field name="comment" label={t("rate.comment")} hint={t("rate.commentHint", { max: COMMENT_MAX.toLocaleString("en-US") })} error={errors.comment} max={COMMENT_MAX}>
+      <Field
+        name="comment"
+        label={t("rate.comment")}
+        hint={t("rate.commentHint", { max: COMMENT_MAX.toLocaleString("en-US") })}
+        error={errors.comment}
+        max={COMMENT_MAX}
+      >
         {(p) => <textarea {...p} rows={4} maxLength={COMMENT_MAX} defaultValue={values.comment} />}
       </Field>
     </>
@@ -78,7 +89,9 @@ export function RatingSummary({
         ) : null}
       </dl>
       {rating.changeable ? (
-        <p data-testid="rating-until">{t("rate.changeUntil", { date: formatThaiDate(new Date(rating.changeableUntil), lang, { withTime: true }) })}</p>
+        <p data-testid="rating-until">
+          {t("rate.changeUntil", { date: formatThaiDate(new Date(rating.changeableUntil), lang, { withTime: true }) })}
+        </p>
       ) : (
         <p className="notice" data-testid="rating-locked">
           {t("rate.locked", { date: formatThaiDate(new Date(rating.changeableUntil), lang, { withTime: true }) })}

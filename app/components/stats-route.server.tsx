@@ -5,9 +5,9 @@
 import type { HeadersFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import type { DB } from "../../db/connection";
-import { parseFiscalYearParam } from "~/lib/case-list-filter";
+import { parseFiscalYearParam } from "~/lib/complaint-list-filter";
 import { canViewCase } from "~/lib/permissions";
-import { availableFiscalYears, currentFiscalYear } from "~/models/stats.server";
+import { availableFiscalYears, currentFiscalYear } from "~/models/statistics/figures.server";
 import { getStaff } from "~/utils/session.server";
 import type { Audience } from "./stats-ui";
 
@@ -24,10 +24,16 @@ export async function selectedFiscalYear(request: Request, db: DB): Promise<{ fy
   const value = raw.trim();
   const fy = parseFiscalYearParam(value);
   if (fy === undefined) {
-    throw json({ messageKey: "errors.fiscalYearFormat", fy: value.slice(0, 12), years }, { status: 400, headers: { "Cache-Control": "no-store" } });
+    throw json(
+      { messageKey: "errors.fiscalYearFormat", fy: value.slice(0, 12), years },
+      { status: 400, headers: { "Cache-Control": "no-store" } },
+    );
   }
   if (!years.includes(fy)) {
-    throw json({ messageKey: "errors.fiscalYearUnavailable", fy: String(fy), years }, { status: 400, headers: { "Cache-Control": "no-store" } });
+    throw json(
+      { messageKey: "errors.fiscalYearUnavailable", fy: String(fy), years },
+      { status: 400, headers: { "Cache-Control": "no-store" } },
+    );
   }
   return { fy, years, isDefault: fy === currentFiscalYear() };
 }
@@ -41,7 +47,9 @@ export async function statsAudience(request: Request, db: DB): Promise<Audience>
     const staff = await getStaff(request, db);
     if (!staff) return "public";
     // Integrity officers never see general complaints; an officer sees the cases of their own division.
-    return canViewCase({ id: staff.id, role: staff.role, division_id: staff.division_id }, { division_id: staff.division_id }) ? "staff" : "public";
+    return canViewCase({ id: staff.id, role: staff.role, division_id: staff.division_id }, { division_id: staff.division_id })
+      ? "staff"
+      : "public";
   } catch {
     return "public";
   }
@@ -53,7 +61,9 @@ export async function statsAudience(request: Request, db: DB): Promise<Audience>
  * (language, staff session). Staff pages are not stored at all.
  */
 export function statsCacheHeaders(audience: Audience): Record<string, string> {
-  return audience === "staff" ? { "Cache-Control": "private, no-store", Vary: "Cookie" } : { "Cache-Control": "private, max-age=30", Vary: "Cookie" };
+  return audience === "staff"
+    ? { "Cache-Control": "private, no-store", Vary: "Cookie" }
+    : { "Cache-Control": "private, max-age=30", Vary: "Cookie" };
 }
 
 /** The loader's (or the error's) Cache-Control and Vary on the document response. */

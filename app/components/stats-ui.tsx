@@ -6,7 +6,7 @@
 import { formatCount } from "~/lib/stats";
 import { Form, Link, isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { caseListHref, hasStaffOnlyCriteria, type CaseListFilter } from "~/lib/case-list-filter";
+import { caseListHref, hasStaffOnlyCriteria, type CaseListFilter } from "~/lib/complaint-list-filter";
 import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
 
 export type Audience = "public" | "staff";
@@ -81,7 +81,11 @@ export function StatsNav({ current, fy, isDefaultYear = false }: { current: Stat
       <ul>
         {SUB_PAGES.map((p) => (
           <li key={p}>
-            <Link to={subPageHref(p, fy, isDefaultYear)} aria-current={p === current ? "page" : undefined} reloadDocument={p === "feedback" || p === "data"}>
+            <Link
+              to={subPageHref(p, fy, isDefaultYear)}
+              aria-current={p === current ? "page" : undefined}
+              reloadDocument={p === "feedback" || p === "data"}
+            >
               {t(`nav.${p}`)}
             </Link>
           </li>
@@ -136,8 +140,20 @@ export function TableWrap({ labelId, children }: { labelId: string; children: Re
 }
 
 /** A count that links to the list of the cases it counts (public anonymised list, or the staff queue). */
-export function CountLink({ n, filter, audience, lang, testId }: { n: number; filter: CaseListFilter; audience: Audience; lang: Lang; testId?: string }) {
-  // Counts by plan topic or by rating have no public list (app/lib/case-list-filter.ts: staff-only criteria).
+export function CountLink({
+  n,
+  filter,
+  audience,
+  lang,
+  testId,
+}: {
+  n: number;
+  filter: CaseListFilter;
+  audience: Audience;
+  lang: Lang;
+  testId?: string;
+}) {
+  // Counts by plan topic or by rating have no public list (app/lib/complaint-list-filter.ts: staff-only criteria).
   if (audience === "public" && hasStaffOnlyCriteria(filter)) return <Count n={n} lang={lang} testId={testId} />;
   // A plain link: the lists are other pages, and a page of statistics has a few hundred of these (a router <Link>
   // resolves its path on every render).

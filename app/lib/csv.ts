@@ -42,7 +42,11 @@ export function csvRow(cells: readonly CsvCell[]): string {
 }
 
 /** A whole document: optional BOM, one header record, then the rows, every record ended with CRLF. */
-export function toCsv(header: readonly string[] | null, rows: readonly (readonly CsvCell[])[], { bom = true }: { bom?: boolean } = {}): string {
+export function toCsv(
+  header: readonly string[] | null,
+  rows: readonly (readonly CsvCell[])[],
+  { bom = true }: { bom?: boolean } = {},
+): string {
   const lines: string[] = [];
   if (header) lines.push(csvRow(header));
   for (const r of rows) lines.push(csvRow(r));

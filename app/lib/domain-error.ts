@@ -23,7 +23,10 @@ export class DomainError extends Error {
   readonly ns: string | undefined;
 
   constructor(status: DomainErrorStatus, messageKey: string, options: DomainErrorOptions = {}) {
-    super(options.field ? `${options.field}: ${messageKey}` : messageKey, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.field ? `${options.field}: ${messageKey}` : messageKey,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "DomainError";
     this.status = status;
     this.messageKey = messageKey;

@@ -341,7 +341,7 @@ function cutsAfter(text: string, end: number): boolean {
 /** Whether `needle` (compact, Thai or other non-Latin) occurs in the compact text without cutting a syllable. */
 function findInCompact(hay: Haystack, needle: string): boolean {
   const text = hay.compact;
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const at = text.indexOf(needle, from);
     if (at < 0) return false;
     if (!cutsBefore(text, at, needle) && !cutsAfter(text, at + needle.length)) return true;
@@ -377,9 +377,7 @@ const hasWord = (hay: Haystack, words: string): boolean => hay.spaced.includes(`
 
 /** A name part found anywhere: Latin on word boundaries, anything else as a substring of the compact text. */
 function findAnywhere(hay: Haystack, term: string): boolean {
-  return memoised(hay, `any:${term}`, () =>
-    isLatinTerm(term) ? hasWord(hay, term) : findInCompact(hay, compact(term))
-  );
+  return memoised(hay, `any:${term}`, () => (isLatinTerm(term) ? hasWord(hay, term) : findInCompact(hay, compact(term))));
 }
 
 /** A short Thai name part: found right after a cue, or standing alone as a word or as a whole field. */
@@ -390,8 +388,7 @@ function findShortThai(hay: Haystack, term: string): boolean {
     hay,
     `short:${needle}`,
     () =>
-      standaloneWords(hay).has(needle) ||
-      cueEnds(hay).some((at) => text.startsWith(needle, at) && !cutsAfter(text, at + needle.length))
+      standaloneWords(hay).has(needle) || cueEnds(hay).some((at) => text.startsWith(needle, at) && !cutsAfter(text, at + needle.length)),
   );
 }
 

@@ -3,7 +3,7 @@
  * these, so a hidden button and a refused POST always agree.
  */
 import type { StaffRole } from "../../db/schema";
-import type { CaseAction } from "./case-status";
+import type { CaseAction } from "./complaint-status";
 
 export const STAFF_ROLES = ["admin", "supervisor", "officer", "intake", "executive", "integrity"] as const satisfies readonly StaffRole[];
 
@@ -192,7 +192,7 @@ export interface SecondFactorPolicy {
 
 /**
  * Whether the role must pass a second factor before any back-office page opens: admin, supervisor and integrity
- * always; officer, intake and executive when the policy (app/models/second-factor.server.ts, secondFactorPolicy)
+ * always; officer, intake and executive when the policy (app/models/staff/second-factor.server.ts, secondFactorPolicy)
  * says so. The policy is required on purpose: a caller that forgot it would silently let those roles in without one.
  */
 export function requiresSecondFactor(actor: Pick<Actor, "role">, policy: SecondFactorPolicy): boolean {

@@ -217,7 +217,10 @@ const SIGNATURE_V1 = /Ed25519[^:]*:\s*([A-Za-z0-9+/=_-]+)\s*$/;
  */
 export function parseProofFile(text: string): ParsedProof | null {
   if (typeof text !== "string" || text.length === 0) return null;
-  const lines = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n").split("\n");
+  const lines = text
+    .replace(/^\uFEFF/, "")
+    .replace(/\r\n?/g, "\n")
+    .split("\n");
 
   const begin = lines.findIndex((l) => l.trim() === PROOF_BEGIN);
   if (begin >= 0) {

@@ -14,13 +14,35 @@ import { DomainError } from "./domain-error";
 
 export type { ReportFinding, ReportReferral, ReportStatus, ReportTag };
 
-export const REPORT_STATUSES = ["received", "preliminary_review", "investigation", "concluded", "referred", "closed"] as const satisfies readonly ReportStatus[];
+export const REPORT_STATUSES = [
+  "received",
+  "preliminary_review",
+  "investigation",
+  "concluded",
+  "referred",
+  "closed",
+] as const satisfies readonly ReportStatus[];
 export const REPORT_FINDINGS = ["substantiated", "unsubstantiated"] as const satisfies readonly ReportFinding[];
 export const REPORT_REFERRALS = ["nacc", "police", "other"] as const satisfies readonly ReportReferral[];
-export const REPORT_TAGS = ["bribery", "procurement", "personnel", "abuse_of_position", "conflict_of_interest", "unfair_service", "officer_conduct", "other"] as const satisfies readonly ReportTag[];
+export const REPORT_TAGS = [
+  "bribery",
+  "procurement",
+  "personnel",
+  "abuse_of_position",
+  "conflict_of_interest",
+  "unfair_service",
+  "officer_conduct",
+  "other",
+] as const satisfies readonly ReportTag[];
 
 export type ReportAction = "start_review" | "start_investigation" | "conclude" | "refer" | "close";
-export const REPORT_ACTIONS = ["start_review", "start_investigation", "conclude", "refer", "close"] as const satisfies readonly ReportAction[];
+export const REPORT_ACTIONS = [
+  "start_review",
+  "start_investigation",
+  "conclude",
+  "refer",
+  "close",
+] as const satisfies readonly ReportAction[];
 
 /** What the reporter is told (words for these in the report namespace: stage.<name>). */
 export type PublicReportStage = "received" | "under_review" | "investigation" | "concluded" | "referred" | "closed";
@@ -85,8 +107,10 @@ export function applyReportTransition(
   if (!isReportStatus(from) || !isReportAction(action)) throw new InvalidReportTransitionError(String(from), String(action));
   const t = TRANSITIONS[action];
   if (!t.from.includes(from)) throw new InvalidReportTransitionError(from, action);
-  if (extra && action === "conclude" && !isReportFinding(extra.finding)) throw new InvalidReportTransitionError(from, action, "finding_required");
-  if (extra && action === "refer" && !isReportReferral(extra.referredTo)) throw new InvalidReportTransitionError(from, action, "referral_required");
+  if (extra && action === "conclude" && !isReportFinding(extra.finding))
+    throw new InvalidReportTransitionError(from, action, "finding_required");
+  if (extra && action === "refer" && !isReportReferral(extra.referredTo))
+    throw new InvalidReportTransitionError(from, action, "referral_required");
   return t.to;
 }
 

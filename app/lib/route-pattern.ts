@@ -78,7 +78,10 @@ function decodeSegment(s: string): string {
  * segments before parameters before splats, as the router ranks them), "/report" for the whole corruption channel,
  * "static" for assets, "unmatched" otherwise. `extra`: patterns served outside the Remix build (e.g. "/metrics").
  */
-export function createRouteLabeler(routes: Readonly<Record<string, RouteEntry>>, extra: readonly string[] = []): (pathname: string) => string {
+export function createRouteLabeler(
+  routes: Readonly<Record<string, RouteEntry>>,
+  extra: readonly string[] = [],
+): (pathname: string) => string {
   const candidates: Candidate[] = [];
   for (const pattern of [...routePatterns(routes), ...extra]) {
     for (const segments of variants(splitPath(pattern))) {

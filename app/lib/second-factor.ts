@@ -1,7 +1,7 @@
 /**
  * Pure rules of the second factor (no database, no crypto): which methods a person has and is offered, whether one
- * may be removed, and how passkey names and transports are cleaned. app/models/second-factor.server.ts and
- * app/models/passkeys.server.ts apply them; the pages show what they say.
+ * may be removed, and how passkey names and transports are cleaned. app/models/staff/second-factor.server.ts and
+ * app/models/staff/passkeys.server.ts apply them; the pages show what they say.
  */
 
 /** What a person has set up. */
@@ -80,7 +80,8 @@ export function parseTransports(json: unknown): PasskeyTransport[] {
   }
   if (!Array.isArray(v)) return [];
   const out: PasskeyTransport[] = [];
-  for (const t of v) if ((PASSKEY_TRANSPORTS as readonly unknown[]).includes(t) && !out.includes(t as PasskeyTransport)) out.push(t as PasskeyTransport);
+  for (const t of v)
+    if ((PASSKEY_TRANSPORTS as readonly unknown[]).includes(t) && !out.includes(t as PasskeyTransport)) out.push(t as PasskeyTransport);
   return out;
 }
 

@@ -89,7 +89,12 @@ export function comparisonWindows(fyBE: number, period: StatPeriod, todayKey: st
   if (todayKey > full.to) return { current: full, previous: prevFull, running: false, empty: false };
   const lastWholeMonthEnd = dayBefore(`${todayKey.slice(0, 7)}-01`);
   if (lastWholeMonthEnd < full.from) {
-    return { current: { from: full.from, to: dayBefore(full.from) }, previous: { from: prevFull.from, to: dayBefore(prevFull.from) }, running: true, empty: true };
+    return {
+      current: { from: full.from, to: dayBefore(full.from) },
+      previous: { from: prevFull.from, to: dayBefore(prevFull.from) },
+      running: true,
+      empty: true,
+    };
   }
   return {
     current: { from: full.from, to: lastWholeMonthEnd },
@@ -128,7 +133,10 @@ export function share(n: number, d: number): number | null {
 
 // Number formats are costly to create; a statistics page prints hundreds of numbers, so each is made once.
 const COUNT_FORMAT = { th: new Intl.NumberFormat("th-TH"), en: new Intl.NumberFormat("en-GB") };
-const SHARE_FORMAT = { th: new Intl.NumberFormat("th-TH", { maximumFractionDigits: 1 }), en: new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 }) };
+const SHARE_FORMAT = {
+  th: new Intl.NumberFormat("th-TH", { maximumFractionDigits: 1 }),
+  en: new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 }),
+};
 
 /** A count with thousands separators ("1,234"). */
 export function formatCount(n: number, lang: "th" | "en" = "th"): string {

@@ -299,10 +299,7 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
 /** Staff login form. */
 export const staffLoginSchema = z.object({
   email: emailField(true),
-  password: z
-    .string({ error: "errors.required" })
-    .min(1, { error: "errors.required" })
-    .max(200, { error: "errors.tooLong" }),
+  password: z.string({ error: "errors.required" }).min(1, { error: "errors.required" }).max(200, { error: "errors.tooLong" }),
 });
 
 /** Staff case note form. */

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { getOrgProfile } from "~/models/org.server";
+import { getOrgProfile } from "~/models/organisation/profile.server";
 import { getLang } from "~/utils/request.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

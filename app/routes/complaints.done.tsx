@@ -1,6 +1,6 @@
 /**
  * The confirmation and printable receipt (ใบรับเรื่อง) after a complaint is accepted. The receipt comes from a
- * short-lived encrypted cookie set by the form's redirect (see app/models/receipt.server.ts); the citizen can clear it
+ * short-lived encrypted cookie set by the form's redirect (see app/models/complaints/receipt-cookie.server.ts); the citizen can clear it
  * from a shared device. Without a receipt the page explains how to follow a case instead.
  */
 import { useEffect, useRef, useState } from "react";
@@ -12,8 +12,8 @@ import { CsrfField } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
 import { getEnv } from "~/utils/env.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
-import { getOrgProfile, nameIn } from "~/models/org.server";
-import { clearReceiptCookie, readReceipt, type Receipt } from "~/models/receipt.server";
+import { getOrgProfile, nameIn } from "~/models/organisation/profile.server";
+import { clearReceiptCookie, readReceipt, type Receipt } from "~/models/complaints/receipt-cookie.server";
 import { formatThaiDate } from "~/lib/thai-date";
 import type { Lang } from "~/i18n";
 

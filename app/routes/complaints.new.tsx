@@ -16,7 +16,7 @@ import { log, errorFields } from "~/utils/logger.server";
 import { getLang } from "~/utils/request.server";
 import { handlePublicPost, limitPosts, publicFormError } from "~/utils/public-form.server";
 import { isDomainError } from "~/lib/domain-error";
-import { getOrgProfile, listCategories, listVillages, nameIn } from "~/models/org.server";
+import { getOrgProfile, listCategories, listVillages, nameIn } from "~/models/organisation/profile.server";
 import {
   MultipartError,
   UploadRejectedError,
@@ -26,9 +26,9 @@ import {
   storeUploadInfo,
   type ParsedMultipart,
   type PendingUploadInfo,
-} from "~/models/attachment.server";
-import { complaintSchemaFor, createComplaint } from "~/models/complaint.server";
-import { receiptCookie } from "~/models/receipt.server";
+} from "~/models/complaints/attachments.server";
+import { complaintSchemaFor, createComplaint } from "~/models/complaints/filing.server";
+import { receiptCookie } from "~/models/complaints/receipt-cookie.server";
 import { COMPLAINT_TEXT_FIELDS, complaintFormInput, fieldErrors, isSubmissionKey, LIMITS } from "~/lib/validation";
 import { passThroughHeaders } from "~/utils/route-headers";
 
@@ -161,7 +161,14 @@ async function fileComplaint(form: FormData, newFiles: { name: string; data: Uin
   const input = result.data;
   let created;
   try {
-    created = await createComplaint(db, { ...input, channel: "web", lang, submissionKey, recordedBy: null, uploadIds: files.map((f) => f.id) });
+    created = await createComplaint(db, {
+      ...input,
+      channel: "web",
+      lang,
+      submissionKey,
+      recordedBy: null,
+      uploadIds: files.map((f) => f.id),
+    });
   } catch (e) {
     if (!isDomainError(e)) throw e;
     return publicFormError(e, { status: "error", formKey: randomToken(6), values, kept: [], rejectedFiles });

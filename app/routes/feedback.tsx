@@ -15,9 +15,9 @@ import { clientOf, limits } from "~/utils/rate-limit.server";
 import { getLang } from "~/utils/request.server";
 import { handlePublicPost, limitPosts, publicFormError } from "~/utils/public-form.server";
 import { passThroughHeaders } from "~/utils/route-headers";
-import { getOrgProfile, nameIn } from "~/models/org.server";
+import { getOrgProfile, nameIn } from "~/models/organisation/profile.server";
 import { isDomainError } from "~/lib/domain-error";
-import { submitCounterFeedback } from "~/models/satisfaction.server";
+import { submitCounterFeedback } from "~/models/complaints/satisfaction.server";
 import { COMMENT_MAX, COUNTER_SERVICES, counterFeedbackSchema } from "~/lib/satisfaction";
 import { fieldErrors } from "~/lib/validation";
 
@@ -61,13 +61,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handlePublicPost(
     request,
     {
-      limits: [limitPosts(limits.counterFeedback(), clientOf(context)), limitPosts(limits.counterFeedbackGlobal(), "all", (o) => o.status === 302)],
+      limits: [
+        limitPosts(limits.counterFeedback(), clientOf(context)),
+        limitPosts(limits.counterFeedbackGlobal(), "all", (o) => o.status === 302),
+      ],
       messages: { rateLimited: "satisfaction:errors.rateLimited", rejected: "satisfaction:errors.rejected" },
       emptyReply: () => ({ values: empty }),
       headers: { "Cache-Control": "no-store" },
     },
     async (form) => {
-      const values: Values = { service: str(form, "service", 40), score: str(form, "score", 4), comment: str(form, "comment", COMMENT_MAX * 2) };
+      const values: Values = {
+        service: str(form, "service", 40),
+        score: str(form, "score", 4),
+        comment: str(form, "comment", COMMENT_MAX * 2),
+      };
       const text = (k: string) => (typeof form.get(k) === "string" ? (form.get(k) as string) : undefined);
       const parsed = counterFeedbackSchema.safeParse({ service: text("service"), score: text("score"), comment: text("comment") });
       if (!parsed.success) return errorResponse(422, { formError: null, errors: inFormOrder(fieldErrors(parsed.error)), values });

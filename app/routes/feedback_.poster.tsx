@@ -13,7 +13,7 @@ import { tFor } from "~/i18n";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { getLang } from "~/utils/request.server";
-import { getOrgProfile } from "~/models/org.server";
+import { getOrgProfile } from "~/models/organisation/profile.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: "/styles/feedback-poster.css" }];
 
@@ -72,7 +72,12 @@ export default function FeedbackPosterRoute() {
         </p>
         <figure className="poster-qr">
           {/* SVG produced server-side by the qrcode library from our own URL (no user text). */}
-          <div data-testid="poster-qr" role="img" aria-label={t("poster.qrLabel", { url: data.url })} dangerouslySetInnerHTML={{ __html: data.qrSvg }} />
+          <div
+            data-testid="poster-qr"
+            role="img"
+            aria-label={t("poster.qrLabel", { url: data.url })}
+            dangerouslySetInnerHTML={{ __html: data.qrSvg }}
+          />
           <figcaption>
             {data.th.urlLabel} / {data.en.urlLabel}
             <br />

@@ -6,7 +6,9 @@ import { useTranslation } from "~/components/i18n";
 import { tFor } from "~/i18n";
 import { getLang } from "~/utils/request.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "satisfaction")("feedback.thanksMetaTitle") }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: tFor(data?.lang ?? "th", "satisfaction")("feedback.thanksMetaTitle") },
+];
 
 /** Only the visitor's language (for the page title). */
 export async function loader({ request }: LoaderFunctionArgs) {

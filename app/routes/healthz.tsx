@@ -1,7 +1,7 @@
-import { getHealth } from "~/models/health.server";
+import { getHealth } from "~/models/operations/health.server";
 
 /**
- * Liveness and readiness for monitors (app/models/health.server.ts): 200 when nothing needs a person, 503 when
+ * Liveness and readiness for monitors (app/models/operations/health.server.ts): 200 when nothing needs a person, 503 when
  * something does, with the problems named in `problems` and the figures in `checks` (no personal data). The answer
  * also carries `proxyWarning` (seen: forwarded headers arrived while TRUSTED_PROXIES is not set, in this run or an
  * earlier one; since: the day, Bangkok) — that alone stays 200. Figures are reused for a few seconds: cheap to poll.

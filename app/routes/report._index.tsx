@@ -12,26 +12,19 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
-import { getOrgProfile, nameIn } from "~/models/org.server";
-import { getIntegritySettings } from "~/models/integrity-settings.server";
+import { getOrgProfile, nameIn } from "~/models/organisation/profile.server";
+import { getIntegritySettings } from "~/models/report/integrity-settings.server";
 import { recipientList } from "~/models/report/recipients.server";
-import { installationFingerprint } from "~/models/report-proof.server";
+import { installationFingerprint } from "~/models/report/proof.server";
 import { groupFingerprint } from "~/lib/report-proof";
 import { getEnv } from "~/utils/env.server";
 
-export const meta: MetaFunction = () => [
-  { title: "แจ้งเบาะแสการทุจริต · Sujarit" },
-  { name: "robots", content: "noindex" },
-];
+export const meta: MetaFunction = () => [{ title: "แจ้งเบาะแสการทุจริต · Sujarit" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const lang = getLang(request);
-  const [org, settings, recipients] = await Promise.all([
-    getOrgProfile(db),
-    getIntegritySettings(db),
-    recipientList(db, lang),
-  ]);
+  const [org, settings, recipients] = await Promise.all([getOrgProfile(db), getIntegritySettings(db), recipientList(db, lang)]);
   return json({
     orgName: nameIn(lang, org),
     // Names and role only (never e-mail addresses): reporters need to know who reads their report.
@@ -136,9 +129,7 @@ export default function ReportIndex() {
           <p className="warning">{t("index.noOfficers")}</p>
         )}
         <p data-testid="alternate-recipient">
-          {data.alternate
-            ? t("index.alternateIntro", { label: data.alternate.label })
-            : t("index.alternateNone")}
+          {data.alternate ? t("index.alternateIntro", { label: data.alternate.label }) : t("index.alternateNone")}
         </p>
       </section>
 

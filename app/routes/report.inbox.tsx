@@ -21,26 +21,16 @@ import { clientOf, limiter, slowRefusal } from "~/utils/rate-limit.server";
 import { reserveReceiptAttempt, throttleDelay } from "~/utils/receipt-throttle.server";
 import { assertCsrf, getLang } from "~/utils/request.server";
 import { handlePublicPost } from "~/utils/public-form.server";
-import { MultipartError, parseMultipartUpload } from "~/models/attachment.server";
+import { MultipartError, parseMultipartUpload } from "~/models/complaints/attachments.server";
 import { findReportByReceipt, reporterView } from "~/models/report/inbox.server";
 import { REPLY_MAX, sendReporterReply } from "~/models/report/inbox-reply.server";
-import { ReceiptHashBusyError } from "~/models/receipt-hash.server";
-import {
-  createInboxSession,
-  endInboxSession,
-  inboxFlashCookie,
-  readInboxFlash,
-  readInboxSession,
-} from "~/models/report/cookies.server";
+import { ReceiptHashBusyError } from "~/models/report/receipt-hash.server";
+import { createInboxSession, endInboxSession, inboxFlashCookie, readInboxFlash, readInboxSession } from "~/models/report/cookies.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 
 export const headers = passThroughHeaders;
 
-export const meta: MetaFunction = () => [
-  { title: "กล่องข้อความ · Sujarit" },
-  { name: "robots", content: "noindex" },
-];
-
+export const meta: MetaFunction = () => [{ title: "กล่องข้อความ · Sujarit" }, { name: "robots", content: "noindex" }];
 
 /** Longest reply (characters); the page gets the number from the loader. */
 const messageMax = () => REPLY_MAX;
@@ -61,7 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         inbox: null,
         messageMax: messageMax(),
       },
-      { headers }
+      { headers },
     );
   }
   const view = await reporterView(db, session.reportId, session.key);
@@ -72,7 +62,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       inbox: view,
       messageMax: messageMax(),
     },
-    { headers }
+    { headers },
   );
 }
 
@@ -84,9 +74,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const lang = getLang(request);
   const db = getDb();
   const client = clientOf(context);
-  const isMultipart = /^multipart\/form-data/i.test(
-    request.headers.get("Content-Type") ?? ""
-  );
+  const isMultipart = /^multipart\/form-data/i.test(request.headers.get("Content-Type") ?? "");
 
   if (isMultipart) {
     // Only the reply form is multipart (it carries evidence files).
@@ -109,7 +97,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
           headers: {
             "Retry-After": String(Math.max(1, blocked.retryAfterSec)),
           },
-        }
+        },
       );
     }
     lim.hit(client);
@@ -118,30 +106,26 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   // The receipt form: read and CSRF-checked by handlePublicPost; receipt guesses are throttled in open() by the
   // receipt throttle, the corruption channel's own limiter.
-  return handlePublicPost(request, { lang, limits: [], honeypot: false, messages: { rateLimited: "report:errors.rateLimited" } }, async (form) => {
-    if (form.get("intent") === "leave") {
-      const headers = new Headers();
-      headers.append("Set-Cookie", endInboxSession(request));
-      headers.append("Set-Cookie", inboxFlashCookie("left"));
-      return redirect("/report/inbox", { headers });
-    }
-    return open(form, db, client);
-  });
+  return handlePublicPost(
+    request,
+    { lang, limits: [], honeypot: false, messages: { rateLimited: "report:errors.rateLimited" } },
+    async (form) => {
+      if (form.get("intent") === "leave") {
+        const headers = new Headers();
+        headers.append("Set-Cookie", endInboxSession(request));
+        headers.append("Set-Cookie", inboxFlashCookie("left"));
+        return redirect("/report/inbox", { headers });
+      }
+      return open(form, db, client);
+    },
+  );
 }
 
 /** Receipt -> inbox session. Every failure (empty, malformed, unknown) gets the same status and text. */
-async function open(
-  form: FormData,
-  db: ReturnType<typeof getDb>,
-  client: string
-): Promise<Response> {
+async function open(form: FormData, db: ReturnType<typeof getDb>, client: string): Promise<Response> {
   const typed = form.get("receipt");
   const shown = typeof typed === "string" ? typed.slice(0, 40) : "";
-  const generic = () =>
-    json<ActionData>(
-      { kind: "open", formError: "report:inbox.notFound", receipt: shown },
-      { status: 404 }
-    );
+  const generic = () => json<ActionData>({ kind: "open", formError: "report:inbox.notFound", receipt: shown }, { status: 404 });
 
   const decision = reserveReceiptAttempt(client);
   if (!decision.allowed) {
@@ -156,7 +140,7 @@ async function open(
       {
         status: 429,
         headers: { "Retry-After": String(decision.retryAfterSec) },
-      }
+      },
     );
   }
   await throttleDelay(decision.delayMs);
@@ -172,7 +156,7 @@ async function open(
     await slowRefusal();
     return json<ActionData>(
       { kind: "open", formError: "report:inbox.busy", receipt: shown },
-      { status: 503, headers: { "Retry-After": String(e.retryAfterSec) } }
+      { status: 503, headers: { "Retry-After": String(e.retryAfterSec) } },
     );
   }
   if (!found) {
@@ -185,11 +169,7 @@ async function open(
 }
 
 /** A reply (text and/or more evidence) from the reporter in an open inbox. */
-async function reply(
-  request: Request,
-  db: ReturnType<typeof getDb>,
-  lang: ReturnType<typeof getLang>
-): Promise<Response> {
+async function reply(request: Request, db: ReturnType<typeof getDb>, lang: ReturnType<typeof getLang>): Promise<Response> {
   let parsed;
   try {
     parsed = await parseMultipartUpload(request, { fileField: "evidence" });
@@ -204,7 +184,7 @@ async function reply(
           hadFiles: true,
           formKey: randomToken(6),
         },
-        { status: e.status }
+        { status: e.status },
       );
     }
     throw e;
@@ -212,8 +192,7 @@ async function reply(
   const form = parsed.form;
   assertCsrf(request, form, lang);
   const rawMessage = form.get("message");
-  const typed =
-    typeof rawMessage === "string" ? rawMessage.slice(0, messageMax() * 2) : "";
+  const typed = typeof rawMessage === "string" ? rawMessage.slice(0, messageMax() * 2) : "";
   const session = readInboxSession(request);
   if (session.reportId === null) {
     // The session ended while the reporter was typing: keep their text on screen so nothing is lost.
@@ -221,21 +200,30 @@ async function reply(
       { kind: "expired", message: typed },
       {
         status: 401,
-        headers: session.setCookie
-          ? { "Set-Cookie": session.setCookie }
-          : undefined,
-      }
+        headers: session.setCookie ? { "Set-Cookie": session.setCookie } : undefined,
+      },
     );
   }
-  const outcome = await sendReporterReply(db, { reportId: session.reportId, key: session.key }, {
-    typed,
-    files: parsed.files,
-    keepOriginal: form.get("keepOriginal") === "yes",
-    keepNames: form.get("keepNames") === "yes",
-  });
+  const outcome = await sendReporterReply(
+    db,
+    { reportId: session.reportId, key: session.key },
+    {
+      typed,
+      files: parsed.files,
+      keepOriginal: form.get("keepOriginal") === "yes",
+      keepNames: form.get("keepNames") === "yes",
+    },
+  );
   if (!outcome.sent) {
     return json<ActionData>(
-      { kind: "reply", formError: null, errors: outcome.errors, message: typed, hadFiles: parsed.files.length > 0, formKey: randomToken(6) },
+      {
+        kind: "reply",
+        formError: null,
+        errors: outcome.errors,
+        message: typed,
+        hadFiles: parsed.files.length > 0,
+        formKey: randomToken(6),
+      },
       { status: 422 },
     );
   }
@@ -248,12 +236,6 @@ async function reply(
 export default function ReportInbox() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionData | undefined;
-  if (data.inbox)
-    return (
-      <InboxView
-        data={data}
-        result={result?.kind === "reply" ? result : undefined}
-      />
-    );
+  if (data.inbox) return <InboxView data={data} result={result?.kind === "reply" ? result : undefined} />;
   return <ReceiptForm flash={data.flash} result={result} />;
 }

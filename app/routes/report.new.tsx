@@ -32,30 +32,16 @@ import { clientOf, limits } from "~/utils/rate-limit.server";
 import { getLang } from "~/utils/request.server";
 import { countJunk, handlePublicPost, reservePosts, type PostOutcome, type PostState } from "~/utils/public-form.server";
 import { fieldErrors } from "~/lib/validation";
-import { MultipartError, parseMultipartUpload, type ParsedMultipart } from "~/models/attachment.server";
+import { MultipartError, parseMultipartUpload, type ParsedMultipart } from "~/models/complaints/attachments.server";
 import { reportReceiptCookie } from "~/models/report/cookies.server";
 import { recipientList } from "~/models/report/recipients.server";
-import {
-  fileReportPost,
-  reportFieldMax,
-  reportFormInput,
-  reportFormSchema,
-  reportFormValues,
-} from "~/models/report/submission.server";
-import {
-  EMPTY_REPORT_REPLY,
-  SUBMISSION_KEY_PATTERN,
-  type ReportFormErrorData,
-  type ReportFormReply,
-} from "~/models/report/form-fields";
+import { fileReportPost, reportFieldMax, reportFormInput, reportFormSchema, reportFormValues } from "~/models/report/submission.server";
+import { EMPTY_REPORT_REPLY, SUBMISSION_KEY_PATTERN, type ReportFormErrorData, type ReportFormReply } from "~/models/report/form-fields";
 import { passThroughHeaders } from "~/utils/route-headers";
 
 export const headers = passThroughHeaders;
 
-export const meta: MetaFunction = () => [
-  { title: "แจ้งเบาะแส · Sujarit" },
-  { name: "robots", content: "noindex" },
-];
+export const meta: MetaFunction = () => [{ title: "แจ้งเบาะแส · Sujarit" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const recipients = await recipientList(getDb(), getLang(request));
@@ -68,10 +54,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 function errorResponse(status: number, data: Partial<ReportFormReply>, headers?: HeadersInit) {
-  return json<ReportFormErrorData>(
-    { status: "error", formKey: randomToken(6), ...EMPTY_REPORT_REPLY, ...data },
-    { status, headers },
-  );
+  return json<ReportFormErrorData>({ status: "error", formKey: randomToken(6), ...EMPTY_REPORT_REPLY, ...data }, { status, headers });
 }
 
 /**

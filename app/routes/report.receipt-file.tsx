@@ -11,16 +11,13 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import {
-  reserveReceiptAttempt,
-  throttleDelay,
-} from "~/utils/receipt-throttle.server";
-import { getOrgProfile, nameIn } from "~/models/org.server";
+import { reserveReceiptAttempt, throttleDelay } from "~/utils/receipt-throttle.server";
+import { getOrgProfile, nameIn } from "~/models/organisation/profile.server";
 import { findReportByReceipt } from "~/models/report/inbox.server";
-import { ReceiptHashBusyError } from "~/models/receipt-hash.server";
+import { ReceiptHashBusyError } from "~/models/report/receipt-hash.server";
 import { clientOf, slowRefusal } from "~/utils/rate-limit.server";
-import { installationFingerprint, signProof } from "~/models/report-proof.server";
-import { normalizeReceipt } from "~/lib/receipt";
+import { installationFingerprint, signProof } from "~/models/report/proof.server";
+import { normalizeReceipt } from "~/lib/report-receipt";
 import { bangkokReceivedOn, buildProofStatement, groupFingerprint, renderProofFile } from "~/lib/report-proof";
 import { formatThaiDateKey } from "~/lib/thai-date";
 import { tFor, type Lang } from "~/i18n";
@@ -36,11 +33,7 @@ export async function loader() {
   return methodNotAllowed();
 }
 
-function plain(
-  status: number,
-  body: string,
-  headers: Record<string, string> = {}
-) {
+function plain(status: number, body: string, headers: Record<string, string> = {}) {
   return new Response(body + "\n", {
     status,
     headers: { "Content-Type": "text/plain; charset=utf-8", ...headers },
@@ -64,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       }),
       {
         "Retry-After": String(decision.retryAfterSec),
-      }
+      },
     );
   }
   await throttleDelay(decision.delayMs);
@@ -72,7 +65,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const db = getDb();
   let report;
   try {
-    report = receipt ? (await findReportByReceipt(db, receipt, { priority: decision.priority }))?.report ?? null : null;
+    report = receipt ? ((await findReportByReceipt(db, receipt, { priority: decision.priority }))?.report ?? null) : null;
   } catch (e) {
     if (!(e instanceof ReceiptHashBusyError)) throw e;
     decision.ticket.notChecked();

@@ -16,19 +16,13 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { CsrfField } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
 import { getLang } from "~/utils/request.server";
-import {
-  clearReportReceiptCookie,
-  readReportReceipt,
-} from "~/models/report/cookies.server";
-import { installationFingerprint } from "~/models/report-proof.server";
-import { formatReceipt } from "~/lib/receipt";
+import { clearReportReceiptCookie, readReportReceipt } from "~/models/report/cookies.server";
+import { installationFingerprint } from "~/models/report/proof.server";
+import { formatReceipt } from "~/lib/report-receipt";
 import { bangkokReceivedOn, groupFingerprint } from "~/lib/report-proof";
 import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
 
-export const meta: MetaFunction = () => [
-  { title: "เลขรับแจ้ง · Sujarit" },
-  { name: "robots", content: "noindex" },
-];
+export const meta: MetaFunction = () => [{ title: "เลขรับแจ้ง · Sujarit" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const lang = getLang(request);
@@ -46,7 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         recipients: receipt.recipients,
       },
     },
-    { headers: { "Set-Cookie": clearReportReceiptCookie() } }
+    { headers: { "Set-Cookie": clearReportReceiptCookie() } },
   );
 }
 
@@ -118,16 +112,9 @@ export default function ReportReceipt() {
         {t("receipt.title")}
       </h1>
       {duplicate ? <p className="notice">{t("receipt.duplicate")}</p> : null}
-      <section
-        className="receipt report-receipt"
-        aria-labelledby="receipt-label"
-      >
+      <section className="receipt report-receipt" aria-labelledby="receipt-label">
         <p id="receipt-label">{t("receipt.intro", { date: received })}</p>
-        <p
-          className="receipt-digits"
-          lang="en"
-          aria-label={`${t("receipt.label")}: ${formatted}`}
-        >
+        <p className="receipt-digits" lang="en" aria-label={`${t("receipt.label")}: ${formatted}`}>
           <strong className="code-display" data-testid="receipt">
             {formatted}
           </strong>
@@ -159,35 +146,21 @@ export default function ReportReceipt() {
       <div className="no-print actions-row receipt-actions">
         {hydrated ? <CopyButton text={receipt} /> : null}
         {hydrated ? (
-          <button
-            type="button"
-            className="button secondary"
-            onClick={() => window.print()}
-          >
+          <button type="button" className="button secondary" onClick={() => window.print()}>
             {t("receipt.print")}
           </button>
         ) : null}
       </div>
-      {!hydrated ? (
-        <p className="hint no-print">{t("receipt.printHint")}</p>
-      ) : null}
+      {!hydrated ? <p className="hint no-print">{t("receipt.printHint")}</p> : null}
 
       {/* A plain form (not Remix's): the browser itself handles the file download. */}
-      <form
-        method="post"
-        action="/report/receipt-file"
-        className="no-print receipt-file-form"
-      >
+      <form method="post" action="/report/receipt-file" className="no-print receipt-file-form">
         <CsrfField />
         <input type="hidden" name="receipt" value={receipt} />
         <p className="hint" id="receipt-file-hint">
           {tp("receiptPage.downloadHint")}
         </p>
-        <button
-          type="submit"
-          className="button secondary"
-          aria-describedby="receipt-file-hint"
-        >
+        <button type="submit" className="button secondary" aria-describedby="receipt-file-hint">
           {tp("receiptPage.download")}
         </button>
       </form>
@@ -198,8 +171,7 @@ export default function ReportReceipt() {
             {data.fingerprint}
           </code>
           <br />
-          {tp("fingerprint.purpose")}{" "}
-          <Link to="/report/verify">{tp("index.verifyLink")}</Link>
+          {tp("fingerprint.purpose")} <Link to="/report/verify">{tp("index.verifyLink")}</Link>
         </p>
       ) : null}
 
@@ -218,7 +190,7 @@ function CopyButton({ text }: { text: string }) {
   const copy = () => {
     navigator.clipboard.writeText(text).then(
       () => setState("copied"),
-      () => setState("failed")
+      () => setState("failed"),
     );
   };
   return (
@@ -227,11 +199,7 @@ function CopyButton({ text }: { text: string }) {
         {t("receipt.copy")}
       </button>
       <span role="status" aria-live="polite" className="hint copy-status">
-        {state === "copied"
-          ? t("receipt.copied")
-          : state === "failed"
-          ? t("receipt.copyFailed")
-          : ""}
+        {state === "copied" ? t("receipt.copied") : state === "failed" ? t("receipt.copyFailed") : ""}
       </span>
     </>
   );

@@ -20,7 +20,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await readFormData(request, lang);
   assertCsrf(request, form, lang);
   const session = readInboxSession(request);
-  if (session.reportId === null || !session.key) return redirect("/report/inbox", session.setCookie ? { headers: { "Set-Cookie": session.setCookie } } : undefined);
+  if (session.reportId === null || !session.key)
+    return redirect("/report/inbox", session.setCookie ? { headers: { "Set-Cookie": session.setCookie } } : undefined);
   const text = await reporterSubmissionText(getDb(), session.reportId, session.key);
   const headers = new Headers({
     "Content-Type": "application/json; charset=utf-8",

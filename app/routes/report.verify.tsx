@@ -19,7 +19,7 @@ import { clientOf, limiter } from "~/utils/rate-limit.server";
 import { getLang } from "~/utils/request.server";
 import { handlePublicPost, limitPostsUpFront } from "~/utils/public-form.server";
 import { passThroughHeaders } from "~/utils/route-headers";
-import { installationFingerprint, installationPublicKeyPem } from "~/models/report-proof.server";
+import { installationFingerprint, installationPublicKeyPem } from "~/models/report/proof.server";
 import { checkProofPost, type ProofChecked } from "~/models/report/proof-check.server";
 import { ProofResult } from "~/components/report-proof-result";
 import { groupFingerprint } from "~/lib/report-proof";
@@ -103,7 +103,8 @@ async function checkProof(form: FormData): Promise<Response> {
   const errors: Record<string, string> = {};
   if (proof.trim() === "") errors[proofFile ? "proofFile" : "proofText"] = "proof:errors.nothingGiven";
   else if (proof.length > PROOF_MAX_CHARS) errors[proofFile ? "proofFile" : "proofText"] = "proof:errors.proofTooLong";
-  if (submission.length > SUBMISSION_MAX_CHARS) errors[submissionFile ? "submissionFile" : "submissionText"] = "proof:errors.submissionTooLong";
+  if (submission.length > SUBMISSION_MAX_CHARS)
+    errors[submissionFile ? "submissionFile" : "submissionText"] = "proof:errors.submissionTooLong";
   if (Object.keys(errors).length > 0) {
     return json<ActionData>({ kind: "error", errors, formError: null }, { status: 422 });
   }

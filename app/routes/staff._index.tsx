@@ -2,24 +2,25 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { CASE_STATUSES } from "~/lib/case-status";
+import { CASE_STATUSES } from "~/lib/complaint-status";
 import { queueDivisionScope } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
-import { listCategories, listDivisions, nameIn } from "~/models/org.server";
-import { listQueue, parseQueueFilters } from "~/models/queue.server";
-import { CASE_LIST_PARAMS, caseListHref, describeCriteria, type CaseListCriteria, type CriterionKey } from "~/lib/case-list-filter";
-import { criteriaNames } from "~/models/case-list.server";
-import { tFor } from "~/i18n";
+import { listCategories, listDivisions, nameIn } from "~/models/organisation/profile.server";
+import { listQueue, parseQueueFilters } from "~/models/complaints/queue.server";
+import { statisticsFilter } from "~/models/complaints/queue-filter.server";
 import { casePolicies } from "~/models/deadlines";
 import { reportCounts } from "~/models/report/retention.server";
 
 /** Same values as DEADLINE_FILTERS in queue.server (not importable in browser code). */
 const DEADLINE_OPTIONS = ["overdue", "due_soon", "on_track"] as const;
-import { listAssignableStaff } from "~/models/staff.server";
+import { listAssignableStaff } from "~/models/staff/staff.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
+import { QueueTable } from "~/components/staff-queue";
+
+export { DeadlineBadge } from "~/components/staff-queue";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
@@ -64,53 +65,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-/** The URL parameters each statistics criterion comes from (removing a chip removes them). */
-const CRITERION_PARAMS: Record<CriterionKey | "fy", string[]> = {
-  fy: ["fy"],
-  dates: ["from", "to", "month"],
-  categoryId: ["category"],
-  channel: ["channel"],
-  divisionId: ["division"],
-  villageId: ["village"],
-  state: ["state"],
-  sla: ["sla"],
-  ack: ["ack"],
-  topic: ["topic"],
-  rated: ["rated"],
-};
-
-/**
- * The statistics filter in words, so an officer sees why the queue is filtered: one chip per criterion with a link
- * that removes it, plus the hidden fields that keep the criteria when the filter form is submitted.
- */
-async function statisticsFilter(params: URLSearchParams, filters: ReturnType<typeof parseQueueFilters>, lang: "th" | "en", restricted: boolean) {
-  const criteria: CaseListCriteria = { ...filters.list };
-  if (filters.categoryId !== undefined) criteria.categoryId = filters.categoryId;
-  if (filters.divisionId !== undefined) criteria.divisionId = filters.divisionId;
-  const names = await criteriaNames(getDb(), criteria, lang);
-  const t = tFor(lang, "caselist") as unknown as (k: string, o?: Record<string, unknown>) => string;
-  const without = (names: string[]) => {
-    const p = new URLSearchParams(params);
-    for (const n of [...names, "page"]) p.delete(n);
-    const s = p.toString();
-    return s ? `/staff?${s}` : "/staff";
-  };
-  const chips = describeCriteria(criteria, t, lang, names).map((c) => ({ key: c.key, text: c.text, removeHref: without(CRITERION_PARAMS[c.key]) }));
-  // Criteria the form has no field for travel as hidden fields (category and a division id have their own selects).
-  const hidden: { name: string; value: string }[] = [];
-  for (const name of CASE_LIST_PARAMS) {
-    if (name === "category" || (name === "division" && !restricted)) continue;
-    const v = params.get(name);
-    if (v !== null && v !== "") hidden.push({ name, value: v });
-  }
-  return {
-    chips,
-    hidden,
-    clearHref: without([...CASE_LIST_PARAMS]),
-    publicHref: criteria.fy !== undefined ? caseListHref({ ...criteria, fy: criteria.fy }, "public") : null,
-  };
-}
-
 export default function StaffQueue() {
   const data = useLoaderData<typeof loader>();
   const { t } = useTranslation("staff");
@@ -151,7 +105,9 @@ export default function StaffQueue() {
         </section>
       ) : null}
       <Form method="get" className="filters no-print" role="search" aria-label={t("queue.filters")}>
-        {data.statistics?.hidden.map((h) => <input key={h.name} type="hidden" name={h.name} value={h.value} />)}
+        {data.statistics?.hidden.map((h) => (
+          <input key={h.name} type="hidden" name={h.name} value={h.value} />
+        ))}
         <div className="field">
           <label htmlFor="f-q">{t("queue.q")}</label>
           <input id="f-q" type="search" name="q" defaultValue={v("q")} maxLength={100} aria-describedby="f-q-hint" />
@@ -228,63 +184,10 @@ export default function StaffQueue() {
         </div>
       </Form>
 
-      {data.rows.length === 0 ? (
-        <p className="notice" data-testid="queue-empty">
-          {t("queue.empty")}
-        </p>
-      ) : (
-        <div className="table-wrap">
-          <table data-testid="queue-table">
-            <caption className="visually-hidden">{t("queue.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("queue.colReference")}</th>
-                <th scope="col">{t("queue.colSubject")}</th>
-                <th scope="col">{t("queue.category")}</th>
-                <th scope="col">{t("queue.colVillage")}</th>
-                <th scope="col">{t("queue.division")}</th>
-                <th scope="col">{t("queue.assignee")}</th>
-                <th scope="col">{t("queue.status")}</th>
-                <th scope="col">{t("queue.colDue")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.rows.map((r) => (
-                <tr key={r.reference} data-testid="queue-row">
-                  <td>
-                    {/* A plain link: 25 router-aware <Link>s cost more to render than they save. */}
-                    <a href={`/staff/cases/${r.reference}`}>{r.reference}</a>
-                  </td>
-                  <td>{r.subject}</td>
-                  <td>{r.category}</td>
-                  <td>{r.village}</td>
-                  <td>{r.division || <span className="muted">{t("case.noDivision")}</span>}</td>
-                  <td>{r.assignee || <span className="muted">{t("case.unassigned")}</span>}</td>
-                  <td>{t(`status.${r.status}`)}</td>
-                  <td>
-                    {r.due}
-                    <br />
-                    <DeadlineBadge deadline={r.deadline} />
-                    {r.explanationOwed ? (
-                      <>
-                        <br />
-                        <span className="badge overdue" data-testid="explanation-owed">
-                          {t("deadline:explanationOwed")}
-                        </span>
-                      </>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueueTable rows={data.rows} />
       <section className="card muted no-print" aria-labelledby="report-totals-title" data-testid="report-totals">
         <h2 id="report-totals-title">{t("reportTotals.title")}</h2>
-        <p>
-          {t("reportTotals.line", { total: data.reportTotals.total, open: data.reportTotals.open, closed: data.reportTotals.closed })}
-        </p>
+        <p>{t("reportTotals.line", { total: data.reportTotals.total, open: data.reportTotals.open, closed: data.reportTotals.closed })}</p>
         <p className="hint">{t("reportTotals.note")}</p>
       </section>
       <nav className="pager" aria-label={t("queue.pager")}>
@@ -293,22 +196,5 @@ export default function StaffQueue() {
         {data.hasNext ? <Link to={pageHref(data.page + 1)}>{t("queue.next")}</Link> : null}
       </nav>
     </>
-  );
-}
-
-/** The deadline state from deadlineView (app/lib/sla.ts), including "paused" (clock stopped while waiting for info). */
-export function DeadlineBadge({ deadline }: { deadline: { state: string; daysLeft: number; daysOverdue: number } }) {
-  const { t } = useTranslation("staff");
-  if (deadline.state === "paused") {
-    return (
-      <span className="badge paused" data-testid="deadline-badge" data-state="paused">
-        {t("deadline:stateShort.paused", { count: deadline.daysLeft })}
-      </span>
-    );
-  }
-  return (
-    <span className={`badge ${deadline.state}`} data-testid="deadline-badge" data-state={deadline.state}>
-      {t(`deadline.${deadline.state}`, { count: deadline.state === "overdue" || deadline.state === "missed" ? deadline.daysOverdue : deadline.daysLeft })}
-    </span>
   );
 }

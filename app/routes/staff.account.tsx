@@ -9,9 +9,9 @@ import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { NewPasswordFields } from "~/components/new-password-fields";
-import { changePassword } from "~/models/accounts.server";
+import { changePassword } from "~/models/staff/accounts.server";
 import { isDomainError } from "~/lib/domain-error";
-import { PASSWORD_MIN_LENGTH } from "~/models/password-policy.server";
+import { PASSWORD_MIN_LENGTH } from "~/models/staff/password-policy.server";
 import { staffKeyInfo } from "~/models/report/staff-keys.server";
 import { getDb } from "~/utils/db.server";
 import { deviceCookie } from "~/utils/device.server";
@@ -26,7 +26,10 @@ const changeLimiter = () => limiter("password-change", 10, 15 * 60_000);
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
   const keys = await staffKeyInfo(getDb(), staff.id);
-  return json({ email: staff.email, name: staff.name, role: staff.role, fingerprint: keys?.fingerprint ?? null, minLength: PASSWORD_MIN_LENGTH }, { headers: { "Cache-Control": "no-store" } });
+  return json(
+    { email: staff.email, name: staff.name, role: staff.role, fingerprint: keys?.fingerprint ?? null, minLength: PASSWORD_MIN_LENGTH },
+    { headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 type ActionData = { errors: Record<string, string>; formError?: string };
@@ -35,13 +38,19 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await readFormData(request);
   assertCsrf(request, form);
   const staff = await requireStaff(request);
-  if (!changeLimiter().hit(String(staff.id)).allowed) return json<ActionData>({ errors: {}, formError: "account.rateLimited" }, { status: 429 });
+  if (!changeLimiter().hit(String(staff.id)).allowed)
+    return json<ActionData>({ errors: {}, formError: "account.rateLimited" }, { status: 429 });
   const str = (k: string) => {
     const v = form.get(k);
     return typeof v === "string" ? v.slice(0, 2048) : "";
   };
   try {
-    const updated = await changePassword(getDb(), staff, { current: str("current"), password: str("password"), confirm: str("confirm") }, sessionIdOf(request));
+    const updated = await changePassword(
+      getDb(),
+      staff,
+      { current: str("current"), password: str("password"), confirm: str("confirm") },
+      sessionIdOf(request),
+    );
     return redirect("/staff/account?done=password", { headers: { "Set-Cookie": deviceCookie(updated) } });
   } catch (e) {
     if (isDomainError(e) && e.field) return json<ActionData>({ errors: { [e.field]: e.messageKey } }, { status: e.status });
@@ -68,7 +77,10 @@ export default function Account() {
       ) : null}
       {data.fingerprint ? (
         <p className="hint">
-          {t("account.fingerprint")} <code lang="en" translate="no">{data.fingerprint}</code>
+          {t("account.fingerprint")}{" "}
+          <code lang="en" translate="no">
+            {data.fingerprint}
+          </code>
         </p>
       ) : null}
       <div className="card">

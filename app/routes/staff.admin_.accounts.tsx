@@ -12,7 +12,15 @@ import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { canAdminister, isStaffRole, STAFF_ROLES } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
-import { createAccount, ENROLMENT_HOURS, listAccounts, resetPassword, setAccountActive, unlockAccount, updateAccountProfile } from "~/models/accounts.server";
+import {
+  createAccount,
+  ENROLMENT_HOURS,
+  listAccounts,
+  resetPassword,
+  setAccountActive,
+  unlockAccount,
+  updateAccountProfile,
+} from "~/models/staff/accounts.server";
 import { isDomainError } from "~/lib/domain-error";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
@@ -30,13 +38,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const db = getDb();
   const lang = getLang(request);
-  const [accounts, divisions] = await Promise.all([listAccounts(db), db.selectFrom("divisions").select(["id", "code", "name_th", "name_en"]).orderBy("sort_order").execute()]);
+  const [accounts, divisions] = await Promise.all([
+    listAccounts(db),
+    db.selectFrom("divisions").select(["id", "code", "name_th", "name_en"]).orderBy("sort_order").execute(),
+  ]);
   const d = (iso: string | null) => (iso ? formatThaiDate(new Date(iso), lang, { withTime: true, short: true }) : null);
   return json(
     {
       hours: ENROLMENT_HOURS,
       divisions: divisions.map((x) => ({ id: x.id, name: lang === "en" ? x.name_en || x.name_th : x.name_th })),
-      accounts: accounts.map((a) => ({ ...a, waitUntil: d(a.waitUntil), linkExpiresAt: d(a.linkExpiresAt), lastLoginAt: d(a.lastLoginAt) })),
+      accounts: accounts.map((a) => ({
+        ...a,
+        waitUntil: d(a.waitUntil),
+        linkExpiresAt: d(a.linkExpiresAt),
+        lastLoginAt: d(a.lastLoginAt),
+      })),
     },
     { headers: { "Cache-Control": "no-store" } },
   );
@@ -67,13 +83,32 @@ export async function action({ request }: ActionFunctionArgs) {
   const by = { staffId: admin.id, role: admin.role };
   const expires = (iso: string) => formatThaiDate(new Date(iso), lang, { withTime: true });
   const target = Number(str("staffId"));
-  const targetOk = Number.isInteger(target) && target > 0 && !!(await db.selectFrom("staff").select("id").where("id", "=", target).executeTakeFirst());
+  const targetOk =
+    Number.isInteger(target) && target > 0 && !!(await db.selectFrom("staff").select("id").where("id", "=", target).executeTakeFirst());
   if (intent === "create") {
-    const values = { email: str("email"), name: str("name"), role: str("role"), division: str("division"), position: str("position"), nicknames: str("nicknames") };
+    const values = {
+      email: str("email"),
+      name: str("name"),
+      role: str("role"),
+      division: str("division"),
+      position: str("position"),
+      nicknames: str("nicknames"),
+    };
     if (!isStaffRole(values.role)) return json<ActionData>({ intent, errors: { role: "accounts.errors.role" }, values }, { status: 422 });
     const divisionId = values.division ? Number(values.division) : null;
     try {
-      const r = await createAccount(db, { email: values.email, name: values.name, role: values.role, divisionId: Number.isInteger(divisionId) ? divisionId : null, position: values.position, nicknames: values.nicknames }, by);
+      const r = await createAccount(
+        db,
+        {
+          email: values.email,
+          name: values.name,
+          role: values.role,
+          divisionId: Number.isInteger(divisionId) ? divisionId : null,
+          position: values.position,
+          nicknames: values.nicknames,
+        },
+        by,
+      );
       return json<ActionData>({ intent, link: r.url, expires: expires(r.expiresAt), name: r.staff.name });
     } catch (e) {
       return fieldErrorReply(e, intent, values);
@@ -124,7 +159,9 @@ export default function Accounts() {
       <p className="hint">{t("accounts.intro", { hours: data.hours })}</p>
       {result && "link" in result ? (
         <div className="notice success" role="status" data-testid="enrolment-link">
-          <p>{t(result.intent === "create" ? "accounts.linkCreated" : "accounts.linkReset", { name: result.name, expires: result.expires })}</p>
+          <p>
+            {t(result.intent === "create" ? "accounts.linkCreated" : "accounts.linkReset", { name: result.name, expires: result.expires })}
+          </p>
           <p>
             <code className="digest" lang="en" translate="no" data-testid="link">
               {result.link}
@@ -163,7 +200,12 @@ export default function Accounts() {
               </select>
             )}
           </Field>
-          <Field name="division" label={labels.division} hint={t("accounts.divisionHint")} error={result?.intent === "create" ? errors?.division : undefined}>
+          <Field
+            name="division"
+            label={labels.division}
+            hint={t("accounts.divisionHint")}
+            error={result?.intent === "create" ? errors?.division : undefined}
+          >
             {(p) => (
               <select {...p} defaultValue={values.division ?? ""}>
                 <option value="">{t("accounts.noDivision")}</option>
@@ -214,16 +256,18 @@ export default function Accounts() {
                   {a.lastLoginAt ? <div className="hint">{t("accounts.lastLogin", { at: a.lastLoginAt })}</div> : null}
                 </td>
                 <td className="account-actions">
-                  {(["reset", ...(a.waitUntil || a.failedLogins > 0 ? ["unlock"] : []), a.active ? "disable" : "enable"] as const).map((intent) => (
-                    <Form method="post" key={intent} className="inline-form">
-                      <CsrfField />
-                      <input type="hidden" name="intent" value={intent} />
-                      <input type="hidden" name="staffId" value={a.id} />
-                      <button type="submit" className="secondary" data-testid={`${intent}-${a.id}`}>
-                        {t(`accounts.do.${intent}`)}
-                      </button>
-                    </Form>
-                  ))}
+                  {(["reset", ...(a.waitUntil || a.failedLogins > 0 ? ["unlock"] : []), a.active ? "disable" : "enable"] as const).map(
+                    (intent) => (
+                      <Form method="post" key={intent} className="inline-form">
+                        <CsrfField />
+                        <input type="hidden" name="intent" value={intent} />
+                        <input type="hidden" name="staffId" value={a.id} />
+                        <button type="submit" className="secondary" data-testid={`${intent}-${a.id}`}>
+                          {t(`accounts.do.${intent}`)}
+                        </button>
+                      </Form>
+                    ),
+                  )}
                   <details>
                     <summary>{t("accounts.editProfile")}</summary>
                     <Form method="post">

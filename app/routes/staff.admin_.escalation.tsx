@@ -10,9 +10,15 @@ import { z } from "zod";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
-import { getRules, listStaffEscalationFlags, RuleError, setStaffEscalationFlags, updateRule } from "~/models/escalation-rules.server";
+import {
+  getRules,
+  listStaffEscalationFlags,
+  RuleError,
+  setStaffEscalationFlags,
+  updateRule,
+} from "~/models/deadlines/escalation-rules.server";
 import { ESCALATION_LEVELS as RULE_LEVELS, RULE_DAY_LIMITS } from "~/lib/escalation-levels";
-import { listDivisions, nameIn } from "~/models/org.server";
+import { listDivisions, nameIn } from "~/models/organisation/profile.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
@@ -28,10 +34,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const db = getDb();
   const lang = getLang(request);
-  const [rules, staff, divisions] = await Promise.all([getRules(db), listStaffEscalationFlags(db), listDivisions(db, { activeOnly: false })]);
+  const [rules, staff, divisions] = await Promise.all([
+    getRules(db),
+    listStaffEscalationFlags(db),
+    listDivisions(db, { activeOnly: false }),
+  ]);
   const divName = new Map(divisions.map((d) => [d.id, nameIn(lang, d)]));
   return json({
-    rules: rules.map((r) => ({ level: r.level, enabled: r.enabled, days: r.days, min: RULE_DAY_LIMITS[r.level][0], max: RULE_DAY_LIMITS[r.level][1] })),
+    rules: rules.map((r) => ({
+      level: r.level,
+      enabled: r.enabled,
+      days: r.days,
+      min: RULE_DAY_LIMITS[r.level][0],
+      max: RULE_DAY_LIMITS[r.level][1],
+    })),
     staff: staff.map((s) => ({ ...s, division: s.divisionId === null ? "" : (divName.get(s.divisionId) ?? "") })),
   });
 }
@@ -40,7 +56,10 @@ type ActionData = { form: string; errors: Record<string, { key: string; min?: nu
 
 const ruleSchema = z.object({
   level: z.enum(RULE_LEVELS),
-  days: z.string().trim().regex(/^-?\d{1,4}$/),
+  days: z
+    .string()
+    .trim()
+    .regex(/^-?\d{1,4}$/),
 });
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -59,7 +78,11 @@ export async function action({ request }: ActionFunctionArgs) {
       return json<ActionData>({ form: `rule:${level}`, errors: { days: { key: "errors.days", min, max } } }, { status: 422 });
     }
     try {
-      await updateRule(db, { level: p.data.level, enabled: form.get("enabled") === "on" || form.get("enabled") === "1", days: Number(p.data.days) });
+      await updateRule(db, {
+        level: p.data.level,
+        enabled: form.get("enabled") === "on" || form.get("enabled") === "1",
+        days: Number(p.data.days),
+      });
     } catch (e) {
       if (e instanceof RuleError) {
         const [min, max] = RULE_DAY_LIMITS[p.data.level];
@@ -195,10 +218,22 @@ export default function EscalationAdmin() {
                     <td>{ts(`roles.${s.role}`, { defaultValue: s.role })}</td>
                     <td>{s.division || "—"}</td>
                     <td>
-                      <input type="checkbox" name="divisionHead" value={s.id} defaultChecked={s.isDivisionHead} aria-label={`${t("people.divisionHead")}: ${s.name}`} />
+                      <input
+                        type="checkbox"
+                        name="divisionHead"
+                        value={s.id}
+                        defaultChecked={s.isDivisionHead}
+                        aria-label={`${t("people.divisionHead")}: ${s.name}`}
+                      />
                     </td>
                     <td>
-                      <input type="checkbox" name="centreLead" value={s.id} defaultChecked={s.isCentreLead} aria-label={`${t("people.centreLead")}: ${s.name}`} />
+                      <input
+                        type="checkbox"
+                        name="centreLead"
+                        value={s.id}
+                        defaultChecked={s.isCentreLead}
+                        aria-label={`${t("people.centreLead")}: ${s.name}`}
+                      />
                     </td>
                   </tr>
                 ))}

@@ -8,7 +8,7 @@ import { CsrfField, ErrorSummary } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
 import { formatThaiDateKey } from "~/lib/thai-date";
 import { cleanText } from "~/lib/validation";
-import { deleteHoliday, holidayYears, listHolidays, upsertHoliday } from "~/models/sla-policy.server";
+import { deleteHoliday, holidayYears, listHolidays, upsertHoliday } from "~/models/deadlines/policy-admin.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
@@ -105,7 +105,13 @@ export default function HolidaysAdmin() {
   const result = useActionData<typeof action>() as ActionData | undefined;
   const [search] = useSearchParams();
   const { t } = useTranslation("deadline");
-  const labels = { date: t("holidays.date"), nameTh: t("holidays.nameTh"), nameEn: t("holidays.nameEn"), kind: t("holidays.kind"), intent: t("holidays.actions") };
+  const labels = {
+    date: t("holidays.date"),
+    nameTh: t("holidays.nameTh"),
+    nameEn: t("holidays.nameEn"),
+    kind: t("holidays.kind"),
+    intent: t("holidays.actions"),
+  };
   const v = result?.values ?? {};
   const e = result?.errors ?? {};
   return (

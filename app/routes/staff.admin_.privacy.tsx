@@ -11,13 +11,22 @@ import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
-import { correctContact, eraseCase, findCasesByContact, PrivacyRequestError, runComplaintRetention } from "~/models/privacy.server";
-import { getOrgProfile } from "~/models/org.server";
+import {
+  correctContact,
+  eraseCase,
+  findCasesByContact,
+  PrivacyRequestError,
+  runComplaintRetention,
+} from "~/models/complaints/privacy.server";
+import { getOrgProfile } from "~/models/organisation/profile.server";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
-export const meta: MetaFunction = () => [{ title: "สุจริต · คำขอเกี่ยวกับข้อมูลส่วนบุคคล / Personal-data requests" }, { name: "robots", content: "noindex, nofollow" }];
+export const meta: MetaFunction = () => [
+  { title: "สุจริต · คำขอเกี่ยวกับข้อมูลส่วนบุคคล / Personal-data requests" },
+  { name: "robots", content: "noindex, nofollow" },
+];
 
 async function requireAdmin(request: Request) {
   const staff = await requireStaff(request);
@@ -59,12 +68,23 @@ export async function action({ request }: ActionFunctionArgs) {
         intent,
         phone,
         email,
-        cases: found.map((c) => ({ reference: c.reference, received: formatThaiDate(new Date(c.receivedAt), lang, { short: true }), status: c.status, open: c.open, anonymised: c.anonymised })),
+        cases: found.map((c) => ({
+          reference: c.reference,
+          received: formatThaiDate(new Date(c.receivedAt), lang, { short: true }),
+          status: c.status,
+          open: c.open,
+          anonymised: c.anonymised,
+        })),
       });
     }
     const reference = str("reference", 40);
     if (intent === "correct") {
-      await correctContact(db, reference, { name: str("name", 200), phone: str("phone", 40), email: str("email", 254), address: str("address", 500) }, actor);
+      await correctContact(
+        db,
+        reference,
+        { name: str("name", 200), phone: str("phone", 40), email: str("email", 254), address: str("address", 500) },
+        actor,
+      );
       return json<ActionData>({ intent, done: reference });
     }
     if (intent === "erase") {
@@ -73,7 +93,8 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     return json<ActionData>({ intent, error: "privacy.errors.bad_input" }, { status: 400 });
   } catch (e) {
-    if (e instanceof PrivacyRequestError) return json<ActionData>({ intent, error: `privacy.errors.${e.code}` }, { status: e.code === "not_found" ? 404 : 422 });
+    if (e instanceof PrivacyRequestError)
+      return json<ActionData>({ intent, error: `privacy.errors.${e.code}` }, { status: e.code === "not_found" ? 404 : 422 });
     throw e;
   }
 }

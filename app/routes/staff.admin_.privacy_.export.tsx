@@ -7,8 +7,8 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { canAdminister } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
-import { exportCase, PrivacyRequestError, type CaseExport } from "~/models/privacy.server";
-import { getOrgProfile, nameIn } from "~/models/org.server";
+import { exportCase, PrivacyRequestError, type CaseExport } from "~/models/complaints/privacy.server";
+import { getOrgProfile, nameIn } from "~/models/organisation/profile.server";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
@@ -52,11 +52,20 @@ export async function action({ request }: ActionFunctionArgs) {
     const safe = c.reference.replace(/[^A-Za-z0-9-]/g, "_");
     if (form.get("format") === "html") {
       return new Response(page(c, nameIn(lang, await getOrgProfile(db)), lang), {
-        headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Content-Disposition": `inline; filename="${safe}.html"` },
+        headers: {
+          "Content-Type": "text/html; charset=utf-8",
+          "Cache-Control": "no-store",
+          "Content-Disposition": `inline; filename="${safe}.html"`,
+        },
       });
     }
     return new Response(JSON.stringify(c, null, 2), {
-      headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "Content-Disposition": `attachment; filename="${safe}.json"`, "X-Content-Type-Options": "nosniff" },
+      headers: {
+        "Content-Type": "application/json; charset=utf-8",
+        "Cache-Control": "no-store",
+        "Content-Disposition": `attachment; filename="${safe}.json"`,
+        "X-Content-Type-Options": "nosniff",
+      },
     });
   } catch (e) {
     if (e instanceof PrivacyRequestError) throw json({ messageKey: "privacy.errors.not_found" }, { status: 404 });

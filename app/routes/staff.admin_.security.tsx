@@ -11,14 +11,17 @@ import { useEffect, useRef } from "react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
-import { rolePolicyOverview, setRoleSecondFactor } from "~/models/second-factor.server";
+import { rolePolicyOverview, setRoleSecondFactor } from "~/models/staff/second-factor.server";
 import { domainErrorReply } from "~/utils/domain-reply.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
-export const meta: MetaFunction = () => [{ title: "สุจริต · ความปลอดภัยในการเข้าสู่ระบบ / Sign-in security" }, { name: "robots", content: "noindex, nofollow" }];
+export const meta: MetaFunction = () => [
+  { title: "สุจริต · ความปลอดภัยในการเข้าสู่ระบบ / Sign-in security" },
+  { name: "robots", content: "noindex, nofollow" },
+];
 
 async function requireAdmin(request: Request) {
   const staff = await requireStaff(request);
@@ -39,7 +42,8 @@ export async function action({ request }: ActionFunctionArgs) {
   assertCsrf(request, form);
   const role = String(form.get("role") ?? "").slice(0, 40);
   const value = form.get("required");
-  if (value !== "1" && value !== "0") return json<ActionData>({ role, error: { key: "secondFactor.admin.errors.bad_value" } }, { status: 400 });
+  if (value !== "1" && value !== "0")
+    return json<ActionData>({ role, error: { key: "secondFactor.admin.errors.bad_value" } }, { status: 400 });
   try {
     const changed = await setRoleSecondFactor(getDb(), admin, role, value === "1");
     log.info("second factor policy", { staffId: admin.id, role, required: value === "1", changed });
@@ -89,9 +93,7 @@ export default function SecuritySettings() {
             {roles.map((r) => (
               <tr key={r.role} data-testid={`security-role-${r.role}`} data-required={r.required ? "1" : "0"}>
                 <th scope="row">{roleName(r.role)}</th>
-                <td>
-                  {r.fixed ? t("secondFactor.admin.always") : r.required ? t("secondFactor.admin.on") : t("secondFactor.admin.off")}
-                </td>
+                <td>{r.fixed ? t("secondFactor.admin.always") : r.required ? t("secondFactor.admin.on") : t("secondFactor.admin.off")}</td>
                 <td>
                   {t("secondFactor.admin.accountCount", { count: r.accounts })}
                   {r.required && r.withoutFactor > 0 ? (
@@ -107,7 +109,9 @@ export default function SecuritySettings() {
                       <input type="hidden" name="role" value={r.role} />
                       <input type="hidden" name="required" value={r.required ? "0" : "1"} />
                       <button type="submit" className={r.required ? "secondary" : "primary"} data-testid={`security-toggle-${r.role}`}>
-                        {r.required ? t("secondFactor.admin.turnOff", { role: roleName(r.role) }) : t("secondFactor.admin.turnOn", { role: roleName(r.role) })}
+                        {r.required
+                          ? t("secondFactor.admin.turnOff", { role: roleName(r.role) })
+                          : t("secondFactor.admin.turnOn", { role: roleName(r.role) })}
                       </button>
                     </Form>
                   )}

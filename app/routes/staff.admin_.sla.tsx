@@ -1,5 +1,5 @@
 /** /staff/admin/sla — deadline policies for the organisation, per channel and per category (admins only). */
-import { COMPLAINT_CHANNELS } from "~/lib/case-status";
+import { COMPLAINT_CHANNELS } from "~/lib/complaint-status";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
@@ -7,8 +7,8 @@ import { z } from "zod";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
-import { listCategories, nameIn } from "~/models/org.server";
-import { deletePolicy, listPolicies, setPolicy } from "~/models/sla-policy.server";
+import { listCategories, nameIn } from "~/models/organisation/profile.server";
+import { deletePolicy, listPolicies, setPolicy } from "~/models/deadlines/policy-admin.server";
 import { casePolicies } from "~/models/deadlines";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
@@ -25,7 +25,11 @@ async function requireAdmin(request: Request) {
 }
 
 const int = (min: number, max: number) =>
-  z.coerce.number({ message: "deadline:errors.range" }).int("deadline:errors.range").min(min, "deadline:errors.range").max(max, "deadline:errors.range");
+  z.coerce
+    .number({ message: "deadline:errors.range" })
+    .int("deadline:errors.range")
+    .min(min, "deadline:errors.range")
+    .max(max, "deadline:errors.range");
 
 const LIMITS = { resolveDays: [1, 365], ackDays: [0, 30], dueSoonDays: [0, 60] } as const;
 
@@ -49,7 +53,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const db = getDb();
   const lang = getLang(request);
-  const [rows, categories, org] = await Promise.all([listPolicies(db), listCategories(db, { activeOnly: false }), casePolicies(db).then((p) => p.org)]);
+  const [rows, categories, org] = await Promise.all([
+    listPolicies(db),
+    listCategories(db, { activeOnly: false }),
+    casePolicies(db).then((p) => p.org),
+  ]);
   const view = (r: { resolve_days: number; ack_days: number; due_soon_days: number; mode: "calendar" | "working" }): PolicyView => ({
     resolveDays: r.resolve_days,
     ackDays: r.ack_days,
@@ -95,7 +103,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   if (scope === "category") {
     const cats = await listCategories(db, { activeOnly: false });
-    if (!cats.some((c) => c.code === scopeKey)) return json<ActionData>({ formId, errors: { scope: "deadline:errors.invalidChoice" } }, { status: 400 });
+    if (!cats.some((c) => c.code === scopeKey))
+      return json<ActionData>({ formId, errors: { scope: "deadline:errors.invalidChoice" } }, { status: 400 });
   }
   if (values.intent === "remove") {
     if (scope === "org") return json<ActionData>({ formId, errors: { scope: "deadline:errors.invalidChoice" } }, { status: 400 });
@@ -190,7 +199,13 @@ export default function SlaAdmin() {
   const { t } = useTranslation("deadline");
   const ts = useTranslation("staff").t;
   const errorsFor = (scope: string, key: string) => (result?.formId === `${scope}:${key}` ? result.errors : undefined);
-  const labels = { resolveDays: t("sla.resolveDays"), ackDays: t("sla.ackDays"), dueSoonDays: t("sla.dueSoonDays"), mode: t("sla.mode"), scope: t("sla.scope") };
+  const labels = {
+    resolveDays: t("sla.resolveDays"),
+    ackDays: t("sla.ackDays"),
+    dueSoonDays: t("sla.dueSoonDays"),
+    mode: t("sla.mode"),
+    scope: t("sla.scope"),
+  };
   return (
     <>
       <p className="no-print">
@@ -217,13 +232,29 @@ export default function SlaAdmin() {
       <section aria-labelledby="sla-ch">
         <h2 id="sla-ch">{t("sla.channels")}</h2>
         {data.channels.map((c) => (
-          <PolicyForm key={c.key} scope="channel" scopeKey={c.key} title={ts(`channels.${c.key}`)} policy={c.own} fallback={data.org} errors={errorsFor("channel", c.key)} />
+          <PolicyForm
+            key={c.key}
+            scope="channel"
+            scopeKey={c.key}
+            title={ts(`channels.${c.key}`)}
+            policy={c.own}
+            fallback={data.org}
+            errors={errorsFor("channel", c.key)}
+          />
         ))}
       </section>
       <section aria-labelledby="sla-cat">
         <h2 id="sla-cat">{t("sla.categories")}</h2>
         {data.categories.map((c) => (
-          <PolicyForm key={c.key} scope="category" scopeKey={c.key} title={c.name} policy={c.own} fallback={data.org} errors={errorsFor("category", c.key)} />
+          <PolicyForm
+            key={c.key}
+            scope="category"
+            scopeKey={c.key}
+            title={c.name}
+            policy={c.own}
+            fallback={data.org}
+            errors={errorsFor("category", c.key)}
+          />
         ))}
       </section>
     </>

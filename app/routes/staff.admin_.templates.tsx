@@ -6,7 +6,7 @@ import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
 import { isDomainError } from "~/lib/domain-error";
-import { isNoticeKind, listTemplates, PLACEHOLDERS, resetTemplate, saveTemplate } from "~/models/notices.server";
+import { isNoticeKind, listTemplates, PLACEHOLDERS, resetTemplate, saveTemplate } from "~/models/notices/notices.server";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
@@ -23,7 +23,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ templates: await listTemplates(getDb()), placeholders: PLACEHOLDERS.map((p) => `{{${p}}}`) });
 }
 
-type ActionData = { key: string; error: { field: string; key: string; params: Record<string, string> }; values: { subject: string; body: string } };
+type ActionData = {
+  key: string;
+  error: { field: string; key: string; params: Record<string, string> };
+  values: { subject: string; body: string };
+};
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
@@ -45,7 +49,11 @@ export async function action({ request }: ActionFunctionArgs) {
     } catch (e) {
       if (isDomainError(e) && e.status === 422) {
         return json<ActionData>(
-          { key: `${kind}-${lang}`, error: { field: e.field ?? "body", key: e.messageKey, params: e.params as Record<string, string> }, values: { subject: s("subject"), body: s("body") } },
+          {
+            key: `${kind}-${lang}`,
+            error: { field: e.field ?? "body", key: e.messageKey, params: e.params as Record<string, string> },
+            values: { subject: s("subject"), body: s("body") },
+          },
           { status: 422 },
         );
       }
@@ -94,11 +102,27 @@ export default function TemplatesAdmin() {
               <input type="hidden" name="lang" value={tpl.lang} />
               <div className={`field${err?.field === "subject" ? " has-error" : ""}`}>
                 <label htmlFor={`t-${key}-subject`}>{t("templatesAdmin.subject")}</label>
-                <input id={`t-${key}-subject`} name="subject" type="text" maxLength={200} required defaultValue={values.subject} aria-describedby={err?.field === "subject" ? errId : undefined} />
+                <input
+                  id={`t-${key}-subject`}
+                  name="subject"
+                  type="text"
+                  maxLength={200}
+                  required
+                  defaultValue={values.subject}
+                  aria-describedby={err?.field === "subject" ? errId : undefined}
+                />
               </div>
               <div className={`field${err?.field === "body" ? " has-error" : ""}`}>
                 <label htmlFor={`t-${key}-body`}>{t("templatesAdmin.body")}</label>
-                <textarea id={`t-${key}-body`} name="body" rows={6} maxLength={5000} required defaultValue={values.body} aria-describedby={err?.field === "body" ? errId : undefined} />
+                <textarea
+                  id={`t-${key}-body`}
+                  name="body"
+                  rows={6}
+                  maxLength={5000}
+                  required
+                  defaultValue={values.body}
+                  aria-describedby={err?.field === "body" ? errId : undefined}
+                />
               </div>
               <button type="submit" name="intent" value="save" className="button">
                 {t("templatesAdmin.save")}

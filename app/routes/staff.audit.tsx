@@ -10,10 +10,10 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { canReadAuditLog } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
-import { listAudit, verifyAuditChain } from "~/models/audit.server";
+import { listAudit, verifyAuditChain } from "~/models/audit/audit.server";
 import { channelActivityByDay } from "~/models/report/channel-audit.server";
 import { formatThaiDateKey } from "~/lib/thai-date";
-import { listStaff } from "~/models/staff.server";
+import { listStaff } from "~/models/staff/staff.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
@@ -45,7 +45,10 @@ function detailText(raw: string): string {
   try {
     const d = JSON.parse(raw) as Record<string, unknown>;
     return Object.entries(d)
-      .filter(([, v]) => v === null || ["string", "number", "boolean"].includes(typeof v) || (Array.isArray(v) && v.every((x) => typeof x === "string")))
+      .filter(
+        ([, v]) =>
+          v === null || ["string", "number", "boolean"].includes(typeof v) || (Array.isArray(v) && v.every((x) => typeof x === "string")),
+      )
       .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`)
       .join(" · ")
       .slice(0, 300);
@@ -115,7 +118,10 @@ export default function AuditPage() {
         </p>
       ) : (
         <p className="notice warning" role="alert" data-testid="chain-status" data-ok="false">
-          {t("audit.chainBroken", { id: data.chain.firstBadId ?? "?", reason: data.chain.reason ? t(`audit.reason.${data.chain.reason}`) : "" })}
+          {t("audit.chainBroken", {
+            id: data.chain.firstBadId ?? "?",
+            reason: data.chain.reason ? t(`audit.reason.${data.chain.reason}`) : "",
+          })}
         </p>
       )}
       <Form method="get" className="filters no-print" aria-label={t("audit.filter")}>
@@ -158,7 +164,11 @@ export default function AuditPage() {
                   <td>{r.id}</td>
                   <td>{r.at}</td>
                   <td>
-                    {r.actor ?? <span className="muted">{r.role === "cli" ? t("audit.cli") : r.role === "reporter" ? t("audit.reporter") : t("audit.system")}</span>}
+                    {r.actor ?? (
+                      <span className="muted">
+                        {r.role === "cli" ? t("audit.cli") : r.role === "reporter" ? t("audit.reporter") : t("audit.system")}
+                      </span>
+                    )}
                     {r.actor && r.role ? <span className="muted"> · {roleName(r.role)}</span> : null}
                   </td>
                   <td>{t(`audit.actions.${r.action.replace(".", "_")}`, { defaultValue: r.action })}</td>

@@ -4,9 +4,9 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { formatThaiDate, toBuddhistYear } from "~/lib/thai-date";
-import { deadlineBoard } from "~/models/deadline-board.server";
+import { deadlineBoard } from "~/models/deadlines/board.server";
 import { BOARD_STATES } from "~/models/deadlines/due-dates";
-import { nameIn } from "~/models/org.server";
+import { nameIn } from "~/models/organisation/profile.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
@@ -22,7 +22,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
     counts: b.counts,
     byDivision: b.byDivision.map((d) => ({ name: d.name_th ? nameIn(lang, d) : "", count: d.count })),
     byAssignee: b.byAssignee,
-    owed: b.owed.map((o) => ({ reference: o.reference, due: date(o.dueAt), daysOverdue: o.daysOverdue, division: o.division_th ? nameIn(lang, { name_th: o.division_th, name_en: o.division_en }) : "", assignee: o.assignee })),
+    owed: b.owed.map((o) => ({
+      reference: o.reference,
+      due: date(o.dueAt),
+      daysOverdue: o.daysOverdue,
+      division: o.division_th ? nameIn(lang, { name_th: o.division_th, name_en: o.division_en }) : "",
+      assignee: o.assignee,
+    })),
     owedCount: b.owedCount,
     ackLate: b.ackLate.map((a) => ({ reference: a.reference, ackDue: date(a.ack_due_at), acknowledged: date(a.acknowledged_at) })),
     ackLateCount: b.ackLateCount,
@@ -54,7 +60,9 @@ export default function Board() {
                   <td>
                     <span className={`badge ${s}`}>{t(`board.states.${s}`)}</span>
                   </td>
-                  <td>{s === "paused" ? d.counts[s] : <Link to={`/staff?deadline=${s === "due_today" ? "due_soon" : s}`}>{d.counts[s]}</Link>}</td>
+                  <td>
+                    {s === "paused" ? d.counts[s] : <Link to={`/staff?deadline=${s === "due_today" ? "due_soon" : s}`}>{d.counts[s]}</Link>}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,17 +1,20 @@
 import fs from "node:fs";
-import { Readable } from "node:stream";
+import { type Readable } from "node:stream";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { parseCaseReference } from "~/lib/case-reference";
+import { parseCaseReference } from "~/lib/complaint-reference";
 import { canViewCase } from "~/lib/permissions";
-import { attachmentPath } from "~/models/attachment.server";
+import { attachmentPath } from "~/models/complaints/attachments.server";
 import { getDb } from "~/utils/db.server";
 import { requireStaff } from "~/utils/session.server";
 
 const SAFE_MIME = new Set(["image/jpeg", "image/png", "image/webp", "application/pdf"]);
 
 function notFound(): never {
-  throw new Response("Not found", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "private, no-store" } });
+  throw new Response("Not found", {
+    status: 404,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "private, no-store" },
+  });
 }
 
 /** Streams one attachment of a case to staff who may see the case (officers: own division only). */

@@ -9,10 +9,10 @@ import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { useTranslation } from "~/components/i18n";
 import { CaseActionPanel, NoticeForms, TopicsSection } from "~/components/case-actions";
 import { CaseAttachments, CaseContact, CaseFacts, CaseHistory, CaseRatingSection, NoticeList } from "~/components/case-page";
-import { parseCaseReference } from "~/lib/case-reference";
+import { parseCaseReference } from "~/lib/complaint-reference";
 import { DomainError } from "~/lib/domain-error";
-import { isCaseIntent, runCaseIntent } from "~/models/case-intents.server";
-import { caseWorkspace, findCaseFor } from "~/models/case-workspace.server";
+import { isCaseIntent, runCaseIntent } from "~/models/complaints/case-intents.server";
+import { caseWorkspace, findCaseFor } from "~/models/complaints/workspace.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { domainErrorReply, type DomainErrorBody } from "~/utils/domain-reply.server";
@@ -79,7 +79,11 @@ function ActionResult({ result, done }: { result: ActionData | undefined; done: 
   if (!done || result) return null;
   return (
     <p className="success" role="status" data-testid="action-done">
-      {done === "explanation" || done === "progress" ? tn(`kinds.${done}`) : done === "topics" ? tl("topicsForm.saved") : t("case.done", { action: t(`actions.${done}`) })}
+      {done === "explanation" || done === "progress"
+        ? tn(`kinds.${done}`)
+        : done === "topics"
+          ? tl("topicsForm.saved")
+          : t("case.done", { action: t(`actions.${done}`) })}
     </p>
   );
 }
@@ -125,7 +129,12 @@ export default function StaffCase() {
       <section aria-labelledby="notices-title">
         <h2 id="notices-title">{tn("case.noticesTitle")}</h2>
         <NoticeList reference={c.reference} notices={data.notices} />
-        <NoticeForms explanation={data.explanation} progress={data.progress} defaultMethod={data.defaultMethod} hasEmail={Boolean(c.contactEmail)} />
+        <NoticeForms
+          explanation={data.explanation}
+          progress={data.progress}
+          defaultMethod={data.defaultMethod}
+          hasEmail={Boolean(c.contactEmail)}
+        />
       </section>
       <CaseHistory events={data.events} />
     </>

@@ -6,12 +6,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { tFor } from "~/i18n";
-import { parseCaseReference } from "~/lib/case-reference";
+import { parseCaseReference } from "~/lib/complaint-reference";
 import { formatThaiDate } from "~/lib/thai-date";
 import { isDomainError } from "~/lib/domain-error";
-import { getCaseForStaff } from "~/models/case-handling.server";
-import { getNotice } from "~/models/notices.server";
-import { getOrgProfile } from "~/models/org.server";
+import { getCaseForStaff } from "~/models/complaints/handling.server";
+import { getNotice } from "~/models/notices/notices.server";
+import { getOrgProfile } from "~/models/organisation/profile.server";
 import { getDb } from "~/utils/db.server";
 import { requireStaff } from "~/utils/session.server";
 

@@ -13,7 +13,7 @@ import { fiscalYearOf } from "~/lib/fiscal-year";
 import { canReadCounterFeedback } from "~/lib/permissions";
 import { isCounterService, SATISFIED_MIN } from "~/lib/satisfaction";
 import { formatThaiDate } from "~/lib/thai-date";
-import { counterFeedbackYears, listCounterFeedback } from "~/models/satisfaction.server";
+import { counterFeedbackYears, listCounterFeedback } from "~/models/complaints/satisfaction.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
@@ -148,7 +148,11 @@ export default function StaffFeedback() {
         </div>
         {d.percent !== null ? (
           <p data-testid="feedback-satisfied">
-            {t("staff.satisfied", { satisfied: d.satisfied.toLocaleString("en-US"), total: d.total.toLocaleString("en-US"), percent: d.percent })}
+            {t("staff.satisfied", {
+              satisfied: d.satisfied.toLocaleString("en-US"),
+              total: d.total.toLocaleString("en-US"),
+              percent: d.percent,
+            })}
           </p>
         ) : null}
       </section>
@@ -161,7 +165,9 @@ export default function StaffFeedback() {
           </p>
         ) : (
           <>
-            <p data-testid="feedback-showing">{t("staff.showing", { first: d.first, last: d.last, total: d.total.toLocaleString("en-US") })}</p>
+            <p data-testid="feedback-showing">
+              {t("staff.showing", { first: d.first, last: d.last, total: d.total.toLocaleString("en-US") })}
+            </p>
             <div className="table-wrap">
               <table data-testid="feedback-list">
                 <caption className="visually-hidden">{t("staff.listCaption", { fy: d.fy, page: d.page, pages: d.pageCount })}</caption>

@@ -10,9 +10,9 @@ import { canRecordIntake } from "~/lib/permissions";
 import { formatThaiDate, dateFromBangkokKey, bangkokDateKey } from "~/lib/thai-date";
 import { isDomainError } from "~/lib/domain-error";
 import { fieldErrors, isSubmissionKey } from "~/lib/validation";
-import { MultipartError, parseMultipartUpload, storeUpload, UploadRejectedError } from "~/models/attachment.server";
-import { complaintSchemaFor, createComplaint } from "~/models/complaint.server";
-import { listCategories, listVillages, nameIn } from "~/models/org.server";
+import { MultipartError, parseMultipartUpload, storeUpload, UploadRejectedError } from "~/models/complaints/attachments.server";
+import { complaintSchemaFor, createComplaint } from "~/models/complaints/filing.server";
+import { listCategories, listVillages, nameIn } from "~/models/organisation/profile.server";
 import { now } from "~/utils/clock.server";
 import { randomToken } from "~/utils/crypto.server";
 import { getDb } from "~/utils/db.server";
@@ -148,7 +148,13 @@ function ReceiptSlip({ receipt }: { receipt: Receipt }) {
   return (
     <>
       <h1>{t("intake.receiptTitle")}</h1>
-      {receipt.duplicate ? <p className="warning">{t("intake.duplicate")}</p> : <p className="success" role="status">{t("intake.recorded")}</p>}
+      {receipt.duplicate ? (
+        <p className="warning">{t("intake.duplicate")}</p>
+      ) : (
+        <p className="success" role="status">
+          {t("intake.recorded")}
+        </p>
+      )}
       <div className="receipt" data-testid="receipt">
         <h2>{t("intake.slipHeading")}</h2>
         <dl className="facts">

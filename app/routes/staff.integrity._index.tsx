@@ -11,7 +11,7 @@ import { useTranslation } from "~/components/i18n";
 import { isReportStatus, isReportTag, REPORT_STATUSES, REPORT_TAGS } from "~/lib/report-status";
 import { addDays, deadlineStatus } from "~/models/deadlines";
 import { formatThaiDate, formatThaiDateKey } from "~/lib/thai-date";
-import { getIntegritySettings } from "~/models/integrity-settings.server";
+import { getIntegritySettings } from "~/models/report/integrity-settings.server";
 import { listReportsFor } from "~/models/report/casework.server";
 import { publicKeyFingerprint } from "~/models/report/crypto.server";
 import { now } from "~/utils/clock.server";
@@ -19,7 +19,10 @@ import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireReportAccess } from "~/utils/report-access.server";
 
-export const meta: MetaFunction = () => [{ title: "สุจริต · เรื่องร้องเรียนการทุจริต / Corruption reports" }, { name: "robots", content: "noindex, nofollow" }];
+export const meta: MetaFunction = () => [
+  { title: "สุจริต · เรื่องร้องเรียนการทุจริต / Corruption reports" },
+  { name: "robots", content: "noindex, nofollow" },
+];
 
 const DUE_SOON_DAYS = 2;
 
@@ -55,7 +58,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
         const ack = r.lastFeedbackAt
           ? null
           : deadlineStatus({ dueAt: new Date(r.ackDueAt), now: at, closedAt: closed && r.closedAt ? new Date(r.closedAt) : null, policy });
-        const feedbackDue = r.lastFeedbackAt && !closed ? addDays(new Date(r.lastFeedbackAt), settings.feedback_days, { mode: "calendar" }) : null;
+        const feedbackDue =
+          r.lastFeedbackAt && !closed ? addDays(new Date(r.lastFeedbackAt), settings.feedback_days, { mode: "calendar" }) : null;
         const feedback = feedbackDue ? deadlineStatus({ dueAt: feedbackDue, now: at, policy }) : null;
         return {
           publicId: r.publicId,
@@ -96,7 +100,10 @@ export default function IntegrityQueue() {
       ) : null}
       <p className="hint">{t("queue.intro", { ackDays: data.ackDays, feedbackDays: data.feedbackDays })}</p>
       <p className="hint" data-testid="own-fingerprint">
-        {t("keys.ownFingerprint")} <code lang="en" translate="no">{data.fingerprint}</code>
+        {t("keys.ownFingerprint")}{" "}
+        <code lang="en" translate="no">
+          {data.fingerprint}
+        </code>
       </p>
       <Form method="get" className="filters no-print" role="search" aria-label={t("queue.filters")}>
         <div className="field">
@@ -171,7 +178,9 @@ export default function IntegrityQueue() {
                       <span>
                         {t("queue.ackDue", { date: r.ack.due })}{" "}
                         <span className={`badge ${r.ack.state}`} data-testid="ack-badge">
-                          {ts(`deadline.${r.ack.state}`, { count: r.ack.state === "overdue" || r.ack.state === "missed" ? r.ack.daysOverdue : r.ack.daysLeft })}
+                          {ts(`deadline.${r.ack.state}`, {
+                            count: r.ack.state === "overdue" || r.ack.state === "missed" ? r.ack.daysOverdue : r.ack.daysLeft,
+                          })}
                         </span>
                       </span>
                     ) : null}
@@ -181,7 +190,9 @@ export default function IntegrityQueue() {
                         <br />
                         {t("queue.feedbackDue", { date: r.feedback.due })}{" "}
                         <span className={`badge ${r.feedback.state}`} data-testid="feedback-badge">
-                          {ts(`deadline.${r.feedback.state}`, { count: r.feedback.state === "overdue" ? r.feedback.daysOverdue : r.feedback.daysLeft })}
+                          {ts(`deadline.${r.feedback.state}`, {
+                            count: r.feedback.state === "overdue" ? r.feedback.daysOverdue : r.feedback.daysLeft,
+                          })}
                         </span>
                       </>
                     ) : null}

@@ -48,5 +48,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export async function loader({ request }: { request: Request }) {
   const staff = await requireStaff(request);
   if (!canAccessReports(staff)) notFound();
-  return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST", "Content-Type": "text/plain", "Cache-Control": "no-store" } });
+  return new Response("Method Not Allowed", {
+    status: 405,
+    headers: { Allow: "POST", "Content-Type": "text/plain", "Cache-Control": "no-store" },
+  });
 }

@@ -15,14 +15,17 @@ import {
   integritySettingsSchema,
   listIntegrityOfficers,
   updateIntegritySettings,
-} from "~/models/integrity-settings.server";
+} from "~/models/report/integrity-settings.server";
 import { getDb } from "~/utils/db.server";
 import { isDomainError } from "~/lib/domain-error";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
-export const meta: MetaFunction = () => [{ title: "สุจริต · ตั้งค่าช่องทางแจ้งเบาะแสการทุจริต / Report channel settings" }, { name: "robots", content: "noindex, nofollow" }];
+export const meta: MetaFunction = () => [
+  { title: "สุจริต · ตั้งค่าช่องทางแจ้งเบาะแสการทุจริต / Report channel settings" },
+  { name: "robots", content: "noindex, nofollow" },
+];
 
 async function requireSettingsAdmin(request: Request) {
   const staff = await requireStaff(request);
@@ -88,7 +91,10 @@ export default function IntegritySettingsPage() {
           {t("settings.saved")}
         </p>
       ) : null}
-      <ErrorSummary errors={data?.errors ? Object.fromEntries(Object.keys(data.errors).map((k) => [k, err(k)!])) : undefined} labels={labels} />
+      <ErrorSummary
+        errors={data?.errors ? Object.fromEntries(Object.keys(data.errors).map((k) => [k, err(k)!])) : undefined}
+        labels={labels}
+      />
       <Form method="post" noValidate className="card">
         <CsrfField />
         <h2>{t("settings.alternateTitle")}</h2>
@@ -106,7 +112,13 @@ export default function IntegritySettingsPage() {
           )}
         </Field>
         {officers.length === 0 ? <p className="notice warning">{t("settings.noOfficers")}</p> : null}
-        <Field name="alternateLabelTh" label={labels.alternateLabelTh} hint={t("settings.labelHint")} error={err("alternateLabelTh")} max={200}>
+        <Field
+          name="alternateLabelTh"
+          label={labels.alternateLabelTh}
+          hint={t("settings.labelHint")}
+          error={err("alternateLabelTh")}
+          max={200}
+        >
           {(p) => <input {...p} type="text" maxLength={200} defaultValue={v("alternateLabelTh", settings.alternate_label_th)} />}
         </Field>
         <Field name="alternateLabelEn" label={labels.alternateLabelEn} error={err("alternateLabelEn")} max={200}>
@@ -117,11 +129,15 @@ export default function IntegritySettingsPage() {
           {(p) => <input {...p} type="number" inputMode="numeric" min={1} max={90} defaultValue={v("ackDays", settings.ack_days)} />}
         </Field>
         <Field name="feedbackDays" label={labels.feedbackDays} hint={t("settings.feedbackHint")} error={err("feedbackDays")}>
-          {(p) => <input {...p} type="number" inputMode="numeric" min={1} max={365} defaultValue={v("feedbackDays", settings.feedback_days)} />}
+          {(p) => (
+            <input {...p} type="number" inputMode="numeric" min={1} max={365} defaultValue={v("feedbackDays", settings.feedback_days)} />
+          )}
         </Field>
         <h2>{t("settings.retentionTitle")}</h2>
         <Field name="retentionYears" label={labels.retentionYears} hint={t("settings.retentionHint")} error={err("retentionYears")}>
-          {(p) => <input {...p} type="number" inputMode="numeric" min={1} max={50} defaultValue={v("retentionYears", settings.retention_years)} />}
+          {(p) => (
+            <input {...p} type="number" inputMode="numeric" min={1} max={50} defaultValue={v("retentionYears", settings.retention_years)} />
+          )}
         </Field>
         <button type="submit" className="primary">
           {t("settings.save")}

@@ -13,9 +13,9 @@ import { CsrfField } from "~/components/form";
 import { PasskeyCeremony } from "~/components/passkey";
 import { canRemovePasskey, PASSKEY_NAME_MAX } from "~/lib/second-factor";
 import { formatThaiDate } from "~/lib/thai-date";
-import { issueRecoveryCodesIfNone, stashRecoveryCodes, takeRecoveryCodes } from "~/models/mfa.server";
-import { listPasskeys, MAX_PASSKEYS, PasskeyError, registerPasskey, removePasskey, renamePasskey } from "~/models/passkeys.server";
-import { roleRequiresSecondFactor, secondFactorState } from "~/models/second-factor.server";
+import { issueRecoveryCodesIfNone, stashRecoveryCodes, takeRecoveryCodes } from "~/models/staff/mfa.server";
+import { listPasskeys, MAX_PASSKEYS, PasskeyError, registerPasskey, removePasskey, renamePasskey } from "~/models/staff/passkeys.server";
+import { roleRequiresSecondFactor, secondFactorState } from "~/models/staff/second-factor.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
@@ -29,7 +29,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
   const db = getDb();
   const lang = getLang(request);
-  const [rows, state, required] = await Promise.all([listPasskeys(db, staff.id), secondFactorState(db, staff), roleRequiresSecondFactor(db, staff)]);
+  const [rows, state, required] = await Promise.all([
+    listPasskeys(db, staff.id),
+    secondFactorState(db, staff),
+    roleRequiresSecondFactor(db, staff),
+  ]);
   const url = new URL(request.url);
   const leftRaw = url.searchParams.get("recoveryLeft");
   return json(
@@ -85,7 +89,10 @@ export async function action({ request }: ActionFunctionArgs) {
     } catch (e) {
       if (!(e instanceof PasskeyError)) throw e;
       log.info("staff passkey registration refused", { staffId: staff.id, reason: e.code });
-      return json<ActionData>({ passkeyError: PASSKEY_ERRORS[e.code] }, { status: e.code === "duplicate" || e.code === "too_many" ? 409 : 422, headers: noStore });
+      return json<ActionData>(
+        { passkeyError: PASSKEY_ERRORS[e.code] },
+        { status: e.code === "duplicate" || e.code === "too_many" ? 409 : 422, headers: noStore },
+      );
     }
     log.info("staff passkey added", { staffId: staff.id });
     const headers = new Headers(noStore);
@@ -154,7 +161,9 @@ export default function Passkeys() {
       <p>{data.required ? t("secondFactor.page.required") : t("secondFactor.page.optional")}</p>
       <dl className="facts">
         <dt>{t("secondFactor.page.app")}</dt>
-        <dd data-testid="totp-status">{data.totpSince ? t("secondFactor.page.appOn", { date: data.totpSince }) : t("secondFactor.page.appOff")}</dd>
+        <dd data-testid="totp-status">
+          {data.totpSince ? t("secondFactor.page.appOn", { date: data.totpSince }) : t("secondFactor.page.appOff")}
+        </dd>
         <dt>{t("secondFactor.page.recovery")}</dt>
         <dd data-testid="recovery-count">{t("secondFactor.page.recoveryCount", { count: data.recoveryCodes })}</dd>
       </dl>
@@ -189,7 +198,15 @@ export default function Passkeys() {
                   <label htmlFor={`rename-${p.id}`} className="visually-hidden">
                     {t("secondFactor.page.newName", { name: p.name })}
                   </label>
-                  <input id={`rename-${p.id}`} type="text" name="name" defaultValue={p.name} maxLength={PASSKEY_NAME_MAX} required autoComplete="off" />
+                  <input
+                    id={`rename-${p.id}`}
+                    type="text"
+                    name="name"
+                    defaultValue={p.name}
+                    maxLength={PASSKEY_NAME_MAX}
+                    required
+                    autoComplete="off"
+                  />
                   <button type="submit" className="secondary">
                     {t("secondFactor.page.rename")}
                   </button>
@@ -198,7 +215,12 @@ export default function Passkeys() {
                   <CsrfField />
                   <input type="hidden" name="intent" value="remove" />
                   <input type="hidden" name="id" value={p.id} />
-                  <button type="submit" className="danger" aria-describedby={p.removable ? undefined : `last-${p.id}`} data-testid="passkey-remove">
+                  <button
+                    type="submit"
+                    className="danger"
+                    aria-describedby={p.removable ? undefined : `last-${p.id}`}
+                    data-testid="passkey-remove"
+                  >
                     {t("secondFactor.page.remove", { name: p.name })}
                   </button>
                   {p.removable ? null : (
@@ -216,7 +238,13 @@ export default function Passkeys() {
       <h2 id="passkey-add-title">{t("secondFactor.page.addTitle")}</h2>
       <p>{t("secondFactor.page.addIntro")}</p>
       {data.canAdd ? (
-        <PasskeyCeremony purpose="register" intent="register" buttonLabel={t("secondFactor.createPasskey")} serverError={result?.passkeyError ?? null} idPrefix="add-passkey" />
+        <PasskeyCeremony
+          purpose="register"
+          intent="register"
+          buttonLabel={t("secondFactor.createPasskey")}
+          serverError={result?.passkeyError ?? null}
+          idPrefix="add-passkey"
+        />
       ) : (
         <p className="notice">{t("secondFactor.errors.tooMany")}</p>
       )}

@@ -9,7 +9,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { tFor } from "~/i18n";
-import { NARRATIVE_FIELDS, SECTIONS, SECTION_MAX } from "~/lib/stat-report-text";
+import { NARRATIVE_FIELDS, SECTIONS, SECTION_MAX } from "~/lib/fiscal-report-text";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
 import {
@@ -31,8 +31,8 @@ import {
   type Narrative,
   type NarrativeField,
   type StatReportPeriod,
-} from "~/models/stat-reports.server";
-import { currentFiscalYear, isReasonableFiscalYear } from "~/models/stats.server";
+} from "~/models/statistics/fiscal-reports.server";
+import { currentFiscalYear, isReasonableFiscalYear } from "~/models/statistics/figures.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
@@ -86,7 +86,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
 }
 
-type ActionData = { errors: Partial<Record<NarrativeField, string>>; formError?: string; formErrorValues?: Record<string, string>; values?: Narrative };
+type ActionData = {
+  errors: Partial<Record<NarrativeField, string>>;
+  formError?: string;
+  formErrorValues?: Record<string, string>;
+  values?: Narrative;
+};
 
 /** The dates of an error message, formatted in the page's language. */
 function formatDates(dates: Record<string, string>, lang: Lang): Record<string, string> | undefined {
@@ -109,7 +114,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!allowed) throw json({ messageKey: "statreport:errors.forbidden" }, { status: 403 });
   const versionRaw = form.get("version");
   const version = typeof versionRaw === "string" ? versionRaw : null;
-  const values = Object.fromEntries(NARRATIVE_FIELDS.map((f) => [f, typeof form.get(f) === "string" ? String(form.get(f)) : ""])) as Narrative;
+  const values = Object.fromEntries(
+    NARRATIVE_FIELDS.map((f) => [f, typeof form.get(f) === "string" ? String(form.get(f)) : ""]),
+  ) as Narrative;
   const db = getDb();
   const actor = { id: staff.id, role: staff.role };
   try {
@@ -128,7 +135,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (e.status === 403) throw json({ messageKey: e.messageKey }, { status: 403 });
       const keep = intent === "save" || intent === "submit" ? values : undefined;
       const formErrorValues = formatDates(e.dates, getLang(request));
-      return json<ActionData>({ errors: e.fieldErrors, formError: e.messageKey, ...(formErrorValues ? { formErrorValues } : {}), values: keep }, { status: e.status });
+      return json<ActionData>(
+        { errors: e.fieldErrors, formError: e.messageKey, ...(formErrorValues ? { formErrorValues } : {}), values: keep },
+        { status: e.status },
+      );
     }
     throw e;
   }
@@ -176,7 +186,15 @@ export default function StatReportEditor() {
           {t(`staff.done.${done}`)}
         </p>
       ) : null}
-      {result ? <ErrorSummary errors={errors} labels={labels} formError={result.formError ?? null} formErrorValues={result.formErrorValues} limits={limits} /> : null}
+      {result ? (
+        <ErrorSummary
+          errors={errors}
+          labels={labels}
+          formError={result.formError ?? null}
+          formErrorValues={result.formErrorValues}
+          limits={limits}
+        />
+      ) : null}
       {d.status !== "none" ? (
         <p>
           <Link to={publicPath}>{d.status === "published" ? t("staff.publicLink") : t("staff.preview")}</Link>

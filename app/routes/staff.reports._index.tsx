@@ -10,8 +10,15 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { tFor } from "~/i18n";
 import { formatThaiDate, formatThaiDateKey } from "~/lib/thai-date";
-import { STAT_REPORT_PERIODS, approvableFrom, canEditStatReports, canViewStatReports, isPeriodOver, listStatReports } from "~/models/stat-reports.server";
-import { availableFiscalYears, currentFiscalYear } from "~/models/stats.server";
+import {
+  STAT_REPORT_PERIODS,
+  approvableFrom,
+  canEditStatReports,
+  canViewStatReports,
+  isPeriodOver,
+  listStatReports,
+} from "~/models/statistics/fiscal-reports.server";
+import { availableFiscalYears, currentFiscalYear } from "~/models/statistics/figures.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
@@ -28,7 +35,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const lang = getLang(request);
   const [reports, years] = await Promise.all([listStatReports(db), availableFiscalYears(db)]);
   const current = currentFiscalYear();
-  const allYears = [...new Set([...years, ...reports.map((r) => r.fiscal_year), current])].filter((fy) => fy <= current).sort((a, b) => b - a);
+  const allYears = [...new Set([...years, ...reports.map((r) => r.fiscal_year), current])]
+    .filter((fy) => fy <= current)
+    .sort((a, b) => b - a);
   const find = (fy: number, period: string) => reports.find((r) => r.fiscal_year === fy && r.period === period);
   return json({
     lang,
@@ -42,7 +51,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
           status: r?.status ?? ("none" as const),
           updated: r ? formatThaiDate(new Date(r.updated_at), lang, { withTime: true }) : null,
           // The period is still running: it can be written and sent, but approved only from this day.
-          approvableFrom: r?.status !== "published" && !isPeriodOver(fy, period) ? formatThaiDateKey(approvableFrom(fy, period), lang) : null,
+          approvableFrom:
+            r?.status !== "published" && !isPeriodOver(fy, period) ? formatThaiDateKey(approvableFrom(fy, period), lang) : null,
         };
       }),
     ),
@@ -77,7 +87,9 @@ export default function StatReportsList() {
                   <td>{r.fy}</td>
                   <td>{t(`periods.${r.period}`)}</td>
                   <td>
-                    <span className={`badge ${r.status === "published" ? "met" : r.status === "submitted" ? "due_soon" : ""}`}>{t(`status.${r.status}`)}</span>
+                    <span className={`badge ${r.status === "published" ? "met" : r.status === "submitted" ? "due_soon" : ""}`}>
+                      {t(`status.${r.status}`)}
+                    </span>
                     {r.approvableFrom ? (
                       <div className="hint" data-testid={`approvable-${r.fy}-${r.period}`}>
                         {t("staff.listApprovableFrom", { from: r.approvableFrom })}
@@ -86,7 +98,9 @@ export default function StatReportsList() {
                   </td>
                   <td>{r.updated ?? "–"}</td>
                   <td>
-                    <Link to={`/staff/reports/${r.fy}/${r.period}`}>{d.canEdit && r.status !== "published" ? t("staff.edit") : t("staff.view")}</Link>
+                    <Link to={`/staff/reports/${r.fy}/${r.period}`}>
+                      {d.canEdit && r.status !== "published" ? t("staff.edit") : t("staff.view")}
+                    </Link>
                     {r.status === "published" ? (
                       <>
                         {" · "}

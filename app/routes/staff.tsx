@@ -3,9 +3,16 @@ import { json, redirect } from "@remix-run/node";
 import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
-import { canAccessReports, canAdminister, canManageReportSettings, canReadAuditLog, canReadCounterFeedback, canRecordIntake } from "~/lib/permissions";
+import {
+  canAccessReports,
+  canAdminister,
+  canManageReportSettings,
+  canReadAuditLog,
+  canReadCounterFeedback,
+  canRecordIntake,
+} from "~/lib/permissions";
 import { requireStaff } from "~/utils/session.server";
-import { canViewStatReports } from "~/models/stat-reports.server";
+import { canViewStatReports } from "~/models/statistics/fiscal-reports.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · Staff" }, { name: "robots", content: "noindex, nofollow" }];
 
@@ -28,7 +35,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function StaffLayout() {
-  const { me, canIntake, canAdmin, canReports, canAudit, canReportSettings, canBoard, canStatReports, canFeedback } = useLoaderData<typeof loader>();
+  const { me, canIntake, canAdmin, canReports, canAudit, canReportSettings, canBoard, canStatReports, canFeedback } =
+    useLoaderData<typeof loader>();
   const { t } = useTranslation("staff");
   const ti = useTranslation("integrity").t;
   const tn = useTranslation("notice").t;
@@ -45,7 +53,11 @@ export default function StaffLayout() {
             {t("nav.queue")}
           </NavLink>
         )}
-        {canReports ? <NavLink to="/staff/integrity" end>{ti("nav.reports")}</NavLink> : null}
+        {canReports ? (
+          <NavLink to="/staff/integrity" end>
+            {ti("nav.reports")}
+          </NavLink>
+        ) : null}
         {canIntake ? <NavLink to="/staff/intake">{t("nav.intake")}</NavLink> : null}
         {canBoard ? <NavLink to="/staff/board">{tn("nav.board")}</NavLink> : null}
         {canStatReports ? <NavLink to="/staff/reports">{tSr("staff.nav")}</NavLink> : null}
@@ -55,7 +67,11 @@ export default function StaffLayout() {
             {tc("nav.feedbackPoster")}
           </a>
         ) : null}
-        {canAdmin ? <NavLink to="/staff/admin" end>{t("nav.admin")}</NavLink> : null}
+        {canAdmin ? (
+          <NavLink to="/staff/admin" end>
+            {t("nav.admin")}
+          </NavLink>
+        ) : null}
         {canAdmin ? <NavLink to="/staff/admin/accounts">{t("nav.accounts")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/privacy">{t("nav.privacy")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/holidays">{td("nav.holidays")}</NavLink> : null}

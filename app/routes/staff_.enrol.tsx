@@ -11,9 +11,9 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { NewPasswordFields } from "~/components/new-password-fields";
-import { completeEnrolment, findEnrolment } from "~/models/accounts.server";
+import { completeEnrolment, findEnrolment } from "~/models/staff/accounts.server";
 import { isDomainError } from "~/lib/domain-error";
-import { PASSWORD_MIN_LENGTH } from "~/models/password-policy.server";
+import { PASSWORD_MIN_LENGTH } from "~/models/staff/password-policy.server";
 import { getDb } from "~/utils/db.server";
 import { deviceCookie } from "~/utils/device.server";
 import { decryptText, deriveKey, encryptText } from "~/utils/crypto.server";
@@ -79,14 +79,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readFormData(request);
   assertCsrf(request, form);
   const client = context.clientAddress ?? "unknown";
-  if (!enrolLimiter().hit(client).allowed) return json<ActionData>({ errors: {}, formError: "enrol.rateLimited" }, { status: 429, headers: noStore });
+  if (!enrolLimiter().hit(client).allowed)
+    return json<ActionData>({ errors: {}, formError: "enrol.rateLimited" }, { status: 429, headers: noStore });
   const str = (k: string) => {
     const v = form.get(k);
     return typeof v === "string" ? v.slice(0, 2048) : "";
   };
   const db = getDb();
   try {
-    const { staff } = await completeEnrolment(db, tokenOf(request), { password: str("password"), confirm: str("confirm"), recoveryKey: str("recoveryKey") });
+    const { staff } = await completeEnrolment(db, tokenOf(request), {
+      password: str("password"),
+      confirm: str("confirm"),
+      recoveryKey: str("recoveryKey"),
+    });
     const session = await createSession(request, staff, db, { password: str("password") });
     const headers = new Headers([
       ["Set-Cookie", session],

@@ -4,13 +4,13 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { fieldErrors, staffLoginSchema } from "~/lib/validation";
-import { getStaffByEmail, verifyLogin } from "~/models/staff.server";
+import { getStaffByEmail, verifyLogin } from "~/models/staff/staff.server";
 import { deviceCookie, isKnownDevice } from "~/utils/device.server";
 import { getDb } from "~/utils/db.server";
 import { limits } from "~/utils/rate-limit.server";
 import { assertCsrf, readFormData, safeRedirectPath } from "~/utils/request.server";
 import { createSession, getStaff, secondFactorPath } from "~/utils/session.server";
-import { secondFactorNeeded } from "~/models/second-factor.server";
+import { secondFactorNeeded } from "~/models/staff/second-factor.server";
 import { log } from "~/utils/logger.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 
@@ -39,7 +39,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Reserved before the password check (parallel attempts all count); a success gives it back.
   const attempt = limits.loginClient().reserve(clientKey);
   if (!attempt.allowed) {
-    return json<ActionData>({ formError: "login.rateLimited", minutes: Math.max(1, Math.ceil(attempt.retryAfterSec / 60)) }, { status: 429 });
+    return json<ActionData>(
+      { formError: "login.rateLimited", minutes: Math.max(1, Math.ceil(attempt.retryAfterSec / 60)) },
+      { status: 429 },
+    );
   }
   const raw = { email: form.get("email") ?? undefined, password: form.get("password") ?? undefined };
   const email = typeof raw.email === "string" ? raw.email.slice(0, 254) : "";
@@ -57,7 +60,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!result.ok) {
     log.info("staff login failed", { reason: result.reason });
     if (result.reason === "locked") {
-      return json<ActionData>({ formError: "login.rateLimited", minutes: Math.max(1, Math.ceil(result.retryAfterSec / 60)), email }, { status: 429 });
+      return json<ActionData>(
+        { formError: "login.rateLimited", minutes: Math.max(1, Math.ceil(result.retryAfterSec / 60)), email },
+        { status: 429 },
+      );
     }
     return json<ActionData>({ formError: "login.invalid", email }, { status: 401 });
   }

@@ -12,14 +12,21 @@ import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import { PasskeyCeremony } from "~/components/passkey";
 import { hasSecondFactor, offeredMethods } from "~/lib/second-factor";
-import { MfaError, verifySecondFactor } from "~/models/mfa.server";
-import { PasskeyError, verifyPasskeySignIn } from "~/models/passkeys.server";
-import { secondFactorState } from "~/models/second-factor.server";
+import { MfaError, verifySecondFactor } from "~/models/staff/mfa.server";
+import { PasskeyError, verifyPasskeySignIn } from "~/models/staff/passkeys.server";
+import { secondFactorState } from "~/models/staff/second-factor.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { limits } from "~/utils/rate-limit.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
-import { afterSecondFactorPath, holdsReportKeys, markMfaVerified, requirePendingMfaStaff, sessionIdOf, TOTP_SETUP_PATH } from "~/utils/session.server";
+import {
+  afterSecondFactorPath,
+  holdsReportKeys,
+  markMfaVerified,
+  requirePendingMfaStaff,
+  sessionIdOf,
+  TOTP_SETUP_PATH,
+} from "~/utils/session.server";
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · ยืนยันตัวตนขั้นที่สอง / Second sign-in step" }, { name: "robots", content: "noindex" }];
 
@@ -55,7 +62,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const peek = clientLimiter.peek(clientKey);
   if (peek.blocked) {
     const minutes = Math.max(1, Math.ceil(peek.retryAfterSec / 60));
-    return json<ActionData>(viaPasskey ? { passkeyError: "secondFactor.errors.locked", minutes } : { error: "locked", minutes }, { status: 429, headers: noStore });
+    return json<ActionData>(viaPasskey ? { passkeyError: "secondFactor.errors.locked", minutes } : { error: "locked", minutes }, {
+      status: 429,
+      headers: noStore,
+    });
   }
   if (viaPasskey) {
     const sessionId = sessionIdOf(request);
@@ -73,7 +83,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       clientLimiter.hit(clientKey);
       log.info("staff second factor failed", { staffId: staff.id, method: "passkey", reason: e.code });
       if (e.code === "locked") {
-        return json<ActionData>({ passkeyError: "secondFactor.errors.locked", minutes: Math.max(1, Math.ceil(e.retryAfterSec / 60)) }, { status: 429, headers: noStore });
+        return json<ActionData>(
+          { passkeyError: "secondFactor.errors.locked", minutes: Math.max(1, Math.ceil(e.retryAfterSec / 60)) },
+          { status: 429, headers: noStore },
+        );
       }
       return json<ActionData>({ passkeyError: "secondFactor.errors.passkeyInvalid" }, { status: 401, headers: noStore });
     }
@@ -95,7 +108,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     clientLimiter.hit(clientKey);
     log.info("staff second factor failed", { staffId: staff.id, reason: e.code });
     if (e.code === "locked") {
-      return json<ActionData>({ error: "locked", minutes: Math.max(1, Math.ceil(e.retryAfterSec / 60)) }, { status: 429, headers: noStore });
+      return json<ActionData>(
+        { error: "locked", minutes: Math.max(1, Math.ceil(e.retryAfterSec / 60)) },
+        { status: 429, headers: noStore },
+      );
     }
     return json<ActionData>({ error: e.code === "replayed" ? "replayed" : "invalid" }, { status: 401, headers: noStore });
   }
@@ -154,6 +170,8 @@ export default function SecondFactorStep() {
               spellCheck={false}
               maxLength={20}
               required
+              // The second step has one field: taking the person straight to it is what they expect here.
+              // eslint-disable-next-line jsx-a11y/no-autofocus
               autoFocus={!passkey}
               aria-describedby="f-code-hint"
               aria-invalid={data?.error ? true : undefined}

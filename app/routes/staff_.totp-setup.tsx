@@ -20,16 +20,33 @@ import { CsrfField } from "~/components/form";
 import { PasskeyCeremony } from "~/components/passkey";
 import { hasSecondFactor } from "~/lib/second-factor";
 import { formatSecretForDisplay } from "~/lib/totp";
-import { beginTotpSetup, confirmTotpSetup, issueRecoveryCodesIfNone, MfaError, stashRecoveryCodes, takeRecoveryCodes } from "~/models/mfa.server";
-import { PasskeyError, registerPasskey } from "~/models/passkeys.server";
-import { secondFactorState } from "~/models/second-factor.server";
+import {
+  beginTotpSetup,
+  confirmTotpSetup,
+  issueRecoveryCodesIfNone,
+  MfaError,
+  stashRecoveryCodes,
+  takeRecoveryCodes,
+} from "~/models/staff/mfa.server";
+import { PasskeyError, registerPasskey } from "~/models/staff/passkeys.server";
+import { secondFactorState } from "~/models/staff/second-factor.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { limits } from "~/utils/rate-limit.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
-import { afterSecondFactorPath, getStaff, markMfaVerified, requirePendingMfaStaff, sessionIdOf, TOTP_LOGIN_PATH } from "~/utils/session.server";
+import {
+  afterSecondFactorPath,
+  getStaff,
+  markMfaVerified,
+  requirePendingMfaStaff,
+  sessionIdOf,
+  TOTP_LOGIN_PATH,
+} from "~/utils/session.server";
 
-export const meta: MetaFunction = () => [{ title: "สุจริต · ตั้งค่าการยืนยันตัวตนสองขั้นตอน / Two-step verification" }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = () => [
+  { title: "สุจริต · ตั้งค่าการยืนยันตัวตนสองขั้นตอน / Two-step verification" },
+  { name: "robots", content: "noindex" },
+];
 
 const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" };
 
@@ -94,7 +111,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viaPasskey = form.get("intent") === "passkey";
   if (peek.blocked) {
     const minutes = Math.max(1, Math.ceil(peek.retryAfterSec / 60));
-    return json<ActionData>(viaPasskey ? { passkeyError: "secondFactor.errors.locked", minutes } : { error: "locked", minutes }, { status: 429, headers: noStore });
+    return json<ActionData>(viaPasskey ? { passkeyError: "secondFactor.errors.locked", minutes } : { error: "locked", minutes }, {
+      status: 429,
+      headers: noStore,
+    });
   }
   if (viaPasskey) {
     const sessionId = sessionIdOf(request);
@@ -108,7 +128,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return json<ActionData>({ passkeyError: PASSKEY_ERRORS[e.code] }, { status: e.code === "duplicate" ? 409 : 422, headers: noStore });
     }
     // The app's pending secret (made when this page opened) is not needed any more.
-    await db.updateTable("staff").set({ totp_secret_enc: null, totp_last_step: null }).where("id", "=", staff.id).where("totp_enabled_at", "is", null).execute();
+    await db
+      .updateTable("staff")
+      .set({ totp_secret_enc: null, totp_last_step: null })
+      .where("id", "=", staff.id)
+      .where("totp_enabled_at", "is", null)
+      .execute();
     const codes = await issueRecoveryCodesIfNone(db, staff.id);
     const cookie = await markMfaVerified(request, staff.id, db);
     log.info("staff passkey set up", { staffId: staff.id });
@@ -126,7 +151,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!(e instanceof MfaError)) throw e;
     clientLimiter.hit(clientKey);
     if (e.code === "locked") {
-      return json<ActionData>({ error: "locked", minutes: Math.max(1, Math.ceil(e.retryAfterSec / 60)) }, { status: 429, headers: noStore });
+      return json<ActionData>(
+        { error: "locked", minutes: Math.max(1, Math.ceil(e.retryAfterSec / 60)) },
+        { status: 429, headers: noStore },
+      );
     }
     if (e.code === "already_enabled") throw redirect(TOTP_LOGIN_PATH);
     return json<ActionData>({ error: e.code === "replayed" ? "replayed" : "invalid" }, { status: 422, headers: noStore });

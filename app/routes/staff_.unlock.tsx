@@ -11,7 +11,7 @@ import { CsrfField } from "~/components/form";
 import { unlockWithPassword } from "~/models/report/key-vault.server";
 import { StaffKeyLockedError, StaffKeyMismatchError } from "~/models/report/staff-keys.server";
 import { staffKeyInfo } from "~/models/report/staff-keys.server";
-import { verifyLogin } from "~/models/staff.server";
+import { verifyLogin } from "~/models/staff/staff.server";
 import { isKnownDevice } from "~/utils/device.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
@@ -26,14 +26,19 @@ const noStore = { "Cache-Control": "no-store" };
 
 function target(raw: unknown): string {
   const p = safeRedirectPath(raw, "/staff/integrity");
-  return p.startsWith("/staff/") && !p.startsWith("/staff/unlock") && !p.startsWith("/staff/login") && !p.startsWith("/staff/logout") ? p : "/staff/integrity";
+  return p.startsWith("/staff/") && !p.startsWith("/staff/unlock") && !p.startsWith("/staff/login") && !p.startsWith("/staff/logout")
+    ? p
+    : "/staff/integrity";
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
   if (!holdsReportKeys(staff)) throw redirect("/staff");
   const info = await staffKeyInfo(getDb(), staff.id);
-  return json({ redirectTo: target(new URL(request.url).searchParams.get("redirectTo")), firstTime: !info, fingerprint: info?.fingerprint ?? null }, { headers: noStore });
+  return json(
+    { redirectTo: target(new URL(request.url).searchParams.get("redirectTo")), firstTime: !info, fingerprint: info?.fingerprint ?? null },
+    { headers: noStore },
+  );
 }
 
 type ActionData = { error: "invalid" | "locked" | "mismatch"; minutes?: number };
@@ -49,13 +54,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const clientKey = context.clientAddress ?? "unknown";
   // Reserved before the password check (parallel attempts all count); a success gives it back.
   const attempt = limits.loginClient().reserve(clientKey);
-  if (!attempt.allowed) return json<ActionData>({ error: "locked", minutes: Math.max(1, Math.ceil(attempt.retryAfterSec / 60)) }, { status: 429, headers: noStore });
+  if (!attempt.allowed)
+    return json<ActionData>(
+      { error: "locked", minutes: Math.max(1, Math.ceil(attempt.retryAfterSec / 60)) },
+      { status: 429, headers: noStore },
+    );
   const password = form.get("password");
   const db = getDb();
   // The password is checked like a sign-in first (same throttling), then it opens the key.
-  const check = typeof password === "string" && password.length <= 1024 ? await verifyLogin(db, staff.email, password, { knownDevice: isKnownDevice(request, staff) }) : { ok: false as const, reason: "invalid" as const };
+  const check =
+    typeof password === "string" && password.length <= 1024
+      ? await verifyLogin(db, staff.email, password, { knownDevice: isKnownDevice(request, staff) })
+      : { ok: false as const, reason: "invalid" as const };
   if (!check.ok || typeof password !== "string") {
-    if (check.ok === false && check.reason === "locked") return json<ActionData>({ error: "locked", minutes: Math.max(1, Math.ceil(check.retryAfterSec / 60)) }, { status: 429, headers: noStore });
+    if (check.ok === false && check.reason === "locked")
+      return json<ActionData>(
+        { error: "locked", minutes: Math.max(1, Math.ceil(check.retryAfterSec / 60)) },
+        { status: 429, headers: noStore },
+      );
     return json<ActionData>({ error: "invalid" }, { status: 401, headers: noStore });
   }
   attempt.release();
@@ -96,7 +112,14 @@ export default function Unlock() {
         <input type="hidden" name="redirectTo" value={data.redirectTo} />
         <div className={`field${error ? " has-error" : ""}`}>
           <label htmlFor="f-password">{t("keys.password")}</label>
-          <input id="f-password" name="password" type="password" autoComplete="current-password" required aria-invalid={error ? true : undefined} />
+          <input
+            id="f-password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            aria-invalid={error ? true : undefined}
+          />
         </div>
         <button type="submit" className="primary">
           {t(data.firstTime ? "keys.createSubmit" : "keys.unlockSubmit")}

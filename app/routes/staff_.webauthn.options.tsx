@@ -11,8 +11,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { hasSecondFactor } from "~/lib/second-factor";
-import { PasskeyError, passkeyAuthenticationOptions, passkeyRegistrationOptions } from "~/models/passkeys.server";
-import { secondFactorState } from "~/models/second-factor.server";
+import { PasskeyError, passkeyAuthenticationOptions, passkeyRegistrationOptions } from "~/models/staff/passkeys.server";
+import { secondFactorState } from "~/models/staff/second-factor.server";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { currentSession } from "~/utils/session.server";

@@ -1,18 +1,18 @@
 /**
- * /stats/cases?fy=2569&…: the general complaints behind a public statistics figure (issue 5). Anonymised rows only —
+ * /stats/cases?fy=2569&…: the general complaints behind a public statistics figure. Anonymised rows only —
  * reference, dates, category, channel, village number (หมู่ที่) and state; never what the complaint says, names,
  * contacts or a location finer than the village number. Corruption reports have no list (counts only).
- * Parameters: app/lib/case-list-filter.ts. A missing or invalid fiscal year answers 400 with an explanation.
+ * Parameters: app/lib/complaint-list-filter.ts. A missing or invalid fiscal year answers 400 with an explanation.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { caseListSearch, describeCriteria, parseCaseListFilter, publicCriteria, type CaseListFilter } from "~/lib/case-list-filter";
+import { caseListSearch, describeCriteria, parseCaseListFilter, publicCriteria, type CaseListFilter } from "~/lib/complaint-list-filter";
 import { fiscalYearOf } from "~/lib/fiscal-year";
 import { formatThaiDate } from "~/lib/thai-date";
 import { tFor, type Lang } from "~/i18n";
-import { criteriaNames, listPublicCases, type PublicRowState } from "~/models/case-list.server";
+import { criteriaNames, listPublicCases, type PublicRowState } from "~/models/complaints/list.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { clientOf, limiter } from "~/utils/rate-limit.server";
@@ -85,7 +85,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   const url = new URL(request.url);
   const parsed = parseCaseListFilter(url.searchParams);
-  // Topics and ratings are never a public lookup (app/lib/case-list-filter.ts): those parameters are ignored here.
+  // Topics and ratings are never a public lookup (app/lib/complaint-list-filter.ts): those parameters are ignored here.
   const filter = parsed ? publicCriteria(parsed) : null;
   if (!filter) return json<LoaderData>({ lang, ok: false, error: "fy", example, fy: null }, { status: 400, headers: CACHE });
   const pageParam = url.searchParams.get("page");

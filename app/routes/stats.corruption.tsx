@@ -17,7 +17,7 @@ import { selectedFiscalYear, statsCacheHeaders, statsHeaders } from "~/component
 import { tFor } from "~/i18n";
 import { hasFigures, type MonthStatus } from "~/lib/stats";
 import { PAGE_DEFINITIONS } from "~/lib/stat-definitions";
-import { corruptionStats } from "~/models/stats.server";
+import { corruptionStats } from "~/models/statistics/figures.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 
@@ -63,7 +63,14 @@ export default function CorruptionStats() {
   // The ITA table: months, a quarter subtotal after every third month, the six-month round after March, the year.
   const rows: Row[] = [];
   s.months.forEach((m, i) => {
-    rows.push({ kind: "month", key: m.month, label: monthLabel(m.month, lang, { long: true }), status: m.status, flow: pick(m), cumulative: pickCum(m.cumulative) });
+    rows.push({
+      kind: "month",
+      key: m.month,
+      label: monthLabel(m.month, lang, { long: true }),
+      status: m.status,
+      flow: pick(m),
+      cumulative: pickCum(m.cumulative),
+    });
     if (i % 3 === 2) {
       const q = s.quarters[Math.floor(i / 3)]!;
       const first = s.months[i - 2]!.month;
@@ -89,7 +96,14 @@ export default function CorruptionStats() {
     }
   });
   const last = s.months[s.months.length - 1]!;
-  rows.push({ kind: "year", key: "year", label: t("corruption.year", { fy }), status: s.totalStatus, flow: pick(s.total), cumulative: pickCum(last.cumulative) });
+  rows.push({
+    kind: "year",
+    key: "year",
+    label: t("corruption.year", { fy }),
+    status: s.totalStatus,
+    flow: pick(s.total),
+    cumulative: pickCum(last.cumulative),
+  });
 
   // "ไม่มีเรื่องร้องเรียน" only for a period that has ended with records; otherwise the status says why there is no figure.
   const remark = (r: Row) => (r.status === "ok" ? (r.flow.received === 0 ? t("corruption.none") : "") : t(`monthStatus.${r.status}`));
@@ -118,7 +132,9 @@ export default function CorruptionStats() {
             id="ita-chart"
             title={t("corruption.chartTitle", { fy })}
             desc={summary}
-            bars={s.months.filter((m) => hasFigures(m.status)).map((m) => ({ label: monthLabel(m.month, lang), completed: m.completed, inProgress: m.inProgress }))}
+            bars={s.months
+              .filter((m) => hasFigures(m.status))
+              .map((m) => ({ label: monthLabel(m.month, lang), completed: m.completed, inProgress: m.inProgress }))}
             legend={{ completed: t("chart.legendCompleted"), inProgress: t("chart.legendInProgress") }}
             formatNumber={n}
           />
@@ -180,17 +196,32 @@ export default function CorruptionStats() {
         <DownloadLinks fy={fy} table="corruption-by-month" label={t("download.tables.corruption-by-month")} />
       </section>
 
-      <StatSection id="outcomes" title={t("corruption.outcomes.title")} how={t("statreport:definitions.outcomes")} download={{ fy, table: "corruption-outcomes" }}>
+      <StatSection
+        id="outcomes"
+        title={t("corruption.outcomes.title")}
+        how={t("statreport:definitions.outcomes")}
+        download={{ fy, table: "corruption-outcomes" }}
+      >
         <CountTable
           id="outcomes"
           caption={t("corruption.outcomes.caption", { fy })}
           labelHeader={t("corruption.outcomes.outcome")}
-          rows={(["substantiated", "unsubstantiated", "referred"] as const).map((k) => ({ key: k, label: t(`corruption.outcomes.${k}`), n: s.outcomes[k], testId: `outcome-${k}` }))}
+          rows={(["substantiated", "unsubstantiated", "referred"] as const).map((k) => ({
+            key: k,
+            label: t(`corruption.outcomes.${k}`),
+            n: s.outcomes[k],
+            testId: `outcome-${k}`,
+          }))}
           lang={lang}
         />
       </StatSection>
 
-      <StatSection id="kinds" title={t("corruption.kinds.title")} how={t("statreport:definitions.by_kind")} download={{ fy, table: "corruption-by-kind" }}>
+      <StatSection
+        id="kinds"
+        title={t("corruption.kinds.title")}
+        how={t("statreport:definitions.by_kind")}
+        download={{ fy, table: "corruption-by-kind" }}
+      >
         {s.byKind.shown ? (
           <CountTable
             id="kinds"

@@ -1,6 +1,6 @@
 /**
  * GET /stats/data/<fy>/<table>.csv and /stats/data/<fy>/<table>.json: one open-data table of one fiscal year
- * (app/models/open-data.server.ts; described on /stats/data). Public, cacheable for a minute (the figures are
+ * (app/models/statistics/open-data.server.ts; described on /stats/data). Public, cacheable for a minute (the figures are
  * current within one minute anyway). Anything unknown — year, table, extension — is a short 404 in the visitor's
  * language, never an error page or a 500.
  */
@@ -13,7 +13,7 @@ import {
   openDataFileName,
   openDataJson,
   parseOpenDataFile,
-} from "~/models/open-data.server";
+} from "~/models/statistics/open-data.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 

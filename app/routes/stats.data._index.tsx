@@ -7,9 +7,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { COLUMN_TYPES, OPEN_DATA_TABLES, columnInfo, openDataFileName, openDataPath } from "~/models/open-data.server";
-import { getOrgProfile } from "~/models/org.server";
-import { availableFiscalYears, currentFiscalYear } from "~/models/stats.server";
+import { COLUMN_TYPES, OPEN_DATA_TABLES, columnInfo, openDataFileName, openDataPath } from "~/models/statistics/open-data.server";
+import { getOrgProfile } from "~/models/organisation/profile.server";
+import { availableFiscalYears, currentFiscalYear } from "~/models/statistics/figures.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { tFor } from "~/i18n";
@@ -123,9 +123,7 @@ export default function OpenData() {
 
       <section aria-labelledby="od-url">
         <h2 id="od-url">{t("data.urlTitle")}</h2>
-        <p>
-          {t("data.urlPattern", { pattern: t("data.urlPatternText"), example })}
-        </p>
+        <p>{t("data.urlPattern", { pattern: t("data.urlPatternText"), example })}</p>
         <h2>{t("data.formatTitle")}</h2>
         <ul>
           <li>{t("data.csvFormat")}</li>

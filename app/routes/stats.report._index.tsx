@@ -5,7 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { tFor } from "~/i18n";
 import { formatThaiDate } from "~/lib/thai-date";
-import { listStatReports } from "~/models/stat-reports.server";
+import { listStatReports } from "~/models/statistics/fiscal-reports.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 

@@ -11,12 +11,12 @@ import { useTranslation } from "~/components/i18n";
 import { AsOf, DownloadLinks, FiscalYearForm, StatsErrorView, StatsNav, TableWrap, dayLabel, formatCount } from "~/components/stats-ui";
 import { selectedFiscalYear, statsAudience, statsCacheHeaders, statsHeaders } from "~/components/stats-route.server";
 import { i18nFor, tFor } from "~/i18n";
-import { caseListHref, hasStaffOnlyCriteria } from "~/lib/case-list-filter";
+import { caseListHref, hasStaffOnlyCriteria } from "~/lib/complaint-list-filter";
 import { formatShare, periodRange } from "~/lib/stats";
 import { PAGE_DEFINITIONS, TARGET_DEFINITIONS } from "~/lib/stat-definitions";
 import { DefinitionList } from "~/components/stats-sections";
 import type { Lang } from "~/lib/thai-date";
-import { planTargets, type IndicatorValue, type TargetRow } from "~/models/stats.server";
+import { planTargets, type IndicatorValue, type TargetRow } from "~/models/statistics/figures.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
@@ -50,7 +50,8 @@ function IndicatorCell({ v, rowKey, lang, testId }: { v: IndicatorValue; rowKey:
   const fewer = t("targets.fewerThan5");
   let main: string;
   if (v.suppressed) main = fewer;
-  else if (v.value === null) main = v.unit === "percent" && (v.answers ?? 0) === 0 && ANSWER_KEYS.has(rowKey) ? t("chart.noAnswers") : t("targets.noValue");
+  else if (v.value === null)
+    main = v.unit === "percent" && (v.answers ?? 0) === 0 && ANSWER_KEYS.has(rowKey) ? t("chart.noAnswers") : t("targets.noValue");
   else main = v.unit === "percent" ? formatShare(v.value, lang) : formatCount(v.value, lang);
   return (
     <td className="num target-value">
@@ -58,13 +59,22 @@ function IndicatorCell({ v, rowKey, lang, testId }: { v: IndicatorValue; rowKey:
         {main}
       </span>
       {v.unit === "percent" && v.answers !== undefined ? (
-        <span className="target-basis">{t(ANSWER_KEYS.has(rowKey) ? "targets.basisAnswers" : "targets.basisCases", { count: v.answers, countText: formatCount(v.answers, lang) })}</span>
+        <span className="target-basis">
+          {t(ANSWER_KEYS.has(rowKey) ? "targets.basisAnswers" : "targets.basisCases", {
+            count: v.answers,
+            countText: formatCount(v.answers, lang),
+          })}
+        </span>
       ) : null}
       {v.parts ? (
         <span className="target-basis" data-testid={`${testId}-parts`}>
           {t("targets.parts", {
             general: v.parts.general === null ? fewer : formatCount(v.parts.general, lang),
-            corruption: v.parts.corruptionSuppressed ? fewer : v.parts.corruption === null ? t("targets.noValue") : formatCount(v.parts.corruption, lang),
+            corruption: v.parts.corruptionSuppressed
+              ? fewer
+              : v.parts.corruption === null
+                ? t("targets.noValue")
+                : formatCount(v.parts.corruption, lang),
           })}
         </span>
       ) : null}
@@ -92,7 +102,12 @@ export default function TargetsPage() {
         <p className="warning" data-testid="targets-window">
           {w.current.to < w.current.from
             ? t("targets.windowEmpty")
-            : t("targets.window", { from: dayLabel(w.current.from, lang), to: dayLabel(w.current.to, lang), pfrom: dayLabel(w.previous.from, lang), pto: dayLabel(w.previous.to, lang) })}
+            : t("targets.window", {
+                from: dayLabel(w.current.from, lang),
+                to: dayLabel(w.current.to, lang),
+                pfrom: dayLabel(w.previous.from, lang),
+                pto: dayLabel(w.previous.to, lang),
+              })}
         </p>
       ) : null}
       <p className="muted">{t("targets.legend")}</p>
@@ -116,7 +131,11 @@ export default function TargetsPage() {
           <tbody>
             {rows.map((r) => {
               const listLabel =
-                r.key === "m23_deadline" ? t("targets.listLinkLate") : r.key === "m23_satisfaction" ? t("targets.listLinkRated") : t("targets.listLink");
+                r.key === "m23_deadline"
+                  ? t("targets.listLinkLate")
+                  : r.key === "m23_satisfaction"
+                    ? t("targets.listLinkRated")
+                    : t("targets.listLink");
               return (
                 <tr key={r.key} data-testid={`target-${r.key}`} data-verdict={r.verdict}>
                   <th scope="row" className="target-measure">
@@ -138,7 +157,8 @@ export default function TargetsPage() {
                       )}
                     </span>
                     <span className="target-how">
-                      <span className="target-label">{t("targets.howLabel")}</span> {TARGET_DEFINITIONS[r.key] ? t(`statreport:definitions.${TARGET_DEFINITIONS[r.key]}`) : t(`targets.${r.key}.how`)}
+                      <span className="target-label">{t("targets.howLabel")}</span>{" "}
+                      {TARGET_DEFINITIONS[r.key] ? t(`statreport:definitions.${TARGET_DEFINITIONS[r.key]}`) : t(`targets.${r.key}.how`)}
                     </span>
                     {r.list && (audience === "staff" || !hasStaffOnlyCriteria(r.list)) ? (
                       <span className="target-list no-print">

@@ -19,7 +19,7 @@ import { getLang } from "~/utils/request.server";
 import { handlePublicPost } from "~/utils/public-form.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 import { isDomainError } from "~/lib/domain-error";
-import { rateCase, redeemRatingToken, type CaseRatingView } from "~/models/satisfaction.server";
+import { rateCase, redeemRatingToken, type CaseRatingView } from "~/models/complaints/satisfaction.server";
 import { caseRatingSchema, COMMENT_MAX, isRatingTokenShape } from "~/lib/satisfaction";
 import { fieldErrors } from "~/lib/validation";
 
@@ -35,7 +35,13 @@ type ActionData =
   | { status: "saved"; reference: string; rating: CaseRatingView; created: boolean }
   /** The link itself is unusable (missing, unknown or expired): the page says so and points to /track. */
   | { status: "badLink"; formError: string }
-  | { status: "error"; formError: string | null; errors: Record<string, string>; values: { score: string; comment: string }; token: string };
+  | {
+      status: "error";
+      formError: string | null;
+      errors: Record<string, string>;
+      values: { score: string; comment: string };
+      token: string;
+    };
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
@@ -83,11 +89,17 @@ async function rateByLink(form: FormData, client: string): Promise<Response> {
     comment: typeof form.get("comment") === "string" ? form.get("comment") : undefined,
   });
   if (!parsed.success) {
-    return json<ActionData>({ status: "error", formError: null, errors: fieldErrors(parsed.error), values, token }, { status: 422, headers: NO_STORE });
+    return json<ActionData>(
+      { status: "error", formError: null, errors: fieldErrors(parsed.error), values, token },
+      { status: 422, headers: NO_STORE },
+    );
   }
   try {
     const saved = await rateCase(db, { via: "rating-link", token }, { score: parsed.data.score, comment: parsed.data.comment });
-    return json<ActionData>({ status: "saved", reference: saved.reference, rating: saved.rating, created: saved.created }, { headers: NO_STORE });
+    return json<ActionData>(
+      { status: "saved", reference: saved.reference, rating: saved.rating, created: saved.created },
+      { headers: NO_STORE },
+    );
   } catch (e) {
     if (!isDomainError(e)) throw e;
     if (e.status === 404) return json<ActionData>({ status: "badLink", formError: e.messageKey }, { status: 404, headers: NO_STORE });
@@ -126,7 +138,10 @@ export default function RateByLinkRoute() {
           {t("rate.saved")}
         </p>
         <p>
-          {t("link.forCase")} <strong className="code-small" data-testid="rated-reference">{result.reference}</strong>
+          {t("link.forCase")}{" "}
+          <strong className="code-small" data-testid="rated-reference">
+            {result.reference}
+          </strong>
         </p>
         <RatingSummary rating={result.rating} lang={lang} />
         <p>{t("link.changeLater")}</p>

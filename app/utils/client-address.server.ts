@@ -173,7 +173,11 @@ export function isTrusted(address: string | Ip | null | undefined, trusted: read
  * The client's address: the socket peer, or — only when the peer is a trusted proxy — the first untrusted address of
  * X-Forwarded-For read from the right (see the module comment). Not yet normalised: pass it to clientKey().
  */
-export function resolveClientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined, trusted: readonly Cidr[]): string {
+export function resolveClientAddress(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: readonly Cidr[],
+): string {
   const socket = peer ?? "";
   if (trusted.length === 0 || forwardedFor === undefined || !isTrusted(socket, trusted)) return socket;
   const chain = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor)
@@ -212,12 +216,18 @@ interface WarningState {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __sujaritProxyWarning: WarningState | undefined;
 }
 
 function warningState(): WarningState {
-  return (globalThis.__sujaritProxyWarning ??= { configured: false, dataDir: null, seen: false, since: null, logged: false, persisted: false });
+  return (globalThis.__sujaritProxyWarning ??= {
+    configured: false,
+    dataDir: null,
+    seen: false,
+    since: null,
+    logged: false,
+    persisted: false,
+  });
 }
 
 function bangkokDay(at = new Date()): string {
@@ -276,7 +286,11 @@ export function noteForwardedWithoutProxy(requestPath: string): void {
   if (!s.persisted && s.dataDir) {
     s.persisted = true;
     try {
-      fs.writeFileSync(path.join(s.dataDir, PROXY_WARNING_FILE), JSON.stringify({ forwardedHeadersWithoutTrustedProxy: true, since: s.since }) + "\n", { mode: 0o600 });
+      fs.writeFileSync(
+        path.join(s.dataDir, PROXY_WARNING_FILE),
+        JSON.stringify({ forwardedHeadersWithoutTrustedProxy: true, since: s.since }) + "\n",
+        { mode: 0o600 },
+      );
     } catch (e) {
       log.warn("could not record the forwarded-header warning", { error: (e as Error).name });
     }

@@ -3,9 +3,8 @@ import { getEnv } from "./env.server";
 import { loadOrCreateSecrets, type Secrets } from "./secrets.server";
 
 declare global {
-  // eslint-disable-next-line no-var
   var __sujaritDb: DB | undefined;
-  // eslint-disable-next-line no-var
+
   var __sujaritSecrets: Secrets | undefined;
 }
 

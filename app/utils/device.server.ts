@@ -3,7 +3,7 @@
  * signed in from here" — an HMAC (key derived from the installation's secrets) over the staff id, the time it was
  * issued and the account's password_changed_at, so it cannot be forged, and a password change forgets every device.
  * A recognised device is never made to wait because of other people's wrong passwords for the account
- * (app/models/staff.server.ts verifyLogin). It is not a second factor and opens nothing by itself.
+ * (app/models/staff/staff.server.ts verifyLogin). It is not a second factor and opens nothing by itself.
  */
 import crypto from "node:crypto";
 import type { Staff } from "../../db/schema";
@@ -17,12 +17,17 @@ export const DEVICE_DAYS = 90;
 
 function mac(staffId: number, issued: number, passwordChangedAt: string | null): string {
   const key = Buffer.from(deriveKey(getSecrets().outboxKey, "staff-device"), "base64url");
-  return crypto.createHmac("sha256", key).update(`${staffId}.${issued}.${passwordChangedAt ?? ""}`).digest("base64url");
+  return crypto
+    .createHmac("sha256", key)
+    .update(`${staffId}.${issued}.${passwordChangedAt ?? ""}`)
+    .digest("base64url");
 }
 
 /** Set-Cookie value recognising this browser for `staff` (after a successful password step). */
 export function deviceCookie(staff: Pick<Staff, "id" | "password_changed_at">, nowMs = Date.now()): string {
-  return serializeCookie(BASE_NAME, `d1.${staff.id}.${nowMs}.${mac(staff.id, nowMs, staff.password_changed_at)}`, { maxAge: DEVICE_DAYS * 86_400 });
+  return serializeCookie(BASE_NAME, `d1.${staff.id}.${nowMs}.${mac(staff.id, nowMs, staff.password_changed_at)}`, {
+    maxAge: DEVICE_DAYS * 86_400,
+  });
 }
 
 /** Whether this request comes from a browser recognised for `staff`. */

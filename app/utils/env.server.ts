@@ -29,7 +29,7 @@ const schema = z.object({
     .optional(),
   /**
    * When set, the audit log's chain head is e-mailed to this address once a day after 07:00 Bangkok time
-   * (app/models/audit-head.server.ts): an outside copy the operator cannot rewrite. Unset: no such e-mail.
+   * (app/models/audit/audit-head.server.ts): an outside copy the operator cannot rewrite. Unset: no such e-mail.
    */
   AUDIT_HEAD_EMAIL: z.email("must be an e-mail address").optional(),
   /**
@@ -37,7 +37,12 @@ const schema = z.object({
    * random, half to one and a half of this), so mail logs cannot be timed against a reporter's visit. 0: every few
    * seconds (tests, demonstrations).
    */
-  REPORT_NOTICE_WINDOW_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(60),
+  REPORT_NOTICE_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(60),
   /**
    * Reverse proxies in front of the server: comma-separated addresses or CIDRs, IPv4 and IPv6 (e.g.
    * "127.0.0.1, 10.0.0.0/8, 2001:db8::/32"). X-Forwarded-For is read only on connections from these (for rate limits
@@ -65,7 +70,14 @@ const schema = z.object({
       if (v === undefined) return true;
       try {
         const u = new URL(v);
-        return (u.protocol === "http:" || u.protocol === "https:") && /^([a-z0-9-]+\.)*[a-z2-7]{56}\.onion$/.test(u.hostname) && !u.username && !u.password && !u.search && !u.hash;
+        return (
+          (u.protocol === "http:" || u.protocol === "https:") &&
+          /^([a-z0-9-]+\.)*[a-z2-7]{56}\.onion$/.test(u.hostname) &&
+          !u.username &&
+          !u.password &&
+          !u.search &&
+          !u.hash
+        );
       } catch {
         return false;
       }
@@ -101,7 +113,8 @@ const checked = schema.superRefine((env, ctx) => {
     ctx.addIssue({
       code: "custom",
       path: ["CLOCK_OFFSET_MS"],
-      message: "shifts the clock for tests and demonstrations only: refused when NODE_ENV=production (unset it, or set ALLOW_CLOCK_OFFSET=1 for a demonstration)",
+      message:
+        "shifts the clock for tests and demonstrations only: refused when NODE_ENV=production (unset it, or set ALLOW_CLOCK_OFFSET=1 for a demonstration)",
     });
   }
 });
@@ -130,7 +143,6 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __sujaritEnv: Env | undefined;
 }
 

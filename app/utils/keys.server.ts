@@ -7,7 +7,7 @@
  *   each report's own key (app/models/report-crypto.server.ts) and, through HKDF, protects TOTP secrets.
  * - signing key (Ed25519): <DATA_DIR>/keys/signing.key (PKCS#8 PEM, 0600); signs proofs of filing.
  * - receipt pepper and installation salt (32 + 16 bytes): <DATA_DIR>/keys/report-secrets.json (0600); the inputs of
- *   the argon2id receipt hash (app/models/receipt-hash.server.ts).
+ *   the argon2id receipt hash (app/models/report/receipt-hash.server.ts).
  *
  * Losing these files makes every report unreadable and every receipt useless: back up <DATA_DIR>/keys separately
  * from the database (see README).
@@ -18,7 +18,6 @@ import path from "node:path";
 import { getEnv } from "./env.server";
 
 declare global {
-  // eslint-disable-next-line no-var
   var __sujaritReportKeys:
     | {
         dir: string;
@@ -107,7 +106,11 @@ export function signBytes(data: Buffer | string): string {
 }
 
 /** Verifies a signature made by signBytes (with this server's key, or a given public key). */
-export function verifySignature(data: Buffer | string, signatureB64: string, publicKey: crypto.KeyObject = getSigningKeys().publicKey): boolean {
+export function verifySignature(
+  data: Buffer | string,
+  signatureB64: string,
+  publicKey: crypto.KeyObject = getSigningKeys().publicKey,
+): boolean {
   try {
     return crypto.verify(null, Buffer.from(data), publicKey, Buffer.from(signatureB64, "base64"));
   } catch {
@@ -119,8 +122,18 @@ function reportSecrets(): { pepper: Buffer; salt: Buffer } {
   const c = cache();
   if (c.secrets) return c.secrets;
   const file = path.join(keysDir(), "report-secrets.json");
-  const raw = readOrCreate(file, () =>
-    JSON.stringify({ version: 1, receiptPepper: crypto.randomBytes(32).toString("base64"), installationSalt: crypto.randomBytes(16).toString("base64") }, null, 2) + "\n",
+  const raw = readOrCreate(
+    file,
+    () =>
+      JSON.stringify(
+        {
+          version: 1,
+          receiptPepper: crypto.randomBytes(32).toString("base64"),
+          installationSalt: crypto.randomBytes(16).toString("base64"),
+        },
+        null,
+        2,
+      ) + "\n",
   ).toString("utf8");
   let parsed: { receiptPepper?: unknown; installationSalt?: unknown };
   try {

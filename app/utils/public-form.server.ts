@@ -240,7 +240,11 @@ async function run<R extends ReadPost>(
   assertCsrf(request, read.form, lang);
   if (options.honeypot !== false && honeypotFilled(read.form)) {
     outcome.junk = true;
-    return publicFormError(new DomainError(400, options.messages.rejected ?? "errors.badRequest"), options.emptyReply?.({ status: 400 }), options.headers);
+    return publicFormError(
+      new DomainError(400, options.messages.rejected ?? "errors.badRequest"),
+      options.emptyReply?.({ status: 400 }),
+      options.headers,
+    );
   }
   const post: PostState = { lang, markJunk: () => void (outcome.junk = true) };
   try {
@@ -252,6 +256,11 @@ async function run<R extends ReadPost>(
 }
 
 /** A 429 answer in the shape of publicFormError, for a limit the route checks itself (after reading the form). */
-export function rateLimitedReply(messageKey: string, retryAfterSec: number, extra?: Record<string, unknown>, headers?: Record<string, string>): Response {
+export function rateLimitedReply(
+  messageKey: string,
+  retryAfterSec: number,
+  extra?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Response {
   return publicFormError(new DomainError(429, messageKey), extra, { ...headers, "Retry-After": String(Math.max(1, retryAfterSec)) });
 }

@@ -8,7 +8,7 @@
  * number of addresses a flood comes from. (An attacker with that many addresses can push their own counter out; the
  * global delays and the receipt-hashing queue still hold them.)
  *
- * Rules of the portal (issue 10):
+ * Rules of the portal:
  * - A per-client limit may refuse (429 with Retry-After) that client only.
  * - Limits across all clients only ever slow (a delay), never refuse someone else's correct attempt.
  * - A limit that guards expensive work is *reserved* before the work (reserve(): the attempt counts at once, so a burst
@@ -136,9 +136,8 @@ function hashKey(key: string): string {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __sujaritLimiters: Map<string, RateLimiter> | undefined;
-  // eslint-disable-next-line no-var
+
   var __sujaritTarpit: { waiting: number } | undefined;
 }
 

@@ -13,7 +13,7 @@
  * - Past a limit per client the lookup is refused with 429 without hashing anything (the route holds the refusal back
  *   a moment: slowRefusal in rate-limit.server.ts). Globally there is no refusal, only the added delay: a global lockout
  *   would let anyone lock every reporter out of their inbox. The receipt hash itself has a bounded queue
- *   (app/models/receipt-hash.server.ts) in which clients without failures go first.
+ *   (app/models/report/receipt-hash.server.ts) in which clients without failures go first.
  * - Clients are keyed by clientKey() (IPv6 by /64); at most MAX_CLIENTS are remembered, the least recently used first
  *   forgotten.
  * Waiting is a timer, not work: throttled requests cost the server almost nothing.
@@ -44,7 +44,6 @@ interface State {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __sujaritReceiptThrottle: State | undefined;
 }
 
@@ -82,15 +81,9 @@ function sweep(s: State, at: number) {
 }
 
 /** Delay before a lookup for a client with `clientFailures` and a server with `globalFailures` recent failures. */
-export function delayFor(
-  clientFailures: number,
-  globalFailures: number
-): number {
+export function delayFor(clientFailures: number, globalFailures: number): number {
   // Per client: nothing for the first two tries (typos), then 0.5 s, 1 s, 2 s, 4 s … capped.
-  const own =
-    clientFailures < 2
-      ? 0
-      : Math.min(MAX_DELAY_MS, 250 * 2 ** (clientFailures - 1));
+  const own = clientFailures < 2 ? 0 : Math.min(MAX_DELAY_MS, 250 * 2 ** (clientFailures - 1));
   // Globally: a distributed guesser that comes back is slowed a little more (up to 2 s); a client without failures of its
   // own is not slowed by others, and nobody is ever locked out by others.
   const all = clientFailures < 1 ? 0 : Math.min(2_000, Math.floor((Math.min(globalFailures, GLOBAL_LIMIT) / GLOBAL_LIMIT) * 20) * 100);
@@ -120,10 +113,7 @@ export type ThrottleDecision =
  * Decides whether a receipt lookup may run now. When allowed, an attempt is reserved; call exactly one of
  * ticket.succeeded() / ticket.failed() afterwards (an unresolved ticket counts as a failure).
  */
-export function reserveReceiptAttempt(
-  client: string,
-  at = Date.now()
-): ThrottleDecision {
+export function reserveReceiptAttempt(client: string, at = Date.now()): ThrottleDecision {
   const s = state();
   sweep(s, at);
   const k = keyOf(client);

@@ -4,7 +4,7 @@
  *
  * Second factor: every session starts with mfa_verified_at NULL. When the person needs a second factor — their role
  * requires one (admin, supervisor, integrity; officer, intake, executive when an administrator turned it on), or they
- * set one up anyway (app/models/second-factor.server.ts, secondFactorNeeded) — it opens only the second-factor pages
+ * set one up anyway (app/models/staff/second-factor.server.ts, secondFactorNeeded) — it opens only the second-factor pages
  * (/staff/login/totp: passkey, authenticator code or recovery code; /staff/totp-setup: first-time set-up of either)
  * for MFA_PENDING_MS; requireStaff sends it there. After a valid factor the session is replaced by a new one (new
  * token) with mfa_verified_at set (markMfaVerified).
@@ -12,12 +12,19 @@
 import { json, redirect } from "@remix-run/node";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database, Staff, StaffSessionTable } from "../../db/schema";
-import { secondFactorNeeded } from "~/models/second-factor.server";
+import { secondFactorNeeded } from "~/models/staff/second-factor.server";
 import { getDb } from "./db.server";
 import { now } from "./clock.server";
 import { randomToken, sha256Hex } from "./crypto.server";
 import { readCookie, safeRedirectPath, serializeCookie } from "./request.server";
-import { completeUnlock, forgetSession, hasNewRecoveryKey, keysOfSession, prepareUnlock, type UnlockedKeys } from "~/models/report/key-vault.server";
+import {
+  completeUnlock,
+  forgetSession,
+  hasNewRecoveryKey,
+  keysOfSession,
+  prepareUnlock,
+  type UnlockedKeys,
+} from "~/models/report/key-vault.server";
 
 type StaffSession = Selectable<StaffSessionTable>;
 
@@ -111,10 +118,7 @@ export async function purgeExpiredSessions(db: Kysely<Database>): Promise<void> 
   await db
     .deleteFrom("staff_sessions")
     .where((eb) =>
-      eb.or([
-        eb("expires_at", "<=", at.toISOString()),
-        eb("last_seen_at", "<=", new Date(at.getTime() - SESSION_IDLE_MS).toISOString()),
-      ]),
+      eb.or([eb("expires_at", "<=", at.toISOString()), eb("last_seen_at", "<=", new Date(at.getTime() - SESSION_IDLE_MS).toISOString())]),
     )
     .execute();
 }
@@ -194,7 +198,11 @@ export function afterSecondFactorPath(raw: unknown): string {
 }
 
 async function passkeyCount(db: Kysely<Database>, staffId: number): Promise<number> {
-  const row = await db.selectFrom("staff_passkeys").select((eb) => eb.fn.countAll<number>().as("n")).where("staff_id", "=", staffId).executeTakeFirst();
+  const row = await db
+    .selectFrom("staff_passkeys")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("staff_id", "=", staffId)
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
@@ -282,7 +290,13 @@ export async function currentSession(
   if (!state) return null;
   const fullySignedIn = await isFullySignedIn(state.staff, state.session, db);
   const pendingOpen = !fullySignedIn && now().getTime() - Date.parse(state.session.created_at) < MFA_PENDING_MS;
-  return { staff: state.staff, sessionId: state.session.id, fullySignedIn, pendingOpen, mfaVerified: state.session.mfa_verified_at !== null };
+  return {
+    staff: state.staff,
+    sessionId: state.session.id,
+    fullySignedIn,
+    pendingOpen,
+    mfaVerified: state.session.mfa_verified_at !== null,
+  };
 }
 
 /** The sha256 id of this request's staff session (for the key vault), or null. */

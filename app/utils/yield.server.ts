@@ -20,7 +20,6 @@ interface Traffic {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __sujaritTraffic: Traffic | undefined;
 }
 

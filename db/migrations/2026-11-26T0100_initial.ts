@@ -57,9 +57,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
     .addColumn("email", "text", (c) => c.notNull().unique())
     .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("role", "text", (c) =>
-      c.notNull().check(sql`role in ('admin','supervisor','officer','intake','executive')`),
-    )
+    .addColumn("role", "text", (c) => c.notNull().check(sql`role in ('admin','supervisor','officer','intake','executive')`))
     .addColumn("division_id", "integer", (c) => c.references("divisions.id"))
     .addColumn("password_hash", "text", (c) => c.notNull())
     .addColumn("active", "integer", (c) => c.notNull().defaultTo(1))
@@ -93,9 +91,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("seq", "integer", (c) => c.notNull())
     .addColumn("submission_key_hash", "text", (c) => c.unique())
     .addColumn("tracking_hash", "text", (c) => c.notNull())
-    .addColumn("channel", "text", (c) =>
-      c.notNull().check(sql`channel in ('web','walk_in','phone','letter','line','facebook')`),
-    )
+    .addColumn("channel", "text", (c) => c.notNull().check(sql`channel in ('web','walk_in','phone','letter','line','facebook')`))
     .addColumn("category_id", "integer", (c) => c.notNull().references("categories.id"))
     .addColumn("subject", "text", (c) => c.notNull())
     .addColumn("details", "text", (c) => c.notNull())

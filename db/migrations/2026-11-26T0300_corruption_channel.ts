@@ -5,7 +5,7 @@ import { sql, type Kysely } from "kysely";
  * - staff: role 'integrity' (SQLite cannot alter a CHECK, so the table is rebuilt keeping every id), TOTP columns;
  * - staff_sessions: mfa_verified_at;
  * - reports and their tags, exclusions, messages, attachments, events, reporter inbox sessions;
- * - audit_log (append-only: triggers refuse UPDATE and DELETE; hash-chained by app/models/audit.server.ts);
+ * - audit_log (append-only: triggers refuse UPDATE and DELETE; hash-chained by app/models/audit/audit.server.ts);
  * - integrity_settings (one row).
  *
  * The staff rebuild follows SQLite's documented 12-step procedure: foreign keys are switched off on this connection
@@ -54,7 +54,9 @@ async function rebuildStaff(db: Kysely<any>, direction: "up" | "down"): Promise<
       await sql`alter table staff_new rename to staff`.execute(trx);
       const mark = Number(seq.rows[0]?.seq ?? 0);
       await sql`delete from sqlite_sequence where name = 'staff'`.execute(trx);
-      await sql`insert into sqlite_sequence (name, seq) values ('staff', max(${mark}, coalesce((select max(id) from staff), 0)))`.execute(trx);
+      await sql`insert into sqlite_sequence (name, seq) values ('staff', max(${mark}, coalesce((select max(id) from staff), 0)))`.execute(
+        trx,
+      );
       const fk = await sql<Record<string, unknown>>`pragma foreign_key_check`.execute(trx);
       if (fk.rows.length > 0) throw new Error(`foreign key check failed after staff rebuild (${fk.rows.length} rows)`);
     });
@@ -74,9 +76,24 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("alternate_staff_id", "integer", (c) => c.references("staff.id").onDelete("set null"))
     .addColumn("alternate_label_th", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("alternate_label_en", "text", (c) => c.notNull().defaultTo(""))
-    .addColumn("retention_years", "integer", (c) => c.notNull().defaultTo(5).check(sql`retention_years between 1 and 50`))
-    .addColumn("ack_days", "integer", (c) => c.notNull().defaultTo(7).check(sql`ack_days between 1 and 90`))
-    .addColumn("feedback_days", "integer", (c) => c.notNull().defaultTo(30).check(sql`feedback_days between 1 and 365`))
+    .addColumn("retention_years", "integer", (c) =>
+      c
+        .notNull()
+        .defaultTo(5)
+        .check(sql`retention_years between 1 and 50`),
+    )
+    .addColumn("ack_days", "integer", (c) =>
+      c
+        .notNull()
+        .defaultTo(7)
+        .check(sql`ack_days between 1 and 90`),
+    )
+    .addColumn("feedback_days", "integer", (c) =>
+      c
+        .notNull()
+        .defaultTo(30)
+        .check(sql`feedback_days between 1 and 365`),
+    )
     .addColumn("updated_at", "text", (c) => c.notNull().defaultTo(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`))
     .execute();
   await sql`insert into integrity_settings (id) values (1)`.execute(db);

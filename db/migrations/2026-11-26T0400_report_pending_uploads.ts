@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 
 /**
- * Evidence files kept across a rejected report form (issue 3, "nothing typed is lost"). Each file is stored encrypted
+ * Evidence files kept across a rejected report form ("nothing typed is lost"). Each file is stored encrypted
  * under <DATA_DIR>/reports/pending/<storage_id> with a fresh random key that is NOT stored here: it goes back to the
  * reporter's browser inside the re-rendered form (see app/models/report-pending.server.ts). The file's name, type and
  * the "original kept" choice are in meta_envelope, encrypted with the same key. Rows older than 24 h are removed.

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 
 /**
- * Deadlines, escalation and written notices (issue 4): the holiday table for working-day counting, SLA policies per
+ * Deadlines, escalation and written notices: the holiday table for working-day counting, SLA policies per
  * organisation / channel / category, the clock state of each complaint (periods, pauses, acknowledgement,
  * explanation owed), escalations recorded once per level per period, notices sent to complainants, and editable
  * notice templates.
@@ -31,20 +31,32 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // Clock state of a complaint. A period starts at receipt (or reopening); a pause (waiting for the complainant)
   // keeps the days that were left; forwarding out stops the clock (closed_at).
-  await db.schema.alterTable("complaints").addColumn("period_no", "integer", (c) => c.notNull().defaultTo(1)).execute();
+  await db.schema
+    .alterTable("complaints")
+    .addColumn("period_no", "integer", (c) => c.notNull().defaultTo(1))
+    .execute();
   await db.schema.alterTable("complaints").addColumn("period_started_at", "text").execute();
   await db.schema.alterTable("complaints").addColumn("ack_due_at", "text").execute();
   await db.schema.alterTable("complaints").addColumn("acknowledged_at", "text").execute();
   await db.schema.alterTable("complaints").addColumn("paused_at", "text").execute();
   await db.schema.alterTable("complaints").addColumn("remaining_days", "integer").execute();
-  await db.schema.alterTable("complaints").addColumn("explanation_owed", "integer", (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable("complaints")
+    .addColumn("explanation_owed", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable("complaints").addColumn("explained_at", "text").execute();
   await db.schema.alterTable("complaints").addColumn("expected_at", "text").execute();
   await sql`update complaints set period_started_at = received_at where period_started_at is null`.execute(db);
   await sql`create index complaints_explanation_owed on complaints (due_at) where explanation_owed = 1`.execute(db);
 
-  await db.schema.alterTable("staff").addColumn("is_division_head", "integer", (c) => c.notNull().defaultTo(0)).execute();
-  await db.schema.alterTable("staff").addColumn("is_centre_lead", "integer", (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable("staff")
+    .addColumn("is_division_head", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .alterTable("staff")
+    .addColumn("is_centre_lead", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
 
   await db.schema
     .createTable("escalation_rules")
@@ -106,7 +118,17 @@ export async function down(db: Kysely<any>): Promise<void> {
     await db.schema.dropTable(t).ifExists().execute();
   }
   await sql`drop index if exists complaints_explanation_owed`.execute(db);
-  for (const c of ["expected_at", "explained_at", "explanation_owed", "remaining_days", "paused_at", "acknowledged_at", "ack_due_at", "period_started_at", "period_no"]) {
+  for (const c of [
+    "expected_at",
+    "explained_at",
+    "explanation_owed",
+    "remaining_days",
+    "paused_at",
+    "acknowledged_at",
+    "ack_due_at",
+    "period_started_at",
+    "period_no",
+  ]) {
     await db.schema.alterTable("complaints").dropColumn(c).execute();
   }
   for (const c of ["is_centre_lead", "is_division_head"]) await db.schema.alterTable("staff").dropColumn(c).execute();

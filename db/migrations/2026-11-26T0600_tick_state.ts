@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 
 /**
- * Incremental deadline tick (issue 4, benchmark): the tick no longer scans every open case.
+ * Incremental deadline tick (benchmark): the tick no longer scans every open case.
  *
  * - `deadline_tick_state` (one row, id = 1): `last_tick_at`, the high-water mark — the `now` of the last completed
  *   tick. Each tick then only looks at cases whose escalation threshold falls in (last_tick_at, now]. `full_scan` = 1
@@ -28,22 +28,40 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
     .addColumn("complaint_id", "integer", (c) => c.notNull())
     .execute();
-  await sql.raw(`create trigger complaints_deadline_dirty_ins after insert on complaints
-    begin insert into deadline_dirty (complaint_id) values (new.id); end`).execute(db);
-  await sql.raw(`create trigger complaints_deadline_dirty_upd after update of ${CLOCK_COLUMNS} on complaints
+  await sql
+    .raw(
+      `create trigger complaints_deadline_dirty_ins after insert on complaints
+    begin insert into deadline_dirty (complaint_id) values (new.id); end`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `create trigger complaints_deadline_dirty_upd after update of ${CLOCK_COLUMNS} on complaints
     when old.status is not new.status or old.paused_at is not new.paused_at or old.due_at is not new.due_at
       or old.period_no is not new.period_no or old.period_started_at is not new.period_started_at
       or old.received_at is not new.received_at or old.assignee_id is not new.assignee_id or old.closed_at is not new.closed_at
-    begin insert into deadline_dirty (complaint_id) values (new.id); end`).execute(db);
+    begin insert into deadline_dirty (complaint_id) values (new.id); end`,
+    )
+    .execute(db);
   for (const t of ["escalation_rules", "sla_policies", "holidays"]) {
     for (const ev of ["insert", "update", "delete"]) {
-      await sql.raw(`create trigger ${t}_deadline_full_${ev} after ${ev} on ${t}
-        begin update deadline_tick_state set full_scan = 1 where id = 1; end`).execute(db);
+      await sql
+        .raw(
+          `create trigger ${t}_deadline_full_${ev} after ${ev} on ${t}
+        begin update deadline_tick_state set full_scan = 1 where id = 1; end`,
+        )
+        .execute(db);
     }
   }
-  await sql.raw(`create trigger org_profile_deadline_full after update of sla_days, due_soon_days, counting_mode on org_profile
-    begin update deadline_tick_state set full_scan = 1 where id = 1; end`).execute(db);
-  await sql.raw(`create index complaints_open_unassigned_started on complaints (period_started_at, id) where ${OPEN} and assignee_id is null`).execute(db);
+  await sql
+    .raw(
+      `create trigger org_profile_deadline_full after update of sla_days, due_soon_days, counting_mode on org_profile
+    begin update deadline_tick_state set full_scan = 1 where id = 1; end`,
+    )
+    .execute(db);
+  await sql
+    .raw(`create index complaints_open_unassigned_started on complaints (period_started_at, id) where ${OPEN} and assignee_id is null`)
+    .execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -4,10 +4,17 @@ import { bangkokDateKey } from "../../app/lib/thai-date";
 import { getMasterKey } from "../../app/utils/keys.server";
 import { writeFileDurably } from "../../app/utils/durable-file.server";
 import { decryptFile, encryptFile, openJson, paddedSize, sealJson, unwrapLegacyReportKey } from "../../app/models/report/crypto.server";
-import { reportAad, storagePath, type EventNote, type FileMeta, type MessageBody, type SealedSubmission } from "../../app/models/report/shared.server";
+import {
+  reportAad,
+  storagePath,
+  type EventNote,
+  type FileMeta,
+  type MessageBody,
+  type SealedSubmission,
+} from "../../app/models/report/shared.server";
 
 /**
- * Corruption reports only their recipients can read (issue 9).
+ * Corruption reports only their recipients can read.
  *
  * - staff_keys: recipients' X25519 key pairs (private keys sealed under their password); staff.position and
  *   staff.nicknames (shown to and matched for the whistleblower).
@@ -117,7 +124,12 @@ async function resealExistingReports(db: Kysely<any>): Promise<void> {
       .where("id", "=", r.id)
       .execute();
     if (!master || r.purged_at || !r.wrapped_key || !r.envelope) {
-      await db.updateTable("report_messages").set({ created_at: sql`substr(created_at, 1, 10)` }).where("report_id", "=", r.id).where("author", "=", "reporter").execute();
+      await db
+        .updateTable("report_messages")
+        .set({ created_at: sql`substr(created_at, 1, 10)` })
+        .where("report_id", "=", r.id)
+        .where("author", "=", "reporter")
+        .execute();
       continue;
     }
     const key = unwrapLegacyReportKey(r.wrapped_key, r.public_id, master);
@@ -126,7 +138,9 @@ async function resealExistingReports(db: Kysely<any>): Promise<void> {
       r.envelope,
       reportAad.submission(r.public_id),
     );
-    const excluded = (await db.selectFrom("report_exclusions").select("staff_id").where("report_id", "=", r.id).execute()) as { staff_id: number }[];
+    const excluded = (await db.selectFrom("report_exclusions").select("staff_id").where("report_id", "=", r.id).execute()) as {
+      staff_id: number;
+    }[];
     const sealed: SealedSubmission = {
       v: 2,
       mode: r.mode,
@@ -137,7 +151,11 @@ async function resealExistingReports(db: Kysely<any>): Promise<void> {
       fields: old.fields,
       digestReceivedAt: r.received_at,
     };
-    await db.updateTable("reports").set({ envelope: sealJson(key, sealed, reportAad.submission(r.public_id)) }).where("id", "=", r.id).execute();
+    await db
+      .updateTable("reports")
+      .set({ envelope: sealJson(key, sealed, reportAad.submission(r.public_id)) })
+      .where("id", "=", r.id)
+      .execute();
 
     const messages = (await db.selectFrom("report_messages").selectAll().where("report_id", "=", r.id).execute()) as {
       id: number;
@@ -151,7 +169,10 @@ async function resealExistingReports(db: Kysely<any>): Promise<void> {
       const next: MessageBody = m.staff_id ? { text: body.text, staffId: m.staff_id } : { text: body.text };
       await db
         .updateTable("report_messages")
-        .set({ envelope: sealJson(key, next, reportAad.message(r.public_id)), created_at: m.author === "reporter" ? dayOf(m.created_at) : m.created_at })
+        .set({
+          envelope: sealJson(key, next, reportAad.message(r.public_id)),
+          created_at: m.author === "reporter" ? dayOf(m.created_at) : m.created_at,
+        })
         .where("id", "=", m.id)
         .execute();
     }
@@ -182,7 +203,10 @@ async function resealExistingReports(db: Kysely<any>): Promise<void> {
       const meta = openJson<FileMeta>(key, f.meta_envelope, reportAad.fileMeta(r.public_id, f.storage_id));
       await db
         .updateTable("report_attachments")
-        .set({ size: paddedSize(bytes.length), meta_envelope: sealJson(key, { ...meta, size: bytes.length } satisfies FileMeta, reportAad.fileMeta(r.public_id, f.storage_id)) })
+        .set({
+          size: paddedSize(bytes.length),
+          meta_envelope: sealJson(key, { ...meta, size: bytes.length } satisfies FileMeta, reportAad.fileMeta(r.public_id, f.storage_id)),
+        })
         .where("id", "=", f.id)
         .execute();
     }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 
 /**
- * Staff accounts that can be run for years (issue 10):
+ * Staff accounts that can be run for years:
  * - staff_enrolments: one-time links (stored as sha256, single use, with an expiry) by which a person sets their own
  *   password — for a new account ('enrol') or after an administrator's reset ('reset');
  * - staff.password_changed_at: when the password was last set (a change ends the other sessions and forgets the

@@ -1,12 +1,12 @@
 import { sql, type Kysely } from "kysely";
 
 /**
- * Second factor for more roles, and passkeys (issue 10):
+ * Second factor for more roles, and passkeys:
  *
  * - second_factor_roles: the roles an administrator has made sign in with a second factor, beyond admin, supervisor
  *   and integrity, which always need one (app/lib/permissions.ts). One row per role that needs it; no row = not
  *   required. Only officer, intake and executive can appear here.
- * - staff_passkeys: WebAuthn credentials (app/models/passkeys.server.ts): the credential id (base64url, unique), its
+ * - staff_passkeys: WebAuthn credentials (app/models/staff/passkeys.server.ts): the credential id (base64url, unique), its
  *   COSE public key (base64url), the signature counter, the transports the browser reported (JSON array), the name the
  *   person gave it, and when it was added and last used. Nothing here signs anything: the private key never leaves
  *   the person's device.

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 
 /**
- * The privacy notice kept (issue 11): complaints.anonymised_at marks a general complaint whose personal data and free
+ * The privacy notice kept: complaints.anonymised_at marks a general complaint whose personal data and free
  * text were removed — by the retention job (retention_years after closing, as the notice on /complaints/new promises)
  * or by an erasure a person asked for. What the statistics need (category, channel, division, หมู่ที่, dates, states,
  * outcomes, ratings' scores) stays.

@@ -1,9 +1,9 @@
 import { sql, type Kysely } from "kysely";
 
 /**
- * Escalation digests (issue 11, "catching up never stops the portal"): the deadline tick claims escalations in small
+ * Escalation digests ("catching up never stops the portal"): the deadline tick claims escalations in small
  * batches and tells the staff afterwards, one digest per recipient and level when many cases crossed a threshold at
- * once (app/models/escalation.server.ts).
+ * once (app/models/deadlines/escalation.server.ts).
  *
  * - escalations.notify_key: who is to be told about the claim, decided in the claim's transaction — `assignee:<staff
  *   id>`, `division:<division id>` (its heads), `supervisors`, `executives` or `centre_leads`; null = nobody.
@@ -20,7 +20,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     id integer primary key check (id = 1),
     notified_through integer not null
   )`.execute(db);
-  await sql`insert into escalation_notify_state (id, notified_through) values (1, coalesce((select max(id) from escalations), 0))`.execute(db);
+  await sql`insert into escalation_notify_state (id, notified_through) values (1, coalesce((select max(id) from escalations), 0))`.execute(
+    db,
+  );
   await sql`create table escalation_digests (
     id integer primary key autoincrement,
     level text not null,

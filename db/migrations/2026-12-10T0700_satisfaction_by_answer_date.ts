@@ -1,5 +1,5 @@
 /**
- * Issue 12: complainants' satisfaction answers are counted by ANSWER date (the Bangkok day an answer was first given,
+ * complainants' satisfaction answers are counted by ANSWER date (the Bangkok day an answer was first given,
  * in that day's fiscal year) instead of in the case's cohort, as the data dictionary, the pages and the plan mean by
  * "answers in the year" (app/lib/stat-definitions.ts). The case-rating triggers change, so every statistics trigger is
  * re-created and the summaries are rebuilt from the rows (db/statistics.ts).

@@ -23,7 +23,9 @@ const saveFiled = (f: Filed) => fs.writeFileSync(stateFile(), JSON.stringify(f))
 const loadFiled = (): Filed | null => (fs.existsSync(stateFile()) ? (JSON.parse(fs.readFileSync(stateFile(), "utf8")) as Filed) : null);
 
 async function photo(): Promise<Buffer> {
-  return sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 90, b: 60 } } }).jpeg().toBuffer();
+  return sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 90, b: 60 } } })
+    .jpeg()
+    .toBuffer();
 }
 
 async function fillComplaint(page: Page, subject: string) {
@@ -56,7 +58,10 @@ async function noHorizontalScroll(page: Page) {
     const culprits = [...document.querySelectorAll("body *")]
       .filter((el) => el.getBoundingClientRect().right > vw + 0.5)
       .slice(0, 5)
-      .map((el) => `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${el.className ? `.${String(el.className).replace(/\s+/g, ".")}` : ""}> right=${Math.round(el.getBoundingClientRect().right)}`);
+      .map(
+        (el) =>
+          `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${el.className ? `.${String(el.className).replace(/\s+/g, ".")}` : ""}> right=${Math.round(el.getBoundingClientRect().right)}`,
+      );
     return { width: document.documentElement.scrollWidth, culprits };
   });
   expect.soft(width, `page wider than the 360 px screen; elements sticking out: ${culprits.join(", ")}`).toBeLessThanOrEqual(360);
@@ -72,7 +77,10 @@ test.describe("complaint journey", () => {
     const filed = await submitComplaint(page);
     saveFiled(filed);
     await noHorizontalScroll(page);
-    const row = dbGet("select c.status, c.channel, (select count(*) from attachments a where a.complaint_id = c.id) as files from complaints c where reference = ?", filed.reference);
+    const row = dbGet(
+      "select c.status, c.channel, (select count(*) from attachments a where a.complaint_id = c.id) as files from complaints c where reference = ?",
+      filed.reference,
+    );
     expect(row).toEqual({ status: "received", channel: "web", files: 1 });
     expect(problems).toEqual([]);
     await context.close();
@@ -94,7 +102,8 @@ test.describe("complaint journey", () => {
     await expect(page.getByText(reference)).toBeVisible();
 
     await page.goto(`${base()}/staff/cases/${reference}`);
-    const status = () => dbGet<{ status: string; assignee_id: number | null }>("select status, assignee_id from complaints where reference = ?", reference);
+    const status = () =>
+      dbGet<{ status: string; assignee_id: number | null }>("select status, assignee_id from complaints where reference = ?", reference);
     const intentForm = (intent: string) => page.locator("form", { has: page.locator(`input[type=hidden][name=intent][value=${intent}]`) });
 
     await intentForm("accept").locator("button[type=submit]").click();
@@ -103,7 +112,8 @@ test.describe("complaint journey", () => {
     const me = dbGet<{ id: number; division_id: number }>("select id, division_id from staff where email = ?", officer().email)!;
     const assign = intentForm("assign");
     // An officer may only pick a person of their own division; supervisors also see a division choice.
-    if (await assign.locator("select[name=divisionId]").count()) await assign.locator("select[name=divisionId]").selectOption(String(me.division_id));
+    if (await assign.locator("select[name=divisionId]").count())
+      await assign.locator("select[name=divisionId]").selectOption(String(me.division_id));
     await assign.locator("select[name=assigneeId]").selectOption(String(me.id));
     await assign.locator("button[type=submit]").click();
     await expect.poll(() => status()?.assignee_id).toBe(me.id);
@@ -151,7 +161,10 @@ test.describe("complaint journey", () => {
     await fillComplaint(page, `ไฟฟ้าดับ ไม่มี JS ${tag}`);
     const { reference, code } = await submitComplaint(page);
     expect(reference).not.toBe(loadFiled()?.reference);
-    const row = dbGet("select c.subject, (select count(*) from attachments a where a.complaint_id = c.id) as files from complaints c where reference = ?", reference);
+    const row = dbGet(
+      "select c.subject, (select count(*) from attachments a where a.complaint_id = c.id) as files from complaints c where reference = ?",
+      reference,
+    );
     expect(row).toEqual({ subject: `ไฟฟ้าดับ ไม่มี JS ${tag}`, files: 1 });
     // …and tracking too.
     await page.goto(`${base()}/track`);

@@ -1,5 +1,5 @@
 /**
- * The corruption & misconduct channel in a real browser (issues 3 and 9): a whistleblower files anonymously with a
+ * The corruption & misconduct channel in a real browser: a whistleblower files anonymously with a
  * photo on a 360 px phone and keeps the receipt (on screen, with the proof of filing that does not contain it); an
  * integrity officer signs in with password + TOTP (first-login setup: the secret is read from the page and the code
  * computed with app/lib/totp.ts; then their report keys are made and the recovery key shown once), opens the report
@@ -26,7 +26,15 @@ const QUESTION = `ท่านเห็นการส่งเงินวั�
 const REPLY = `วันศุกร์ที่แล้วช่วงบ่าย ${tag}`;
 
 /** Journey state, in a file next to the database (a failed test restarts the worker, losing module state). */
-type Journey = { receipt?: string; publicId?: string; secret?: string; lastStep?: number; storage?: string; excludedReport?: string; excludedReceipt?: string };
+type Journey = {
+  receipt?: string;
+  publicId?: string;
+  secret?: string;
+  lastStep?: number;
+  storage?: string;
+  excludedReport?: string;
+  excludedReceipt?: string;
+};
 const stateFile = () => `${process.env.E2E_DB_FILE}.corruption.json`;
 const load = (): Journey => (fs.existsSync(stateFile()) ? (JSON.parse(fs.readFileSync(stateFile(), "utf8")) as Journey) : {});
 const save = (patch: Journey) => fs.writeFileSync(stateFile(), JSON.stringify({ ...load(), ...patch }));
@@ -110,7 +118,9 @@ test.describe("corruption report journey", () => {
     await page.goto(`${base()}/staff/keys/recovery`);
     await expect(page).toHaveURL(/\/staff\/integrity/);
     await expect(page.getByTestId("recovery-key")).toHaveCount(0);
-    expect(dbGet("select k.staff_id from staff_keys k join staff s on s.id = k.staff_id where s.email = ?", integrity().email)).toBeTruthy();
+    expect(
+      dbGet("select k.staff_id from staff_keys k join staff s on s.id = k.staff_id where s.email = ?", integrity().email),
+    ).toBeTruthy();
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -138,7 +148,10 @@ test.describe("corruption report journey", () => {
     await noHorizontalScroll(page);
 
     // The signed proof of filing: neither the receipt (it opens the inbox) nor the report's text.
-    const [download] = await Promise.all([page.waitForEvent("download"), page.locator("form.receipt-file-form button[type=submit]").click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator("form.receipt-file-form button[type=submit]").click(),
+    ]);
     const file = fs.readFileSync((await download.path())!, "utf8");
     expect(file.replace(/\D/g, "")).not.toContain(receipt);
     expect(file).toContain("sujarit-report-proof-v2");
@@ -223,7 +236,9 @@ test.describe("corruption report journey", () => {
     await context.close();
   });
 
-  test("a reporter on a phone excludes an integrity officer: the alternate reads and replies, the excluded officer finds nothing", async ({ browser }) => {
+  test("a reporter on a phone excludes an integrity officer: the alternate reads and replies, the excluded officer finds nothing", async ({
+    browser,
+  }) => {
     expect(process.env.E2E_INTEGRITY_ERROR ?? "", "enrolling the officers in global setup").toBe("");
     const SECRET = `ปลัดสั่งให้ถอนเงินทอน ${tag} ผู้ตรวจที่สนิทกับปลัดไม่ควรเห็น`;
     const ANSWER = `ได้รับเรื่องแล้ว ขอหลักฐานเพิ่ม ${tag}`;
@@ -296,7 +311,12 @@ test.describe("corruption report journey", () => {
   });
 
   test("filing and the inbox work with JavaScript disabled", async ({ browser }) => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, locale: "th-TH", javaScriptEnabled: false });
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      locale: "th-TH",
+      javaScriptEnabled: false,
+    });
     const page = await context.newPage();
     await page.goto(`${base()}/report/new`);
     await page.locator("textarea[name=whatHappened]").fill(`ไม่มี JS ${PHRASE}`);
@@ -317,7 +337,10 @@ test.describe("corruption report journey", () => {
   test("a general officer who tries the report URLs is refused", async ({ browser }) => {
     const { publicId } = load();
     expect(publicId).toBeTruthy();
-    const att = dbGet<{ id: number }>("select a.id from report_attachments a join reports r on r.id = a.report_id where r.public_id = ?", publicId);
+    const att = dbGet<{ id: number }>(
+      "select a.id from report_attachments a join reports r on r.id = a.report_id where r.public_id = ?",
+      publicId,
+    );
     const context = await browser.newContext({ locale: "th-TH" });
     const page = await context.newPage();
     await page.goto(`${base()}/staff/login`);
@@ -326,7 +349,11 @@ test.describe("corruption report journey", () => {
     await page.locator("form:has(input[name=password]) button[type=submit]").click();
     await expect(page).toHaveURL(/\/staff\/?(\?.*)?$/);
     await expect(page.locator("nav a[href='/staff/integrity']")).toHaveCount(0);
-    for (const url of ["/staff/integrity", `/staff/integrity/reports/${publicId}`, `/staff/integrity/reports/${publicId}/attachments/${att?.id ?? 1}`]) {
+    for (const url of [
+      "/staff/integrity",
+      `/staff/integrity/reports/${publicId}`,
+      `/staff/integrity/reports/${publicId}/attachments/${att?.id ?? 1}`,
+    ]) {
       const res = await page.goto(`${base()}${url}`);
       expect([403, 404], url).toContain(res?.status());
       await expect(page.getByText(PHRASE)).toHaveCount(0);

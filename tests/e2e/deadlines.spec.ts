@@ -1,5 +1,5 @@
 /**
- * Deadlines in a real browser, with the server's clock moved forward (CLOCK_OFFSET_MS, issue 4): a citizen files a
+ * Deadlines in a real browser, with the server's clock moved forward (CLOCK_OFFSET_MS): a citizen files a
  * complaint with an e-mail; "days later" the supervisor sees it due soon in the queue; after the deadline it is
  * overdue and owes the complainant an explanation; the supervisor sends the explanation from the pre-filled template
  * with a new expected date; the citizen sees the explanation and the new date on /track (and gets it by e-mail).
@@ -19,7 +19,12 @@ import { addBangkokDays, bangkokDateKey, formatThaiDate } from "../../app/lib/th
 const DAY = 24 * 3600 * 1000;
 const tag = crypto.randomBytes(3).toString("hex");
 const citizenEmail = `late-${tag}@example.th`;
-const SUPERVISOR = { email: `palad-${tag}@wangluek.go.th`, name: "ปลัด ทดสอบกำหนดเวลา", role: "supervisor" as const, password: "e2e supervisor password 2569" };
+const SUPERVISOR = {
+  email: `palad-${tag}@wangluek.go.th`,
+  name: "ปลัด ทดสอบกำหนดเวลา",
+  role: "supervisor" as const,
+  password: "e2e supervisor password 2569",
+};
 
 /** Server env; CLOCK_OFFSET_MS is changed between restarts (startServer reads this object at every spawn). */
 const serverEnv: Record<string, string> = {};
@@ -110,7 +115,15 @@ test.describe.serial("deadlines: due soon, overdue, explanation", () => {
     await page.goto(`${server.url}/staff?deadline=due_soon`);
     await expect(queueRow(page).getByTestId("deadline-badge")).toHaveAttribute("data-state", "due_soon");
     // The ticker (at start, then every minute) recorded the "due soon" rung once.
-    await waitUntil(async () => (await dbGet(server, "select 1 from escalations e join complaints c on c.id = e.complaint_id where c.reference = ? and e.level = 'due_soon'", filed.reference)) ?? null, "the due-soon escalation");
+    await waitUntil(
+      async () =>
+        (await dbGet(
+          server,
+          "select 1 from escalations e join complaints c on c.id = e.complaint_id where c.reference = ? and e.level = 'due_soon'",
+          filed.reference,
+        )) ?? null,
+      "the due-soon escalation",
+    );
     expect((await complaint())!.explanation_owed).toBe(0);
     expect(problems).toEqual([]);
     await context.close();
@@ -143,10 +156,20 @@ test.describe.serial("deadlines: due soon, overdue, explanation", () => {
     expect(c.explanation_owed).toBe(0);
     expect(c.explained_at).not.toBeNull();
     expect(bangkokDateKey(new Date(c.expected_at!))).toBe(expectedKey);
-    const notice = await dbGet<{ method: string; expected_at: string }>(server, "select method, expected_at from notices where complaint_id = ? and kind = 'explanation'", c.id);
+    const notice = await dbGet<{ method: string; expected_at: string }>(
+      server,
+      "select method, expected_at from notices where complaint_id = ? and kind = 'explanation'",
+      c.id,
+    );
     expect(notice?.method).toBe("email");
     // …and the complainant gets it by e-mail.
-    await smtp.waitFor((m) => m.rcptTo.includes(citizenEmail) && m.text.includes(filed.reference) && m.text.includes(formatThaiDate(new Date(c.expected_at!), "th")), 20_000);
+    await smtp.waitFor(
+      (m) =>
+        m.rcptTo.includes(citizenEmail) &&
+        m.text.includes(filed.reference) &&
+        m.text.includes(formatThaiDate(new Date(c.expected_at!), "th")),
+      20_000,
+    );
 
     // The queue no longer shows "explanation owed" (it is still overdue).
     await page.goto(`${server.url}/staff`);

@@ -10,17 +10,48 @@ import { startSmtp } from "../helpers/smtp";
 import { HttpClient, csrfOf } from "../helpers/http";
 import { integrityLogin, totpAccount, totpLogin, type TotpAccount } from "../helpers/report";
 
-export const E2E_OFFICER = { email: "officer.works@wangluek.go.th", name: "ช่างสมศักดิ์ ทดสอบ", role: "officer" as const, division: "works", password: "e2e officer password 2569" };
+export const E2E_OFFICER = {
+  email: "officer.works@wangluek.go.th",
+  name: "ช่างสมศักดิ์ ทดสอบ",
+  role: "officer" as const,
+  division: "works",
+  password: "e2e officer password 2569",
+};
 /** Integrity officer of the corruption-report channel (corruption.spec.ts); sets up TOTP at the first sign-in. */
 /** Supervisor who approves the annual report (stats.spec.ts). */
-export const E2E_SUPERVISOR = { email: "supervisor@wangluek.go.th", name: "นายสมชาย หัวหน้า", role: "supervisor" as const, password: "e2e หัวหน้างาน password 2569" };
+export const E2E_SUPERVISOR = {
+  email: "supervisor@wangluek.go.th",
+  name: "นายสมชาย หัวหน้า",
+  role: "supervisor" as const,
+  password: "e2e หัวหน้างาน password 2569",
+};
 /** Administrator for the page-by-page hydration check (pages.spec.ts). */
-export const E2E_ADMIN = { email: "admin@wangluek.go.th", name: "ผู้ดูแลระบบ ทดสอบ", role: "admin" as const, password: "e2e ผู้ดูแลระบบ password 2569" };
-export const E2E_INTEGRITY = { email: "integrity@wangluek.go.th", name: "นางสาวสุจริตา ตรวจสอบ", role: "integrity" as const, password: "e2e สุจริตา password 2569" };
+export const E2E_ADMIN = {
+  email: "admin@wangluek.go.th",
+  name: "ผู้ดูแลระบบ ทดสอบ",
+  role: "admin" as const,
+  password: "e2e ผู้ดูแลระบบ password 2569",
+};
+export const E2E_INTEGRITY = {
+  email: "integrity@wangluek.go.th",
+  name: "นางสาวสุจริตา ตรวจสอบ",
+  role: "integrity" as const,
+  password: "e2e สุจริตา password 2569",
+};
 /** A second integrity officer: the one a whistleblower excludes (corruption.spec.ts). */
-export const E2E_INTEGRITY2 = { email: "integrity2@wangluek.go.th", name: "นายวิชัย ระวังภัย", role: "integrity" as const, password: "e2e second integrity password 2569" };
+export const E2E_INTEGRITY2 = {
+  email: "integrity2@wangluek.go.th",
+  name: "นายวิชัย ระวังภัย",
+  role: "integrity" as const,
+  password: "e2e second integrity password 2569",
+};
 /** The alternate recipient (e.g. the chair of the council's audit committee). */
-export const E2E_ALTERNATE = { email: "alternate@wangluek.go.th", name: "นางประภา ธรรมรักษ์", role: "integrity" as const, password: "e2e ประภา password 2569" };
+export const E2E_ALTERNATE = {
+  email: "alternate@wangluek.go.th",
+  name: "นางประภา ธรรมรักษ์",
+  role: "integrity" as const,
+  password: "e2e ประภา password 2569",
+};
 
 export default async function globalSetup() {
   const smtp = await startSmtp();

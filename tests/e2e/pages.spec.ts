@@ -32,9 +32,33 @@ const PUBLIC_PAGES = [
   "/staff/login",
 ];
 
-const SUPERVISOR_PAGES = ["/staff", "/staff/passkeys", "/staff?status=all", `/staff?fy=${fy}&state=open`, "/staff/board", "/staff/feedback", "/staff/intake", "/staff/reports", `/staff/reports/${fy}/year`, `/staff/reports/${fy}/h1`, "/stats"];
+const SUPERVISOR_PAGES = [
+  "/staff",
+  "/staff/passkeys",
+  "/staff?status=all",
+  `/staff?fy=${fy}&state=open`,
+  "/staff/board",
+  "/staff/feedback",
+  "/staff/intake",
+  "/staff/reports",
+  `/staff/reports/${fy}/year`,
+  `/staff/reports/${fy}/h1`,
+  "/stats",
+];
 
-const ADMIN_PAGES = ["/staff/admin", "/staff/admin/security", "/staff/passkeys", "/staff/admin/sla", "/staff/admin/holidays", "/staff/admin/escalation", "/staff/admin/templates", "/staff/admin/outbox", "/staff/audit", "/staff/integrity/settings", "/staff/reports"];
+const ADMIN_PAGES = [
+  "/staff/admin",
+  "/staff/admin/security",
+  "/staff/passkeys",
+  "/staff/admin/sla",
+  "/staff/admin/holidays",
+  "/staff/admin/escalation",
+  "/staff/admin/templates",
+  "/staff/admin/outbox",
+  "/staff/audit",
+  "/staff/integrity/settings",
+  "/staff/reports",
+];
 
 /** Opens a page, waits until the browser's scripts have run, and returns what went wrong. */
 async function visit(page: Page, path: string, problems: string[]) {

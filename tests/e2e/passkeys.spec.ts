@@ -1,5 +1,5 @@
 /**
- * Passkeys in Chromium with a virtual authenticator (Chrome DevTools Protocol, WebAuthn domain), issue 10:
+ * Passkeys in Chromium with a virtual authenticator (Chrome DevTools Protocol, WebAuthn domain):
  *
  * 1. On a 360 px phone, a supervisor's first sign-in sends them to the second-factor set-up; they create a passkey
  *    (the authenticator makes it), save the recovery codes, reach the back office and see the passkey on
@@ -20,7 +20,12 @@ import { noHorizontalScroll, phone, watch } from "./support";
 import { createStaffUser, dbAll, dbGet, freePort, startServer, type TestServer } from "../helpers/server";
 
 const tag = crypto.randomBytes(3).toString("hex");
-const SUPERVISOR = { email: `passkey-sup-${tag}@wangluek.go.th`, name: "หัวหน้า พาสคีย์", role: "supervisor" as const, password: "e2e passkey supervisor 2569" };
+const SUPERVISOR = {
+  email: `passkey-sup-${tag}@wangluek.go.th`,
+  name: "หัวหน้า พาสคีย์",
+  role: "supervisor" as const,
+  password: "e2e passkey supervisor 2569",
+};
 
 let server: TestServer;
 let origin = "";
@@ -35,7 +40,7 @@ interface VirtualCredential {
   signCount: number;
 }
 
-/** A page with a CDP virtual authenticator (internal, resident keys, user verified), as the brief of issue 10 says. */
+/** A page with a CDP virtual authenticator (internal, resident keys, user verified), as the brief says. */
 async function withAuthenticator(context: BrowserContext): Promise<{ page: Page; cdp: CDPSession; authenticatorId: string }> {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -141,9 +146,17 @@ test.describe.serial("passkeys: set-up, sign-in, removal, refusal", () => {
     await noHorizontalScroll(page);
     await page.getByRole("button", { name: "ยืนยันด้วยพาสคีย์" }).click();
     await expect(page).toHaveURL(/\/staff\/?$/);
-    const used = await dbGet<{ last_used_at: string | null }>(server, "select last_used_at from staff_passkeys where staff_id = ?", await staffId());
+    const used = await dbGet<{ last_used_at: string | null }>(
+      server,
+      "select last_used_at from staff_passkeys where staff_id = ?",
+      await staffId(),
+    );
     expect(used?.last_used_at).toBeTruthy();
-    const audit = await dbAll<{ action: string }>(server, "select action from audit_log where actor_id = ? and (action like 'passkey.%' or action = 'login.passkey') order by id", await staffId());
+    const audit = await dbAll<{ action: string }>(
+      server,
+      "select action from audit_log where actor_id = ? and (action like 'passkey.%' or action = 'login.passkey') order by id",
+      await staffId(),
+    );
     expect(audit.map((a) => a.action)).toEqual(["passkey.register", "login.passkey"]);
     expect(problems).toEqual([]);
   });
@@ -166,7 +179,13 @@ test.describe.serial("passkeys: set-up, sign-in, removal, refusal", () => {
     // (Back as a non-discoverable credential: the authenticator keeps one discoverable credential per account.)
     await cdp.send("WebAuthn.addCredential", {
       authenticatorId,
-      credential: { credentialId: first.credentialId, isResidentCredential: false, rpId: first.rpId, privateKey: first.privateKey, signCount: first.signCount },
+      credential: {
+        credentialId: first.credentialId,
+        isResidentCredential: false,
+        rpId: first.rpId,
+        privateKey: first.privateKey,
+        signCount: first.signCount,
+      },
     });
 
     // Rename one, remove the first.
@@ -213,11 +232,26 @@ test.describe.serial("passkeys: set-up, sign-in, removal, refusal", () => {
     await page.unroute("**/staff/webauthn/options");
     await page.getByRole("button", { name: "ยืนยันด้วยพาสคีย์" }).click();
     await expect(page).toHaveURL(/\/staff\/board$/);
-    const row = await dbGet<{ credential_id: string; last_used_at: string | null }>(server, "select credential_id, last_used_at from staff_passkeys where staff_id = ?", await staffId());
+    const row = await dbGet<{ credential_id: string; last_used_at: string | null }>(
+      server,
+      "select credential_id, last_used_at from staff_passkeys where staff_id = ?",
+      await staffId(),
+    );
     expect(row?.credential_id).toBe(b64url(second.credentialId));
     expect(row?.last_used_at).toBeTruthy();
-    const audit = await dbAll<{ action: string }>(server, "select action from audit_log where actor_id = ? and (action like 'passkey.%' or action = 'login.passkey') order by id", await staffId());
-    expect(audit.map((a) => a.action)).toEqual(["passkey.register", "login.passkey", "passkey.register", "passkey.rename", "passkey.remove", "login.passkey"]);
+    const audit = await dbAll<{ action: string }>(
+      server,
+      "select action from audit_log where actor_id = ? and (action like 'passkey.%' or action = 'login.passkey') order by id",
+      await staffId(),
+    );
+    expect(audit.map((a) => a.action)).toEqual([
+      "passkey.register",
+      "login.passkey",
+      "passkey.register",
+      "passkey.rename",
+      "passkey.remove",
+      "login.passkey",
+    ]);
     expect(problems).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 /**
- * Public statistics in a real browser (issue 5), against the shared server of global-setup.ts:
+ * Public statistics in a real browser, against the shared server of global-setup.ts:
  *
  * 1. A visitor on a 360 px phone, in Thai, opens /stats from the site menu, changes the fiscal year with the selector,
  *    downloads a CSV (UTF-8 with BOM, Thai headers, the same figure as the page), opens the plan targets and the ITA
@@ -69,7 +69,9 @@ async function publicFigures(browser: Browser, fy?: number) {
 }
 
 test.describe("public statistics, satisfaction and the annual report", () => {
-  test("a visitor views the statistics on a phone in Thai, changes the fiscal year, downloads a CSV, opens the targets and the ITA table", async ({ browser }) => {
+  test("a visitor views the statistics on a phone in Thai, changes the fiscal year, downloads a CSV, opens the targets and the ITA table", async ({
+    browser,
+  }) => {
     expect(process.env.E2E_SUPERVISOR_ERROR ?? "", "creating the supervisor in global setup").toBe("");
     const fy = currentFy();
     const prev = fy - 1;
@@ -84,12 +86,17 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       await page.getByLabel("วันที่รับเรื่อง (หากก่อนวันนี้)", { exact: true }).fill(lastDayOfPrev);
       await page.getByRole("combobox", { name: "ประเภทเรื่อง", exact: true }).selectOption("road");
       await page.getByRole("textbox", { name: "หัวข้อเรื่อง", exact: true }).fill(`หนังสือร้องเรียนถนนชำรุด ปีก่อน ${tag}`);
-      await page.getByRole("textbox", { name: "รายละเอียด", exact: true }).fill("ถนนสายหลักหมู่ 3 ชำรุดเป็นหลุมหลายจุด ขอให้ซ่อมแซม (หนังสือลงวันที่สิ้นปีงบประมาณ)");
+      await page
+        .getByRole("textbox", { name: "รายละเอียด", exact: true })
+        .fill("ถนนสายหลักหมู่ 3 ชำรุดเป็นหลุมหลายจุด ขอให้ซ่อมแซม (หนังสือลงวันที่สิ้นปีงบประมาณ)");
       await page.getByRole("combobox", { name: "หมู่บ้าน", exact: true }).selectOption("3");
       await page.getByRole("button", { name: "บันทึกรับเรื่อง", exact: true }).click();
       await expect(page.getByTestId("reference")).toHaveText(/^\s*\d{4}-\d{6}\s*$/);
       const reference = (await page.getByTestId("reference").textContent())!.trim();
-      const row = dbGet<{ channel: string; received_at: string }>("select channel, received_at from complaints where reference = ?", reference);
+      const row = dbGet<{ channel: string; received_at: string }>(
+        "select channel, received_at from complaints where reference = ?",
+        reference,
+      );
       expect(row?.channel).toBe("letter");
       expect(fiscalYearOf(new Date(row!.received_at))).toBe(prev);
       expect(problems).toEqual([]);
@@ -161,7 +168,9 @@ test.describe("public statistics, satisfaction and the annual report", () => {
     await test.step("the plan targets: ลำดับที่ 13 … 28 with verdicts, for the chosen year", async () => {
       await page.getByRole("navigation", { name: "เมนูสถิติ" }).getByRole("link", { name: "ผลตามเป้าหมายของแผน", exact: true }).click();
       await expect(page).toHaveURL(new RegExp(`/stats/targets\\?fy=${prev}$`));
-      await expect(page.getByRole("heading", { level: 1 })).toHaveText(`ผลการดำเนินงานตามเป้าหมายของแผนปฏิบัติการป้องกันการทุจริต ปีงบประมาณ ${prev}`);
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+        `ผลการดำเนินงานตามเป้าหมายของแผนปฏิบัติการป้องกันการทุจริต ปีงบประมาณ ${prev}`,
+      );
       const table = page.getByTestId("targets-table");
       await expect(table.locator("caption")).toHaveText(`ผลตามเป้าหมายของแผน ปีงบประมาณ ${prev} เทียบกับปีงบประมาณ ${prev - 1}`);
       const measures = (await table.locator("tbody th[scope=row]").allTextContents()).map((s) => s.trim());
@@ -237,7 +246,9 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       await resolve.locator("[name=resultSummary]").fill(`เปลี่ยนหลอดไฟกิ่งหน้าโรงเรียนแล้ว ${tag}`);
       await resolve.getByRole("button").click();
       await expect(staffPage.getByTestId("form-resolve")).toHaveCount(0);
-      await expect.poll(() => dbGet<{ status: string }>("select status from complaints where reference = ?", filed.reference)?.status).toBe("resolved");
+      await expect
+        .poll(() => dbGet<{ status: string }>("select status from complaints where reference = ?", filed.reference)?.status)
+        .toBe("resolved");
       expect(staffProblems).toEqual([]);
       await context.close();
     });
@@ -263,7 +274,10 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       await expect(page.getByTestId("rating-until")).toContainText("ท่านแก้ไขคำตอบได้จนถึง");
       // Still changeable for 30 days: the form stays, now to change the answer.
       await expect(page.getByTestId("rating-form").getByRole("button", { name: "บันทึกการแก้ไขคำตอบ", exact: true })).toBeVisible();
-      const saved = dbGet<{ score: number }>("select r.score from case_ratings r join complaints c on c.id = r.complaint_id where c.reference = ?", filed.reference);
+      const saved = dbGet<{ score: number }>(
+        "select r.score from case_ratings r join complaints c on c.id = r.complaint_id where c.reference = ?",
+        filed.reference,
+      );
       expect(saved?.score).toBe(5);
     });
     expect(problems).toEqual([]);
@@ -385,7 +399,10 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       // The statistics menu leads to the list of published reports, and from there to this one.
       await page.getByRole("navigation", { name: "เมนูสถิติ" }).getByRole("link", { name: "รายงานผลการดำเนินงาน", exact: true }).click();
       await expect(page).toHaveURL(/\/stats\/report$/);
-      await page.getByTestId("reports-list").getByRole("link", { name: `รายงานผลการดำเนินงานเรื่องร้องเรียน ประจำปีงบประมาณ พ.ศ. ${fy}` }).click();
+      await page
+        .getByTestId("reports-list")
+        .getByRole("link", { name: `รายงานผลการดำเนินงานเรื่องร้องเรียน ประจำปีงบประมาณ พ.ศ. ${fy}` })
+        .click();
       await expect(page).toHaveURL(new RegExp(`/stats/report/${fy}$`));
       await expect(page.getByTestId("report-title")).toHaveText(`รายงานผลการดำเนินงานเรื่องร้องเรียน ประจำปีงบประมาณ พ.ศ. ${fy}`);
       await expect(page.getByTestId("draft-banner")).toHaveCount(0);
@@ -402,7 +419,9 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       await noHorizontalScroll(page);
       // The current year's report is not published (and could not be yet).
       await page.goto(`${base()}/stats/report`);
-      await expect(page.getByTestId("reports-list").getByRole("link", { name: `รายงานผลการดำเนินงานเรื่องร้องเรียน ประจำปีงบประมาณ พ.ศ. ${current}` })).toHaveCount(0);
+      await expect(
+        page.getByTestId("reports-list").getByRole("link", { name: `รายงานผลการดำเนินงานเรื่องร้องเรียน ประจำปีงบประมาณ พ.ศ. ${current}` }),
+      ).toHaveCount(0);
       expect(problems).toEqual([]);
       await context.close();
     });

@@ -20,7 +20,9 @@ export function base(): string {
 }
 
 /** An account created by global-setup.ts (E2E_OFFICER, E2E_SUPERVISOR, E2E_ADMIN, E2E_INTEGRITY). */
-export function account(name: "E2E_OFFICER" | "E2E_SUPERVISOR" | "E2E_INTEGRITY" | "E2E_INTEGRITY2" | "E2E_ALTERNATE" | "E2E_ADMIN"): Account {
+export function account(
+  name: "E2E_OFFICER" | "E2E_SUPERVISOR" | "E2E_INTEGRITY" | "E2E_INTEGRITY2" | "E2E_ALTERNATE" | "E2E_ADMIN",
+): Account {
   return JSON.parse(process.env[name] ?? "{}") as Account;
 }
 
@@ -47,7 +49,8 @@ export async function phone(browser: Browser, javaScriptEnabled = true): Promise
 export function watch(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error" && /Content Security Policy|Refused to|React Router caught|Minified React error|hydrat/i.test(m.text())) problems.push(m.text().slice(0, 300));
+    if (m.type() === "error" && /Content Security Policy|Refused to|React Router caught|Minified React error|hydrat/i.test(m.text()))
+      problems.push(m.text().slice(0, 300));
   });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   return problems;
@@ -60,7 +63,10 @@ export async function noHorizontalScroll(page: Page): Promise<void> {
     const culprits = [...document.querySelectorAll("body *")]
       .filter((el) => el.getBoundingClientRect().right > vw + 0.5 && !el.closest(".table-wrap, .chart-scroll"))
       .slice(0, 5)
-      .map((el) => `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${el.className ? `.${String(el.className).replace(/\s+/g, ".")}` : ""}> right=${Math.round(el.getBoundingClientRect().right)}`);
+      .map(
+        (el) =>
+          `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${el.className ? `.${String(el.className).replace(/\s+/g, ".")}` : ""}> right=${Math.round(el.getBoundingClientRect().right)}`,
+      );
     return { width: document.documentElement.scrollWidth, culprits };
   });
   expect.soft(width, `page wider than the 360 px screen; elements sticking out: ${culprits.join(", ")}`).toBeLessThanOrEqual(360);
@@ -110,7 +116,12 @@ export async function savedTotpCode(email: string): Promise<string> {
  * Password, then the second-factor step with `code()` (by default the saved TOTP state of the account); ends on the
  * back office (`/staff…`). For accounts that need no second factor the step is skipped.
  */
-export async function staffSignIn(page: Page, origin: string, who: Account, code: () => Promise<string> = () => savedTotpCode(who.email)): Promise<void> {
+export async function staffSignIn(
+  page: Page,
+  origin: string,
+  who: Account,
+  code: () => Promise<string> = () => savedTotpCode(who.email),
+): Promise<void> {
   await page.goto(`${origin}/staff/login`);
   await page.locator("input[name=email]").fill(who.email);
   await page.locator("input[name=password]").fill(who.password);
@@ -122,7 +133,11 @@ export async function staffSignIn(page: Page, origin: string, who: Account, code
  * Right after the password: when the browser was sent to the second-factor step, types `code()` (by default the saved
  * TOTP state of the account); ends on the back office (`/staff…`) either way.
  */
-export async function passSecondFactorIfAsked(page: Page, who: Account, code: () => Promise<string> = () => savedTotpCode(who.email)): Promise<void> {
+export async function passSecondFactorIfAsked(
+  page: Page,
+  who: Account,
+  code: () => Promise<string> = () => savedTotpCode(who.email),
+): Promise<void> {
   await expect(page).toHaveURL(/\/staff(\/login\/totp)?\/?(\?.*)?$/);
   if (/\/staff\/login\/totp/.test(page.url())) {
     await page.locator("#f-code").fill(await code());

@@ -1,5 +1,5 @@
 /**
- * The catch-up scenario of issue 11, seeded straight into a server's SQLite file with SQL (like bench/sla-tick.ts) while
+ * The catch-up scenario, seeded straight into a server's SQLite file with SQL (like bench/sla-tick.ts) while
  * that server is stopped: `cases` open, assigned cases whose deadlines lie a few days after the real "now", so a
  * server started with CLOCK_OFFSET_MS = offsetMs (30 days) finds every one of them overdue and more than 7 working days
  * overdue — 2 × `cases` escalations at once — plus two small due-soon groups (one officer with more cases than the
@@ -9,7 +9,7 @@
  * Used by tests/integration/catch-up.test.ts and bench/ops.ts.
  */
 import SQLite from "better-sqlite3";
-import { formatCaseReference } from "../../app/lib/case-reference";
+import { formatCaseReference } from "../../app/lib/complaint-reference";
 import { fiscalYearOf } from "../../app/lib/fiscal-year";
 
 const DAY = 24 * 3600 * 1000;
@@ -57,14 +57,16 @@ export function seedCatchUp(dbFile: string, opts: { cases: number; offsetMs: num
     const addStaff = sqlite.prepare(
       `insert into staff (email, name, role, division_id, password_hash, active, created_at) values (?, ?, ?, ?, 'x', 1, ?)`,
     );
-    const staffId = (email: string, role: string, division: number | null) => Number(addStaff.run(email, email.split("@")[0], role, division, at).lastInsertRowid);
+    const staffId = (email: string, role: string, division: number | null) =>
+      Number(addStaff.run(email, email.split("@")[0], role, division, at).lastInsertRowid);
     for (let i = 1; i <= seed.supervisors; i++) staffId(`catchup-supervisor-${i}@example.org`, "supervisor", null);
     for (let i = 1; i <= seed.executives; i++) staffId(`catchup-executive-${i}@example.org`, "executive", null);
     const officers = Array.from({ length: 10 }, (_, i) => staffId(`catchup-officer-${i + 1}@example.org`, "officer", cat.division_id));
     const busy = staffId("catchup-busy@example.org", "officer", cat.division_id);
     const quiet = staffId("catchup-quiet@example.org", "officer", cat.division_id);
 
-    const ins = sqlite.prepare(`insert into complaints (reference, fiscal_year, seq, submission_key_hash, tracking_hash, channel, category_id, subject, details, village_id, landmark, contact_name, contact_phone, contact_email, contact_address, preferred_contact, lang, status, division_id, assignee_id, received_at, period_started_at, due_at, created_at, updated_at)
+    const ins =
+      sqlite.prepare(`insert into complaints (reference, fiscal_year, seq, submission_key_hash, tracking_hash, channel, category_id, subject, details, village_id, landmark, contact_name, contact_phone, contact_email, contact_address, preferred_contact, lang, status, division_id, assignee_id, received_at, period_started_at, due_at, created_at, updated_at)
       values (@reference, @fy, @seq, null, @tracking_hash, 'web', @category_id, 'ไฟฟ้าดับ', 'รายละเอียด', @village_id, '', '', '', '', '', 'none', 'th', 'in_progress', @division_id, @assignee_id, @received_at, @received_at, @due_at, @received_at, @received_at)`);
     const seqs = new Map<number, number>();
     const add = (i: number, due: number, assignee: number) => {
@@ -74,7 +76,13 @@ export function seedCatchUp(dbFile: string, opts: { cases: number; offsetMs: num
         seqs.get(fy) ??
         Math.max(
           Number((sqlite.prepare("select coalesce(max(seq), 0) as m from complaints where fiscal_year = ?").get(fy) as { m: number }).m),
-          Number((sqlite.prepare("select coalesce(max(last_seq), 0) as m from reference_counters where fiscal_year = ?").get(fy) as { m: number }).m),
+          Number(
+            (
+              sqlite.prepare("select coalesce(max(last_seq), 0) as m from reference_counters where fiscal_year = ?").get(fy) as {
+                m: number;
+              }
+            ).m,
+          ),
         );
       const next = last + 1;
       seqs.set(fy, next);
@@ -106,7 +114,9 @@ export function seedCatchUp(dbFile: string, opts: { cases: number; offsetMs: num
     })();
     for (const [fy, last] of seqs) {
       sqlite
-        .prepare(`insert into reference_counters (fiscal_year, last_seq) values (?, ?) on conflict (fiscal_year) do update set last_seq = max(last_seq, excluded.last_seq)`)
+        .prepare(
+          `insert into reference_counters (fiscal_year, last_seq) values (?, ?) on conflict (fiscal_year) do update set last_seq = max(last_seq, excluded.last_seq)`,
+        )
         .run(fy, last);
     }
     // The seed is history, not "changes since the last tick"; no tick state → the first tick looks at every open case.

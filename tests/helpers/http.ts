@@ -38,7 +38,12 @@ export function decodeEntities(s: string): string {
 }
 
 function stripTags(s: string): string {
-  return decodeEntities(s.replace(/<script[\s\S]*?<\/script>/gi, " ").replace(/<style[\s\S]*?<\/style>/gi, " ").replace(/<[^>]+>/g, " "))
+  return decodeEntities(
+    s
+      .replace(/<script[\s\S]*?<\/script>/gi, " ")
+      .replace(/<style[\s\S]*?<\/style>/gi, " ")
+      .replace(/<[^>]+>/g, " "),
+  )
     .replace(/\s+/g, " ")
     .trim();
 }
@@ -168,7 +173,11 @@ export class HttpClient {
     return res;
   }
 
-  postForm(path: string, fields: Record<string, string | string[]> | URLSearchParams, headers?: Record<string, string>): Promise<HttpResult> {
+  postForm(
+    path: string,
+    fields: Record<string, string | string[]> | URLSearchParams,
+    headers?: Record<string, string>,
+  ): Promise<HttpResult> {
     const body = fields instanceof URLSearchParams ? fields : new URLSearchParams();
     if (!(fields instanceof URLSearchParams)) {
       for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
@@ -182,7 +191,10 @@ export class HttpClient {
 
   /** POST of a raw body with the given content type (for malformed requests). */
   postRaw(path: string, body: Buffer | string, contentType: string, headers?: Record<string, string>): Promise<HttpResult> {
-    return this.request("POST", path, { body: typeof body === "string" ? body : new Uint8Array(body), headers: { "Content-Type": contentType, ...headers } });
+    return this.request("POST", path, {
+      body: typeof body === "string" ? body : new Uint8Array(body),
+      headers: { "Content-Type": contentType, ...headers },
+    });
   }
 
   /** The password step alone at /staff/login: the login POST response (a redirect: to the target, or to the second factor). */
@@ -248,7 +260,11 @@ export class HttpClient {
       : purpose === "register"
         ? auth.register(options as never, { origin })
         : auth.authenticate(options as never, { origin });
-    const fields: Record<string, string> = { csrf, intent: purpose === "register" && pagePath.startsWith("/staff/passkeys") ? "register" : "passkey", response: JSON.stringify(answer) };
+    const fields: Record<string, string> = {
+      csrf,
+      intent: purpose === "register" && pagePath.startsWith("/staff/passkeys") ? "register" : "passkey",
+      response: JSON.stringify(answer),
+    };
     const redirectTo = pageRedirectTo(page);
     if (redirectTo !== null) fields.redirectTo = redirectTo;
     if (purpose === "register") fields.name = opts.name ?? "test helper passkey";
@@ -265,7 +281,10 @@ export function helperPasskeyOf(baseUrl: string, email: string): SoftAuthenticat
 }
 
 /** A FormData from plain fields (+ files). */
-export function formData(fields: Record<string, string | string[]>, files: { name?: string; filename: string; type: string; data: Buffer }[] = []): FormData {
+export function formData(
+  fields: Record<string, string | string[]>,
+  files: { name?: string; filename: string; type: string; data: Buffer }[] = [],
+): FormData {
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) fd.append(k, x);
   for (const f of files) fd.append(f.name ?? "attachments", new Blob([new Uint8Array(f.data)], { type: f.type }), f.filename);

@@ -1,5 +1,5 @@
 /**
- * Helpers for black-box tests of the corruption & misconduct report channel (issue 3): filing a report through the
+ * Helpers for black-box tests of the corruption & misconduct report channel: filing a report through the
  * real form, signing in as an integrity officer with TOTP (driving the real first-login setup page), a JPEG that
  * carries EXIF and GPS metadata, running the audit CLI, scanning files for leaked bytes.
  */
@@ -75,7 +75,8 @@ export async function nextTotpCode(acc: TotpAccount): Promise<string> {
  */
 export async function integrityLogin(client: HttpClient, acc: TotpAccount, redirectTo = "/staff/integrity"): Promise<HttpResult> {
   const login = await client.passwordStep(acc.email, acc.password, redirectTo);
-  if (login.status !== 302 || !login.location) throw new Error(`password step for ${acc.email} gave ${login.status}: ${login.$.text().slice(0, 400)}`);
+  if (login.status !== 302 || !login.location)
+    throw new Error(`password step for ${acc.email} gave ${login.status}: ${login.$.text().slice(0, 400)}`);
   const step = new URL(login.location);
   if (step.pathname === "/staff/totp-setup") {
     const page = await client.get(step.pathname + step.search);
@@ -89,7 +90,8 @@ export async function integrityLogin(client: HttpClient, acc: TotpAccount, redir
       code: await nextTotpCode(acc),
       redirectTo: pageRedirectTo(page) ?? redirectTo,
     });
-    if (confirm.status !== 302 || !confirm.location) throw new Error(`TOTP setup for ${acc.email} gave ${confirm.status}: ${confirm.$.text().slice(0, 400)}`);
+    if (confirm.status !== 302 || !confirm.location)
+      throw new Error(`TOTP setup for ${acc.email} gave ${confirm.status}: ${confirm.$.text().slice(0, 400)}`);
     const codes = await client.get(confirm.location);
     acc.recoveryCodes = [...codes.text.matchAll(/<code>([^<]+)<\/code>/g)].map((m) => m[1]);
     const next = codes.$.testIdAttr("continue", "href");
@@ -174,7 +176,9 @@ export async function fileReport(
         submissionKey: submissionKeyOf(post),
         ...reportFields(over),
         namesChecked: "yes",
-        exclude: [...post.text.matchAll(/<input[^>]*name="exclude"[^>]*>/g)].filter((m) => / checked/.test(m[0])).map((m) => /value="(\d+)"/.exec(m[0])![1]),
+        exclude: [...post.text.matchAll(/<input[^>]*name="exclude"[^>]*>/g)]
+          .filter((m) => / checked/.test(m[0]))
+          .map((m) => /value="(\d+)"/.exec(m[0])![1]),
       },
       files.map((f) => ({ ...f, name: "evidence" })),
     );

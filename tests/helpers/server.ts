@@ -56,7 +56,22 @@ export async function freePort(): Promise<number> {
 function baseProcessEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Never inherit installation settings from the developer's shell.
-  for (const k of ["BUILD_DIR", "DATABASE_URL", "SMTP_URL", "PUBLIC_URL", "DATA_DIR", "PORT", "HOST", "TRUST_PROXY_HOPS", "TRUSTED_PROXIES", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID", "TEST"]) {
+  for (const k of [
+    "BUILD_DIR",
+    "DATABASE_URL",
+    "SMTP_URL",
+    "PUBLIC_URL",
+    "DATA_DIR",
+    "PORT",
+    "HOST",
+    "TRUST_PROXY_HOPS",
+    "TRUSTED_PROXIES",
+    "NODE_OPTIONS",
+    "VITEST",
+    "VITEST_POOL_ID",
+    "VITEST_WORKER_ID",
+    "TEST",
+  ]) {
     delete env[k];
   }
   if (process.env.TEST_BUILD_DIR) env.BUILD_DIR = path.resolve(process.env.TEST_BUILD_DIR);
@@ -216,7 +231,19 @@ export interface StaffUserInput {
 
 /** Creates a staff account with the staff CLI (`scripts/staff.ts add …`), password on stdin. Returns the CLI output. */
 export async function createStaffUser(server: Pick<TestServer, "env">, user: StaffUserInput): Promise<string> {
-  const args = ["--import", "tsx", "scripts/staff.ts", "add", "--email", user.email, "--name", user.name ?? user.email.split("@")[0], "--role", user.role, "--password-stdin"];
+  const args = [
+    "--import",
+    "tsx",
+    "scripts/staff.ts",
+    "add",
+    "--email",
+    user.email,
+    "--name",
+    user.name ?? user.email.split("@")[0],
+    "--role",
+    user.role,
+    "--password-stdin",
+  ];
   if (user.division) args.push("--division", user.division);
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, args, {
@@ -251,7 +278,11 @@ export async function dbAll<T = Record<string, any>>(server: Pick<TestServer, "d
 }
 
 /** First row of a read-only query, or undefined. */
-export async function dbGet<T = Record<string, any>>(server: Pick<TestServer, "dbFile">, sql: string, ...params: unknown[]): Promise<T | undefined> {
+export async function dbGet<T = Record<string, any>>(
+  server: Pick<TestServer, "dbFile">,
+  sql: string,
+  ...params: unknown[]
+): Promise<T | undefined> {
   return (await dbAll<T>(server, sql, ...params))[0];
 }
 

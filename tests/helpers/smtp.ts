@@ -108,7 +108,11 @@ export async function startSmtp(opts: { port?: number; listen?: boolean } = {}):
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`no matching e-mail within ${timeoutMs} ms (received ${messages.length}: ${messages.map((m) => JSON.stringify(m.subject)).join(", ")})`));
+          reject(
+            new Error(
+              `no matching e-mail within ${timeoutMs} ms (received ${messages.length}: ${messages.map((m) => JSON.stringify(m.subject)).join(", ")})`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);

@@ -110,7 +110,9 @@ export class SoftAuthenticator {
       id,
       cose,
     ]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: "webauthn.create", challenge: options.challenge, origin: opts.origin ?? this.origin, crossOrigin: false }));
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({ type: "webauthn.create", challenge: options.challenge, origin: opts.origin ?? this.origin, crossOrigin: false }),
+    );
     const attestationObject = cborEncode({ fmt: "none", attStmt: {}, authData });
     this.credentials.push(cred);
     return {
@@ -146,9 +148,18 @@ export class SoftAuthenticator {
     counter.writeUInt32BE(this.countSignatures || opts.counter !== undefined ? cred.signCount : 0);
     const authData = Buffer.concat([crypto.createHash("sha256").update(cred.rpId).digest(), Buffer.from([0x05]), counter]);
     const clientDataJSON = Buffer.from(
-      JSON.stringify({ type: "webauthn.get", challenge: opts.challenge ?? options.challenge, origin: opts.origin ?? this.origin, crossOrigin: false }),
+      JSON.stringify({
+        type: "webauthn.get",
+        challenge: opts.challenge ?? options.challenge,
+        origin: opts.origin ?? this.origin,
+        crossOrigin: false,
+      }),
     );
-    const signature = crypto.sign("sha256", Buffer.concat([authData, crypto.createHash("sha256").update(clientDataJSON).digest()]), cred.privateKey);
+    const signature = crypto.sign(
+      "sha256",
+      Buffer.concat([authData, crypto.createHash("sha256").update(clientDataJSON).digest()]),
+      cred.privateKey,
+    );
     return {
       id: b64u(cred.id),
       rawId: b64u(cred.id),

@@ -1,5 +1,5 @@
 /**
- * Staff accounts that can be run for years (issue 10), black-box against the real server and the staff CLI:
+ * Staff accounts that can be run for years, black-box against the real server and the staff CLI:
  * enrolment links (single use, expiry, reuse refused), the password rule (length, common and breached passwords,
  * Thai welcome), changing one's password, an administrator's reset (with and without a report recipient's recovery
  * key), the audit of CLI actions with the operating-system user, and a stranger's wrong passwords never locking the
@@ -22,7 +22,11 @@ function cli(args: string[], stdin = ""): Promise<{ code: number | null; out: st
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...server.env, NODE_ENV: "production" };
     for (const k of ["VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID", "NODE_OPTIONS"]) delete env[k];
-    const p = spawn(process.execPath, ["--import", "tsx", "scripts/staff.ts", ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+    const p = spawn(process.execPath, ["--import", "tsx", "scripts/staff.ts", ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let out = "";
     p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (out += d));
@@ -56,7 +60,17 @@ afterAll(async () => {
 describe("enrolment links", () => {
   let link = "";
   it("the CLI creates an account without printing any password, and prints a one-time link", async () => {
-    const r = await cli(["add", "--email", "new.officer@wangluek.go.th", "--name", "สมใจ มาใหม่", "--role", "officer", "--division", "works"]);
+    const r = await cli([
+      "add",
+      "--email",
+      "new.officer@wangluek.go.th",
+      "--name",
+      "สมใจ มาใหม่",
+      "--role",
+      "officer",
+      "--division",
+      "works",
+    ]);
     expect(r.code, r.out).toBe(0);
     link = linkIn(r.out);
     expect(link).toBeTruthy();
@@ -99,7 +113,11 @@ describe("enrolment links", () => {
     const page = await openLink(c, link);
     expect(page.status).toBe(410);
     expect(page.$.testId("enrol-invalid")).toBeTruthy();
-    const post = await c.postForm("/staff/enrol", { csrf: c.cookies.get("csrf") ?? "", password: "another long password 99", confirm: "another long password 99" });
+    const post = await c.postForm("/staff/enrol", {
+      csrf: c.cookies.get("csrf") ?? "",
+      password: "another long password 99",
+      confirm: "another long password 99",
+    });
     expect(post.status).toBe(410);
   });
 
@@ -108,7 +126,9 @@ describe("enrolment links", () => {
     const l = linkIn(r.out);
     const db = new SQLite(server.dbFile);
     try {
-      db.prepare("update staff_enrolments set expires_at = '2000-01-01T00:00:00.000Z' where staff_id = (select id from staff where email = 'late.enrol@wangluek.go.th')").run();
+      db.prepare(
+        "update staff_enrolments set expires_at = '2000-01-01T00:00:00.000Z' where staff_id = (select id from staff where email = 'late.enrol@wangluek.go.th')",
+      ).run();
     } finally {
       db.close();
     }
@@ -124,9 +144,19 @@ describe("changing one's password", () => {
     await c.login("new.officer@wangluek.go.th", "ข้าวเหนียวมะม่วงอร่อยมาก");
     const page = await c.get("/staff/account");
     expect(page.status).toBe(200);
-    const wrong = await c.postForm("/staff/account", { csrf: csrfOf(page), current: "not it at all 123", password: "ส้มตำไทยใส่ถั่วเยอะ ๆ", confirm: "ส้มตำไทยใส่ถั่วเยอะ ๆ" });
+    const wrong = await c.postForm("/staff/account", {
+      csrf: csrfOf(page),
+      current: "not it at all 123",
+      password: "ส้มตำไทยใส่ถั่วเยอะ ๆ",
+      confirm: "ส้มตำไทยใส่ถั่วเยอะ ๆ",
+    });
     expect(wrong.status).toBe(422);
-    const ok = await c.postForm("/staff/account", { csrf: csrfOf(page), current: "ข้าวเหนียวมะม่วงอร่อยมาก", password: "ส้มตำไทยใส่ถั่วเยอะ ๆ", confirm: "ส้มตำไทยใส่ถั่วเยอะ ๆ" });
+    const ok = await c.postForm("/staff/account", {
+      csrf: csrfOf(page),
+      current: "ข้าวเหนียวมะม่วงอร่อยมาก",
+      password: "ส้มตำไทยใส่ถั่วเยอะ ๆ",
+      confirm: "ส้มตำไทยใส่ถั่วเยอะ ๆ",
+    });
     expect(ok.status, ok.$.text().slice(0, 300)).toBe(302);
     expect((await c.get("/staff")).status).toBe(200);
     expect(path((await other.get("/staff")).location)).toBe("/staff/login");
@@ -177,7 +207,10 @@ describe("an administrator's reset of a report recipient", () => {
     const fresh = client();
     await integrityLogin(fresh, acc);
     expect((await fresh.get(`/staff/integrity/reports/${publicId}`)).status).toBe(404);
-    const audit = await dbAll<{ details: string }>(server, "select details from audit_log where action = 'staff.password_reset' order by id");
+    const audit = await dbAll<{ details: string }>(
+      server,
+      "select details from audit_log where action = 'staff.password_reset' order by id",
+    );
     expect(audit.map((a) => JSON.parse(a.details).reportKeys)).toEqual(["kept", "replaced"]);
   }, 60_000);
 });
@@ -187,8 +220,19 @@ describe("the staff CLI is audited with the operating-system user", () => {
     await cli(["add", "--email", "audited@wangluek.go.th", "--name", "ตรวจ สอบได้", "--role", "executive"]);
     for (const c of ["reset", "unlock", "disable", "enable"]) expect((await cli([c, "--email", "audited@wangluek.go.th"])).code).toBe(0);
     const id = (await dbGet(server, "select id from staff where email = 'audited@wangluek.go.th'"))!.id;
-    const rows = await dbAll<{ action: string; actor_role: string; details: string }>(server, "select action, actor_role, details from audit_log where target_type = 'staff' and target_id = ? order by id", String(id));
-    expect(rows.map((r) => r.action)).toEqual(["staff.create", "staff.enrolment_link", "staff.reset_link", "staff.unlock", "staff.disable", "staff.enable"]);
+    const rows = await dbAll<{ action: string; actor_role: string; details: string }>(
+      server,
+      "select action, actor_role, details from audit_log where target_type = 'staff' and target_id = ? order by id",
+      String(id),
+    );
+    expect(rows.map((r) => r.action)).toEqual([
+      "staff.create",
+      "staff.enrolment_link",
+      "staff.reset_link",
+      "staff.unlock",
+      "staff.disable",
+      "staff.enable",
+    ]);
     for (const r of rows) {
       expect(r.actor_role).toBe("cli");
       expect(JSON.parse(r.details).osUser).toBe(os.userInfo().username);
@@ -198,7 +242,10 @@ describe("the staff CLI is audited with the operating-system user", () => {
 
 describe("a stranger cannot lock the officer out", () => {
   it("after many wrong passwords from other addresses, unknown browsers wait, but the officer's own browser signs in at once", async () => {
-    const added = await cli(["add", "--email", "target@wangluek.go.th", "--name", "ผู้ถูก ลองรหัส", "--role", "intake", "--password-stdin"], "ทุ่งนาเขียวขจีสุดลูกหูลูกตา\n");
+    const added = await cli(
+      ["add", "--email", "target@wangluek.go.th", "--name", "ผู้ถูก ลองรหัส", "--role", "intake", "--password-stdin"],
+      "ทุ่งนาเขียวขจีสุดลูกหูลูกตา\n",
+    );
     expect(added.code, added.out).toBe(0);
     const own = client();
     expect((await own.login("target@wangluek.go.th", "ทุ่งนาเขียวขจีสุดลูกหูลูกตา")).status).toBe(302);
@@ -214,7 +261,10 @@ describe("a stranger cannot lock the officer out", () => {
     // …the officer's own browser does not.
     // A forged device cookie is worth nothing.
     const forged = client();
-    forged.cookies.set("sujarit_device", device!.replace(/.$/, (ch) => (ch === "A" ? "B" : "A")));
+    forged.cookies.set(
+      "sujarit_device",
+      device!.replace(/.$/, (ch) => (ch === "A" ? "B" : "A")),
+    );
     expect((await forged.login("target@wangluek.go.th", "ทุ่งนาเขียวขจีสุดลูกหูลูกตา")).status).toBe(429);
     const again = client();
     again.cookies.set("sujarit_device", device!);

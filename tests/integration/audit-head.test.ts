@@ -25,8 +25,8 @@ const { getSecrets } = await import("~/utils/db.server");
 const { decryptText } = await import("~/utils/crypto.server");
 const { setClockOffsetForTests } = await import("~/utils/clock.server");
 const { getMasterKey } = await import("~/utils/keys.server");
-const audit = await import("~/models/audit.server");
-const { queueAuditHeadEmail, startAuditHeadMailer, auditHeadDedupeKey } = await import("~/models/audit-head.server");
+const audit = await import("~/models/audit/audit.server");
+const { queueAuditHeadEmail, startAuditHeadMailer, auditHeadDedupeKey } = await import("~/models/audit/audit-head.server");
 
 type DB = Kysely<Database>;
 const dbs: DB[] = [];
@@ -129,7 +129,11 @@ describe("chain head against a saved head", () => {
     dbs.push(empty);
     await migrateToLatest(empty);
     expect(await audit.auditHead(empty)).toBeNull();
-    expect(await audit.verifyAuditChain(empty, { head: { id: 1, hash: head.hash } })).toMatchObject({ ok: false, reason: "truncated", firstBadId: 1 });
+    expect(await audit.verifyAuditChain(empty, { head: { id: 1, hash: head.hash } })).toMatchObject({
+      ok: false,
+      reason: "truncated",
+      firstBadId: 1,
+    });
   });
 
   it("removed newest entries are 'truncated' against the saved head even with sqlite_sequence reset", async () => {
@@ -158,7 +162,9 @@ describe("chain head against a saved head", () => {
     expect(await audit.verifyAuditChain(db)).toEqual({ ok: true, checked: 6 });
     expect(await audit.verifyAuditChain(db, { head: saved })).toEqual({ ok: false, checked: 6, firstBadId: 6, reason: "rewritten" });
     // hash compared whatever the case of the saved text
-    expect(await audit.verifyAuditChain(db, { head: { id: saved.id, hash: saved.hash.toUpperCase() } })).toMatchObject({ reason: "rewritten" });
+    expect(await audit.verifyAuditChain(db, { head: { id: saved.id, hash: saved.hash.toUpperCase() } })).toMatchObject({
+      reason: "rewritten",
+    });
     // a head saved before the rewritten entry still matches (what was recorded then is unchanged)
     expect(await audit.verifyAuditChain(db, { head: older })).toEqual({ ok: true, checked: 6 });
   });
@@ -268,7 +274,12 @@ describe("npm run audit -- head / verify --head", () => {
     expect(ok.output).toMatch(/intact and consistent with the saved head \(entry 5\): 5 entries checked/);
     expect((await cli(file, ["verify", `--head=${head.id}:${head.hash}`])).code).toBe(0);
 
-    for (const bad of [["verify", "--head", "not a head"], ["verify", "--head", `${head.id}:${head.hash.slice(2)}`], ["verify", "--head"], ["head", "--bogus"]]) {
+    for (const bad of [
+      ["verify", "--head", "not a head"],
+      ["verify", "--head", `${head.id}:${head.hash.slice(2)}`],
+      ["verify", "--head"],
+      ["head", "--bogus"],
+    ]) {
       const r = await cli(file, bad);
       expect(r.code, `${bad.join(" ")}\n${r.output}`).toBe(2);
       expect(r.output).toContain("Usage:");
@@ -290,7 +301,9 @@ describe("npm run audit -- head / verify --head", () => {
     expect((await cli(file, ["verify"])).code).toBe(0);
     const r = await cli(file, ["verify", "--head", audit.shortAuditHead(saved)]);
     expect(r.code, r.output).toBe(1);
-    expect(r.output).toMatch(/TRUNCATED: entry 6 of the saved head is missing and the log now ends at entry 3; entries from 4 were removed/);
+    expect(r.output).toMatch(
+      /TRUNCATED: entry 6 of the saved head is missing and the log now ends at entry 3; entries from 4 were removed/,
+    );
   });
 
   it("head on a chain that is already broken still prints the line, with a warning and exit 1", async () => {
@@ -328,7 +341,12 @@ describe("daily e-mail of the head", () => {
   }
 
   const auditRows = (db: DB) =>
-    db.selectFrom("outbox").select(["id", "kind", "dedupe_key", "payload", "complaint_id"]).where("kind", "=", "audit-head").orderBy("id").execute();
+    db
+      .selectFrom("outbox")
+      .select(["id", "kind", "dedupe_key", "payload", "complaint_id"])
+      .where("kind", "=", "audit-head")
+      .orderBy("id")
+      .execute();
 
   function decrypt(payload: string | null): { to: string; subject: string; text: string; html: string } {
     return JSON.parse(decryptText(payload!, getSecrets().outboxKey, "outbox"));
@@ -352,7 +370,12 @@ describe("daily e-mail of the head", () => {
     const db = await mailDb(5);
     const head = await headOf(db);
     const results = [];
-    for (const at of [day1, new Date("2026-12-02T17:00:00.000Z") /* 00:00 Bangkok */, day1, new Date("2026-12-03T16:59:59.000Z") /* 23:59 */]) {
+    for (const at of [
+      day1,
+      new Date("2026-12-02T17:00:00.000Z") /* 00:00 Bangkok */,
+      day1,
+      new Date("2026-12-03T16:59:59.000Z") /* 23:59 */,
+    ]) {
       results.push(await queueAuditHeadEmail(db, at));
     }
     expect(results).toEqual(["queued", "already-queued", "already-queued", "already-queued"]);
@@ -432,7 +455,12 @@ describe("daily e-mail of the head", () => {
     const bangkokMidnight = Math.floor((Date.now() + 7 * 3_600_000) / 86_400_000) * 86_400_000 - 7 * 3_600_000;
     const offset = bangkokMidnight + 10 * 3_600_000 - Date.now();
     const server = await startServer({
-      env: { SMTP_URL: smtp.url, AUDIT_HEAD_EMAIL: ADDRESS, MASTER_KEY: getMasterKey().toString("base64"), CLOCK_OFFSET_MS: String(offset) },
+      env: {
+        SMTP_URL: smtp.url,
+        AUDIT_HEAD_EMAIL: ADDRESS,
+        MASTER_KEY: getMasterKey().toString("base64"),
+        CLOCK_OFFSET_MS: String(offset),
+      },
     });
     const db = openDatabase(server.dbFile);
     try {
@@ -446,7 +474,8 @@ describe("daily e-mail of the head", () => {
       expect(mail.text).toContain(audit.formatAuditHead(head, "th"));
       expect(mail.text).toContain(audit.formatAuditHead(head, "en"));
       expect(mail.text).toContain(`verify --head '${head.id}:${head.hash}'`);
-      for (const s of [String(SECRET_ACTOR_ID), "report.view", "reporter.message", TARGET, MARKER]) expect(mail.text.includes(s), s).toBe(false);
+      for (const s of [String(SECRET_ACTOR_ID), "report.view", "reporter.message", TARGET, MARKER])
+        expect(mail.text.includes(s), s).toBe(false);
       expect(server.logs()).toContain("audit head e-mail queued");
       expect(server.logs()).not.toContain(head.hash);
       // the same day again after a restart: nothing new

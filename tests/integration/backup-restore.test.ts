@@ -1,5 +1,5 @@
 /**
- * The restore drill (issue 11), black-box against the real server and the real commands:
+ * The restore drill, black-box against the real server and the real commands:
  * - a server takes a stream of complaint submissions (and holds a corruption report with evidence for a recipient made
  *   with enrolRecipient); `npm run backup` runs while it serves; the server is then killed with SIGKILL;
  * - `npm run restore` unpacks the backup into a new, empty folder and checks it; a server started on that folder shows
@@ -38,14 +38,23 @@ const backups = path.join(scratch, "backups");
 let backupDir = "";
 const outputs: string[] = [];
 let ipSeq = 0;
-const client = (s: TestServer) => new HttpClient(s.url, { ip: `10.77.${(++ipSeq >> 8) & 255}.${(ipSeq & 255) || 1}` });
+const client = (s: TestServer) => new HttpClient(s.url, { ip: `10.77.${(++ipSeq >> 8) & 255}.${ipSeq & 255 || 1}` });
 
 /** `npm run <script> -- args` with the given environment (the server's, as an operator's shell would have). */
-function npmRun(script: "backup" | "restore", args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function npmRun(
+  script: "backup" | "restore",
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ["BUILD_DIR", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID", "TEST", "DATABASE_URL", "MASTER_KEY"]) delete base[k];
+  for (const k of ["BUILD_DIR", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID", "TEST", "DATABASE_URL", "MASTER_KEY"])
+    delete base[k];
   return new Promise((resolve, reject) => {
-    const proc = spawn("npm", ["run", "--silent", script, "--", ...args], { cwd: ROOT, env: { ...base, NODE_ENV: "production", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn("npm", ["run", "--silent", script, "--", ...args], {
+      cwd: ROOT,
+      env: { ...base, NODE_ENV: "production", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     proc.stdout.on("data", (d) => (output += d));
     proc.stderr.on("data", (d) => (output += d));
@@ -91,7 +100,9 @@ let backupEnded = 0;
 beforeAll(async () => {
   server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
   ({ acc: recipient } = await enrolRecipient(server, { email: `drill-${tag}@wangluek.go.th` }));
-  const filed = await fileReport(client(server), { whatHappened: PHRASE }, [{ filename: "หลักฐาน.jpg", type: "image/jpeg", data: await makeJpeg(11) }]);
+  const filed = await fileReport(client(server), { whatHappened: PHRASE }, [
+    { filename: "หลักฐาน.jpg", type: "image/jpeg", data: await makeJpeg(11) },
+  ]);
   receipt = filed.receipt;
   const row = await dbGet<{ id: number; public_id: string }>(server, "select id, public_id from reports order by id desc limit 1");
   reportId = row!.public_id;
@@ -157,7 +168,15 @@ describe("the restore drill", () => {
     expect(dataEntries.some((e) => e.startsWith("uploads/"))).toBe(true);
     expect(dataEntries.some((e) => e.startsWith("reports/"))).toBe(true);
     expect(dataEntries.filter((e) => e.startsWith("keys") || e.endsWith(".key"))).toEqual([]);
-    expect(keyEntries.sort()).toEqual(expect.arrayContaining(["keys-manifest.json", "keys/master.key", "keys/secrets.json", "keys/report-secrets.json", "keys/signing.key"]));
+    expect(keyEntries.sort()).toEqual(
+      expect.arrayContaining([
+        "keys-manifest.json",
+        "keys/master.key",
+        "keys/secrets.json",
+        "keys/report-secrets.json",
+        "keys/signing.key",
+      ]),
+    );
     expect(keyEntries.filter((e) => !e.startsWith("keys"))).toEqual([]);
 
     // Restore into a new, empty folder; then serve it.
@@ -194,7 +213,15 @@ describe("the restore drill", () => {
 
   it("never prints anything personal", () => {
     const all = outputs.join("\n");
-    const secrets = [PHRASE, CONTACT_EMAIL, CONTACT_PHONE, SUBJECT, receipt, ...acknowledged.map((a) => a.trackingCode), ...acknowledged.map((a) => a.trackingCode.replace(/-/g, ""))];
+    const secrets = [
+      PHRASE,
+      CONTACT_EMAIL,
+      CONTACT_PHONE,
+      SUBJECT,
+      receipt,
+      ...acknowledged.map((a) => a.trackingCode),
+      ...acknowledged.map((a) => a.trackingCode.replace(/-/g, "")),
+    ];
     expect(secrets.filter((s) => s && all.includes(s))).toEqual([]);
     expect(all).not.toMatch(/10\.77\.\d+\.\d+/);
   });
@@ -249,14 +276,18 @@ describe("a restore refuses", () => {
     expect(raw.subarray(0, 8).toString("latin1")).toBe("SJBKENC1");
     expect(raw.includes(Buffer.from("sujarit.db"))).toBe(false);
 
-    const bad = await npmRun("restore", ["--from", dir, "--keys", keysFile, "--passphrase-file", wrong], { DATA_DIR: emptyDir("wrong-pass") });
+    const bad = await npmRun("restore", ["--from", dir, "--keys", keysFile, "--passphrase-file", wrong], {
+      DATA_DIR: emptyDir("wrong-pass"),
+    });
     expect(bad.code).toBe(1);
     expect(bad.output).toMatch(/wrong passphrase/);
     expect(fs.readdirSync(path.join(scratch, "wrong-pass"))).toEqual([]);
     const none = await npmRun("restore", ["--from", dir, "--keys", keysFile], { DATA_DIR: path.join(scratch, "wrong-pass") });
     expect(none.code).toBe(1);
     expect(none.output).toMatch(/encrypted: give --passphrase-file/);
-    const good = await npmRun("restore", ["--from", dir, "--keys", keysFile, "--passphrase-file", pass], { DATA_DIR: emptyDir("right-pass") });
+    const good = await npmRun("restore", ["--from", dir, "--keys", keysFile, "--passphrase-file", pass], {
+      DATA_DIR: emptyDir("right-pass"),
+    });
     expect(good.code, good.output).toBe(0);
     expect(good.output).toMatch(/^restored into /m);
   }, 180_000);

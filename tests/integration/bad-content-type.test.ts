@@ -30,7 +30,11 @@ function badBodies(csrf: string | null): { label: string; contentType: string; b
   return [
     { label: "application/json", contentType: "application/json", body: csrf ? JSON.stringify({ a: 1, csrf }) : JSON_BODY },
     { label: "text/plain", contentType: "text/plain;charset=UTF-8", body: csrf ? `csrf=${csrf}&a=1` : JSON_BODY },
-    { label: "multipart without a multipart body", contentType: "multipart/form-data; boundary=----sujarit", body: csrf ? `csrf=${csrf}` : JSON_BODY },
+    {
+      label: "multipart without a multipart body",
+      contentType: "multipart/form-data; boundary=----sujarit",
+      body: csrf ? `csrf=${csrf}` : JSON_BODY,
+    },
   ];
 }
 

@@ -54,7 +54,13 @@ function flood(path: string, totalMb: number, contentType: string, prefix = ""):
       res.on("data", (d) => (body += d));
       res.on("end", () => {
         req.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, sentWhenAnswered, peakRssMb: Math.max(peak, rssMb(server.pid)) });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body,
+          sentWhenAnswered,
+          peakRssMb: Math.max(peak, rssMb(server.pid)),
+        });
       });
     });
     req.on("error", (e) => {
@@ -139,7 +145,9 @@ describe("request bodies are capped while they stream", () => {
     const big = Buffer.alloc(11 * 1024 * 1024, 0x62);
     const body = Buffer.concat([
       Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n${csrf}\r\n`),
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+      ),
       big,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
@@ -147,7 +155,11 @@ describe("request bodies are capped while they stream", () => {
       const req = http.request(new URL("/complaints/new", server.url), {
         method: "POST",
         agent,
-        headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Content-Length": String(body.length), Cookie: client.cookieHeader() },
+        headers: {
+          "Content-Type": `multipart/form-data; boundary=${boundary}`,
+          "Content-Length": String(body.length),
+          Cookie: client.cookieHeader(),
+        },
       });
       req.on("response", (res) => {
         res.resume();

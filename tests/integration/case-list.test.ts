@@ -1,5 +1,5 @@
 /**
- * "Every number links to the list it counts" (issue 5): the public anonymised list /stats/cases and the staff queue
+ * "Every number links to the list it counts": the public anonymised list /stats/cases and the staff queue
  * with the same parameters, against the production server.
  *
  * The cases are seeded in-process (createComplaint with past receipt dates, the real case actions, then the stored
@@ -19,9 +19,9 @@ delete process.env.DATABASE_URL;
 const { getDb } = await import("~/utils/db.server");
 const { migrateToLatest } = await import("../../db/connection");
 const { seedOrganisation } = await import("../../db/seed");
-const { createComplaint } = await import("~/models/complaint.server");
-const { applyCaseAction, assignCase } = await import("~/models/case-handling.server");
-const { caseListHref } = await import("~/lib/case-list-filter");
+const { createComplaint } = await import("~/models/complaints/filing.server");
+const { applyCaseAction, assignCase } = await import("~/models/complaints/handling.server");
+const { caseListHref } = await import("~/lib/complaint-list-filter");
 const { createStaffUser, startServer } = await import("../helpers/server");
 const { HttpClient } = await import("../helpers/http");
 type TestServer = Awaited<ReturnType<typeof startServer>>;
@@ -99,16 +99,43 @@ beforeAll(async () => {
   for (const v of await db.selectFrom("villages").select(["id", "number"]).execute()) village[v.number] = v.id;
   const a = await db
     .insertInto("staff")
-    .values({ email: `seed-${tag}@wangluek.go.th`, name: `ผู้ดูแล ${tag}`, role: "admin", division_id: null, password_hash: "x", active: 1, locked_until: null, last_login_at: null, created_at: new Date().toISOString() })
+    .values({
+      email: `seed-${tag}@wangluek.go.th`,
+      name: `ผู้ดูแล ${tag}`,
+      role: "admin",
+      division_id: null,
+      password_hash: "x",
+      active: 1,
+      locked_until: null,
+      last_login_at: null,
+      created_at: new Date().toISOString(),
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   admin = { id: a.id, role: "admin", division_id: null };
   const assignee = await db
     .insertInto("staff")
-    .values({ email: `assignee-${tag}@wangluek.go.th`, name: `เจ้าหน้าที่ผู้รับผิดชอบ-${tag}`, role: "officer", division_id: null, password_hash: "x", active: 1, locked_until: null, last_login_at: null, created_at: new Date().toISOString() })
+    .values({
+      email: `assignee-${tag}@wangluek.go.th`,
+      name: `เจ้าหน้าที่ผู้รับผิดชอบ-${tag}`,
+      role: "officer",
+      division_id: null,
+      password_hash: "x",
+      active: 1,
+      locked_until: null,
+      last_login_at: null,
+      created_at: new Date().toISOString(),
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await db.updateTable("staff").set({ division_id: (await db.selectFrom("categories").select("division_id").where("code", "=", "road").executeTakeFirstOrThrow()).division_id }).where("id", "=", assignee.id).execute();
+  await db
+    .updateTable("staff")
+    .set({
+      division_id: (await db.selectFrom("categories").select("division_id").where("code", "=", "road").executeTakeFirstOrThrow())
+        .division_id,
+    })
+    .where("id", "=", assignee.id)
+    .execute();
   SECRETS.push(`เจ้าหน้าที่ผู้รับผิดชอบ-${tag}`);
 
   // FY 2569 = 1 Oct 2025 – 30 Sep 2026 (Bangkok). Times are UTC; Bangkok is UTC+7.
@@ -122,7 +149,12 @@ beforeAll(async () => {
   await seedCase("F", { category: "road", channel: "web", village: 1, receivedAt: "2025-03-10T03:00:00.000Z" });
   for (let i = 0; i < 52; i++) {
     const day = String(1 + (i % 28)).padStart(2, "0");
-    await seedCase(`T${i}`, { category: "trees", channel: "walk_in", village: 4, receivedAt: `2025-0${4 + Math.floor(i / 28)}-${day}T0${i % 10}:00:00.000Z` });
+    await seedCase(`T${i}`, {
+      category: "trees",
+      channel: "walk_in",
+      village: 4,
+      receivedAt: `2025-0${4 + Math.floor(i / 28)}-${day}T0${i % 10}:00:00.000Z`,
+    });
   }
 
   await assignCase(db, { complaintId: ids.A!, actor: admin, assigneeId: assignee.id });
@@ -146,12 +178,21 @@ beforeAll(async () => {
   await outcomes("E", "late", "on_time");
   await outcomes("G", "explained", "on_time");
   await outcomes("F", "resolved", "on_time");
-  await db.insertInto("complaint_topics").values([{ complaint_id: ids.A!, topic: "bribery" }, { complaint_id: ids.D!, topic: "procurement" }]).execute();
+  await db
+    .insertInto("complaint_topics")
+    .values([
+      { complaint_id: ids.A!, topic: "bribery" },
+      { complaint_id: ids.D!, topic: "procurement" },
+    ])
+    .execute();
   const iso = new Date().toISOString();
-  await db.insertInto("case_ratings").values([
-    { complaint_id: ids.A!, score: 5, comment: `ความเห็นลับ-${tag}`, created_at: iso, updated_at: iso },
-    { complaint_id: ids.C!, score: 2, comment: "", created_at: iso, updated_at: iso },
-  ]).execute();
+  await db
+    .insertInto("case_ratings")
+    .values([
+      { complaint_id: ids.A!, score: 5, comment: `ความเห็นลับ-${tag}`, created_at: iso, updated_at: iso },
+      { complaint_id: ids.C!, score: 2, comment: "", created_at: iso, updated_at: iso },
+    ])
+    .execute();
   SECRETS.push(`ความเห็นลับ-${tag}`);
   await db.destroy(); // the server owns the file from here on
 
@@ -254,7 +295,13 @@ describe("public list /stats/cases", () => {
 
   it("never filters the public list by plan topic or by rating (internal classification, one person's answer)", async () => {
     const all = R("E", "B", "A", "C", "G", "D");
-    for (const q of ["topic=bribery", "topic=procurement", "rated=any", "rated=satisfied", `topic=bribery&rated=satisfied&category=${cat.waste}`]) {
+    for (const q of [
+      "topic=bribery",
+      "topic=procurement",
+      "rated=any",
+      "rated=satisfied",
+      `topic=bribery&rated=satisfied&category=${cat.waste}`,
+    ]) {
       const got = await publicList(`?fy=2569&${q}`);
       expect(got.refs, q).toEqual(q.includes("category") ? R("C") : all);
       for (const text of got.texts) expect(text, q).not.toMatch(/href="[^"]*(topic|rated)=/);
@@ -262,7 +309,9 @@ describe("public list /stats/cases", () => {
   });
 
   it("ignores unknown or malformed parameters instead of failing", async () => {
-    expect((await publicList("?fy=2569&category=abc&state=bogus&month=2026-13&channel=fax&topic=other&from=2024-01-01")).refs).toEqual(R("E", "B", "A", "C", "G", "D"));
+    expect((await publicList("?fy=2569&category=abc&state=bogus&month=2026-13&channel=fax&topic=other&from=2024-01-01")).refs).toEqual(
+      R("E", "B", "A", "C", "G", "D"),
+    );
   });
 
   it("shows only anonymised columns: never subject, details, names, contacts, landmarks, coordinates or staff", async () => {

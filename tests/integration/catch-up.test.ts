@@ -1,5 +1,5 @@
 /**
- * Catching up never stops the portal (issue 11), black-box against the real server with a moved clock: 100,000 open
+ * Catching up never stops the portal, black-box against the real server with a moved clock: 100,000 open
  * cases (seeded with SQL into the server's database while it is stopped, as bench/sla-tick.ts does) are overdue and
  * long overdue when the server starts with CLOCK_OFFSET_MS = 30 days — 200,000 escalations in its first tick.
  *
@@ -164,24 +164,44 @@ describe("catching up never stops the portal", () => {
 
     // Exactly once per (case, level, period), with one history row each.
     expect(await count("select count(*) as n from escalations")).toBe(seed.expectedEscalations);
-    expect(await count("select count(*) as n from (select 1 from escalations group by complaint_id, level, period_no having count(*) > 1)")).toBe(0);
+    expect(
+      await count("select count(*) as n from (select 1 from escalations group by complaint_id, level, period_no having count(*) > 1)"),
+    ).toBe(0);
     expect(await count("select count(*) as n from case_events where note like 'escalation: %'")).toBe(seed.expectedEscalations);
-    expect(await count("select count(*) as n from (select 1 from case_events where note like 'escalation: %' group by complaint_id, note having count(*) > 1)")).toBe(0);
+    expect(
+      await count(
+        "select count(*) as n from (select 1 from case_events where note like 'escalation: %' group by complaint_id, note having count(*) > 1)",
+      ),
+    ).toBe(0);
     expect(await count("select count(*) as n from escalations where level = 'overdue'")).toBe(CASES);
     expect(await count("select count(*) as n from escalations where level = 'overdue_executive'")).toBe(CASES);
     expect(await count("select count(*) as n from complaints where explanation_owed = 1")).toBe(CASES);
     // Every claim told: the mark is at the last claim.
-    const top = await dbGet<{ m: number; t: number }>(server, "select (select max(id) from escalations) as m, notified_through as t from escalation_notify_state");
+    const top = await dbGet<{ m: number; t: number }>(
+      server,
+      "select (select max(id) from escalations) as m, notified_through as t from escalation_notify_state",
+    );
     expect(top!.t).toBe(top!.m);
 
     // The e-mails: one digest per recipient and level, one e-mail per case below the threshold — nothing else.
-    const mails = await dbAll<{ kind: string; complaint_id: number | null; payload: string }>(server, "select kind, complaint_id, payload from outbox where kind like 'escalation.%' order by id");
+    const mails = await dbAll<{ kind: string; complaint_id: number | null; payload: string }>(
+      server,
+      "select kind, complaint_id, payload from outbox where kind like 'escalation.%' order by id",
+    );
     expect(mails).toHaveLength(seed.expectedDigests + seed.expectedPerCase);
     const secrets = loadOrCreateSecrets(server.dataDir);
-    const read = mails.map((m) => ({ kind: m.kind, complaintId: m.complaint_id, ...(JSON.parse(decryptText(m.payload, secrets.outboxKey, "outbox")) as { to: string; subject: string; text: string }) }));
+    const read = mails.map((m) => ({
+      kind: m.kind,
+      complaintId: m.complaint_id,
+      ...(JSON.parse(decryptText(m.payload, secrets.outboxKey, "outbox")) as { to: string; subject: string; text: string }),
+    }));
     const byKind = (k: string) => read.filter((m) => m.kind === k);
     const n = CASES.toLocaleString("en-US");
-    expect(byKind("escalation.overdue.digest").map((m) => m.to).sort()).toEqual(["catchup-supervisor-1@example.org", "catchup-supervisor-2@example.org"]);
+    expect(
+      byKind("escalation.overdue.digest")
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(["catchup-supervisor-1@example.org", "catchup-supervisor-2@example.org"]);
     for (const m of byKind("escalation.overdue.digest")) {
       expect(m.subject).toContain(`${n} cases are overdue`);
       expect(m.text).toContain(`${server.url}/staff?deadline=overdue`);

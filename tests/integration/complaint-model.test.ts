@@ -20,10 +20,10 @@ const { decryptText } = await import("~/utils/crypto.server");
 const { setClockOffsetForTests, now } = await import("~/utils/clock.server");
 const { migrateToLatest } = await import("../../db/connection");
 const { seedOrganisation } = await import("../../db/seed");
-const complaints = await import("~/models/complaint.server");
-const uploads = await import("~/models/attachment.server");
+const complaints = await import("~/models/complaints/filing.server");
+const uploads = await import("~/models/complaints/attachments.server");
 const { fiscalYearOf } = await import("~/lib/fiscal-year");
-const { parseCaseReference } = await import("~/lib/case-reference");
+const { parseCaseReference } = await import("~/lib/complaint-reference");
 
 const db = getDb();
 
@@ -126,16 +126,26 @@ describe("createComplaint", () => {
     const pb = parseCaseReference(b.reference)!;
     expect(pb.fiscalYear).toBe(pa.fiscalYear);
     expect(pb.seq).toBe(pa.seq + 1);
-    const counter = await db.selectFrom("reference_counters").selectAll().where("fiscal_year", "=", pa.fiscalYear).executeTakeFirstOrThrow();
+    const counter = await db
+      .selectFrom("reference_counters")
+      .selectAll()
+      .where("fiscal_year", "=", pa.fiscalYear)
+      .executeTakeFirstOrThrow();
     expect(counter.last_seq).toBe(pb.seq);
   });
 
   it("returns the same case and code when the same form is posted twice", async () => {
     const key = newKey();
     const first = await complaints.createComplaint(db, input({ submissionKey: key, contactEmail: "twice@example.com" }));
-    const before = await db.selectFrom("complaints").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const before = await db
+      .selectFrom("complaints")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     const again = await complaints.createComplaint(db, input({ submissionKey: key, contactEmail: "twice@example.com" }));
-    const after = await db.selectFrom("complaints").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const after = await db
+      .selectFrom("complaints")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     expect(again).toMatchObject({ id: first.id, reference: first.reference, trackingCode: first.trackingCode, duplicate: true });
     expect(Number(after.n)).toBe(Number(before.n));
     const outbox = await db.selectFrom("outbox").select("id").where("complaint_id", "=", first.id).execute();
@@ -184,19 +194,92 @@ describe("publicTimeline", () => {
     const palad = await db.selectFrom("divisions").select(["id", "name_th"]).where("code", "=", "palad").executeTakeFirstOrThrow();
     const staff = await db
       .insertInto("staff")
-      .values({ email: "officer@example.org", name: "Officer Secretname", role: "officer", division_id: palad.id, password_hash: "x", active: 1 })
+      .values({
+        email: "officer@example.org",
+        name: "Officer Secretname",
+        role: "officer",
+        division_id: palad.id,
+        password_hash: "x",
+        active: 1,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     const at = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
     await db
       .insertInto("case_events")
       .values([
-        { complaint_id: created.id, kind: "status", from_status: "received", to_status: "accepted", actor_id: staff.id, note: "", is_public: 1, division_id: null, assignee_id: null, created_at: at(1) },
-        { complaint_id: created.id, kind: "note", from_status: null, to_status: null, actor_id: staff.id, note: "INTERNAL: neighbour dispute", is_public: 0, division_id: null, assignee_id: null, created_at: at(2) },
-        { complaint_id: created.id, kind: "assign", from_status: null, to_status: null, actor_id: staff.id, note: "", is_public: 0, division_id: palad.id, assignee_id: staff.id, created_at: at(3) },
-        { complaint_id: created.id, kind: "assign", from_status: null, to_status: null, actor_id: staff.id, note: "", is_public: 0, division_id: null, assignee_id: staff.id, created_at: at(4) },
-        { complaint_id: created.id, kind: "reply", from_status: null, to_status: null, actor_id: staff.id, note: "We will fix it on Monday.", is_public: 1, division_id: null, assignee_id: null, created_at: at(5) },
-        { complaint_id: created.id, kind: "status", from_status: "accepted", to_status: "resolved", actor_id: staff.id, note: "internal closing remark", is_public: 0, division_id: null, assignee_id: null, created_at: at(6) },
+        {
+          complaint_id: created.id,
+          kind: "status",
+          from_status: "received",
+          to_status: "accepted",
+          actor_id: staff.id,
+          note: "",
+          is_public: 1,
+          division_id: null,
+          assignee_id: null,
+          created_at: at(1),
+        },
+        {
+          complaint_id: created.id,
+          kind: "note",
+          from_status: null,
+          to_status: null,
+          actor_id: staff.id,
+          note: "INTERNAL: neighbour dispute",
+          is_public: 0,
+          division_id: null,
+          assignee_id: null,
+          created_at: at(2),
+        },
+        {
+          complaint_id: created.id,
+          kind: "assign",
+          from_status: null,
+          to_status: null,
+          actor_id: staff.id,
+          note: "",
+          is_public: 0,
+          division_id: palad.id,
+          assignee_id: staff.id,
+          created_at: at(3),
+        },
+        {
+          complaint_id: created.id,
+          kind: "assign",
+          from_status: null,
+          to_status: null,
+          actor_id: staff.id,
+          note: "",
+          is_public: 0,
+          division_id: null,
+          assignee_id: staff.id,
+          created_at: at(4),
+        },
+        {
+          complaint_id: created.id,
+          kind: "reply",
+          from_status: null,
+          to_status: null,
+          actor_id: staff.id,
+          note: "We will fix it on Monday.",
+          is_public: 1,
+          division_id: null,
+          assignee_id: null,
+          created_at: at(5),
+        },
+        {
+          complaint_id: created.id,
+          kind: "status",
+          from_status: "accepted",
+          to_status: "resolved",
+          actor_id: staff.id,
+          note: "internal closing remark",
+          is_public: 0,
+          division_id: null,
+          assignee_id: null,
+          created_at: at(6),
+        },
       ])
       .execute();
     const timeline = await complaints.publicTimeline(db, created.id);
@@ -241,8 +324,13 @@ describe("uploads", () => {
     await expect(uploads.storeUpload({ name: "x.jpg", data: Buffer.from("just some text, not a photo\n") }, db)).rejects.toMatchObject({
       messageKey: "complaint:errors.fileType",
     });
-    const fakePng = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("<script>alert(1)</script>")]);
-    await expect(uploads.storeUpload({ name: "y.png", data: fakePng }, db)).rejects.toMatchObject({ messageKey: "complaint:errors.fileBroken" });
+    const fakePng = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from("<script>alert(1)</script>"),
+    ]);
+    await expect(uploads.storeUpload({ name: "y.png", data: fakePng }, db)).rejects.toMatchObject({
+      messageKey: "complaint:errors.fileBroken",
+    });
     await expect(uploads.storeUpload({ name: "z.html", data: Buffer.from("<html><body>hi</body></html>") }, db)).rejects.toBeInstanceOf(
       uploads.UploadRejectedError,
     );

@@ -1,5 +1,5 @@
 /**
- * Who can reach corruption reports (issue 3), black-box against the real server:
+ * Who can reach corruption reports, black-box against the real server:
  * - integrity officers sign in with password + TOTP (driving the real first-login setup page) and can list, open,
  *   download, export and act on a report;
  * - admin, supervisor, officer, intake and executive accounts, and anonymous visitors, get 403/404 (anonymous: a
@@ -15,7 +15,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import SQLite from "better-sqlite3";
 import { dbAll, dbGet, startServer, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, makeJpeg, type HttpResult } from "../helpers/http";
-import { createAnyStaff, fileReport, integrityLogin, runAuditCli, staffLogin, totpAccount, type AnyRole, type TotpAccount } from "../helpers/report";
+import {
+  createAnyStaff,
+  fileReport,
+  integrityLogin,
+  runAuditCli,
+  staffLogin,
+  totpAccount,
+  type AnyRole,
+  type TotpAccount,
+} from "../helpers/report";
 
 let server: TestServer;
 const tag = crypto.randomBytes(4).toString("hex");
@@ -89,7 +98,13 @@ beforeAll(async () => {
 
   await fileReport(
     newClient(),
-    { mode: "confidential", reporterName: REPORTER_NAME, reporterContact: REPORTER_CONTACT, involvedName: INVOLVED1, whatHappened: `มีการ${PHRASE1}ในโครงการจัดซื้อ` },
+    {
+      mode: "confidential",
+      reporterName: REPORTER_NAME,
+      reporterContact: REPORTER_CONTACT,
+      involvedName: INVOLVED1,
+      whatHappened: `มีการ${PHRASE1}ในโครงการจัดซื้อ`,
+    },
     [{ filename: "evidence.jpg", type: "image/jpeg", data: await makeJpeg(7) }],
   );
   await fileReport(newClient(), { involvedName: users.i1.name, involvedPosition: "นิติกร", whatHappened: `รายงานเรื่อง ${PHRASE2}` });
@@ -222,11 +237,12 @@ describe("every other role and anonymous visitors", () => {
         check("POST", p.path, await c.postForm(p.path, { csrf: csrfFor(c), ...p.fields }));
       }
       // Their own pages show at most counts.
-      if (who !== "anonymous") for (const p of ["/staff", "/staff/admin"]) {
-        const r = await c.get(p);
-        const leak = leaked(r);
-        if (leak.length) problems.push(`GET ${p}: content in the response: ${leak.join(", ")}`);
-      }
+      if (who !== "anonymous")
+        for (const p of ["/staff", "/staff/admin"]) {
+          const r = await c.get(p);
+          const leak = leaked(r);
+          if (leak.length) problems.push(`GET ${p}: content in the response: ${leak.join(", ")}`);
+        }
       expect(problems).toEqual([]);
     });
   }
@@ -333,9 +349,15 @@ describe("audit log", () => {
     const db = new SQLite(server.dbFile);
     try {
       db.pragma("busy_timeout = 5000");
-      const row = db.prepare("select id, details from audit_log where action = 'report.activity' order by id limit 1").get() as { id: number; details: string };
+      const row = db.prepare("select id, details from audit_log where action = 'report.activity' order by id limit 1").get() as {
+        id: number;
+        details: string;
+      };
       expect(row).toBeTruthy();
-      const trigger = (db.prepare("select sql from sqlite_master where type = 'trigger' and name = 'audit_log_no_update'").get() as { sql: string } | undefined)?.sql;
+      const trigger = (
+        db.prepare("select sql from sqlite_master where type = 'trigger' and name = 'audit_log_no_update'").get() as
+          { sql: string } | undefined
+      )?.sql;
       db.exec("drop trigger if exists audit_log_no_update");
       db.prepare("update audit_log set actor_id = ? where id = ?").run(ids.admin, row.id);
       if (trigger) db.exec(trigger);

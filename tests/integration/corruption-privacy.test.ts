@@ -1,5 +1,5 @@
 /**
- * The whistleblower channel keeps nothing readable about the reporter (issue 3), black-box against the real server
+ * The whistleblower channel keeps nothing readable about the reporter, black-box against the real server
  * and a real SMTP server:
  * - a confidential report with a distinctive phrase, a name, a contact and a photo carrying EXIF + GPS is filed
  *   through the real form from a client with its own X-Forwarded-For address and user agent;
@@ -185,7 +185,10 @@ describe("what a copy of the server's disk reveals", () => {
 describe("staff notification", () => {
   it("the integrity officer is told that a report arrived, with a link, and nothing else", () => {
     const toOfficer = mails.filter((m) => m.rcptTo.includes(officer.email));
-    expect(toOfficer.length, `e-mails received: ${mails.map((m) => `${m.rcptTo.join(",")}: ${m.subject}`).join(" | ")}`).toBeGreaterThanOrEqual(1);
+    expect(
+      toOfficer.length,
+      `e-mails received: ${mails.map((m) => `${m.rcptTo.join(",")}: ${m.subject}`).join(" | ")}`,
+    ).toBeGreaterThanOrEqual(1);
     expect(toOfficer.some((m) => `${m.text}\n${m.html}`.includes(`${publicUrl}/staff/integrity`))).toBe(true);
   });
 
@@ -242,7 +245,9 @@ describe("receipt guessing", () => {
     expect(inbox.$.testIdAttr("report-stage", "data-stage")).toBeTruthy();
     const reply = await reporter.postMultipart(
       "/report/inbox",
-      formData({ csrf: csrfOf(inbox), intent: "reply", message: REPLY_PHRASE }, [{ name: "evidence", filename: "more.jpg", type: "image/jpeg", data: await jpegWithGps() }]),
+      formData({ csrf: csrfOf(inbox), intent: "reply", message: REPLY_PHRASE }, [
+        { name: "evidence", filename: "more.jpg", type: "image/jpeg", data: await jpegWithGps() },
+      ]),
     );
     expect(reply.status, reply.$.text().slice(0, 300)).toBe(302);
     expect((await reporter.get("/report/inbox")).$.testId("report-messages")).toContain(REPLY_PHRASE);
@@ -261,16 +266,27 @@ describe("receipt guessing", () => {
     const tries: { status: number; ms: number; error: string | null; retryAfter: string | null }[] = [];
     for (let i = 0; i < 30; i++) {
       const { ms, value } = await timed(() => c.postForm("/report/inbox", { csrf, intent: "open", receipt: wrongReceipt() }));
-      tries.push({ status: value.status, ms: Math.round(ms), error: value.$.testId("inbox-error"), retryAfter: value.headers.get("retry-after") });
+      tries.push({
+        status: value.status,
+        ms: Math.round(ms),
+        error: value.$.testId("inbox-error"),
+        retryAfter: value.headers.get("retry-after"),
+      });
     }
     const summary = tries.map((t) => `${t.status}/${t.ms}ms`).join(" ");
-    expect(tries.every((t) => t.status === 404 || t.status === 429), summary).toBe(true);
+    expect(
+      tries.every((t) => t.status === 404 || t.status === 429),
+      summary,
+    ).toBe(true);
     const wrong = tries.filter((t) => t.status === 404);
     const refused = tries.filter((t) => t.status === 429);
     // Refused at some point, and for good: once 429, every later try is 429.
     expect(refused.length, summary).toBeGreaterThanOrEqual(10);
     const first429 = tries.findIndex((t) => t.status === 429);
-    expect(tries.slice(first429).every((t) => t.status === 429), summary).toBe(true);
+    expect(
+      tries.slice(first429).every((t) => t.status === 429),
+      summary,
+    ).toBe(true);
     lastRefused = refused[refused.length - 1];
     // Delays grow: the last accepted guesses take clearly longer than the first ones.
     expect(wrong.length).toBeGreaterThanOrEqual(3);
@@ -353,7 +369,8 @@ describe("receipt guessing", () => {
     expect(tried.length).toBeGreaterThan(100);
     const needles = [...secrets(), REPLY_PHRASE, ...tried, REPORTER_IP, REPORTER_UA, "10.42.", "10.43.", "10.44.", "10.45."];
     const found: string[] = [];
-    for (const f of filesUnder(server.dataDir)) for (const n of leaks(fs.readFileSync(f), needles)) found.push(`${path.relative(server.dataDir, f)}: ${n}`);
+    for (const f of filesUnder(server.dataDir))
+      for (const n of leaks(fs.readFileSync(f), needles)) found.push(`${path.relative(server.dataDir, f)}: ${n}`);
     for (const n of leaks(Buffer.from(server.logs()), needles)) found.push(`logs: ${n}`);
     expect(found).toEqual([]);
   });

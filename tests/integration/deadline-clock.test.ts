@@ -19,13 +19,13 @@ const { getDb } = await import("~/utils/db.server");
 const { setClockOffsetForTests } = await import("~/utils/clock.server");
 const { migrateToLatest } = await import("../../db/connection");
 const { seedOrganisation, seedHolidays } = await import("../../db/seed");
-const complaints = await import("~/models/complaint.server");
-const handling = await import("~/models/case-handling.server");
-const sla = await import("~/models/sla-policy.server");
+const complaints = await import("~/models/complaints/filing.server");
+const handling = await import("~/models/complaints/handling.server");
+const sla = await import("~/models/deadlines/policy-admin.server");
 const { casePolicies } = await import("~/models/deadlines");
 const policyOf = async (key: { channel: string; categoryCode: string }) => (await casePolicies(db)).of(key);
-const queue = await import("~/models/queue.server");
-const staffModel = await import("~/models/staff.server");
+const queue = await import("~/models/complaints/queue.server");
+const staffModel = await import("~/models/staff/staff.server");
 
 const db = getDb();
 const end = (day: string) => `${day}T16:59:59.999Z`;
@@ -40,7 +40,13 @@ beforeAll(async () => {
   await seedOrganisation(db);
   expect(await seedHolidays(db)).toBeGreaterThan(100);
   expect(await seedHolidays(db)).toBe(0); // idempotent
-  const { id } = await staffModel.createStaff(db, { email: "adm@t.th", name: "Adm", role: "admin", divisionId: null, password: "correct-horse-battery" });
+  const { id } = await staffModel.createStaff(db, {
+    email: "adm@t.th",
+    name: "Adm",
+    role: "admin",
+    divisionId: null,
+    password: "correct-horse-battery",
+  });
   admin = await staffModel.getStaffById(db, id);
 });
 
@@ -154,9 +160,21 @@ describe("the clock of a case", () => {
     const policies = await casePolicies(db);
     const orgPolicy = policies.org;
     const policyFor = policies.of;
-    const q = await queue.listQueue(db, { actor: admin!, filters: {}, now: new Date("2024-07-30T03:00:00Z"), policy: orgPolicy, policyFor });
+    const q = await queue.listQueue(db, {
+      actor: admin!,
+      filters: {},
+      now: new Date("2024-07-30T03:00:00Z"),
+      policy: orgPolicy,
+      policyFor,
+    });
     expect(q.rows.find((x) => x.id === c.id)?.deadline).toEqual({ state: "paused", daysLeft: 8, daysOverdue: 0 });
-    const overdue = await queue.listQueue(db, { actor: admin!, filters: { deadline: "overdue" }, now: new Date("2024-07-30T03:00:00Z"), policy: orgPolicy, policyFor });
+    const overdue = await queue.listQueue(db, {
+      actor: admin!,
+      filters: { deadline: "overdue" },
+      now: new Date("2024-07-30T03:00:00Z"),
+      policy: orgPolicy,
+      policyFor,
+    });
     expect(overdue.rows.some((x) => x.id === c.id)).toBe(false);
 
     setNow("2024-07-22T03:00:00Z"); // Mon 22 Jul (substitution day)

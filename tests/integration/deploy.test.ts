@@ -1,5 +1,5 @@
 /**
- * The service files in deploy/ kept honest (issue 11). Nothing here trusts a copy of a command: each is read from its
+ * The service files in deploy/ kept honest. Nothing here trusts a copy of a command: each is read from its
  * file and run as written.
  * - deploy/sujarit.service: its key directives (non-root user, ProtectSystem=strict, ReadWritePaths for the data folder,
  *   NoNewPrivileges, PrivateTmp, restart on failure, the environment file); `systemd-analyze verify` on the units where
@@ -31,7 +31,9 @@ const UNPRIVILEGED = "nobody";
 const nobodyUid = runuser ? Number(spawnSync("id", ["-u", UNPRIVILEGED], { encoding: "utf8" }).stdout.trim()) : -1;
 if (!runuser) {
   // Visible in the test output: the commands still run, as the current (unprivileged) user.
-  console.warn(`deploy.test: not running as root (or no runuser): the service commands run as uid ${process.getuid?.()} instead of "${UNPRIVILEGED}"`);
+  console.warn(
+    `deploy.test: not running as root (or no runuser): the service commands run as uid ${process.getuid?.()} instead of "${UNPRIVILEGED}"`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -106,7 +108,11 @@ interface DockerStage {
 
 /** A Dockerfile's stages (continuation lines joined). */
 function parseDockerfile(text: string): DockerStage[] {
-  const lines = text.replace(/\\\n/g, " ").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const lines = text
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   const stages: DockerStage[] = [];
   for (const line of lines) {
     const [instr, ...restWords] = line.split(/\s+/);
@@ -147,7 +153,8 @@ function makeRelease(): string {
   const release = path.join(scratch, "release");
   if (fs.existsSync(release)) return release;
   const buildRoot = process.env.TEST_BUILD_DIR ? path.resolve(process.env.TEST_BUILD_DIR) : ROOT;
-  if (!fs.existsSync(path.join(buildRoot, "build", "server.js"))) throw new Error(`no build at ${buildRoot}/build: run npm run build first`);
+  if (!fs.existsSync(path.join(buildRoot, "build", "server.js")))
+    throw new Error(`no build at ${buildRoot}/build: run npm run build first`);
   fs.mkdirSync(path.join(release, "public"), { recursive: true, mode: 0o755 });
   fs.chmodSync(release, 0o755);
   fs.symlinkSync(path.join(buildRoot, "build"), path.join(release, "build"));
@@ -155,7 +162,8 @@ function makeRelease(): string {
   for (const e of fs.readdirSync(path.join(ROOT, "public"))) {
     if (e !== "build") fs.symlinkSync(path.join(ROOT, "public", e), path.join(release, "public", e));
   }
-  for (const e of ["node_modules", "package.json", "tsconfig.json", "app", "db", "emails", "scripts"]) fs.symlinkSync(path.join(ROOT, e), path.join(release, e));
+  for (const e of ["node_modules", "package.json", "tsconfig.json", "app", "db", "emails", "scripts"])
+    fs.symlinkSync(path.join(ROOT, e), path.join(release, e));
   return release;
 }
 
@@ -264,7 +272,10 @@ describe("deploy/sujarit.service", () => {
   });
 
   it.runIf(hasBinary("systemd-analyze"))("passes systemd-analyze verify (with the backup service and timer)", () => {
-    const r = spawnSync("systemd-analyze", ["verify", "sujarit.service", "sujarit-backup.service", "sujarit-backup.timer"], { cwd: DEPLOY, encoding: "utf8" });
+    const r = spawnSync("systemd-analyze", ["verify", "sujarit.service", "sujarit-backup.service", "sujarit-backup.timer"], {
+      cwd: DEPLOY,
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr + r.stdout).toBe(0);
     // Warnings about these files (unknown keys, bad values) would be printed even with status 0.
     expect((r.stderr + r.stdout).split("\n").filter((l) => /sujarit/.test(l))).toEqual([]);
@@ -318,11 +329,17 @@ describe("deploy/sujarit.service", () => {
     const mapPath = (s: string) =>
       s
         .replace("${CREDENTIALS_DIRECTORY}", credentials)
-        .split("/var/backups/sujarit-keys").join(keysTo)
-        .split("/var/backups/sujarit").join(backupsTo)
-        .split(releaseOfUnit).join(release)
-        .split(dataDirOfUnit).join(dataDir);
-    expect((backupUnit.get("ReadWritePaths") ?? []).join(" ").split(/\s+/)).toEqual(expect.arrayContaining([dataDirOfUnit, "/var/backups/sujarit", "/var/backups/sujarit-keys"]));
+        .split("/var/backups/sujarit-keys")
+        .join(keysTo)
+        .split("/var/backups/sujarit")
+        .join(backupsTo)
+        .split(releaseOfUnit)
+        .join(release)
+        .split(dataDirOfUnit)
+        .join(dataDir);
+    expect((backupUnit.get("ReadWritePaths") ?? []).join(" ").split(/\s+/)).toEqual(
+      expect.arrayContaining([dataDirOfUnit, "/var/backups/sujarit", "/var/backups/sujarit-keys"]),
+    );
     const env: Record<string, string> = { PATH: SERVICE_PATH, ...unitEnvironment(backupUnit.get("Environment") ?? []), ...fileEnv };
     for (const k of Object.keys(env)) env[k] = mapPath(env[k]);
     const [exe, ...args] = splitWords(get("ExecStart"));
@@ -346,9 +363,15 @@ describe("deploy/Dockerfile", () => {
   it("builds in one stage (dev dependencies) and runs from another, on node:20-bookworm-slim, as a non-root user", () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const s of stages) expect(s.from).toBe("node:20-bookworm-slim");
-    expect(stages[0].runs.some((r) => /\bnpm ci\b/.test(r) && !/--omit=dev/.test(r)), "npm ci with dev dependencies in the build stage").toBe(true);
+    expect(
+      stages[0].runs.some((r) => /\bnpm ci\b/.test(r) && !/--omit=dev/.test(r)),
+      "npm ci with dev dependencies in the build stage",
+    ).toBe(true);
     expect(stages[0].runs.some((r) => /\bnpm run build\b/.test(r))).toBe(true);
-    expect(final.runs.some((r) => /\bnpm (ci|install)\b/.test(r)), "nothing installed in the final stage").toBe(false);
+    expect(
+      final.runs.some((r) => /\bnpm (ci|install)\b/.test(r)),
+      "nothing installed in the final stage",
+    ).toBe(false);
     expect(final.user).toBeTruthy();
     expect(["root", "0"]).not.toContain(final.user);
     expect(final.env.NODE_ENV).toBe("production");
@@ -399,12 +422,17 @@ describe("deploy/Caddyfile and deploy/torrc.example", () => {
     for (const s of sizes) expect(s).toBeGreaterThanOrEqual(28);
     expect(caddy).toMatch(/header_up X-Forwarded-For \{remote_host\}/);
     expect(caddy, "no access log (it would time /report visits)").not.toMatch(/^\s*log\b/m);
-    const trusted = envFile(read("sujarit.env.example")).TRUSTED_PROXIES.split(",").map((s) => s.trim());
+    const trusted = envFile(read("sujarit.env.example"))
+      .TRUSTED_PROXIES.split(",")
+      .map((s) => s.trim());
     expect(trusted).toContain("127.0.0.1");
   });
 
   it.runIf(hasBinary("caddy"))("passes caddy validate", () => {
-    const r = spawnSync("caddy", ["validate", "--config", path.join(DEPLOY, "Caddyfile"), "--adapter", "caddyfile"], { encoding: "utf8", env: { ...process.env, HOME: scratch, XDG_DATA_HOME: scratch, XDG_CONFIG_HOME: scratch } });
+    const r = spawnSync("caddy", ["validate", "--config", path.join(DEPLOY, "Caddyfile"), "--adapter", "caddyfile"], {
+      encoding: "utf8",
+      env: { ...process.env, HOME: scratch, XDG_DATA_HOME: scratch, XDG_CONFIG_HOME: scratch },
+    });
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/Valid configuration/);
   });
@@ -422,7 +450,11 @@ describe("deploy/Caddyfile and deploy/torrc.example", () => {
     const dir = path.join(scratch, "tor");
     fs.mkdirSync(path.join(dir, "data"), { recursive: true, mode: 0o700 });
     const conf = path.join(dir, "torrc");
-    fs.writeFileSync(conf, `DataDirectory ${path.join(dir, "data")}\n` + read("torrc.example").replace(/\/var\/lib\/tor\/sujarit\//g, `${path.join(dir, "hs")}/`));
+    fs.writeFileSync(
+      conf,
+      `DataDirectory ${path.join(dir, "data")}\n` +
+        read("torrc.example").replace(/\/var\/lib\/tor\/sujarit\//g, `${path.join(dir, "hs")}/`),
+    );
     const r = spawnSync("tor", ["--verify-config", "-f", conf], { encoding: "utf8" });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Configuration was valid/);

@@ -32,7 +32,8 @@ async function post(c: HttpClient, fields: Record<string, string | string[]>) {
   return c.postForm("/staff/admin/escalation", { csrf: csrfOf(page), ...fields });
 }
 
-const rule = (level: string) => dbGet<{ enabled: number; days: number }>(server, "select enabled, days from escalation_rules where level = ?", level);
+const rule = (level: string) =>
+  dbGet<{ enabled: number; days: number }>(server, "select enabled, days from escalation_rules where level = ?", level);
 
 beforeAll(async () => {
   server = await startServer();
@@ -100,11 +101,18 @@ describe("escalation ladder settings", () => {
   it("sets division heads and centre leads", async () => {
     const admin = await loggedIn("admin");
     const all = Object.values(ids).map(String);
-    let res = await post(admin, { intent: "flags", staffId: all, divisionHead: [String(ids.works)], centreLead: [String(ids.sup), String(ids.works)] });
+    let res = await post(admin, {
+      intent: "flags",
+      staffId: all,
+      divisionHead: [String(ids.works)],
+      centreLead: [String(ids.sup), String(ids.works)],
+    });
     expect(res.status).toBe(302);
     const flags = async () =>
       Object.fromEntries(
-        (await dbAll<{ id: number; h: number; l: number }>(server, "select id, is_division_head as h, is_centre_lead as l from staff")).map((r) => [r.id, [r.h, r.l]]),
+        (await dbAll<{ id: number; h: number; l: number }>(server, "select id, is_division_head as h, is_centre_lead as l from staff")).map(
+          (r) => [r.id, [r.h, r.l]],
+        ),
       );
     let f = await flags();
     expect(f[ids.works]).toEqual([1, 1]);
@@ -127,7 +135,13 @@ describe("escalation ladder settings", () => {
       const c = await loggedIn(who);
       expect((await c.get("/staff/admin/escalation")).status).toBe(403);
       const staffPage = await c.get("/staff");
-      const res = await c.postForm("/staff/admin/escalation", { csrf: csrfOf(staffPage), intent: "rule", level: "overdue", days: "5", enabled: "on" });
+      const res = await c.postForm("/staff/admin/escalation", {
+        csrf: csrfOf(staffPage),
+        intent: "rule",
+        level: "overdue",
+        days: "5",
+        enabled: "on",
+      });
       expect(res.status).toBe(403);
       expect(staffPage.text).not.toContain('href="/staff/admin/escalation"');
     }

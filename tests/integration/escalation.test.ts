@@ -3,7 +3,7 @@
  * runDeadlineTick: each level happens exactly once per period — across repeated ticks, two ticks at once on one
  * connection, two connections, two separate processes (npm run sla:tick) and after "downtime". Each claim is told
  * once: by an e-mail about the case, or (more than DIGEST_THRESHOLD cases for one person at one level) by a digest
- * (issue 11), also after a tick stopped half-way or two notifiers racing.
+ *, also after a tick stopped half-way or two notifiers racing.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -20,12 +20,12 @@ delete process.env.DATABASE_URL;
 const { getDb } = await import("~/utils/db.server");
 const { migrateToLatest, openDatabase } = await import("../../db/connection");
 const { seedOrganisation } = await import("../../db/seed");
-const { createComplaint } = await import("~/models/complaint.server");
-const { runDeadlineTick, notifyOwed, DIGEST_THRESHOLD, DIGEST_LIST } = await import("~/models/escalation.server");
+const { createComplaint } = await import("~/models/complaints/filing.server");
+const { runDeadlineTick, notifyOwed, DIGEST_THRESHOLD, DIGEST_LIST } = await import("~/models/deadlines/escalation.server");
 const { decryptText } = await import("~/utils/crypto.server");
 const { BatchAborted } = await import("~/utils/yield.server");
 const { getSecrets } = await import("~/utils/db.server");
-const { sendNotice } = await import("~/models/notices.server");
+const { sendNotice } = await import("~/models/notices/notices.server");
 
 const db = getDb();
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -104,7 +104,10 @@ async function newCase(receivedAt: string, dueKey: string, opts: { email?: strin
 
 async function escalationNotes(id: number) {
   const rows = await db.selectFrom("case_events").select("note").where("complaint_id", "=", id).where("kind", "=", "note").execute();
-  return rows.map((r) => r.note).filter((n) => n.startsWith("escalation: ")).sort();
+  return rows
+    .map((r) => r.note)
+    .filter((n) => n.startsWith("escalation: "))
+    .sort();
 }
 
 async function mails(id: number, kind: string) {
@@ -117,7 +120,12 @@ async function mails(id: number, kind: string) {
  * whose range of claims holds the case's claim and whose recipient the claim's notify key reaches.
  */
 async function told(id: number, level: string) {
-  const esc = await db.selectFrom("escalations").select(["id", "notify_key"]).where("complaint_id", "=", id).where("level", "=", level as any).execute();
+  const esc = await db
+    .selectFrom("escalations")
+    .select(["id", "notify_key"])
+    .where("complaint_id", "=", id)
+    .where("level", "=", level as any)
+    .execute();
   let n = await mails(id, `escalation.${level}`);
   for (const e of esc) {
     const digests = await db
@@ -140,8 +148,22 @@ function reaches(key: string | null, staffId: number): boolean {
 
 /** Decrypted outbox messages of a kind queued after outbox id `afterId`. */
 async function messages(kind: string, afterId = 0) {
-  const rows = await db.selectFrom("outbox").select(["id", "payload", "dedupe_key", "complaint_id"]).where("kind", "=", kind).where("id", ">", afterId).orderBy("id").execute();
-  return rows.map((r) => ({ ...r, ...(JSON.parse(decryptText(r.payload!, getSecrets().outboxKey, "outbox")) as { to: string; subject: string; text: string; html: string }) }));
+  const rows = await db
+    .selectFrom("outbox")
+    .select(["id", "payload", "dedupe_key", "complaint_id"])
+    .where("kind", "=", kind)
+    .where("id", ">", afterId)
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    ...(JSON.parse(decryptText(r.payload!, getSecrets().outboxKey, "outbox")) as {
+      to: string;
+      subject: string;
+      text: string;
+      html: string;
+    }),
+  }));
 }
 
 const tick = (iso: string, on = db) => runDeadlineTick(on, { now: new Date(iso) });
@@ -170,7 +192,12 @@ describe("escalation ladder", () => {
     await tick("2026-01-20T10:00:00.000Z");
     expect(await escalationNotes(id)).toEqual(["escalation: due_soon", "escalation: unassigned"]);
     expect(await told(id, "due_soon")).toBe(1);
-    const toOfficer = await db.selectFrom("outbox").select("dedupe_key").where("kind", "=", "escalation.due_soon").where("complaint_id", "=", id).executeTakeFirstOrThrow();
+    const toOfficer = await db
+      .selectFrom("outbox")
+      .select("dedupe_key")
+      .where("kind", "=", "escalation.due_soon")
+      .where("complaint_id", "=", id)
+      .executeTakeFirstOrThrow();
     expect(toOfficer.dedupe_key).toMatch(new RegExp(`:${staff.officer}$`));
 
     // Deadline passed → supervisors told, explanation owed.
@@ -188,11 +215,21 @@ describe("escalation ladder", () => {
     expect(await told(id, "overdue_executive")).toBe(0);
     await tick("2026-01-28T03:00:00.000Z");
     await tick("2026-01-29T03:00:00.000Z");
-    expect(await escalationNotes(id)).toEqual(["escalation: due_soon", "escalation: overdue", "escalation: overdue_executive", "escalation: unassigned"]);
+    expect(await escalationNotes(id)).toEqual([
+      "escalation: due_soon",
+      "escalation: overdue",
+      "escalation: overdue_executive",
+      "escalation: unassigned",
+    ]);
     expect(await told(id, "overdue_executive")).toBe(1);
 
     // History rows are internal.
-    const ev = await db.selectFrom("case_events").select("is_public").where("complaint_id", "=", id).where("note", "like", "escalation:%").execute();
+    const ev = await db
+      .selectFrom("case_events")
+      .select("is_public")
+      .where("complaint_id", "=", id)
+      .where("note", "like", "escalation:%")
+      .execute();
     expect(ev.every((e) => e.is_public === 0)).toBe(true);
   });
 
@@ -202,7 +239,12 @@ describe("escalation ladder", () => {
     let c = await db.selectFrom("complaints").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(c.explanation_owed).toBe(1);
     const expected = new Date(Date.now() + 10 * 24 * 3600 * 1000);
-    const sent = await sendNotice(db, { complaintId: id, kind: "explanation", actor: { id: staff.officer!, role: "officer", division_id: divisionId }, expectedAt: expected });
+    const sent = await sendNotice(db, {
+      complaintId: id,
+      kind: "explanation",
+      actor: { id: staff.officer!, role: "officer", division_id: divisionId },
+      expectedAt: expected,
+    });
     expect(sent.emailed).toBe(true);
     c = await db.selectFrom("complaints").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(c.explanation_owed).toBe(0);
@@ -216,7 +258,11 @@ describe("escalation ladder", () => {
 
   it("a paused case (waiting for the complainant) does not escalate; a new period escalates again, once", async () => {
     const id = await newCase("2026-03-02T03:00:00.000Z", "2026-03-17");
-    await db.updateTable("complaints").set({ status: "waiting_info", paused_at: "2026-03-10T03:00:00.000Z", remaining_days: 7, assignee_id: staff.officer! }).where("id", "=", id).execute();
+    await db
+      .updateTable("complaints")
+      .set({ status: "waiting_info", paused_at: "2026-03-10T03:00:00.000Z", remaining_days: 7, assignee_id: staff.officer! })
+      .where("id", "=", id)
+      .execute();
     await tick("2026-03-20T03:00:00.000Z");
     expect(await escalationNotes(id)).toEqual([]);
     // Resumed (and later reopened): period 2 with a deadline that has passed.
@@ -227,7 +273,12 @@ describe("escalation ladder", () => {
     await tick("2026-03-26T03:00:00.000Z");
     await tick("2026-03-26T04:00:00.000Z");
     expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: overdue"]);
-    const periods = await db.selectFrom("escalations").select("period_no").where("complaint_id", "=", id).where("level", "=", "overdue").execute();
+    const periods = await db
+      .selectFrom("escalations")
+      .select("period_no")
+      .where("complaint_id", "=", id)
+      .where("level", "=", "overdue")
+      .execute();
     expect(periods.map((p) => p.period_no).sort()).toEqual([1, 2]);
   });
 
@@ -368,11 +419,20 @@ describe("incremental tick (high-water mark)", () => {
   });
 });
 
-describe("digests and bounded batches (issue 11)", () => {
-  const maxOutboxId = async () => Number((await db.selectFrom("outbox").select((eb) => eb.fn.max("id").as("m")).executeTakeFirst())?.m ?? 0);
+describe("digests and bounded batches", () => {
+  const maxOutboxId = async () =>
+    Number(
+      (
+        await db
+          .selectFrom("outbox")
+          .select((eb) => eb.fn.max("id").as("m"))
+          .executeTakeFirst()
+      )?.m ?? 0,
+    );
   const assigned = async (id: number, staffId: number) =>
     db.updateTable("complaints").set({ assignee_id: staffId, status: "in_progress" }).where("id", "=", id).execute();
-  const refOf = async (id: number) => (await db.selectFrom("complaints").select("reference").where("id", "=", id).executeTakeFirstOrThrow()).reference;
+  const refOf = async (id: number) =>
+    (await db.selectFrom("complaints").select("reference").where("id", "=", id).executeTakeFirstOrThrow()).reference;
   /** Stops the tick when it checks its signal for the n-th time (between two batches). */
   const stopAfterChecks = (n: number) => {
     let checks = 0;
@@ -439,7 +499,9 @@ describe("digests and bounded batches (issue 11)", () => {
     for (const id of overdue) {
       expect(await told(id, "overdue")).toBe(1);
       expect(await escalationNotes(id)).toEqual(["escalation: overdue"]);
-      expect((await db.selectFrom("complaints").select("explanation_owed").where("id", "=", id).executeTakeFirstOrThrow()).explanation_owed).toBe(1);
+      expect(
+        (await db.selectFrom("complaints").select("explanation_owed").where("id", "=", id).executeTakeFirstOrThrow()).explanation_owed,
+      ).toBe(1);
     }
     for (const id of [...soonMine, ...soonOther]) expect(await told(id, "due_soon")).toBe(1);
 
@@ -464,9 +526,18 @@ describe("digests and bounded batches (issue 11)", () => {
       ids.push(id);
     }
     // Stopped (shutdown) after a couple of claim batches: what committed stays committed, nothing is e-mailed yet.
-    await expect(runDeadlineTick(db, { now: new Date("2026-12-08T03:00:00.000Z"), signal: stopAfterChecks(2) })).rejects.toBeInstanceOf(BatchAborted);
+    await expect(runDeadlineTick(db, { now: new Date("2026-12-08T03:00:00.000Z"), signal: stopAfterChecks(2) })).rejects.toBeInstanceOf(
+      BatchAborted,
+    );
     const claimedFirst = Number(
-      (await db.selectFrom("escalations").select((eb) => eb.fn.countAll().as("n")).where("complaint_id", "in", ids).where("level", "=", "overdue").executeTakeFirst())?.n,
+      (
+        await db
+          .selectFrom("escalations")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .where("complaint_id", "in", ids)
+          .where("level", "=", "overdue")
+          .executeTakeFirst()
+      )?.n,
     );
     expect(claimedFirst).toBeGreaterThan(0);
     expect(claimedFirst).toBeLessThan(250);
@@ -493,7 +564,9 @@ describe("digests and bounded batches (issue 11)", () => {
         await assigned(id, staff.officer!);
         ids.push(id);
       }
-      await expect(runDeadlineTick(db, { now: new Date("2026-12-15T03:00:00.000Z"), signal: stopAfterChecks(1) })).rejects.toBeInstanceOf(BatchAborted);
+      await expect(runDeadlineTick(db, { now: new Date("2026-12-15T03:00:00.000Z"), signal: stopAfterChecks(1) })).rejects.toBeInstanceOf(
+        BatchAborted,
+      );
       const [a, b] = await Promise.all([notifyOwed(db), notifyOwed(second)]);
       expect(a.digests + b.digests).toBe(1);
       const afterRace = await messages("escalation.overdue.digest", before);
@@ -502,7 +575,14 @@ describe("digests and bounded batches (issue 11)", () => {
       await tick("2026-12-15T03:00:00.000Z");
       for (const id of ids) expect(await told(id, "overdue")).toBe(1);
       const all = await messages("escalation.overdue.digest", before);
-      const counted = await db.selectFrom("escalation_digests").select(["cases", "from_id", "through_id"]).where("level", "=", "overdue").where("staff_id", "=", staff.supervisor!).orderBy("id", "desc").limit(all.length).execute();
+      const counted = await db
+        .selectFrom("escalation_digests")
+        .select(["cases", "from_id", "through_id"])
+        .where("level", "=", "overdue")
+        .where("staff_id", "=", staff.supervisor!)
+        .orderBy("id", "desc")
+        .limit(all.length)
+        .execute();
       expect(counted.reduce((n, d) => n + d.cases, 0)).toBe(120);
       // Ranges never overlap.
       const sorted = [...counted].sort((x, y) => x.from_id - y.from_id);

@@ -1,5 +1,5 @@
 /**
- * Health, metrics and the small sharp edges of issue 11, against the real production server:
+ * Health, metrics and the small sharp edges, against the real production server:
  * - /healthz: all fine → 200; a stuck outbox (an old pending e-mail), a dead letter and a holiday table that ends within
  *   12 months → 503 naming each; the admin page shows the same warning in Thai, and in English with ?lang=en;
  * - /metrics: the text format (HELP/TYPE, parsable), route patterns only, one aggregated label for /report; loopback
@@ -20,7 +20,12 @@ import { staffLogin } from "../helpers/report";
 import { parsePrometheus } from "../helpers/prometheus";
 
 const TOKEN = "metrics-token-0123456789abcdef0123456789";
-const ADMIN = { email: "admin.health@wangluek.go.th", name: "ผู้ดูแล ทดสอบสุขภาพ", role: "admin" as const, password: "health admin password 2569" };
+const ADMIN = {
+  email: "admin.health@wangluek.go.th",
+  name: "ผู้ดูแล ทดสอบสุขภาพ",
+  role: "admin" as const,
+  password: "health admin password 2569",
+};
 
 let a: TestServer; // no proxy configured
 let b: TestServer; // behind a trusted proxy (the tests, on 127.0.0.1), with a metrics token
@@ -55,10 +60,15 @@ async function health(server: TestServer): Promise<{ status: number; body: Healt
 
 /** /healthz once its figures (reused for 5 s) satisfy `ok`. */
 function healthWhen(server: TestServer, what: string, ok: (h: { status: number; body: Health }) => boolean) {
-  return waitUntil(async () => {
-    const h = await health(server);
-    return ok(h) ? h : null;
-  }, what, 20_000, 250);
+  return waitUntil(
+    async () => {
+      const h = await health(server);
+      return ok(h) ? h : null;
+    },
+    what,
+    20_000,
+    250,
+  );
 }
 
 function writeDb(server: TestServer, fn: (db: SQLite.Database) => void) {
@@ -76,7 +86,9 @@ const bangkokYear = () => new Date(Date.now() + 7 * 3_600_000).getUTCFullYear();
 /** Makes the holiday table cover this year and the next two (12 made-up days each where a year has too few). */
 function topUpHolidays(server: TestServer) {
   writeDb(server, (db) => {
-    const insert = db.prepare("insert or ignore into holidays (date, name_th, name_en, kind, updated_at, updated_by) values (?, 'ทดสอบ', 'test', 'special', ?, null)");
+    const insert = db.prepare(
+      "insert or ignore into holidays (date, name_th, name_en, kind, updated_at, updated_by) values (?, 'ทดสอบ', 'test', 'special', ?, null)",
+    );
     for (let y = bangkokYear(); y <= bangkokYear() + 2; y++) {
       const n = (db.prepare("select count(*) as n from holidays where date like ?").get(`${y}-%`) as { n: number }).n;
       if (n >= 12) continue;
@@ -88,7 +100,11 @@ function topUpHolidays(server: TestServer) {
 describe("/healthz", () => {
   it("all fine: 200 with every check ok, the deadline ticker's heartbeat, no personal data", async () => {
     topUpHolidays(a);
-    const h = await healthWhen(a, "a finished deadline tick and a healthy answer", (x) => x.status === 200 && x.body.checks.deadlineTick.secondsSinceLastTick !== null);
+    const h = await healthWhen(
+      a,
+      "a finished deadline tick and a healthy answer",
+      (x) => x.status === 200 && x.body.checks.deadlineTick.secondsSinceLastTick !== null,
+    );
     expect(h.body.status).toBe("ok");
     expect(h.body.problems).toEqual([]);
     expect(h.body.checks.database.ok).toBe(true);
@@ -104,7 +120,9 @@ describe("/healthz", () => {
     const at = Date.now();
     writeDb(a, (db) =>
       db
-        .prepare("insert into outbox (kind, status, attempts, next_attempt_at, created_at, last_error, dedupe_key) values ('test.stuck', 'pending', 3, ?, ?, 'Error: connect ECONNREFUSED', 'health-test-stuck')")
+        .prepare(
+          "insert into outbox (kind, status, attempts, next_attempt_at, created_at, last_error, dedupe_key) values ('test.stuck', 'pending', 3, ?, ?, 'Error: connect ECONNREFUSED', 'health-test-stuck')",
+        )
         .run(new Date(at + 86_400_000).toISOString(), new Date(at - 2 * 3_600_000).toISOString()),
     );
     const h = await healthWhen(a, "503 outbox_stuck", (x) => x.status === 503);
@@ -114,20 +132,28 @@ describe("/healthz", () => {
     expect(h.body.checks.outbox.pending).toBe(1);
     expect(h.body.checks.outbox.oldestPendingSeconds).toBeGreaterThan(7000);
     expect(h.body.checks.database.ok).toBe(true);
-    writeDb(a, (db) => db.prepare("update outbox set status = 'sent', sent_at = ? where dedupe_key = 'health-test-stuck'").run(new Date().toISOString()));
+    writeDb(a, (db) =>
+      db.prepare("update outbox set status = 'sent', sent_at = ? where dedupe_key = 'health-test-stuck'").run(new Date().toISOString()),
+    );
     await healthWhen(a, "200 again", (x) => x.status === 200);
   });
 
   it("a dead letter given up yesterday → 503 outbox_dead_letters; one from last month no longer raises it", async () => {
     writeDb(a, (db) =>
       db
-        .prepare("insert into outbox (kind, status, attempts, next_attempt_at, created_at, last_error, dedupe_key) values ('test.dead', 'dead', 8, ?, ?, 'Error: 550 no such user', 'health-test-dead')")
+        .prepare(
+          "insert into outbox (kind, status, attempts, next_attempt_at, created_at, last_error, dedupe_key) values ('test.dead', 'dead', 8, ?, ?, 'Error: 550 no such user', 'health-test-dead')",
+        )
         .run(new Date(Date.now() - 86_400_000).toISOString(), new Date(Date.now() - 2 * 86_400_000).toISOString()),
     );
     const h = await healthWhen(a, "503 outbox_dead_letters", (x) => x.status === 503);
     expect(h.body.problems).toEqual(["outbox_dead_letters"]);
     expect(h.body.checks.outbox).toMatchObject({ deadLetters: 1, deadLettersRecent: 1 });
-    writeDb(a, (db) => db.prepare("update outbox set next_attempt_at = ? where dedupe_key = 'health-test-dead'").run(new Date(Date.now() - 30 * 86_400_000).toISOString()));
+    writeDb(a, (db) =>
+      db
+        .prepare("update outbox set next_attempt_at = ? where dedupe_key = 'health-test-dead'")
+        .run(new Date(Date.now() - 30 * 86_400_000).toISOString()),
+    );
     const again = await healthWhen(a, "200 again", (x) => x.status === 200);
     expect(again.body.checks.outbox).toMatchObject({ deadLetters: 1, deadLettersRecent: 0 });
   });
@@ -184,8 +210,18 @@ describe("/metrics", () => {
     expect(parsed.type.get("sujarit_http_request_duration_seconds")).toBe("histogram");
     const states = parsed.samples.filter((s) => s.name === "sujarit_open_cases").map((s) => s.labels.deadline_state);
     expect(states).toEqual(["overdue", "due_today", "due_soon", "on_track", "paused"]);
-    expect(parsed.samples.filter((s) => s.name === "sujarit_outbox_messages").map((s) => s.labels.state)).toEqual(["pending", "sending", "sent", "dead"]);
-    expect(parsed.samples.filter((s) => s.name === "sujarit_escalations_total").map((s) => s.labels.level).sort()).toEqual(["due_soon", "overdue", "overdue_executive", "unassigned"]);
+    expect(parsed.samples.filter((s) => s.name === "sujarit_outbox_messages").map((s) => s.labels.state)).toEqual([
+      "pending",
+      "sending",
+      "sent",
+      "dead",
+    ]);
+    expect(
+      parsed.samples
+        .filter((s) => s.name === "sujarit_escalations_total")
+        .map((s) => s.labels.level)
+        .sort(),
+    ).toEqual(["due_soon", "overdue", "overdue_executive", "unassigned"]);
   });
 
   it("counts requests by route pattern only; the whole /report channel is one label, without method, status or latency", async () => {
@@ -202,7 +238,8 @@ describe("/metrics", () => {
     const parsed = parsePrometheus(text);
     const requests = parsed.samples.filter((s) => s.name === "sujarit_http_requests_total");
     const routes = new Set(requests.map((s) => s.labels.route));
-    for (const r of ["/track", "/staff/cases/:reference", "/stats/report/:fy/:period?", "unmatched", "/report", "/healthz"]) expect(routes.has(r), r).toBe(true);
+    for (const r of ["/track", "/staff/cases/:reference", "/stats/report/:fy/:period?", "unmatched", "/report", "/healthz"])
+      expect(routes.has(r), r).toBe(true);
     // No concrete path anywhere: no reference, no page under /report, nothing asked for that does not exist.
     expect(text).not.toContain("CMP-2569");
     expect(text).not.toContain("XYZ");
@@ -212,10 +249,14 @@ describe("/metrics", () => {
     expect(report).toHaveLength(1);
     expect(report[0]!.labels).toEqual({ route: "/report" });
     expect(report[0]!.value).toBeGreaterThanOrEqual(4);
-    expect(parsed.samples.some((s) => s.name.startsWith("sujarit_http_request_duration_seconds") && s.labels.route === "/report")).toBe(false);
+    expect(parsed.samples.some((s) => s.name.startsWith("sujarit_http_request_duration_seconds") && s.labels.route === "/report")).toBe(
+      false,
+    );
     const track = requests.find((s) => s.labels.route === "/track" && s.labels.method === "GET");
     expect(track?.labels.status).toBe("200");
-    const bucket = parsed.samples.find((s) => s.name === "sujarit_http_request_duration_seconds_bucket" && s.labels.route === "/track" && s.labels.le === "+Inf");
+    const bucket = parsed.samples.find(
+      (s) => s.name === "sujarit_http_request_duration_seconds_bucket" && s.labels.route === "/track" && s.labels.le === "+Inf",
+    );
     expect(bucket!.value).toBeGreaterThanOrEqual(1);
   });
 
@@ -242,7 +283,11 @@ describe("CLOCK_OFFSET_MS in production", () => {
   function runUntilExit(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
     return new Promise((resolve) => {
       const childEnv = { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), ...env };
-      const proc = spawn(process.execPath, args, { cwd: ROOT, env: childEnv as unknown as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+      const proc = spawn(process.execPath, args, {
+        cwd: ROOT,
+        env: childEnv as unknown as NodeJS.ProcessEnv,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let output = "";
       proc.stdout.on("data", (d: Buffer) => (output += d));
       proc.stderr.on("data", (d: Buffer) => (output += d));
@@ -258,7 +303,13 @@ describe("CLOCK_OFFSET_MS in production", () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-clock-"));
     try {
       const buildRoot = process.env.TEST_BUILD_DIR ? path.resolve(process.env.TEST_BUILD_DIR) : ROOT;
-      const env = { NODE_ENV: "production", CLOCK_OFFSET_MS: String(3 * 86_400_000), DATA_DIR: dataDir, PORT: String(await freePort()), HOST: "127.0.0.1" };
+      const env = {
+        NODE_ENV: "production",
+        CLOCK_OFFSET_MS: String(3 * 86_400_000),
+        DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+        HOST: "127.0.0.1",
+      };
       const server = await runUntilExit([path.join(buildRoot, "build", "server.js")], env);
       expect(server.code).not.toBe(0);
       expect(server.code).not.toBeNull();

@@ -1,5 +1,5 @@
 /**
- * A deadline ticker that stopped (issue 11): /healthz's figures say "deadline_tick_stale" when the last finished tick
+ * A deadline ticker that stopped: /healthz's figures say "deadline_tick_stale" when the last finished tick
  * is older than TICK_STALE_AFTER_S, and from the process start until a first tick has finished. In-process, on a
  * real migrated SQLite file, with the wall clock given to the check (the real server's heartbeat arriving is checked in
  * health-metrics.test.ts).
@@ -17,8 +17,8 @@ globalThis.__sujaritEnv = undefined;
 const { getDb } = await import("~/utils/db.server");
 const { migrateToLatest } = await import("../../db/connection");
 const { seedHolidays, seedOrganisation } = await import("../../db/seed");
-const { runDeadlineTick } = await import("~/models/escalation.server");
-const health = await import("~/models/health.server");
+const { runDeadlineTick } = await import("~/models/deadlines/escalation.server");
+const health = await import("~/models/operations/health.server");
 
 beforeAll(async () => {
   const db = getDb();
@@ -31,7 +31,14 @@ beforeAll(async () => {
     for (let d = 1; d <= 12; d++) {
       await db
         .insertInto("holidays")
-        .values({ date: `${y}-03-${String(d).padStart(2, "0")}`, name_th: "ทดสอบ", name_en: "test", kind: "special", updated_at: new Date().toISOString(), updated_by: null })
+        .values({
+          date: `${y}-03-${String(d).padStart(2, "0")}`,
+          name_th: "ทดสอบ",
+          name_en: "test",
+          kind: "special",
+          updated_at: new Date().toISOString(),
+          updated_by: null,
+        })
         .onConflict((oc) => oc.column("date").doNothing())
         .execute();
     }
@@ -66,7 +73,11 @@ describe("deadline ticker heartbeat", () => {
     expect(await problemsAt(finished + 16 * MIN)).toEqual(["deadline_tick_stale"]);
     const report = health.healthReport(await health.gatherHealthFigures(getDb(), { wallNow: finished + 16 * MIN }));
     expect(report.status).toBe("needs attention");
-    expect(report.checks.deadlineTick).toMatchObject({ ok: false, secondsSinceLastTick: 16 * 60, staleAfterSeconds: health.TICK_STALE_AFTER_S });
+    expect(report.checks.deadlineTick).toMatchObject({
+      ok: false,
+      secondsSinceLastTick: 16 * 60,
+      staleAfterSeconds: health.TICK_STALE_AFTER_S,
+    });
   });
 
   it("escalations the ticker claimed are counted for /metrics", () => {

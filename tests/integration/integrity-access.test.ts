@@ -67,7 +67,11 @@ async function fullLogin(recoveryIndex: number): Promise<HttpClient> {
   const { c, res } = await passwordOnly(users.integrity.email);
   expect(path(res.location)).toBe("/staff/login/totp");
   const page = await c.get("/staff/login/totp");
-  const ok = await c.postForm("/staff/login/totp", { csrf: csrfOf(page), code: recoveryCodes[recoveryIndex], redirectTo: "/staff/integrity" });
+  const ok = await c.postForm("/staff/login/totp", {
+    csrf: csrfOf(page),
+    code: recoveryCodes[recoveryIndex],
+    redirectTo: "/staff/integrity",
+  });
   expect(ok.status, ok.$.text().slice(0, 300)).toBe(302);
   return c;
 }
@@ -101,7 +105,10 @@ beforeAll(async () => {
     ),
   );
   expect(posted.status, posted.$.text().slice(0, 400)).toBe(302);
-  const row = await dbGet(server, "select r.public_id, a.id as attachment_id from reports r left join report_attachments a on a.report_id = r.id order by r.id desc limit 1");
+  const row = await dbGet(
+    server,
+    "select r.public_id, a.id as attachment_id from reports r left join report_attachments a on a.report_id = r.id order by r.id desc limit 1",
+  );
   publicId = row!.public_id;
   attachmentId = row!.attachment_id;
   expect(publicId).toMatch(/^R\d{4}-\d{4,}$/);
@@ -116,14 +123,24 @@ describe("integrity officer: two-step sign-in", () => {
   it("without TOTP set up, the password alone opens nothing but the set-up page", async () => {
     const { c, res } = await passwordOnly(users.integrity.email);
     expect(path(res.location)).toBe("/staff/totp-setup");
-    for (const p of ["/staff/integrity", `/staff/integrity/reports/${publicId}`, `/staff/integrity/reports/${publicId}/attachments/${attachmentId}`, "/staff", "/staff/audit"]) {
+    for (const p of [
+      "/staff/integrity",
+      `/staff/integrity/reports/${publicId}`,
+      `/staff/integrity/reports/${publicId}/attachments/${attachmentId}`,
+      "/staff",
+      "/staff/audit",
+    ]) {
       const r = await c.get(p);
       expect(r.status, p).toBe(302);
       expect(path(r.location), p).toBe("/staff/totp-setup");
       expect(contentIn(r)).toEqual([]);
     }
     // Nor does a POST to the case page do anything.
-    const post = await c.postForm(`/staff/integrity/reports/${publicId}`, { csrf: c.cookies.get("csrf") ?? "", intent: "message", message: "x" });
+    const post = await c.postForm(`/staff/integrity/reports/${publicId}`, {
+      csrf: c.cookies.get("csrf") ?? "",
+      intent: "message",
+      message: "x",
+    });
     expect(post.status).toBe(302);
     expect((await dbAll(server, "select id from report_messages")).length).toBe(0);
     // The TOTP step itself sends a not-yet-enrolled officer to the set-up page.
@@ -177,7 +194,11 @@ describe("integrity officer: two-step sign-in", () => {
     const recoveryKey = keyPage.$.testId("recovery-key") ?? "";
     expect(recoveryKey).toMatch(/^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
     expect((await c.get("/staff/keys/recovery")).status, "shown once").toBe(302);
-    const keyRow = await dbGet(server, "select k.* from staff_keys k join staff s on s.id = k.staff_id where s.email = ?", users.integrity.email);
+    const keyRow = await dbGet(
+      server,
+      "select k.* from staff_keys k join staff s on s.id = k.staff_id where s.email = ?",
+      users.integrity.email,
+    );
     expect(JSON.stringify(keyRow)).not.toContain(recoveryKey.replace(/-/g, ""));
 
     // The report was filed before this officer had keys: it exists, but it is not theirs to open.
@@ -189,7 +210,11 @@ describe("integrity officer: two-step sign-in", () => {
     const id = (await dbGet(server, "select id from staff where email = ?", users.integrity.email))!.id;
     const rp = await receiverClient.get(`/staff/integrity/reports/${publicId}`);
     expect(rp.status).toBe(200);
-    const granted = await receiverClient.postForm(`/staff/integrity/reports/${publicId}`, { csrf: csrfOf(rp), intent: "grant", staffId: String(id) });
+    const granted = await receiverClient.postForm(`/staff/integrity/reports/${publicId}`, {
+      csrf: csrfOf(rp),
+      intent: "grant",
+      staffId: String(id),
+    });
     expect(granted.status, granted.$.text().slice(0, 300)).toBe(302);
 
     const queue = await c.get("/staff/integrity");
@@ -272,7 +297,11 @@ describe("integrity officer: two-step sign-in", () => {
   });
 
   it("recorded set-up and sign-ins in the audit log, without secrets", async () => {
-    const rows = await dbAll(server, "select action, details from audit_log where action in ('totp.setup', 'login.totp') and actor_id != (select id from staff where email = ?) order by id", users.receiver.email);
+    const rows = await dbAll(
+      server,
+      "select action, details from audit_log where action in ('totp.setup', 'login.totp') and actor_id != (select id from staff where email = ?) order by id",
+      users.receiver.email,
+    );
     expect(rows.map((r) => r.action)).toEqual(["totp.setup", "login.totp", "login.totp", "totp.setup"]);
     const all = JSON.stringify(await dbAll(server, "select * from audit_log"));
     expect(all).not.toContain(secret);
@@ -319,7 +348,11 @@ describe("other roles and anonymous visitors", () => {
     expect(await dbAll(server, "select status from reports")).toEqual(before);
     expect((await dbAll(server, "select id from report_messages where author = 'officer'")).length).toBe(0);
     // The refused attempts on the report are recorded.
-    const denied = await dbAll(server, "select a.* from audit_log a join staff s on s.id = a.actor_id where a.action = 'report.denied' and s.email = ?", users[role].email);
+    const denied = await dbAll(
+      server,
+      "select a.* from audit_log a join staff s on s.id = a.actor_id where a.action = 'report.denied' and s.email = ?",
+      users[role].email,
+    );
     expect(denied.length).toBeGreaterThan(0);
   });
 
@@ -332,7 +365,11 @@ describe("other roles and anonymous visitors", () => {
       expect(path(r.location), p).toBe("/staff/login");
       expect(contentIn(r)).toEqual([]);
     }
-    const post = await c.postForm(`/staff/integrity/reports/${publicId}`, { csrf: c.cookies.get("csrf") ?? "", intent: "message", message: "x" });
+    const post = await c.postForm(`/staff/integrity/reports/${publicId}`, {
+      csrf: c.cookies.get("csrf") ?? "",
+      intent: "message",
+      message: "x",
+    });
     expect(post.status).toBe(302);
     expect(path((await c.get("/staff/login/totp")).location)).toBe("/staff/login");
     expect(path((await c.get("/staff/totp-setup")).location)).toBe("/staff/login");

@@ -37,7 +37,11 @@ beforeAll(async () => {
   Object.assign(env, { SMTP_URL: smtp.url, TRUSTED_PROXIES: "127.0.0.1" });
   server = await startServer({ env });
   for (const u of Object.values(users)) await createStaffUser(server, { ...u, password: PASSWORD });
-  filed = await fileComplaint(new HttpClient(server.url, { ip: "10.44.1.1" }), { subject: `ท่อแตก ${tag}`, contactEmail: citizen, category: "road" });
+  filed = await fileComplaint(new HttpClient(server.url, { ip: "10.44.1.1" }), {
+    subject: `ท่อแตก ${tag}`,
+    contactEmail: citizen,
+    category: "road",
+  });
 });
 
 afterAll(async () => {
@@ -50,7 +54,12 @@ describe("deadline passes while the server is down", () => {
     env.CLOCK_OFFSET_MS = String(40 * DAY);
     await server.restart();
     const row = await waitUntil(
-      async () => (await dbGet(server, "select id, explanation_owed from complaints where reference = ? and explanation_owed = 1", filed.reference)) ?? null,
+      async () =>
+        (await dbGet(
+          server,
+          "select id, explanation_owed from complaints where reference = ? and explanation_owed = 1",
+          filed.reference,
+        )) ?? null,
       "explanation owed",
     );
     await smtp.waitFor((m) => m.to.includes(users.sup.email) && m.subject.includes(filed.reference));
@@ -69,22 +78,41 @@ describe("deadline passes while the server is down", () => {
     const page = await works.get(`/staff/cases/${filed.reference}`);
     expect(page.status).toBe(200);
     expect(page.$.testId("explanation-owed")).toBeTruthy();
-    expect(page.text).toContain("data-testid=\"form-explanation\"");
+    expect(page.text).toContain('data-testid="form-explanation"');
     const m = page.text.match(/<textarea id="f-expl-text"[^>]*>([\s\S]*?)<\/textarea>/);
     expect(m).toBeTruthy();
-    const prefilled = m![1]!.replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+    const prefilled = m![1]!
+      .replace(/&#x27;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&");
     expect(prefilled).toContain(filed.reference);
     expect(prefilled).toContain("{{expectedDate}}");
     const expected = new Date(Date.now() + 50 * DAY + 7 * 3600 * 1000).toISOString().slice(0, 10);
     // A date in the (server's) past is refused.
-    const past = await works.postForm(`/staff/cases/${filed.reference}`, { csrf: csrfOf(page), intent: "explanation", text: prefilled, expectedAt: "2020-01-01", method: "email" });
+    const past = await works.postForm(`/staff/cases/${filed.reference}`, {
+      csrf: csrfOf(page),
+      intent: "explanation",
+      text: prefilled,
+      expectedAt: "2020-01-01",
+      method: "email",
+    });
     expect(past.status).toBe(422);
-    const res = await works.postForm(`/staff/cases/${filed.reference}`, { csrf: csrfOf(page), intent: "explanation", text: prefilled, expectedAt: expected, method: "email" });
+    const res = await works.postForm(`/staff/cases/${filed.reference}`, {
+      csrf: csrfOf(page),
+      intent: "explanation",
+      text: prefilled,
+      expectedAt: expected,
+      method: "email",
+    });
     expect(res.status).toBe(302);
     const c = await dbGet(server, "select id, explanation_owed, expected_at from complaints where reference = ?", filed.reference);
     expect(c!.explanation_owed).toBe(0);
     expect(c!.expected_at).toBe(`${expected}T16:59:59.999Z`);
-    const n = await dbAll(server, "select kind, method, staff_id, body from notices where complaint_id = ? and kind = 'explanation'", c!.id);
+    const n = await dbAll(
+      server,
+      "select kind, method, staff_id, body from notices where complaint_id = ? and kind = 'explanation'",
+      c!.id,
+    );
     expect(n).toHaveLength(1);
     expect(n[0]!.method).toBe("email");
     expect(n[0]!.body).not.toContain("{{");
@@ -126,12 +154,28 @@ describe("supervisor and admin pages", () => {
     const admin = await loggedIn("admin");
     const page = await admin.get("/staff/admin/templates");
     expect(page.status).toBe(200);
-    const bad = await admin.postForm("/staff/admin/templates", { csrf: csrfOf(page), kind: "progress", lang: "th", intent: "save", subject: "เรื่อง {{reference}}", body: "สถานะ {{nope}}" });
+    const bad = await admin.postForm("/staff/admin/templates", {
+      csrf: csrfOf(page),
+      kind: "progress",
+      lang: "th",
+      intent: "save",
+      subject: "เรื่อง {{reference}}",
+      body: "สถานะ {{nope}}",
+    });
     expect(bad.status).toBe(422);
     expect(bad.$.text()).toContain("{{nope}}");
-    const good = await admin.postForm("/staff/admin/templates", { csrf: csrfOf(page), kind: "progress", lang: "th", intent: "save", subject: "เรื่อง {{reference}}", body: "สถานะ {{status}}" });
+    const good = await admin.postForm("/staff/admin/templates", {
+      csrf: csrfOf(page),
+      kind: "progress",
+      lang: "th",
+      intent: "save",
+      subject: "เรื่อง {{reference}}",
+      body: "สถานะ {{status}}",
+    });
     expect(good.status).toBe(302);
-    expect(await dbGet(server, "select body from notice_templates where kind = 'progress' and lang = 'th'")).toEqual({ body: "สถานะ {{status}}" });
+    expect(await dbGet(server, "select body from notice_templates where kind = 'progress' and lang = 'th'")).toEqual({
+      body: "สถานะ {{status}}",
+    });
     const works = await loggedIn("works");
     expect((await works.get("/staff/admin/templates")).status).toBe(403);
   });

@@ -1,5 +1,5 @@
 /**
- * Network anonymity for reporters (issue 11): with ONION_URL set, /report pages send `Onion-Location` (the same page at
+ * Network anonymity for reporters: with ONION_URL set, /report pages send `Onion-Location` (the same page at
  * the onion address; not to visitors already on it, not on other pages) and /report shows the address with a note on
  * Tor Browser, in Thai and English; without it, no header and the note still explains Tor Browser. A malformed
  * ONION_URL stops the server with the variable named.
@@ -76,7 +76,14 @@ describe("ONION_URL", () => {
   it("a value that is not an onion address is refused, naming the variable", () => {
     expect(parseEnv({ ONION_URL: `${ONION}/` }).ONION_URL).toBe(ONION);
     expect(parseEnv({}).ONION_URL).toBeUndefined();
-    for (const bad of ["https://portal.example.go.th", "http://short.onion", `${ONION}/?x=1`, `${ONION}#top`, "ftp://" + new URL(ONION).host, "http://user:pw@" + new URL(ONION).host]) {
+    for (const bad of [
+      "https://portal.example.go.th",
+      "http://short.onion",
+      `${ONION}/?x=1`,
+      `${ONION}#top`,
+      "ftp://" + new URL(ONION).host,
+      "http://user:pw@" + new URL(ONION).host,
+    ]) {
       expect(() => parseEnv({ ONION_URL: bad }), bad).toThrow(/ONION_URL: must be an onion service address/);
     }
   });

@@ -74,7 +74,11 @@ beforeAll(async () => {
   filed.push(await fileComplaint(client(), { subject: `ถนนพัง ${tag}`, category: "road", village: "1" }));
   filed.push(await fileComplaint(client(), { subject: `ถนนเป็นหลุม ${tag}`, category: "road", village: "2" }));
   filed.push(await fileComplaint(client(), { subject: `ไฟดับ ${tag}`, category: "streetlight", village: "1" }));
-  const row = await dbGet<{ fiscal_year: number; received_at: string }>(server, "select fiscal_year, received_at from complaints where reference = ?", filed[0]!.reference);
+  const row = await dbGet<{ fiscal_year: number; received_at: string }>(
+    server,
+    "select fiscal_year, received_at from complaints where reference = ?",
+    filed[0]!.reference,
+  );
   fy = row!.fiscal_year;
   month = new Date(Date.parse(row!.received_at) + 7 * 3600_000).toISOString().slice(0, 7);
   // A supervisor accepts and resolves the streetlight complaint.
@@ -113,7 +117,9 @@ describe("CSV downloads", () => {
       "รหัสช่องทาง (channel),ช่องทางที่รับเรื่อง (channel_th),ช่องทาง (อังกฤษ) (channel_en),จำนวนเรื่องที่ได้รับ (received),ดำเนินการแล้วเสร็จ (completed),อยู่ระหว่างดำเนินการ (in_progress)",
     );
     const month = await getCsv("complaints-by-month");
-    expect(month.text.slice(1).split("\r\n")[0]).toBe("เดือน (month),เดือน (พ.ศ.) (month_th),สถานะ (status),จำนวนเรื่องที่ได้รับ (received),ดำเนินการแล้วเสร็จ (completed),อยู่ระหว่างดำเนินการ (in_progress)");
+    expect(month.text.slice(1).split("\r\n")[0]).toBe(
+      "เดือน (month),เดือน (พ.ศ.) (month_th),สถานะ (status),จำนวนเรื่องที่ได้รับ (received),ดำเนินการแล้วเสร็จ (completed),อยู่ระหว่างดำเนินการ (in_progress)",
+    );
   });
 
   it("count the filed complaints: by channel, category, village, month and in the summary", async () => {
@@ -124,7 +130,12 @@ describe("CSV downloads", () => {
     expect(ch.rows.filter((r) => r.channel !== "web").every((r) => r.received === "0")).toBe(true);
 
     const cat = csvObjects((await getCsv("complaints-by-category")).text);
-    expect(cat.rows.find((r) => r.category_code === "road")).toMatchObject({ category_th: "ถนน/ทางเท้า", received: "2", completed: "0", in_progress: "2" });
+    expect(cat.rows.find((r) => r.category_code === "road")).toMatchObject({
+      category_th: "ถนน/ทางเท้า",
+      received: "2",
+      completed: "0",
+      in_progress: "2",
+    });
     expect(cat.rows.find((r) => r.category_code === "streetlight")).toMatchObject({ received: "1", completed: "1", in_progress: "0" });
     expect(cat.rows.find((r) => r.category_code === "water")).toMatchObject({ received: "0" });
 
@@ -137,7 +148,11 @@ describe("CSV downloads", () => {
     expect(mon.rows[0]!.month.endsWith("-10")).toBe(true);
     expect(mon.rows.find((r) => r.month === month)).toMatchObject({ received: "3", completed: "1", in_progress: "2" });
     // Months that have ended with records show 0; months not reached yet or before the first record have no figure.
-    expect(mon.rows.filter((r) => r.month !== month).every((r) => (r.status === "ok" ? r.received === "0" : r.received === "" && ["not_yet", "no_records_yet"].includes(r.status!)))).toBe(true);
+    expect(
+      mon.rows
+        .filter((r) => r.month !== month)
+        .every((r) => (r.status === "ok" ? r.received === "0" : r.received === "" && ["not_yet", "no_records_yet"].includes(r.status!))),
+    ).toBe(true);
 
     const sum = csvObjects((await getCsv("complaints-summary")).text);
     expect(sum.rows.map((r) => r.period)).toEqual(["year", "h1", "h2", "q1", "q2", "q3", "q4"]);
@@ -151,12 +166,35 @@ describe("CSV downloads", () => {
   it("give the ITA corruption table with quarter, half and year rows and 'ไม่มีเรื่องร้องเรียน'", async () => {
     const c = csvObjects((await getCsv("corruption-by-month")).text);
     expect(c.rows.map((r) => r.period)).toEqual([
-      "month", "month", "month", "quarter", "month", "month", "month", "quarter", "half",
-      "month", "month", "month", "quarter", "month", "month", "month", "quarter", "half", "year",
+      "month",
+      "month",
+      "month",
+      "quarter",
+      "month",
+      "month",
+      "month",
+      "quarter",
+      "half",
+      "month",
+      "month",
+      "month",
+      "quarter",
+      "month",
+      "month",
+      "month",
+      "quarter",
+      "half",
+      "year",
     ]);
     // "ไม่มีเรื่องร้องเรียน" only for periods that have ended with records; the others give their status, no 0.
-    expect(c.rows.every((r) => (r.status === "ok" ? r.received === "0" && r.remark_th === "ไม่มีเรื่องร้องเรียน" : r.remark_th !== "ไม่มีเรื่องร้องเรียน"))).toBe(true);
-    expect(c.rows.filter((r) => r.status === "not_yet" || r.status === "no_records_yet").every((r) => r.received === "" && r.cumulative_received === "")).toBe(true);
+    expect(
+      c.rows.every((r) => (r.status === "ok" ? r.received === "0" && r.remark_th === "ไม่มีเรื่องร้องเรียน" : r.remark_th !== "ไม่มีเรื่องร้องเรียน")),
+    ).toBe(true);
+    expect(
+      c.rows
+        .filter((r) => r.status === "not_yet" || r.status === "no_records_yet")
+        .every((r) => r.received === "" && r.cumulative_received === ""),
+    ).toBe(true);
     expect(c.rows[3]).toMatchObject({ label_th: "ไตรมาส 1", quarter: "1", half: "1", month: "" });
     expect(c.rows[18]).toMatchObject({ label_th: "รวมทั้งปี", quarter: "", half: "" });
     expect(c.header).toContain("ได้รับสะสม (cumulative_received)");
@@ -203,7 +241,14 @@ describe("JSON downloads", () => {
     expect(year.completed).toBe(1);
     expect(typeof year.deadline_percent === "number" || year.deadline_percent === null).toBe(true);
     const sat = (await getJson("satisfaction")).body;
-    expect(sat.rows.map((r) => `${r.source}:${r.period}`)).toEqual(["cases:year", "cases:h1", "cases:h2", "counter:year", "counter:h1", "counter:h2"]);
+    expect(sat.rows.map((r) => `${r.source}:${r.period}`)).toEqual([
+      "cases:year",
+      "cases:h1",
+      "cases:h2",
+      "counter:year",
+      "counter:h1",
+      "counter:h2",
+    ]);
     expect(sat.rows[0]).toMatchObject({ answers: 0, satisfied: 0, percent: null });
     const targets = (await getJson("targets")).body;
     expect(targets.rows.length).toBeGreaterThan(5);

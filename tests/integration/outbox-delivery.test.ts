@@ -26,7 +26,11 @@ afterAll(async () => {
 
 describe("outbox delivery", () => {
   it("queues while SMTP is down, delivers exactly once when it is back, and not again after a restart", async () => {
-    const { reference } = await fileComplaint(new HttpClient(server.url), { contactEmail: email, subject: `ไฟถนนดับ ${tag}`, category: "streetlight" });
+    const { reference } = await fileComplaint(new HttpClient(server.url), {
+      contactEmail: email,
+      subject: `ไฟถนนดับ ${tag}`,
+      category: "streetlight",
+    });
     const complaint = await dbGet(server, "select id from complaints where reference = ?", reference);
     expect(complaint).toBeTruthy();
 
@@ -69,7 +73,11 @@ describe("outbox delivery", () => {
   it("keeps delivering after SMTP restarts on the same port", async () => {
     await smtp.stop();
     await smtp.start();
-    const { reference } = await fileComplaint(new HttpClient(server.url), { contactEmail: `again-${email}`, subject: `น้ำไม่ไหล ${tag}`, category: "water" });
+    const { reference } = await fileComplaint(new HttpClient(server.url), {
+      contactEmail: `again-${email}`,
+      subject: `น้ำไม่ไหล ${tag}`,
+      category: "water",
+    });
     const mail = await smtp.waitFor((m) => m.rcptTo.includes(`again-${email}`), 20_000);
     expect(`${mail.subject}\n${mail.text}`).toContain(reference);
     expect(smtp.messages).toHaveLength(2);

@@ -18,8 +18,19 @@ let admin: HttpClient;
 
 beforeAll(async () => {
   server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
-  await createStaffUser(server, { email: "privacy-admin@wangluek.go.th", role: "admin", password: "ผู้ดูแลระบบรักษาความลับ 2569", name: "ผู้ดูแล" });
-  await createStaffUser(server, { email: "privacy-officer@wangluek.go.th", role: "officer", division: "works", password: "เจ้าหน้าที่กองช่างทำงาน 2569", name: "ช่าง" });
+  await createStaffUser(server, {
+    email: "privacy-admin@wangluek.go.th",
+    role: "admin",
+    password: "ผู้ดูแลระบบรักษาความลับ 2569",
+    name: "ผู้ดูแล",
+  });
+  await createStaffUser(server, {
+    email: "privacy-officer@wangluek.go.th",
+    role: "officer",
+    division: "works",
+    password: "เจ้าหน้าที่กองช่างทำงาน 2569",
+    name: "ช่าง",
+  });
   reference = (await fileComplaint(new HttpClient(server.url, { ip: "10.80.0.2" }), { subject: SUBJECT, contactPhone: PHONE })).reference;
   admin = new HttpClient(server.url, { ip: "10.80.0.3" });
   const login = await admin.login("privacy-admin@wangluek.go.th", "ผู้ดูแลระบบรักษาความลับ 2569");
@@ -33,7 +44,12 @@ describe("personal-data requests in the back office", () => {
   it("finds the person's case by phone in another spelling, and the number is in no URL or log", async () => {
     const page = await admin.get("/staff/admin/privacy");
     expect(page.status).toBe(200);
-    const found = await admin.postForm("/staff/admin/privacy", { csrf: csrfOf(page), intent: "find", phone: `+66${PHONE.replace(/\D/g, "").slice(1)}`, email: "" });
+    const found = await admin.postForm("/staff/admin/privacy", {
+      csrf: csrfOf(page),
+      intent: "find",
+      phone: `+66${PHONE.replace(/\D/g, "").slice(1)}`,
+      email: "",
+    });
     expect(found.status).toBe(200);
     expect(found.$.testId("privacy-results") ?? "").toContain(reference);
     expect(server.logs()).not.toContain(PHONE.replace(/\D/g, "").slice(-7));

@@ -1,5 +1,5 @@
 /**
- * The privacy notice kept (issue 11), in-process against a real SQLite file: the retention job with a moved clock
+ * The privacy notice kept, in-process against a real SQLite file: the retention job with a moved clock
  * (nothing the statistics need is lost; nothing personal survives in the database, its WAL or the uploads), and a
  * person's request — find by phone or e-mail, export, correct, erase — each audited without the term searched for.
  */
@@ -18,11 +18,11 @@ delete process.env.DATABASE_URL;
 const { getDb } = await import("~/utils/db.server");
 const { migrateToLatest } = await import("../../db/connection");
 const { seedOrganisation } = await import("../../db/seed");
-const complaints = await import("~/models/complaint.server");
-const uploads = await import("~/models/attachment.server");
-const handling = await import("~/models/case-handling.server");
-const privacy = await import("~/models/privacy.server");
-const { complaintStats } = await import("~/models/stats.server");
+const complaints = await import("~/models/complaints/filing.server");
+const uploads = await import("~/models/complaints/attachments.server");
+const handling = await import("~/models/complaints/handling.server");
+const privacy = await import("~/models/complaints/privacy.server");
+const { complaintStats } = await import("~/models/statistics/figures.server");
 const { fiscalYearOf } = await import("~/lib/fiscal-year");
 
 const db = getDb();
@@ -43,14 +43,18 @@ function storedBytes(): Buffer {
   const file = path.join(dataDir, "sujarit.db");
   const files = [file, `${file}-wal`].filter((f) => fs.existsSync(f));
   const walk = (d: string): string[] =>
-    fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)])) : [];
+    fs.existsSync(d)
+      ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]))
+      : [];
   return Buffer.concat([...files, ...walk(path.join(dataDir, "uploads"))].map((f) => fs.readFileSync(f)));
 }
 
 const secrets = () => [NAME, PHONE, EMAIL, ADDRESS, SUBJECT, DETAILS, RESULT, NOTE, `${tag}-COMMENT`];
 
 async function file(overrides: Record<string, unknown> = {}) {
-  const photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#3366cc" } }).jpeg().toBuffer();
+  const photo = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#3366cc" } })
+    .jpeg()
+    .toBuffer();
   const uploadId = await uploads.storeUpload({ name: `บ้านของ${tag}.jpg`, data: photo }, db);
   return complaints.createComplaint(db, {
     category: "road",
@@ -88,7 +92,16 @@ beforeAll(async () => {
   await handling.applyCaseAction(db, { complaintId: closed.id, actor: supervisor, action: "accept" });
   await handling.addInternalNote(db, { complaintId: closed.id, actor: supervisor, text: NOTE });
   await handling.applyCaseAction(db, { complaintId: closed.id, actor: supervisor, action: "resolve", resultSummary: RESULT });
-  await db.insertInto("case_ratings").values({ complaint_id: closed.id, score: 5, comment: `ดีมาก ${tag}-COMMENT`, created_at: new Date().toISOString(), updated_at: new Date().toISOString() }).execute();
+  await db
+    .insertInto("case_ratings")
+    .values({
+      complaint_id: closed.id,
+      score: 5,
+      comment: `ดีมาก ${tag}-COMMENT`,
+      created_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
+    })
+    .execute();
   openRef = (await file({ contactEmail: EMAIL.toUpperCase(), contactPhone: "+66 81 234 5678" })).reference;
 });
 
@@ -129,7 +142,9 @@ describe("a person's request (data subject)", () => {
     const audit = await db.selectFrom("audit_log").select("details").where("action", "=", "privacy.correct").executeTakeFirstOrThrow();
     expect(JSON.parse(audit.details).fields).toEqual(["contact_phone"]);
     expect(audit.details).not.toContain("02-111-2222");
-    await expect(privacy.correctContact(db, openRef, { name: "", phone: "", email: "not-an-email", address: "" }, actor)).rejects.toMatchObject({ code: "bad_input" });
+    await expect(
+      privacy.correctContact(db, openRef, { name: "", phone: "", email: "not-an-email", address: "" }, actor),
+    ).rejects.toMatchObject({ code: "bad_input" });
   });
 
   it("erases an open case only when the consequence is acknowledged; the statistics stay", async () => {
@@ -138,7 +153,15 @@ describe("a person's request (data subject)", () => {
     await expect(privacy.eraseCase(db, openRef, actor)).rejects.toMatchObject({ code: "open_case" });
     await privacy.eraseCase(db, openRef, actor, { openCaseAcknowledged: true });
     const row = await db.selectFrom("complaints").selectAll().where("reference", "=", openRef).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ contact_name: "", contact_phone: "", contact_email: "", contact_address: "", subject: "", details: "", latitude: null });
+    expect(row).toMatchObject({
+      contact_name: "",
+      contact_phone: "",
+      contact_email: "",
+      contact_address: "",
+      subject: "",
+      details: "",
+      latitude: null,
+    });
     expect(row.anonymised_at).toBeTruthy();
     expect(row.category_id).toBeGreaterThan(0);
     expect(row.village_id).not.toBeNull();
@@ -166,6 +189,8 @@ describe("the retention job", () => {
     const bytes = storedBytes();
     const found = secrets().filter((s) => bytes.includes(Buffer.from(s, "utf8")));
     expect(found).toEqual([]);
-    expect(fs.readdirSync(path.join(dataDir, "uploads"), { recursive: true }).filter((f) => /^[0-9a-f]{64}$/.test(path.basename(String(f))))).toEqual([]);
+    expect(
+      fs.readdirSync(path.join(dataDir, "uploads"), { recursive: true }).filter((f) => /^[0-9a-f]{64}$/.test(path.basename(String(f)))),
+    ).toEqual([]);
   });
 });

@@ -9,7 +9,17 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dbAll, dbGet, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
-import { HttpClient, complaintFields, csrfOf, fileComplaint, formData, makeJpeg, submissionKeyOf, type FiledComplaint, type HttpResult } from "../helpers/http";
+import {
+  HttpClient,
+  complaintFields,
+  csrfOf,
+  fileComplaint,
+  formData,
+  makeJpeg,
+  submissionKeyOf,
+  type FiledComplaint,
+  type HttpResult,
+} from "../helpers/http";
 import { deriveTrackingCode, formatTrackingCode, hashTrackingCode } from "~/lib/tracking-code";
 
 const REFERENCE_RE = /^\d{4}-\d{6}$/;
@@ -30,7 +40,12 @@ function client(): HttpClient {
 
 async function counts() {
   const one = async (table: string) => Number((await dbGet<{ n: number }>(server, `select count(*) as n from ${table}`))!.n);
-  return { complaints: await one("complaints"), events: await one("case_events"), attachments: await one("attachments"), outbox: await one("outbox") };
+  return {
+    complaints: await one("complaints"),
+    events: await one("case_events"),
+    attachments: await one("attachments"),
+    outbox: await one("outbox"),
+  };
 }
 
 /** Asserts a refusal: an expected 4xx status and no row written anywhere. */
@@ -85,7 +100,9 @@ describe("filing a complaint", () => {
 
   it("accepts a valid submission with a photo and writes the case, its history, attachment and e-mail", async () => {
     const before = await counts();
-    filed = await fileComplaint(client(), { subject, details, contactEmail: email }, [{ filename: "หลุม.jpg", type: "image/jpeg", data: jpeg }]);
+    filed = await fileComplaint(client(), { subject, details, contactEmail: email }, [
+      { filename: "หลุม.jpg", type: "image/jpeg", data: jpeg },
+    ]);
     expect(filed.reference).toMatch(REFERENCE_RE);
     expect(filed.trackingCode).toMatch(CODE_RE);
     expect(filed.res.$.testId("due-date")).toBeTruthy();
@@ -149,7 +166,12 @@ describe("filing a complaint", () => {
     expect(mail.text.length).toBeGreaterThan(20);
     expect(mail.html).toContain(filed.reference);
     const row = await waitUntil(
-      () => dbGet(server, "select o.* from outbox o join complaints c on c.id = o.complaint_id where c.reference = ? and o.status = 'sent'", filed.reference),
+      () =>
+        dbGet(
+          server,
+          "select o.* from outbox o join complaints c on c.id = o.complaint_id where c.reference = ? and o.status = 'sent'",
+          filed.reference,
+        ),
       "outbox row marked sent",
     );
     expect(row.payload).toBeNull();
@@ -213,7 +235,12 @@ describe("filing a complaint", () => {
 
   it("accepts markup in text fields but never echoes it unescaped", async () => {
     const evil = `<script>alert("x${tag}")</script><img src=x onerror=alert(1)>`;
-    const done = await fileComplaint(client(), { subject: `ไฟดับ ${evil}`, details: `ไฟดับ ${evil}`, contactEmail: "", preferredContact: "none" });
+    const done = await fileComplaint(client(), {
+      subject: `ไฟดับ ${evil}`,
+      details: `ไฟดับ ${evil}`,
+      contactEmail: "",
+      preferredContact: "none",
+    });
     expect(done.reference).toMatch(REFERENCE_RE);
     const row = await dbGet(server, "select subject from complaints where reference = ?", done.reference);
     expect(row!.subject).toBe(`ไฟดับ ${evil}`);
@@ -228,7 +255,10 @@ describe("refusing bad input cleanly", () => {
   it("missing required fields → 422 with an error summary", async () => {
     const { c, csrf, submissionKey } = await openForm();
     const before = await counts();
-    const res = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields({ subject: "", details: "", category: "", village: "" }) }));
+    const res = await c.postMultipart(
+      "/complaints/new",
+      formData({ csrf, submissionKey, ...complaintFields({ subject: "", details: "", category: "", village: "" }) }),
+    );
     await expectRefused(res, [422], before);
     expect(res.text).toMatch(/error-summary/);
     expect(res.text).toContain("กรุณากรอกข้อมูลช่องนี้");
@@ -239,7 +269,10 @@ describe("refusing bad input cleanly", () => {
   it("too-long subject → 422", async () => {
     const { c, csrf, submissionKey } = await openForm();
     const before = await counts();
-    const res = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields({ subject: "ก".repeat(201) }) }));
+    const res = await c.postMultipart(
+      "/complaints/new",
+      formData({ csrf, submissionKey, ...complaintFields({ subject: "ก".repeat(201) }) }),
+    );
     await expectRefused(res, [422], before);
     expect(res.text).toContain("ข้อความยาวเกินไป");
   });
@@ -247,7 +280,10 @@ describe("refusing bad input cleanly", () => {
   it("bad e-mail → 422", async () => {
     const { c, csrf, submissionKey } = await openForm();
     const before = await counts();
-    const res = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields({ contactEmail: "not-an-email@" }) }));
+    const res = await c.postMultipart(
+      "/complaints/new",
+      formData({ csrf, submissionKey, ...complaintFields({ contactEmail: "not-an-email@" }) }),
+    );
     await expectRefused(res, [422], before);
     expect(res.text).toContain("รูปแบบอีเมลไม่ถูกต้อง");
   });
@@ -255,7 +291,10 @@ describe("refusing bad input cleanly", () => {
   it("unknown category and village → 422", async () => {
     const { c, csrf, submissionKey } = await openForm();
     const before = await counts();
-    const res = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields({ category: "bribery", village: "99" }) }));
+    const res = await c.postMultipart(
+      "/complaints/new",
+      formData({ csrf, submissionKey, ...complaintFields({ category: "bribery", village: "99" }) }),
+    );
     await expectRefused(res, [422], before);
     expect(res.text).toContain("กรุณาเลือกจากรายการ");
   });
@@ -264,7 +303,10 @@ describe("refusing bad input cleanly", () => {
     const { c, csrf, submissionKey } = await openForm();
     const before = await counts();
     const big = Buffer.concat([jpeg, Buffer.alloc(10 * 1024 * 1024 + 1024, 0)]);
-    const res = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields() }, [{ filename: "big.jpg", type: "image/jpeg", data: big }]));
+    const res = await c.postMultipart(
+      "/complaints/new",
+      formData({ csrf, submissionKey, ...complaintFields() }, [{ filename: "big.jpg", type: "image/jpeg", data: big }]),
+    );
     await expectRefused(res, [413, 422], before);
   });
 
@@ -272,14 +314,19 @@ describe("refusing bad input cleanly", () => {
     const { c, csrf, submissionKey } = await openForm();
     const before = await counts();
     const fake = Buffer.from("<?php system($_GET['c']); ?> this is not an image\n".repeat(20));
-    const res = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields() }, [{ filename: "photo.jpg", type: "image/jpeg", data: fake }]));
+    const res = await c.postMultipart(
+      "/complaints/new",
+      formData({ csrf, submissionKey, ...complaintFields() }, [{ filename: "photo.jpg", type: "image/jpeg", data: fake }]),
+    );
     await expectRefused(res, [415, 422], before);
   });
 
   it("six files (limit is five) → 413 or 422", async () => {
     const { c, csrf, submissionKey } = await openForm();
     const before = await counts();
-    const files = await Promise.all([1, 2, 3, 4, 5, 6].map(async (i) => ({ filename: `p${i}.jpg`, type: "image/jpeg", data: await makeJpeg(100 + i) })));
+    const files = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map(async (i) => ({ filename: `p${i}.jpg`, type: "image/jpeg", data: await makeJpeg(100 + i) })),
+    );
     const res = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields() }, files));
     await expectRefused(res, [413, 422], before);
   });
@@ -287,7 +334,18 @@ describe("refusing bad input cleanly", () => {
   it("multipart body with the wrong boundary → 400 or 422", async () => {
     const { c, csrf, submissionKey } = await openForm();
     const before = await counts();
-    const body = [`--REAL`, `Content-Disposition: form-data; name="csrf"`, ``, csrf, `--REAL`, `Content-Disposition: form-data; name="submissionKey"`, ``, submissionKey, `--REAL--`, ``].join("\r\n");
+    const body = [
+      `--REAL`,
+      `Content-Disposition: form-data; name="csrf"`,
+      ``,
+      csrf,
+      `--REAL`,
+      `Content-Disposition: form-data; name="submissionKey"`,
+      ``,
+      submissionKey,
+      `--REAL--`,
+      ``,
+    ].join("\r\n");
     const res = await c.postRaw("/complaints/new", body, "multipart/form-data; boundary=OTHER");
     await expectRefused(res, [400, 403, 422], before);
   });
@@ -313,7 +371,9 @@ describe("refusing bad input cleanly", () => {
     const chunks: Buffer[] = [];
     for (const [k, v] of Object.entries(fields)) {
       chunks.push(Buffer.from(`--XyZ\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n`));
-      chunks.push(k === "subject" ? Buffer.concat([Buffer.from("ถนน"), Buffer.from([0xff, 0xfe, 0xe0, 0xb8]), Buffer.from("พัง")]) : Buffer.from(v));
+      chunks.push(
+        k === "subject" ? Buffer.concat([Buffer.from("ถนน"), Buffer.from([0xff, 0xfe, 0xe0, 0xb8]), Buffer.from("พัง")]) : Buffer.from(v),
+      );
       chunks.push(Buffer.from("\r\n"));
     }
     chunks.push(Buffer.from("--XyZ--\r\n"));
@@ -355,16 +415,23 @@ describe("refusing bad input cleanly", () => {
   it("honeypot filled → 4xx and nothing stored", async () => {
     const { c, csrf, submissionKey } = await openForm();
     const before = await counts();
-    const res = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields({ website: "http://spam.example" }) }));
+    const res = await c.postMultipart(
+      "/complaints/new",
+      formData({ csrf, submissionKey, ...complaintFields({ website: "http://spam.example" }) }),
+    );
     await expectRefused(res, [400, 403, 422, 429], before);
   });
 
   it("cross-site Origin → 403", async () => {
     const { c, csrf, submissionKey } = await openForm();
     const before = await counts();
-    const res = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields() }), { Origin: "https://evil.example" });
+    const res = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields() }), {
+      Origin: "https://evil.example",
+    });
     await expectRefused(res, [403], before);
-    const res2 = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields() }), { "Sec-Fetch-Site": "cross-site" });
+    const res2 = await c.postMultipart("/complaints/new", formData({ csrf, submissionKey, ...complaintFields() }), {
+      "Sec-Fetch-Site": "cross-site",
+    });
     await expectRefused(res2, [403], before);
   });
 });
@@ -444,7 +511,8 @@ describe("every response", () => {
       expect(r.headers.get("x-content-type-options"), where).toBe("nosniff");
       expect(r.headers.get("referrer-policy"), where).toBeTruthy();
       expect(r.headers.get("permissions-policy"), where).toBeTruthy();
-      if (r.path.startsWith("/complaints") || r.path.startsWith("/track")) expect(r.headers.get("cache-control"), where).toContain("no-store");
+      if (r.path.startsWith("/complaints") || r.path.startsWith("/track"))
+        expect(r.headers.get("cache-control"), where).toContain("no-store");
       if (/text\/html/.test(r.headers.get("content-type") ?? "")) {
         const nonce = /'nonce-([^']+)'/.exec(csp)![1];
         for (const tagText of r.text.match(/<script\b[^>]*>/g) ?? []) expect(tagText, where).toContain(`nonce="${nonce}"`);
@@ -456,7 +524,16 @@ describe("every response", () => {
   it("server logs never contain complaint text, contact details or tracking codes", () => {
     const logs = server.logs();
     expect(logs).toContain("request"); // the request log is there…
-    for (const secret of [subject, details, email, "0812345678", "สมชาย", filed.trackingCode, filed.trackingCode.replace(/-/g, ""), filed.submissionKey]) {
+    for (const secret of [
+      subject,
+      details,
+      email,
+      "0812345678",
+      "สมชาย",
+      filed.trackingCode,
+      filed.trackingCode.replace(/-/g, ""),
+      filed.submissionKey,
+    ]) {
       expect(logs, `logs contain ${secret}`).not.toContain(secret);
     }
     expect(logs).not.toMatch(/10\.20\.\d+\.\d+/); // … without client addresses

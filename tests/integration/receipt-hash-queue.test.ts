@@ -1,5 +1,5 @@
 /**
- * The receipt-hashing queue (issue 10), in-process with real argon2id and a temporary DATA_DIR:
+ * The receipt-hashing queue, in-process with real argon2id and a temporary DATA_DIR:
  * - lookups are bounded: past HASH_CONCURRENCY running and LOOKUP_QUEUE_MAX waiting, a lookup is refused at once with
  *   ReceiptHashBusyError (the routes answer 503 with Retry-After), never queued without end;
  * - a lookup from a client without failures of its own ("first") takes the place of a waiting one from a client that
@@ -15,7 +15,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-hashq-"));
 process.env.DATA_DIR = dataDir;
 delete process.env.DATABASE_URL;
 
-const q = await import("~/models/receipt-hash.server");
+const q = await import("~/models/report/receipt-hash.server");
 const { hashReceipt, ReceiptHashBusyError, HASH_CONCURRENCY, LOOKUP_QUEUE_MAX, receiptHashQueueLength } = q;
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -32,7 +32,12 @@ interface Outcome {
 function track(p: Promise<unknown>): Promise<Outcome> {
   return p.then(
     () => ({ ok: true, busy: false, at: performance.now() }),
-    (e) => ({ ok: false, busy: e instanceof ReceiptHashBusyError, retryAfterSec: (e as { retryAfterSec?: number }).retryAfterSec, at: performance.now() }),
+    (e) => ({
+      ok: false,
+      busy: e instanceof ReceiptHashBusyError,
+      retryAfterSec: (e as { retryAfterSec?: number }).retryAfterSec,
+      at: performance.now(),
+    }),
   );
 }
 
@@ -92,6 +97,8 @@ describe("receipt-hashing queue", () => {
     expect(results.some((r) => r.busy)).toBe(true); // the lookups really were saturated
     // The filing finished long before the lookup queue drained, in about the time of one hash (two CPUs busy).
     expect(filing.at).toBeLessThan(lookupsDone);
-    expect(filingMs, `one hash ${Math.round(single)} ms, filing under saturated lookups ${Math.round(filingMs)} ms`).toBeLessThan(Math.max(4 * single, single + 400));
+    expect(filingMs, `one hash ${Math.round(single)} ms, filing under saturated lookups ${Math.round(filingMs)} ms`).toBeLessThan(
+      Math.max(4 * single, single + 400),
+    );
   }, 30_000);
 });

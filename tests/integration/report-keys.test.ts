@@ -1,5 +1,5 @@
 /**
- * Corruption reports only their recipients can read (issue 9), proven in-process against real SQLite files in a
+ * Corruption reports only their recipients can read, proven in-process against real SQLite files in a
  * temporary DATA_DIR:
  *
  * - the operator with a copy of the whole DATA_DIR (database, WAL, evidence, every key file) and the source decrypts
@@ -34,9 +34,9 @@ const { getMasterKey, getSigningKeys } = await import("~/utils/keys.server");
 const { migrateToLatest, openDatabase } = await import("../../db/connection");
 const { migrations } = await import("../../db/migrations");
 const { seedOrganisation } = await import("../../db/seed");
-const { listAudit, verifyAuditChain } = await import("~/models/audit.server");
-const { createStaff } = await import("~/models/staff.server");
-const { hashReceipt, hashReceiptLegacy } = await import("~/models/receipt-hash.server");
+const { listAudit, verifyAuditChain } = await import("~/models/audit/audit.server");
+const { createStaff } = await import("~/models/staff/staff.server");
+const { hashReceipt, hashReceiptLegacy } = await import("~/models/report/receipt-hash.server");
 const { bangkokDateKey } = await import("~/lib/thai-date");
 const shared = await import("~/models/report/shared.server");
 const { ReportNotFoundError, reportAad, storagePath } = shared;
@@ -51,7 +51,8 @@ const { reportCounts } = await import("~/models/report/retention.server");
 const { flushReportChannel } = await import("~/models/report/notifications.server");
 const { auditTarget, channelActivityByDay, reportAuditTrail, REPORT_ACTIVITY } = await import("~/models/report/channel-audit.server");
 const { unlockWithPassword, refreshHeld } = await import("~/models/report/key-vault.server");
-const { openStaffKeys, StaffKeyMismatchError, StaffKeyLockedError, deriveKeyEncryptionKey } = await import("~/models/report/staff-keys.server");
+const { openStaffKeys, StaffKeyMismatchError, StaffKeyLockedError, deriveKeyEncryptionKey } =
+  await import("~/models/report/staff-keys.server");
 const { finishKeyMigration, legacyWrapsRemaining } = await import("~/models/report/key-migration.server");
 
 type OfficerAccess = import("~/models/report/casework.server").OfficerAccess;
@@ -131,7 +132,10 @@ function filesUnder(dir: string): string[] {
 }
 
 async function count(table: string): Promise<number> {
-  const r = await raw.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
+  const r = await raw
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as("n"))
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
 
@@ -140,7 +144,9 @@ async function columnsOf(table: string, database: Kysely<any> = raw): Promise<st
 }
 
 async function tablesOf(database: Kysely<any> = raw): Promise<string[]> {
-  return (await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(database)).rows.map((r) => r.name);
+  return (await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(database)).rows.map(
+    (r) => r.name,
+  );
 }
 
 beforeAll(async () => {
@@ -155,7 +161,11 @@ beforeAll(async () => {
   await addStaff("oldC", "ธนากร (บัญชีเก่า)", "integrity");
   await addStaff("admin", "แอดมิน ระบบ", "admin");
   await addStaff("exec", "มานพ ผู้นำ", "executive");
-  await db.updateTable("integrity_settings").set({ alternate_staff_id: staff.altA.id, alternate_label_th: "ประธานคณะกรรมการตรวจสอบ" }).where("id", "=", 1).execute();
+  await db
+    .updateTable("integrity_settings")
+    .set({ alternate_staff_id: staff.altA.id, alternate_label_th: "ประธานคณะกรรมการตรวจสอบ" })
+    .where("id", "=", 1)
+    .execute();
   // Every recipient has keys before the first report is filed.
   for (const who of ["off1", "off2", "offC", "altA", "altB", "oldC"]) as[who] = await unlock(who);
   await db.updateTable("staff").set({ active: 0 }).where("id", "=", staff.oldC.id).execute();
@@ -199,10 +209,16 @@ function operatorCandidateKeys(copy: string, dbValues: Buffer[]): Map<string, Bu
   }
   const master = fs.readFileSync(path.join(keysDir, "master.key"));
   bases.set("master", master);
-  const rs = JSON.parse(fs.readFileSync(path.join(keysDir, "report-secrets.json"), "utf8")) as { receiptPepper: string; installationSalt: string };
+  const rs = JSON.parse(fs.readFileSync(path.join(keysDir, "report-secrets.json"), "utf8")) as {
+    receiptPepper: string;
+    installationSalt: string;
+  };
   bases.set("pepper", Buffer.from(rs.receiptPepper, "base64"));
   bases.set("sha256:salt", crypto.createHash("sha256").update(Buffer.from(rs.installationSalt, "base64")).digest());
-  bases.set("pepper+salt", crypto.createHash("sha256").update(Buffer.from(rs.receiptPepper, "base64")).update(Buffer.from(rs.installationSalt, "base64")).digest());
+  bases.set(
+    "pepper+salt",
+    crypto.createHash("sha256").update(Buffer.from(rs.receiptPepper, "base64")).update(Buffer.from(rs.installationSalt, "base64")).digest(),
+  );
   const s = JSON.parse(fs.readFileSync(path.join(keysDir, "secrets.json"), "utf8")) as Record<string, string>;
   for (const k of ["trackingPepper", "trackingDerivation", "outboxKey"]) bases.set(k, Buffer.from(s[k], "base64url"));
   const signing = crypto.createPrivateKey(fs.readFileSync(path.join(keysDir, "signing.key")));
@@ -347,11 +363,16 @@ describe("the operator with a copy of DATA_DIR", () => {
             const pid = r.public_id;
             await attempt(`${label} envelope ${r.id}`, () => rc.openJson(k, r.envelope, reportAad.submission(pid)));
             await attempt(`${label} holders ${r.id}`, () => rc.openJson(k, r.holders, `report:${pid}:holders`));
-            for (const a of auditRows) await attempt(`${label} audit ${a.id}`, () => rc.openJson(k, (JSON.parse(a.details) as { sealed: string }).sealed, reportAad.audit(pid)));
+            for (const a of auditRows)
+              await attempt(`${label} audit ${a.id}`, () =>
+                rc.openJson(k, (JSON.parse(a.details) as { sealed: string }).sealed, reportAad.audit(pid)),
+              );
             for (const p of pending) await attempt(`${label} pending ${p.id}`, () => rc.openJson(k, p.sealed, reportAad.audit(pid)));
           }
-          for (const m of messages) await attempt(`${label} message ${m.id}`, () => rc.openJson(k, m.envelope, reportAad.message(pidOf.get(m.report_id)!)));
-          for (const e of events.filter((x) => x.note_envelope)) await attempt(`${label} note ${e.id}`, () => rc.openJson(k, e.note_envelope!, reportAad.event(pidOf.get(e.report_id)!)));
+          for (const m of messages)
+            await attempt(`${label} message ${m.id}`, () => rc.openJson(k, m.envelope, reportAad.message(pidOf.get(m.report_id)!)));
+          for (const e of events.filter((x) => x.note_envelope))
+            await attempt(`${label} note ${e.id}`, () => rc.openJson(k, e.note_envelope!, reportAad.event(pidOf.get(e.report_id)!)));
           for (const f of attachments) {
             const pid = pidOf.get(f.report_id)!;
             await attempt(`${label} file-meta ${f.id}`, () => rc.openJson(k, f.meta_envelope, reportAad.fileMeta(pid, f.storage_id)));
@@ -362,15 +383,20 @@ describe("the operator with a copy of DATA_DIR", () => {
         };
         /** A private key, on every wrapped key and every reporter wrap. */
         const asPrivateKey = async (label: string, keys: Pick<import("~/models/report/crypto.server").PersonKeys, "hpkePrivate">) => {
-          for (const row of keyRows) await attempt(`${label} wrap ${row.id}`, () => rc.unwrapReportKey(keys, row, pidOf.get(row.report_id)!));
-          for (const r of reports) await attempt(`${label} reporter ${r.id}`, () => rc.unwrapReportKey(keys, { enc: r.reporter_enc ?? "", wrapped: r.reporter_wrapped ?? "" }, r.public_id));
+          for (const row of keyRows)
+            await attempt(`${label} wrap ${row.id}`, () => rc.unwrapReportKey(keys, row, pidOf.get(row.report_id)!));
+          for (const r of reports)
+            await attempt(`${label} reporter ${r.id}`, () =>
+              rc.unwrapReportKey(keys, { enc: r.reporter_enc ?? "", wrapped: r.reporter_wrapped ?? "" }, r.public_id),
+            );
         };
         const kem = new DhkemX25519HkdfSha256();
         for (const [label, k] of candidates) {
           await asContentKey(label, k);
           // As a key pair's seed (HPKE DeriveKeyPair) and as a raw X25519 private key.
           const fromSeed = await rc.personKeysFromSeed(k);
-          for (const row of keyRows) expect(rc.viewTagMatches(fromSeed, { tagPub: row.tag_pub, viewTag: row.view_tag }), `${label} view tag`).toBe(false);
+          for (const row of keyRows)
+            expect(rc.viewTagMatches(fromSeed, { tagPub: row.tag_pub, viewTag: row.view_tag }), `${label} view tag`).toBe(false);
           await asPrivateKey(`${label} (seed)`, fromSeed);
           await asPrivateKey(`${label} (raw)`, { hpkePrivate: await kem.deserializePrivateKey(k) });
           // As the master key of the first format.
@@ -378,7 +404,8 @@ describe("the operator with a copy of DATA_DIR", () => {
           // As the key that seals a person's private key.
           for (const sk of staffKeys) {
             await attempt(`${label} staff key ${sk.staff_id}`, async () => {
-              if (!(await openStaffKeys(cdb, sk.staff_id, { key: k, salt: b64(sk.kdf_salt), params: JSON.parse(sk.kdf) }))) throw new Error("none");
+              if (!(await openStaffKeys(cdb, sk.staff_id, { key: k, salt: b64(sk.kdf_salt), params: JSON.parse(sk.kdf) })))
+                throw new Error("none");
             });
           }
         }
@@ -420,15 +447,23 @@ describe("the operator with a copy of DATA_DIR", () => {
         for (const r of reports) {
           const k = await rc.unwrapReportKey(off1.keys, held.get(r.id)![0], r.public_id);
           recovered.push(JSON.stringify(rc.openJson(k, r.envelope, reportAad.submission(r.public_id))));
-          for (const m of messages.filter((x) => x.report_id === r.id)) recovered.push(JSON.stringify(rc.openJson(k, m.envelope, reportAad.message(r.public_id))));
-          for (const e of events.filter((x) => x.report_id === r.id && x.note_envelope)) recovered.push(JSON.stringify(rc.openJson(k, e.note_envelope!, reportAad.event(r.public_id))));
+          for (const m of messages.filter((x) => x.report_id === r.id))
+            recovered.push(JSON.stringify(rc.openJson(k, m.envelope, reportAad.message(r.public_id))));
+          for (const e of events.filter((x) => x.report_id === r.id && x.note_envelope))
+            recovered.push(JSON.stringify(rc.openJson(k, e.note_envelope!, reportAad.event(r.public_id))));
           for (const f of attachments.filter((x) => x.report_id === r.id)) {
             recovered.push(JSON.stringify(rc.openJson(k, f.meta_envelope, reportAad.fileMeta(r.public_id, f.storage_id))));
-            recovered.push(rc.decryptFile(k, fs.readFileSync(path.join(copy, "reports", f.storage_id)), reportAad.file(r.public_id, f.storage_id)).toString("latin1"));
+            recovered.push(
+              rc
+                .decryptFile(k, fs.readFileSync(path.join(copy, "reports", f.storage_id)), reportAad.file(r.public_id, f.storage_id))
+                .toString("latin1"),
+            );
           }
           for (const a of auditRows) {
             try {
-              recovered.push(JSON.stringify(rc.openJson(k, (JSON.parse(a.details) as { sealed: string }).sealed, reportAad.audit(r.public_id))));
+              recovered.push(
+                JSON.stringify(rc.openJson(k, (JSON.parse(a.details) as { sealed: string }).sealed, reportAad.audit(r.public_id))),
+              );
             } catch {
               // another report's entry
             }
@@ -441,7 +476,11 @@ describe("the operator with a copy of DATA_DIR", () => {
         const secret = await hashReceipt(r1.receipt!);
         const row = reports.find((r) => r.receipt_hash === secret.lookup)!;
         expect(row.id).toBe(r1.id);
-        const reporterKey = await rc.unwrapReportKey(await rc.personKeysFromSeed(secret.seed), { enc: row.reporter_enc!, wrapped: row.reporter_wrapped! }, row.public_id);
+        const reporterKey = await rc.unwrapReportKey(
+          await rc.personKeysFromSeed(secret.seed),
+          { enc: row.reporter_enc!, wrapped: row.reporter_wrapped! },
+          row.public_id,
+        );
         expect(JSON.stringify(rc.openJson(reporterKey, row.envelope, reportAad.submission(row.public_id)))).toContain(SECRET.reporterName);
         // The excluded officer, with their password, still opens nothing of the report that excludes them.
         const offC = await unlockWithPassword(cdb, "copy-control-c", staff.offC.id, staff.offC.password);
@@ -462,7 +501,13 @@ describe("access fixed at filing", () => {
   it("LATE ACCOUNT: an integrity account created afterwards (with keys) sees that reports exist and opens none", async () => {
     const existing = await db.selectFrom("reports").select(["id", "public_id"]).execute();
     expect(existing.length).toBeGreaterThan(0);
-    const late = await createStaff(db, { email: "late@wangluek.go.th", name: "ผู้มาใหม่ ภายหลัง", role: "integrity", divisionId: null, password: "บัญชีที่สร้างทีหลัง 2569" });
+    const late = await createStaff(db, {
+      email: "late@wangluek.go.th",
+      name: "ผู้มาใหม่ ภายหลัง",
+      role: "integrity",
+      divisionId: null,
+      password: "บัญชีที่สร้างทีหลัง 2569",
+    });
     staff.late = { id: late.id, role: "integrity", name: late.name, email: late.email, password: "บัญชีที่สร้างทีหลัง 2569" };
     as.late = await unlock("late");
     expect(await db.selectFrom("staff_keys").select("staff_id").where("staff_id", "=", late.id).executeTakeFirst()).toBeDefined();
@@ -493,14 +538,23 @@ describe("access fixed at filing", () => {
 
   it("EXCLUDED OFFICER WITH DB WRITE ACCESS: excluded by the reporter or named in the text, C never gets a key", async () => {
     const listAtFiling = (await recipientCandidates(db)).length;
-    const byChoice = await file({ excluded: [staff.offC.id], fields: { whatHappened: "ผอ.กองคลังสั่งให้แก้ใบตรวจรับงานย้อนหลัง", involvedPosition: "ผู้อำนวยการกองคลัง" } });
+    const byChoice = await file({
+      excluded: [staff.offC.id],
+      fields: { whatHappened: "ผอ.กองคลังสั่งให้แก้ใบตรวจรับงานย้อนหลัง", involvedPosition: "ผู้อำนวยการกองคลัง" },
+    });
     const byName = await file({ fields: { whatHappened: "พี่โก้ที่กองคลังเรียกเงินสดจากผู้รับเหมาทุกงวดงาน" } });
     const byFullName = await file({ fields: { whatHappened: "ผู้รับเหมาโอนเงินเข้าบัญชีภรรยาของ นายธนากร  ยิ่งใหญ่ ทุกเดือน" } });
     const targets = [byChoice, byName, byFullName];
     for (const t of targets) expect(t.recipients.map((r) => r.name)).not.toContain(staff.offC.name);
-    expect((await casework.decryptReport(db, as.off1, byChoice.id)).excluded).toEqual([{ id: staff.offC.id, reason: "reporter", name: staff.offC.name }]);
-    expect((await casework.decryptReport(db, as.off1, byName.id)).excluded).toEqual([{ id: staff.offC.id, reason: "named", name: staff.offC.name }]);
-    expect((await casework.decryptReport(db, as.off1, byFullName.id)).excluded).toEqual([{ id: staff.offC.id, reason: "named", name: staff.offC.name }]);
+    expect((await casework.decryptReport(db, as.off1, byChoice.id)).excluded).toEqual([
+      { id: staff.offC.id, reason: "reporter", name: staff.offC.name },
+    ]);
+    expect((await casework.decryptReport(db, as.off1, byName.id)).excluded).toEqual([
+      { id: staff.offC.id, reason: "named", name: staff.offC.name },
+    ]);
+    expect((await casework.decryptReport(db, as.off1, byFullName.id)).excluded).toEqual([
+      { id: staff.offC.id, reason: "named", name: staff.offC.name },
+    ]);
 
     // Nothing in the database names C in connection with these reports.
     const tables = await tablesOf();
@@ -513,11 +567,19 @@ describe("access fixed at filing", () => {
     expect(await columnsOf("report_notices_pending")).toEqual(["staff_id", "kind"]);
     for (const t of tables) {
       const cols = await columnsOf(t);
-      if (cols.includes("report_id")) expect(cols.filter((c) => /staff|actor|recipient|exclu|holder_id/.test(c)), t).toEqual([]);
+      if (cols.includes("report_id"))
+        expect(
+          cols.filter((c) => /staff|actor|recipient|exclu|holder_id/.test(c)),
+          t,
+        ).toEqual([]);
     }
-    for (const e of await db.selectFrom("audit_log").selectAll().where("target_type", "=", "report").execute()) expect(e.actor_id).toBeNull();
+    for (const e of await db.selectFrom("audit_log").selectAll().where("target_type", "=", "report").execute())
+      expect(e.actor_id).toBeNull();
     // One wrapped-key row per person on the list at filing: C's absence does not show.
-    for (const t of targets) expect(await db.selectFrom("report_keys").select("id").where("report_id", "=", t.id).execute(), t.publicId).toHaveLength(listAtFiling);
+    for (const t of targets)
+      expect(await db.selectFrom("report_keys").select("id").where("report_id", "=", t.id).execute(), t.publicId).toHaveLength(
+        listAtFiling,
+      );
 
     const refused = async (label: string, a: OfficerAccess, { queue = true } = {}) => {
       for (const t of targets) {
@@ -538,16 +600,43 @@ describe("access fixed at filing", () => {
     await refused("as filed", await unlock("offC"));
 
     // 1. Copies of the other officers' rows (C cannot tell whose is whose, so all of them).
-    const mark = Number((await db.selectFrom("report_keys").select((eb) => eb.fn.max("id").as("id")).executeTakeFirst())?.id ?? 0);
+    const mark = Number(
+      (
+        await db
+          .selectFrom("report_keys")
+          .select((eb) => eb.fn.max("id").as("id"))
+          .executeTakeFirst()
+      )?.id ?? 0,
+    );
     for (const t of targets) {
       const rows = await db.selectFrom("report_keys").selectAll().where("report_id", "=", t.id).execute();
-      for (const r of rows) await raw.insertInto("report_keys").values({ report_id: t.id, tag_pub: r.tag_pub, view_tag: r.view_tag, enc: r.enc, wrapped: r.wrapped }).execute();
+      for (const r of rows)
+        await raw
+          .insertInto("report_keys")
+          .values({ report_id: t.id, tag_pub: r.tag_pub, view_tag: r.view_tag, enc: r.enc, wrapped: r.wrapped })
+          .execute();
       // …and the rows of a report C does hold, pointed at these reports.
-      const mine = await db.selectFrom("report_keys").selectAll().where("report_id", "=", (await file()).id).execute();
-      for (const r of mine) await raw.insertInto("report_keys").values({ report_id: t.id, tag_pub: r.tag_pub, view_tag: r.view_tag, enc: r.enc, wrapped: r.wrapped }).execute();
+      const mine = await db
+        .selectFrom("report_keys")
+        .selectAll()
+        .where("report_id", "=", (await file()).id)
+        .execute();
+      for (const r of mine)
+        await raw
+          .insertInto("report_keys")
+          .values({ report_id: t.id, tag_pub: r.tag_pub, view_tag: r.view_tag, enc: r.enc, wrapped: r.wrapped })
+          .execute();
     }
     await refused("rows copied", await unlock("offC"), { queue: false });
-    await db.deleteFrom("report_keys").where("id", ">", mark).where("report_id", "in", targets.map((t) => t.id)).execute();
+    await db
+      .deleteFrom("report_keys")
+      .where("id", ">", mark)
+      .where(
+        "report_id",
+        "in",
+        targets.map((t) => t.id),
+      )
+      .execute();
 
     // 2. C's own public key replaced by a recipient's: noticed at unlock; C's real keys still open nothing.
     const cRow = await db.selectFrom("staff_keys").selectAll().where("staff_id", "=", staff.offC.id).executeTakeFirstOrThrow();
@@ -558,7 +647,12 @@ describe("access fixed at filing", () => {
     //    …or the whole sealed key of a recipient copied into C's row: C's password does not open it.
     await db
       .updateTable("staff_keys")
-      .set({ public_key: o1Row.public_key, sealed_seed: o1Row.sealed_seed, kdf_salt: o1Row.kdf_salt, recovery_sealed_seed: o1Row.recovery_sealed_seed })
+      .set({
+        public_key: o1Row.public_key,
+        sealed_seed: o1Row.sealed_seed,
+        kdf_salt: o1Row.kdf_salt,
+        recovery_sealed_seed: o1Row.recovery_sealed_seed,
+      })
       .where("staff_id", "=", staff.offC.id)
       .execute();
     await expect(unlock("offC")).rejects.toBeInstanceOf(StaffKeyLockedError);
@@ -577,28 +671,51 @@ describe("access fixed at filing", () => {
     await refused("old account reactivated", await unlock("oldC"));
     const before = await db.selectFrom("staff").selectAll().where("id", "in", [staff.off1.id, staff.offC.id]).execute();
     await db.updateTable("staff").set({ email: "moved@wangluek.go.th" }).where("id", "=", staff.off1.id).execute();
-    await db.updateTable("staff").set({ name: staff.off1.name, email: staff.off1.email, position: "นิติกร" }).where("id", "=", staff.offC.id).execute();
-    const others = (await db.selectFrom("staff").select("id").where("role", "=", "integrity").where("active", "=", 1).where("id", "!=", staff.offC.id).execute()).map((r) => r.id);
+    await db
+      .updateTable("staff")
+      .set({ name: staff.off1.name, email: staff.off1.email, position: "นิติกร" })
+      .where("id", "=", staff.offC.id)
+      .execute();
+    const others = (
+      await db
+        .selectFrom("staff")
+        .select("id")
+        .where("role", "=", "integrity")
+        .where("active", "=", 1)
+        .where("id", "!=", staff.offC.id)
+        .execute()
+    ).map((r) => r.id);
     await db.updateTable("staff").set({ active: 0 }).where("id", "in", others).execute();
     await refused("staff rows altered", await unlock("offC"));
     await db.updateTable("staff").set({ role: "admin" }).where("id", "=", staff.offC.id).execute();
     await db.updateTable("staff").set({ role: "integrity" }).where("id", "=", staff.offC.id).execute();
     await refused("role changed and back", await unlock("offC"));
-    for (const b of before.sort((x, y) => (x.id === staff.offC.id ? -1 : y.id === staff.offC.id ? 1 : 0))) await db.updateTable("staff").set({ email: b.email, name: b.name, position: b.position }).where("id", "=", b.id).execute();
+    for (const b of before.sort((x, y) => (x.id === staff.offC.id ? -1 : y.id === staff.offC.id ? 1 : 0)))
+      await db.updateTable("staff").set({ email: b.email, name: b.name, position: b.position }).where("id", "=", b.id).execute();
     await db.updateTable("staff").set({ active: 1 }).where("id", "in", others).execute();
     await db.updateTable("staff").set({ active: 0 }).where("id", "=", staff.oldC.id).execute();
 
     // 5. C puts their own public key in the reporter's place and waits for a recipient to open the report.
-    const saved = await db.selectFrom("reports").select(["reporter_pub", "reporter_enc", "reporter_wrapped"]).where("id", "=", byChoice.id).executeTakeFirstOrThrow();
+    const saved = await db
+      .selectFrom("reports")
+      .select(["reporter_pub", "reporter_enc", "reporter_wrapped"])
+      .where("id", "=", byChoice.id)
+      .executeTakeFirstOrThrow();
     await db
       .updateTable("reports")
       .set({ reporter_pub: as.offC.keys.keys.publicKey.toString("base64url"), reporter_enc: null, reporter_wrapped: null })
       .where("id", "=", byChoice.id)
       .execute();
     await casework.decryptReport(db, as.off1, byChoice.id);
-    const after = await db.selectFrom("reports").select(["reporter_enc", "reporter_wrapped"]).where("id", "=", byChoice.id).executeTakeFirstOrThrow();
+    const after = await db
+      .selectFrom("reports")
+      .select(["reporter_enc", "reporter_wrapped"])
+      .where("id", "=", byChoice.id)
+      .executeTakeFirstOrThrow();
     if (after.reporter_enc && after.reporter_wrapped) {
-      await expect(rc.unwrapReportKey(as.offC.keys.keys, { enc: after.reporter_enc, wrapped: after.reporter_wrapped }, byChoice.publicId)).rejects.toThrow();
+      await expect(
+        rc.unwrapReportKey(as.offC.keys.keys, { enc: after.reporter_enc, wrapped: after.reporter_wrapped }, byChoice.publicId),
+      ).rejects.toThrow();
     }
     await db.updateTable("reports").set(saved).where("id", "=", byChoice.id).execute();
     await refused("reporter key replaced", await unlock("offC"));
@@ -639,7 +756,13 @@ describe("access fixed at filing", () => {
 
   it("GRANT: a holder gives a colleague access (audited in the report's trail); refused for excluded people and non-recipients", async () => {
     const g = await file({ excluded: [staff.offC.id], fields: { whatHappened: "ขอให้ตรวจสอบการจัดซื้อครุภัณฑ์การเกษตรที่ราคาสูงผิดปกติ" } });
-    const newcomer = await createStaff(db, { email: "newcomer@wangluek.go.th", name: "ผู้ช่วย มาใหม่", role: "integrity", divisionId: null, password: "ผู้ช่วยคนใหม่ของทีม 2569" });
+    const newcomer = await createStaff(db, {
+      email: "newcomer@wangluek.go.th",
+      name: "ผู้ช่วย มาใหม่",
+      role: "integrity",
+      divisionId: null,
+      password: "ผู้ช่วยคนใหม่ของทีม 2569",
+    });
     staff.newcomer = { id: newcomer.id, role: "integrity", name: newcomer.name, email: newcomer.email, password: "ผู้ช่วยคนใหม่ของทีม 2569" };
     const nc = await unlock("newcomer");
     expect(await canOpen(nc, g.id)).toBe(false);
@@ -655,7 +778,10 @@ describe("access fixed at filing", () => {
     const d = await casework.decryptReport(db, nc, g.id);
     expect(d.fields.whatHappened).toContain("ครุภัณฑ์การเกษตร");
     expect(d.holders.find((h) => h.id === newcomer.id)).toMatchObject({ via: "grant", grantedBy: staff.off1.id });
-    expect(d.audit.find((a) => a.action === "report.grant")).toMatchObject({ staffName: staff.off1.name, details: { staffId: newcomer.id } });
+    expect(d.audit.find((a) => a.action === "report.grant")).toMatchObject({
+      staffName: staff.off1.name,
+      details: { staffId: newcomer.id },
+    });
     // The colleague is told in the next batch (without content).
     expect((await db.selectFrom("report_notices_pending").select("staff_id").execute()).map((r) => r.staff_id)).toContain(newcomer.id);
 
@@ -689,7 +815,18 @@ describe("access fixed at filing", () => {
     await flushReportChannel(db);
     const everyone = (await recipientCandidates(db)).map((c) => c.id);
     expect(everyone.length).toBeGreaterThan(3);
-    const tables = ["reports", "report_keys", "report_attachments", "report_messages", "report_events", "report_tags", "outbox", "audit_log", "report_activity_pending", "report_notices_pending"];
+    const tables = [
+      "reports",
+      "report_keys",
+      "report_attachments",
+      "report_messages",
+      "report_events",
+      "report_tags",
+      "outbox",
+      "audit_log",
+      "report_activity_pending",
+      "report_notices_pending",
+    ];
     const snapshot = async () => ({
       rows: Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await count(t)] as const))),
       files: filesUnder(path.join(dataDir, "reports")).sort(),
@@ -700,7 +837,11 @@ describe("access fixed at filing", () => {
     await expect(file({ recipient: "alternate", excluded: everyone, uploads: [upload] })).rejects.toBeInstanceOf(NoRecipientError);
     // Everyone but one excluded, and that one named in the text.
     await expect(
-      file({ excluded: everyone.filter((id) => id !== staff.off1.id), fields: { whatHappened: "สมชาย ซื่อตรง ปิดบังเรื่องการจัดซื้อ" }, uploads: [upload] }),
+      file({
+        excluded: everyone.filter((id) => id !== staff.off1.id),
+        fields: { whatHappened: "สมชาย ซื่อตรง ปิดบังเรื่องการจัดซื้อ" },
+        uploads: [upload],
+      }),
     ).rejects.toBeInstanceOf(NoRecipientError);
     expect(await snapshot()).toEqual(before);
   });
@@ -710,7 +851,10 @@ describe("access fixed at filing", () => {
 
 describe("the audit log", () => {
   it("AUDIT VISIBILITY: entries about a report say nothing in clear, open for a holder, count per day; refusals look the same", async () => {
-    const v = await file({ excluded: [staff.offC.id], fields: { whatHappened: "รองปลัดรับเงินเพื่อเลื่อนตำแหน่งพนักงานจ้าง", involvedName: "นายสมปอง เงินดี" } });
+    const v = await file({
+      excluded: [staff.offC.id],
+      fields: { whatHappened: "รองปลัดรับเงินเพื่อเลื่อนตำแหน่งพนักงานจ้าง", involvedName: "นายสมปอง เงินดี" },
+    });
     await casework.transitionReport(db, as.off1, v.id, "start_review", { note: "สอบถามพยานแล้ว" });
     await casework.transitionReport(db, as.off1, v.id, "refer", { referredTo: "nacc" });
     await casework.setReportTags(db, as.off1, v.id, ["conflict_of_interest", "bribery", "personnel"]);
@@ -760,7 +904,11 @@ describe("the audit log", () => {
     expect(new Set(trail.map((t) => t.publicId))).toEqual(new Set([v.publicId]));
     const byAction = (a: string) => trail.filter((t) => t.action === a);
     expect(byAction("report.create")).toHaveLength(1);
-    expect(byAction("report.create")[0]).toMatchObject({ role: "reporter", staffId: null, details: { excluded: [{ id: staff.offC.id, reason: "reporter" }] } });
+    expect(byAction("report.create")[0]).toMatchObject({
+      role: "reporter",
+      staffId: null,
+      details: { excluded: [{ id: staff.offC.id, reason: "reporter" }] },
+    });
     expect(byAction("report.create")[0].at).toMatch(DAY);
     expect(byAction("report.status").map((t) => t.details)).toEqual([
       expect.objectContaining({ action: "start_review", to: "preliminary_review", withNote: true }),
@@ -794,7 +942,13 @@ describe("the audit log", () => {
     const c = await unlock("offC");
     const fy = v.publicId.slice(1, 5);
     const denied = async (ref: number | string) => {
-      const last = (await db.selectFrom("audit_log").select((eb) => eb.fn.max("id").as("id")).executeTakeFirst())?.id ?? 0;
+      const last =
+        (
+          await db
+            .selectFrom("audit_log")
+            .select((eb) => eb.fn.max("id").as("id"))
+            .executeTakeFirst()
+        )?.id ?? 0;
       const error = await casework.openHeldReport(db, c, ref).then(
         () => null,
         (e) => e,
@@ -809,7 +963,14 @@ describe("the audit log", () => {
     const missing = await denied(`R${fy}-9999`);
     const notHeld = await denied(v.publicId);
     expect(missing).toEqual({ ...notHeld, details: { requested: `R${fy}-9999` } });
-    expect(notHeld).toMatchObject({ action: "report.denied", actor_id: staff.offC.id, actor_role: "integrity", target_type: "report_request", target_id: null, details: { requested: v.publicId } });
+    expect(notHeld).toMatchObject({
+      action: "report.denied",
+      actor_id: staff.offC.id,
+      actor_role: "integrity",
+      target_type: "report_request",
+      target_id: null,
+      details: { requested: v.publicId },
+    });
     // By number: byte for byte the same entry.
     expect(await denied(999_999)).toEqual(await denied(v.id));
     // Through every route into a report the same.
@@ -827,14 +988,19 @@ describe("metadata", () => {
     const auditBefore = await count("audit_log");
     const evidence = PDF("METADATA-" + "x".repeat(20_000));
     const m = await file({ uploads: [{ bytes: evidence, name: "ใบเสร็จของนายก.pdf", mime: "application/pdf", keptOriginal: false }] });
-    const kept = await file({ uploads: [{ bytes: PDF("KEPT"), name: "ใบเสร็จของนายก.pdf", mime: "application/pdf", keptOriginal: false }], keepFileNames: true });
+    const kept = await file({
+      uploads: [{ bytes: PDF("KEPT"), name: "ใบเสร็จของนายก.pdf", mime: "application/pdf", keptOriginal: false }],
+      keepFileNames: true,
+    });
 
     const row = await db.selectFrom("reports").selectAll().where("id", "=", m.id).executeTakeFirstOrThrow();
     expect(row.received_at).toMatch(DAY);
     expect(row.created_at).toMatch(DAY);
     expect(row.ack_due_at).toMatch(DAY);
     expect(row.received_at).toBe(m.receivedAt);
-    expect(await db.selectFrom("report_events").select("created_at").where("report_id", "=", m.id).execute()).toEqual([{ created_at: m.receivedAt }]);
+    expect(await db.selectFrom("report_events").select("created_at").where("report_id", "=", m.id).execute()).toEqual([
+      { created_at: m.receivedAt },
+    ]);
 
     // The reporter's actions have not reached the audit log: they wait, dated by day, for the batch.
     expect(await count("audit_log")).toBe(auditBefore);
@@ -855,7 +1021,9 @@ describe("metadata", () => {
     expect(messages.map((x) => x.seen)).toEqual([0, 0]);
     await casework.decryptReport(db, as.off1, m.id);
     await reporterView(db, m.id, reporter!.key);
-    expect((await db.selectFrom("report_messages").select("seen").where("report_id", "=", m.id).orderBy("id").execute()).map((x) => x.seen)).toEqual([1, 1]);
+    expect(
+      (await db.selectFrom("report_messages").select("seen").where("report_id", "=", m.id).orderBy("id").execute()).map((x) => x.seen),
+    ).toEqual([1, 1]);
 
     // Sizes: the class, on disk and in the database; the real size only inside.
     const [att] = await db.selectFrom("report_attachments").selectAll().where("report_id", "=", m.id).execute();
@@ -874,7 +1042,13 @@ describe("metadata", () => {
     const batch = await flushReportChannel(db);
     expect(batch.activity).toBe(3);
     expect(await count("report_activity_pending")).toBe(0);
-    const written = await db.selectFrom("audit_log").selectAll().where("actor_role", "=", "reporter").orderBy("id", "desc").limit(3).execute();
+    const written = await db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("actor_role", "=", "reporter")
+      .orderBy("id", "desc")
+      .limit(3)
+      .execute();
     expect(written).toHaveLength(3);
     for (const w of written) {
       expect(w.at).toMatch(DAY);
@@ -938,7 +1112,9 @@ describe("migration from the first format", () => {
         const key = rc.newReportKey();
         legacyKeys.set(publicId, key);
         const storageId = crypto.randomBytes(16).toString("hex");
-        const files = o.withEverything ? [{ storageId, bytes: evidence, sha: crypto.createHash("sha256").update(evidence).digest("hex") }] : [];
+        const files = o.withEverything
+          ? [{ storageId, bytes: evidence, sha: crypto.createHash("sha256").update(evidence).digest("hex") }]
+          : [];
         const digest = computeSubmissionDigest({ receivedAt: at, mode: o.mode, fields: o.fields, fileSha256: files.map((f) => f.sha) });
         const r = await lraw
           .insertInto("reports")
@@ -952,7 +1128,11 @@ describe("migration from the first format", () => {
             finding: null,
             referred_to: null,
             wrapped_key: rc.wrapLegacyReportKey(key, publicId, master),
-            envelope: rc.sealJson(key, { v: 1, mode: o.mode, requestedRecipient: "integrity", fields: o.fields }, reportAad.submission(publicId)),
+            envelope: rc.sealJson(
+              key,
+              { v: 1, mode: o.mode, requestedRecipient: "integrity", fields: o.fields },
+              reportAad.submission(publicId),
+            ),
             submission_digest: digest,
             received_at: at,
             fiscal_year: 2570,
@@ -968,7 +1148,10 @@ describe("migration from the first format", () => {
           .executeTakeFirstOrThrow();
         const id = r.id as number;
         for (const s of o.excluded) await lraw.insertInto("report_exclusions").values({ report_id: id, staff_id: s }).execute();
-        await lraw.insertInto("report_events").values({ report_id: id, from_status: null, to_status: "received", staff_id: null, note_envelope: null, created_at: at }).execute();
+        await lraw
+          .insertInto("report_events")
+          .values({ report_id: id, from_status: null, to_status: "received", staff_id: null, note_envelope: null, created_at: at })
+          .execute();
         if (o.withEverything) {
           await lraw
             .insertInto("report_events")
@@ -983,11 +1166,25 @@ describe("migration from the first format", () => {
             .execute();
           await lraw
             .insertInto("report_messages")
-            .values({ report_id: id, author: "officer", staff_id: people.O1.id, envelope: rc.sealJson(key, { text: "คำถามจากเจ้าหน้าที่ LEGACY-Q" }, reportAad.message(publicId)), created_at: later, read_at: null })
+            .values({
+              report_id: id,
+              author: "officer",
+              staff_id: people.O1.id,
+              envelope: rc.sealJson(key, { text: "คำถามจากเจ้าหน้าที่ LEGACY-Q" }, reportAad.message(publicId)),
+              created_at: later,
+              read_at: null,
+            })
             .execute();
           await lraw
             .insertInto("report_messages")
-            .values({ report_id: id, author: "reporter", staff_id: null, envelope: rc.sealJson(key, { text: "คำตอบจากผู้แจ้ง LEGACY-A" }, reportAad.message(publicId)), created_at: "2026-11-21T09:30:12.345Z", read_at: "2026-11-21T10:00:00.000Z" })
+            .values({
+              report_id: id,
+              author: "reporter",
+              staff_id: null,
+              envelope: rc.sealJson(key, { text: "คำตอบจากผู้แจ้ง LEGACY-A" }, reportAad.message(publicId)),
+              created_at: "2026-11-21T09:30:12.345Z",
+              read_at: "2026-11-21T10:00:00.000Z",
+            })
             .execute();
           // The first file format: "SJR1" | iv | tag | ciphertext, unpadded.
           for (const f of files) {
@@ -996,7 +1193,9 @@ describe("migration from the first format", () => {
             cipher.setAAD(Buffer.from(reportAad.file(publicId, f.storageId), "utf8"));
             const ct = Buffer.concat([cipher.update(f.bytes), cipher.final()]);
             fs.mkdirSync(path.dirname(storagePath(f.storageId)), { recursive: true });
-            fs.writeFileSync(storagePath(f.storageId), Buffer.concat([Buffer.from("SJR1", "latin1"), iv, cipher.getAuthTag(), ct]), { mode: 0o600 });
+            fs.writeFileSync(storagePath(f.storageId), Buffer.concat([Buffer.from("SJR1", "latin1"), iv, cipher.getAuthTag(), ct]), {
+              mode: 0o600,
+            });
             await lraw
               .insertInto("report_attachments")
               .values({
@@ -1004,13 +1203,20 @@ describe("migration from the first format", () => {
                 message_id: null,
                 storage_id: f.storageId,
                 size: f.bytes.length,
-                meta_envelope: rc.sealJson(key, { name: "สัญญาเดิม.pdf", mime: "application/pdf", keptOriginal: false, originalSha256: f.sha }, reportAad.fileMeta(publicId, f.storageId)),
+                meta_envelope: rc.sealJson(
+                  key,
+                  { name: "สัญญาเดิม.pdf", mime: "application/pdf", keptOriginal: false, originalSha256: f.sha },
+                  reportAad.fileMeta(publicId, f.storageId),
+                ),
                 created_at: at,
               })
               .execute();
             storageL1 = f.storageId;
           }
-          await lraw.insertInto("report_sessions").values({ id: "legacy-session", report_id: id, created_at: later, expires_at: later }).execute();
+          await lraw
+            .insertInto("report_sessions")
+            .values({ id: "legacy-session", report_id: id, created_at: later, expires_at: later })
+            .execute();
         }
         return { id, publicId };
       }
@@ -1021,13 +1227,30 @@ describe("migration from the first format", () => {
         mode: "confidential",
         recipient: "integrity",
         excluded: [people.O3.id, people.O4.id],
-        fields: { whatHappened: "เรื่องเดิม LEGACY-ONE", involvedName: "บุญชัย ถูกกล่าวหา", reporterName: "ผู้แจ้ง เดิม", reporterContact: "080-000-0000" },
+        fields: {
+          whatHappened: "เรื่องเดิม LEGACY-ONE",
+          involvedName: "บุญชัย ถูกกล่าวหา",
+          reporterName: "ผู้แจ้ง เดิม",
+          reporterContact: "080-000-0000",
+        },
         withEverything: true,
       });
       // L2: routed to the alternate (it named O3).
-      const L2 = await legacyReport({ seq: 2, mode: "anonymous", recipient: "alternate", excluded: [people.O3.id], fields: { whatHappened: "เรื่องเดิม LEGACY-TWO" } });
+      const L2 = await legacyReport({
+        seq: 2,
+        mode: "anonymous",
+        recipient: "alternate",
+        excluded: [people.O3.id],
+        fields: { whatHappened: "เรื่องเดิม LEGACY-TWO" },
+      });
       // L3: to the integrity officers, nobody named (O4 never signs in).
-      const L3 = await legacyReport({ seq: 3, mode: "anonymous", recipient: "integrity", excluded: [], fields: { whatHappened: "เรื่องเดิม LEGACY-THREE" } });
+      const L3 = await legacyReport({
+        seq: 3,
+        mode: "anonymous",
+        recipient: "integrity",
+        excluded: [],
+        fields: { whatHappened: "เรื่องเดิม LEGACY-THREE" },
+      });
 
       // ---- to the latest format ----
       await migrateToLatest(ldb);
@@ -1060,7 +1283,11 @@ describe("migration from the first format", () => {
       expect(rc.decryptFile(k1, stored, reportAad.file(L1.publicId, storageL1)).equals(evidence)).toBe(true);
       const att = await ldb.selectFrom("report_attachments").selectAll().executeTakeFirstOrThrow();
       expect(att.size).toBe(rc.paddedSize(evidence.length));
-      const sealed = rc.openJson<import("~/models/report/shared.server").SealedSubmission>(k1, rows[0].envelope, reportAad.submission(L1.publicId));
+      const sealed = rc.openJson<import("~/models/report/shared.server").SealedSubmission>(
+        k1,
+        rows[0].envelope,
+        reportAad.submission(L1.publicId),
+      );
       expect(sealed).toMatchObject({ v: 2, mode: "confidential", routedTo: "integrity", recipients: null, digestReceivedAt: at });
       expect(sealed.excluded).toEqual([
         { id: people.O3.id, reason: "named" },
@@ -1084,7 +1311,8 @@ describe("migration from the first format", () => {
         const keys = await unlockWithPassword(ldb, `legacy-${k}-${++sessions}`, people[k].id, people[k].password);
         return { actor: { id: people[k].id, role: "integrity" as const }, keys };
       };
-      const wrapOf = async (id: number) => (await ldb.selectFrom("reports").select("wrapped_key").where("id", "=", id).executeTakeFirstOrThrow()).wrapped_key;
+      const wrapOf = async (id: number) =>
+        (await ldb.selectFrom("reports").select("wrapped_key").where("id", "=", id).executeTakeFirstOrThrow()).wrapped_key;
       const a: Record<string, OfficerAccess> = {};
       a.O1 = await lunlock("O1");
       expect(await wrapOf(L1.id)).not.toBe(""); // O2 still to come

@@ -28,8 +28,17 @@ describe("2026-11-26T0300_corruption_channel", () => {
     await seedOrganisation(db);
     const at = "2026-11-20T03:00:00.000Z";
     // ids 1..4, then remove 1 so the ids have a gap and the autoincrement mark is above the highest id
-    for (const [email, role] of [["gone@x.th", "admin"], ["admin@x.th", "admin"], ["off@x.th", "officer"], ["exec@x.th", "executive"], ["last@x.th", "intake"]] as const) {
-      await db.insertInto("staff").values({ email, name: email, role, division_id: role === "officer" ? 1 : null, password_hash: "h", active: 1 }).execute();
+    for (const [email, role] of [
+      ["gone@x.th", "admin"],
+      ["admin@x.th", "admin"],
+      ["off@x.th", "officer"],
+      ["exec@x.th", "executive"],
+      ["last@x.th", "intake"],
+    ] as const) {
+      await db
+        .insertInto("staff")
+        .values({ email, name: email, role, division_id: role === "officer" ? 1 : null, password_hash: "h", active: 1 })
+        .execute();
     }
     await db.deleteFrom("staff").where("id", "=", 5).execute();
     await db.deleteFrom("staff").where("id", "=", 1).execute();
@@ -37,20 +46,64 @@ describe("2026-11-26T0300_corruption_channel", () => {
     const c = await db
       .insertInto("complaints")
       .values({
-        reference: "2570-000001", fiscal_year: 2570, seq: 1, submission_key_hash: null, tracking_hash: "x", channel: "web",
-        category_id: cat.id, subject: "s", details: "d", village_id: null, landmark: "", latitude: null, longitude: null,
-        contact_name: "", contact_phone: "", contact_email: "", contact_address: "", preferred_contact: "none", lang: "th",
-        status: "accepted", division_id: cat.division_id, assignee_id: 3, received_at: at, due_at: at, accepted_at: at,
-        closed_at: null, result_summary: "", forwarded_to: "", recorded_by: 2, created_at: at, updated_at: at,
+        reference: "2570-000001",
+        fiscal_year: 2570,
+        seq: 1,
+        submission_key_hash: null,
+        tracking_hash: "x",
+        channel: "web",
+        category_id: cat.id,
+        subject: "s",
+        details: "d",
+        village_id: null,
+        landmark: "",
+        latitude: null,
+        longitude: null,
+        contact_name: "",
+        contact_phone: "",
+        contact_email: "",
+        contact_address: "",
+        preferred_contact: "none",
+        lang: "th",
+        status: "accepted",
+        division_id: cat.division_id,
+        assignee_id: 3,
+        received_at: at,
+        due_at: at,
+        accepted_at: at,
+        closed_at: null,
+        result_summary: "",
+        forwarded_to: "",
+        recorded_by: 2,
+        created_at: at,
+        updated_at: at,
       })
       .returning("id")
       .executeTakeFirstOrThrow();
     await db
       .insertInto("case_events")
-      .values({ complaint_id: c.id, kind: "assign", from_status: null, to_status: null, actor_id: 2, note: "n", is_public: 0, division_id: null, assignee_id: 3, created_at: at })
+      .values({
+        complaint_id: c.id,
+        kind: "assign",
+        from_status: null,
+        to_status: null,
+        actor_id: 2,
+        note: "n",
+        is_public: 0,
+        division_id: null,
+        assignee_id: 3,
+        created_at: at,
+      })
       .execute();
-    await sql`insert into staff_sessions (id, staff_id, created_at, last_seen_at, expires_at) values ('sess', 3, ${at}, ${at}, ${at})`.execute(db);
-    const before = await sql<{ id: number; email: string; role: string; created_at: string }>`select id, email, role, created_at from staff order by id`.execute(db);
+    await sql`insert into staff_sessions (id, staff_id, created_at, last_seen_at, expires_at) values ('sess', 3, ${at}, ${at}, ${at})`.execute(
+      db,
+    );
+    const before = await sql<{
+      id: number;
+      email: string;
+      role: string;
+      created_at: string;
+    }>`select id, email, role, created_at from staff order by id`.execute(db);
 
     const up = await migrator(all).migrateToLatest();
     expect(up.error).toBeUndefined();
@@ -73,9 +126,16 @@ describe("2026-11-26T0300_corruption_channel", () => {
       .returning("id")
       .executeTakeFirstOrThrow();
     expect(integ.id).toBe(6);
-    await expect(sql`insert into staff_sessions (id, staff_id, created_at, last_seen_at, expires_at) values ('bad', 999, ${at}, ${at}, ${at})`.execute(db)).rejects.toThrow(/FOREIGN KEY/);
     await expect(
-      db.insertInto("staff").values({ email: "r@x.th", name: "R", role: "root" as never, division_id: null, password_hash: "h", active: 1 }).execute(),
+      sql`insert into staff_sessions (id, staff_id, created_at, last_seen_at, expires_at) values ('bad', 999, ${at}, ${at}, ${at})`.execute(
+        db,
+      ),
+    ).rejects.toThrow(/FOREIGN KEY/);
+    await expect(
+      db
+        .insertInto("staff")
+        .values({ email: "r@x.th", name: "R", role: "root" as never, division_id: null, password_hash: "h", active: 1 })
+        .execute(),
     ).rejects.toThrow(/CHECK/);
     expect(await db.selectFrom("integrity_settings").select(["id", "retention_years", "ack_days", "feedback_days"]).execute()).toEqual([
       { id: 1, retention_years: 5, ack_days: 7, feedback_days: 30 },
@@ -91,7 +151,9 @@ describe("2026-11-26T0300_corruption_channel", () => {
     await db.deleteFrom("integrity_settings").execute();
     const down = await migrator(all).migrateDown();
     expect(down.error).toBeUndefined();
-    expect((await sql<{ sql: string }>`select sql from sqlite_master where name = 'staff'`.execute(db)).rows[0].sql).not.toContain("integrity");
+    expect((await sql<{ sql: string }>`select sql from sqlite_master where name = 'staff'`.execute(db)).rows[0].sql).not.toContain(
+      "integrity",
+    );
     expect((await sql`pragma foreign_key_check`.execute(db)).rows).toEqual([]);
     expect(await sql`select id from staff order by id`.execute(db).then((r) => r.rows)).toEqual([{ id: 2 }, { id: 3 }, { id: 4 }]);
     expect((await db.selectFrom("complaints").select("assignee_id").executeTakeFirstOrThrow()).assignee_id).toBe(3);

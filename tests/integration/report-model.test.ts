@@ -25,8 +25,8 @@ const { getDb, getSecrets } = await import("~/utils/db.server");
 const { decryptText, sha256Hex } = await import("~/utils/crypto.server");
 const { migrateToLatest } = await import("../../db/connection");
 const { seedOrganisation } = await import("../../db/seed");
-const { verifyAuditChain } = await import("~/models/audit.server");
-const { formatReceipt } = await import("~/lib/receipt");
+const { verifyAuditChain } = await import("~/models/audit/audit.server");
+const { formatReceipt } = await import("~/lib/report-receipt");
 const { InvalidReportTransitionError } = await import("~/lib/report-status");
 const { ReportNotFoundError, ReportForbiddenError, ReportInputError } = await import("~/models/report/shared.server");
 const { createReport } = await import("~/models/report/filing.server");
@@ -52,7 +52,12 @@ const MESSAGE_PHRASE = "ใบเสร็จปลอมอยู่ที่�
 const OFFICER_PHRASE = "ขอสำเนาสัญญาเพิ่ม-LEMUR-9090";
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-type StaffRow = { id: number; role: "admin" | "supervisor" | "officer" | "intake" | "executive" | "integrity"; name: string; email: string };
+type StaffRow = {
+  id: number;
+  role: "admin" | "supervisor" | "officer" | "intake" | "executive" | "integrity";
+  name: string;
+  email: string;
+};
 const staff: Record<string, StaffRow> = {};
 /** Each staff member acting with keys unlocked for their session (integrity officers: their own key pairs). */
 const as: Record<string, OfficerAccess> = {};
@@ -80,7 +85,11 @@ beforeAll(async () => {
   await addStaff("intake", "รับเรื่อง สอง", "intake");
   await db
     .updateTable("integrity_settings")
-    .set({ alternate_staff_id: staff.alt.id, alternate_label_th: "ประธานคณะกรรมการตรวจสอบ", alternate_label_en: "Chair of the audit committee" })
+    .set({
+      alternate_staff_id: staff.alt.id,
+      alternate_label_th: "ประธานคณะกรรมการตรวจสอบ",
+      alternate_label_en: "Chair of the audit committee",
+    })
     .where("id", "=", 1)
     .execute();
   // Integrity officers: key pairs made at their first unlock (before any report is filed).
@@ -119,7 +128,9 @@ function filesUnder(dir: string): string[] {
 
 function allStoredBytes(): Buffer {
   const file = path.join(dataDir, "sujarit.db");
-  const parts = [file, `${file}-wal`, ...filesUnder(path.join(dataDir, "reports")), ...filesUnder(path.join(dataDir, "uploads"))].filter((f) => fs.existsSync(f));
+  const parts = [file, `${file}-wal`, ...filesUnder(path.join(dataDir, "reports")), ...filesUnder(path.join(dataDir, "uploads"))].filter(
+    (f) => fs.existsSync(f),
+  );
   return Buffer.concat(parts.map((f) => fs.readFileSync(f)));
 }
 
@@ -232,8 +243,21 @@ describe("filing a report", () => {
   });
 
   it("a re-post of the same form returns the same report without a receipt", async () => {
-    const again = await createReport(db, { mode: "confidential", recipient: "integrity", fields: fields(), uploads: [], submissionKey: firstSubmission });
-    expect(again).toMatchObject({ id: first.id, publicId: first.publicId, duplicate: true, receipt: null, digest: first.digest, recipients: [] });
+    const again = await createReport(db, {
+      mode: "confidential",
+      recipient: "integrity",
+      fields: fields(),
+      uploads: [],
+      submissionKey: firstSubmission,
+    });
+    expect(again).toMatchObject({
+      id: first.id,
+      publicId: first.publicId,
+      duplicate: true,
+      receipt: null,
+      digest: first.digest,
+      recipients: [],
+    });
     expect(await db.selectFrom("reports").select("id").execute()).toHaveLength(1);
     expect(await db.selectFrom("report_keys").select("id").execute()).toHaveLength(3);
   });
@@ -251,11 +275,23 @@ describe("filing a report", () => {
     expect(d.fields.reporterName).toBeUndefined();
     expect(d.fields.reporterContact).toBeUndefined();
     expect(d.digestVerified).toBe(true);
-    await expect(createReport(db, { mode: "anonymous", recipient: "integrity", fields: fields({ whatHappened: "   " }), uploads: [], submissionKey: key() })).rejects.toBeInstanceOf(
-      ReportInputError,
-    );
     await expect(
-      createReport(db, { mode: "anonymous", recipient: "integrity", fields: fields({ whatHappened: "x".repeat(10_001) }), uploads: [], submissionKey: key() }),
+      createReport(db, {
+        mode: "anonymous",
+        recipient: "integrity",
+        fields: fields({ whatHappened: "   " }),
+        uploads: [],
+        submissionKey: key(),
+      }),
+    ).rejects.toBeInstanceOf(ReportInputError);
+    await expect(
+      createReport(db, {
+        mode: "anonymous",
+        recipient: "integrity",
+        fields: fields({ whatHappened: "x".repeat(10_001) }),
+        uploads: [],
+        submissionKey: key(),
+      }),
     ).rejects.toBeInstanceOf(ReportInputError);
     await expect(
       createReport(db, {
@@ -285,7 +321,8 @@ describe("filing a report", () => {
       for (const s of [PHRASE, REPORTER, CONTACT, first.receipt!, first.publicId, "ช่างรับเหมา"]) expect(all).not.toContain(s);
       expect(m.text).toContain("http://localhost:3998/staff/integrity");
     }
-    for (const who of ["admin", "exec", "officer", "super", "intake", "alt"]) expect(messages.some((m) => m.to.startsWith(who))).toBe(false);
+    for (const who of ["admin", "exec", "officer", "super", "intake", "alt"])
+      expect(messages.some((m) => m.to.startsWith(who))).toBe(false);
     // The outbox rows say nothing about which report either.
     const rows = await db.selectFrom("outbox").select(["dedupe_key", "complaint_id"]).where("kind", "=", "report.new").execute();
     for (const r of rows) {
@@ -317,10 +354,14 @@ describe("who sees a report", () => {
       await expect(grants.grantReportAccess(db, a, first.id, a.actor.id)).rejects.toBeInstanceOf(ReportNotFoundError);
       await expect(casework.listReportsFor(db, a)).rejects.toBeInstanceOf(ReportForbiddenError);
       // Even with a recipient's unlocked keys in hand, another person is refused.
-      await expect(casework.openHeldReport(db, { actor: a.actor, keys: as.integ1.keys }, first.id)).rejects.toBeInstanceOf(ReportNotFoundError);
+      await expect(casework.openHeldReport(db, { actor: a.actor, keys: as.integ1.keys }, first.id)).rejects.toBeInstanceOf(
+        ReportNotFoundError,
+      );
     }
     // A role claimed by the caller is re-checked against the database.
-    await expect(casework.openHeldReport(db, { actor: { id: staff.admin.id, role: "integrity" }, keys: as.admin.keys }, first.id)).rejects.toBeInstanceOf(ReportNotFoundError);
+    await expect(
+      casework.openHeldReport(db, { actor: { id: staff.admin.id, role: "integrity" }, keys: as.admin.keys }, first.id),
+    ).rejects.toBeInstanceOf(ReportNotFoundError);
     await expect(casework.openHeldReport(db, as.integ1, 99999)).rejects.toBeInstanceOf(ReportNotFoundError);
     await expect(casework.openHeldReport(db, as.integ1, "../etc")).rejects.toBeInstanceOf(ReportNotFoundError);
     const counts = await reportCounts(db);
@@ -358,33 +399,65 @@ describe("who sees a report", () => {
     // Told in the next batch: the alternate and the other officer, not the named one.
     expect(await pendingNotices()).toEqual(sorted([staff.integ2.id, staff.alt.id]));
     await flushReportChannel(db);
-    expect((await outboxMessages("report.new")).slice(before).map((m) => m.to).sort()).toEqual(["alt@wangluek.go.th", "integ2@wangluek.go.th"]);
+    expect(
+      (await outboxMessages("report.new"))
+        .slice(before)
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(["alt@wangluek.go.th", "integ2@wangluek.go.th"]);
   });
 
   it("follows the reporter's exclusions and choice of the alternate; naming someone who is not a recipient changes nothing", async () => {
     // The executive is not on the list of recipients: naming them changes nobody's access.
-    const e = await createReport(db, { mode: "anonymous", recipient: "integrity", fields: fields({ involvedName: "มานพ ผู้นำ" }), uploads: [], submissionKey: key() });
+    const e = await createReport(db, {
+      mode: "anonymous",
+      recipient: "integrity",
+      fields: fields({ involvedName: "มานพ ผู้นำ" }),
+      uploads: [],
+      submissionKey: key(),
+    });
     expect(e.recipients.map((p) => p.name).sort()).toEqual(["วิภา ใจงาม", "สมชาย ซื่อตรง"]);
     expect((await casework.decryptReport(db, as.integ1, e.id)).excluded).toEqual([]);
 
     // Asking for the alternate while naming the alternate: the officers receive it instead.
-    const a = await createReport(db, { mode: "anonymous", recipient: "alternate", fields: fields({ involvedName: "ประเสริฐ ตรวจสอบดี" }), uploads: [], submissionKey: key() });
+    const a = await createReport(db, {
+      mode: "anonymous",
+      recipient: "alternate",
+      fields: fields({ involvedName: "ประเสริฐ ตรวจสอบดี" }),
+      uploads: [],
+      submissionKey: key(),
+    });
     expect(a.recipients.map((p) => p.name).sort()).toEqual(["วิภา ใจงาม", "สมชาย ซื่อตรง"]);
     await expect(casework.openHeldReport(db, as.alt, a.id)).rejects.toBeInstanceOf(ReportNotFoundError);
     expect((await casework.openHeldReport(db, as.integ1, a.id)).id).toBe(a.id);
 
     // Asking for the alternate: only the alternate.
-    const chosen = await createReport(db, { mode: "anonymous", recipient: "alternate", fields: fields(), uploads: [], submissionKey: key() });
+    const chosen = await createReport(db, {
+      mode: "anonymous",
+      recipient: "alternate",
+      fields: fields(),
+      uploads: [],
+      submissionKey: key(),
+    });
     expect(chosen.recipients).toEqual([{ name: "ประเสริฐ ตรวจสอบดี", alternate: true }]);
     expect((await casework.decryptReport(db, as.alt, chosen.id)).requestedRecipient).toBe("alternate");
     await expect(casework.openHeldReport(db, as.integ2, chosen.id)).rejects.toBeInstanceOf(ReportNotFoundError);
     await expect(casework.openHeldReport(db, as.integ1, chosen.id)).rejects.toBeInstanceOf(ReportNotFoundError);
 
     // The reporter excludes an officer: the other officer and the alternate receive it.
-    const x = await createReport(db, { mode: "anonymous", recipient: "integrity", excluded: [staff.integ2.id], fields: fields(), uploads: [], submissionKey: key() });
+    const x = await createReport(db, {
+      mode: "anonymous",
+      recipient: "integrity",
+      excluded: [staff.integ2.id],
+      fields: fields(),
+      uploads: [],
+      submissionKey: key(),
+    });
     expect(x.recipients.map((p) => p.name).sort()).toEqual(["ประเสริฐ ตรวจสอบดี", "สมชาย ซื่อตรง"]);
     await expect(casework.openHeldReport(db, as.integ2, x.id)).rejects.toBeInstanceOf(ReportNotFoundError);
-    expect((await casework.decryptReport(db, as.integ1, x.id)).excluded).toEqual([{ id: staff.integ2.id, reason: "reporter", name: "วิภา ใจงาม" }]);
+    expect((await casework.decryptReport(db, as.integ1, x.id)).excluded).toEqual([
+      { id: staff.integ2.id, reason: "reporter", name: "วิภา ใจงาม" },
+    ]);
     await flushReportChannel(db);
   });
 
@@ -447,14 +520,20 @@ describe("working on a report", () => {
     const view = await reporterView(db, first.id, firstKey);
     expect(view.publicStage).toBe("received");
     expect(view.readable).toBe(true);
-    expect(view.messages).toEqual([{ author: "officer", text: `กรุณาส่งเอกสารเพิ่ม ${OFFICER_PHRASE}`, at: expect.any(String), attachments: 0 }]);
+    expect(view.messages).toEqual([
+      { author: "officer", text: `กรุณาส่งเอกสารเพิ่ม ${OFFICER_PHRASE}`, at: expect.any(String), attachments: 0 },
+    ]);
     expect(view.attachmentsCount).toBe(2);
     expect(JSON.stringify(view)).not.toContain("วิภา");
     // The reporter has seen it: read or not, never when.
-    expect((await db.selectFrom("report_messages").select("seen").where("report_id", "=", first.id).execute()).map((m) => m.seen)).toEqual([1]);
+    expect((await db.selectFrom("report_messages").select("seen").where("report_id", "=", first.id).execute()).map((m) => m.seen)).toEqual([
+      1,
+    ]);
 
     const photo = await jpegWithGps();
-    await addReporterMessage(db, { reportId: first.id, key: firstKey }, `นี่คือข้อมูลเพิ่มเติม ${MESSAGE_PHRASE}`, [{ bytes: photo, name: "more.jpg", mime: "image/jpeg", keptOriginal: false }]);
+    await addReporterMessage(db, { reportId: first.id, key: firstKey }, `นี่คือข้อมูลเพิ่มเติม ${MESSAGE_PHRASE}`, [
+      { bytes: photo, name: "more.jpg", mime: "image/jpeg", keptOriginal: false },
+    ]);
     await expect(addReporterMessage(db, { reportId: first.id, key: firstKey }, "   ", [])).rejects.toBeInstanceOf(ReportInputError);
     await expect(addReporterMessage(db, { reportId: first.id, key: null }, "ไม่มีกุญแจ", [])).rejects.toBeInstanceOf(ReportInputError);
     const after = await reporterView(db, first.id, firstKey);
@@ -489,14 +568,25 @@ describe("working on a report", () => {
   it("changes status along the allowed paths only, with encrypted notes", async () => {
     expect(await columnsOf("report_events")).not.toContain("staff_id");
     await expect(casework.transitionReport(db, as.integ1, first.id, "close")).rejects.toBeInstanceOf(InvalidReportTransitionError);
-    await expect(casework.transitionReport(db, as.integ1, first.id, "conclude", { finding: "substantiated" })).rejects.toBeInstanceOf(InvalidReportTransitionError);
-    expect(await casework.transitionReport(db, as.integ1, first.id, "start_review", { note: "ตรวจข้อเท็จจริง NOTE-SECRET-1" })).toEqual({ status: "preliminary_review" });
+    await expect(casework.transitionReport(db, as.integ1, first.id, "conclude", { finding: "substantiated" })).rejects.toBeInstanceOf(
+      InvalidReportTransitionError,
+    );
+    expect(await casework.transitionReport(db, as.integ1, first.id, "start_review", { note: "ตรวจข้อเท็จจริง NOTE-SECRET-1" })).toEqual({
+      status: "preliminary_review",
+    });
     expect((await reporterView(db, first.id, firstKey)).publicStage).toBe("under_review");
     expect(await casework.transitionReport(db, as.integ2, first.id, "start_investigation")).toEqual({ status: "investigation" });
     await expect(casework.transitionReport(db, as.integ1, first.id, "conclude", {})).rejects.toBeInstanceOf(InvalidReportTransitionError);
-    await expect(casework.transitionReport(db, as.integ1, first.id, "refer", { referredTo: "court" })).rejects.toBeInstanceOf(InvalidReportTransitionError);
-    expect(await casework.transitionReport(db, as.integ1, first.id, "conclude", { finding: "substantiated", note: "มีมูล" })).toEqual({ status: "concluded" });
-    expect(await casework.setReportTags(db, as.integ1, first.id, ["bribery", "procurement", "bribery"])).toEqual(["bribery", "procurement"]);
+    await expect(casework.transitionReport(db, as.integ1, first.id, "refer", { referredTo: "court" })).rejects.toBeInstanceOf(
+      InvalidReportTransitionError,
+    );
+    expect(await casework.transitionReport(db, as.integ1, first.id, "conclude", { finding: "substantiated", note: "มีมูล" })).toEqual({
+      status: "concluded",
+    });
+    expect(await casework.setReportTags(db, as.integ1, first.id, ["bribery", "procurement", "bribery"])).toEqual([
+      "bribery",
+      "procurement",
+    ]);
     await expect(casework.setReportTags(db, as.integ1, first.id, ["gossip"])).rejects.toBeInstanceOf(ReportInputError);
     expect(await casework.transitionReport(db, as.integ1, first.id, "close")).toEqual({ status: "closed" });
     await expect(casework.transitionReport(db, as.integ1, first.id, "start_review")).rejects.toBeInstanceOf(InvalidReportTransitionError);
@@ -523,7 +613,16 @@ describe("working on a report", () => {
     await flushReportChannel(db);
     const d = await casework.decryptReport(db, as.integ2, first.id);
     const trail = new Set(d.audit.map((a) => a.action));
-    for (const a of ["report.create", "report.view", "report.download", "report.export", "report.status", "report.message", "report.tag", "reporter.message"]) {
+    for (const a of [
+      "report.create",
+      "report.view",
+      "report.download",
+      "report.export",
+      "report.status",
+      "report.message",
+      "report.tag",
+      "reporter.message",
+    ]) {
       expect(trail, a).toContain(a);
     }
     expect(d.audit.find((a) => a.action === "report.create")).toMatchObject({ role: "reporter", staffName: null });
@@ -534,7 +633,8 @@ describe("working on a report", () => {
     const actions = new Set(entries.map((e) => e.action));
     expect(actions).toContain(REPORT_ACTIVITY);
     expect(actions).toContain("report.denied");
-    for (const a of ["report.create", "report.view", "report.status", "report.message", "reporter.message"]) expect(actions, a).not.toContain(a);
+    for (const a of ["report.create", "report.view", "report.status", "report.message", "reporter.message"])
+      expect(actions, a).not.toContain(a);
     for (const e of entries.filter((x) => x.target_type === "report")) {
       expect(e.action).toBe(REPORT_ACTIVITY);
       expect(e.actor_id).toBeNull();
@@ -542,7 +642,18 @@ describe("working on a report", () => {
       expect(JSON.stringify(e)).not.toContain(first.publicId);
     }
     const text = JSON.stringify(entries);
-    for (const s of [PHRASE, REPORTER, CONTACT, MESSAGE_PHRASE, OFFICER_PHRASE, "NOTE-SECRET-1", "ช่างรับเหมา", "สมชาย", "substantiated", "procurement"]) {
+    for (const s of [
+      PHRASE,
+      REPORTER,
+      CONTACT,
+      MESSAGE_PHRASE,
+      OFFICER_PHRASE,
+      "NOTE-SECRET-1",
+      "ช่างรับเหมา",
+      "สมชาย",
+      "substantiated",
+      "procurement",
+    ]) {
       expect(text).not.toContain(s);
     }
     const v = await verifyAuditChain(db);
@@ -551,7 +662,19 @@ describe("working on a report", () => {
 
   it("still leaves no content in the database, WAL or files", async () => {
     await sql`pragma wal_checkpoint(passive)`.execute(db);
-    expectAbsent([PHRASE, REPORTER, CONTACT, MESSAGE_PHRASE, OFFICER_PHRASE, "NOTE-SECRET-1", first.receipt!, formatReceipt(first.receipt!), "SecretCam", "ช่างรับเหมา ก", "original.jpg"]);
+    expectAbsent([
+      PHRASE,
+      REPORTER,
+      CONTACT,
+      MESSAGE_PHRASE,
+      OFFICER_PHRASE,
+      "NOTE-SECRET-1",
+      first.receipt!,
+      formatReceipt(first.receipt!),
+      "SecretCam",
+      "ช่างรับเหมา ก",
+      "original.jpg",
+    ]);
     expect((await sql`pragma foreign_key_check`.execute(db)).rows).toEqual([]);
   });
 });
@@ -582,13 +705,17 @@ describe("retention", () => {
     expect(await db.selectFrom("report_keys").select("id").where("report_id", "=", first.id).execute()).toEqual([]);
     expect(await db.selectFrom("report_messages").select("id").where("report_id", "=", first.id).execute()).toEqual([]);
     expect(await db.selectFrom("report_attachments").select("id").where("report_id", "=", first.id).execute()).toEqual([]);
-    expect(await db.selectFrom("report_tags").select("tag").where("report_id", "=", first.id).orderBy("tag").execute()).toEqual([{ tag: "bribery" }, { tag: "procurement" }]);
+    expect(await db.selectFrom("report_tags").select("tag").where("report_id", "=", first.id).orderBy("tag").execute()).toEqual([
+      { tag: "bribery" },
+      { tag: "procurement" },
+    ]);
     const events = await db.selectFrom("report_events").select(["to_status", "note_envelope"]).where("report_id", "=", first.id).execute();
     expect(events.map((e) => e.to_status)).toEqual(["received", "preliminary_review", "investigation", "concluded", "closed"]);
     expect(events.every((e) => e.note_envelope === null)).toBe(true);
 
     expect(await findReportByReceipt(db, first.receipt!)).toBeNull();
-    for (const who of ["integ1", "integ2"]) await expect(casework.openHeldReport(db, as[who], first.id)).rejects.toBeInstanceOf(ReportNotFoundError);
+    for (const who of ["integ1", "integ2"])
+      await expect(casework.openHeldReport(db, as[who], first.id)).rejects.toBeInstanceOf(ReportNotFoundError);
     expect((await casework.listReportsFor(db, as.integ1, { status: "all" })).items.map((i) => i.id)).not.toContain(first.id);
     await expect(reporterView(db, first.id, firstKey)).rejects.toBeInstanceOf(ReportNotFoundError);
     expect(await reportCounts(db)).toEqual(before);

@@ -9,14 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dbAll, dbGet, startServer, type TestServer } from "../helpers/server";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
-import {
-  HttpClient,
-  csrfOf,
-  formData,
-  makeJpeg,
-  submissionKeyOf,
-  type HttpResult,
-} from "../helpers/http";
+import { HttpClient, csrfOf, formData, makeJpeg, submissionKeyOf, type HttpResult } from "../helpers/http";
 import { createAnyStaff, integrityLogin, totpAccount } from "../helpers/report";
 
 let server: TestServer;
@@ -35,9 +28,7 @@ function client(): HttpClient {
   return c;
 }
 
-function reportFields(
-  over: Record<string, string> = {}
-): Record<string, string> {
+function reportFields(over: Record<string, string> = {}): Record<string, string> {
   return {
     website: "",
     mode: "anonymous",
@@ -55,12 +46,7 @@ function reportFields(
 }
 
 async function attachmentCount(): Promise<number> {
-  return Number(
-    (await dbGet<{ n: number }>(
-      server,
-      "select count(*) as n from report_attachments"
-    ))!.n
-  );
+  return Number((await dbGet<{ n: number }>(server, "select count(*) as n from report_attachments"))!.n);
 }
 
 async function pendingCount(ids: string[]): Promise<number> {
@@ -68,8 +54,8 @@ async function pendingCount(ids: string[]): Promise<number> {
     (await dbGet<{ n: number }>(
       server,
       `select count(*) as n from report_pending_uploads where id in (${ids.map(() => "?").join(",")})`,
-      ...ids
-    ))!.n
+      ...ids,
+    ))!.n,
   );
 }
 
@@ -85,16 +71,14 @@ function listFiles(dir: string): string[] {
 }
 
 async function reportCount(): Promise<number> {
-  return Number(
-    (await dbGet<{ n: number }>(server, "select count(*) as n from reports"))!.n
-  );
+  return Number((await dbGet<{ n: number }>(server, "select count(*) as n from reports"))!.n);
 }
 
 /** Opens /report/new and posts the form; returns the POST response plus the form's keys. */
 async function fileReport(
   c: HttpClient,
   over: Record<string, string> = {},
-  files: { filename: string; type: string; data: Buffer }[] = []
+  files: { filename: string; type: string; data: Buffer }[] = [],
 ) {
   const page = await c.get("/report/new");
   expect(page.status).toBe(200);
@@ -102,17 +86,14 @@ async function fileReport(
   const submissionKey = submissionKeyOf(page);
   const fd = formData(
     { csrf, submissionKey, ...reportFields(over) },
-    files.map((f) => ({ ...f, name: "evidence" }))
+    files.map((f) => ({ ...f, name: "evidence" })),
   );
   const res = await c.postMultipart("/report/new", fd);
   return { res, csrf, submissionKey };
 }
 
 /** Files a valid report and reads its receipt from the receipt page (16 digits). */
-async function fileAndReadReceipt(
-  c: HttpClient,
-  over: Record<string, string> = {}
-) {
+async function fileAndReadReceipt(c: HttpClient, over: Record<string, string> = {}) {
   const { res, csrf, submissionKey } = await fileReport(c, over);
   expect(res.status, res.$.text().slice(0, 400)).toBe(302);
   const page = await c.get("/report/receipt");
@@ -127,8 +108,16 @@ beforeAll(async () => {
     env: { SMTP_URL: smtp.url, TRUSTED_PROXIES: "127.0.0.1" },
   });
   // A recipient: an integrity officer who has signed in once (their key pair makes them one).
-  await createAnyStaff(server, { email: `receiver-${tag}@wangluek.go.th`, name: "ผู้รับเรื่อง", role: "integrity", password: "receiver password 2569" });
-  await integrityLogin(new HttpClient(server.url, { ip: "10.77.250.1" }), totpAccount(`receiver-${tag}@wangluek.go.th`, "receiver password 2569"));
+  await createAnyStaff(server, {
+    email: `receiver-${tag}@wangluek.go.th`,
+    name: "ผู้รับเรื่อง",
+    role: "integrity",
+    password: "receiver password 2569",
+  });
+  await integrityLogin(
+    new HttpClient(server.url, { ip: "10.77.250.1" }),
+    totpAccount(`receiver-${tag}@wangluek.go.th`, "receiver password 2569"),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -173,9 +162,7 @@ describe("the whistleblower pages", () => {
       expect(res.text, name).toContain(`name="${name}"`);
     }
     expect(res.text).toContain('name="whatHappened"');
-    expect(res.text).toMatch(
-      /<input[^>]*type="file"[^>]*name="evidence"|<input[^>]*name="evidence"[^>]*type="file"/
-    );
+    expect(res.text).toMatch(/<input[^>]*type="file"[^>]*name="evidence"|<input[^>]*name="evidence"[^>]*type="file"/);
     expect(res.text).toContain('value="anonymous"');
     expect(res.text).toContain('value="confidential"');
     expect(res.text).toMatch(/enctype="multipart\/form-data"/i);
@@ -212,15 +199,11 @@ describe("the whistleblower pages", () => {
     const c = client();
     const before = await reportCount();
     const jpeg = await makeJpeg(3);
-    const { res, csrf, submissionKey } = await fileReport(c, {}, [
-      { filename: "photo.jpg", type: "image/jpeg", data: jpeg },
-    ]);
+    const { res, csrf, submissionKey } = await fileReport(c, {}, [{ filename: "photo.jpg", type: "image/jpeg", data: jpeg }]);
     expect(res.status, res.$.text().slice(0, 400)).toBe(302);
     expect(new URL(res.location!).pathname).toBe("/report/receipt");
     expect(new URL(res.location!).search).toBe("");
-    const setCookie = res.headers
-      .getSetCookie()
-      .find((s) => s.startsWith("report_receipt="))!;
+    const setCookie = res.headers.getSetCookie().find((s) => s.startsWith("report_receipt="))!;
     expect(setCookie).toMatch(/Path=\/report/);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
@@ -264,9 +247,7 @@ describe("the whistleblower pages", () => {
     const res = await c.postForm("/report/receipt-file", { csrf, receipt });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
-    expect(res.headers.get("content-disposition")).toMatch(
-      /^attachment; filename="sujarit-receipt\.txt"$/
-    );
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="sujarit-receipt\.txt"$/);
     // The receipt opens the inbox: it is not in the file, in any spacing.
     expect(res.text.replace(/\D/g, "")).not.toContain(receipt);
     expect(res.text).not.toContain(receipt.replace(/(\d{4})(?=\d)/g, "$1 "));
@@ -283,7 +264,7 @@ describe("the whistleblower pages", () => {
     expect(crypto.verify(null, Buffer.from(statement), crypto.createPublicKey(signing), Buffer.from(signature, "base64"))).toBe(true);
     const row = await dbGet<{ received_at: string; submission_digest: string }>(
       server,
-      "select received_at, submission_digest from reports order by id desc limit 1"
+      "select received_at, submission_digest from reports order by id desc limit 1",
     );
     expect(statement).toContain(`received-on: ${row!.received_at}`);
     expect(statement).toContain(row!.submission_digest);
@@ -292,10 +273,7 @@ describe("the whistleblower pages", () => {
     expect((await c.get("/report/receipt-file")).status).toBe(405);
     const wrong = await c.postForm("/report/receipt-file", {
       csrf,
-      receipt:
-        receipt === "0000000000000000"
-          ? "1111111111111111"
-          : "0000000000000000",
+      receipt: receipt === "0000000000000000" ? "1111111111111111" : "0000000000000000",
     });
     expect(wrong.status).toBe(404);
     expect(wrong.text).not.toContain("0000 0000");
@@ -313,9 +291,7 @@ describe("the whistleblower pages", () => {
     const wrongA = await inbox.postForm("/report/inbox", {
       csrf,
       intent: "open",
-      receipt: receipt.startsWith("9")
-        ? "1" + receipt.slice(1)
-        : "9" + receipt.slice(1),
+      receipt: receipt.startsWith("9") ? "1" + receipt.slice(1) : "9" + receipt.slice(1),
     });
     const wrongB = await inbox.postForm("/report/inbox", {
       csrf,
@@ -337,9 +313,7 @@ describe("the whistleblower pages", () => {
     expect(open.status).toBe(302);
     expect(new URL(open.location!).pathname).toBe("/report/inbox");
     expect(new URL(open.location!).search).toBe("");
-    const sc = open.headers
-      .getSetCookie()
-      .find((s) => s.startsWith("report_inbox="))!;
+    const sc = open.headers.getSetCookie().find((s) => s.startsWith("report_inbox="))!;
     expect(sc).toMatch(/Path=\/report/);
     expect(sc).toMatch(/HttpOnly/);
     expect(sc).toMatch(/SameSite=Strict/);
@@ -357,26 +331,17 @@ describe("the whistleblower pages", () => {
     expect(view.$.testId("report-stage")).toBeTruthy();
 
     // Nothing to send -> 422; a reply -> redirect to the same URL, then it is listed.
-    const empty = await inbox.postMultipart(
-      "/report/inbox",
-      formData({ csrf, intent: "reply", message: "" })
-    );
+    const empty = await inbox.postMultipart("/report/inbox", formData({ csrf, intent: "reply", message: "" }));
     expect(empty.status).toBe(422);
     const replyText = `คำตอบเพิ่มเติม ${tag}`;
-    const sent = await inbox.postMultipart(
-      "/report/inbox",
-      formData({ csrf, intent: "reply", message: replyText })
-    );
+    const sent = await inbox.postMultipart("/report/inbox", formData({ csrf, intent: "reply", message: replyText }));
     expect(sent.status).toBe(302);
     expect(new URL(sent.location!).pathname).toBe("/report/inbox");
     const after = await inbox.get("/report/inbox");
     expect(after.$.testId("report-messages")).toContain(replyText);
-    expect(
-      await dbGet(
-        server,
-        "select count(*) as n from report_messages where author = 'reporter'"
-      )
-    ).toMatchObject({ n: expect.any(Number) });
+    expect(await dbGet(server, "select count(*) as n from report_messages where author = 'reporter'")).toMatchObject({
+      n: expect.any(Number),
+    });
 
     // Closing the inbox ends the session.
     const leave = await inbox.postForm("/report/inbox", {
@@ -390,9 +355,7 @@ describe("the whistleblower pages", () => {
     // The old token no longer opens anything.
     const replay = new HttpClient(server.url, { ip: "10.99.0.1" });
     replay.cookies.set("report_inbox", token);
-    expect(
-      (await replay.get("/report/inbox")).$.testId("report-stage")
-    ).toBeNull();
+    expect((await replay.get("/report/inbox")).$.testId("report-stage")).toBeNull();
   });
 
   it("a browser without JavaScript can post: under Referrer-Policy no-referrer it sends Origin: null", async () => {
@@ -406,7 +369,10 @@ describe("the whistleblower pages", () => {
     const wrong = await c.postForm("/report/inbox", { csrf: csrfOf(page), intent: "open", receipt: "0000 0000 0000 0001" });
     expect(wrong.status).toBe(404);
     // A post from another site is still refused.
-    const evil = new HttpClient(server.url, { ip: "10.77.250.2", headers: { Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" } });
+    const evil = new HttpClient(server.url, {
+      ip: "10.77.250.2",
+      headers: { Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" },
+    });
     const refused = await evil.postForm("/report/inbox", { csrf: "x", intent: "open", receipt: "1" });
     expect(refused.status).toBe(403);
   });
@@ -416,35 +382,24 @@ describe("the whistleblower pages", () => {
     const before = await reportCount();
     const attBefore = await attachmentCount();
     const marker = `secret-marker-${tag}-XYZ`;
-    const pdf = Buffer.from(
-      `%PDF-1.4\n% ${marker}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`,
-      "latin1"
-    );
+    const pdf = Buffer.from(`%PDF-1.4\n% ${marker}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`, "latin1");
     const jpeg = await makeJpeg(7);
     const photoName = `kept-photo-${tag}.jpg`;
     const pdfName = `kept-doc-${tag}.pdf`;
 
     // 1. Valid files, a required field missing -> 422; both files listed and kept (token = <id>.<key>).
-    const { res, csrf, submissionKey } = await fileReport(
-      c,
-      { whatHappened: "" },
-      [
-        { filename: photoName, type: "image/jpeg", data: jpeg },
-        { filename: pdfName, type: "application/pdf", data: pdf },
-      ]
-    );
+    const { res, csrf, submissionKey } = await fileReport(c, { whatHappened: "" }, [
+      { filename: photoName, type: "image/jpeg", data: jpeg },
+      { filename: pdfName, type: "application/pdf", data: pdf },
+    ]);
     expect(res.status, res.$.text().slice(0, 400)).toBe(422);
     const keptList = res.$.testId("kept-evidence") ?? "";
     expect(keptList).toContain(photoName);
     expect(keptList).toContain(pdfName);
-    const tokens = [
-      ...res.text.matchAll(/name="keptEvidence" value="([^"]+)"/g),
-    ].map((m) => m[1]);
+    const tokens = [...res.text.matchAll(/name="keptEvidence" value="([^"]+)"/g)].map((m) => m[1]);
     expect(tokens).toHaveLength(2);
     for (const tk of tokens) expect(tk).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
-    const removeIds = [
-      ...res.text.matchAll(/name="removeEvidence" value="([^"]+)"/g),
-    ].map((m) => m[1]);
+    const removeIds = [...res.text.matchAll(/name="removeEvidence" value="([^"]+)"/g)].map((m) => m[1]);
     expect(removeIds.sort()).toEqual(tokens.map((tk) => tk.split(".")[0]).sort());
     // The photo comes first in the list (order of the files chosen).
     const [photoToken, pdfToken] = tokens;
@@ -472,10 +427,7 @@ describe("the whistleblower pages", () => {
     // 3. A tampered key: 422, "choose the file again", never a 500; the other file is still kept.
     const k = photoToken.split(".")[1];
     const flipped = photoId + "." + (k[0] === "A" ? "B" : "A") + k.slice(1);
-    const tampered = await c.postMultipart(
-      "/report/new",
-      formData({ csrf, submissionKey, ...fixed, keptEvidence: [flipped, pdfToken] })
-    );
+    const tampered = await c.postMultipart("/report/new", formData({ csrf, submissionKey, ...fixed, keptEvidence: [flipped, pdfToken] }));
     expect(tampered.status, tampered.$.text().slice(0, 400)).toBe(422);
     expect(tampered.$.text()).toContain("โปรดเลือกไฟล์อีกครั้ง");
     const keptAfterTamper = tampered.$.testId("kept-evidence") ?? "";
@@ -484,7 +436,7 @@ describe("the whistleblower pages", () => {
     // An unknown id is treated the same way.
     const unknown = await c.postMultipart(
       "/report/new",
-      formData({ csrf, submissionKey, ...fixed, keptEvidence: `${"A".repeat(22)}.${k}` })
+      formData({ csrf, submissionKey, ...fixed, keptEvidence: `${"A".repeat(22)}.${k}` }),
     );
     expect(unknown.status).toBe(422);
     expect(unknown.$.text()).toContain("โปรดเลือกไฟล์อีกครั้ง");
@@ -499,7 +451,7 @@ describe("the whistleblower pages", () => {
         ...fixed,
         keptEvidence: [photoToken, pdfToken],
         removeEvidence: pdfId,
-      })
+      }),
     );
     expect(ok.status, ok.$.text().slice(0, 400)).toBe(302);
     expect(new URL(ok.location!).pathname).toBe("/report/receipt");
@@ -517,23 +469,12 @@ describe("the whistleblower pages", () => {
   });
 
   it("every /report* response is no-store and no-referrer, and the logs hold nothing about the reporter", async () => {
-    const all = clients
-      .flatMap((c) => c.history)
-      .filter((h) => h.path.startsWith("/report"));
+    const all = clients.flatMap((c) => c.history).filter((h) => h.path.startsWith("/report"));
     expect(all.length).toBeGreaterThan(10);
     for (const h of all) {
-      expect(
-        h.headers.get("cache-control"),
-        `${h.method} ${h.path} ${h.status}`
-      ).toMatch(/no-store/);
-      expect(
-        h.headers.get("referrer-policy"),
-        `${h.method} ${h.path} ${h.status}`
-      ).toBe("no-referrer");
-      expect(
-        h.headers.get("content-security-policy"),
-        `${h.method} ${h.path}`
-      ).toBeTruthy();
+      expect(h.headers.get("cache-control"), `${h.method} ${h.path} ${h.status}`).toMatch(/no-store/);
+      expect(h.headers.get("referrer-policy"), `${h.method} ${h.path} ${h.status}`).toBe("no-referrer");
+      expect(h.headers.get("content-security-policy"), `${h.method} ${h.path}`).toBeTruthy();
     }
     const logs = server.logs();
     expect(logs).not.toContain(tag);

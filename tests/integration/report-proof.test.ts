@@ -53,9 +53,12 @@ function runCli(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const base: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of ["BUILD_DIR", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID", "TEST", "DATA_DIR", "DATABASE_URL"]) delete base[k];
+    for (const k of ["BUILD_DIR", "NODE_OPTIONS", "VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID", "TEST", "DATA_DIR", "DATABASE_URL"])
+      delete base[k];
     const [bin, argv] =
-      command === "npm" ? ["npm", ["run", "--silent", "proof", "--", ...args]] : [process.execPath, ["--import", "tsx", "scripts/proof.ts", ...args]];
+      command === "npm"
+        ? ["npm", ["run", "--silent", "proof", "--", ...args]]
+        : [process.execPath, ["--import", "tsx", "scripts/proof.ts", ...args]];
     const proc = spawn(bin, argv, { cwd: ROOT, env: { ...base, ...env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
@@ -115,7 +118,8 @@ async function verifyPaste(c: HttpClient, proofText: string, extra: Record<strin
 async function verifyUpload(c: HttpClient, proof: string, submission?: string): Promise<HttpResult> {
   const page = await c.get("/report/verify");
   const files = [{ name: "proofFile", filename: "sujarit-receipt.txt", type: "text/plain", data: Buffer.from(proof, "utf8") }];
-  if (submission !== undefined) files.push({ name: "submissionFile", filename: "submission.json", type: "application/json", data: Buffer.from(submission, "utf8") });
+  if (submission !== undefined)
+    files.push({ name: "submissionFile", filename: "submission.json", type: "application/json", data: Buffer.from(submission, "utf8") });
   return c.postMultipart("/report/verify", formData({ csrf: csrfOf(page), proofText: "", submissionText: "" }, files));
 }
 
@@ -234,12 +238,14 @@ describe("/report/verify", () => {
 
   it("a proof signed by a test key is NOT signed by this portal", async () => {
     const { privateKey, publicKey } = crypto.generateKeyPairSync("ed25519");
-    const fp = crypto.createHash("sha256").update(publicKey.export({ format: "der", type: "spki" }) as Buffer).digest("hex");
+    const fp = crypto
+      .createHash("sha256")
+      .update(publicKey.export({ format: "der", type: "spki" }) as Buffer)
+      .digest("hex");
     const statement = statementOf(proof.file).replace(/signing-key-sha256: [0-9a-f]{64}/, `signing-key-sha256: ${fp}`);
-    const forged = proof.file.replace(statementOf(proof.file), statement).replace(
-      /\nsignature: .*\n$/,
-      `\nsignature: ${crypto.sign(null, Buffer.from(statement, "utf8"), privateKey).toString("base64")}\n`,
-    );
+    const forged = proof.file
+      .replace(statementOf(proof.file), statement)
+      .replace(/\nsignature: .*\n$/, `\nsignature: ${crypto.sign(null, Buffer.from(statement, "utf8"), privateKey).toString("base64")}\n`);
     const en = await verifyPaste(client("en"), forged);
     expect(en.status).toBe(200);
     expect(verdictOf(en)).toBe("other-key");
@@ -260,7 +266,9 @@ describe("/report/verify", () => {
   it("the submission text: the canonical one matches, the same JSON pretty-printed does not", async () => {
     const submission = proof.submission;
     // Filing digests exactly canonicalSubmissionText (so the inbox's submission.json, the same text, verifies).
-    expect(crypto.createHash("sha256").update(submission, "utf8").digest("hex"), "canonical text of the filed report").toBe(proof.row.submission_digest);
+    expect(crypto.createHash("sha256").update(submission, "utf8").digest("hex"), "canonical text of the filed report").toBe(
+      proof.row.submission_digest,
+    );
 
     const th = await verifyUpload(client(), proof.file, submission);
     expect(verdictOf(th)).toBe("genuine");

@@ -46,7 +46,11 @@ describe("report keys are unlocked for the session only", () => {
     const page = await officer.get(`/staff/unlock?redirectTo=${encodeURIComponent(`/staff/integrity/reports/${publicId}`)}`);
     expect(page.status).toBe(200);
     expect(page.$.testId("key-fingerprint")).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){7}$/);
-    const wrong = await officer.postForm("/staff/unlock", { csrf: csrfOf(page), password: "not the password 123", redirectTo: `/staff/integrity/reports/${publicId}` });
+    const wrong = await officer.postForm("/staff/unlock", {
+      csrf: csrfOf(page),
+      password: "not the password 123",
+      redirectTo: `/staff/integrity/reports/${publicId}`,
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.$.testId("unlock-error")).toContain("รหัสผ่านไม่ถูกต้อง");
     expect((await officer.get(`/staff/integrity/reports/${publicId}`)).status).toBe(302);
@@ -54,7 +58,11 @@ describe("report keys are unlocked for the session only", () => {
 
   it("the right password unlocks and goes back to the report", async () => {
     const page = await officer.get("/staff/unlock");
-    const ok = await officer.postForm("/staff/unlock", { csrf: csrfOf(page), password: PASSWORD, redirectTo: `/staff/integrity/reports/${publicId}` });
+    const ok = await officer.postForm("/staff/unlock", {
+      csrf: csrfOf(page),
+      password: PASSWORD,
+      redirectTo: `/staff/integrity/reports/${publicId}`,
+    });
     expect(ok.status).toBe(302);
     expect(path(ok.location)).toBe(`/staff/integrity/reports/${publicId}`);
     expect((await officer.get(`/staff/integrity/reports/${publicId}`)).$.text()).toContain(PHRASE);

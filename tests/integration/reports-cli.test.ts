@@ -15,7 +15,11 @@ function run(args: string[], stdin = ""): Promise<{ code: number | null; out: st
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...server.env, NODE_ENV: "production" };
     for (const k of ["VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID", "NODE_OPTIONS"]) delete env[k];
-    const p = spawn(process.execPath, ["--import", "tsx", "scripts/reports.ts", ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+    const p = spawn(process.execPath, ["--import", "tsx", "scripts/reports.ts", ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let out = "";
     p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (out += d));
@@ -53,7 +57,10 @@ describe("npm run reports", () => {
     const r = await run(["migrate-keys", "--email", "keys-cli@wangluek.go.th"], `${PASSWORD}\n`);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/destroyed: 0/);
-    const rows = await dbAll<{ actor_role: string; details: string }>(server, "select actor_role, details from audit_log where action = 'report.key-migration.finish'");
+    const rows = await dbAll<{ actor_role: string; details: string }>(
+      server,
+      "select actor_role, details from audit_log where action = 'report.key-migration.finish'",
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].actor_role).toBe("cli");
     expect(JSON.parse(rows[0].details).osUser).toBe(os.userInfo().username);

@@ -27,7 +27,20 @@ const clients: Record<keyof typeof users, HttpClient> = {} as Record<keyof typeo
 let caseA: FiledComplaint;
 const COMMENT = `เจ้าหน้าที่มาเร็ว ${tag}\nแต่ควรแจ้งก่อนเข้ามาซ่อม <b>ขอบคุณ</b>`;
 
-const THAI_MONTHS = ["มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"];
+const THAI_MONTHS = [
+  "มกราคม",
+  "กุมภาพันธ์",
+  "มีนาคม",
+  "เมษายน",
+  "พฤษภาคม",
+  "มิถุนายน",
+  "กรกฎาคม",
+  "สิงหาคม",
+  "กันยายน",
+  "ตุลาคม",
+  "พฤศจิกายน",
+  "ธันวาคม",
+];
 /** "26 พฤศจิกายน 2569" for an ISO instant (Bangkok). */
 function thaiDay(iso: string): string {
   const b = new Date(Date.parse(iso) + 7 * 3600 * 1000);
@@ -105,7 +118,11 @@ describe("the complainant's rating on the staff case page", () => {
     expect((await act(clients.officer, caseA.reference, { intent: "resolve", resultSummary: `ซ่อมไฟถนนแล้ว ${tag}` })).status).toBe(302);
     const rated = await trackPost({ intent: "rate", reference: caseA.reference, code: caseA.trackingCode, score: "4", comment: COMMENT });
     expect(rated.status).toBe(200);
-    const row = (await dbGet(server, "select r.comment, r.created_at, r.updated_at from case_ratings r join complaints c on c.id = r.complaint_id where c.reference = ?", caseA.reference))!;
+    const row = (await dbGet(
+      server,
+      "select r.comment, r.created_at, r.updated_at from case_ratings r join complaints c on c.id = r.complaint_id where c.reference = ?",
+      caseA.reference,
+    ))!;
     expect(row.comment).toBe(COMMENT);
 
     const page = await clients.officer.get(`/staff/cases/${caseA.reference}`);
@@ -113,7 +130,9 @@ describe("the complainant's rating on the staff case page", () => {
     expect(page.$.testIdAttr("case-rating", "data-score")).toBe("4");
     expect(page.$.testId("case-rating-score")).toBe("4 จาก 5 – พอใจ");
     // Plain text (escaped), line breaks kept by the pre-line style.
-    expect(page.text).toMatch(/<dd class="pre-line" data-testid="case-rating-comment">เจ้าหน้าที่มาเร็ว [0-9a-f]{8}\nแต่ควรแจ้งก่อนเข้ามาซ่อม &lt;b&gt;ขอบคุณ&lt;\/b&gt;<\/dd>/);
+    expect(page.text).toMatch(
+      /<dd class="pre-line" data-testid="case-rating-comment">เจ้าหน้าที่มาเร็ว [0-9a-f]{8}\nแต่ควรแจ้งก่อนเข้ามาซ่อม &lt;b&gt;ขอบคุณ&lt;\/b&gt;<\/dd>/,
+    );
     expect(page.text).not.toContain("<b>ขอบคุณ</b>");
     expect(page.$.testId("case-rating-given")).toContain(thaiDay(row.created_at));
     expect(page.$.testId("case-rating-given")).toMatch(/เวลา \d{2}:\d{2} น\.$/);
@@ -125,7 +144,11 @@ describe("the complainant's rating on the staff case page", () => {
     await new Promise((r) => setTimeout(r, 5));
     const changed = await trackPost({ intent: "rate", reference: caseA.reference, code: caseA.trackingCode, score: "2", comment: "" });
     expect(changed.status).toBe(200);
-    const row = (await dbGet(server, "select r.updated_at from case_ratings r join complaints c on c.id = r.complaint_id where c.reference = ?", caseA.reference))!;
+    const row = (await dbGet(
+      server,
+      "select r.updated_at from case_ratings r join complaints c on c.id = r.complaint_id where c.reference = ?",
+      caseA.reference,
+    ))!;
     for (const k of ["officer", "supervisor", "executive", "intake", "admin"] as const) {
       const page = await clients[k].get(`/staff/cases/${caseA.reference}`);
       expect(page.status, k).toBe(200);
@@ -211,7 +234,20 @@ describe("/staff/feedback", () => {
   });
 
   it("bad paging or year parameters are a 400 with a Thai explanation, never a 500", async () => {
-    for (const q of ["page=abc", "page=0", "page=-1", "page=1.5", "page=99999999999", "page=%00", "page=x&page=1", "fy=abc", "fy=25691", "fy=1999", "fy=9999", `fy=${fy}&page=`]) {
+    for (const q of [
+      "page=abc",
+      "page=0",
+      "page=-1",
+      "page=1.5",
+      "page=99999999999",
+      "page=%00",
+      "page=x&page=1",
+      "fy=abc",
+      "fy=25691",
+      "fy=1999",
+      "fy=9999",
+      `fy=${fy}&page=`,
+    ]) {
       const res = await clients.supervisor.get(`/staff/feedback?${q}`);
       if (q.endsWith("page=")) {
         expect(res.status, q).toBe(200);
@@ -273,13 +309,33 @@ describe("/staff/feedback", () => {
 describe("page titles follow the visitor's language", () => {
   const fy = currentFy();
   const pages: { path: string; client: () => HttpClient; th: string; en: string }[] = [
-    { path: "/feedback", client: () => newClient(), th: "ประเมินความพึงพอใจการให้บริการ · Sujarit", en: "Service satisfaction survey · Sujarit" },
+    {
+      path: "/feedback",
+      client: () => newClient(),
+      th: "ประเมินความพึงพอใจการให้บริการ · Sujarit",
+      en: "Service satisfaction survey · Sujarit",
+    },
     { path: "/feedback/thanks", client: () => newClient(), th: "ขอบคุณ · Sujarit", en: "Thank you · Sujarit" },
-    { path: "/feedback/poster", client: () => newClient(), th: "โปสเตอร์แบบประเมินความพึงพอใจ · Sujarit", en: "Satisfaction survey poster · Sujarit" },
+    {
+      path: "/feedback/poster",
+      client: () => newClient(),
+      th: "โปสเตอร์แบบประเมินความพึงพอใจ · Sujarit",
+      en: "Satisfaction survey poster · Sujarit",
+    },
     { path: "/track/rate", client: () => newClient(), th: "ประเมินความพึงพอใจ · Sujarit", en: "Rate our service · Sujarit" },
-    { path: `/stats/cases?fy=${fy}`, client: () => newClient(), th: "รายการเรื่องตามสถิติ · Sujarit", en: "Cases behind the statistics · Sujarit" },
+    {
+      path: `/stats/cases?fy=${fy}`,
+      client: () => newClient(),
+      th: "รายการเรื่องตามสถิติ · Sujarit",
+      en: "Cases behind the statistics · Sujarit",
+    },
     { path: "/stats/cases", client: () => newClient(), th: "รายการเรื่องตามสถิติ · Sujarit", en: "Cases behind the statistics · Sujarit" },
-    { path: "/staff/reports", client: () => clients.intake, th: "รายงานผลการดำเนินงาน · Sujarit", en: "Complaint handling reports · Sujarit" },
+    {
+      path: "/staff/reports",
+      client: () => clients.intake,
+      th: "รายงานผลการดำเนินงาน · Sujarit",
+      en: "Complaint handling reports · Sujarit",
+    },
     {
       path: `/staff/reports/${fy}/h1`,
       client: () => clients.intake,

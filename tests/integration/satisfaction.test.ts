@@ -53,7 +53,11 @@ async function ratingRow(id: number) {
 async function caseRatingStats() {
   const fy = await dbAll(server, "select distinct fiscal_year from complaints where id in (?, ?)", idA, idB);
   expect(fy).toHaveLength(1);
-  return dbAll(server, "select score, sum(n) as n from rating_stats where source = 'case' and fiscal_year = ? group by score having sum(n) <> 0 order by score", fy[0]!.fiscal_year);
+  return dbAll(
+    server,
+    "select score, sum(n) as n from rating_stats where source = 'case' and fiscal_year = ? group by score having sum(n) <> 0 order by score",
+    fy[0]!.fiscal_year,
+  );
 }
 
 function tokenFrom(text: string): string {
@@ -102,7 +106,9 @@ describe("closing cases sends the rating link", () => {
   it("the result e-mail of a resolved case has a /track/rate# link whose hash is stored", async () => {
     expect((await act(works, caseA.reference, { intent: "accept" })).status).toBe(302);
     expect((await act(works, caseA.reference, { intent: "resolve", resultSummary: `ซ่อมไฟถนนแล้ว ${tag}` })).status).toBe(302);
-    const mail = await smtp.waitFor((m) => m.to.includes(emailA) && m.subject.includes(caseA.reference) && m.text.includes("/track/rate#t="));
+    const mail = await smtp.waitFor(
+      (m) => m.to.includes(emailA) && m.subject.includes(caseA.reference) && m.text.includes("/track/rate#t="),
+    );
     tokenA = tokenFrom(mail.text);
     expect(mail.text).toContain(`${server.url}/track/rate#t=${tokenA}`);
     expect(mail.html).toContain(`${server.url}/track/rate#t=${tokenA}`);
@@ -120,13 +126,14 @@ describe("closing cases sends the rating link", () => {
 
   it("a forwarded case's e-mail has its own link", async () => {
     expect((await act(works, caseB.reference, { intent: "forward", forwardedTo: `แขวงทางหลวงชนบท ${tag}` })).status).toBe(302);
-    const mail = await smtp.waitFor((m) => m.to.includes(emailB) && m.subject.includes(caseB.reference) && m.text.includes("/track/rate#t="));
+    const mail = await smtp.waitFor(
+      (m) => m.to.includes(emailB) && m.subject.includes(caseB.reference) && m.text.includes("/track/rate#t="),
+    );
     tokenB = tokenFrom(mail.text);
     expect(tokenB).not.toBe(tokenA);
-    expect(await dbAll(server, "select complaint_id from rating_tokens where complaint_id in (?, ?) order by complaint_id", idA, idB)).toEqual([
-      { complaint_id: idA },
-      { complaint_id: idB },
-    ]);
+    expect(
+      await dbAll(server, "select complaint_id from rating_tokens where complaint_id in (?, ?) order by complaint_id", idA, idB),
+    ).toEqual([{ complaint_id: idA }, { complaint_id: idB }]);
   });
 });
 
@@ -146,7 +153,13 @@ describe("rating on /track", () => {
   });
 
   it("saves the first answer, shows it with the date until which it can be changed, and counts it", async () => {
-    const res = await trackPost({ intent: "rate", reference: caseA.reference, code: caseA.trackingCode, score: "4", comment: "  เจ้าหน้าที่มาเร็ว  " });
+    const res = await trackPost({
+      intent: "rate",
+      reference: caseA.reference,
+      code: caseA.trackingCode,
+      score: "4",
+      comment: "  เจ้าหน้าที่มาเร็ว  ",
+    });
     expect(res.status).toBe(200);
     expect(res.$.testId("rating-saved")).toContain("บันทึกคำตอบของท่านแล้ว");
     expect(res.$.testIdAttr("rating-current", "data-score")).toBe("4");
@@ -156,7 +169,20 @@ describe("rating on /track", () => {
     expect(row!.created_at).toBe(row!.updated_at);
     // "until" = first answer + 30 days, as a Buddhist-calendar date.
     const until = new Date(Date.parse(row!.created_at) + 30 * DAY + 7 * 3600 * 1000);
-    const thaiMonths = ["มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"];
+    const thaiMonths = [
+      "มกราคม",
+      "กุมภาพันธ์",
+      "มีนาคม",
+      "เมษายน",
+      "พฤษภาคม",
+      "มิถุนายน",
+      "กรกฎาคม",
+      "สิงหาคม",
+      "กันยายน",
+      "ตุลาคม",
+      "พฤศจิกายน",
+      "ธันวาคม",
+    ];
     const expected = `${until.getUTCDate()} ${thaiMonths[until.getUTCMonth()]} ${until.getUTCFullYear() + 543}`;
     expect(res.$.testId("rating-until")).toContain(`ท่านแก้ไขคำตอบได้จนถึง ${expected}`);
     // Prefilled form for a change.
@@ -206,10 +232,22 @@ describe("rating on /track", () => {
       expect(res.text).toContain('class="error-summary"');
       expect(res.$.text()).toContain("กรุณาเลือกระดับความพึงพอใจ 1 ถึง 5");
     }
-    const long = await trackPost({ intent: "rate", reference: caseA.reference, code: caseA.trackingCode, score: "5", comment: "ก".repeat(1001) });
+    const long = await trackPost({
+      intent: "rate",
+      reference: caseA.reference,
+      code: caseA.trackingCode,
+      score: "5",
+      comment: "ก".repeat(1001),
+    });
     expect(long.status).toBe(422);
     expect(long.$.text()).toContain("ไม่เกิน 1000 ตัวอักษร");
-    const okLen = await trackPost({ intent: "rate", reference: caseA.reference, code: caseA.trackingCode, score: "2", comment: "ข".repeat(1000) });
+    const okLen = await trackPost({
+      intent: "rate",
+      reference: caseA.reference,
+      code: caseA.trackingCode,
+      score: "2",
+      comment: "ข".repeat(1000),
+    });
     expect(okLen.status).toBe(200);
     expect((await ratingRow(idA))!.comment).toBe("ข".repeat(1000));
     const restore = await trackPost({ intent: "rate", reference: caseA.reference, code: caseA.trackingCode, score: "2", comment: "" });
@@ -258,14 +296,20 @@ describe("the rating link page /track/rate", () => {
     expect(res.$.testIdAttr("rating-current", "data-score")).toBe("5");
     expect(await ratingRow(idB)).toMatchObject({ score: 5, comment: "ส่งต่อได้ถูกหน่วยงาน" });
     expect(await ratingRow(idA)).toMatchObject({ score: 2 }); // the other case is untouched
-    expect(await caseRatingStats()).toEqual([{ score: 2, n: 1 }, { score: 5, n: 1 }]);
+    expect(await caseRatingStats()).toEqual([
+      { score: 2, n: 1 },
+      { score: 5, n: 1 },
+    ]);
     // Token A changes case A only.
     const resA = await c.postForm("/track/rate", { csrf: csrfOf(page), t: tokenA, score: "3", comment: "" });
     expect(resA.status).toBe(200);
     expect(resA.$.testId("rated-reference")).toBe(caseA.reference);
     expect(await ratingRow(idA)).toMatchObject({ score: 3 });
     expect(await ratingRow(idB)).toMatchObject({ score: 5 });
-    expect(await caseRatingStats()).toEqual([{ score: 3, n: 1 }, { score: 5, n: 1 }]);
+    expect(await caseRatingStats()).toEqual([
+      { score: 3, n: 1 },
+      { score: 5, n: 1 },
+    ]);
     expect(server.logs()).not.toContain(tokenA);
     expect(server.logs()).not.toContain(tokenB);
   });
@@ -328,14 +372,24 @@ describe("counter feedback /feedback", () => {
     const bkk = new Date(created.getTime() + 7 * 3600 * 1000);
     const fy = (bkk.getUTCMonth() >= 9 ? bkk.getUTCFullYear() + 1 : bkk.getUTCFullYear()) + 543;
     expect(rows[0]).toMatchObject({ service: "welfare", score: 5, comment: "บริการรวดเร็ว", fiscal_year: fy });
-    const after = await dbAll(server, "select coalesce(sum(n), 0) as n from rating_stats where source = 'counter' and score = 5 and fiscal_year = ?", fy);
+    const after = await dbAll(
+      server,
+      "select coalesce(sum(n), 0) as n from rating_stats where source = 'counter' and score = 5 and fiscal_year = ?",
+      fy,
+    );
     expect(after[0]!.n - before[0]!.n).toBe(1);
   });
 
   it("bad input returns 422 with the Thai error summary and keeps the choices; nothing stored", async () => {
     const c = newClient();
     const page = await c.get("/feedback");
-    const res = await c.postForm("/feedback", { csrf: csrfOf(page), website: "", service: "lottery", score: "9", comment: "ค".repeat(1001) });
+    const res = await c.postForm("/feedback", {
+      csrf: csrfOf(page),
+      website: "",
+      service: "lottery",
+      score: "9",
+      comment: "ค".repeat(1001),
+    });
     expect(res.status).toBe(422);
     const text = res.$.text();
     expect(text).toContain("กรุณาแก้ไขข้อมูล 3 รายการ");
@@ -410,7 +464,10 @@ describe("30 days after the first answer", () => {
     expect(viaLink.status).toBe(409);
     expect(viaLink.$.text()).toContain("แก้ไขคำตอบไม่ได้แล้ว");
     expect(await ratingRow(idB)).toMatchObject({ score: 5 });
-    expect(await caseRatingStats()).toEqual([{ score: 3, n: 1 }, { score: 5, n: 1 }]);
+    expect(await caseRatingStats()).toEqual([
+      { score: 3, n: 1 },
+      { score: 5, n: 1 },
+    ]);
   });
 
   it("after 60 days the e-mail link has expired (404)", async () => {

@@ -1,5 +1,5 @@
 /**
- * Second factor for every role that needs one (issue 10), black-box against the real server: administrators and
+ * Second factor for every role that needs one, black-box against the real server: administrators and
  * supervisors are sent to the set-up after the password and reach nothing else until done (a passkey, or an
  * authenticator app); officers only once an administrator turns it on for them (the fixed roles cannot be turned
  * off); passkeys over plain HTTP with a software authenticator (tests/helpers/webauthn.ts) — a foreign credential,
@@ -60,7 +60,15 @@ describe("administrators and supervisors: the second factor is required", () => 
     for (const who of ["admin", "sup"] as const) {
       const { c, res } = await passwordStep(users[who].email);
       expect(path(res.location), who).toBe("/staff/totp-setup");
-      for (const p of ["/staff", "/staff/admin", "/staff/admin/security", "/staff/board", "/staff/passkeys", "/staff/audit", "/staff/login/totp"]) {
+      for (const p of [
+        "/staff",
+        "/staff/admin",
+        "/staff/admin/security",
+        "/staff/board",
+        "/staff/passkeys",
+        "/staff/audit",
+        "/staff/login/totp",
+      ]) {
         const r = await c.get(p);
         expect(r.status, `${who} ${p}`).toBe(302);
         expect(path(r.location), `${who} ${p}`).toBe("/staff/totp-setup");
@@ -112,7 +120,11 @@ describe("administrators and supervisors: the second factor is required", () => 
     const setup = await s.c.get("/staff/totp-setup");
     supSecret = (setup.$.testId("totp-secret") ?? "").replace(/\s/g, "");
     supLastStep = Math.floor(Date.now() / 30_000);
-    const ok = await s.c.postForm("/staff/totp-setup", { csrf: csrfOf(setup), code: totpCode(supSecret, supLastStep * 30_000), redirectTo: "/staff/board" });
+    const ok = await s.c.postForm("/staff/totp-setup", {
+      csrf: csrfOf(setup),
+      code: totpCode(supSecret, supLastStep * 30_000),
+      redirectTo: "/staff/board",
+    });
     expect(ok.status, ok.$.text().slice(0, 300)).toBe(302);
     const supCodes = await s.c.get(new URL(ok.location!).pathname + new URL(ok.location!).search);
     expect(supCodes.$.testIdAttr("continue", "href")).toBe("/staff/board");
@@ -126,8 +138,17 @@ describe("administrators and supervisors: the second factor is required", () => 
     expect((await options(c, "register", csrfOf(page))).status).toBe(403);
     // Posting a registration to the set-up page sends the session to the step instead.
     const stranger = new SoftAuthenticator(server.url);
-    const forged = stranger.register({ challenge: "AAAA", rp: { id: "127.0.0.1", name: "x" }, user: { id: "AAAA", name: "x", displayName: "x" } });
-    const post = await c.postForm("/staff/totp-setup", { csrf: csrfOf(page), intent: "passkey", name: "stolen", response: JSON.stringify(forged) });
+    const forged = stranger.register({
+      challenge: "AAAA",
+      rp: { id: "127.0.0.1", name: "x" },
+      user: { id: "AAAA", name: "x", displayName: "x" },
+    });
+    const post = await c.postForm("/staff/totp-setup", {
+      csrf: csrfOf(page),
+      intent: "passkey",
+      name: "stolen",
+      response: JSON.stringify(forged),
+    });
     expect(post.status).toBe(302);
     expect(path(post.location)).toBe("/staff/login/totp");
     expect((await dbAll(server, "select id from staff_passkeys")).length).toBe(1);
@@ -158,7 +179,11 @@ describe("signing in with a passkey", () => {
 
   it("refuses a credential that is not the person's, another site's origin, a used challenge and a counter that goes back", async () => {
     const adminId = await idOf(users.admin.email);
-    const refused = async (label: string, tamper: (o: { challenge: string; [k: string]: any }) => Record<string, unknown>, status = 401) => {
+    const refused = async (
+      label: string,
+      tamper: (o: { challenge: string; [k: string]: any }) => Record<string, unknown>,
+      status = 401,
+    ) => {
       const { c } = await passwordStep(users.admin.email);
       const res = await c.passkeyCeremony("authenticate", "/staff/login/totp", adminAuth, { tamper });
       expect(res.status, `${label}: ${res.$.text().slice(0, 200)}`).toBe(status);
@@ -247,7 +272,9 @@ describe("other roles: only when an administrator turns it on", () => {
     // A supervisor is not an administrator.
     const sup = await supervisorClient();
     expect((await sup.get("/staff/admin/security")).status).toBe(403);
-    expect((await sup.postForm("/staff/admin/security", { csrf: sup.cookies.get("csrf") ?? "", role: "officer", required: "1" })).status).toBe(403);
+    expect(
+      (await sup.postForm("/staff/admin/security", { csrf: sup.cookies.get("csrf") ?? "", role: "officer", required: "1" })).status,
+    ).toBe(403);
     expect(await dbAll(server, "select role from second_factor_roles")).toEqual([]);
     expect((await dbAll(server, "select id from audit_log where action = 'second_factor.policy'")).length).toBe(auditBefore);
   });
@@ -256,7 +283,9 @@ describe("other roles: only when an administrator turns it on", () => {
     const page = await admin.get("/staff/admin/security");
     const on = await admin.postForm("/staff/admin/security", { csrf: csrfOf(page), role: "officer", required: "1" });
     expect(on.status).toBe(302);
-    expect(await dbAll(server, "select role, set_by from second_factor_roles")).toEqual([{ role: "officer", set_by: await idOf(users.admin.email) }]);
+    expect(await dbAll(server, "select role, set_by from second_factor_roles")).toEqual([
+      { role: "officer", set_by: await idOf(users.admin.email) },
+    ]);
     const shown = await admin.get("/staff/admin/security");
     expect(shown.$.testIdAttr("security-role-officer", "data-required")).toBe("1");
     // The officer's open session now needs it.
@@ -315,13 +344,17 @@ describe("managing one's passkeys", () => {
     const renamed = await admin.postForm("/staff/passkeys", { csrf: csrfOf(page), intent: "rename", id: String(first), name: "โน้ตบุ๊กเก่า" });
     expect(renamed.status).toBe(302);
     expect((await dbGet(server, "select name from staff_passkeys where id = ?", first))!.name).toBe("โน้ตบุ๊กเก่า");
-    expect((await admin.postForm("/staff/passkeys", { csrf: csrfOf(page), intent: "rename", id: String(first), name: "   " })).status).toBe(422);
+    expect((await admin.postForm("/staff/passkeys", { csrf: csrfOf(page), intent: "rename", id: String(first), name: "   " })).status).toBe(
+      422,
+    );
     const removed = await admin.postForm("/staff/passkeys", { csrf: csrfOf(page), intent: "remove", id: String(first) });
     expect(removed.status).toBe(302);
     expect((await dbAll(server, "select id from staff_passkeys where staff_id = ?", adminId)).length).toBe(1);
     // The removed passkey no longer signs in; the phone does.
     const { c } = await passwordStep(users.admin.email);
-    const old = await c.passkeyCeremony("authenticate", "/staff/login/totp", adminAuth, { tamper: (o) => adminAuth.authenticate(o, { use: adminAuth.credentials[0] }) });
+    const old = await c.passkeyCeremony("authenticate", "/staff/login/totp", adminAuth, {
+      tamper: (o) => adminAuth.authenticate(o, { use: adminAuth.credentials[0] }),
+    });
     expect(old.status).toBe(401);
     expect((await c.passkeyCeremony("authenticate", "/staff/login/totp", phone)).status).toBe(302);
     // And now the phone is the last one.
@@ -329,9 +362,15 @@ describe("managing one's passkeys", () => {
     const page2 = await admin.get("/staff/passkeys");
     expect((await admin.postForm("/staff/passkeys", { csrf: csrfOf(page2), intent: "remove", id: String(last) })).status).toBe(409);
     // Someone else's passkey is not found.
-    const officerKey = (await dbGet<{ id: number }>(server, "select id from staff_passkeys where staff_id = ?", await idOf(users.officer.email)))!.id;
+    const officerKey = (await dbGet<{ id: number }>(
+      server,
+      "select id from staff_passkeys where staff_id = ?",
+      await idOf(users.officer.email),
+    ))!.id;
     expect((await admin.postForm("/staff/passkeys", { csrf: csrfOf(page2), intent: "remove", id: String(officerKey) })).status).toBe(404);
-    expect((await admin.postForm("/staff/passkeys", { csrf: csrfOf(page2), intent: "rename", id: String(officerKey), name: "x" })).status).toBe(404);
+    expect(
+      (await admin.postForm("/staff/passkeys", { csrf: csrfOf(page2), intent: "rename", id: String(officerKey), name: "x" })).status,
+    ).toBe(404);
     adminAuth = phone;
   });
 
@@ -359,7 +398,8 @@ describe("managing one's passkeys", () => {
     expect((await third.postForm("/staff/login/totp", { csrf: csrfOf(step3), code: codes[0] })).status, "used once").toBe(401);
     // Removing the only passkey is allowed for this role; the sign-in then no longer asks.
     const list = await c.get("/staff/passkeys");
-    const id = (await dbGet<{ id: number }>(server, "select id from staff_passkeys where staff_id = ?", await idOf(users.intake.email)))!.id;
+    const id = (await dbGet<{ id: number }>(server, "select id from staff_passkeys where staff_id = ?", await idOf(users.intake.email)))!
+      .id;
     expect((await c.postForm("/staff/passkeys", { csrf: csrfOf(list), intent: "remove", id: String(id) })).status).toBe(302);
     expect(path((await newClient().passwordStep(users.intake.email, PASSWORD)).location)).toBe("/staff");
   });
@@ -386,7 +426,10 @@ describe("audit", () => {
     const intakeId = await idOf(users.intake.email);
     expect(rows.filter((r) => r.actor_id === intakeId).map((r) => r.action)).toEqual(["passkey.register", "login.totp", "passkey.remove"]);
     const all = JSON.stringify(await dbAll(server, "select * from audit_log"));
-    for (const p of await dbAll<{ credential_id: string; public_key: string }>(server, "select credential_id, public_key from staff_passkeys")) {
+    for (const p of await dbAll<{ credential_id: string; public_key: string }>(
+      server,
+      "select credential_id, public_key from staff_passkeys",
+    )) {
       expect(all).not.toContain(p.credential_id);
       expect(all).not.toContain(p.public_key);
     }

@@ -79,8 +79,16 @@ beforeAll(async () => {
   caseB = await fileComplaint(newClient(), { subject: `ขยะไม่มีคนเก็บ ${tag}`, contactEmail: `waste-${tag}@example.th`, category: "waste" }, [
     { filename: "waste.jpg", type: "image/jpeg", data: await makeJpeg(5) },
   ]);
-  attachmentA = (await dbGet(server, "select a.id, a.sha256 from attachments a join complaints c on c.id = a.complaint_id where c.reference = ?", caseA.reference)) as any;
-  attachmentB = (await dbGet(server, "select a.id, a.sha256 from attachments a join complaints c on c.id = a.complaint_id where c.reference = ?", caseB.reference)) as any;
+  attachmentA = (await dbGet(
+    server,
+    "select a.id, a.sha256 from attachments a join complaints c on c.id = a.complaint_id where c.reference = ?",
+    caseA.reference,
+  )) as any;
+  attachmentB = (await dbGet(
+    server,
+    "select a.id, a.sha256 from attachments a join complaints c on c.id = a.complaint_id where c.reference = ?",
+    caseB.reference,
+  )) as any;
   const t = await track(caseA.reference, caseA.trackingCode);
   expect(t.$.testIdAttr("case-status", "data-status")).toBe("received");
   [works, health, exec] = [await loggedIn("works"), await loggedIn("health"), await loggedIn("exec")];
@@ -93,7 +101,11 @@ afterAll(async () => {
 
 describe("staff CLI", () => {
   it("created the accounts with a hashed password and the right division and role", async () => {
-    const row = await dbGet(server, "select s.*, d.code as division_code from staff s left join divisions d on d.id = s.division_id where s.email = ?", users.works.email);
+    const row = await dbGet(
+      server,
+      "select s.*, d.code as division_code from staff s left join divisions d on d.id = s.division_id where s.email = ?",
+      users.works.email,
+    );
     expect(row).toMatchObject({ role: "officer", division_code: "works", active: 1, name: users.works.name });
     expect(row!.password_hash).toMatch(/^\$argon2id\$/);
     expect(row!.password_hash).not.toContain(PASSWORD);
@@ -131,7 +143,9 @@ describe("access control", () => {
     expect(file.headers.get("x-content-type-options")).toContain("nosniff");
     expect(file.headers.get("content-disposition") ?? "").toMatch(/^(attachment|inline)/);
     const stored = fs.readFileSync(path.join(server.dataDir, "uploads", attachmentA.sha256.slice(0, 2), attachmentA.sha256));
-    const res = await fetch(`${server.url}/staff/cases/${caseA.reference}/attachments/${attachmentA.id}`, { headers: { Cookie: works.cookieHeader(), "X-Forwarded-For": "10.30.9.9" } });
+    const res = await fetch(`${server.url}/staff/cases/${caseA.reference}/attachments/${attachmentA.id}`, {
+      headers: { Cookie: works.cookieHeader(), "X-Forwarded-For": "10.30.9.9" },
+    });
     expect(Buffer.from(await res.arrayBuffer()).equals(stored)).toBe(true);
   });
 
@@ -313,6 +327,7 @@ describe("login throttling", () => {
   it("logs never contain passwords or staff e-mail addresses", async () => {
     await waitUntil(() => server.logs().includes("staff login"), "login log line");
     const logs = server.logs();
-    for (const s of [PASSWORD, "wrong-password-0", users.works.email, users.locky.email, emailA, caseA.trackingCode]) expect(logs).not.toContain(s);
+    for (const s of [PASSWORD, "wrong-password-0", users.works.email, users.locky.email, emailA, caseA.trackingCode])
+      expect(logs).not.toContain(s);
   });
 });

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatCaseReference } from "~/lib/case-reference";
+import { formatCaseReference } from "~/lib/complaint-reference";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-staff-"));
 process.env.DATA_DIR = dataDir;
@@ -14,12 +14,12 @@ delete process.env.DATABASE_URL;
 
 type Mods = {
   db: import("../../db/connection").DB;
-  handling: typeof import("~/models/case-handling.server");
-  queue: typeof import("~/models/queue.server");
-  staff: typeof import("~/models/staff.server");
+  handling: typeof import("~/models/complaints/handling.server");
+  queue: typeof import("~/models/complaints/queue.server");
+  staff: typeof import("~/models/staff/staff.server");
   session: typeof import("~/utils/session.server");
   clock: typeof import("~/utils/clock.server");
-  complaint: typeof import("~/models/complaint.server");
+  complaint: typeof import("~/models/complaints/filing.server");
 };
 let m: Mods;
 let ids: { admin: number; works1: number; works2: number; health: number; intake: number; exec: number };
@@ -79,12 +79,12 @@ beforeAll(async () => {
   const { getDb } = await import("~/utils/db.server");
   m = {
     db: getDb(),
-    handling: await import("~/models/case-handling.server"),
-    queue: await import("~/models/queue.server"),
-    staff: await import("~/models/staff.server"),
+    handling: await import("~/models/complaints/handling.server"),
+    queue: await import("~/models/complaints/queue.server"),
+    staff: await import("~/models/staff/staff.server"),
     session: await import("~/utils/session.server"),
     clock: await import("~/utils/clock.server"),
-    complaint: await import("~/models/complaint.server"),
+    complaint: await import("~/models/complaints/filing.server"),
   };
   await migrateToLatest(m.db);
   await seedOrganisation(m.db);
@@ -113,14 +113,18 @@ describe("case actions", () => {
   it("walks the state machine, writing a history row per change, and refuses invalid transitions", async () => {
     const officer = await actorOf(ids.works1);
     const id = await insertCase({ subject: "pothole", division: div.works, due: new Date(Date.now() + 10 * DAY) });
-    await expect(m.handling.applyCaseAction(m.db, { complaintId: id, actor: officer, action: "resolve", resultSummary: "x" })).rejects.toMatchObject({
+    await expect(
+      m.handling.applyCaseAction(m.db, { complaintId: id, actor: officer, action: "resolve", resultSummary: "x" }),
+    ).rejects.toMatchObject({
       status: 409,
       messageKey: "caseErrors.invalidTransition",
     });
     const r1 = await m.handling.applyCaseAction(m.db, { complaintId: id, actor: officer, action: "accept" });
     expect(r1).toMatchObject({ from: "received", to: "accepted" });
     await m.handling.applyCaseAction(m.db, { complaintId: id, actor: officer, action: "start", note: "on our way" });
-    await expect(m.handling.applyCaseAction(m.db, { complaintId: id, actor: officer, action: "resolve" })).rejects.toMatchObject({ status: 422 });
+    await expect(m.handling.applyCaseAction(m.db, { complaintId: id, actor: officer, action: "resolve" })).rejects.toMatchObject({
+      status: 422,
+    });
     await m.handling.applyCaseAction(m.db, { complaintId: id, actor: officer, action: "resolve", resultSummary: "fixed" });
     const c = await m.db.selectFrom("complaints").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(c.status).toBe("resolved");
@@ -134,7 +138,9 @@ describe("case actions", () => {
       ["status", "in_progress", "resolved", ids.works1],
     ]);
     // Officers may not reopen; admins may, which clears closed_at and sets a new due date.
-    await expect(m.handling.applyCaseAction(m.db, { complaintId: id, actor: officer, action: "reopen" })).rejects.toMatchObject({ status: 403 });
+    await expect(m.handling.applyCaseAction(m.db, { complaintId: id, actor: officer, action: "reopen" })).rejects.toMatchObject({
+      status: 403,
+    });
     await m.handling.applyCaseAction(m.db, { complaintId: id, actor: await actorOf(ids.admin), action: "reopen", note: "again" });
     const reopened = await m.db.selectFrom("complaints").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(reopened.status).toBe("in_progress");
@@ -144,20 +150,39 @@ describe("case actions", () => {
 
   it("hides other divisions' cases from officers and refuses executives", async () => {
     const id = await insertCase({ subject: "clinic", division: div.health, due: new Date(Date.now() + 10 * DAY) });
-    await expect(m.handling.addInternalNote(m.db, { complaintId: id, actor: await actorOf(ids.works1), text: "x" })).rejects.toMatchObject({ status: 404 });
-    await expect(m.handling.addInternalNote(m.db, { complaintId: id, actor: await actorOf(ids.exec), text: "x" })).rejects.toMatchObject({ status: 403 });
-    await expect(m.handling.applyCaseAction(m.db, { complaintId: id, actor: await actorOf(ids.intake), action: "accept" })).resolves.toMatchObject({ to: "accepted" });
-    await expect(m.handling.applyCaseAction(m.db, { complaintId: id, actor: await actorOf(ids.intake), action: "start" })).rejects.toMatchObject({ status: 403 });
+    await expect(m.handling.addInternalNote(m.db, { complaintId: id, actor: await actorOf(ids.works1), text: "x" })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(m.handling.addInternalNote(m.db, { complaintId: id, actor: await actorOf(ids.exec), text: "x" })).rejects.toMatchObject({
+      status: 403,
+    });
+    await expect(
+      m.handling.applyCaseAction(m.db, { complaintId: id, actor: await actorOf(ids.intake), action: "accept" }),
+    ).resolves.toMatchObject({ to: "accepted" });
+    await expect(
+      m.handling.applyCaseAction(m.db, { complaintId: id, actor: await actorOf(ids.intake), action: "start" }),
+    ).rejects.toMatchObject({ status: 403 });
   });
 
   it("assigns only to active staff of the division; officers only within theirs", async () => {
     const id = await insertCase({ subject: "assign me", division: div.works, due: new Date(Date.now() + 10 * DAY) });
     const officer = await actorOf(ids.works1);
     await m.handling.assignCase(m.db, { complaintId: id, actor: officer, assigneeId: ids.works2 });
-    expect((await m.db.selectFrom("complaints").select("assignee_id").where("id", "=", id).executeTakeFirstOrThrow()).assignee_id).toBe(ids.works2);
-    await expect(m.handling.assignCase(m.db, { complaintId: id, actor: officer, assigneeId: ids.health })).rejects.toMatchObject({ status: 422 });
-    await expect(m.handling.assignCase(m.db, { complaintId: id, actor: officer, divisionId: div.health, assigneeId: ids.health })).rejects.toMatchObject({ status: 403 });
-    await m.handling.assignCase(m.db, { complaintId: id, actor: await actorOf(ids.intake), divisionId: div.health, assigneeId: ids.health });
+    expect((await m.db.selectFrom("complaints").select("assignee_id").where("id", "=", id).executeTakeFirstOrThrow()).assignee_id).toBe(
+      ids.works2,
+    );
+    await expect(m.handling.assignCase(m.db, { complaintId: id, actor: officer, assigneeId: ids.health })).rejects.toMatchObject({
+      status: 422,
+    });
+    await expect(
+      m.handling.assignCase(m.db, { complaintId: id, actor: officer, divisionId: div.health, assigneeId: ids.health }),
+    ).rejects.toMatchObject({ status: 403 });
+    await m.handling.assignCase(m.db, {
+      complaintId: id,
+      actor: await actorOf(ids.intake),
+      divisionId: div.health,
+      assigneeId: ids.health,
+    });
     const c = await m.db.selectFrom("complaints").select(["division_id", "assignee_id"]).where("id", "=", id).executeTakeFirstOrThrow();
     expect(c).toEqual({ division_id: div.health, assignee_id: ids.health });
     const ev = await m.db.selectFrom("case_events").selectAll().where("complaint_id", "=", id).where("kind", "=", "assign").execute();
@@ -167,7 +192,12 @@ describe("case actions", () => {
 
   it("enqueues a notice e-mail for replies only when the citizen gave an e-mail address; notes stay internal", async () => {
     const admin = await actorOf(ids.admin);
-    const withEmail = await insertCase({ subject: "with email", division: div.works, due: new Date(Date.now() + 10 * DAY), email: "c@example.com" });
+    const withEmail = await insertCase({
+      subject: "with email",
+      division: div.works,
+      due: new Date(Date.now() + 10 * DAY),
+      email: "c@example.com",
+    });
     const without = await insertCase({ subject: "no email", division: div.works, due: new Date(Date.now() + 10 * DAY) });
     const r1 = await m.handling.addReply(m.db, { complaintId: withEmail, actor: admin, text: "We fix it <tomorrow> & more" });
     const r2 = await m.handling.addReply(m.db, { complaintId: without, actor: admin, text: "We fix it tomorrow" });
@@ -192,7 +222,12 @@ describe("case actions", () => {
     const timeline = await m.complaint.publicTimeline(m.db, withEmail);
     expect(JSON.stringify(timeline)).not.toContain("secret staff note");
     expect(JSON.stringify(timeline)).toContain("We fix it");
-    const resolved = await m.handling.applyCaseAction(m.db, { complaintId: withEmail, actor: admin, action: "forward", forwardedTo: "Provincial Highways" });
+    const resolved = await m.handling.applyCaseAction(m.db, {
+      complaintId: withEmail,
+      actor: admin,
+      action: "forward",
+      forwardedTo: "Provincial Highways",
+    });
     expect(resolved.emailed).toBe(true);
   });
 });
@@ -201,15 +236,24 @@ describe("queue", () => {
   it("filters by deadline state, restricts officers to their division, and searches", async () => {
     await m.db.deleteFrom("complaints").execute();
     const now = new Date();
-    const overdue = await insertCase({ subject: "broken street light overdue", division: div.works, due: new Date(now.getTime() - 2 * DAY) });
+    const overdue = await insertCase({
+      subject: "broken street light overdue",
+      division: div.works,
+      due: new Date(now.getTime() - 2 * DAY),
+    });
     const soon = await insertCase({ subject: "garbage pickup soon", division: div.works, due: new Date(now.getTime() + 1 * DAY) });
     const later = await insertCase({ subject: "road paint later", division: div.works, due: new Date(now.getTime() + 20 * DAY) });
     const healthCase = await insertCase({ subject: "clinic queue overdue", division: div.health, due: new Date(now.getTime() - 1 * DAY) });
-    const closed = await insertCase({ subject: "done overdue", division: div.works, due: new Date(now.getTime() - 5 * DAY), status: "resolved" });
+    const closed = await insertCase({
+      subject: "done overdue",
+      division: div.works,
+      due: new Date(now.getTime() - 5 * DAY),
+      status: "resolved",
+    });
     const admin = await actorOf(ids.admin);
     const officer = await actorOf(ids.works1);
     const policy = { dueSoonDays: 3 };
-    const list = async (actor: typeof admin, filters: import("~/models/queue.server").QueueFilters) =>
+    const list = async (actor: typeof admin, filters: import("~/models/complaints/queue.server").QueueFilters) =>
       (await m.queue.listQueue(m.db, { actor, filters, now, policy })).rows.map((r) => r.id);
 
     expect(await list(admin, {})).toEqual([closed, overdue, healthCase, soon, later].filter((x) => x !== closed));

@@ -81,7 +81,11 @@ async function row(period = "year", year = fy) {
 }
 
 async function auditActions(targetPrefix = `${fy}-`): Promise<string[]> {
-  const rows = await dbAll<{ action: string }>(server, "select action from audit_log where target_type = 'stat_report' and target_id like ? order by id", `${targetPrefix}%`);
+  const rows = await dbAll<{ action: string }>(
+    server,
+    "select action from audit_log where target_type = 'stat_report' and target_id like ? order by id",
+    `${targetPrefix}%`,
+  );
   return rows.map((r) => r.action);
 }
 
@@ -113,7 +117,9 @@ beforeAll(async () => {
   const a = await fileComplaint(newClient(), { subject: `ถนนพัง ${tag}`, category: "road" });
   await fileComplaint(newClient(), { subject: `ไฟดับ ${tag}`, category: "streetlight" });
   await fileReport(newClient());
-  expect((await dbGet<{ fiscal_year: number }>(server, "select fiscal_year from complaints where reference = ?", a.reference))!.fiscal_year).toBe(fy);
+  expect(
+    (await dbGet<{ fiscal_year: number }>(server, "select fiscal_year from complaints where reference = ?", a.reference))!.fiscal_year,
+  ).toBe(fy);
   // 15 May of that year: another corruption report (second half: not in the six-month report).
   await moveClock(bangkok(`${ce}-05-15`));
   await fileReport(newClient());
@@ -208,7 +214,13 @@ describe("before approval", () => {
   it("a form built from an older version is refused (no silent overwrite)", async () => {
     const officer = await as("officer");
     const page = await officer.get(editorPath());
-    const res = await officer.postForm(editorPath(), { csrf: csrfOf(page), version: "2000-01-01T00:00:00.000Z", intent: "save", ...narrative, problems_th: "ทับข้อความ" });
+    const res = await officer.postForm(editorPath(), {
+      csrf: csrfOf(page),
+      version: "2000-01-01T00:00:00.000Z",
+      intent: "save",
+      ...narrative,
+      problems_th: "ทับข้อความ",
+    });
     expect(res.status).toBe(409);
     expect(res.$.text()).toContain("มีผู้อื่นแก้ไขรายงานนี้");
     expect((await row())!.problems_th).toBe(narrative.problems_th);
@@ -225,7 +237,10 @@ describe("before approval", () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('data-testid="report-readonly"');
     expect(page.text).not.toContain('data-testid="report-form"');
-    expect((await exec.postForm(editorPath(), { csrf: csrfOf(page), version: page.$.inputValue("version") ?? "", intent: "save", ...narrative })).status).toBe(403);
+    expect(
+      (await exec.postForm(editorPath(), { csrf: csrfOf(page), version: page.$.inputValue("version") ?? "", intent: "save", ...narrative }))
+        .status,
+    ).toBe(403);
     expect((await exec.postForm(editorPath(), { csrf: csrfOf(page), intent: "approve" })).status).toBe(403);
     expect(await row()).toMatchObject({ status: "submitted", snapshot: null });
   });
@@ -268,10 +283,23 @@ describe("approval", () => {
     const sup = await as("sup");
     const intake = await sup.get("/staff/intake");
     expect(intake.status).toBe(200);
-    const fields = complaintFields({ subject: `หลังอนุมัติ ${tag}`, category: "road", channel: "letter", citizenLang: "th", receivedDate: `${ce}-09-30` });
-    const recorded = await sup.postMultipart("/staff/intake", formData({ csrf: csrfOf(intake), submissionKey: submissionKeyOf(intake), ...fields }));
+    const fields = complaintFields({
+      subject: `หลังอนุมัติ ${tag}`,
+      category: "road",
+      channel: "letter",
+      citizenLang: "th",
+      receivedDate: `${ce}-09-30`,
+    });
+    const recorded = await sup.postMultipart(
+      "/staff/intake",
+      formData({ csrf: csrfOf(intake), submissionKey: submissionKeyOf(intake), ...fields }),
+    );
     expect(recorded.status, recorded.$.text().slice(0, 400)).toBe(200);
-    const late = await dbGet<{ fiscal_year: number }>(server, "select fiscal_year from complaints where reference = ?", recorded.$.testId("reference"));
+    const late = await dbGet<{ fiscal_year: number }>(
+      server,
+      "select fiscal_year from complaints where reference = ?",
+      recorded.$.testId("reference"),
+    );
     expect(late?.fiscal_year).toBe(fy);
     const c = newClient();
     const page = await c.get(publicPath());
@@ -317,7 +345,13 @@ describe("approval", () => {
     const officer = await as("officer");
     const page = await officer.get(editorPath());
     expect(page.text).not.toContain('data-testid="report-form"');
-    const res = await officer.postForm(editorPath(), { csrf: csrfOf(page), version: page.$.inputValue("version") ?? "", intent: "save", ...narrative, problems_th: "แก้ไขหลังเผยแพร่" });
+    const res = await officer.postForm(editorPath(), {
+      csrf: csrfOf(page),
+      version: page.$.inputValue("version") ?? "",
+      intent: "save",
+      ...narrative,
+      problems_th: "แก้ไขหลังเผยแพร่",
+    });
     expect(res.status).toBe(409);
     expect((await row())!.problems_th).toBe(narrative.problems_th);
   });
@@ -423,7 +457,9 @@ describe("not before the period has ended", () => {
     expect((await c.login(users.sup.email, PASSWORD)).status).toBe(302);
     const res = await post(c, { intent: "approve" }, "year", nowFy);
     expect(res.status).toBe(409);
-    expect(res.$.text()).toContain(`This report cannot be approved yet: its period ends on 30 September ${nowFy} BE. It can be approved and published from 1 October ${nowFy} BE.`);
+    expect(res.$.text()).toContain(
+      `This report cannot be approved yet: its period ends on 30 September ${nowFy} BE. It can be approved and published from 1 October ${nowFy} BE.`,
+    );
   });
 
   it("on the period's last day (23:58 Bangkok) it is still refused; on the next day it is approved", async () => {

@@ -1,5 +1,5 @@
 /**
- * The numbers are right (issue 5): a known set of cases across fiscal years 2568 and 2569 — cases opened in one year
+ * The numbers are right: a known set of cases across fiscal years 2568 and 2569 — cases opened in one year
  * and closed in the next, paused, forwarded (also while paused), reopened, explained, acknowledged late, rated and
  * re-rated, corruption reports concluded / referred / in review, counter-service answers — built through the real
  * domain functions with the clock moved to each event, then every figure of the statistics model, the plan scorecard
@@ -23,16 +23,17 @@ const { getDb } = await import("~/utils/db.server");
 const { setClockOffsetForTests } = await import("~/utils/clock.server");
 const { migrateToLatest } = await import("../../db/connection");
 const { seedOrganisation } = await import("../../db/seed");
-const { createComplaint } = await import("~/models/complaint.server");
-const { applyCaseAction } = await import("~/models/case-handling.server");
-const { sendNotice } = await import("~/models/notices.server");
+const { createComplaint } = await import("~/models/complaints/filing.server");
+const { applyCaseAction } = await import("~/models/complaints/handling.server");
+const { sendNotice } = await import("~/models/notices/notices.server");
 const { createReport } = await import("~/models/report/filing.server");
 const { transitionReport, setReportTags } = await import("~/models/report/casework.server");
 const { unlockWithPassword } = await import("~/models/report/key-vault.server");
-const { rateCase, submitCounterFeedback } = await import("~/models/satisfaction.server");
-const { setComplaintTopics } = await import("~/models/topics.server");
-const { runDeadlineTick } = await import("~/models/escalation.server");
-const { complaintStats, corruptionStats, planTargets, clearStatsCache, availableFiscalYears } = await import("~/models/stats.server");
+const { rateCase, submitCounterFeedback } = await import("~/models/complaints/satisfaction.server");
+const { setComplaintTopics } = await import("~/models/complaints/topics.server");
+const { runDeadlineTick } = await import("~/models/deadlines/escalation.server");
+const { complaintStats, corruptionStats, planTargets, clearStatsCache, availableFiscalYears } =
+  await import("~/models/statistics/figures.server");
 const { rebuildStatistics } = await import("../../db/statistics");
 
 const db = getDb();
@@ -138,7 +139,10 @@ beforeAll(async () => {
   await seedOrganisation(db);
   supervisor = { id: await staff("supervisor", "sup@example.test"), role: "supervisor", division_id: null };
   const integrityId = await staff("integrity", "int@example.test");
-  integrity = { actor: { id: integrityId, role: "integrity" }, keys: await unlockWithPassword(db, "stats-dataset-integrity", integrityId, "integrity password") };
+  integrity = {
+    actor: { id: integrityId, role: "integrity" },
+    keys: await unlockWithPassword(db, "stats-dataset-integrity", integrityId, "integrity password"),
+  };
 
   // ---- Events in time order (Bangkok times) ----
   await complaint("A1", "2024-10-05T10:00:00+07:00", { channel: "web", category: "road", village: 1, email: true });
@@ -219,7 +223,20 @@ afterAll(async () => {
 // ---- Worked out by hand ----
 const flow = (received: number, completed: number) => ({ received, completed, inProgress: received - completed });
 const zero = flow(0, 0);
-const months2569 = ["2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"];
+const months2569 = [
+  "2025-10",
+  "2025-11",
+  "2025-12",
+  "2026-01",
+  "2026-02",
+  "2026-03",
+  "2026-04",
+  "2026-05",
+  "2026-06",
+  "2026-07",
+  "2026-08",
+  "2026-09",
+];
 const expected2569 = {
   totals: { ...flow(6, 3), resolved: 1, forwarded: 2 },
   byMonth: {
@@ -231,7 +248,10 @@ const expected2569 = {
     "2026-09": flow(1, 0), // B5
   } as Record<string, ReturnType<typeof flow>>,
   byCategory: { road: flow(3, 2), water: flow(3, 1) } as Record<string, ReturnType<typeof flow>>,
-  byChannel: { web: flow(4, 3), line: flow(1, 0), walk_in: flow(1, 0), phone: zero, letter: zero, facebook: zero } as Record<string, ReturnType<typeof flow>>,
+  byChannel: { web: flow(4, 3), line: flow(1, 0), walk_in: flow(1, 0), phone: zero, letter: zero, facebook: zero } as Record<
+    string,
+    ReturnType<typeof flow>
+  >,
   byVillage: { "1": flow(1, 0), "2": flow(2, 2), "3": flow(1, 1), none: flow(2, 0) } as Record<string, ReturnType<typeof flow>>,
   deadline: { resolvedInTime: 3, explainedInTime: 1, late: 2, undecided: 0, share: 4 / 6 },
   acknowledgement: { onTime: 4, late: 2, undecided: 0, share: 4 / 6 },
@@ -253,15 +273,24 @@ describe("general complaints, fiscal year 2569", () => {
       expect(status, m.month).toBe("ok");
       expect(m).toEqual({ ...(expected2569.byMonth[m.month] ?? zero), month: m.month });
     }
-    const cats = Object.fromEntries(s.byCategory.map((c) => [c.code, { received: c.received, completed: c.completed, inProgress: c.inProgress }]));
+    const cats = Object.fromEntries(
+      s.byCategory.map((c) => [c.code, { received: c.received, completed: c.completed, inProgress: c.inProgress }]),
+    );
     for (const [code, f] of Object.entries(cats)) expect(f, code).toEqual(expected2569.byCategory[code] ?? zero);
-    const chans = Object.fromEntries(s.byChannel.map((c) => [c.channel, { received: c.received, completed: c.completed, inProgress: c.inProgress }]));
+    const chans = Object.fromEntries(
+      s.byChannel.map((c) => [c.channel, { received: c.received, completed: c.completed, inProgress: c.inProgress }]),
+    );
     expect(chans).toEqual(expected2569.byChannel);
     const works = s.byDivision.find((d) => d.nameEn.startsWith("Public Works"))!;
     expect({ received: works.received, completed: works.completed, inProgress: works.inProgress }).toEqual(flow(6, 3));
     expect(s.byDivision.filter((d) => d !== works).every((d) => d.received === 0)).toBe(true);
     const villages = Object.fromEntries(
-      s.byVillage.filter((v) => v.received > 0).map((v) => [v.number === null ? "none" : String(v.number), { received: v.received, completed: v.completed, inProgress: v.inProgress }]),
+      s.byVillage
+        .filter((v) => v.received > 0)
+        .map((v) => [
+          v.number === null ? "none" : String(v.number),
+          { received: v.received, completed: v.completed, inProgress: v.inProgress },
+        ]),
     );
     expect(villages).toEqual(expected2569.byVillage);
     expect(s.deadline).toEqual(expected2569.deadline);
@@ -289,12 +318,30 @@ describe("general complaints, fiscal year 2568", () => {
   it("every figure of the year, including the case closed in the next year", async () => {
     const s = await complaintStats(db, 2568);
     expect(s.totals).toEqual({ ...flow(5, 4), resolved: 3, forwarded: 1 });
-    const nonZero = Object.fromEntries(s.byMonth.filter((m) => m.received > 0).map((m) => [m.month, { received: m.received, completed: m.completed, inProgress: m.inProgress }]));
-    expect(nonZero).toEqual({ "2024-10": flow(1, 1), "2024-11": flow(1, 1), "2025-04": flow(1, 1), "2025-06": flow(1, 0), "2025-09": flow(1, 1) });
+    const nonZero = Object.fromEntries(
+      s.byMonth
+        .filter((m) => m.received > 0)
+        .map((m) => [m.month, { received: m.received, completed: m.completed, inProgress: m.inProgress }]),
+    );
+    expect(nonZero).toEqual({
+      "2024-10": flow(1, 1),
+      "2024-11": flow(1, 1),
+      "2025-04": flow(1, 1),
+      "2025-06": flow(1, 0),
+      "2025-09": flow(1, 1),
+    });
     expect(s.byMonth.find((m) => m.month === "2025-03")!.received).toBe(0);
-    const chans = Object.fromEntries(s.byChannel.filter((c) => c.received > 0).map((c) => [c.channel, { received: c.received, completed: c.completed, inProgress: c.inProgress }]));
+    const chans = Object.fromEntries(
+      s.byChannel
+        .filter((c) => c.received > 0)
+        .map((c) => [c.channel, { received: c.received, completed: c.completed, inProgress: c.inProgress }]),
+    );
     expect(chans).toEqual({ web: flow(3, 2), phone: flow(1, 1), walk_in: flow(1, 1) });
-    const cats = Object.fromEntries(s.byCategory.filter((c) => c.received > 0).map((c) => [c.code, { received: c.received, completed: c.completed, inProgress: c.inProgress }]));
+    const cats = Object.fromEntries(
+      s.byCategory
+        .filter((c) => c.received > 0)
+        .map((c) => [c.code, { received: c.received, completed: c.completed, inProgress: c.inProgress }]),
+    );
     expect(cats).toEqual({ road: flow(3, 3), water: flow(2, 1) });
     expect(s.deadline).toEqual({ resolvedInTime: 2, explainedInTime: 1, late: 1, undecided: 1, share: 3 / 4 });
     expect(s.acknowledgement).toEqual({ onTime: 4, late: 1, undecided: 0, share: 4 / 5 });
@@ -308,7 +355,19 @@ describe("general complaints, fiscal year 2568", () => {
 describe("corruption and misconduct reports (ITA table)", () => {
   it("fiscal year 2569 by month, cumulative, quarters, half and total", async () => {
     const s = await corruptionStats(db, 2569);
-    const byMonth = Object.fromEntries(s.months.map((m) => [m.month, [m.received, m.completed, m.inProgress, m.cumulative?.received ?? null, m.cumulative?.completed ?? null, m.cumulative?.inProgress ?? null]]));
+    const byMonth = Object.fromEntries(
+      s.months.map((m) => [
+        m.month,
+        [
+          m.received,
+          m.completed,
+          m.inProgress,
+          m.cumulative?.received ?? null,
+          m.cumulative?.completed ?? null,
+          m.cumulative?.inProgress ?? null,
+        ],
+      ]),
+    );
     expect(byMonth).toEqual({
       "2025-10": [1, 1, 0, 1, 1, 0], // R3 concluded
       "2025-11": [0, 0, 0, 1, 1, 0],
@@ -354,18 +413,42 @@ describe("plan scorecard", () => {
   it("fiscal year 2569 against 2568 (a finished year)", async () => {
     const t = await planTargets(db, 2569);
     expect(t.map((r) => r.key)).toEqual([
-      "m13", "m15", "m16", "m17_channel", "m17_unfair", "m19", "m20_satisfaction", "m20_service", "m20_corruption",
-      "m23_satisfaction", "m23_deadline", "m23_ack", "m24", "m25", "m28",
+      "m13",
+      "m15",
+      "m16",
+      "m17_channel",
+      "m17_unfair",
+      "m19",
+      "m20_satisfaction",
+      "m20_service",
+      "m20_corruption",
+      "m23_satisfaction",
+      "m23_deadline",
+      "m23_ack",
+      "m24",
+      "m25",
+      "m28",
     ]);
     expect(t.every((r) => r.provisional === false)).toBe(true);
     // 13: one bribery report (R4), shown as "fewer than 5", not met.
-    expect(row(t, "m13")).toMatchObject({ verdict: "not_met", current: { value: null, suppressed: true, parts: { general: 0, corruption: null, corruptionSuppressed: true } } });
+    expect(row(t, "m13")).toMatchObject({
+      verdict: "not_met",
+      current: { value: null, suppressed: true, parts: { general: 0, corruption: null, corruptionSuppressed: true } },
+    });
     expect(row(t, "m15")).toMatchObject({ verdict: "not_met", current: { value: 1 }, previous: { value: 1 } });
-    expect(row(t, "m16")).toMatchObject({ verdict: "not_met", current: { value: null, suppressed: true, parts: { general: 1 } }, previous: { suppressed: true, parts: { general: 1 } } });
+    expect(row(t, "m16")).toMatchObject({
+      verdict: "not_met",
+      current: { value: null, suppressed: true, parts: { general: 1 } },
+      previous: { suppressed: true, parts: { general: 1 } },
+    });
     expect(row(t, "m17_channel")).toMatchObject({ verdict: "met", current: { value: 6 }, previous: { value: 5 } });
     expect(row(t, "m17_unfair")).toMatchObject({ verdict: "met", current: { value: 0 }, previous: { value: 0 } });
     expect(row(t, "m19")).toMatchObject({ verdict: "not_met", current: { value: 1 }, previous: { value: 0 } });
-    expect(row(t, "m20_satisfaction")).toMatchObject({ verdict: "not_met", current: { value: 4 / 6, answers: 6 }, previous: { value: 0.8, answers: 5 } });
+    expect(row(t, "m20_satisfaction")).toMatchObject({
+      verdict: "not_met",
+      current: { value: 4 / 6, answers: 6 },
+      previous: { value: 0.8, answers: 5 },
+    });
     expect(row(t, "m20_service")).toMatchObject({ verdict: "not_met", current: { value: 6 }, previous: { value: 5 } });
     expect(row(t, "m20_corruption")).toMatchObject({ verdict: "not_met", current: { value: 3 }, previous: { value: 2 } });
     expect(row(t, "m23_satisfaction")).toMatchObject({ verdict: "not_enough_data", current: { value: 1, answers: 2 } });
@@ -373,13 +456,18 @@ describe("plan scorecard", () => {
     expect(row(t, "m23_ack")).toMatchObject({ verdict: "info", current: { value: 4 / 6 }, previous: { value: 4 / 5 } });
     expect(row(t, "m24")).toMatchObject({ verdict: "met", current: { value: 0 }, previous: { value: 2 } });
     expect(row(t, "m25")).toMatchObject({ verdict: "not_met", current: { value: 3 }, previous: { value: 2 } });
-    expect(row(t, "m28")).toMatchObject({ verdict: "info", current: { value: 9, parts: { general: 6, corruption: 3 } }, previous: { value: 7 } });
+    expect(row(t, "m28")).toMatchObject({
+      verdict: "info",
+      current: { value: 9, parts: { general: 6, corruption: 3 } },
+      previous: { value: 7 },
+    });
     expect(row(t, "m15").list).toEqual({ fy: 2569, from: "2025-10-01", to: "2026-09-30", topic: "personnel" });
   });
 
   it("fiscal year 2568: no records from 2567, so no decrease can be judged", async () => {
     const t = await planTargets(db, 2568);
-    for (const key of ["m15", "m16", "m17_unfair", "m19", "m20_service", "m20_corruption", "m24", "m25"]) expect(row(t, key).verdict, key).toBe("not_enough_data");
+    for (const key of ["m15", "m16", "m17_unfair", "m19", "m20_service", "m20_corruption", "m24", "m25"])
+      expect(row(t, key).verdict, key).toBe("not_enough_data");
     expect(row(t, "m13").verdict).toBe("not_met"); // R1
     expect(row(t, "m20_satisfaction")).toMatchObject({ verdict: "met", current: { value: 0.8, answers: 5 } });
   });
@@ -399,7 +487,12 @@ describe("plan scorecard", () => {
 
   it("the six-month round of 2569 against that of 2568", async () => {
     const t = await planTargets(db, 2569, "h1");
-    expect(row(t, "m20_service")).toMatchObject({ verdict: "not_met", current: { value: 4 }, previous: { value: 2 }, window: { current: { from: "2025-10-01", to: "2026-03-31" } } }); // B1–B4 vs A1, A2
+    expect(row(t, "m20_service")).toMatchObject({
+      verdict: "not_met",
+      current: { value: 4 },
+      previous: { value: 2 },
+      window: { current: { from: "2025-10-01", to: "2026-03-31" } },
+    }); // B1–B4 vs A1, A2
     expect(row(t, "m25")).toMatchObject({ verdict: "not_met", current: { value: 3 }, previous: { value: 2 } }); // R3–R5 vs R1, R2
     const c = await corruptionStats(db, 2569, "h1");
     expect(c.months.map((m) => m.month)).toEqual(months2569.slice(0, 6));
@@ -422,7 +515,9 @@ describe("summaries", () => {
         const rows = (await db.selectFrom(t).selectAll().execute()) as Record<string, unknown>[];
         // Triggers may leave zero rows behind where a case moved away; the rebuild does not create them.
         out[t] = rows
-          .filter((r) => Object.entries(r).some(([k, v]) => typeof v === "number" && !["fiscal_year", "score", "days"].includes(k) && v !== 0))
+          .filter((r) =>
+            Object.entries(r).some(([k, v]) => typeof v === "number" && !["fiscal_year", "score", "days"].includes(k) && v !== 0),
+          )
           .map((r) => JSON.stringify(r))
           .sort();
       }
@@ -463,7 +558,9 @@ describe("pages and downloads show the same figures", () => {
     expect(res.status).toBe(200);
     const page = html(res.text);
     const fig = (id: string) => page.testId(id)?.trim();
-    expect([fig("total-received"), fig("total-completed"), fig("total-inprogress"), fig("total-resolved"), fig("total-forwarded")]).toEqual(["6", "3", "3", "1", "2"]);
+    expect([fig("total-received"), fig("total-completed"), fig("total-inprogress"), fig("total-resolved"), fig("total-forwarded")]).toEqual(
+      ["6", "3", "3", "1", "2"],
+    );
     expect(fig("overdue-now")).toBe("3");
     expect(fig("days-median")).toMatch(/^19\b/);
     expect(fig("days-p90")).toMatch(/^60\b/);
@@ -494,9 +591,21 @@ describe("pages and downloads show the same figures", () => {
     const page = html(res.text);
     const verdict = (k: string) => page.testIdAttr(`target-${k}-verdict`, "class")?.match(/verdict-(\w+)/)?.[1];
     const expected: Record<string, string> = {
-      m13: "not_met", m15: "not_met", m16: "not_met", m17_channel: "met", m17_unfair: "met", m19: "not_met", m20_satisfaction: "not_met",
-      m20_service: "not_met", m20_corruption: "not_met", m23_satisfaction: "not_enough_data", m23_deadline: "info", m23_ack: "info",
-      m24: "met", m25: "not_met", m28: "info",
+      m13: "not_met",
+      m15: "not_met",
+      m16: "not_met",
+      m17_channel: "met",
+      m17_unfair: "met",
+      m19: "not_met",
+      m20_satisfaction: "not_met",
+      m20_service: "not_met",
+      m20_corruption: "not_met",
+      m23_satisfaction: "not_enough_data",
+      m23_deadline: "info",
+      m23_ack: "info",
+      m24: "met",
+      m25: "not_met",
+      m28: "info",
     };
     expect(Object.fromEntries(Object.keys(expected).map((k) => [k, verdict(k)]))).toEqual(expected);
     expect(page.testId("target-m13-current")).toMatch(/น้อยกว่า 5/);
@@ -508,20 +617,45 @@ describe("pages and downloads show the same figures", () => {
     const summary = await download("complaints-summary");
     const year = summary.find((r) => r.period === "year")!;
     expect(year).toMatchObject({
-      received: 6, completed: 3, in_progress: 3, resolved: 1, forwarded: 2,
-      deadline_resolved: 3, deadline_explained: 1, deadline_late: 2, deadline_undecided: 0, deadline_percent: 66.7,
-      ack_on_time: 4, ack_late: 2, ack_undecided: 0, ack_percent: 66.7,
-      closed_cases: 3, median_days: 19, p90_days: 60, overdue_now: 3,
+      received: 6,
+      completed: 3,
+      in_progress: 3,
+      resolved: 1,
+      forwarded: 2,
+      deadline_resolved: 3,
+      deadline_explained: 1,
+      deadline_late: 2,
+      deadline_undecided: 0,
+      deadline_percent: 66.7,
+      ack_on_time: 4,
+      ack_late: 2,
+      ack_undecided: 0,
+      ack_percent: 66.7,
+      closed_cases: 3,
+      median_days: 19,
+      p90_days: 60,
+      overdue_now: 3,
     });
-    expect(summary.find((r) => r.period === "h1")).toMatchObject({ received: 4, completed: 2, deadline_percent: 75, median_days: 5, p90_days: 60, overdue_now: 2 });
+    expect(summary.find((r) => r.period === "h1")).toMatchObject({
+      received: 4,
+      completed: 2,
+      deadline_percent: 75,
+      median_days: 5,
+      p90_days: 60,
+      overdue_now: 2,
+    });
     const months = await download("complaints-by-month");
     expect(months.map((m) => m.month)).toEqual(months2569);
     for (const m of months) expect(flowOf(m), String(m.month)).toEqual(Object.values(expected2569.byMonth[String(m.month)] ?? zero));
     const channels = Object.fromEntries((await download("complaints-by-channel")).map((r) => [r.channel, flowOf(r)]));
     expect(channels).toEqual(Object.fromEntries(Object.entries(expected2569.byChannel).map(([k, v]) => [k, Object.values(v)])));
-    const cats = Object.fromEntries((await download("complaints-by-category")).filter((r) => Number(r.received) > 0).map((r) => [r.category_code, flowOf(r)]));
+    const cats = Object.fromEntries(
+      (await download("complaints-by-category")).filter((r) => Number(r.received) > 0).map((r) => [r.category_code, flowOf(r)]),
+    );
     expect(cats).toEqual({ road: [3, 2, 1], water: [3, 1, 2] });
-    const villages = Object.fromEntries((await download("complaints-by-village")).filter((r) => Number(r.received) > 0).map((r) => [r.village_number ?? "none", flowOf(r)]));
+    const villages = Object.fromEntries(
+      (await download("complaints-by-village")).filter((r) => Number(r.received) > 0).map((r) => [r.village_number ?? "none", flowOf(r)]),
+    );
     expect(villages).toEqual({ 1: [1, 0, 1], 2: [2, 2, 0], 3: [1, 1, 0], none: [2, 0, 2] });
     const divisions = (await download("complaints-by-division")).filter((r) => Number(r.received) > 0);
     expect(divisions.map((r) => [r.division_en, ...flowOf(r)!])).toEqual([["Public Works Division", 6, 3, 3]]);
@@ -534,14 +668,36 @@ describe("pages and downloads show the same figures", () => {
     expect(flowOf(month("2026-02"))).toEqual([2, 1, 1]);
     expect(month("2026-02")).toMatchObject({ cumulative_received: 3, cumulative_completed: 2, cumulative_in_progress: 1 });
     expect(month("2025-11")).toMatchObject({ received: 0, remark_th: "ไม่มีเรื่องร้องเรียน" });
-    expect(ita.filter((r) => r.period === "quarter").map(flowOf)).toEqual([[1, 1, 0], [2, 1, 1], [0, 0, 0], [0, 0, 0]]);
-    expect(ita.filter((r) => r.period === "half").map(flowOf)).toEqual([[3, 2, 1], [0, 0, 0]]);
+    expect(ita.filter((r) => r.period === "quarter").map(flowOf)).toEqual([
+      [1, 1, 0],
+      [2, 1, 1],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    expect(ita.filter((r) => r.period === "half").map(flowOf)).toEqual([
+      [3, 2, 1],
+      [0, 0, 0],
+    ]);
     expect(flowOf(ita.find((r) => r.period === "year"))).toEqual([3, 2, 1]);
     const outcomes = Object.fromEntries((await download("corruption-outcomes")).map((r) => [r.outcome, r.cases]));
     expect(outcomes).toMatchObject({ substantiated: 0, unsubstantiated: 1, referred: 1 });
     const sat = await download("satisfaction");
-    expect(sat.find((r) => r.source === "cases" && r.period === "year")).toMatchObject({ answers: 2, satisfied: 2, percent: 100, score_4: 1, score_5: 1 });
-    expect(sat.find((r) => r.source === "counter" && r.period === "year")).toMatchObject({ answers: 6, satisfied: 4, percent: 66.7, score_2: 1, score_3: 1, score_4: 1, score_5: 3 });
+    expect(sat.find((r) => r.source === "cases" && r.period === "year")).toMatchObject({
+      answers: 2,
+      satisfied: 2,
+      percent: 100,
+      score_4: 1,
+      score_5: 1,
+    });
+    expect(sat.find((r) => r.source === "counter" && r.period === "year")).toMatchObject({
+      answers: 6,
+      satisfied: 4,
+      percent: 66.7,
+      score_2: 1,
+      score_3: 1,
+      score_4: 1,
+      score_5: 3,
+    });
     const targets = Object.fromEntries((await download("targets")).map((r) => [r.indicator, r]));
     expect(targets.m13).toMatchObject({ verdict: "not_met", suppressed: true, value: null });
     expect(targets.m16).toMatchObject({ verdict: "not_met", suppressed: true, general_value: 1, corruption_suppressed: true });
@@ -551,7 +707,14 @@ describe("pages and downloads show the same figures", () => {
   });
 
   it("every CSV carries the same numbers as its JSON", async () => {
-    for (const table of ["complaints-summary", "complaints-by-month", "complaints-by-channel", "corruption-by-month", "satisfaction", "targets"]) {
+    for (const table of [
+      "complaints-summary",
+      "complaints-by-month",
+      "complaints-by-channel",
+      "corruption-by-month",
+      "satisfaction",
+      "targets",
+    ]) {
       const rows = await download(table);
       const res = await fetch(`${server.url}/stats/data/2569/${table}.csv`);
       expect(res.status).toBe(200);

@@ -1,5 +1,5 @@
 /**
- * Issue 12 against a real SQLite file and the built server: the portal started part-way through fiscal year 2569
+ * Month statuses and definitions against a real SQLite file and the built server: the portal started part-way through fiscal year 2569
  * (first record 3 December 2025) and the year is running (today: 15 March 2026). October and November are "no records
  * yet", December–February have ended, March is running and April–September are "not yet" — on /stats,
  * /stats/corruption, and in the CSV and JSON files, never 0 and never "ไม่มีเรื่องร้องเรียน"; running totals stop at
@@ -27,10 +27,10 @@ const { getDb } = await import("~/utils/db.server");
 const { setClockOffsetForTests } = await import("~/utils/clock.server");
 const { migrateToLatest } = await import("../../db/connection");
 const { seedOrganisation } = await import("../../db/seed");
-const { createComplaint } = await import("~/models/complaint.server");
-const { applyCaseAction } = await import("~/models/case-handling.server");
-const { rateCase } = await import("~/models/satisfaction.server");
-const { complaintStats, corruptionStats, clearStatsCache } = await import("~/models/stats.server");
+const { createComplaint } = await import("~/models/complaints/filing.server");
+const { applyCaseAction } = await import("~/models/complaints/handling.server");
+const { rateCase } = await import("~/models/complaints/satisfaction.server");
+const { complaintStats, corruptionStats, clearStatsCache } = await import("~/models/statistics/figures.server");
 const { definitionText, PAGE_DEFINITIONS, columnDefinition } = await import("~/lib/stat-definitions");
 
 const db = getDb();
@@ -146,7 +146,10 @@ describe("pages, files and definitions (built server)", () => {
   const getJson = async (table: string) => {
     const res = await client.get(`/stats/data/${FY}/${table}.json`);
     expect(res.status, table).toBe(200);
-    return JSON.parse(res.text) as { columns: { key: string; descriptionTh: string; descriptionEn: string }[]; rows: Record<string, string | number | boolean | null>[] };
+    return JSON.parse(res.text) as {
+      columns: { key: string; descriptionTh: string; descriptionEn: string }[];
+      rows: Record<string, string | number | boolean | null>[];
+    };
   };
   const getCsv = async (table: string) => {
     const res = await client.get(`/stats/data/${FY}/${table}.csv`);
@@ -233,7 +236,9 @@ describe("pages, files and definitions (built server)", () => {
         expect(r.previous_from).toBe("2024-10-01");
         expect(r.previous_to).toBe("2025-02-28");
       }
-      expect(rows.filter((r) => ["m13", "m23_deadline", "m23_ack", "m23_satisfaction", "m28"].includes(String(r.indicator)))).toHaveLength(5);
+      expect(rows.filter((r) => ["m13", "m23_deadline", "m23_ack", "m23_satisfaction", "m28"].includes(String(r.indicator)))).toHaveLength(
+        5,
+      );
     }
   });
 

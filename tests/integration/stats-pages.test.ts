@@ -14,7 +14,6 @@ import { enrolRecipient, fileReport } from "../helpers/report";
 import { fiscalYearOf, fiscalYearRange } from "~/lib/fiscal-year";
 import { bangkokDateKey } from "~/lib/thai-date";
 
-const DAY = 86_400_000;
 const tag = crypto.randomBytes(3).toString("hex");
 
 let server: TestServer;
@@ -30,7 +29,7 @@ const thisMonth = bangkokDateKey(new Date()).slice(0, 7);
 let prevCase: FiledComplaint;
 let a: FiledComplaint;
 let b: FiledComplaint;
-let c: FiledComplaint;
+let _c: FiledComplaint;
 const sup = { email: `sup-${tag}@wangluek.go.th`, password: `ปลัดตรวจงาน-${tag}-correct-horse`, role: "supervisor" as const };
 let roadId: number;
 let village1Id: number;
@@ -53,7 +52,7 @@ beforeAll(async () => {
   await server.restart();
   a = await fileComplaint(client(), { category: "road", village: "1", subject: `ถนนเป็นหลุม ${tag}` });
   b = await fileComplaint(client(), { category: "road", village: "1", subject: `ถนนน้ำขัง ${tag}` });
-  c = await fileComplaint(client(), { category: "streetlight", village: "2", subject: `ไฟดับ ${tag}` });
+  _c = await fileComplaint(client(), { category: "streetlight", village: "2", subject: `ไฟดับ ${tag}` });
   await enrolRecipient(server);
   await fileReport(client());
   // 3. A supervisor resolves A and forwards B.
@@ -68,7 +67,10 @@ beforeAll(async () => {
   roadId = Number((await dbGet(server, "select id from categories where code = 'road'"))!.id);
   village1Id = Number((await dbGet(server, "select id from villages where number = 1"))!.id);
   // The summary tables are kept by triggers, so the figures are there as soon as the writes commit.
-  await waitUntil(async () => (await dbGet(server, "select status from complaints where reference = ?", b.reference))?.status === "forwarded", "forwarded");
+  await waitUntil(
+    async () => (await dbGet(server, "select status from complaints where reference = ?", b.reference))?.status === "forwarded",
+    "forwarded",
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -201,7 +203,15 @@ describe("/stats in Thai", () => {
       expect(page.text).toContain(`href="${href}"`);
     }
     expect(page.text).toMatch(/<a [^>]*aria-current="page"[^>]*>สถิติเรื่องร้องทุกข์<\/a>/);
-    for (const t of ["complaints-by-month", "complaints-by-category", "complaints-by-channel", "complaints-by-division", "complaints-by-village", "complaints-summary", "satisfaction"]) {
+    for (const t of [
+      "complaints-by-month",
+      "complaints-by-category",
+      "complaints-by-channel",
+      "complaints-by-division",
+      "complaints-by-village",
+      "complaints-summary",
+      "satisfaction",
+    ]) {
       expect(page.text).toContain(`href="/stats/data/${fy}/${t}.csv"`);
       expect(page.text).toContain(`href="/stats/data/${fy}/${t}.json"`);
     }
@@ -289,7 +299,9 @@ describe("English", () => {
     expect(targets.status).toBe(200);
     expect(targets.$.testId("target-m13")).toContain("No. 13");
     // the Thai original is quoted beside the translation
-    expect(targets.$.testId("target-m13-published")).toBe("ผู้บริหารท้องถิ่น สมาชิกสภาท้องถิ่น และบุคลากรขององค์การบริหารส่วนตำบลวังลึก ไม่มีเรื่องร้องเรียนเรื่องสินบน");
+    expect(targets.$.testId("target-m13-published")).toBe(
+      "ผู้บริหารท้องถิ่น สมาชิกสภาท้องถิ่น และบุคลากรขององค์การบริหารส่วนตำบลวังลึก ไม่มีเรื่องร้องเรียนเรื่องสินบน",
+    );
     expect(targets.text).toMatch(/<q lang="th"/);
     expect(targets.$.testId("target-m13-verdict")).toMatch(/Met$/);
   });
@@ -316,7 +328,22 @@ describe("/stats/corruption", () => {
     expect(page.status).toBe(200);
     expect(page.$.text()).toContain(`สถิติเรื่องร้องเรียนการทุจริตและประพฤติมิชอบ ปีงบประมาณ ${fy}`);
     const table = page.$.testId("ita-table")!;
-    const order = ["ตุลาคม", "พฤศจิกายน", "ธันวาคม", "รวมไตรมาสที่ 1", "มกราคม", "กุมภาพันธ์", "มีนาคม", "รวมไตรมาสที่ 2", "รวมรอบ 6 เดือน", "เมษายน", "รวมไตรมาสที่ 3", "กันยายน", "รวมไตรมาสที่ 4", `รวมทั้งปีงบประมาณ ${fy}`];
+    const order = [
+      "ตุลาคม",
+      "พฤศจิกายน",
+      "ธันวาคม",
+      "รวมไตรมาสที่ 1",
+      "มกราคม",
+      "กุมภาพันธ์",
+      "มีนาคม",
+      "รวมไตรมาสที่ 2",
+      "รวมรอบ 6 เดือน",
+      "เมษายน",
+      "รวมไตรมาสที่ 3",
+      "กันยายน",
+      "รวมไตรมาสที่ 4",
+      `รวมทั้งปีงบประมาณ ${fy}`,
+    ];
     let at = -1;
     for (const label of order) {
       const i = table.indexOf(label, at + 1);

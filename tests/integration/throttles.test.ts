@@ -1,5 +1,5 @@
 /**
- * Throttles that slow attackers and never lock out the real user (issue 10), black-box against the built server:
+ * Throttles that slow attackers and never lock out the real user, black-box against the built server:
  *
  * Without TRUSTED_PROXIES (server A, the tests connect from 127.0.0.1):
  * - a forged X-Forwarded-For is ignored: requests with a new forwarded address each are limited as the real peer;
@@ -42,7 +42,10 @@ beforeAll(async () => {
   a = await startServer({ env: { LOG_LEVEL: "info" } });
   // Server B starts on a data folder where an earlier run recorded the warning: with proxies configured it is cleared.
   bDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-throttle-b-"));
-  fs.writeFileSync(path.join(bDataDir, "proxy-warning.json"), JSON.stringify({ forwardedHeadersWithoutTrustedProxy: true, since: "2026-01-02" }));
+  fs.writeFileSync(
+    path.join(bDataDir, "proxy-warning.json"),
+    JSON.stringify({ forwardedHeadersWithoutTrustedProxy: true, since: "2026-01-02" }),
+  );
   b = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1", DATA_DIR: bDataDir } });
   await Promise.all([addRecipient(a, "a"), addRecipient(b, "b")]);
 }, 180_000);
@@ -70,7 +73,11 @@ async function healthz(server: TestServer) {
 async function junkPost(c: HttpClient, kind: "csrf" | "honeypot"): Promise<HttpResult> {
   const page = await c.get("/report/new");
   const csrf = kind === "csrf" ? "x".repeat(43) : csrfOf(page);
-  const fd = formData({ csrf, submissionKey: submissionKeyOf(page), ...reportFields({ website: kind === "honeypot" ? "http://spam.example" : "" }) });
+  const fd = formData({
+    csrf,
+    submissionKey: submissionKeyOf(page),
+    ...reportFields({ website: kind === "honeypot" ? "http://spam.example" : "" }),
+  });
   return c.postMultipart("/report/new", fd);
 }
 
@@ -102,7 +109,10 @@ describe("no trusted proxy configured: forwarded headers are ignored and reporte
     expect(h.body.status).toBe("ok");
     expect(h.body.proxyWarning.seen).toBe(true);
     expect(h.body.proxyWarning.since).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const lines = a.logs().split("\n").filter((l) => l.includes("TRUSTED_PROXIES is not set"));
+    const lines = a
+      .logs()
+      .split("\n")
+      .filter((l) => l.includes("TRUSTED_PROXIES is not set"));
     expect(lines).toHaveLength(1);
     const saved = JSON.parse(fs.readFileSync(path.join(a.dataDir, "proxy-warning.json"), "utf8"));
     expect(saved).toEqual({ forwardedHeadersWithoutTrustedProxy: true, since: h.body.proxyWarning.since });
@@ -161,7 +171,10 @@ describe("behind a configured trusted proxy", () => {
       junk.push(r.status);
       expect(r.text.length).toBeGreaterThan(0);
     }
-    expect(junk.every((s) => s === 403 || s === 400), junk.join(" ")).toBe(true);
+    expect(
+      junk.every((s) => s === 403 || s === 400),
+      junk.join(" "),
+    ).toBe(true);
     for (let i = 0; i < 12; i++) expect((await openInbox(visitor("198.20"), wrongReceipt())).status).toBe(404);
 
     const reporter = new HttpClient(b.url, { ip: reporterIp });
@@ -201,7 +214,11 @@ describe("behind a configured trusted proxy", () => {
     for (const c of clients) c.cookies.set("csrf", csrf);
     for (let i = 0; i < clients.length; i += 30) {
       const batch = await Promise.all(
-        clients.slice(i, i + 30).map((c, j) => c.postForm("/track", { csrf, reference: complaint.reference, code: `WRNG-${String(i + j).padStart(4, "0")}-ZZZZ` })),
+        clients
+          .slice(i, i + 30)
+          .map((c, j) =>
+            c.postForm("/track", { csrf, reference: complaint.reference, code: `WRNG-${String(i + j).padStart(4, "0")}-ZZZZ` }),
+          ),
       );
       for (const r of batch) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
     }
@@ -214,7 +231,8 @@ describe("behind a configured trusted proxy", () => {
     // A citizen who mistyped twice is slowed a little by the others' failures, never refused.
     const typo = visitor("198.23");
     const f2 = await typo.get("/track");
-    for (const code of ["AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF"]) expect((await typo.postForm("/track", { csrf: csrfOf(f2), reference: complaint.reference, code })).status).toBe(404);
+    for (const code of ["AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF"])
+      expect((await typo.postForm("/track", { csrf: csrfOf(f2), reference: complaint.reference, code })).status).toBe(404);
     const right = await typo.postForm("/track", { csrf: csrfOf(f2), reference: complaint.reference, code: complaint.trackingCode });
     expect(right.status).toBe(200);
   }, 120_000);
@@ -245,7 +263,10 @@ describe("behind a configured trusted proxy", () => {
     });
     const results = await Promise.all(clients.map((c) => c.postForm("/report/inbox", { csrf, intent: "open", receipt: wrongReceipt() })));
     const statuses = results.map((r) => r.status);
-    expect(statuses.every((s) => s === 404 || s === 503), statuses.join(" ")).toBe(true);
+    expect(
+      statuses.every((s) => s === 404 || s === 503),
+      statuses.join(" "),
+    ).toBe(true);
     const busy = results.filter((r) => r.status === 503);
     expect(busy.length, statuses.join(" ")).toBeGreaterThan(0);
     for (const r of busy) {
@@ -279,7 +300,12 @@ describe("behind a configured trusted proxy", () => {
     stop = true;
     await Promise.all(flood);
     expect(filed.receipt).toMatch(/^\d{16}$/);
-    expect(Object.keys(statuses).map(Number).every((s) => s === 404 || s === 503), JSON.stringify(statuses)).toBe(true);
+    expect(
+      Object.keys(statuses)
+        .map(Number)
+        .every((s) => s === 404 || s === 503),
+      JSON.stringify(statuses),
+    ).toBe(true);
     expect(statuses[503] ?? 0, `lookups saturated: ${JSON.stringify(statuses)}`).toBeGreaterThan(0);
     expect(ms, `filing took ${Math.round(ms)} ms under the flood`).toBeLessThan(15_000);
     const opened = await openInbox(reporter, filed.receipt);

@@ -1,5 +1,5 @@
 /**
- * Plan topics at triage (issue 5), black-box: an officer of the case's division sets and changes the topics, the
+ * Plan topics at triage, black-box: an officer of the case's division sets and changes the topics, the
  * summary table topic_stats follows, executives (read-only) and other divisions cannot, CSRF is required, and the
  * public list filters by topic.
  */
@@ -40,7 +40,9 @@ async function postTopics(client: HttpClient, topics: string[], csrf?: string): 
 }
 
 const stored = async () =>
-  (await dbAll<{ topic: string }>(server, "select topic from complaint_topics where complaint_id = ? order by topic", complaintId)).map((r) => r.topic);
+  (await dbAll<{ topic: string }>(server, "select topic from complaint_topics where complaint_id = ? order by topic", complaintId)).map(
+    (r) => r.topic,
+  );
 
 /** topic_stats for this case's cohort (fiscal year and Bangkok day of receipt), source 'complaint'. */
 async function stats(): Promise<Record<string, number>> {
@@ -77,7 +79,10 @@ describe("plan topics at triage", () => {
     const page = await c.works!.get(`/staff/cases/${complaint.reference}`);
     expect(page.status).toBe(200);
     const form = /<form[^>]*data-testid="form-topics"[\s\S]*?<\/form>/.exec(page.text)![0];
-    const boxes = (form.match(/<input type="checkbox"[^>]*>/g) ?? []).map((tag) => [/name="([^"]+)"/.exec(tag)![1], /value="([^"]+)"/.exec(tag)![1]]);
+    const boxes = (form.match(/<input type="checkbox"[^>]*>/g) ?? []).map((tag) => [
+      /name="([^"]+)"/.exec(tag)![1],
+      /value="([^"]+)"/.exec(tag)![1],
+    ]);
     expect(boxes).toEqual(["bribery", "procurement", "personnel", "unfair_service", "officer_conduct"].map((t) => ["topics", t]));
     expect(form).toContain("<fieldset");
     expect(form).toContain("<legend>");
@@ -94,7 +99,9 @@ describe("plan topics at triage", () => {
     expect(await stats()).toEqual({ bribery: 1, procurement: 1 });
     const page = await c.works!.get(res.location!);
     expect(page.$.testId("action-done")).toBe("บันทึกหัวข้อตามแผนแล้ว");
-    const checked = (page.text.match(/<input type="checkbox"[^>]*>/g) ?? []).filter((tag) => /\bchecked=""/.test(tag)).map((tag) => /value="([^"]+)"/.exec(tag)![1]);
+    const checked = (page.text.match(/<input type="checkbox"[^>]*>/g) ?? [])
+      .filter((tag) => /\bchecked=""/.test(tag))
+      .map((tag) => /value="([^"]+)"/.exec(tag)![1]);
     expect(checked).toEqual(["bribery", "procurement"]);
     // an internal history row names the new set; the citizen's timeline does not show it
     const note = await dbGet<{ note: string; is_public: number; kind: string }>(

@@ -11,7 +11,7 @@ process.env.DATA_DIR = dataDir;
 delete process.env.MASTER_KEY;
 
 const { openDatabase, migrateToLatest } = await import("../../db/connection");
-const audit = await import("~/models/audit.server");
+const audit = await import("~/models/audit/audit.server");
 
 const dbs: { destroy(): Promise<void> }[] = [];
 afterAll(async () => {
@@ -69,7 +69,10 @@ describe("audit chain", () => {
     const db2 = await freshLog();
     await dropGuards(db2);
     const row = await db2.selectFrom("audit_log").selectAll().where("id", "=", 4).executeTakeFirstOrThrow();
-    const forged = crypto.createHash("sha256").update(row.prev_hash + "x").digest("hex");
+    const forged = crypto
+      .createHash("sha256")
+      .update(row.prev_hash + "x")
+      .digest("hex");
     await sql`update audit_log set actor_id = 1, hash = ${forged} where id = 4`.execute(db2);
     expect(await audit.verifyAuditChain(db2)).toMatchObject({ ok: false, firstBadId: 4 });
   });
@@ -91,7 +94,14 @@ describe("audit chain", () => {
     const db = openDatabase(file);
     await migrateToLatest(db);
     for (let i = 0; i < 3; i++) {
-      await audit.appendAudit(db, { actorId: 5, actorRole: "integrity", action: "report.download", targetType: "report", targetId: 1, details: { attachmentId: 100 + i } });
+      await audit.appendAudit(db, {
+        actorId: 5,
+        actorRole: "integrity",
+        action: "report.download",
+        targetType: "report",
+        targetId: 1,
+        details: { attachmentId: 100 + i },
+      });
     }
     await sql`pragma wal_checkpoint(truncate)`.execute(db);
     await db.destroy();
@@ -115,7 +125,11 @@ describe("audit chain", () => {
     ).rejects.toThrow("boom");
     expect(await audit.verifyAuditChain(db)).toEqual({ ok: true, checked: 1 });
     // and concurrent appends outside transactions still form one chain
-    await Promise.all(Array.from({ length: 10 }, (_, i) => audit.appendAudit(db, { actorId: i, actorRole: "x", action: "report.view", targetType: "report", targetId: i })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        audit.appendAudit(db, { actorId: i, actorRole: "x", action: "report.view", targetType: "report", targetId: i }),
+      ),
+    );
     expect(await audit.verifyAuditChain(db)).toEqual({ ok: true, checked: 11 });
   });
 });

@@ -37,7 +37,10 @@ describe("rotation (keep N daily, M monthly)", () => {
     // Seven days: the newest and the six days before it.
     for (const s of newest.slice(2, 8)) expect(keep.has(s)).toBe(true);
     // Months (Bangkok): the newest backup of each of the three most recent months is kept, older months are gone.
-    const bangkokMonth = (s: string) => new Date(Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13)) + 7 * 3_600_000).toISOString().slice(0, 7);
+    const bangkokMonth = (s: string) =>
+      new Date(Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13)) + 7 * 3_600_000)
+        .toISOString()
+        .slice(0, 7);
     const months = [...new Set(newest.map(bangkokMonth))];
     const lastOfMonth = months.slice(0, 3).map((m) => newest.find((s) => bangkokMonth(s) === m)!);
     for (const s of lastOfMonth) expect(keep.has(s)).toBe(true);
@@ -86,7 +89,9 @@ describe("passphrase encryption (AES-256-GCM, scrypt, 1 MiB chunks)", () => {
     const headerLen = 8 + 4 + sealed.readUInt32BE(8);
     const firstChunkEnd = headerLen + 4 + sealed.readUInt32BE(headerLen) + 16;
     await expect(decrypt(sealed.subarray(0, firstChunkEnd), pass)).rejects.toThrow(/final chunk is missing/);
-    await expect(decrypt(Buffer.concat([sealed, sealed.subarray(headerLen, firstChunkEnd)]), pass)).rejects.toThrow(/after the final chunk/);
+    await expect(decrypt(Buffer.concat([sealed, sealed.subarray(headerLen, firstChunkEnd)]), pass)).rejects.toThrow(
+      /after the final chunk/,
+    );
     await expect(decrypt(Buffer.from("not an archive at all"), pass)).rejects.toBeInstanceOf(BackupError);
   }, 60_000);
 });
@@ -94,6 +99,7 @@ describe("passphrase encryption (AES-256-GCM, scrypt, 1 MiB chunks)", () => {
 describe("entry paths an archive may hold", () => {
   it("only plain relative names", () => {
     for (const ok of ["sujarit.db", "uploads/ab/ab12", "reports/pending/0f", "keys/master.key"]) expect(safeEntryPath(ok), ok).toBe(true);
-    for (const bad of ["/etc/passwd", "../x", "uploads/../../x", "uploads//x", "./x", "a\\b", "uploads/ผล.jpg", "", "x/."]) expect(safeEntryPath(bad), bad).toBe(false);
+    for (const bad of ["/etc/passwd", "../x", "uploads/../../x", "uploads//x", "./x", "a\\b", "uploads/ผล.jpg", "", "x/."])
+      expect(safeEntryPath(bad), bad).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `npm start` does not rebuild when nothing changed (issue 11): scripts/build-stamp.mjs decides from a hash of the
+ * `npm start` does not rebuild when nothing changed: scripts/build-stamp.mjs decides from a hash of the
  * sources against the stamp the last build wrote; a fresh clone (no stamp, no output) builds.
  */
 import { spawnSync } from "node:child_process";
@@ -90,7 +90,12 @@ describe("build stamp", () => {
     dirs.push(buildDir);
     buildOutputs(buildDir);
     const run = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [SCRIPT, ...args], { cwd: root, env: { ...process.env, BUILD_DIR: buildDir, ...env }, encoding: "utf8", timeout: 10_000 });
+      spawnSync(process.execPath, [SCRIPT, ...args], {
+        cwd: root,
+        env: { ...process.env, BUILD_DIR: buildDir, ...env },
+        encoding: "utf8",
+        timeout: 10_000,
+      });
     expect(run(["check"]).status).toBe(1);
     expect(run(["write"]).status).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(buildDir, STAMP_FILE), "utf8")).hash).toBe(sourceHash(root));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "~/lib/permissions";
-import { availableActions } from "~/models/case-workspace.server";
+import { availableActions } from "~/models/complaints/workspace.server";
 
 const WORKS = 3;
 const admin: Actor = { id: 1, role: "admin", division_id: null };
@@ -13,7 +13,15 @@ const inWorks = (status: string) => ({ status, division_id: WORKS });
 describe("availableActions (the case page's action forms)", () => {
   it("puts the usual next step first, then day-to-day work, closing actions last", () => {
     expect(availableActions(inWorks("received"), officer)).toEqual(["accept", "assign", "reply", "note", "forward"]);
-    expect(availableActions(inWorks("accepted"), officer)).toEqual(["start", "resolve", "request_info", "assign", "reply", "note", "forward"]);
+    expect(availableActions(inWorks("accepted"), officer)).toEqual([
+      "start",
+      "resolve",
+      "request_info",
+      "assign",
+      "reply",
+      "note",
+      "forward",
+    ]);
     expect(availableActions(inWorks("in_progress"), officer)).toEqual(["resolve", "request_info", "assign", "reply", "note", "forward"]);
     expect(availableActions(inWorks("waiting_info"), officer)).toEqual(["info_received", "assign", "reply", "note", "forward"]);
   });

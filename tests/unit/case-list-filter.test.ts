@@ -11,7 +11,7 @@ import {
   parseCaseListFilter,
   withoutCriterion,
   type CaseListFilter,
-} from "~/lib/case-list-filter";
+} from "~/lib/complaint-list-filter";
 import { tFor } from "~/i18n";
 
 const p = (s: string) => new URLSearchParams(s);
@@ -25,7 +25,20 @@ describe("parseCaseListFilter: fiscal year", () => {
   });
 
   it("returns null when fy is missing or invalid", () => {
-    for (const q of ["", "fy=", "fy=2499", "fy=2701", "fy=2026x", "fy=+2569", "fy=02569", "fy=256", "fy=2569.0", "fy= 2569", "fy=๒๕๖๙", "category=1"]) {
+    for (const q of [
+      "",
+      "fy=",
+      "fy=2499",
+      "fy=2701",
+      "fy=2026x",
+      "fy=+2569",
+      "fy=02569",
+      "fy=256",
+      "fy=2569.0",
+      "fy= 2569",
+      "fy=๒๕๖๙",
+      "category=1",
+    ]) {
       expect(parse(q), q).toBeNull();
     }
   });
@@ -74,7 +87,11 @@ describe("parseCaseListFilter: dates", () => {
 
 describe("parseCaseListFilter: other criteria", () => {
   it("reads every criterion", () => {
-    expect(parse("fy=2569&category=3&channel=line&division=2&village=5&state=overdue&sla=explained&ack=late&topic=unfair_service&rated=satisfied")).toEqual({
+    expect(
+      parse(
+        "fy=2569&category=3&channel=line&division=2&village=5&state=overdue&sla=explained&ack=late&topic=unfair_service&rated=satisfied",
+      ),
+    ).toEqual({
       fy: 2569,
       categoryId: 3,
       channel: "line",
@@ -127,7 +144,9 @@ describe("caseListSearch / caseListHref", () => {
   };
 
   it("writes parameters in a stable order whatever the object's key order", () => {
-    expect(caseListSearch(full)).toBe("?fy=2569&from=2026-01-01&to=2026-01-31&category=2&channel=phone&division=4&village=none&state=open&sla=late&ack=on_time&topic=bribery&rated=any");
+    expect(caseListSearch(full)).toBe(
+      "?fy=2569&from=2026-01-01&to=2026-01-31&category=2&channel=phone&division=4&village=none&state=open&sla=late&ack=on_time&topic=bribery&rated=any",
+    );
     expect(caseListSearch({ fy: 2569 })).toBe("?fy=2569");
   });
 
@@ -170,16 +189,19 @@ describe("describeCriteria", () => {
     expect(words({ fy: 2569 }, "th")).toBe("เรื่องที่รับในปีงบประมาณ 2569");
     expect(words({ fy: 2569, from: "2025-10-01", to: "2026-09-30" }, "th")).toBe("เรื่องที่รับในปีงบประมาณ 2569");
     expect(words({ fy: 2569, from: "2025-10-01", to: "2026-03-31" }, "th")).toBe("เรื่องที่รับระหว่างวันที่ 1 ตุลาคม 2568 ถึง 31 มีนาคม 2569");
-    expect(words({ fy: 2569, topic: "bribery", divisionId: "none", villageId: 3, sla: "explained", rated: "satisfied" }, "th", { village: 4 })).toBe(
-      "เรื่องที่รับในปีงบประมาณ 2569 · ยังไม่ได้มอบหมายกอง/ส่วน · หมู่ที่ 4 · ชี้แจงผู้ร้องภายในกำหนด · หัวข้อตามแผน: การรับสินบน · ผู้ร้องพึงพอใจ (4–5 คะแนน)",
-    );
-    expect(words({ fy: 2569, month: undefined, from: "2026-01-01", to: "2026-01-31", channel: "line", state: "overdue" } as never, "en")).toBe(
-      "Received in January 2569 BE · Received by LINE · Past the deadline and still open",
-    );
+    expect(
+      words({ fy: 2569, topic: "bribery", divisionId: "none", villageId: 3, sla: "explained", rated: "satisfied" }, "th", { village: 4 }),
+    ).toBe("เรื่องที่รับในปีงบประมาณ 2569 · ยังไม่ได้มอบหมายกอง/ส่วน · หมู่ที่ 4 · ชี้แจงผู้ร้องภายในกำหนด · หัวข้อตามแผน: การรับสินบน · ผู้ร้องพึงพอใจ (4–5 คะแนน)");
+    expect(
+      words({ fy: 2569, month: undefined, from: "2026-01-01", to: "2026-01-31", channel: "line", state: "overdue" } as never, "en"),
+    ).toBe("Received in January 2569 BE · Received by LINE · Past the deadline and still open");
   });
 
   it("gives each phrase the criterion it removes", () => {
-    expect(describeCriteria({ fy: 2569, from: "2026-01-01", to: "2026-01-31", ack: "late" }, th, "th").map((x) => x.key)).toEqual(["dates", "ack"]);
+    expect(describeCriteria({ fy: 2569, from: "2026-01-01", to: "2026-01-31", ack: "late" }, th, "th").map((x) => x.key)).toEqual([
+      "dates",
+      "ack",
+    ]);
     expect(describeCriteria({ fy: 2569, ack: "late" }, th, "th").map((x) => x.key)).toEqual(["fy", "ack"]);
   });
 });

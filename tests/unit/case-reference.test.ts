@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCaseReference, parseCaseReference } from "~/lib/case-reference";
+import { formatCaseReference, parseCaseReference } from "~/lib/complaint-reference";
 
 describe("formatCaseReference", () => {
   it("pads the sequence to six digits", () => {

@@ -12,7 +12,7 @@ import {
   publicStage,
   type CaseAction,
   type CaseStatus,
-} from "~/lib/case-status";
+} from "~/lib/complaint-status";
 
 const ALLOWED: [CaseStatus, CaseAction, CaseStatus][] = [
   ["received", "accept", "accepted"],
@@ -106,13 +106,6 @@ describe("helpers", () => {
   });
 
   it("publicStage groups statuses", () => {
-    expect(CASE_STATUSES.map(publicStage)).toEqual([
-      "received",
-      "in_progress",
-      "in_progress",
-      "in_progress",
-      "done",
-      "done",
-    ]);
+    expect(CASE_STATUSES.map(publicStage)).toEqual(["received", "in_progress", "in_progress", "in_progress", "done", "done"]);
   });
 });

@@ -162,7 +162,16 @@ describe("rendered SVG", () => {
 
   it("meter: filled share, dashed target line, no-data text", () => {
     const svg = renderToStaticMarkup(
-      createElement(ShareMeter, { id: "s", title: "ความพึงพอใจ", desc: "75%", share: 0.75, valueText: "75%", target: 0.8, targetText: "เป้าหมาย 80%", noDataText: "ยังไม่มีคำตอบ" }),
+      createElement(ShareMeter, {
+        id: "s",
+        title: "ความพึงพอใจ",
+        desc: "75%",
+        share: 0.75,
+        valueText: "75%",
+        target: 0.8,
+        targetText: "เป้าหมาย 80%",
+        noDataText: "ยังไม่มีคำตอบ",
+      }),
     );
     expect(svg).toMatch(/role="img"/);
     expect(svg).toContain(">75%</text>");

@@ -1,5 +1,5 @@
 /**
- * Client keys and trusted proxies (issue 10): IPv6 grouped by /64, IPv4-mapped IPv6 as IPv4, TRUSTED_PROXIES parsing
+ * Client keys and trusted proxies: IPv6 grouped by /64, IPv4-mapped IPv6 as IPv4, TRUSTED_PROXIES parsing
  * (addresses and CIDRs, IPv4 and IPv6) and the walk of X-Forwarded-For from the right.
  */
 import fs from "node:fs";
@@ -31,7 +31,13 @@ describe("clientKey: one key per IPv4 address, per IPv6 /64", () => {
   it("groups every address of one IPv6 /64 under one key, and keeps other /64s apart", () => {
     const a = clientKey("2001:db8:1:2::1");
     expect(a).toBe("2001:db8:1:2::/64");
-    for (const other of ["2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:0db8:0001:0002:abcd::9", "[2001:db8:1:2::77]:443", "2001:DB8:1:2::1%eth0", "2001:db8:1:2:0:0:0:0"]) {
+    for (const other of [
+      "2001:db8:1:2:ffff:ffff:ffff:ffff",
+      "2001:0db8:0001:0002:abcd::9",
+      "[2001:db8:1:2::77]:443",
+      "2001:DB8:1:2::1%eth0",
+      "2001:db8:1:2:0:0:0:0",
+    ]) {
       expect(clientKey(other), other).toBe(a);
     }
     expect(clientKey("2001:db8:1:3::1")).not.toBe(a);
@@ -48,7 +54,8 @@ describe("clientKey: one key per IPv4 address, per IPv6 /64", () => {
   });
 
   it("is idempotent and gives one key to anything that is not an address", () => {
-    for (const x of ["203.0.113.5", "2001:db8:1:2::1", "::ffff:198.51.100.7", "garbage"]) expect(clientKey(clientKey(x))).toBe(clientKey(x));
+    for (const x of ["203.0.113.5", "2001:db8:1:2::1", "::ffff:198.51.100.7", "garbage"])
+      expect(clientKey(clientKey(x))).toBe(clientKey(x));
     expect(clientKey(undefined)).toBe("unknown");
     expect(clientKey("")).toBe("unknown");
     expect(clientKey("999.1.1.1")).toBe("unknown");
@@ -77,9 +84,12 @@ describe("TRUSTED_PROXIES", () => {
     expect(parseCidr("127.0.0.1")).toMatchObject({ v: 4, prefix: 32 });
   });
 
-  it.each(["10.0.0.0/33", "2001:db8::/129", "proxy.local", "10.0.0.0/", "10.0.0.0/8/8", "300.1.1.1", "10.0.0.0/-1"])("refuses %s", (bad) => {
-    expect(() => parseTrustedProxies(`127.0.0.1, ${bad}`)).toThrow(/not an IP address or CIDR/);
-  });
+  it.each(["10.0.0.0/33", "2001:db8::/129", "proxy.local", "10.0.0.0/", "10.0.0.0/8/8", "300.1.1.1", "10.0.0.0/-1"])(
+    "refuses %s",
+    (bad) => {
+      expect(() => parseTrustedProxies(`127.0.0.1, ${bad}`)).toThrow(/not an IP address or CIDR/);
+    },
+  );
 
   it("matches addresses against CIDRs of the same family (IPv4-mapped peers match IPv4 entries)", () => {
     const list = parseTrustedProxies("10.0.0.0/8, 172.16.0.0/12, 2001:db8:aa::/48, 127.0.0.2");
@@ -136,7 +146,9 @@ describe("the client address behind proxies", () => {
     expect(proxyWarning().seen).toBe(false);
     expect(clientFromRequest({ peer: "::ffff:127.0.0.1", headers: {}, path: "/" }, [])).toBe("127.0.0.1");
     expect(proxyWarning().seen).toBe(false);
-    expect(clientFromRequest({ peer: "::ffff:127.0.0.1", headers: { "x-forwarded-for": "198.51.100.1" }, path: "/report/inbox" }, [])).toBe("127.0.0.1");
+    expect(clientFromRequest({ peer: "::ffff:127.0.0.1", headers: { "x-forwarded-for": "198.51.100.1" }, path: "/report/inbox" }, [])).toBe(
+      "127.0.0.1",
+    );
     const w = proxyWarning();
     expect(w.seen).toBe(true);
     expect(w.since).toMatch(/^\d{4}-\d{2}-\d{2}$/);

@@ -48,7 +48,13 @@ describe("csvCell", () => {
 
 describe("toCsv", () => {
   it("starts with the BOM, ends every record with CRLF", () => {
-    const doc = toCsv(["เดือน (month)", "จำนวนเรื่องที่ได้รับ (received)"], [["2025-10", 3], ["2025-11", 0]]);
+    const doc = toCsv(
+      ["เดือน (month)", "จำนวนเรื่องที่ได้รับ (received)"],
+      [
+        ["2025-10", 3],
+        ["2025-11", 0],
+      ],
+    );
     expect(doc.startsWith(CSV_BOM)).toBe(true);
     expect(doc.charCodeAt(0)).toBe(0xfeff);
     expect(doc).toBe(`${CSV_BOM}เดือน (month),จำนวนเรื่องที่ได้รับ (received)\r\n2025-10,3\r\n2025-11,0\r\n`);

@@ -6,7 +6,7 @@
 import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { CASE_STATUSES } from "~/lib/case-status";
+import { CASE_STATUSES } from "~/lib/complaint-status";
 import { isLateByClock, markLateOutcomesBatch, undecidedRunningSqlText, type LateClock, type SlaOutcome } from "~/models/deadlines";
 
 describe("the clock's late rule: SQL and TypeScript agree", () => {
@@ -16,7 +16,9 @@ describe("the clock's late rule: SQL and TypeScript agree", () => {
       status text not null, due_at text not null, ack_outcome text, acknowledged_at text, ack_due_at text)`.execute(db);
     // The indexes the ticker names, with the conditions of migration 0700.
     await sql.raw(`create index complaints_sla_undecided on complaints (due_at, id) where ${undecidedRunningSqlText()}`).execute(db);
-    await sql.raw(`create index complaints_ack_undecided on complaints (ack_due_at, id) where ack_outcome is null and acknowledged_at is null`).execute(db);
+    await sql
+      .raw(`create index complaints_ack_undecided on complaints (ack_due_at, id) where ack_outcome is null and acknowledged_at is null`)
+      .execute(db);
 
     const at = new Date("2025-03-10T05:00:00Z");
     const cases: (LateClock & { id: number })[] = [];
@@ -25,7 +27,12 @@ describe("the clock's late rule: SQL and TypeScript agree", () => {
       for (const period_no of [1, 2])
         for (const paused_at of [null, "2025-03-01T00:00:00.000Z"])
           for (const status of CASE_STATUSES)
-            for (const due_at of ["2025-03-09T16:59:59.999Z", "2025-03-10T04:59:59.999Z", "2025-03-10T05:00:00.000Z", "2025-03-10T16:59:59.999Z"])
+            for (const due_at of [
+              "2025-03-09T16:59:59.999Z",
+              "2025-03-10T04:59:59.999Z",
+              "2025-03-10T05:00:00.000Z",
+              "2025-03-10T16:59:59.999Z",
+            ])
               cases.push({ id: ++id, sla_outcome, period_no, paused_at, status, due_at });
     for (const c of cases) await db.insertInto("complaints").values(c).execute();
 

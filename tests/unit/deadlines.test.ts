@@ -17,7 +17,7 @@ import {
   outcomeOnPause,
   type SlaPolicy,
 } from "~/models/deadlines";
-import { thaiHolidaySet, THAI_HOLIDAYS } from "~/lib/holidays-th";
+import { thaiHolidaySet, THAI_HOLIDAYS } from "../../db/holidays-th";
 
 const holidays = thaiHolidaySet();
 const end = (day: string) => `${day}T16:59:59.999Z`;
@@ -79,10 +79,19 @@ describe("a clock set back neither gains nor loses days", () => {
 describe("a case keeps the counting mode of its deadline", () => {
   it("a calendar deadline paused and resumed under a working-day policy does not move earlier", () => {
     // Calendar deadline Sun 21 Jul 2024 (set before the organisation switched to working days).
-    const c = { received_at: at9("2024-07-06").toISOString(), period_started_at: at9("2024-07-06").toISOString(), due_at: end("2024-07-21"), deadline_mode: "calendar" as const };
+    const c = {
+      received_at: at9("2024-07-06").toISOString(),
+      period_started_at: at9("2024-07-06").toISOString(),
+      due_at: end("2024-07-21"),
+      deadline_mode: "calendar" as const,
+    };
     const remaining = daysAtPause(c, at9("2024-07-17"), working); // Thu 18 … Sun 21: 4 calendar days
     expect(remaining).toBe(4);
-    const due = dueAtOnResume({ paused_at: at9("2024-07-17").toISOString(), remaining_days: remaining, deadline_mode: "calendar" }, at9("2024-07-17"), working)!;
+    const due = dueAtOnResume(
+      { paused_at: at9("2024-07-17").toISOString(), remaining_days: remaining, deadline_mode: "calendar" },
+      at9("2024-07-17"),
+      working,
+    )!;
     expect(due.toISOString()).toBe(end("2024-07-21"));
     // Without the case's mode, working days would have left 2 days (Thu 18, Fri 19): due Fri 19 Jul, earlier.
     expect(daysAtPause({ ...c, deadline_mode: null }, at9("2024-07-17"), working)).toBe(2);
@@ -101,8 +110,16 @@ describe("resuming on a day off with no days left", () => {
 describe("due soon under a working-day policy counts working days", () => {
   it("a deadline three working days away across a weekend is due soon; four is on track", () => {
     const now = at9("2024-07-04"); // Thu
-    expect(deadlineStatus({ dueAt: new Date(end("2024-07-09")), now, policy: working })).toEqual({ state: "due_soon", daysLeft: 3, daysOverdue: 0 });
-    expect(deadlineStatus({ dueAt: new Date(end("2024-07-10")), now, policy: working })).toEqual({ state: "on_track", daysLeft: 4, daysOverdue: 0 });
+    expect(deadlineStatus({ dueAt: new Date(end("2024-07-09")), now, policy: working })).toEqual({
+      state: "due_soon",
+      daysLeft: 3,
+      daysOverdue: 0,
+    });
+    expect(deadlineStatus({ dueAt: new Date(end("2024-07-10")), now, policy: working })).toEqual({
+      state: "on_track",
+      daysLeft: 4,
+      daysOverdue: 0,
+    });
     // Calendar counting of the same dates: 5 days left, on track.
     expect(deadlineStatus({ dueAt: new Date(end("2024-07-09")), now, policy: calendar }).state).toBe("on_track");
     expect(dueSoonCutoff(now, working).toISOString()).toBe(end("2024-07-09"));

@@ -1,5 +1,5 @@
 /**
- * `npm test` on a bare machine (issue 11): the Chromium finder's decisions (scripts/ensure-chromium.mjs) — CHROMIUM_PATH,
+ * `npm test` on a bare machine: the Chromium finder's decisions (scripts/ensure-chromium.mjs) — CHROMIUM_PATH,
  * then /usr/bin/chromium, then apt-get as root on Debian, else one line saying what to run — and the script itself.
  */
 import { spawnSync } from "node:child_process";
@@ -9,11 +9,16 @@ import { decideChromium, ensureChromium, DEFAULT_CHROMIUM } from "../../scripts/
 
 const ROOT = path.resolve(__dirname, "../..");
 const none = () => false;
-const only = (...files: string[]) => (p: string) => files.includes(p);
+const only =
+  (...files: string[]) =>
+  (p: string) =>
+    files.includes(p);
 
 describe("decideChromium", () => {
   it("uses CHROMIUM_PATH when it is an executable", () => {
-    expect(decideChromium({ chromiumPath: "/opt/chromium/chrome", exists: only("/opt/chromium/chrome"), isRoot: false, hasAptGet: true })).toEqual({
+    expect(
+      decideChromium({ chromiumPath: "/opt/chromium/chrome", exists: only("/opt/chromium/chrome"), isRoot: false, hasAptGet: true }),
+    ).toEqual({
       action: "use",
       path: "/opt/chromium/chrome",
     });
@@ -27,7 +32,10 @@ describe("decideChromium", () => {
   });
 
   it("then /usr/bin/chromium", () => {
-    expect(decideChromium({ exists: only(DEFAULT_CHROMIUM), isRoot: false, hasAptGet: false })).toEqual({ action: "use", path: "/usr/bin/chromium" });
+    expect(decideChromium({ exists: only(DEFAULT_CHROMIUM), isRoot: false, hasAptGet: false })).toEqual({
+      action: "use",
+      path: "/usr/bin/chromium",
+    });
     expect(decideChromium({ chromiumPath: "  ", exists: only(DEFAULT_CHROMIUM), isRoot: false, hasAptGet: false }).action).toBe("use");
   });
 
@@ -80,14 +88,27 @@ describe("ensureChromium", () => {
     const run = () => {
       throw new Error("must not run");
     };
-    expect(ensureChromium({ state: { chromiumPath: undefined, exists: only(DEFAULT_CHROMIUM), isRoot: true, hasAptGet: true }, run, log: () => {} })).toBe(DEFAULT_CHROMIUM);
-    expect(() => ensureChromium({ state: { chromiumPath: undefined, exists: none, isRoot: false, hasAptGet: true }, run, log: () => {} })).toThrow(/sudo apt-get/);
+    expect(
+      ensureChromium({
+        state: { chromiumPath: undefined, exists: only(DEFAULT_CHROMIUM), isRoot: true, hasAptGet: true },
+        run,
+        log: () => {},
+      }),
+    ).toBe(DEFAULT_CHROMIUM);
+    expect(() =>
+      ensureChromium({ state: { chromiumPath: undefined, exists: none, isRoot: false, hasAptGet: true }, run, log: () => {} }),
+    ).toThrow(/sudo apt-get/);
   });
 });
 
 describe("node scripts/ensure-chromium.mjs", () => {
   it("exits 1 at once with one line when CHROMIUM_PATH points nowhere", () => {
-    const r = spawnSync(process.execPath, ["scripts/ensure-chromium.mjs"], { cwd: ROOT, env: { ...process.env, CHROMIUM_PATH: "/nonexistent/chromium" }, encoding: "utf8", timeout: 10_000 });
+    const r = spawnSync(process.execPath, ["scripts/ensure-chromium.mjs"], {
+      cwd: ROOT,
+      env: { ...process.env, CHROMIUM_PATH: "/nonexistent/chromium" },
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
@@ -95,7 +116,12 @@ describe("node scripts/ensure-chromium.mjs", () => {
   });
 
   it("prints the Chromium it found (CHROMIUM_PATH given as an executable)", () => {
-    const r = spawnSync(process.execPath, ["scripts/ensure-chromium.mjs"], { cwd: ROOT, env: { ...process.env, CHROMIUM_PATH: process.execPath }, encoding: "utf8", timeout: 10_000 });
+    const r = spawnSync(process.execPath, ["scripts/ensure-chromium.mjs"], {
+      cwd: ROOT,
+      env: { ...process.env, CHROMIUM_PATH: process.execPath },
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(`Chromium for the browser tests: ${process.execPath}`);
   });

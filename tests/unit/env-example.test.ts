@@ -1,5 +1,5 @@
 /**
- * Small sharp edges (issue 11): `.env.example` lists exactly the variables app/utils/env.server.ts reads (so the two
+ * Small sharp edges: `.env.example` lists exactly the variables app/utils/env.server.ts reads (so the two
  * cannot drift), and a clock offset is refused in production unless ALLOW_CLOCK_OFFSET=1.
  */
 import fs from "node:fs";
@@ -40,7 +40,11 @@ describe(".env.example", () => {
 
 describe("CLOCK_OFFSET_MS", () => {
   it("is refused with NODE_ENV=production (also the default), naming the variable", () => {
-    for (const env of [{ CLOCK_OFFSET_MS: "86400000" }, { NODE_ENV: "production", CLOCK_OFFSET_MS: "-5000" }, { CLOCK_OFFSET_MS: "1000", ALLOW_CLOCK_OFFSET: "0" }]) {
+    for (const env of [
+      { CLOCK_OFFSET_MS: "86400000" },
+      { NODE_ENV: "production", CLOCK_OFFSET_MS: "-5000" },
+      { CLOCK_OFFSET_MS: "1000", ALLOW_CLOCK_OFFSET: "0" },
+    ]) {
       expect(() => parseEnv(env)).toThrow(/^Invalid environment configuration:\n {2}CLOCK_OFFSET_MS: .*ALLOW_CLOCK_OFFSET=1/);
     }
   });

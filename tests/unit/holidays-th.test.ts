@@ -1,6 +1,6 @@
-/** Spot checks of the seeded Thai government holidays 2023–2027 (app/lib/holidays-th.ts). */
+/** Spot checks of the seeded Thai government holidays 2023–2027 (db/holidays-th.ts). */
 import { describe, expect, it } from "vitest";
-import { THAI_HOLIDAYS, holidaySeedRows, thaiHolidaySet } from "~/lib/holidays-th";
+import { THAI_HOLIDAYS, holidaySeedRows, thaiHolidaySet } from "../../db/holidays-th";
 
 const weekday = (d: string) => new Date(`${d}T00:00:00Z`).getUTCDay(); // 0 = Sunday
 const find = (d: string) => holidaySeedRows().find((h) => h.date === d);
@@ -34,7 +34,22 @@ describe("seeded Thai holidays", () => {
   it("has the fixed-date holidays every year 2023–2027", () => {
     const set = thaiHolidaySet();
     for (let y = 2023; y <= 2027; y++) {
-      for (const md of ["01-01", "04-06", "04-13", "04-14", "04-15", "05-04", "06-03", "07-28", "08-12", "10-13", "10-23", "12-05", "12-10", "12-31"]) {
+      for (const md of [
+        "01-01",
+        "04-06",
+        "04-13",
+        "04-14",
+        "04-15",
+        "05-04",
+        "06-03",
+        "07-28",
+        "08-12",
+        "10-13",
+        "10-23",
+        "12-05",
+        "12-10",
+        "12-31",
+      ]) {
         expect(set.has(`${y}-${md}`), `${y}-${md}`).toBe(true);
       }
     }
@@ -67,7 +82,10 @@ describe("seeded Thai holidays", () => {
         d.setUTCDate(d.getUTCDate() - n);
         return d.toISOString().slice(0, 10);
       });
-      expect(back.some((d) => set.has(d) && [0, 6].includes(weekday(d))), h.date).toBe(true);
+      expect(
+        back.some((d) => set.has(d) && [0, 6].includes(weekday(d))),
+        h.date,
+      ).toBe(true);
     }
   });
 

@@ -17,8 +17,7 @@ const ANN: NameCandidate = { id: 5, name: "Ann Lee" };
 const KORN: NameCandidate = { id: 6, name: "นายกร ศรีสุข" };
 const ALL = [SOMCHAI, SOMSRI, PRASERT, JOHN, ANN, KORN];
 
-const ids = (texts: string[], candidates: readonly NameCandidate[] = ALL) =>
-  findNamedCandidates(texts, candidates).map((m) => m.id);
+const ids = (texts: string[], candidates: readonly NameCandidate[] = ALL) => findNamedCandidates(texts, candidates).map((m) => m.id);
 
 describe("normalizeForNameMatch", () => {
   it("applies NFKC, lower case, and collapses spaces", () => {
@@ -110,17 +109,14 @@ describe("splitPersonName", () => {
   it("lists the titles in one constant, including those required", () => {
     for (const t of ["นาย", "นาง", "นางสาว", "น.ส.", "คุณ", "ดร.", "ผศ.", "รศ.", "ศ.", "ว่าที่ร้อยตรี", "ว่าที่ ร.ต."])
       expect(NAME_TITLES).toContain(t);
-    for (const t of ["จ.ส.อ.", "ส.อ.", "พ.ต.ท.", "พ.ต.อ.", "ร.ต.อ.", "Mr", "Mrs", "Ms", "Miss", "Dr"])
-      expect(NAME_TITLES).toContain(t);
-    for (const c of ["พี่", "น้อง", "คุณ", "เจ๊", "ป้า", "ลุง", "น้า", "อา", "ไอ้", "อี", "นาย", "ชื่อเล่น"])
-      expect(NICKNAME_CUES).toContain(c);
+    for (const t of ["จ.ส.อ.", "ส.อ.", "พ.ต.ท.", "พ.ต.อ.", "ร.ต.อ.", "Mr", "Mrs", "Ms", "Miss", "Dr"]) expect(NAME_TITLES).toContain(t);
+    for (const c of ["พี่", "น้อง", "คุณ", "เจ๊", "ป้า", "ลุง", "น้า", "อา", "ไอ้", "อี", "นาย", "ชื่อเล่น"]) expect(NICKNAME_CUES).toContain(c);
   });
 });
 
 describe("findNamedCandidates", () => {
   it("finds a full name with a title inside a sentence", () => {
-    const text =
-      "เมื่อวันที่ 3 มีนาคม 2567 นายสมชาย ใจดี ได้เรียกรับเงินจากผู้รับเหมาจำนวน 50,000 บาท เพื่อให้ผ่านการตรวจรับงาน";
+    const text = "เมื่อวันที่ 3 มีนาคม 2567 นายสมชาย ใจดี ได้เรียกรับเงินจากผู้รับเหมาจำนวน 50,000 บาท เพื่อให้ผ่านการตรวจรับงาน";
     expect(findNamedCandidates([text], ALL)).toEqual([{ id: 1, strength: "full", matched: "สมชาย ใจดี" }]);
   });
 
@@ -132,9 +128,7 @@ describe("findNamedCandidates", () => {
   });
 
   it("finds a surname alone", () => {
-    expect(findNamedCandidates(["ได้ยินมาว่าคนตระกูลศรีสวัสดิ์เป็นคนอนุมัติ"], ALL)).toEqual([
-      { id: 3, strength: "surname", matched: "ศรีสวัสดิ์" },
-    ]);
+    expect(findNamedCandidates(["ได้ยินมาว่าคนตระกูลศรีสวัสดิ์เป็นคนอนุมัติ"], ALL)).toEqual([{ id: 3, strength: "surname", matched: "ศรีสวัสดิ์" }]);
   });
 
   it("does not match a surname shorter than 3 characters", () => {
@@ -143,15 +137,11 @@ describe("findNamedCandidates", () => {
   });
 
   it("finds a given name alone", () => {
-    expect(findNamedCandidates(["สมศรีเป็นคนเซ็นใบตรวจรับ"], ALL)).toEqual([
-      { id: 2, strength: "given", matched: "สมศรี" },
-    ]);
+    expect(findNamedCandidates(["สมศรีเป็นคนเซ็นใบตรวจรับ"], ALL)).toEqual([{ id: 2, strength: "given", matched: "สมศรี" }]);
   });
 
   it("finds a 2-character given name only after a cue or standing alone", () => {
-    expect(findNamedCandidates(["ขอให้คุณกร รับผิดชอบ"], [KORN])).toEqual([
-      { id: 6, strength: "given", matched: "กร" },
-    ]);
+    expect(findNamedCandidates(["ขอให้คุณกร รับผิดชอบ"], [KORN])).toEqual([{ id: 6, strength: "given", matched: "กร" }]);
     expect(ids(["กร"], [KORN])).toEqual([6]);
     expect(ids(["เจ้าหน้าที่กรอกข้อมูลผิด"], [KORN])).toEqual([]);
     // "คุณกรุณา": กร is followed by a vowel mark, so it is a different syllable
@@ -159,20 +149,14 @@ describe("findNamedCandidates", () => {
   });
 
   it("finds a nickname after a cue", () => {
-    expect(findNamedCandidates(["พี่ต้อมเป็นคนรับซองไป"], ALL)).toEqual([
-      { id: 1, strength: "nickname", matched: "ต้อม" },
-    ]);
-    expect(findNamedCandidates(["น้องเอในกองคลังบอกว่าให้โอนเงินเข้าบัญชีส่วนตัว"], ALL)).toEqual([
-      { id: 2, strength: "nickname", matched: "เอ" },
-    ]);
+    expect(findNamedCandidates(["พี่ต้อมเป็นคนรับซองไป"], ALL)).toEqual([{ id: 1, strength: "nickname", matched: "ต้อม" }]);
+    expect(findNamedCandidates(["น้องเอในกองคลังบอกว่าให้โอนเงินเข้าบัญชีส่วนตัว"], ALL)).toEqual([{ id: 2, strength: "nickname", matched: "เอ" }]);
     expect(ids(["ชื่อเล่นว่าเอ อยู่กองคลัง"])).toEqual([2]);
     expect(ids(["เจ๊เอ"])).toEqual([2]);
   });
 
   it("finds a nickname standing alone as the whole involved-name field", () => {
-    expect(findNamedCandidates(["เอ", "เจ้าหน้าที่การเงิน", "กองคลัง"], ALL)).toEqual([
-      { id: 2, strength: "nickname", matched: "เอ" },
-    ]);
+    expect(findNamedCandidates(["เอ", "เจ้าหน้าที่การเงิน", "กองคลัง"], ALL)).toEqual([{ id: 2, strength: "nickname", matched: "เอ" }]);
     expect(ids(["  เอ  "])).toEqual([2]);
     expect(ids(["คุณ เอ"])).toEqual([2]);
   });
@@ -180,15 +164,11 @@ describe("findNamedCandidates", () => {
   it("does not match a 2-character nickname inside a paragraph without a cue, but matches a 3+ character one", () => {
     const paragraph = "ผู้รับเหมานำเอกสารมาให้ลงนาม แล้วเอาเงินใส่ซองไว้ใต้โต๊ะ ทะเลเอเชีย ไม่มีใครเห็นนอกจากคนในห้อง";
     expect(ids([paragraph])).toEqual([]);
-    expect(findNamedCandidates([`${paragraph} ต้อมรับซองไปเอง`], ALL)).toEqual([
-      { id: 1, strength: "nickname", matched: "ต้อม" },
-    ]);
+    expect(findNamedCandidates([`${paragraph} ต้อมรับซองไปเอง`], ALL)).toEqual([{ id: 1, strength: "nickname", matched: "ต้อม" }]);
   });
 
   it("finds a name with zero-width spaces inside", () => {
-    expect(findNamedCandidates(["นายสม\u200Bชาย ใจ\u200Bดี\u200B รับเงิน"], ALL)).toEqual([
-      { id: 1, strength: "full", matched: "สมชาย ใจดี" },
-    ]);
+    expect(findNamedCandidates(["นายสม\u200Bชาย ใจ\u200Bดี\u200B รับเงิน"], ALL)).toEqual([{ id: 1, strength: "full", matched: "สมชาย ใจดี" }]);
   });
 
   it("finds a name split by a line break, or with a space inside the given name", () => {
@@ -217,9 +197,7 @@ describe("findNamedCandidates", () => {
     expect(findNamedCandidates(["I saw Mr. JOHN SMITH take the envelope."], ALL)).toEqual([
       { id: 4, strength: "full", matched: "john smith" },
     ]);
-    expect(findNamedCandidates(["ผู้ที่รับเงินคือ Mr.Smith"], ALL)).toEqual([
-      { id: 4, strength: "surname", matched: "smith" },
-    ]);
+    expect(findNamedCandidates(["ผู้ที่รับเงินคือ Mr.Smith"], ALL)).toEqual([{ id: 4, strength: "surname", matched: "smith" }]);
     expect(findNamedCandidates(["Smith, John"], ALL)[0].strength).toBe("full");
     expect(findNamedCandidates(["คุณJohnรับซอง"], ALL)).toEqual([{ id: 4, strength: "given", matched: "john" }]);
     expect(findNamedCandidates(["ask jack"], ALL)).toEqual([{ id: 4, strength: "nickname", matched: "jack" }]);
@@ -256,13 +234,9 @@ describe("findNamedCandidates", () => {
 
   it("uses what is written in brackets in the candidate's name as a nickname or another spelling of the name", () => {
     const c: NameCandidate = { id: 10, name: "นางสาววิไล ใจงาม (ปุ๊ก)" };
-    expect(findNamedCandidates(["พี่ปุ๊กบอกให้เซ็น"], [c])).toEqual([
-      { id: 10, strength: "nickname", matched: "ปุ๊ก" },
-    ]);
+    expect(findNamedCandidates(["พี่ปุ๊กบอกให้เซ็น"], [c])).toEqual([{ id: 10, strength: "nickname", matched: "ปุ๊ก" }]);
     const latin: NameCandidate = { id: 11, name: "สมชาย ใจดี (Somchai Jaidee)" };
-    expect(findNamedCandidates(["Somchai took it"], [latin])).toEqual([
-      { id: 11, strength: "given", matched: "somchai" },
-    ]);
+    expect(findNamedCandidates(["Somchai took it"], [latin])).toEqual([{ id: 11, strength: "given", matched: "somchai" }]);
   });
 
   it("ignores titles and positions written in brackets or as nicknames", () => {
@@ -277,8 +251,7 @@ describe("findNamedCandidates", () => {
     while (text.length < 10_000) text += filler;
     text += "\nผู้สั่งการคือ ร.ต.อ.ประเสริฐ\nศรีสวัสดิ์ และน้องเอ";
     const candidates: NameCandidate[] = [...ALL];
-    for (let i = 0; i < 14; i++)
-      candidates.push({ id: 100 + i, name: `นายทดสอบ${i} นามสกุลที่${i}`, nicknames: ["โอ๋"] });
+    for (let i = 0; i < 14; i++) candidates.push({ id: 100 + i, name: `นายทดสอบ${i} นามสกุลที่${i}`, nicknames: ["โอ๋"] });
     expect(candidates).toHaveLength(20);
     expect(text.length).toBeGreaterThan(10_000);
     expect(findNamedCandidates([text, "", "กองช่าง"], candidates)).toEqual([

@@ -1,5 +1,5 @@
 /**
- * /metrics (issue 11): the text format (HELP/TYPE lines, label escaping, histograms), route labels (patterns only; the
+ * /metrics: the text format (HELP/TYPE lines, label escaping, histograms), route labels (patterns only; the
  * whole /report channel one label) and who may read it.
  */
 import { describe, expect, it } from "vitest";
@@ -46,7 +46,11 @@ const ROUTES = {
   "routes/staff": { id: "routes/staff", parentId: "root", path: "staff" },
   "routes/staff._index": { id: "routes/staff._index", parentId: "routes/staff", index: true },
   "routes/staff.cases.$reference": { id: "routes/staff.cases.$reference", parentId: "routes/staff", path: "cases/:reference" },
-  "routes/staff.cases.$reference.attachments.$id": { id: "routes/staff.cases.$reference.attachments.$id", parentId: "routes/staff", path: "cases/:reference/attachments/:id" },
+  "routes/staff.cases.$reference.attachments.$id": {
+    id: "routes/staff.cases.$reference.attachments.$id",
+    parentId: "routes/staff",
+    path: "cases/:reference/attachments/:id",
+  },
   "routes/staff.intake": { id: "routes/staff.intake", parentId: "routes/staff", path: "intake" },
   "routes/stats.report.$fy.($period)": { id: "routes/stats.report.$fy.($period)", parentId: "root", path: "stats/report/:fy/:period?" },
   "routes/stats.data.$fy.$file": { id: "routes/stats.data.$fy.$file", parentId: "root", path: "stats/data/:fy/:file" },
@@ -78,7 +82,16 @@ describe("route labels", () => {
   });
 
   it("puts the whole corruption channel under one label, however it is spelled", () => {
-    for (const p of ["/report", "/report/", "/report/new", "/report/inbox", "/report/anything/deeper", "/REPORT/New", "/%72eport/inbox", "//report/new"]) {
+    for (const p of [
+      "/report",
+      "/report/",
+      "/report/new",
+      "/report/inbox",
+      "/report/anything/deeper",
+      "/REPORT/New",
+      "/%72eport/inbox",
+      "//report/new",
+    ]) {
       expect(label(p), p).toBe("/report");
     }
     expect(label("/reports")).toBe("unmatched");
@@ -99,9 +112,13 @@ describe("who may read /metrics", () => {
   it("not another machine, nor a local proxy that forwards the public (trusted or not)", () => {
     expect(metricsAllowed({ peer: "203.0.113.9", headers: {}, trusted: none, token: undefined })).toBe(false);
     expect(metricsAllowed({ peer: "10.0.0.5", headers: {}, trusted: parseTrustedProxies("10.0.0.0/8"), token: undefined })).toBe(false);
-    expect(metricsAllowed({ peer: "127.0.0.1", headers: { "x-forwarded-for": "203.0.113.9" }, trusted: none, token: undefined })).toBe(false);
+    expect(metricsAllowed({ peer: "127.0.0.1", headers: { "x-forwarded-for": "203.0.113.9" }, trusted: none, token: undefined })).toBe(
+      false,
+    );
     expect(metricsAllowed({ peer: "127.0.0.1", headers: { "x-real-ip": "203.0.113.9" }, trusted: none, token: undefined })).toBe(false);
-    expect(metricsAllowed({ peer: "127.0.0.1", headers: { "x-forwarded-for": "203.0.113.9" }, trusted: proxy, token: undefined })).toBe(false);
+    expect(metricsAllowed({ peer: "127.0.0.1", headers: { "x-forwarded-for": "203.0.113.9" }, trusted: proxy, token: undefined })).toBe(
+      false,
+    );
     expect(metricsAllowed({ peer: "127.0.0.1", headers: { forwarded: "for=203.0.113.9" }, trusted: proxy, token: undefined })).toBe(false);
     // Through the trusted local proxy for a local client: still this machine.
     expect(metricsAllowed({ peer: "127.0.0.1", headers: { "x-forwarded-for": "127.0.0.1" }, trusted: proxy, token: undefined })).toBe(true);

@@ -146,9 +146,13 @@ describe("handlePublicPost", () => {
   });
 
   it("turns a DomainError from the handler into the page's error reply", async () => {
-    const res = await handlePublicPost(post({ csrf: TOKEN }), { limits: [], messages, emptyReply: () => ({ values: { a: "1" } }) }, async () => {
-      throw DomainError.invalid("village", "errors.invalidChoice");
-    });
+    const res = await handlePublicPost(
+      post({ csrf: TOKEN }),
+      { limits: [], messages, emptyReply: () => ({ values: { a: "1" } }) },
+      async () => {
+        throw DomainError.invalid("village", "errors.invalidChoice");
+      },
+    );
     expect(res.status).toBe(422);
     const body = await res.json();
     expect(body.errors).toEqual({ village: "errors.invalidChoice" });

@@ -1,5 +1,5 @@
 /**
- * The in-memory limiters (issue 10): memory capped per limiter with least-recently-used eviction, reservations that
+ * The in-memory limiters: memory capped per limiter with least-recently-used eviction, reservations that
  * count before the work and can be given back, global delays that only ever slow.
  */
 import { describe, expect, it } from "vitest";

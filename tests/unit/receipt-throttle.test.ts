@@ -1,5 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { CLIENT_LIMIT, MAX_DELAY_MS, WINDOW_MS, delayFor, reserveReceiptAttempt, resetReceiptThrottle } from "~/utils/receipt-throttle.server";
+import {
+  CLIENT_LIMIT,
+  MAX_DELAY_MS,
+  WINDOW_MS,
+  delayFor,
+  reserveReceiptAttempt,
+  resetReceiptThrottle,
+} from "~/utils/receipt-throttle.server";
 
 // Clients are rate-limit keys (clientKey(): addresses; anything else is one "unknown" client).
 const A = "192.0.2.1";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatReceipt, generateReceipt, normalizeReceipt } from "~/lib/receipt";
+import { formatReceipt, generateReceipt, normalizeReceipt } from "~/lib/report-receipt";
 
 describe("receipts", () => {
   it("are 16 digits, different each time, with every digit used about equally", () => {
@@ -31,7 +31,18 @@ describe("receipts", () => {
   });
 
   it("refuse anything that is not exactly 16 digits", () => {
-    for (const bad of ["", "123456789012345", "12345678901234567", "1234 5678 9012 345a", "abcd", "1234567890123456\u0000", null, undefined, 1234567890123456, "1".repeat(200)]) {
+    for (const bad of [
+      "",
+      "123456789012345",
+      "12345678901234567",
+      "1234 5678 9012 345a",
+      "abcd",
+      "1234567890123456\u0000",
+      null,
+      undefined,
+      1234567890123456,
+      "1".repeat(200),
+    ]) {
       expect(normalizeReceipt(bad as unknown)).toBeNull();
     }
   });

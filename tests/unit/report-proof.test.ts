@@ -97,8 +97,15 @@ describe("canonicalSubmissionText", () => {
   });
 
   it("day-precision received_at and a report without files", () => {
-    const text = canonicalSubmissionText({ receivedAt: "2026-03-05", mode: "confidential", fields: { whatHappened: "x", reporterName: "ก" }, files: [] });
-    expect(text).toBe(`{"fields":{"reporterName":"ก","whatHappened":"x"},"files":[],"mode":"confidential","receivedAt":"2026-03-05","v":1}`);
+    const text = canonicalSubmissionText({
+      receivedAt: "2026-03-05",
+      mode: "confidential",
+      fields: { whatHappened: "x", reporterName: "ก" },
+      files: [],
+    });
+    expect(text).toBe(
+      `{"fields":{"reporterName":"ก","whatHappened":"x"},"files":[],"mode":"confidential","receivedAt":"2026-03-05","v":1}`,
+    );
   });
 
   it("submissionMatches: the canonical text matches its digest; the same JSON pretty-printed does not", async () => {
@@ -132,7 +139,9 @@ describe("statement and file", () => {
       ].join("\n"),
     );
     // A grouped fingerprint and an upper-case digest give the same statement.
-    expect(statementFor(ours, { signingKeySha256: groupFingerprint(ours.fingerprint), submissionSha256: DIGEST.toUpperCase() })).toBe(statementFor(ours));
+    expect(statementFor(ours, { signingKeySha256: groupFingerprint(ours.fingerprint), submissionSha256: DIGEST.toUpperCase() })).toBe(
+      statementFor(ours),
+    );
     expect(() => statementFor(ours, { submissionSha256: "abc" })).toThrow();
     expect(() => statementFor(ours, { signingKeySha256: "not a key" })).toThrow();
     expect(() => statementFor(ours, { receivedAt: "yesterday" })).toThrow();
@@ -257,7 +266,12 @@ describe("classifyProof (only ever with the installation's key)", () => {
     const bad = (sig[0] === "A" ? "B" : "A") + sig.slice(1);
     expect(classifyProof(parseProofFile(renderProofFile(statement, bad, LABELS)), asInstallation)).toBe("edited");
     expect(classifyProof(parseProofFile(renderProofFile(statement, "%%%", LABELS)), asInstallation)).toBe("edited");
-    const throwing = { verify: () => { throw new Error("boom"); }, fingerprint: ours.fingerprint };
+    const throwing = {
+      verify: () => {
+        throw new Error("boom");
+      },
+      fingerprint: ours.fingerprint,
+    };
     expect(classifyProof(parseProofFile(renderProofFile(statement, sig, LABELS)), throwing)).toBe("edited");
   });
 
@@ -268,7 +282,12 @@ describe("classifyProof (only ever with the installation's key)", () => {
 
   /** A legacy (v1) receipt file as app/routes/report.receipt-file.tsx wrote it before: it embedded its own public key. */
   function legacyFile(key: TestKey, labels: { statement: string; signature: string; fingerprint: string; publicKey: string }) {
-    const statement = ["sujarit-report-proof-v1", `organisation: ${ORG}`, "received-at: 2026-03-04T17:30:00.000Z", `submission-sha256: ${DIGEST}`].join("\n");
+    const statement = [
+      "sujarit-report-proof-v1",
+      `organisation: ${ORG}`,
+      "received-at: 2026-03-04T17:30:00.000Z",
+      `submission-sha256: ${DIGEST}`,
+    ].join("\n");
     return [
       "Sujarit — receipt and proof of filing (corruption and misconduct report)",
       "",
@@ -283,7 +302,12 @@ describe("classifyProof (only ever with the installation's key)", () => {
       "",
     ].join("\n");
   }
-  const EN = { statement: "Signed statement", signature: "Signature (Ed25519, base64)", fingerprint: "Public key fingerprint", publicKey: "Server public key (SPKI, base64)" };
+  const EN = {
+    statement: "Signed statement",
+    signature: "Signature (Ed25519, base64)",
+    fingerprint: "Public key fingerprint",
+    publicKey: "Server public key (SPKI, base64)",
+  };
   const TH = {
     statement: "ข้อความที่ลงลายมือชื่อ",
     signature: "ลายมือชื่ออิเล็กทรอนิกส์ (Ed25519, base64)",

@@ -135,7 +135,11 @@ describe("decideRecipients", () => {
     expect(byReporter.recipients).toEqual([]);
     expect(ids(byReporter.excluded)).toEqual([1, 2, 3, 9]);
     expect(byReporter.listSize).toBe(4);
-    const mixed = decideRecipients(ALL, { requested: "alternate", excludedByReporter: [9, 3] }, { ...plain, whatHappened: "สมชาย ใจดี กับ วิภา ศรีสุข แบ่งเงินกัน" });
+    const mixed = decideRecipients(
+      ALL,
+      { requested: "alternate", excludedByReporter: [9, 3] },
+      { ...plain, whatHappened: "สมชาย ใจดี กับ วิภา ศรีสุข แบ่งเงินกัน" },
+    );
     expect(mixed.recipients).toEqual([]);
     expect(mixed.excluded).toEqual([
       { id: 1, reason: "named" },
@@ -145,7 +149,11 @@ describe("decideRecipients", () => {
     ]);
     expect(mixed.listSize).toBe(4);
     // Nobody on the list at all.
-    expect(decideRecipients([], { requested: "integrity", excludedByReporter: [] }, plain)).toMatchObject({ recipients: [], excluded: [], listSize: 0 });
+    expect(decideRecipients([], { requested: "integrity", excludedByReporter: [] }, plain)).toMatchObject({
+      recipients: [],
+      excluded: [],
+      listSize: 0,
+    });
   });
 
   it("listSize is always the number of candidates", () => {

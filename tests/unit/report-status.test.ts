@@ -53,7 +53,14 @@ describe("report status machine", () => {
   });
 
   it("tells the reporter the stage in plain words", () => {
-    expect(REPORT_STATUSES.map(publicReportStage)).toEqual(["received", "under_review", "investigation", "concluded", "referred", "closed"]);
+    expect(REPORT_STATUSES.map(publicReportStage)).toEqual([
+      "received",
+      "under_review",
+      "investigation",
+      "concluded",
+      "referred",
+      "closed",
+    ]);
     expect(publicReportStage("garbage")).toBe("received");
   });
 });

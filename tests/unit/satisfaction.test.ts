@@ -14,7 +14,7 @@ import {
   ratingTokenExpiry,
 } from "~/lib/satisfaction";
 import { fieldErrors } from "~/lib/validation";
-import { CASE_STATUSES } from "~/lib/case-status";
+import { CASE_STATUSES } from "~/lib/complaint-status";
 import th from "~/locales/th/satisfaction.json";
 import en from "~/locales/en/satisfaction.json";
 
@@ -54,7 +54,8 @@ describe("token shape", () => {
   it("is 43 base64url characters (32 bytes)", () => {
     expect(isRatingTokenShape("A".repeat(43))).toBe(true);
     expect(isRatingTokenShape("aZ09-_".repeat(7) + "x")).toBe(true);
-    for (const x of ["A".repeat(42), "A".repeat(44), "A".repeat(42) + "=", "A".repeat(42) + "/", "", 5, null]) expect(isRatingTokenShape(x)).toBe(false);
+    for (const x of ["A".repeat(42), "A".repeat(44), "A".repeat(42) + "=", "A".repeat(42) + "/", "", 5, null])
+      expect(isRatingTokenShape(x)).toBe(false);
   });
 });
 
@@ -84,7 +85,8 @@ describe("case rating form", () => {
 
 describe("counter feedback form", () => {
   it("accepts every listed service and refuses others", () => {
-    for (const s of COUNTER_SERVICES) expect(counterFeedbackSchema.parse({ service: s, score: "4" })).toEqual({ service: s, score: 4, comment: "" });
+    for (const s of COUNTER_SERVICES)
+      expect(counterFeedbackSchema.parse({ service: s, score: "4" })).toEqual({ service: s, score: 4, comment: "" });
     const r = counterFeedbackSchema.safeParse({ service: "lottery", score: "9", comment: "" });
     expect(r.success).toBe(false);
     if (!r.success) expect(fieldErrors(r.error)).toEqual({ service: "satisfaction:errors.service", score: "satisfaction:errors.score" });

@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { verifyAuthenticationResponse, verifyRegistrationResponse } from "@simplewebauthn/server";
-import { FIXED_SECOND_FACTOR_ROLES, OPTIONAL_SECOND_FACTOR_ROLES, STAFF_ROLES, isOptionalSecondFactorRole, requiresSecondFactor } from "../../app/lib/permissions";
+import {
+  FIXED_SECOND_FACTOR_ROLES,
+  OPTIONAL_SECOND_FACTOR_ROLES,
+  STAFF_ROLES,
+  isOptionalSecondFactorRole,
+  requiresSecondFactor,
+} from "../../app/lib/permissions";
 import {
   PASSKEY_NAME_MAX,
   canRemovePasskey,
@@ -100,14 +106,29 @@ describe("the software authenticator of the tests", () => {
     const origin = "https://portal.example.go.th";
     const auth = new SoftAuthenticator(origin);
     const challenge = Buffer.from("registration challenge").toString("base64url");
-    const reg = auth.register({ challenge, rp: { id: "portal.example.go.th", name: "Sujarit" }, user: { id: "dXNlcg", name: "u", displayName: "U" } });
-    const v = await verifyRegistrationResponse({ response: reg as never, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: "portal.example.go.th" });
+    const reg = auth.register({
+      challenge,
+      rp: { id: "portal.example.go.th", name: "Sujarit" },
+      user: { id: "dXNlcg", name: "u", displayName: "U" },
+    });
+    const v = await verifyRegistrationResponse({
+      response: reg as never,
+      expectedChallenge: challenge,
+      expectedOrigin: origin,
+      expectedRPID: "portal.example.go.th",
+    });
     expect(v.verified).toBe(true);
     const credential = v.registrationInfo!.credential;
     expect(credential.id).toBe(reg.id);
     const c2 = Buffer.from("sign-in challenge").toString("base64url");
     const asn = auth.authenticate({ challenge: c2, rpId: "portal.example.go.th", allowCredentials: [{ id: credential.id }] });
-    const a = await verifyAuthenticationResponse({ response: asn as never, expectedChallenge: c2, expectedOrigin: origin, expectedRPID: "portal.example.go.th", credential });
+    const a = await verifyAuthenticationResponse({
+      response: asn as never,
+      expectedChallenge: c2,
+      expectedOrigin: origin,
+      expectedRPID: "portal.example.go.th",
+      credential,
+    });
     expect(a.verified).toBe(true);
     expect(a.authenticationInfo.newCounter).toBe(1);
     // Another site's origin, another RP ID, or a counter that does not grow: refused by the library.
@@ -131,8 +152,13 @@ describe("the software authenticator of the tests", () => {
       }),
     ).rejects.toThrow(/counter/i);
     // Excluded credentials are refused as a browser would (InvalidStateError).
-    expect(() => auth.register({ challenge, rp: { id: "portal.example.go.th", name: "x" }, user: { id: "dXNlcg", name: "u", displayName: "U" }, excludeCredentials: [{ id: credential.id }] })).toThrow(
-      /already registered/,
-    );
+    expect(() =>
+      auth.register({
+        challenge,
+        rp: { id: "portal.example.go.th", name: "x" },
+        user: { id: "dXNlcg", name: "u", displayName: "U" },
+        excludeCredentials: [{ id: credential.id }],
+      }),
+    ).toThrow(/already registered/);
   });
 });

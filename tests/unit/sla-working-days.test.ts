@@ -1,18 +1,10 @@
 /**
- * Working-day deadlines with the seeded Thai holiday table (app/lib/holidays-th.ts), fixed dates only.
+ * Working-day deadlines with the seeded Thai holiday table (db/holidays-th.ts), fixed dates only.
  * All instants are UTC; Bangkok is UTC+7, and a deadline ends at 23:59:59.999 Bangkok (16:59:59.999Z).
  */
 import { describe, expect, it } from "vitest";
-import {
-  addDays,
-  computeAckDueAt,
-  computeDueAt,
-  deadlineView,
-  remainingDays,
-  resumeDueAt,
-  type SlaPolicy,
-} from "~/models/deadlines";
-import { thaiHolidaySet } from "~/lib/holidays-th";
+import { addDays, computeAckDueAt, computeDueAt, deadlineView, remainingDays, resumeDueAt, type SlaPolicy } from "~/models/deadlines";
+import { thaiHolidaySet } from "../../db/holidays-th";
 import { fiscalYearOf } from "~/lib/fiscal-year";
 
 const holidays = thaiHolidaySet();
@@ -166,8 +158,13 @@ describe("deadlineView", () => {
   });
   it("a closed case is met/missed even if a pause was recorded", () => {
     expect(
-      deadlineView({ dueAt, now: new Date("2025-12-20T05:00:00Z"), closedAt: "2025-12-05T05:00:00Z", pausedAt: "2025-12-01T05:00:00Z", remainingDays: 3 })
-        .state,
+      deadlineView({
+        dueAt,
+        now: new Date("2025-12-20T05:00:00Z"),
+        closedAt: "2025-12-05T05:00:00Z",
+        pausedAt: "2025-12-01T05:00:00Z",
+        remainingDays: 3,
+      }).state,
     ).toBe("met");
   });
   it("paused never reports overdue", () => {

@@ -49,9 +49,7 @@ describe("calendar deadlines", () => {
   });
 
   it("zero days means end of the receipt day", () => {
-    expect(addDays(new Date("2025-11-26T07:00:00Z"), 0, { mode: "calendar" }).toISOString()).toBe(
-      "2025-11-26T16:59:59.999Z",
-    );
+    expect(addDays(new Date("2025-11-26T07:00:00Z"), 0, { mode: "calendar" }).toISOString()).toBe("2025-11-26T16:59:59.999Z");
   });
 });
 
@@ -70,9 +68,7 @@ describe("working-day deadlines", () => {
     // No holidays: Mon 14 .. Fri 18
     expect(addDays(friday, 5, working).toISOString()).toBe("2025-04-18T16:59:59.999Z");
     // Holidays: Thu 17 (1), Fri 18 (2), Mon 21 (3), Tue 22 (4), Wed 23 (5)
-    expect(addDays(friday, 5, { mode: "working", holidays: SONGKRAN_2025 }).toISOString()).toBe(
-      "2025-04-23T16:59:59.999Z",
-    );
+    expect(addDays(friday, 5, { mode: "working", holidays: SONGKRAN_2025 }).toISOString()).toBe("2025-04-23T16:59:59.999Z");
   });
 
   it("computes a full working-day policy", () => {
@@ -129,9 +125,7 @@ describe("deadlineStatus", () => {
       daysLeft: 1,
       daysOverdue: 0,
     });
-    expect(
-      deadlineStatus({ dueAt, now: new Date("2025-12-08T05:00:00Z"), policy: { dueSoonDays: 1 } }).state,
-    ).toBe("on_track");
+    expect(deadlineStatus({ dueAt, now: new Date("2025-12-08T05:00:00Z"), policy: { dueSoonDays: 1 } }).state).toBe("on_track");
   });
 
   it("due_today on the Bangkok due date", () => {

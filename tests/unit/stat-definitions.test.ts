@@ -1,5 +1,5 @@
 /**
- * Issue 12, pure logic: the one source of definitions (the locale texts and the README block are generated from
+ * Pure logic: the one source of definitions (the locale texts and the README block are generated from
  * app/lib/stat-definitions.ts and must not drift; every definition says what, over which cases, by which date, in
  * Thai and English; every definition a page or column refers to exists), the month status, and the measure-23
  * outcomes recomputed from a case's history.
@@ -7,11 +7,18 @@
 import { describe, expect, it } from "vitest";
 import th from "~/locales/th/statreport.json";
 import en from "~/locales/en/statreport.json";
-import { COLUMN_DEFINITIONS, PAGE_DEFINITIONS, STAT_DEFINITIONS, STAT_DEFINITION_KEYS, TARGET_DEFINITIONS, definitionText } from "~/lib/stat-definitions";
-import { TABLE_COLUMNS } from "~/models/open-data.server";
+import {
+  COLUMN_DEFINITIONS,
+  PAGE_DEFINITIONS,
+  STAT_DEFINITIONS,
+  STAT_DEFINITION_KEYS,
+  TARGET_DEFINITIONS,
+  definitionText,
+} from "~/lib/stat-definitions";
+import { TABLE_COLUMNS } from "~/models/statistics/open-data.server";
 import { monthStatus, periodStatus, hasFigures } from "~/lib/stats";
 import { TARGETS } from "~/lib/plan-targets";
-import { replayAckOutcome, replaySlaOutcome, statusEventKind, outcomeAgrees, type HistoryEvent } from "~/lib/outcome-history";
+import { replayAckOutcome, replaySlaOutcome, statusEventKind, outcomeAgrees, type HistoryEvent } from "~/models/statistics/outcome-history";
 import { generatedFiles } from "../../scripts/stat-definitions";
 
 describe("one source of definitions", () => {
@@ -60,7 +67,9 @@ describe("one source of definitions", () => {
     }
     // Every table's status column and the scorecard's window are defined.
     for (const [table, cols] of Object.entries(TABLE_COLUMNS)) {
-      for (const c of cols) if (["status", "provisional", "previous_from", "previous_to"].includes(c.key)) expect(COLUMN_DEFINITIONS.byColumn[c.key], `${table}.${c.key}`).toBeTruthy();
+      for (const c of cols)
+        if (["status", "provisional", "previous_from", "previous_to"].includes(c.key))
+          expect(COLUMN_DEFINITIONS.byColumn[c.key], `${table}.${c.key}`).toBeTruthy();
     }
   });
 });
@@ -84,7 +93,12 @@ describe("month status", () => {
     expect(periodStatus(["not_yet", "not_yet", "not_yet"])).toBe("not_yet");
     expect(periodStatus(["no_records_yet", "no_records_yet"])).toBe("no_records_yet");
     expect(periodStatus(["no_records_yet", "current"])).toBe("current");
-    expect([hasFigures("ok"), hasFigures("current"), hasFigures("not_yet"), hasFigures("no_records_yet")]).toEqual([true, true, false, false]);
+    expect([hasFigures("ok"), hasFigures("current"), hasFigures("not_yet"), hasFigures("no_records_yet")]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -92,7 +106,13 @@ describe("outcomes recomputed from the history", () => {
   const calendar = { mode: "calendar" as const, holidays: new Set<string>() };
   const received = "2026-01-01T03:00:00.000Z";
   const due = "2026-01-16T16:59:59.999Z"; // end of 16 Jan, Bangkok
-  const h = (events: HistoryEvent[]) => ({ receivedAt: received, firstDueAt: due, events, ackDueAt: "2026-01-02T16:59:59.999Z", acknowledgedAt: null });
+  const h = (events: HistoryEvent[]) => ({
+    receivedAt: received,
+    firstDueAt: due,
+    events,
+    ackDueAt: "2026-01-02T16:59:59.999Z",
+    acknowledgedAt: null,
+  });
   const now = new Date("2026-03-01T00:00:00Z");
   it("status changes map to events", () => {
     expect(statusEventKind("in_progress", "resolved")).toBe("close");
@@ -107,8 +127,26 @@ describe("outcomes recomputed from the history", () => {
     expect(replaySlaOutcome(h([{ at: "2026-01-20T03:00:00Z", kind: "close" }]), calendar, now)).toBe("late");
     expect(replaySlaOutcome(h([]), calendar, now)).toBe("late");
     expect(replaySlaOutcome(h([]), calendar, new Date("2026-01-05T00:00:00Z"))).toBeNull();
-    expect(replaySlaOutcome(h([{ at: "2026-01-15T03:00:00Z", kind: "explain" }, { at: "2026-02-10T03:00:00Z", kind: "close" }]), calendar, now)).toBe("explained");
-    expect(replaySlaOutcome(h([{ at: "2026-01-12T03:00:00Z", kind: "explain" }, { at: "2026-01-14T03:00:00Z", kind: "close" }]), calendar, now)).toBe("resolved");
+    expect(
+      replaySlaOutcome(
+        h([
+          { at: "2026-01-15T03:00:00Z", kind: "explain" },
+          { at: "2026-02-10T03:00:00Z", kind: "close" },
+        ]),
+        calendar,
+        now,
+      ),
+    ).toBe("explained");
+    expect(
+      replaySlaOutcome(
+        h([
+          { at: "2026-01-12T03:00:00Z", kind: "explain" },
+          { at: "2026-01-14T03:00:00Z", kind: "close" },
+        ]),
+        calendar,
+        now,
+      ),
+    ).toBe("resolved");
   });
   it("a pause keeps the days left; a reopening never changes the first period", () => {
     const paused = h([

@@ -20,7 +20,20 @@ import { ackOutcome, outcomeOnClose, outcomeOnExplanation } from "~/models/deadl
 describe("periods of a fiscal year", () => {
   it("FY 2569 runs 1 Oct 2025 – 30 Sep 2026", () => {
     expect(periodRange(2569)).toEqual({ from: "2025-10-01", to: "2026-09-30" });
-    expect(periodMonths(2569)).toEqual(["2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]);
+    expect(periodMonths(2569)).toEqual([
+      "2025-10",
+      "2025-11",
+      "2025-12",
+      "2026-01",
+      "2026-02",
+      "2026-03",
+      "2026-04",
+      "2026-05",
+      "2026-06",
+      "2026-07",
+      "2026-08",
+      "2026-09",
+    ]);
   });
   it("halves and quarters", () => {
     expect(periodRange(2569, "h1")).toEqual({ from: "2025-10-01", to: "2026-03-31" });
@@ -71,8 +84,15 @@ describe("year-on-year comparison windows", () => {
     expect(w.current.to < w.current.from).toBe(true);
   });
   it("the six-month round", () => {
-    expect(comparisonWindows(2570, "h1", "2027-05-01")).toMatchObject({ current: { from: "2026-10-01", to: "2027-03-31" }, running: false });
-    expect(comparisonWindows(2570, "h1", "2027-01-10")).toMatchObject({ current: { to: "2026-12-31" }, previous: { to: "2025-12-31" }, running: true });
+    expect(comparisonWindows(2570, "h1", "2027-05-01")).toMatchObject({
+      current: { from: "2026-10-01", to: "2027-03-31" },
+      running: false,
+    });
+    expect(comparisonWindows(2570, "h1", "2027-01-10")).toMatchObject({
+      current: { to: "2026-12-31" },
+      previous: { to: "2025-12-31" },
+      running: true,
+    });
   });
   it("the day before", () => {
     expect(dayBefore("2026-03-01")).toBe("2026-02-28");
@@ -104,8 +124,24 @@ describe("shares and percentiles", () => {
     expect(histogramQuantile([], 0.5)).toBeNull();
     expect(histogramQuantile([{ value: 1, n: 0 }], 0.5)).toBeNull();
     // 90 cases at 3 days, 10 at 30 days: the 90th percentile is 3, the 91st would be 30.
-    expect(histogramQuantile([{ value: 3, n: 90 }, { value: 30, n: 10 }], 0.9)).toBe(3);
-    expect(histogramQuantile([{ value: 3, n: 89 }, { value: 30, n: 11 }], 0.9)).toBe(30);
+    expect(
+      histogramQuantile(
+        [
+          { value: 3, n: 90 },
+          { value: 30, n: 10 },
+        ],
+        0.9,
+      ),
+    ).toBe(3);
+    expect(
+      histogramQuantile(
+        [
+          { value: 3, n: 89 },
+          { value: 30, n: 11 },
+        ],
+        0.9,
+      ),
+    ).toBe(30);
   });
 });
 
@@ -169,7 +205,9 @@ describe("plan targets", () => {
     expect(judgeTarget({ ...base, rule, current: null, previous: null, currentAnswers: 0 })).toBe("not_enough_data");
   });
   it("nothing is judged for a year before the portal held records", () => {
-    expect(judgeTarget({ currentCovered: false, previousCovered: false, rule: { kind: "zero" }, current: 0, previous: 0 })).toBe("not_enough_data");
+    expect(judgeTarget({ currentCovered: false, previousCovered: false, rule: { kind: "zero" }, current: 0, previous: 0 })).toBe(
+      "not_enough_data",
+    );
     expect(judgeTarget({ currentCovered: false, previousCovered: false, rule: { kind: "info" }, current: 0, previous: 0 })).toBe("info");
   });
   it("every row is provisional while the year runs (also measures 13, 23 and 28), none once it has ended", () => {

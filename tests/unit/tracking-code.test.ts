@@ -35,8 +35,13 @@ describe("generateTrackingCode", () => {
 describe("deriveTrackingCode", () => {
   /** Independent reference: first 60 bits of the HMAC as a bit string, 5 bits per char. */
   function reference(key: string, secret: string): string {
-    const digest = createHmac("sha256", secret).update("tracking-code:" + key).digest();
-    const bits = [...digest].map((b) => b.toString(2).padStart(8, "0")).join("").slice(0, 60);
+    const digest = createHmac("sha256", secret)
+      .update("tracking-code:" + key)
+      .digest();
+    const bits = [...digest]
+      .map((b) => b.toString(2).padStart(8, "0"))
+      .join("")
+      .slice(0, 60);
     let out = "";
     for (let i = 0; i < 60; i += 5) out += ALPHABET[parseInt(bits.slice(i, i + 5), 2)];
     return out;

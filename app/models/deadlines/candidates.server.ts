@@ -10,7 +10,7 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Complaint, Database, EscalationLevel } from "../../../db/schema";
 import type { Executor } from "../../../db/connection";
-import { OPEN_STATUSES, openStatusSql } from "~/lib/case-status";
+import { OPEN_STATUSES, openStatusSql } from "~/lib/complaint-status";
 import type { AdaptiveBatch } from "~/utils/yield.server";
 import { addDays, deadlineStatus, dueSoonCutoff, type Counting, type SlaPolicy } from "./due-dates";
 import { caseDeadlineView, policyOfCase } from "./pause";
@@ -83,7 +83,10 @@ export function isDue(level: EscalationLevel, days: number, c: Candidate, casePo
     case "overdue_executive":
       return view.state === "overdue" && at.getTime() > addDays(new Date(c.due_at), Math.max(days, 0), policy).getTime();
     case "unassigned":
-      return c.assignee_id === null && at.getTime() > addDays(new Date(c.period_started_at ?? c.received_at), Math.max(days, 0), policy).getTime();
+      return (
+        c.assignee_id === null &&
+        at.getTime() > addDays(new Date(c.period_started_at ?? c.received_at), Math.max(days, 0), policy).getTime()
+      );
   }
 }
 
@@ -208,13 +211,17 @@ export async function* candidatePages(
     ];
     if (lo !== null) conds.push(sql`${sql.ref(`c.${key}`)} >= ${lo}`);
     if (after) conds.push(sql`(${sql.ref(`c.${key}`)}, c.id) > (${after.k}, ${after.id})`);
-    conds.push(sql`not exists (select 1 from escalations e where e.complaint_id = c.id and e.level = ${level} and e.period_no = c.period_no)`);
-    const rows = (await sql<Candidate & { k: string }>`
+    conds.push(
+      sql`not exists (select 1 from escalations e where e.complaint_id = c.id and e.level = ${level} and e.period_no = c.period_no)`,
+    );
+    const rows = (
+      await sql<Candidate & { k: string }>`
       select ${sql.join(CANDIDATE_COLUMNS.map((col) => sql.ref(`c.${col}`)))}, ${sql.ref(`c.${key}`)} as k
       from complaints c indexed by ${sql.raw(index)}
       where ${sql.join(conds, sql` and `)}
       order by ${sql.ref(`c.${key}`)}, c.id
-      limit ${size}`.execute(db)).rows;
+      limit ${size}`.execute(db)
+    ).rows;
     const due = rows.filter((c) => isDue(level, days, c, policyOf(c), at));
     pages.record(rows.length, performance.now() - started);
     if (rows.length === 0) return;
@@ -244,7 +251,7 @@ export async function* changedCandidatePages(
   policyOf: PolicyOf,
   pages: AdaptiveBatch,
 ): AsyncGenerator<ChangedPage> {
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const started = performance.now();
     const page = await db
       .selectFrom("deadline_dirty")
@@ -269,7 +276,11 @@ export async function* changedCandidatePages(
       const esc = await db
         .selectFrom("escalations")
         .select(["complaint_id", "level", "period_no"])
-        .where("complaint_id", "in", rows.map((c) => c.id))
+        .where(
+          "complaint_id",
+          "in",
+          rows.map((c) => c.id),
+        )
         .execute();
       for (const e of esc) done.add(`${e.complaint_id}:${e.level}:${e.period_no}`);
     }

@@ -59,7 +59,7 @@ function dayOf(d: Date): Date {
 /** Start of the `n`-th counted day after the Bangkok date of `start` (n ≥ 1), or that date itself for n = 0. */
 function nthCountedDay(start: Date, n: number, counting: Partial<Counting>): Date {
   let day = dayOf(start);
-  for (let counted = 0; counted < n; ) {
+  for (let counted = 0; counted < n;) {
     day = addBangkokDays(day, 1);
     if (counts(day, counting)) counted++;
   }
@@ -84,7 +84,7 @@ export function addDays(start: Date, days: number, counting: Counting): Date {
 export function daysBefore(end: Date, days: number, counting: Counting): Date {
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`Invalid day count: ${days}`);
   let day = dayOf(end);
-  for (let counted = 0; counted < days; ) {
+  for (let counted = 0; counted < days;) {
     if (counts(day, counting)) counted++;
     day = addBangkokDays(day, -1);
   }

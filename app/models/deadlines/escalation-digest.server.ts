@@ -12,8 +12,8 @@ import { formatThaiDate } from "~/lib/thai-date";
 import { tFor, type Lang } from "~/i18n";
 import { renderBilingualEmail } from "../../../emails/layout";
 import { buildEscalationDigest } from "../../../emails/escalation-digest";
-import { enqueueEmail } from "../outbox.server";
-import { getRules } from "../escalation-rules.server";
+import { enqueueEmail } from "../notices/outbox.server";
+import { getRules } from "./escalation-rules.server";
 import { now as clockNow } from "~/utils/clock.server";
 import { getEnv } from "~/utils/env.server";
 import { log } from "~/utils/logger.server";
@@ -60,16 +60,22 @@ function staffEmail(level: EscalationLevel, c: CaseFacts, days: number) {
       receivedDate: formatThaiDate(new Date(c.received_at), lang),
       days: String(days),
     };
-    return { heading: t(`escalation.${level}.subject`, vars), paragraphs: [t(`escalation.${level}.intro`, vars), t("escalation.open", { url })] };
+    return {
+      heading: t(`escalation.${level}.subject`, vars),
+      paragraphs: [t(`escalation.${level}.intro`, vars), t("escalation.open", { url })],
+    };
   };
   const th = section("th");
   const en = section("en");
-  const { text, html } = renderBilingualEmail([th, en], `${tFor("th", "notice")("escalation.footer")} · ${tFor("en", "notice")("escalation.footer")}`);
+  const { text, html } = renderBilingualEmail(
+    [th, en],
+    `${tFor("th", "notice")("escalation.footer")} · ${tFor("en", "notice")("escalation.footer")}`,
+  );
   return { subject: `${th.heading} / ${en.heading}`, text, html };
 }
 
 /**
- * The staff queue filtered to a digest's cases (parameters of parseQueueFilters, app/models/queue.server.ts; the
+ * The staff queue filtered to a digest's cases (parameters of parseQueueFilters, app/models/complaints/queue.server.ts; the
  * queue is sorted by deadline, oldest first): due soon (own cases only when every case is the recipient's own),
  * overdue (both overdue levels), or unassigned.
  */
@@ -132,12 +138,22 @@ export interface NotifyResult {
 export async function notifyOwed(db: Kysely<Database>, opts: { signal?: AbortSignal } = {}): Promise<NotifyResult> {
   const total: NotifyResult = { perCase: 0, digests: 0, claims: 0 };
   for (let round = 0; round < 5; round++) {
-    const mark = Number((await db.selectFrom("escalation_notify_state").select("notified_through").where("id", "=", 1).executeTakeFirst())?.notified_through ?? 0);
-    const top = Number((await db.selectFrom("escalations").select((eb) => eb.fn.max("id").as("m")).executeTakeFirst())?.m ?? 0);
+    const mark = Number(
+      (await db.selectFrom("escalation_notify_state").select("notified_through").where("id", "=", 1).executeTakeFirst())
+        ?.notified_through ?? 0,
+    );
+    const top = Number(
+      (
+        await db
+          .selectFrom("escalations")
+          .select((eb) => eb.fn.max("id").as("m"))
+          .executeTakeFirst()
+      )?.m ?? 0,
+    );
     if (top <= mark) break;
     const groups = new Map<string, OwedGroup>();
     const pages = new AdaptiveBatch({ min: 100, max: NOTIFY_PAGE, start: 200 });
-    for (let after = mark; after < top; ) {
+    for (let after = mark; after < top;) {
       throwIfAborted(opts.signal);
       const started = performance.now();
       const rows = await db
@@ -204,7 +220,8 @@ async function queueOwed(trx: Trx, groups: OwedGroup[], from: number, through: n
   // The cases the e-mails name (at most DIGEST_LIST per digest, at most DIGEST_THRESHOLD per recipient otherwise).
   const needed = new Set<number>();
   for (const byStaff of plan.values())
-    for (const { groups: gs } of byStaff.values()) for (const g of gs) for (const f of g.first.slice(0, DIGEST_LIST)) needed.add(f.complaintId);
+    for (const { groups: gs } of byStaff.values())
+      for (const g of gs) for (const f of g.first.slice(0, DIGEST_LIST)) needed.add(f.complaintId);
   const facts = new Map<number, CaseFacts>();
   const ids = [...needed];
   for (let i = 0; i < ids.length; i += 500) {
@@ -230,7 +247,12 @@ async function queueOwed(trx: Trx, groups: OwedGroup[], from: number, through: n
           .map((c) => ({ reference: c.reference, dueAt: c.due_at }));
         const own = gs.every((g) => g.key === `assignee:${staffId}`);
         const message = buildEscalationDigest({ level, count, items, queueUrl: `${base}${digestQueuePath(level, own)}`, days: levelDays });
-        await enqueueEmail(trx, { kind: `escalation.${level}.digest`, complaintId: null, message: { to: email, ...message }, dedupeKey: `escdigest:${level}:${staffId}:${through}` });
+        await enqueueEmail(trx, {
+          kind: `escalation.${level}.digest`,
+          complaintId: null,
+          message: { to: email, ...message },
+          dedupeKey: `escdigest:${level}:${staffId}:${through}`,
+        });
         await trx
           .insertInto("escalation_digests")
           .values({ level, staff_id: staffId, from_id: from, through_id: through, cases: count, created_at: iso })
@@ -252,6 +274,7 @@ async function queueOwed(trx: Trx, groups: OwedGroup[], from: number, through: n
       }
     }
   }
-  if (out.perCase + out.digests > 0) log.info("escalation e-mails queued", { claims: out.claims, perCase: out.perCase, digests: out.digests, through });
+  if (out.perCase + out.digests > 0)
+    log.info("escalation e-mails queued", { claims: out.claims, perCase: out.perCase, digests: out.digests, through });
   return out;
 }

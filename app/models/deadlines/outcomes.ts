@@ -5,7 +5,7 @@
  * set by the minute ticker with the SQL of `lateByClockSql`, the same rule as `isLateByClock`
  * (tests/unit/deadlines-late-rule.test.ts runs both on the same cases).
  */
-import { OPEN_STATUSES, openStatusSqlText } from "../../lib/case-status";
+import { OPEN_STATUSES, openStatusSqlText } from "../../lib/complaint-status";
 
 /** What happened within a case's FIRST deadline period; null while undecided. Reopening never changes it. */
 export type SlaOutcome = "resolved" | "explained" | "late";

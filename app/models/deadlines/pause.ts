@@ -40,7 +40,14 @@ export interface CaseClock {
  */
 export function caseDeadlineView(c: CaseClock, policy: StatePolicy, at: Date): DeadlineView {
   const p = c.deadline_mode ? { ...policy, mode: c.deadline_mode } : policy;
-  return deadlineView({ dueAt: c.due_at, now: at, closedAt: c.closed_at, pausedAt: c.paused_at, remainingDays: c.remaining_days, policy: p });
+  return deadlineView({
+    dueAt: c.due_at,
+    now: at,
+    closedAt: c.closed_at,
+    pausedAt: c.paused_at,
+    remainingDays: c.remaining_days,
+    policy: p,
+  });
 }
 
 /**

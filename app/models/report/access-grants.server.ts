@@ -17,10 +17,18 @@ import { openHeldReport, type OfficerAccess } from "./casework.server";
 import { reportAad, type SealedSubmission } from "./shared.server";
 
 /** Colleagues a holder may give access to: active integrity officers with a key pair, not holders, not excluded. */
-export async function grantCandidates(db: Kysely<Database>, access: OfficerAccess, ref: number | string): Promise<{ id: number; name: string; position: string }[]> {
+export async function grantCandidates(
+  db: Kysely<Database>,
+  access: OfficerAccess,
+  ref: number | string,
+): Promise<{ id: number; name: string; position: string }[]> {
   const report = await openHeldReport(db, access, ref);
   const sealed = openJson<SealedSubmission>(report.key, report.row.envelope, reportAad.submission(report.publicId));
-  const barred = new Set([...sealed.excluded.map((x) => x.id), ...openHolders(report.key, report.publicId, report.row.holders).map((h) => h.id), access.actor.id]);
+  const barred = new Set([
+    ...sealed.excluded.map((x) => x.id),
+    ...openHolders(report.key, report.publicId, report.row.holders).map((h) => h.id),
+    access.actor.id,
+  ]);
   const rows = await db
     .selectFrom("staff")
     .innerJoin("staff_keys", "staff_keys.staff_id", "staff.id")
@@ -55,9 +63,19 @@ export async function grantReportAccess(db: Kysely<Database>, access: OfficerAcc
   if (!grantee || grantee.role !== "integrity" || grantee.active !== 1 || !publicKey) throw new GrantRefusedError("not_recipient");
   const wrap = await wrapReportKeyFor(publicKey, report.key, report.publicId);
   await inTransaction(db, async (trx) => {
-    await trx.insertInto("report_keys").values({ report_id: report.id, tag_pub: wrap.tagPub, view_tag: wrap.viewTag, enc: wrap.enc, wrapped: wrap.wrapped }).execute();
-    const next = [...holders.filter((h) => h.id !== staffId), { id: grantee.id, name: grantee.name, alternate: false, via: "grant" as const, grantedBy: access.actor.id }];
-    await trx.updateTable("reports").set({ holders: sealHolders(report.key, report.publicId, next) }).where("id", "=", report.id).execute();
+    await trx
+      .insertInto("report_keys")
+      .values({ report_id: report.id, tag_pub: wrap.tagPub, view_tag: wrap.viewTag, enc: wrap.enc, wrapped: wrap.wrapped })
+      .execute();
+    const next = [
+      ...holders.filter((h) => h.id !== staffId),
+      { id: grantee.id, name: grantee.name, alternate: false, via: "grant" as const, grantedBy: access.actor.id },
+    ];
+    await trx
+      .updateTable("reports")
+      .set({ holders: sealHolders(report.key, report.publicId, next) })
+      .where("id", "=", report.id)
+      .execute();
     await auditReportAction(trx, report, access.actor, "report.grant", { staffId, already: holders.some((h) => h.id === staffId) });
     await queueRecipientNotices(trx, [staffId], "new");
   });

@@ -15,4 +15,3 @@ export const reportCaseActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("grant"), staffId: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal("tags"), tags: z.array(z.string()).transform((v) => v.slice(0, 20)) }),
 ]);
-

@@ -10,7 +10,7 @@ import type { Lang } from "~/i18n";
 import { allowedReportActions } from "~/lib/report-status";
 import { addDays } from "~/models/deadlines";
 import { formatThaiDate, formatThaiDateKey } from "~/lib/thai-date";
-import { getIntegritySettings } from "~/models/integrity-settings.server";
+import { getIntegritySettings } from "~/models/report/integrity-settings.server";
 import { grantCandidates } from "./access-grants.server";
 import { decryptReport, type OfficerAccess } from "./casework.server";
 import { REPORT_LIMITS } from "./shared.server";
@@ -23,9 +23,7 @@ export async function reportCaseView(db: Kysely<Database>, access: OfficerAccess
   const d = (at: string | null) =>
     !at ? "" : at.length === 10 ? formatThaiDateKey(at, lang) : formatThaiDate(new Date(at), lang, { withTime: true });
   const nextFeedback =
-    r.lastFeedbackAt && r.status !== "closed"
-      ? addDays(new Date(r.lastFeedbackAt), settings.feedback_days, { mode: "calendar" })
-      : null;
+    r.lastFeedbackAt && r.status !== "closed" ? addDays(new Date(r.lastFeedbackAt), settings.feedback_days, { mode: "calendar" }) : null;
   return {
     r: {
       publicId: r.publicId,

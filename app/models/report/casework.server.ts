@@ -9,91 +9,29 @@
  * officer — gets the same "not found", logged the same way.
  */
 import type { Kysely } from "kysely";
-import type { Database, Report, ReportFinding, ReportMode, ReportReferral, ReportStatus, ReportTag } from "../../../db/schema";
+import type { Database, ReportFinding, ReportMode, ReportReferral, ReportStatus, ReportTag } from "../../../db/schema";
 import { inTransaction } from "../../../db/connection";
-import { now } from "~/utils/clock.server";
-import { dateFromBangkokKey, endOfBangkokDay } from "~/lib/thai-date";
-import {
-  applyReportTransition,
-  InvalidReportTransitionError,
-  isReportTag,
-  type ReportAction,
-} from "~/lib/report-status";
-import { refreshHeld, type UnlockedKeys } from "./key-vault.server";
-import { openJson, sealJson, unwrapReportKey, wrapReportKeyFor } from "./crypto.server";
+import { InvalidReportTransitionError, isReportTag } from "~/lib/report-status";
+import { refreshHeld } from "./key-vault.server";
+import { openJson, wrapReportKeyFor } from "./crypto.server";
 import { openHolders, type ReportHolder } from "./holders.server";
-import { fileMetaOf, readStoredFile } from "./files.server";
-import { auditReportAction, logDeniedReportAccess, reportAuditTrail, type OpenReport } from "./channel-audit.server";
+import { fileMetaOf } from "./files.server";
+import { auditReportAction, reportAuditTrail } from "./channel-audit.server";
 import { computeSubmissionDigest } from "./filing.server";
+import { assertActiveIntegrity, endOfDayIso, openHeldReport, type HeldReport, type OfficerAccess } from "./held-report.server";
 import {
-  cleanMessage,
-  REPORT_PUBLIC_ID_RE,
-  ReportForbiddenError,
-  ReportInputError,
-  ReportNotFoundError,
   reportAad,
   type EventNote,
   type Executor,
   type MessageBody,
-  type ReportActor,
   type ReportFields,
   type SealedExclusion,
   type SealedSubmission,
 } from "./shared.server";
 
 export { InvalidReportTransitionError };
-
-/** An officer acting with their unlocked keys. */
-export interface OfficerAccess {
-  actor: ReportActor;
-  keys: UnlockedKeys;
-}
-
-/** Whether this person may use the report channel at all (role integrity). */
-export function canUseReportChannel(actor: ReportActor | null | undefined): boolean {
-  return !!actor && actor.role === "integrity";
-}
-
-async function assertActiveIntegrity(db: Executor, access: OfficerAccess): Promise<void> {
-  if (!canUseReportChannel(access.actor) || access.keys.staffId !== access.actor.id) throw new ReportForbiddenError();
-  const row = await db.selectFrom("staff").select(["role", "active"]).where("id", "=", access.actor.id).executeTakeFirst();
-  if (!row || row.role !== "integrity" || row.active !== 1) throw new ReportForbiddenError();
-}
-
-/** A report this officer holds, opened. */
-export interface HeldReport extends OpenReport {
-  row: Report;
-}
-
-/**
- * The report (by id or public id) with its key, if this officer holds it; otherwise ReportNotFoundError, logged the
- * same way whether or not the report exists.
- */
-export async function openHeldReport(db: Kysely<Database>, access: OfficerAccess, ref: number | string): Promise<HeldReport> {
-  const requested = typeof ref === "number" ? String(ref) : ref;
-  try {
-    await assertActiveIntegrity(db, access);
-    const row =
-      typeof ref === "number"
-        ? await db.selectFrom("reports").selectAll().where("id", "=", ref).executeTakeFirst()
-        : REPORT_PUBLIC_ID_RE.test(ref)
-          ? await db.selectFrom("reports").selectAll().where("public_id", "=", ref).executeTakeFirst()
-          : undefined;
-    if (row && !row.purged_at) {
-      // A row whose view tag matches but which does not open (altered, or copied from another report) is not a key.
-      for (const held of (await refreshHeld(db, access.keys)).get(row.id) ?? []) {
-        const key = await unwrapReportKey(access.keys.keys, held, row.public_id).catch(() => null);
-        if (key) return { row, key, id: row.id, publicId: row.public_id };
-      }
-    }
-  } catch (e) {
-    if (!(e instanceof ReportForbiddenError)) throw e;
-  }
-  await logDeniedReportAccess(db, access.actor, row_ref(requested));
-  throw new ReportNotFoundError();
-}
-
-const row_ref = (requested: string) => (/^\d+$/.test(requested) ? `#${requested}` : requested);
+export { canUseReportChannel, openHeldReport, type HeldReport, type OfficerAccess } from "./held-report.server";
+export { addOfficerMessage, readReportAttachment, setReportTags, transitionReport } from "./report-actions.server";
 
 export interface ReportListFilters {
   status?: ReportStatus | "open" | "all";
@@ -119,8 +57,6 @@ export interface ReportListItem {
   unread: number;
 }
 
-const endOfDayIso = (key: string) => endOfBangkokDay(dateFromBangkokKey(key.slice(0, 10))).toISOString();
-
 /** The queue of an integrity officer: the reports they hold (no content). */
 export async function listReportsFor(
   db: Kysely<Database>,
@@ -141,11 +77,25 @@ export async function listReportsFor(
   else if (status !== "all") q = q.where("reports.status", "=", status);
   if (filters.tag && isReportTag(filters.tag)) {
     const tag = filters.tag;
-    q = q.where((eb) => eb.exists(eb.selectFrom("report_tags").select("tag").whereRef("report_tags.report_id", "=", "reports.id").where("report_tags.tag", "=", tag)));
+    q = q.where((eb) =>
+      eb.exists(
+        eb.selectFrom("report_tags").select("tag").whereRef("report_tags.report_id", "=", "reports.id").where("report_tags.tag", "=", tag),
+      ),
+    );
   }
   const total = Number((await q.select((eb) => eb.fn.countAll().as("n")).executeTakeFirst())?.n ?? 0);
   const rows = await q
-    .select(["reports.id", "reports.public_id", "reports.status", "reports.finding", "reports.referred_to", "reports.received_at", "reports.ack_due_at", "reports.last_feedback_at", "reports.closed_at"])
+    .select([
+      "reports.id",
+      "reports.public_id",
+      "reports.status",
+      "reports.finding",
+      "reports.referred_to",
+      "reports.received_at",
+      "reports.ack_due_at",
+      "reports.last_feedback_at",
+      "reports.closed_at",
+    ])
     .select((eb) =>
       eb
         .selectFrom("report_messages")
@@ -160,7 +110,17 @@ export async function listReportsFor(
     .limit(pageSize)
     .offset((page - 1) * pageSize)
     .execute();
-  const tags = rows.length ? await db.selectFrom("report_tags").select(["report_id", "tag"]).where("report_id", "in", rows.map((r) => r.id)).execute() : [];
+  const tags = rows.length
+    ? await db
+        .selectFrom("report_tags")
+        .select(["report_id", "tag"])
+        .where(
+          "report_id",
+          "in",
+          rows.map((r) => r.id),
+        )
+        .execute()
+    : [];
   return {
     total,
     page,
@@ -205,7 +165,16 @@ export interface DecryptedReport {
   excluded: (SealedExclusion & { name: string })[];
   messages: { id: number; author: "reporter" | "officer"; staffName: string | null; text: string; at: string; seen: boolean }[];
   attachments: { id: number; messageId: number | null; name: string; mime: string; size: number; keptOriginal: boolean; at: string }[];
-  events: { id: number; from: string | null; to: string; staffName: string | null; note: string; finding: ReportFinding | null; referredTo: ReportReferral | null; at: string }[];
+  events: {
+    id: number;
+    from: string | null;
+    to: string;
+    staffName: string | null;
+    note: string;
+    finding: ReportFinding | null;
+    referredTo: ReportReferral | null;
+    at: string;
+  }[];
   /** The report's own audit trail (who did what), readable only here. */
   audit: { id: number; at: string; action: string; staffName: string | null; role: string; details: Record<string, unknown> }[];
 }
@@ -221,7 +190,12 @@ async function staffNames(db: Executor, ids: Iterable<number>): Promise<Map<numb
 async function wrapForWaitingReporter(db: Executor, report: HeldReport): Promise<void> {
   if (!report.row.reporter_pub || report.row.reporter_wrapped) return;
   const w = await wrapReportKeyFor(Buffer.from(report.row.reporter_pub, "base64url"), report.key, report.publicId);
-  await db.updateTable("reports").set({ reporter_enc: w.enc, reporter_wrapped: w.wrapped }).where("id", "=", report.id).where("reporter_wrapped", "is", null).execute();
+  await db
+    .updateTable("reports")
+    .set({ reporter_enc: w.enc, reporter_wrapped: w.wrapped })
+    .where("id", "=", report.id)
+    .where("reporter_wrapped", "is", null)
+    .execute();
 }
 
 /**
@@ -239,10 +213,22 @@ export async function decryptReport(db: Kysely<Database>, access: OfficerAccess,
     db.selectFrom("report_tags").select("tag").where("report_id", "=", r.id).execute(),
   ]);
   const bodies = messages.map((m) => ({ m, body: openJson<MessageBody>(key, m.envelope, reportAad.message(r.public_id)) }));
-  const notes = events.map((e) => ({ e, note: e.note_envelope ? openJson<EventNote>(key, e.note_envelope, reportAad.event(r.public_id)) : null }));
+  const notes = events.map((e) => ({
+    e,
+    note: e.note_envelope ? openJson<EventNote>(key, e.note_envelope, reportAad.event(r.public_id)) : null,
+  }));
   const attachments = files.map((f) => {
     const meta = fileMetaOf(key, r.public_id, f);
-    return { id: f.id, messageId: f.message_id, name: meta.name, mime: meta.mime, size: meta.size, keptOriginal: meta.keptOriginal, at: f.created_at, originalSha256: meta.originalSha256 };
+    return {
+      id: f.id,
+      messageId: f.message_id,
+      name: meta.name,
+      mime: meta.mime,
+      size: meta.size,
+      keptOriginal: meta.keptOriginal,
+      at: f.created_at,
+      originalSha256: meta.originalSha256,
+    };
   });
   const digestVerified =
     computeSubmissionDigest({
@@ -260,7 +246,13 @@ export async function decryptReport(db: Kysely<Database>, access: OfficerAccess,
   ]);
 
   await inTransaction(db, async (trx) => {
-    await trx.updateTable("report_messages").set({ seen: 1 }).where("report_id", "=", r.id).where("author", "=", "reporter").where("seen", "=", 0).execute();
+    await trx
+      .updateTable("report_messages")
+      .set({ seen: 1 })
+      .where("report_id", "=", r.id)
+      .where("author", "=", "reporter")
+      .where("seen", "=", 0)
+      .execute();
     // Only reports filed before per-recipient keys wait for a wrap: for any other, a reporter key found in the row
     // was put there by someone with write access to the database, not by the reporter.
     if (sealed.recipients === null) await wrapForWaitingReporter(trx, report);
@@ -304,113 +296,23 @@ export async function decryptReport(db: Kysely<Database>, access: OfficerAccess,
       referredTo: note?.referredTo ?? null,
       at: e.created_at,
     })),
-    audit: trail.map((t) => ({ id: t.id, at: t.at, action: t.action, staffName: t.staffId ? (names.get(t.staffId) ?? null) : null, role: t.role, details: t.details })),
+    audit: trail.map((t) => ({
+      id: t.id,
+      at: t.at,
+      action: t.action,
+      staffName: t.staffId ? (names.get(t.staffId) ?? null) : null,
+      role: t.role,
+      details: t.details,
+    })),
   };
 }
 
-/**
- * A status change (received -> preliminary_review -> investigation -> concluded (finding) | referred (where) ->
- * closed), with an optional note. Throws InvalidReportTransitionError for a change that is not allowed (also when
- * someone else changed the status meanwhile). Audited inside the report's sealed trail.
- */
-export async function transitionReport(
-  db: Kysely<Database>,
-  access: OfficerAccess,
-  ref: number | string,
-  action: ReportAction | string,
-  opts: { note?: string; finding?: string | null; referredTo?: string | null } = {},
-): Promise<{ status: ReportStatus }> {
-  const report = await openHeldReport(db, access, ref);
-  const r = report.row;
-  const to = applyReportTransition(r.status, action, { finding: opts.finding ?? null, referredTo: opts.referredTo ?? null });
-  const note = cleanMessage(opts.note ?? "", "note", { required: false });
-  const finding = action === "conclude" ? (opts.finding as ReportFinding) : null;
-  const referredTo = action === "refer" ? (opts.referredTo as ReportReferral) : null;
-  return inTransaction(db, async (trx) => {
-    const at = now().toISOString();
-    const updated = await trx
-      .updateTable("reports")
-      .set({
-        status: to,
-        ...(finding ? { finding } : {}),
-        ...(referredTo ? { referred_to: referredTo } : {}),
-        ...(to === "closed" ? { closed_at: at } : {}),
-        last_feedback_at: at,
-        updated_at: at,
-      })
-      .where("id", "=", r.id)
-      .where("status", "=", r.status)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) throw new InvalidReportTransitionError(r.status, String(action));
-    await trx
-      .insertInto("report_events")
-      .values({
-        report_id: r.id,
-        from_status: r.status,
-        to_status: to,
-        note_envelope: sealJson(report.key, { note, finding, referredTo, staffId: access.actor.id } satisfies EventNote, reportAad.event(r.public_id)),
-        created_at: at,
-      })
-      .execute();
-    await auditReportAction(trx, report, access.actor, "report.status", { action, from: r.status, to, finding, referredTo, withNote: note.length > 0 });
-    return { status: to };
-  });
-}
-
-/** An officer's message to the reporter (shown in the reporter's inbox without the officer's name). Audited. */
-export async function addOfficerMessage(db: Kysely<Database>, access: OfficerAccess, ref: number | string, text: string): Promise<{ messageId: number }> {
-  const report = await openHeldReport(db, access, ref);
-  const clean = cleanMessage(text, "message", { required: true });
-  return inTransaction(db, async (trx) => {
-    const at = now().toISOString();
-    const m = await trx
-      .insertInto("report_messages")
-      .values({
-        report_id: report.id,
-        author: "officer",
-        envelope: sealJson(report.key, { text: clean, staffId: access.actor.id } satisfies MessageBody, reportAad.message(report.publicId)),
-        created_at: at,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await trx.updateTable("reports").set({ last_feedback_at: at, updated_at: at }).where("id", "=", report.id).execute();
-    await auditReportAction(trx, report, access.actor, "report.message", { messageId: m.id });
-    return { messageId: m.id };
-  });
-}
-
-/** Replaces the report's tags (unknown tags are refused). Audited. */
-export async function setReportTags(db: Kysely<Database>, access: OfficerAccess, ref: number | string, tags: readonly string[]): Promise<ReportTag[]> {
-  const report = await openHeldReport(db, access, ref);
-  if (tags.some((t) => !isReportTag(t))) throw new ReportInputError("tags", "errors.invalidChoice");
-  const unique = [...new Set(tags)] as ReportTag[];
-  await inTransaction(db, async (trx) => {
-    await trx.deleteFrom("report_tags").where("report_id", "=", report.id).execute();
-    for (const tag of unique) await trx.insertInto("report_tags").values({ report_id: report.id, tag }).execute();
-    await trx.updateTable("reports").set({ updated_at: now().toISOString() }).where("id", "=", report.id).execute();
-    await auditReportAction(trx, report, access.actor, "report.tag", { tags: unique });
-  });
-  return unique;
-}
-
-/** A decrypted attachment for download by an officer who holds the report. Audited. */
-export async function readReportAttachment(
-  db: Kysely<Database>,
-  access: OfficerAccess,
-  ref: number | string,
-  attachmentId: number,
-): Promise<{ bytes: Buffer; name: string; mime: string; keptOriginal: boolean }> {
-  const report = await openHeldReport(db, access, ref);
-  const a = await db.selectFrom("report_attachments").selectAll().where("id", "=", attachmentId).where("report_id", "=", report.id).executeTakeFirst();
-  if (!a) throw new ReportNotFoundError();
-  const meta = fileMetaOf(report.key, report.publicId, a);
-  const bytes = readStoredFile(report.key, report.publicId, a.storage_id);
-  await auditReportAction(db, report, access.actor, "report.download", { attachmentId: a.id });
-  return { bytes, name: meta.name, mime: meta.mime, keptOriginal: meta.keptOriginal };
-}
-
 /** The whole report as JSON (content, conversation, history, file list; no file bytes). Audited. */
-export async function exportReport(db: Kysely<Database>, access: OfficerAccess, ref: number | string): Promise<{ fileName: string; json: string }> {
+export async function exportReport(
+  db: Kysely<Database>,
+  access: OfficerAccess,
+  ref: number | string,
+): Promise<{ fileName: string; json: string }> {
   const d = await decryptReport(db, access, ref);
   const report = await openHeldReport(db, access, d.id);
   await auditReportAction(db, report, access.actor, "report.export", { format: "json" });

@@ -2,7 +2,7 @@
  * The audit log, as far as corruption reports are concerned: every action on a report is recorded, and only people
  * who can read that report can read the record.
  *
- * - An entry about a report is appended to the hash-chained audit_log (app/models/audit.server.ts) as action
+ * - An entry about a report is appended to the hash-chained audit_log (app/models/audit/audit.server.ts) as action
  *   "report.activity", actor left empty, target = a tag derived from the report's key (the same for every entry of one
  *   report, meaningless without the key), details = { sealed }: the action, the report's number, who acted and the
  *   facts, encrypted with the report key. Nobody without the report key learns which report, who handled it, what was
@@ -16,7 +16,7 @@
 import { sql } from "kysely";
 import { bangkokDateKey } from "~/lib/thai-date";
 import { now } from "~/utils/clock.server";
-import { appendAudit } from "~/models/audit.server";
+import { appendAudit } from "~/models/audit/audit.server";
 import { openJson, reportKeyTag, sealJson } from "./crypto.server";
 import { reportAad, type Executor, type ReportActor } from "./shared.server";
 
@@ -55,11 +55,23 @@ export async function auditReportAction(
 ): Promise<void> {
   const role = actor ? "integrity" : "system";
   const record: ReportAuditRecord = { action, publicId: report.publicId, staffId: actor?.id ?? null, role, details };
-  await appendAudit(db, { actorId: null, actorRole: role, action: REPORT_ACTIVITY, targetType: "report", targetId: auditTarget(report.key), details: { sealed: seal(report, record) } });
+  await appendAudit(db, {
+    actorId: null,
+    actorRole: role,
+    action: REPORT_ACTIVITY,
+    targetType: "report",
+    targetId: auditTarget(report.key),
+    details: { sealed: seal(report, record) },
+  });
 }
 
 /** A reporter's action on their report: waits (sealed, dated by day) for the next batch to reach the audit log. */
-export async function queueReporterActivity(db: Executor, report: OpenReport, action: string, details: Record<string, unknown> = {}): Promise<void> {
+export async function queueReporterActivity(
+  db: Executor,
+  report: OpenReport,
+  action: string,
+  details: Record<string, unknown> = {},
+): Promise<void> {
   const record: ReportAuditRecord = { action, publicId: report.publicId, staffId: null, role: "reporter", details };
   await db
     .insertInto("report_activity_pending")
@@ -71,9 +83,21 @@ export async function queueReporterActivity(db: Executor, report: OpenReport, ac
 export async function flushReporterActivity(db: Executor): Promise<number> {
   const rows = await db.selectFrom("report_activity_pending").selectAll().orderBy("id").execute();
   for (const r of rows) {
-    await appendAudit(db, { actorId: null, actorRole: "reporter", action: REPORT_ACTIVITY, targetType: "report", targetId: r.target, details: { sealed: r.sealed }, at: r.day });
+    await appendAudit(db, {
+      actorId: null,
+      actorRole: "reporter",
+      action: REPORT_ACTIVITY,
+      targetType: "report",
+      targetId: r.target,
+      details: { sealed: r.sealed },
+      at: r.day,
+    });
   }
-  if (rows.length > 0) await db.deleteFrom("report_activity_pending").where("id", "<=", rows[rows.length - 1].id).execute();
+  if (rows.length > 0)
+    await db
+      .deleteFrom("report_activity_pending")
+      .where("id", "<=", rows[rows.length - 1].id)
+      .execute();
   return rows.length;
 }
 
@@ -87,7 +111,12 @@ export async function reportAuditTrail(db: Executor, report: OpenReport): Promis
     .where("target_id", "=", auditTarget(report.key))
     .orderBy("id")
     .execute();
-  const pending = await db.selectFrom("report_activity_pending").select(["id", "day", "sealed"]).where("target", "=", auditTarget(report.key)).orderBy("id").execute();
+  const pending = await db
+    .selectFrom("report_activity_pending")
+    .select(["id", "day", "sealed"])
+    .where("target", "=", auditTarget(report.key))
+    .orderBy("id")
+    .execute();
   const open = (sealed: string) => openJson<ReportAuditRecord>(report.key, sealed, reportAad.audit(report.publicId));
   return [
     ...rows.map((r) => ({ id: r.id, at: r.at, ...open((JSON.parse(r.details) as { sealed: string }).sealed) })),
@@ -96,7 +125,10 @@ export async function reportAuditTrail(db: Executor, report: OpenReport): Promis
 }
 
 /** Channel actions per Bangkok day (what everyone who cannot read the reports sees), newest day first. */
-export async function channelActivityByDay(db: Executor, { days = 60 }: { days?: number } = {}): Promise<{ day: string; actions: number }[]> {
+export async function channelActivityByDay(
+  db: Executor,
+  { days = 60 }: { days?: number } = {},
+): Promise<{ day: string; actions: number }[]> {
   const since = bangkokDateKey(new Date(now().getTime() - days * 86_400_000));
   const rows = await sql<{ day: string; n: number }>`
     select substr(case when length(at) = 10 then at else date(at, '+7 hours') end, 1, 10) as day, count(*) as n
@@ -113,5 +145,12 @@ export async function channelActivityByDay(db: Executor, { days = 60 }: { days?:
  */
 export async function logDeniedReportAccess(db: Executor, actor: ReportActor | null, requested: string): Promise<void> {
   const ref = /^R\d{4}-\d{4,8}$/.test(requested) ? requested : "(invalid)";
-  await appendAudit(db, { actorId: actor?.id ?? null, actorRole: actor?.role ?? null, action: "report.denied", targetType: "report_request", targetId: null, details: { requested: ref } });
+  await appendAudit(db, {
+    actorId: actor?.id ?? null,
+    actorRole: actor?.role ?? null,
+    action: "report.denied",
+    targetType: "report_request",
+    targetId: null,
+    details: { requested: ref },
+  });
 }

@@ -29,13 +29,7 @@ export const INBOX_SESSION_SECONDS = 30 * 60;
 const named = (name: string) => (isSecureDeployment() ? `__Secure-${name}` : name);
 
 function cookie(name: string, value: string, maxAge: number): string {
-  const parts = [
-    `${named(name)}=${value}`,
-    "Path=/report",
-    "HttpOnly",
-    "SameSite=Strict",
-    `Max-Age=${maxAge}`,
-  ];
+  const parts = [`${named(name)}=${value}`, "Path=/report", "HttpOnly", "SameSite=Strict", `Max-Age=${maxAge}`];
   if (isSecureDeployment()) parts.push("Secure");
   return parts.join("; ");
 }
@@ -49,13 +43,13 @@ const receiptSchema = z.object({
   digest: z.string(),
   duplicate: z.boolean(),
   /** Who received the report (names as at filing), shown on the receipt page. */
-  recipients: z.array(z.object({ name: z.string().max(200), alternate: z.boolean() })).max(20).default([]),
+  recipients: z
+    .array(z.object({ name: z.string().max(200), alternate: z.boolean() }))
+    .max(20)
+    .default([]),
   issuedAt: z.number(),
 });
-export type ReportReceiptCookie = Omit<
-  z.infer<typeof receiptSchema>,
-  "issuedAt"
->;
+export type ReportReceiptCookie = Omit<z.infer<typeof receiptSchema>, "issuedAt">;
 
 let cachedKey: string | null = null;
 function receiptKey(): string {
@@ -64,15 +58,8 @@ function receiptKey(): string {
 }
 
 /** Set-Cookie value carrying a new report's receipt to /report/receipt. */
-export function reportReceiptCookie(
-  data: ReportReceiptCookie,
-  issuedAt = Date.now()
-): string {
-  const sealed = encryptText(
-    JSON.stringify({ ...data, issuedAt }),
-    receiptKey(),
-    RECEIPT_COOKIE
-  );
+export function reportReceiptCookie(data: ReportReceiptCookie, issuedAt = Date.now()): string {
+  const sealed = encryptText(JSON.stringify({ ...data, issuedAt }), receiptKey(), RECEIPT_COOKIE);
   return cookie(RECEIPT_COOKIE, sealed, RECEIPT_MAX_AGE_SECONDS);
 }
 
@@ -82,21 +69,12 @@ export function clearReportReceiptCookie(): string {
 }
 
 /** The receipt waiting in this request's cookie, or null (absent, expired, tampered with). */
-export function readReportReceipt(
-  request: Request,
-  nowMs = Date.now()
-): ReportReceiptCookie | null {
+export function readReportReceipt(request: Request, nowMs = Date.now()): ReportReceiptCookie | null {
   const raw = parseCookies(request)[named(RECEIPT_COOKIE)];
   if (!raw) return null;
   try {
-    const parsed = receiptSchema.parse(
-      JSON.parse(decryptText(raw, receiptKey(), RECEIPT_COOKIE))
-    );
-    if (
-      nowMs - parsed.issuedAt > RECEIPT_MAX_AGE_SECONDS * 1000 ||
-      parsed.issuedAt > nowMs + 60_000
-    )
-      return null;
+    const parsed = receiptSchema.parse(JSON.parse(decryptText(raw, receiptKey(), RECEIPT_COOKIE)));
+    if (nowMs - parsed.issuedAt > RECEIPT_MAX_AGE_SECONDS * 1000 || parsed.issuedAt > nowMs + 60_000) return null;
     const { issuedAt: _issued, ...rest } = parsed;
     return rest;
   } catch {
@@ -114,14 +92,16 @@ const inboxSchema = z.object({
   sid: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
   rid: z.number().int().positive(),
   /** The report key (base64url), opened with the receipt at sign-in; absent while a recipient has to re-wrap it. */
-  k: z.string().regex(/^[A-Za-z0-9_-]{43}$/).nullable(),
+  k: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/)
+    .nullable(),
   /** Sign-in time and last use (ms). */
   iat: z.number(),
   seen: z.number(),
 });
 
 declare global {
-  // eslint-disable-next-line no-var
   var __sujaritInbox: { key: string; revoked: Map<string, number> } | undefined;
 }
 
@@ -152,7 +132,13 @@ function sealInbox(value: z.infer<typeof inboxSchema>): string {
  * sealed (AES-256-GCM) with a key of the installation: no row, no time is written anywhere on the server.
  */
 export function createInboxSession(reportId: number, key: Buffer | null, nowMs = Date.now()): string {
-  return sealInbox({ sid: randomBytes(16).toString("base64url"), rid: reportId, k: key ? key.toString("base64url") : null, iat: nowMs, seen: nowMs });
+  return sealInbox({
+    sid: randomBytes(16).toString("base64url"),
+    rid: reportId,
+    k: key ? key.toString("base64url") : null,
+    iat: nowMs,
+    seen: nowMs,
+  });
 }
 
 /**
@@ -168,7 +154,10 @@ export function readInboxSession(
   try {
     const s = inboxSchema.parse(JSON.parse(decryptText(raw, inboxCookieKey(), SESSION_COOKIE)));
     const expired =
-      nowMs - s.seen > INBOX_SESSION_SECONDS * 1000 || nowMs - s.iat > INBOX_SESSION_MAX_SECONDS * 1000 || s.iat > nowMs + 60_000 || isRevoked(s.sid, nowMs);
+      nowMs - s.seen > INBOX_SESSION_SECONDS * 1000 ||
+      nowMs - s.iat > INBOX_SESSION_MAX_SECONDS * 1000 ||
+      s.iat > nowMs + 60_000 ||
+      isRevoked(s.sid, nowMs);
     if (expired) return { reportId: null, key: null, setCookie: clearInboxSessionCookie() };
     return { reportId: s.rid, key: s.k ? Buffer.from(s.k, "base64url") : null, setCookie: sealInbox({ ...s, seen: nowMs }) };
   } catch {
@@ -177,7 +166,7 @@ export function readInboxSession(
 }
 
 /** Ends this request's inbox session (a copy of the cookie no longer opens it); returns the Set-Cookie value that clears it. */
-export function endInboxSession(request: Request, nowMs = Date.now()): string {
+export function endInboxSession(request: Request): string {
   const raw = parseCookies(request)[named(SESSION_COOKIE)];
   if (raw) {
     try {
@@ -205,13 +194,9 @@ export function inboxFlashCookie(value: InboxFlash): string {
 }
 
 /** The flash message in this request (and the Set-Cookie value that clears it), or null. */
-export function readInboxFlash(
-  request: Request
-): { flash: InboxFlash | null; setCookie: string } | null {
+export function readInboxFlash(request: Request): { flash: InboxFlash | null; setCookie: string } | null {
   const v = parseCookies(request)[named(FLASH_COOKIE)];
   if (v === undefined) return null;
-  const flash = (FLASH_VALUES as readonly string[]).includes(v)
-    ? (v as InboxFlash)
-    : null;
+  const flash = (FLASH_VALUES as readonly string[]).includes(v) ? (v as InboxFlash) : null;
   return { flash, setCookie: cookie(FLASH_COOKIE, "", 0) };
 }

@@ -120,7 +120,11 @@ export function viewTagMatches(keys: Pick<PersonKeys, "scanPrivate">, row: Pick<
 }
 
 /** Opens a wrapped report key with a person's private key; throws when it is not theirs or was altered. */
-export async function unwrapReportKey(keys: Pick<PersonKeys, "hpkePrivate">, row: Pick<WrappedKey, "enc" | "wrapped">, publicId: string): Promise<Buffer> {
+export async function unwrapReportKey(
+  keys: Pick<PersonKeys, "hpkePrivate">,
+  row: Pick<WrappedKey, "enc" | "wrapped">,
+  publicId: string,
+): Promise<Buffer> {
   const pt = await suite.open(
     { recipientKey: keys.hpkePrivate, enc: Buffer.from(row.enc, "base64url"), info: INFO },
     Buffer.from(row.wrapped, "base64url"),

@@ -11,7 +11,7 @@ import type { Database } from "../../../db/schema";
 import { writeFileDurably } from "~/utils/durable-file.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { log, errorFields } from "~/utils/logger.server";
-import { detectUploadType, sanitizeUpload, UploadRejectedError } from "~/models/attachment.server";
+import { detectUploadType, sanitizeUpload, UploadRejectedError } from "~/models/complaints/attachments.server";
 import { decryptFile, encryptFile, openJson, paddedSize, sealJson } from "./crypto.server";
 import { REPORT_LIMITS, ReportInputError, reportAad, storagePath, type FileMeta } from "./shared.server";
 
@@ -57,7 +57,13 @@ const EXT_BY_MIME: Record<string, string> = {
 };
 
 /** Every type accepted as evidence (decided by content; office documents also by their extension). */
-export const REPORT_UPLOAD_TYPES: readonly ReportFileMime[] = ["image/jpeg", "image/png", "image/webp", "application/pdf", ...Object.values(OFFICE_BY_EXT)];
+export const REPORT_UPLOAD_TYPES: readonly ReportFileMime[] = [
+  "image/jpeg",
+  "image/png",
+  "image/webp",
+  "application/pdf",
+  ...Object.values(OFFICE_BY_EXT),
+];
 
 /** Office documents, recognised by content (ZIP/OLE container) and the extension of the name. */
 function detectOfficeType(b: Buffer, name: string): ReportFileMime | null {
@@ -136,7 +142,8 @@ export async function prepareReportUpload(data: Uint8Array, name: string, opts: 
 
 /** An upload from a file this server already prepared (evidence kept across a rejected form): not checked again. */
 export function preparedReportUpload(file: PreparedFile): ReportUpload {
-  if (!(REPORT_UPLOAD_TYPES as readonly string[]).includes(file.mime)) throw new UploadRejectedError("complaint:errors.fileType", file.name);
+  if (!(REPORT_UPLOAD_TYPES as readonly string[]).includes(file.mime))
+    throw new UploadRejectedError("complaint:errors.fileType", file.name);
   const upload: ReportUpload = { bytes: file.bytes, name: file.name, mime: file.mime, keptOriginal: file.keptOriginal };
   prepared.set(upload, file);
   return upload;
@@ -144,7 +151,8 @@ export function preparedReportUpload(file: PreparedFile): ReportUpload {
 
 /** Checks and cleans a set of uploads (count and total size limits, then each file). */
 export async function prepareReportUploads(uploads: readonly ReportUpload[]): Promise<PreparedFile[]> {
-  if (uploads.length > REPORT_LIMITS.maxFiles) throw new ReportInputError("evidence", "errors.tooManyFiles", { max: REPORT_LIMITS.maxFiles });
+  if (uploads.length > REPORT_LIMITS.maxFiles)
+    throw new ReportInputError("evidence", "errors.tooManyFiles", { max: REPORT_LIMITS.maxFiles });
   const total = uploads.reduce((n, u) => n + u.bytes.length, 0);
   if (total > REPORT_LIMITS.maxTotalBytes) throw new UploadRejectedError("complaint:errors.filesTooLarge", "");
   const out: PreparedFile[] = [];
@@ -176,7 +184,13 @@ export async function storeReportFiles(
     const storageId = crypto.randomBytes(16).toString("hex");
     writeFileDurably(storagePath(storageId), encryptFile(report.key, f.bytes, reportAad.file(report.publicId, storageId)));
     opts.written.push(storageId);
-    const meta: FileMeta = { name: storedFileName(f, i, opts.keepNames), mime: f.mime, size: f.bytes.length, keptOriginal: f.keptOriginal, originalSha256: f.originalSha256 };
+    const meta: FileMeta = {
+      name: storedFileName(f, i, opts.keepNames),
+      mime: f.mime,
+      size: f.bytes.length,
+      keptOriginal: f.keptOriginal,
+      originalSha256: f.originalSha256,
+    };
     await trx
       .insertInto("report_attachments")
       .values({
@@ -192,7 +206,11 @@ export async function storeReportFiles(
 }
 
 /** A stored file's metadata (decrypted). */
-export function fileMetaOf(key: Buffer, publicId: string, row: { storage_id: string; meta_envelope: string; size: number }): FileMeta & { size: number } {
+export function fileMetaOf(
+  key: Buffer,
+  publicId: string,
+  row: { storage_id: string; meta_envelope: string; size: number },
+): FileMeta & { size: number } {
   const meta = openJson<FileMeta>(key, row.meta_envelope, reportAad.fileMeta(publicId, row.storage_id));
   return { ...meta, size: meta.size ?? row.size };
 }

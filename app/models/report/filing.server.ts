@@ -19,10 +19,10 @@ import { DomainError } from "~/lib/domain-error";
 import { fiscalYearOf } from "~/lib/fiscal-year";
 import { bangkokDateKey } from "~/lib/thai-date";
 import { computeDueAt } from "~/models/deadlines";
-import { generateReceipt } from "~/lib/receipt";
+import { generateReceipt } from "~/lib/report-receipt";
 import { canonicalSubmissionText } from "~/lib/report-proof";
 import { isSubmissionKey, textProblem } from "~/lib/validation";
-import { hashReceipt } from "~/models/receipt-hash.server";
+import { hashReceipt } from "~/models/report/receipt-hash.server";
 import { decoyWrappedKey, newReportKey, personKeysFromSeed, sealJson, wrapReportKeyFor, type WrappedKey } from "./crypto.server";
 import { sealHolders } from "./holders.server";
 import { decideRecipients, recipientCandidates, sealedRecipients, type RecipientDecision } from "./recipients.server";
@@ -93,8 +93,15 @@ export function normalizeReportFields(mode: ReportMode, fields: ReportFields): R
 }
 
 /** sha256 hex of the canonical submission (the text the reporter can download and hash themselves). */
-export function computeSubmissionDigest(input: { receivedAt: string; mode: ReportMode; fields: ReportFields; fileSha256: readonly string[] }): string {
-  return sha256Hex(canonicalSubmissionText({ receivedAt: input.receivedAt, mode: input.mode, fields: input.fields, files: [...input.fileSha256] }));
+export function computeSubmissionDigest(input: {
+  receivedAt: string;
+  mode: ReportMode;
+  fields: ReportFields;
+  fileSha256: readonly string[];
+}): string {
+  return sha256Hex(
+    canonicalSubmissionText({ receivedAt: input.receivedAt, mode: input.mode, fields: input.fields, files: [...input.fileSha256] }),
+  );
 }
 
 /** Who would receive a report with these choices and fields (for the form, before anything is stored). */
@@ -118,9 +125,21 @@ function isUniqueViolation(e: unknown, column: string): boolean {
 }
 
 async function duplicateOf(db: Kysely<Database> | Transaction<Database>, keyHash: string): Promise<CreatedReport | null> {
-  const r = await db.selectFrom("reports").select(["id", "public_id", "received_at", "submission_digest"]).where("submission_key_hash", "=", keyHash).executeTakeFirst();
+  const r = await db
+    .selectFrom("reports")
+    .select(["id", "public_id", "received_at", "submission_digest"])
+    .where("submission_key_hash", "=", keyHash)
+    .executeTakeFirst();
   if (!r) return null;
-  return { id: r.id, publicId: r.public_id, receipt: null, receivedAt: r.received_at, digest: r.submission_digest, duplicate: true, recipients: [] };
+  return {
+    id: r.id,
+    publicId: r.public_id,
+    receipt: null,
+    receivedAt: r.received_at,
+    digest: r.submission_digest,
+    duplicate: true,
+    recipients: [],
+  };
 }
 
 function shuffled<T>(items: T[]): T[] {
@@ -165,7 +184,11 @@ async function attempt(db: Kysely<Database>, input: CreateReportInput, n: number
       const current = await previewRecipients(trx, input, fields);
       if (current.recipients.length === 0) throw new NoRecipientError();
       const fiscalYear = fiscalYearOf(at);
-      const last = await trx.selectFrom("reports").select((eb) => eb.fn.max("seq").as("seq")).where("fiscal_year", "=", fiscalYear).executeTakeFirst();
+      const last = await trx
+        .selectFrom("reports")
+        .select((eb) => eb.fn.max("seq").as("seq"))
+        .where("fiscal_year", "=", fiscalYear)
+        .executeTakeFirst();
       const seq = Number(last?.seq ?? 0) + 1;
       const publicId = formatReportPublicId(fiscalYear, seq);
       const digest = computeSubmissionDigest({ receivedAt: day, mode: input.mode, fields, fileSha256: files.map((f) => f.originalSha256) });
@@ -195,7 +218,11 @@ async function attempt(db: Kysely<Database>, input: CreateReportInput, n: number
           referred_to: null,
           wrapped_key: "",
           envelope: sealJson(key, sealed, reportAad.submission(publicId)),
-          holders: sealHolders(key, publicId, sealedRecipients(current).map((r) => ({ ...r, via: "filing" as const }))),
+          holders: sealHolders(
+            key,
+            publicId,
+            sealedRecipients(current).map((r) => ({ ...r, via: "filing" as const })),
+          ),
           submission_digest: digest,
           received_at: day,
           fiscal_year: fiscalYear,
@@ -213,9 +240,17 @@ async function attempt(db: Kysely<Database>, input: CreateReportInput, n: number
         .returning("id")
         .executeTakeFirstOrThrow();
       for (const w of shuffled(wraps)) {
-        await trx.insertInto("report_keys").values({ report_id: row.id, tag_pub: w.tagPub, view_tag: w.viewTag, enc: w.enc, wrapped: w.wrapped }).execute();
+        await trx
+          .insertInto("report_keys")
+          .values({ report_id: row.id, tag_pub: w.tagPub, view_tag: w.viewTag, enc: w.enc, wrapped: w.wrapped })
+          .execute();
       }
-      await storeReportFiles(trx, { id: row.id, publicId, key }, files, { messageId: null, createdAt: day, keepNames: input.keepFileNames === true, written });
+      await storeReportFiles(trx, { id: row.id, publicId, key }, files, {
+        messageId: null,
+        createdAt: day,
+        keepNames: input.keepFileNames === true,
+        written,
+      });
       await trx
         .insertInto("report_events")
         .values({ report_id: row.id, from_status: null, to_status: "received", note_envelope: null, created_at: day })
@@ -226,7 +261,11 @@ async function attempt(db: Kysely<Database>, input: CreateReportInput, n: number
         recipients: current.recipients.map((r) => r.id),
         excluded: current.excluded,
       });
-      await queueRecipientNotices(trx, current.recipients.map((r) => r.id), "new");
+      await queueRecipientNotices(
+        trx,
+        current.recipients.map((r) => r.id),
+        "new",
+      );
       return {
         id: row.id,
         publicId,

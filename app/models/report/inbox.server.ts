@@ -13,16 +13,24 @@ import type { Database, Report, ReportStatus } from "../../../db/schema";
 import { inTransaction } from "../../../db/connection";
 import { now } from "~/utils/clock.server";
 import { bangkokDateKey } from "~/lib/thai-date";
-import { normalizeReceipt } from "~/lib/receipt";
+import { normalizeReceipt } from "~/lib/report-receipt";
 import { canonicalSubmissionText } from "~/lib/report-proof";
 import { publicReportStage, type PublicReportStage } from "~/lib/report-status";
-import { hashReceipt, hashReceiptLegacy, type HashPriority } from "~/models/receipt-hash.server";
+import { hashReceipt, hashReceiptLegacy, type HashPriority } from "~/models/report/receipt-hash.server";
 import { openJson, personKeysFromSeed, sealJson, unwrapReportKey } from "./crypto.server";
 import { openHolders } from "./holders.server";
 import { fileMetaOf, prepareReportUploads, removeStoredFiles, storeReportFiles, type ReportUpload } from "./files.server";
 import { queueReporterActivity } from "./channel-audit.server";
 import { queueRecipientNotices } from "./notifications.server";
-import { cleanMessage, ReportInputError, ReportNotFoundError, reportAad, type Executor, type MessageBody, type SealedSubmission } from "./shared.server";
+import {
+  cleanMessage,
+  ReportInputError,
+  ReportNotFoundError,
+  reportAad,
+  type Executor,
+  type MessageBody,
+  type SealedSubmission,
+} from "./shared.server";
 
 const PLACEHOLDER_RECEIPT = "0000000000000000";
 
@@ -33,7 +41,13 @@ export interface ReporterAccess {
 }
 
 async function hasLegacyReceipts(db: Executor): Promise<boolean> {
-  const row = await db.selectFrom("reports").select("id").where("receipt_scheme", "=", 1).where("purged_at", "is", null).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom("reports")
+    .select("id")
+    .where("receipt_scheme", "=", 1)
+    .where("purged_at", "is", null)
+    .limit(1)
+    .executeTakeFirst();
   return !!row;
 }
 
@@ -114,7 +128,13 @@ export async function reporterView(db: Kysely<Database>, reportId: number, key: 
   ]);
   const perMessage = new Map<number, number>();
   for (const f of files) if (f.message_id !== null) perMessage.set(f.message_id, (perMessage.get(f.message_id) ?? 0) + 1);
-  const base = { publicStage: publicReportStage(r.status), status: r.status, receivedAt: r.received_at, closedAt: r.closed_at, attachmentsCount: files.length };
+  const base = {
+    publicStage: publicReportStage(r.status),
+    status: r.status,
+    receivedAt: r.received_at,
+    closedAt: r.closed_at,
+    attachmentsCount: files.length,
+  };
   if (!key) return { ...base, readable: false, messages: [] };
   const unseen = messages.filter((m) => m.author === "officer" && m.seen === 0).map((m) => m.id);
   if (unseen.length > 0) await db.updateTable("report_messages").set({ seen: 1 }).where("id", "in", unseen).execute();
@@ -150,13 +170,27 @@ export async function addReporterMessage(
       const day = bangkokDateKey(now());
       const m = await trx
         .insertInto("report_messages")
-        .values({ report_id: r.id, author: "reporter", envelope: sealJson(key, { text: clean } satisfies MessageBody, reportAad.message(r.public_id)), created_at: day })
+        .values({
+          report_id: r.id,
+          author: "reporter",
+          envelope: sealJson(key, { text: clean } satisfies MessageBody, reportAad.message(r.public_id)),
+          created_at: day,
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
-      await storeReportFiles(trx, { id: r.id, publicId: r.public_id, key }, files, { messageId: m.id, createdAt: day, keepNames: opts.keepFileNames === true, written });
+      await storeReportFiles(trx, { id: r.id, publicId: r.public_id, key }, files, {
+        messageId: m.id,
+        createdAt: day,
+        keepNames: opts.keepFileNames === true,
+        written,
+      });
       const open = { id: r.id, publicId: r.public_id, key };
       await queueReporterActivity(trx, open, "reporter.message", { messageId: m.id, attachments: files.length });
-      await queueRecipientNotices(trx, openHolders(key, r.public_id, r.holders).map((h) => h.id), "update");
+      await queueRecipientNotices(
+        trx,
+        openHolders(key, r.public_id, r.holders).map((h) => h.id),
+        "update",
+      );
       return { messageId: m.id };
     });
   } catch (e) {
@@ -172,7 +206,13 @@ export async function addReporterMessage(
 export async function reporterSubmissionText(db: Kysely<Database>, reportId: number, key: Buffer): Promise<string> {
   const r = await loadReport(db, reportId);
   const sealed = openJson<SealedSubmission>(key, r.envelope, reportAad.submission(r.public_id));
-  const first = await db.selectFrom("report_attachments").selectAll().where("report_id", "=", r.id).where("message_id", "is", null).orderBy("id").execute();
+  const first = await db
+    .selectFrom("report_attachments")
+    .selectAll()
+    .where("report_id", "=", r.id)
+    .where("message_id", "is", null)
+    .orderBy("id")
+    .execute();
   return canonicalSubmissionText({
     receivedAt: sealed.digestReceivedAt ?? r.received_at,
     mode: sealed.mode,

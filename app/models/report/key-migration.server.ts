@@ -40,7 +40,12 @@ async function activeOfficers(db: Kysely<Database>): Promise<Officer[]> {
 
 /** How many reports still have a master-key wrap. */
 export async function legacyWrapsRemaining(db: Kysely<Database>): Promise<number> {
-  const r = await db.selectFrom("reports").select((eb) => eb.fn.countAll().as("n")).where("wrapped_key", "!=", "").where("purged_at", "is", null).executeTakeFirst();
+  const r = await db
+    .selectFrom("reports")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where("wrapped_key", "!=", "")
+    .where("purged_at", "is", null)
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
 
@@ -56,7 +61,12 @@ async function migrate(
   const master = getMasterKey();
   const settings = await channelSettings(db);
   const officers = await activeOfficers(db);
-  const rows = await db.selectFrom("reports").select(["id", "public_id", "wrapped_key", "envelope", "holders"]).where("wrapped_key", "!=", "").where("purged_at", "is", null).execute();
+  const rows = await db
+    .selectFrom("reports")
+    .select(["id", "public_id", "wrapped_key", "envelope", "holders"])
+    .where("wrapped_key", "!=", "")
+    .where("purged_at", "is", null)
+    .execute();
   let wrapped = 0;
   let destroyed = 0;
   const left = new Set<string>();
@@ -65,7 +75,9 @@ async function migrate(
     const sealed = openJson<SealedSubmission>(key, r.envelope, reportAad.submission(r.public_id));
     const excluded = new Set(sealed.excluded.map((x) => x.id));
     const toAlternate = (sealed.routedTo ?? sealed.requestedRecipient) === "alternate" && settings.alternate_staff_id !== null;
-    const entitled = officers.filter((o) => !excluded.has(o.id) && (toAlternate ? o.id === settings.alternate_staff_id : o.id !== settings.alternate_staff_id));
+    const entitled = officers.filter(
+      (o) => !excluded.has(o.id) && (toAlternate ? o.id === settings.alternate_staff_id : o.id !== settings.alternate_staff_id),
+    );
     const holders = openHolders(key, r.public_id, r.holders);
     const held = new Set(holders.map((h) => h.id));
     const add: ReportHolder[] = [];
@@ -81,7 +93,10 @@ async function migrate(
     if (add.length === 0 && !done) continue;
     await inTransaction(db, async (trx) => {
       for (const w of wraps) {
-        await trx.insertInto("report_keys").values({ report_id: r.id, tag_pub: w.tagPub, view_tag: w.viewTag, enc: w.enc, wrapped: w.wrapped }).execute();
+        await trx
+          .insertInto("report_keys")
+          .values({ report_id: r.id, tag_pub: w.tagPub, view_tag: w.viewTag, enc: w.enc, wrapped: w.wrapped })
+          .execute();
       }
       await trx
         .updateTable("reports")

@@ -16,13 +16,7 @@ import type { Database } from "../../../db/schema";
 import { log, errorFields } from "~/utils/logger.server";
 import { viewTagMatches, type PersonKeys, type WrappedKey } from "./crypto.server";
 import { migrateLegacyReportsFor } from "./key-migration.server";
-import {
-  createStaffKeys,
-  keyEncryptionKeyFor,
-  StaffKeyMismatchError,
-  openStaffKeys,
-  type KeyEncryptionKey,
-} from "./staff-keys.server";
+import { createStaffKeys, keyEncryptionKeyFor, StaffKeyMismatchError, openStaffKeys, type KeyEncryptionKey } from "./staff-keys.server";
 
 /** How long a password-derived key may wait for the second factor. */
 const PENDING_MS = 10 * 60_000;
@@ -55,8 +49,8 @@ interface Pending {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
-  var __sujaritKeyVault: { pending: Map<string, Pending>; unlocked: Map<string, UnlockedKeys>; recovery: Map<number, { key: string; at: number }> } | undefined;
+  var __sujaritKeyVault:
+    { pending: Map<string, Pending>; unlocked: Map<string, UnlockedKeys>; recovery: Map<number, { key: string; at: number }> } | undefined;
 }
 
 function vault() {
@@ -97,7 +91,12 @@ async function open(db: Kysely<Database>, sessionId: string, staffId: number, ke
  * After the second factor: the session `fromSessionId` was replaced by `toSessionId`; the held key-encryption key
  * opens (or creates) the key pair for the new session. Returns null when nothing was pending (e.g. after a restart).
  */
-export async function completeUnlock(db: Kysely<Database>, fromSessionId: string, toSessionId: string, staffId: number): Promise<UnlockedKeys | null> {
+export async function completeUnlock(
+  db: Kysely<Database>,
+  fromSessionId: string,
+  toSessionId: string,
+  staffId: number,
+): Promise<UnlockedKeys | null> {
   sweep();
   const p = vault().pending.get(fromSessionId);
   vault().pending.delete(fromSessionId);
@@ -106,14 +105,20 @@ export async function completeUnlock(db: Kysely<Database>, fromSessionId: string
     return await open(db, toSessionId, staffId, p.kek);
   } catch (e) {
     // The sign-in goes on; the keys stay locked and the unlock page says why (a replaced public key, for instance).
-    if (e instanceof StaffKeyMismatchError) log.error("a report recipient's stored public key does not match their private key", { staffId });
+    if (e instanceof StaffKeyMismatchError)
+      log.error("a report recipient's stored public key does not match their private key", { staffId });
     else log.warn("report keys not unlocked at sign-in", errorFields(e));
     return null;
   }
 }
 
 /** Unlocks for a session that is already fully signed in (the unlock page, after a restart). Throws StaffKeyLockedError. */
-export async function unlockWithPassword(db: Kysely<Database>, sessionId: string, staffId: number, password: string): Promise<UnlockedKeys> {
+export async function unlockWithPassword(
+  db: Kysely<Database>,
+  sessionId: string,
+  staffId: number,
+  password: string,
+): Promise<UnlockedKeys> {
   sweep();
   const kek = await keyEncryptionKeyFor(db, staffId, password);
   return open(db, sessionId, staffId, kek);
@@ -185,7 +190,8 @@ export async function refreshHeld(db: Kysely<Database>, u: UnlockedKeys): Promis
       .execute();
     for (const r of rows) {
       const row = { tagPub: r.tag_pub, viewTag: r.view_tag, enc: r.enc, wrapped: r.wrapped };
-      if (viewTagMatches(u.keys, row)) u.held.set(r.report_id, [...(u.held.get(r.report_id) ?? []), { ...row, rowId: r.id, reportId: r.report_id }]);
+      if (viewTagMatches(u.keys, row))
+        u.held.set(r.report_id, [...(u.held.get(r.report_id) ?? []), { ...row, rowId: r.id, reportId: r.report_id }]);
       u.scannedTo = r.id;
     }
     if (rows.length < BATCH) break;

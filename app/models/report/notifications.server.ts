@@ -14,7 +14,7 @@ import { tFor, type Lang } from "~/i18n";
 import { getEnv } from "~/utils/env.server";
 import { getDb } from "~/utils/db.server";
 import { log, errorFields } from "~/utils/logger.server";
-import { enqueueEmail } from "~/models/outbox.server";
+import { enqueueEmail } from "~/models/notices/outbox.server";
 import { renderBilingualEmail } from "../../../emails/layout";
 import { flushReporterActivity } from "./channel-audit.server";
 import type { Executor } from "./shared.server";
@@ -38,7 +38,10 @@ function buildNotice(kind: "new" | "update"): { subject: string; text: string; h
     return { heading: t(kind === "new" ? "notify.newHeading" : "notify.updateHeading"), paragraphs: [t("notify.body"), url] };
   };
   const t = tFor("th", "integrity");
-  return { subject: t(kind === "new" ? "notify.newSubject" : "notify.updateSubject"), ...renderBilingualEmail([section("th"), section("en")], t("notify.footer")) };
+  return {
+    subject: t(kind === "new" ? "notify.newSubject" : "notify.updateSubject"),
+    ...renderBilingualEmail([section("th"), section("en")], t("notify.footer")),
+  };
 }
 
 /** One batch: waiting reporter actions into the audit log, one e-mail per person to be told. Returns the counts. */

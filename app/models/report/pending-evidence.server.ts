@@ -26,7 +26,6 @@ import { decryptFile, encryptFile, openJson, paddedSize, sealJson } from "./cryp
 import { preparedReportUpload, type PreparedFile, type ReportUpload } from "./files.server";
 import { REPORT_LIMITS, reportsDir } from "./shared.server";
 
-
 /** Kept evidence older than this is deleted. */
 export const REPORT_PENDING_MAX_AGE_MS = 24 * 3600 * 1000;
 
@@ -240,7 +239,9 @@ export async function cleanupReportPending(db: Executor, maxAgeMs = REPORT_PENDI
   });
   if (candidates.length > 0) {
     const known = new Set(
-      (await db.selectFrom("report_pending_uploads").select("storage_id").where("storage_id", "in", candidates).execute()).map((r) => r.storage_id),
+      (await db.selectFrom("report_pending_uploads").select("storage_id").where("storage_id", "in", candidates).execute()).map(
+        (r) => r.storage_id,
+      ),
     );
     removeFiles(candidates.filter((n) => !known.has(n)));
   }

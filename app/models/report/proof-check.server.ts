@@ -3,7 +3,7 @@
  * reporter gave, if any. Only what a genuine statement says is shown back; for a statement signed by another key,
  * the key it names. Nothing given here is stored or logged.
  */
-import { checkProofFile } from "~/models/report-proof.server";
+import { checkProofFile } from "~/models/report/proof.server";
 import { submissionMatches } from "~/lib/report-proof";
 import type { ProofVerdict } from "~/lib/report-proof";
 

@@ -76,13 +76,24 @@ export interface RecipientDecision {
 
 /** The texts of a report that are searched for names. */
 export function reportTexts(fields: ReportFields): string[] {
-  return [fields.involvedName, fields.involvedPosition, fields.involvedDivision, fields.whatHappened, fields.when, fields.where, fields.howKnown, fields.reportedElsewhere].filter(
-    (t): t is string => typeof t === "string" && t.length > 0,
-  );
+  return [
+    fields.involvedName,
+    fields.involvedPosition,
+    fields.involvedDivision,
+    fields.whatHappened,
+    fields.when,
+    fields.where,
+    fields.howKnown,
+    fields.reportedElsewhere,
+  ].filter((t): t is string => typeof t === "string" && t.length > 0);
 }
 
 /** The decision (pure: the rules above). `recipients` is empty when nobody is left. */
-export function decideRecipients(candidates: readonly RecipientCandidate[], choice: RecipientChoice, fields: ReportFields): RecipientDecision {
+export function decideRecipients(
+  candidates: readonly RecipientCandidate[],
+  choice: RecipientChoice,
+  fields: ReportFields,
+): RecipientDecision {
   const listed = new Set(candidates.map((c) => c.id));
   const byReporter = new Set(choice.excludedByReporter.filter((id) => listed.has(id)));
   const named = new Set(findNamedCandidates(reportTexts(fields), candidates).map((m) => m.id));
@@ -118,9 +129,17 @@ export async function recipientList(
 }> {
   const [candidates, settings] = await Promise.all([recipientCandidates(db), channelSettings(db)]);
   const role = tFor(lang, "report")("recipients.defaultPosition");
-  const show = (c: RecipientCandidate) => ({ id: c.id, name: c.name, position: c.position || role, fingerprint: publicKeyFingerprint(c.publicKey) });
+  const show = (c: RecipientCandidate) => ({
+    id: c.id,
+    name: c.name,
+    position: c.position || role,
+    fingerprint: publicKeyFingerprint(c.publicKey),
+  });
   const alt = candidates.find((c) => c.alternate);
-  const label = (lang === "en" ? settings.alternate_label_en || settings.alternate_label_th : settings.alternate_label_th || settings.alternate_label_en) ?? "";
+  const label =
+    (lang === "en"
+      ? settings.alternate_label_en || settings.alternate_label_th
+      : settings.alternate_label_th || settings.alternate_label_en) ?? "";
   return {
     officers: candidates.filter((c) => !c.alternate).map(show),
     alternate: alt ? { ...show(alt), label } : null,

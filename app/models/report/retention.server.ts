@@ -14,8 +14,8 @@ import { now } from "~/utils/clock.server";
 import { randomToken } from "~/utils/crypto.server";
 import { log } from "~/utils/logger.server";
 import { yieldToEventLoop } from "~/utils/yield.server";
-import { appendAudit } from "~/models/audit.server";
-import { cachedWhileStatsUnchanged } from "~/models/stats.server";
+import { appendAudit } from "~/models/audit/audit.server";
+import { cachedWhileStatsUnchanged } from "~/models/statistics/figures.server";
 import { REPORT_TAGS } from "~/lib/report-status";
 import { dropHeldReport } from "./key-vault.server";
 import { removeStoredFiles } from "./files.server";
@@ -30,7 +30,11 @@ const PURGE_PAGE = 50;
  * yields to pending requests after each (a backlog of thousands after a long downtime is worked off while the
  * portal serves). `signal` stops it between two reports (shutdown); the rest are purged by the next run.
  */
-export async function purgeClosedReports(db: Kysely<Database>, at: Date = now(), opts: { signal?: AbortSignal } = {}): Promise<{ purged: number }> {
+export async function purgeClosedReports(
+  db: Kysely<Database>,
+  at: Date = now(),
+  opts: { signal?: AbortSignal } = {},
+): Promise<{ purged: number }> {
   const settings = await channelSettings(db);
   const cutoff = new Date(at.getTime());
   cutoff.setUTCFullYear(cutoff.getUTCFullYear() - settings.retention_years);
@@ -82,7 +86,14 @@ async function purgeReports(db: Kysely<Database>, due: { id: number }[], at: Dat
         .where("id", "=", r.id)
         .execute();
       // The trail of a purged report can no longer be opened by anyone; this entry says only that a purge happened.
-      await appendAudit(trx, { actorId: null, actorRole: "system", action: "report.purge", targetType: "report_channel", targetId: null, details: {} });
+      await appendAudit(trx, {
+        actorId: null,
+        actorRole: "system",
+        action: "report.purge",
+        targetType: "report_channel",
+        targetId: null,
+        details: {},
+      });
       return stored.map((s) => s.storage_id);
     });
     removeStoredFiles(files);
@@ -112,18 +123,42 @@ export async function reportCounts(db: Executor): Promise<ReportCounts> {
 }
 
 async function countReports(db: Executor): Promise<ReportCounts> {
-  const byStatusRows = await db.selectFrom("reports").select(["status", (eb) => eb.fn.countAll().as("n")]).groupBy("status").execute();
-  const byStatus: Record<ReportStatus, number> = { received: 0, preliminary_review: 0, investigation: 0, concluded: 0, referred: 0, closed: 0 };
+  const byStatusRows = await db
+    .selectFrom("reports")
+    .select(["status", (eb) => eb.fn.countAll().as("n")])
+    .groupBy("status")
+    .execute();
+  const byStatus: Record<ReportStatus, number> = {
+    received: 0,
+    preliminary_review: 0,
+    investigation: 0,
+    concluded: 0,
+    referred: 0,
+    closed: 0,
+  };
   for (const r of byStatusRows) byStatus[r.status] = Number(r.n);
-  const findingRows = await db.selectFrom("reports").select(["finding", (eb) => eb.fn.countAll().as("n")]).where("finding", "is not", null).groupBy("finding").execute();
+  const findingRows = await db
+    .selectFrom("reports")
+    .select(["finding", (eb) => eb.fn.countAll().as("n")])
+    .where("finding", "is not", null)
+    .groupBy("finding")
+    .execute();
   const byFinding = { substantiated: 0, unsubstantiated: 0 };
   for (const r of findingRows) if (r.finding) byFinding[r.finding] = Number(r.n);
-  const tagRows = await db.selectFrom("report_tags").select(["tag", (eb) => eb.fn.countAll().as("n")]).groupBy("tag").execute();
+  const tagRows = await db
+    .selectFrom("report_tags")
+    .select(["tag", (eb) => eb.fn.countAll().as("n")])
+    .groupBy("tag")
+    .execute();
   const byTag = Object.fromEntries(REPORT_TAGS.map((t) => [t, 0])) as Record<ReportTag, number>;
   for (const r of tagRows) byTag[r.tag] = Number(r.n);
   const fyRows = await db
     .selectFrom("reports")
-    .select(["fiscal_year", (eb) => eb.fn.countAll().as("received"), sql<number>`sum(case when status = 'closed' then 1 else 0 end)`.as("closed")])
+    .select([
+      "fiscal_year",
+      (eb) => eb.fn.countAll().as("received"),
+      sql<number>`sum(case when status = 'closed' then 1 else 0 end)`.as("closed"),
+    ])
     .groupBy("fiscal_year")
     .orderBy("fiscal_year")
     .execute();

@@ -8,7 +8,7 @@
  * staff-keys and key-vault (recipients' key pairs), crypto (every cipher), key-migration (from the first format).
  */
 import path from "node:path";
-import type { Database, ReportFinding, ReportMode, ReportReferral, Staff } from "../../../db/schema";
+import type { ReportFinding, ReportMode, ReportReferral, Staff } from "../../../db/schema";
 import { getEnv } from "~/utils/env.server";
 import { LIMITS, cleanText as cleanFormText, textProblem } from "~/lib/validation";
 import { i18nFor } from "~/i18n";

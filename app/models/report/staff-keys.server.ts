@@ -18,7 +18,6 @@ import { DomainError } from "~/lib/domain-error";
 import { now } from "~/utils/clock.server";
 import { personKeysFromSeed, publicKeyFingerprint, type PersonKeys } from "./crypto.server";
 
-
 /**
  * argon2id parameters of the key that protects a recipient's private key (stated in the README): the same cost as the
  * password hash itself (64 MiB, 3 passes, 4 lanes). Each key pair records the parameters it was sealed with.
@@ -51,7 +50,11 @@ export interface KeyEncryptionKey {
   params: KdfParams;
 }
 
-export async function deriveKeyEncryptionKey(password: string, salt: Buffer = crypto.randomBytes(16), params: KdfParams = KEY_KDF): Promise<KeyEncryptionKey> {
+export async function deriveKeyEncryptionKey(
+  password: string,
+  salt: Buffer = crypto.randomBytes(16),
+  params: KdfParams = KEY_KDF,
+): Promise<KeyEncryptionKey> {
   const raw = await argon2.hash(password.normalize("NFC"), { type: argon2.argon2id, raw: true, salt, hashLength: 32, ...params });
   return { key: Buffer.from(raw), salt, params };
 }
@@ -141,7 +144,11 @@ export interface StaffKeyInfo {
 }
 
 export async function staffKeyInfo(db: Executor, staffId: number): Promise<StaffKeyInfo | null> {
-  const row = await db.selectFrom("staff_keys").select(["staff_id", "public_key", "recovery_sealed_seed"]).where("staff_id", "=", staffId).executeTakeFirst();
+  const row = await db
+    .selectFrom("staff_keys")
+    .select(["staff_id", "public_key", "recovery_sealed_seed"])
+    .where("staff_id", "=", staffId)
+    .executeTakeFirst();
   if (!row) return null;
   const publicKey = Buffer.from(row.public_key, "base64url");
   return { staffId, publicKey, fingerprint: publicKeyFingerprint(publicKey), hasRecovery: !!row.recovery_sealed_seed };
@@ -152,7 +159,11 @@ export async function staffKeyInfo(db: Executor, staffId: number): Promise<Staff
  * new recovery key, which is returned once and never stored. Replaces an earlier key pair (whose reports then need a
  * re-grant by another recipient).
  */
-export async function createStaffKeys(db: Executor, staffId: number, kek: KeyEncryptionKey): Promise<{ keys: PersonKeys; recoveryKey: string }> {
+export async function createStaffKeys(
+  db: Executor,
+  staffId: number,
+  kek: KeyEncryptionKey,
+): Promise<{ keys: PersonKeys; recoveryKey: string }> {
   const seed = crypto.randomBytes(32);
   const keys = await personKeysFromSeed(seed);
   const recoveryKey = generateRecoveryKey();
@@ -201,7 +212,11 @@ export async function resealStaffKeys(db: Executor, staffId: number, current: Ke
     await checked(seed, row.public_key);
     await db
       .updateTable("staff_keys")
-      .set({ sealed_seed: sealSeed(seed, next.key, seedAad(staffId, "password")), kdf_salt: next.salt.toString("base64url"), kdf: JSON.stringify(next.params) })
+      .set({
+        sealed_seed: sealSeed(seed, next.key, seedAad(staffId, "password")),
+        kdf_salt: next.salt.toString("base64url"),
+        kdf: JSON.stringify(next.params),
+      })
       .where("staff_id", "=", staffId)
       .execute();
     return true;
@@ -221,7 +236,11 @@ export async function recoverStaffKeys(
   next: KeyEncryptionKey,
 ): Promise<{ keys: PersonKeys; recoveryKey: string }> {
   const normalized = normalizeRecoveryKey(recoveryKey);
-  const row = await db.selectFrom("staff_keys").select(["public_key", "recovery_sealed_seed"]).where("staff_id", "=", staffId).executeTakeFirst();
+  const row = await db
+    .selectFrom("staff_keys")
+    .select(["public_key", "recovery_sealed_seed"])
+    .where("staff_id", "=", staffId)
+    .executeTakeFirst();
   if (!normalized || !row?.recovery_sealed_seed) throw new StaffKeyLockedError();
   const seed = openSeed(row.recovery_sealed_seed, recoveryWrappingKey(normalized), seedAad(staffId, "recovery"));
   try {
@@ -246,6 +265,10 @@ export async function recoverStaffKeys(
 /** Public keys of the given staff members who have a key pair. */
 export async function publicKeysOf(db: Executor, staffIds: readonly number[]): Promise<Map<number, Buffer>> {
   if (staffIds.length === 0) return new Map();
-  const rows = await db.selectFrom("staff_keys").select(["staff_id", "public_key"]).where("staff_id", "in", [...staffIds]).execute();
+  const rows = await db
+    .selectFrom("staff_keys")
+    .select(["staff_id", "public_key"])
+    .where("staff_id", "in", [...staffIds])
+    .execute();
   return new Map(rows.map((r) => [r.staff_id, Buffer.from(r.public_key, "base64url")]));
 }

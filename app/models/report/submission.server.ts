@@ -19,8 +19,8 @@ import { z } from "zod";
 import type { Database } from "../../../db/schema";
 import type { Lang } from "~/i18n";
 import { safeText } from "~/lib/validation";
-import { UploadRejectedError } from "~/models/attachment.server";
-import { ReceiptHashBusyError } from "~/models/receipt-hash.server";
+import { UploadRejectedError } from "~/models/complaints/attachments.server";
+import { ReceiptHashBusyError } from "~/models/report/receipt-hash.server";
 import type { ReportReceiptCookie } from "~/models/report/cookies.server";
 import { createReport, NoRecipientError, previewRecipients } from "~/models/report/filing.server";
 import { prepareReportUpload, type ReportUpload } from "~/models/report/files.server";
@@ -285,7 +285,10 @@ export async function fileReportPost(db: Kysely<Database>, post: ReportPost): Pr
   } catch (e) {
     if (e instanceof NoRecipientError) {
       // Nobody is left to read it: nothing is stored (not even the evidence); the page says where else to go.
-      await discardKeptEvidence(db, restored.found.map((k) => k.id)).catch(() => undefined);
+      await discardKeptEvidence(
+        db,
+        restored.found.map((k) => k.id),
+      ).catch(() => undefined);
       return {
         filed: false,
         status: 422,
@@ -317,9 +320,10 @@ export async function fileReportPost(db: Kysely<Database>, post: ReportPost): Pr
     throw e;
   }
   // The kept files are now part of the report (stored under its key): their pending copies go.
-  await discardKeptEvidence(db, restored.found.map((k) => k.id)).catch((e) =>
-    log.warn("kept report evidence not removed", errorFields(e)),
-  );
+  await discardKeptEvidence(
+    db,
+    restored.found.map((k) => k.id),
+  ).catch((e) => log.warn("kept report evidence not removed", errorFields(e)));
   return {
     filed: true,
     receipt: {

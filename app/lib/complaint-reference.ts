@@ -1,0 +1,25 @@
+/** Public case reference numbers, e.g. "2569-000042" (fiscal year BE + sequence). */
+import { toArabicDigits } from "./thai-date";
+
+const MAX_REFERENCE_INPUT = 20;
+
+/** Formats a case reference: BE fiscal year, dash, sequence zero-padded to 6 digits. */
+export function formatCaseReference(fiscalYearBE: number, seq: number): string {
+  if (!Number.isInteger(fiscalYearBE) || fiscalYearBE < 1000 || fiscalYearBE > 9999) {
+    throw new RangeError(`Invalid fiscal year: ${fiscalYearBE}`);
+  }
+  if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError(`Invalid sequence: ${seq}`);
+  return `${fiscalYearBE}-${String(seq).padStart(6, "0")}`;
+}
+
+/** Parses user input (Thai digits, spaces around the dash, en/em dash allowed) into a canonical reference. */
+export function parseCaseReference(input: string): { fiscalYear: number; seq: number; reference: string } | null {
+  if (typeof input !== "string" || input.length > MAX_REFERENCE_INPUT) return null;
+  const normalized = toArabicDigits(input.trim()).replace(/[\u2013\u2014]/g, "-");
+  const m = /^(\d{4}) *- *(\d{1,12})$/.exec(normalized);
+  if (!m) return null;
+  const fiscalYear = Number(m[1]);
+  const seq = Number(m[2]);
+  if (fiscalYear < 1000 || seq < 1 || !Number.isSafeInteger(seq)) return null;
+  return { fiscalYear, seq, reference: formatCaseReference(fiscalYear, seq) };
+}

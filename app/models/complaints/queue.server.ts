@@ -1,0 +1,259 @@
+/**
+ * The staff work queue. Every filter is answered from an index ordered by (due_at, id); pages are fetched with
+ * LIMIT pageSize+1 (to know whether there is a next page) and never COUNT the whole table, so the queue stays fast
+ * with a million cases. Officers only ever see their own division.
+ *
+ * Statistics links add the criteria of app/lib/complaint-list-filter.ts (`list`); with a fiscal year the page
+ * is walked on complaints_fy_received in receipt order instead. The default open-cases queue is unchanged.
+ */
+import { sql, type Kysely, type RawBuilder } from "kysely";
+import type { Database } from "../../../db/schema";
+import { CASE_STATUSES, isCaseStatus, openStatusSql, type CaseStatus } from "~/lib/complaint-status";
+import { parseCaseReference } from "~/lib/complaint-reference";
+import { caseDeadlineView, dueSoonCutoff, type CountingMode, type DeadlineView, type StatePolicy } from "../deadlines/index";
+import { queueDivisionScope, type Actor } from "~/lib/permissions";
+import { hasCriteria, parseCaseListCriteria, type CaseListCriteria } from "~/lib/complaint-list-filter";
+import { caseListConditions } from "./list.server";
+
+/** The open-case condition written exactly as in the partial indexes of open cases (app/lib/complaint-status.ts). */
+const OPEN_CASE_SQL = openStatusSql("c.status");
+export const DEADLINE_FILTERS = ["overdue", "due_soon", "on_track"] as const;
+export type DeadlineFilter = (typeof DEADLINE_FILTERS)[number];
+export const QUEUE_PAGE_SIZE = 25;
+export const MAX_PAGE = 2000;
+/** Searches shorter than a trigram only look at this many of the newest cases. */
+export const SHORT_SEARCH_WINDOW = 20_000;
+
+export interface QueueFilters {
+  /** A status, "open" (default: not resolved/forwarded) or "all". */
+  status?: CaseStatus | "open" | "all";
+  categoryId?: number;
+  divisionId?: number;
+  /** A staff id, "me", or "none" (unassigned). */
+  assignee?: number | "me" | "none";
+  deadline?: DeadlineFilter;
+  q?: string;
+  page?: number;
+  /**
+   * Statistics criteria (fy, from/to/month, channel, village, state, sla, ack, topic, rated; division "none"), the
+   * same parameters as the public /stats/cases list (app/lib/complaint-list-filter.ts). Present only when at least one
+   * of them is set. Its division and category are also copied to divisionId / categoryId when they are ids.
+   */
+  list?: CaseListCriteria;
+}
+
+/** Reads queue filters from URL search params; unknown values are ignored. */
+export function parseQueueFilters(params: URLSearchParams): QueueFilters {
+  const f: QueueFilters = {};
+  const status = params.get("status") ?? "";
+  if (status === "all" || status === "open" || isCaseStatus(status)) f.status = status;
+  const int = (name: string) => {
+    const v = params.get(name) ?? "";
+    return /^\d{1,9}$/.test(v) ? Number(v) : undefined;
+  };
+  f.categoryId = int("category");
+  f.divisionId = int("division");
+  const assignee = params.get("assignee") ?? "";
+  if (assignee === "me" || assignee === "none") f.assignee = assignee;
+  else if (/^\d{1,9}$/.test(assignee)) f.assignee = Number(assignee);
+  const deadline = params.get("deadline") ?? "";
+  if ((DEADLINE_FILTERS as readonly string[]).includes(deadline)) f.deadline = deadline as DeadlineFilter;
+  const q = (params.get("q") ?? "").normalize("NFC").trim().slice(0, 100);
+  if (q) f.q = q;
+  const page = int("page");
+  f.page = page && page >= 1 ? Math.min(page, MAX_PAGE) : 1;
+  // Statistics links: the category and a numeric division stay in categoryId / divisionId (existing filters and
+  // indexes); everything else goes to `list`. Statistics count every case, so they imply status=all unless given.
+  const list = parseCaseListCriteria(params);
+  delete list.categoryId;
+  if (typeof list.divisionId === "number") delete list.divisionId;
+  if (list.fy !== undefined || hasCriteria(list)) {
+    f.list = list;
+    if (!params.has("status")) f.status = "all";
+  }
+  return f;
+}
+
+export interface QueueRow {
+  id: number;
+  reference: string;
+  subject: string;
+  status: string;
+  channel: string;
+  due_at: string;
+  closed_at: string | null;
+  received_at: string;
+  category_th: string | null;
+  category_en: string | null;
+  village_number: number | null;
+  village_th: string | null;
+  village_en: string | null;
+  division_th: string | null;
+  division_en: string | null;
+  assignee_id: number | null;
+  assignee_name: string | null;
+  category_code: string | null;
+  paused_at: string | null;
+  remaining_days: number | null;
+  explanation_owed: number;
+  /** The counting mode the case's deadline was set under (null: older cases, the policy's). */
+  deadline_mode: CountingMode | null;
+  /**
+   * From caseDeadlineView (app/models/deadlines/pause.ts): the same state as the case page and /track, including
+   * "paused", with days counted in the case's own mode.
+   */
+  deadline: DeadlineView;
+}
+
+export interface QueueResult {
+  rows: QueueRow[];
+  page: number;
+  hasNext: boolean;
+  hasPrev: boolean;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** One page of the queue for this actor, sorted by due date then id. */
+export async function listQueue(
+  db: Kysely<Database>,
+  opts: {
+    actor: Actor;
+    filters: QueueFilters;
+    now: Date;
+    /** The organisation's policy: its due-soon threshold drives the deadline filters. */
+    policy: StatePolicy;
+    /** Each row's own policy (channel / category overrides, see deadlines/policy.server.ts); defaults to `policy`. */
+    policyFor?: (key: { channel: string; categoryCode: string | null }) => StatePolicy;
+    pageSize?: number;
+  },
+): Promise<QueueResult> {
+  const { actor, filters: f } = opts;
+  const pageSize = opts.pageSize ?? QUEUE_PAGE_SIZE;
+  const page = Math.max(1, Math.min(f.page ?? 1, MAX_PAGE));
+  const nowIso = opts.now.toISOString();
+  const cutoffIso = dueSoonCutoff(opts.now, opts.policy).toISOString();
+
+  // 1. The page's ids, from one index walked in (due_at, id) order. The index is named (INDEXED BY) rather than left
+  //    to the planner, whose choice depends on statistics a fresh or sampled database does not have.
+  const conds: RawBuilder<unknown>[] = [];
+  const status = f.deadline ? "open" : (f.status ?? "open");
+  const scope = queueDivisionScope(actor);
+  const divisionId = scope ?? f.divisionId;
+  const assigneeId = f.assignee === "me" ? actor.id : typeof f.assignee === "number" ? f.assignee : undefined;
+  let index: string | null;
+  if (status === "open") {
+    conds.push(OPEN_CASE_SQL);
+    index =
+      divisionId !== undefined
+        ? "complaints_open_division_due"
+        : assigneeId !== undefined || f.assignee === "none"
+          ? "complaints_open_assignee_due"
+          : f.categoryId !== undefined
+            ? "complaints_open_category_due"
+            : "complaints_open_due";
+  } else if (status !== "all") {
+    conds.push(sql`c.status = ${status}`);
+    index = divisionId !== undefined ? "complaints_division_status_due" : "complaints_status_due";
+  } else {
+    index = divisionId !== undefined ? "complaints_division_status_due" : "complaints_due";
+  }
+  if (scope !== undefined) conds.push(sql`c.division_id = ${scope}`);
+  if (f.divisionId !== undefined) conds.push(sql`c.division_id = ${f.divisionId}`);
+  if (f.categoryId !== undefined) conds.push(sql`c.category_id = ${f.categoryId}`);
+  if (assigneeId !== undefined) conds.push(sql`c.assignee_id = ${assigneeId}`);
+  else if (f.assignee === "none") conds.push(sql`c.assignee_id is null`);
+
+  // A paused clock (waiting for the complainant) is neither overdue nor due soon.
+  if (f.deadline === "overdue") conds.push(sql`c.due_at < ${nowIso} and c.paused_at is null`);
+  else if (f.deadline === "due_soon") conds.push(sql`c.due_at >= ${nowIso} and c.due_at <= ${cutoffIso} and c.paused_at is null`);
+  else if (f.deadline === "on_track") conds.push(sql`c.due_at > ${cutoffIso}`);
+
+  // Statistics criteria. A fiscal year is walked in receipt order on complaints_fy_received (fiscal_year,
+  // received_at, id), the same order as the public list; without one the status indexes above still apply.
+  let order = sql`order by c.due_at, c.id`;
+  if (f.list) {
+    conds.push(...caseListConditions(f.list, opts.now));
+    if (f.list.fy !== undefined) {
+      index = "complaints_fy_received";
+      order = sql`order by c.received_at, c.id`;
+    }
+  }
+
+  if (f.q) {
+    index = null; // the search decides which rows; they are few, so sorting them is cheap
+    const ref = parseCaseReference(f.q);
+    if (ref) {
+      conds.push(sql`c.reference = ${ref.reference}`);
+    } else if ([...f.q].length >= 3) {
+      const phrase = `"${f.q.replace(/"/g, '""')}"`;
+      conds.push(sql`c.id in (select rowid from complaints_fts where complaints_fts match ${phrase})`);
+    } else {
+      // Too short for the trigram index: a bounded scan of the newest cases only.
+      conds.push(sql`c.id > (select coalesce(max(id), 0) from complaints) - ${SHORT_SEARCH_WINDOW}`);
+      conds.push(sql`c.subject like ${`%${escapeLike(f.q)}%`} escape '\\'`);
+    }
+  }
+  // "all" with a division uses (division_id, status, due_at): order by due_at needs the status fixed, so sort instead.
+  if (status === "all" && divisionId !== undefined && index !== "complaints_fy_received") index = null;
+
+  const from = index ? sql`complaints as c indexed by ${sql.id(index)}` : sql`complaints as c`;
+  const where = conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``;
+  const ids = await sql<{
+    id: number;
+  }>`select c.id from ${from} ${where} ${order} limit ${pageSize + 1} offset ${(page - 1) * pageSize}`.execute(db);
+  const idList = ids.rows.map((r) => r.id);
+
+  // 2. The rows of that page with their names.
+  const details =
+    idList.length === 0
+      ? []
+      : await db
+          .selectFrom("complaints as c")
+          .leftJoin("categories as cat", "cat.id", "c.category_id")
+          .leftJoin("villages as v", "v.id", "c.village_id")
+          .leftJoin("divisions as d", "d.id", "c.division_id")
+          .leftJoin("staff as s", "s.id", "c.assignee_id")
+          .select([
+            "c.id",
+            "c.reference",
+            "c.subject",
+            "c.status",
+            "c.channel",
+            "c.due_at",
+            "c.closed_at",
+            "c.received_at",
+            "c.assignee_id",
+            "c.paused_at",
+            "c.remaining_days",
+            "c.explanation_owed",
+            "c.deadline_mode",
+            "cat.code as category_code",
+            "cat.name_th as category_th",
+            "cat.name_en as category_en",
+            "v.number as village_number",
+            "v.name_th as village_th",
+            "v.name_en as village_en",
+            "d.name_th as division_th",
+            "d.name_en as division_en",
+            "s.name as assignee_name",
+          ])
+          .where("c.id", "in", idList)
+          .execute();
+  const byId = new Map(details.map((r) => [r.id, r]));
+  const raw = idList.map((id) => byId.get(id)).filter((r): r is (typeof details)[number] => r !== undefined);
+  const hasNext = raw.length > pageSize;
+  const rows = raw.slice(0, pageSize).map((r) => ({
+    ...r,
+    deadline: caseDeadlineView(
+      r,
+      opts.policyFor ? opts.policyFor({ channel: r.channel, categoryCode: r.category_code }) : opts.policy,
+      opts.now,
+    ),
+  }));
+  return { rows, page, hasNext, hasPrev: page > 1 };
+}
+
+export { CASE_STATUSES };

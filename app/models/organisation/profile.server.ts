@@ -1,0 +1,82 @@
+import type { DB } from "../../../db/connection";
+import type { Category, Division, OrgProfile, Village } from "../../../db/schema";
+import { getDb } from "~/utils/db.server";
+
+/**
+ * Organisation reference data (profile, divisions, villages, categories) is read on nearly every page and changes
+ * rarely, so each process keeps it for a few seconds. Admin changes in this process clear it at once; another
+ * process sees them within CACHE_MS.
+ */
+const CACHE_MS = 5_000;
+
+interface Snapshot {
+  at: number;
+  profile: OrgProfile;
+  divisions: Division[];
+  villages: Village[];
+  categories: Category[];
+  active: { divisions: Division[]; villages: Village[]; categories: Category[] };
+}
+
+const snapshots = new WeakMap<DB, Promise<Snapshot>>();
+
+async function load(db: DB): Promise<Snapshot> {
+  const [profile, divisions, villages, categories] = await Promise.all([
+    db.selectFrom("org_profile").selectAll().where("id", "=", 1).executeTakeFirstOrThrow(),
+    db.selectFrom("divisions").selectAll().orderBy("sort_order").orderBy("id").execute(),
+    db.selectFrom("villages").selectAll().orderBy("number").execute(),
+    db.selectFrom("categories").selectAll().orderBy("sort_order").orderBy("id").execute(),
+  ]);
+  const on = <T extends { active: number }>(rows: T[]) => rows.filter((r) => r.active === 1);
+  return {
+    at: Date.now(),
+    profile,
+    divisions,
+    villages,
+    categories,
+    active: { divisions: on(divisions), villages: on(villages), categories: on(categories) },
+  };
+}
+
+async function snapshot(db: DB): Promise<Snapshot> {
+  const cached = snapshots.get(db);
+  if (cached) {
+    const snap = await cached;
+    if (Date.now() - snap.at < CACHE_MS) return snap;
+  }
+  const fresh = load(db);
+  snapshots.set(db, fresh);
+  fresh.catch(() => snapshots.delete(db));
+  return fresh;
+}
+
+/** Forget the cached reference data (after an admin change). */
+export function invalidateOrgCache(db: DB = getDb()): void {
+  snapshots.delete(db);
+}
+
+/** The organisation profile (name, contacts, SLA settings). Seeded at first start, edited by admins. */
+export async function getOrgProfile(db: DB = getDb()): Promise<OrgProfile> {
+  return (await snapshot(db)).profile;
+}
+
+export async function listDivisions(db: DB = getDb(), { activeOnly = true } = {}): Promise<Division[]> {
+  const snap = await snapshot(db);
+  return activeOnly ? snap.active.divisions : snap.divisions;
+}
+
+export async function listCategories(db: DB = getDb(), { activeOnly = true } = {}): Promise<Category[]> {
+  const snap = await snapshot(db);
+  return activeOnly ? snap.active.categories : snap.categories;
+}
+
+export async function listVillages(db: DB = getDb(), { activeOnly = true } = {}): Promise<Village[]> {
+  const snap = await snapshot(db);
+  return activeOnly ? snap.active.villages : snap.villages;
+}
+
+/** Picks the Thai or English name of a row that has name_th / name_en. */
+export function nameIn(lang: "th" | "en", row: { name_th: string; name_en: string } | undefined | null): string {
+  if (!row) return "";
+  return lang === "en" ? row.name_en : row.name_th;
+}

@@ -1,0 +1,109 @@
+/**
+ * Shared pieces of the statistics figures (app/models/statistics/figures.server.ts, plan-scorecard.server.ts): the
+ * executor type, today's Bangkok day, rating counts, the cached "overdue now" count, the figure cache and the first
+ * day the portal holds any record.
+ */
+import { openStatusSql } from "~/lib/complaint-status";
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Database } from "../../../db/schema";
+import { now } from "~/utils/clock.server";
+import { fiscalYearOf } from "~/lib/fiscal-year";
+import { bangkokDateKey } from "~/lib/thai-date";
+import { satisfactionFrom } from "~/lib/stats";
+
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+const OVERDUE_CACHE_MS = 30_000;
+
+/** The fiscal year (BE) running now (Bangkok). */
+export function currentFiscalYear(): number {
+  return fiscalYearOf(now());
+}
+
+/** Today's Bangkok day key. */
+export function today(): string {
+  return bangkokDateKey(now());
+}
+
+export async function ratingCounts(db: Executor, fy: number, source: "case" | "counter", from: string, to: string) {
+  const rows = await db
+    .selectFrom("rating_stats")
+    .select(["score", (eb) => eb.fn.sum<number>("n").as("n")])
+    .where("fiscal_year", "=", fy)
+    .where("source", "=", source)
+    .where("day", ">=", from)
+    .where("day", "<=", to)
+    .groupBy("score")
+    .execute();
+  return satisfactionFrom(rows.map((r) => ({ score: Number(r.score), n: Number(r.n ?? 0) })));
+}
+
+const overdueCache = new Map<string, { at: number; value: Promise<number> }>();
+
+/** Open, running (not paused) cases received in [from, to] of `fy` whose deadline has passed — cached briefly. */
+export async function overdueNow(db: Executor, fy: number, from: string, to: string): Promise<number> {
+  const at = now();
+  const key = `${fy}:${from}:${to}`;
+  const hit = overdueCache.get(key);
+  if (hit && Math.abs(at.getTime() - hit.at) < OVERDUE_CACHE_MS) return hit.value;
+  const fromIso = new Date(`${from}T00:00:00+07:00`).toISOString();
+  const toIso = new Date(new Date(`${to}T00:00:00+07:00`).getTime() + 86_400_000).toISOString();
+  const value = sql<{ n: number }>`
+    select count(*) as n from complaints indexed by complaints_open_running_fy_due
+    where fiscal_year = ${fy} and ${openStatusSql()} and paused_at is null and due_at < ${at.toISOString()}
+      and received_at >= ${fromIso} and received_at < ${toIso}`
+    .execute(db)
+    .then((r) => Number(r.rows[0]?.n ?? 0));
+  overdueCache.set(key, { at: at.getTime(), value });
+  value.catch(() => overdueCache.delete(key));
+  return value;
+}
+
+/**
+ * Computed figures are kept while the statistics version (bumped by every summary trigger, db/statistics.ts) is
+ * unchanged — so a cached figure is never older than the last committed change — and for at most STATS_CACHE_MS
+ * (the clock-dependent "overdue now" and the running year's comparison window move with time).
+ */
+const STATS_CACHE_MS = 30_000;
+const figureCache = new WeakMap<object, Map<string, { version: number; at: number; generation: number; value: Promise<unknown> }>>();
+/** Bumped by clearStatsCache: entries of an older generation are ignored. */
+let generation = 0;
+
+async function statsVersion(db: Executor): Promise<number> {
+  const r = await db.selectFrom("stats_version").select("v").where("id", "=", 1).executeTakeFirst();
+  return Number(r?.v ?? 0);
+}
+
+/** Keeps `compute`'s result while no statistics trigger has fired (and at most STATS_CACHE_MS). */
+export async function memo<T>(db: Executor, key: string, compute: () => Promise<T>): Promise<T> {
+  const version = await statsVersion(db);
+  const at = now().getTime();
+  let byKey = figureCache.get(db);
+  if (!byKey) figureCache.set(db, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit && hit.version === version && hit.generation === generation && Math.abs(at - hit.at) < STATS_CACHE_MS)
+    return hit.value as Promise<T>;
+  const value = compute();
+  byKey.set(key, { version, at, generation, value });
+  value.catch(() => byKey.delete(key));
+  return value;
+}
+
+/** Drops cached figures and "overdue now" counts (tests that move the clock). */
+export function clearStatsCache(): void {
+  overdueCache.clear();
+  generation++;
+}
+
+/** The first Bangkok day the portal holds any record for (complaint, report or counter answer), or null. */
+export async function firstRecordDay(db: Executor): Promise<string | null> {
+  const r = await sql<{ d: string | null }>`
+    select min(d) as d from (
+      select min(day) as d from complaint_stats where dim = 'all' and key = '' and received > 0
+        and fiscal_year = (select min(fiscal_year) from complaint_stats)
+      union all select min(day) from report_stats where received > 0 and fiscal_year = (select min(fiscal_year) from report_stats)
+      union all select min(day) from rating_stats where source = 'counter' and n > 0
+        and fiscal_year = (select min(fiscal_year) from rating_stats where source = 'counter')
+    )`.execute(db);
+  return r.rows[0]?.d ?? null;
+}

@@ -1,3 +1,4 @@
+import { getDb } from "~/utils/db.server";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import {
@@ -31,7 +32,7 @@ export const meta: MetaFunction = () => [{ title: "สุจริต · Sujarit
 export async function loader({ request }: LoaderFunctionArgs) {
   const lang = getLang(request);
   const csrf = getCsrfToken(request);
-  const org = await getOrgProfile();
+  const org = await getOrgProfile(getDb());
   const headers = new Headers();
   if (csrf.setCookie) headers.append("Set-Cookie", csrf.setCookie);
   // ?lang=en on any page: that page is in English (getLang) and so are the next ones (the cookie).

@@ -19,6 +19,7 @@ import {
   type Cidr,
 } from "../app/utils/client-address.server";
 import { renderMetrics } from "../app/models/operations/metrics.server";
+import { getDb } from "../app/utils/db.server";
 import { PROMETHEUS_CONTENT_TYPE } from "../app/lib/prometheus";
 import { log, errorFields } from "../app/utils/logger.server";
 
@@ -58,7 +59,7 @@ export function metricsEndpoint(opts: { trusted: readonly Cidr[]; token: string 
   return async (req: Request, res: Response, next: NextFunction) => {
     if (!metricsAllowed({ peer: req.socket.remoteAddress, headers: req.headers, trusted: opts.trusted, token: opts.token })) return next();
     try {
-      const body = await renderMetrics();
+      const body = await renderMetrics(getDb());
       res.status(200).setHeader("Content-Type", PROMETHEUS_CONTENT_TYPE);
       res.setHeader("Cache-Control", "no-store");
       res.send(Buffer.from(body, "utf8")); // a Buffer: Express keeps the Content-Type exactly as set

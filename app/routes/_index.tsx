@@ -1,3 +1,4 @@
+import { getDb } from "~/utils/db.server";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
@@ -6,7 +7,7 @@ import { getOrgProfile } from "~/models/organisation/profile.server";
 import { getLang } from "~/utils/request.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const org = await getOrgProfile();
+  const org = await getOrgProfile(getDb());
   const lang = getLang(request);
   return json({ orgName: lang === "en" ? org.name_en : org.name_th, slaDays: org.sla_days });
 }

@@ -3,6 +3,7 @@
  * short-lived encrypted cookie set by the form's redirect (see app/models/complaints/receipt-cookie.server.ts); the citizen can clear it
  * from a shared device. Without a receipt the page explains how to follow a case instead.
  */
+import { getDb } from "~/utils/db.server";
 import { useEffect, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
@@ -22,7 +23,7 @@ export const meta: MetaFunction = () => [{ title: "ใบรับเรื่�
 export async function loader({ request }: LoaderFunctionArgs) {
   const lang = getLang(request);
   const receipt = readReceipt(request);
-  const org = await getOrgProfile();
+  const org = await getOrgProfile(getDb());
   const headers = { "Cache-Control": "no-store" };
   if (!receipt) return json({ lang, orgName: nameIn(lang, org), receipt: null, qrSvg: "" }, { headers });
   // A fragment (#…) never reaches a server log or a Referer header.

@@ -16,15 +16,14 @@
  * `npm run audit-log -- verify --head '<line or id:hash>'` checks against one.
  */
 import crypto from "node:crypto";
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { AuditEntry, Database } from "../../../db/schema";
 import { nowIso } from "~/utils/clock.server";
 import { deriveKey } from "~/utils/crypto.server";
 import { canonicalJson } from "~/lib/canonical-json";
 import { getMasterKey } from "~/utils/keys.server";
 import { bangkokDateKey, formatThaiDate, toArabicDigits, toBuddhistYear, type Lang } from "~/lib/thai-date";
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor } from "../../../db/connection";
 
 export type AuditAction =
   | "report.create"

@@ -19,8 +19,7 @@ import { inTransaction } from "../../../db/connection";
 import { isOpenStatus, type CaseStatus } from "~/lib/complaint-status";
 import { appendAudit } from "../audit/audit.server";
 import { attachmentPath } from "./attachments.server";
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor } from "../../../db/connection";
 
 /** Who acts: an administrator, the staff CLI (operating-system user), or the retention job. */
 export interface PrivacyActor {

@@ -9,15 +9,12 @@ import path from "node:path";
 import crypto from "node:crypto";
 import nodemailer from "nodemailer";
 import type { Transporter } from "nodemailer";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../../../db/schema";
 import { getDb, getSecrets } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { encryptText, decryptText } from "~/utils/crypto.server";
 import { log, errorFields } from "~/utils/logger.server";
 import { now } from "~/utils/clock.server";
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor } from "../../../db/connection";
 
 export interface EmailMessage {
   to: string;

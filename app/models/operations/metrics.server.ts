@@ -24,7 +24,6 @@ import { BOARD_STATES, casePolicies, deadlineStatus, dueSoonCutoff, type BoardSt
 import { family, Histogram, histogramFamily, type Sample } from "~/lib/prometheus";
 import { REPORT_LABEL } from "~/lib/route-pattern";
 import { now } from "~/utils/clock.server";
-import { getDb } from "~/utils/db.server";
 import { deadlineTickState, getHealth, HEALTH_PROBLEMS } from "./health.server";
 import { openStatusSql } from "~/lib/complaint-status";
 
@@ -146,7 +145,7 @@ async function dbFigures(db: Kysely<Database>): Promise<DbFigures> {
 }
 
 /** The whole exposition (text format 0.0.4). */
-export async function renderMetrics(db: Kysely<Database> = getDb()): Promise<string> {
+export async function renderMetrics(db: Kysely<Database>): Promise<string> {
   const r = registry();
   const parts: string[] = [];
   const requests: Sample[] = [...r.requests.entries()]

@@ -1,6 +1,5 @@
 import type { DB } from "../../../db/connection";
 import type { Category, Division, OrgProfile, Village } from "../../../db/schema";
-import { getDb } from "~/utils/db.server";
 
 /**
  * Organisation reference data (profile, divisions, villages, categories) is read on nearly every page and changes
@@ -51,26 +50,26 @@ async function snapshot(db: DB): Promise<Snapshot> {
 }
 
 /** Forget the cached reference data (after an admin change). */
-export function invalidateOrgCache(db: DB = getDb()): void {
+export function invalidateOrgCache(db: DB): void {
   snapshots.delete(db);
 }
 
 /** The organisation profile (name, contacts, SLA settings). Seeded at first start, edited by admins. */
-export async function getOrgProfile(db: DB = getDb()): Promise<OrgProfile> {
+export async function getOrgProfile(db: DB): Promise<OrgProfile> {
   return (await snapshot(db)).profile;
 }
 
-export async function listDivisions(db: DB = getDb(), { activeOnly = true } = {}): Promise<Division[]> {
+export async function listDivisions(db: DB, { activeOnly = true } = {}): Promise<Division[]> {
   const snap = await snapshot(db);
   return activeOnly ? snap.active.divisions : snap.divisions;
 }
 
-export async function listCategories(db: DB = getDb(), { activeOnly = true } = {}): Promise<Category[]> {
+export async function listCategories(db: DB, { activeOnly = true } = {}): Promise<Category[]> {
   const snap = await snapshot(db);
   return activeOnly ? snap.active.categories : snap.categories;
 }
 
-export async function listVillages(db: DB = getDb(), { activeOnly = true } = {}): Promise<Village[]> {
+export async function listVillages(db: DB, { activeOnly = true } = {}): Promise<Village[]> {
   const snap = await snapshot(db);
   return activeOnly ? snap.active.villages : snap.villages;
 }

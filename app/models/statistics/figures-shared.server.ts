@@ -4,14 +4,14 @@
  * day the portal holds any record.
  */
 import { openStatusSql } from "~/lib/complaint-status";
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../../../db/schema";
+import { sql } from "kysely";
 import { now } from "~/utils/clock.server";
 import { fiscalYearOf } from "~/lib/fiscal-year";
 import { bangkokDateKey } from "~/lib/thai-date";
 import { satisfactionFrom } from "~/lib/stats";
+import type { Executor } from "../../../db/connection";
 
-export type Executor = Kysely<Database> | Transaction<Database>;
+export type { Executor };
 
 const OVERDUE_CACHE_MS = 30_000;
 

@@ -6,7 +6,6 @@
  */
 import { sql } from "kysely";
 import type { ComplaintChannel, ReportTag } from "../../../db/schema";
-import { getDb } from "~/utils/db.server";
 import { tFor } from "~/i18n";
 import { now } from "~/utils/clock.server";
 import { REPORT_TAGS } from "~/lib/report-status";
@@ -115,7 +114,7 @@ async function complaintCells(db: Executor, fy: number, from: string, to: string
 }
 
 /** General-complaint statistics for the cases RECEIVED in a fiscal year or one of its periods (a cohort). */
-export async function complaintStats(db: Executor = getDb(), fy: number, period: StatPeriod = "year"): Promise<ComplaintStats> {
+export async function complaintStats(db: Executor, fy: number, period: StatPeriod = "year"): Promise<ComplaintStats> {
   return memo(db, `complaints:${fy}:${period}:${today()}`, () => computeComplaintStats(db, fy, period));
 }
 
@@ -245,7 +244,7 @@ export interface CorruptionStats {
  * Corruption and misconduct reports in the ITA format: per month of receipt from October, how many were received,
  * how many of those are completed (concluded, referred or closed) and how many are still in progress, today.
  */
-export async function corruptionStats(db: Executor = getDb(), fy: number, period: StatPeriod = "year"): Promise<CorruptionStats> {
+export async function corruptionStats(db: Executor, fy: number, period: StatPeriod = "year"): Promise<CorruptionStats> {
   return memo(db, `corruption:${fy}:${period}:${today()}`, () => computeCorruptionStats(db, fy, period));
 }
 
@@ -320,7 +319,7 @@ async function computeCorruptionStats(db: Executor, fy: number, period: StatPeri
 }
 
 /** Fiscal years that have any statistics, plus the current one, newest first. */
-export async function availableFiscalYears(db: Executor = getDb()): Promise<number[]> {
+export async function availableFiscalYears(db: Executor): Promise<number[]> {
   const rows = await sql<{ fy: number }>`
     select distinct fiscal_year as fy from complaint_stats where dim = 'all'
     union select distinct fiscal_year from report_stats

@@ -2,10 +2,9 @@
  * Rules of the half-year and annual complaint-handling reports (app/models/statistics/fiscal-reports.server.ts): who may
  * do what, when a report may be approved, validation of the narrative, and the figures a report shows.
  */
-import type { Kysely, Transaction } from "kysely";
 import type { Selectable } from "kysely";
 import { z } from "zod";
-import type { Database, StaffRole, StatReportPeriod, StatReportTable } from "../../../db/schema";
+import type { StaffRole, StatReportPeriod, StatReportTable } from "../../../db/schema";
 import { periodRange } from "~/lib/stats";
 import { addBangkokDays, bangkokDateKey, dateFromBangkokKey } from "~/lib/thai-date";
 import { NARRATIVE_FIELDS, SECTIONS, SECTION_MAX, type Narrative, type NarrativeField, type Section } from "~/lib/fiscal-report-text";
@@ -18,8 +17,7 @@ import {
   type TargetRow,
 } from "~/models/statistics/figures.server";
 import { now, nowIso } from "~/utils/clock.server";
-
-type Executor = Kysely<Database> | Transaction<Database>;
+import type { Executor } from "../../../db/connection";
 
 export type StatReport = Selectable<StatReportTable>;
 

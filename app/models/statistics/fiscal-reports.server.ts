@@ -13,7 +13,7 @@
  * Every change is one transaction together with its audit entry (app/models/audit/audit.server.ts), and conditional on the
  * state the person saw (`updated_at`), so two people editing at once cannot silently overwrite each other.
  */
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database, StaffRole, StatReportPeriod, StatReportStatus } from "../../../db/schema";
 import { appendAudit } from "~/models/audit/audit.server";
 import { nowIso } from "~/utils/clock.server";
@@ -29,8 +29,6 @@ import {
   type ReportFigures,
   type StatReport,
 } from "./fiscal-report-rules.server";
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export type { StatReportPeriod, StatReportStatus };
 export {
@@ -64,6 +62,7 @@ import {
   type NarrativeField,
   type Section,
 } from "~/lib/fiscal-report-text";
+import type { Executor } from "../../../db/connection";
 export { NARRATIVE_FIELDS, SECTIONS, SECTION_MAX, sectionText, type Narrative, type NarrativeField, type Section };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
  * The plan scorecard (app/lib/plan-targets.ts): each target's indicator for a fiscal year (or its six-month round)
  * beside the same period a year earlier, read from the summary tables (db/statistics.ts).
  */
-import { getDb } from "~/utils/db.server";
 import { comparisonWindows, isSuppressed, monthEndOf, share, type Satisfaction, type StatPeriod } from "~/lib/stats";
 import { isProvisional, judgeTarget, TARGETS, type PlanTopic, type TargetDefinition, type Verdict } from "~/lib/plan-targets";
 import { firstRecordDay, memo, ratingCounts, today, type Executor } from "./figures-shared.server";
@@ -195,7 +194,7 @@ function listFor(def: TargetDefinition, fy: number, w: { from: string; to: strin
  * and verdicts are provisional. A "decrease" needs the portal to have held records from the first month of the
  * previous year's window (a portal started later would compare a year of records with a few months).
  */
-export async function planTargets(db: Executor = getDb(), fy: number, period: StatPeriod = "year"): Promise<TargetRow[]> {
+export async function planTargets(db: Executor, fy: number, period: StatPeriod = "year"): Promise<TargetRow[]> {
   return memo(db, `targets:${fy}:${period}:${today()}`, () => computePlanTargets(db, fy, period));
 }
 

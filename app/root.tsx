@@ -19,9 +19,13 @@ import { useNonce } from "~/components/nonce";
 import { useRootData } from "~/components/root-data";
 import { getCsrfToken, getLang, langCookieFromUrl } from "~/utils/request.server";
 import { getOrgProfile } from "~/models/organisation/profile.server";
-import type { Lang } from "~/i18n";
+import { localeBundleHref, NAMESPACES, type Lang, type Namespace } from "~/i18n";
+import { localeVersion } from "~/utils/locale-bundles.server";
+import sarabunThaiRegular from "@fontsource/sarabun/files/sarabun-thai-400-normal.woff2";
+import fontsHref from "~/styles/fonts.css";
 
 export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: fontsHref },
   { rel: "stylesheet", href: "/styles/app.css" },
   { rel: "stylesheet", href: "/styles/print.css", media: "print" },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
@@ -39,7 +43,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const langCookie = langCookieFromUrl(request);
   if (langCookie) headers.append("Set-Cookie", langCookie);
   return json(
-    { lang, csrf: csrf.token, org: { nameTh: org.name_th, nameEn: org.name_en, phone: org.phone, email: org.email } },
+    {
+      lang,
+      csrf: csrf.token,
+      i18nVersion: localeVersion(),
+      org: { nameTh: org.name_th, nameEn: org.name_en, phone: org.phone, email: org.email },
+    },
     { headers },
   );
 }
@@ -55,6 +64,34 @@ function useHydrate(): boolean {
   return !useMatches().some((m) => (m.handle as { hydrate?: boolean } | undefined)?.hydrate === false);
 }
 
+/**
+ * The namespaces this page's routes list (`export const handle = { i18n: [...] }`), "common" first: the browser gets
+ * these strings only (app/i18n.ts). The <meta> tells entry.client what to load before hydrating; the small script
+ * starts fetching them at once, while the other scripts load (a browser without JavaScript fetches nothing).
+ * Same markup on the server and in the browser.
+ */
+function LocaleStrings({ lang, nonce }: { lang: Lang; nonce: string }) {
+  const matches = useMatches();
+  const version = useRootData()?.i18nVersion;
+  if (!version) return null;
+  const wanted = new Set<string>(["common"]);
+  for (const m of matches) for (const ns of (m.handle as { i18n?: readonly string[] } | undefined)?.i18n ?? []) wanted.add(ns);
+  const namespaces = NAMESPACES.filter((ns: Namespace) => wanted.has(ns));
+  const hrefs = JSON.stringify(namespaces.map((ns) => localeBundleHref(version, lang, ns)));
+  return (
+    <>
+      <meta name="i18n" content={[lang, version, ...namespaces].join(" ")} />
+      <script
+        nonce={nonce}
+        suppressHydrationWarning
+        dangerouslySetInnerHTML={{
+          __html: `window.__strings={};for(const h of ${hrefs})__strings[h]=fetch(h).then(r=>r.ok?r.json():null,()=>null)`,
+        }}
+      />
+    </>
+  );
+}
+
 function Document({ children, lang }: { children: React.ReactNode; lang: Lang }) {
   const nonce = useNonce();
   const hydrate = useHydrate();
@@ -65,7 +102,9 @@ function Document({ children, lang }: { children: React.ReactNode; lang: Lang })
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light" />
         <Meta />
+        {lang === "th" ? <link rel="preload" as="font" type="font/woff2" crossOrigin="anonymous" href={sarabunThaiRegular} /> : null}
         <Links />
+        {hydrate ? <LocaleStrings lang={lang} nonce={nonce} /> : null}
       </head>
       <body>
         {children}

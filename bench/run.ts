@@ -23,7 +23,7 @@
  * p50/p95/max while the first tick catches up on ~200,000 escalations (clock moved 30 days) against the same server
  * idle, the catch-up's time and e-mails (digests vs per case); backup time and sizes with /healthz and /track p95
  * before vs during `npm run backup` (plain and with a passphrase), and `npm run restore` time. `--ops` runs only
- * that; `--no-ops` leaves it out.
+ * that; `--no-ops` leaves it out; `--ops-catch-up` only its catch-up part; `--ops-cases N` another size than 100,000.
  * BUILD_DIR=<folder> runs the build in that folder (bench/harness.ts) instead of ./build.
  */
 import crypto from "node:crypto";
@@ -61,6 +61,7 @@ const ONLY_ABUSE = process.argv.includes("--abuse");
 const SKIP_ABUSE = process.argv.includes("--no-abuse");
 const ONLY_OPS = process.argv.includes("--ops");
 const SKIP_OPS = process.argv.includes("--no-ops");
+const ONLY_OPS_CATCH_UP = process.argv.includes("--ops-catch-up");
 const BEFORE_REF = (() => {
   const i = process.argv.indexOf("--before-ref");
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -79,7 +80,13 @@ async function abuseSection() {
 
 /** catch-up, backup and restore at 100,000 cases (tables printed as each part ends). */
 async function opsSection() {
-  await measureOps({ root, duration: DURATION, connections: CONNECTIONS, cases: 100_000 });
+  await measureOps({
+    root,
+    duration: DURATION,
+    connections: CONNECTIONS,
+    cases: arg("ops-cases", 100_000),
+    catchUpOnly: ONLY_OPS_CATCH_UP,
+  });
 }
 
 /** home page p95 with and without 20 clients guessing receipts (same server, same run). */
@@ -106,7 +113,7 @@ function multipart(fields: Record<string, string>, boundary: string): string {
 }
 
 async function main() {
-  if (ONLY_OPS) {
+  if (ONLY_OPS || ONLY_OPS_CATCH_UP) {
     await opsSection();
     return;
   }

@@ -1,7 +1,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, sql, type MigrationResultSet, type Transaction } from "kysely";
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type MigrationResultSet,
+  type SqliteDialectConfig,
+  type Transaction,
+} from "kysely";
 import type { Database } from "./schema";
 import { migrations } from "./migrations";
 
@@ -34,7 +46,30 @@ export function openDatabase(file: string): DB {
   sqlite.pragma("secure_delete = ON");
   // Keep ANALYZE cheap (sampled) so query-planner statistics can be refreshed on a live database.
   sqlite.pragma("analysis_limit = 1000");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/**
+ * Transactions begin with BEGIN IMMEDIATE: they take SQLite's write lock first, waiting on the busy timeout while
+ * another connection holds it (the server's deadline worker thread, a CLI, a cron `sla:tick`). A deferred transaction
+ * that read first and then wrote would fail at once with SQLITE_BUSY_SNAPSHOT — no waiting — whenever another
+ * connection committed between its read and its write.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
 }
 
 /**

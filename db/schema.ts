@@ -24,6 +24,18 @@ export interface OrgProfileTable {
   counting_mode: "calendar" | "working";
   /** How long closed general complaints keep personal data, in years. */
   retention_years: number;
+  /** Where the portal's maps open (migration 2026-12-20T0100); null: the whole country until the administrator sets it. */
+  map_centre_lat: ColumnType<number | null, number | null | undefined, number | null>;
+  map_centre_lng: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Zoom level of the maps' first view (5 = a region, 18 = a few houses). */
+  map_zoom: Generated<number>;
+  /** The organisation's LINE ID for citizens ("" when it has none; migration 2026-12-20T0300). */
+  line_id: Generated<string>;
+  /** When the office is open, as people read it ("จันทร์–ศุกร์ 08:30–16:30 น."). */
+  office_hours_th: Generated<string>;
+  office_hours_en: Generated<string>;
+  /** When an administrator confirmed the contact details and village names (null: /staff/setup comes first). */
+  setup_completed_at: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: string;
 }
 
@@ -285,6 +297,8 @@ export interface OutboxTable {
   sent_at: string | null;
   created_at: string;
   dedupe_key: string | null;
+  /** 'email' (the default) or 'line' (a push to a LINE chat that follows the case). */
+  channel: Generated<"email" | "line">;
 }
 
 export interface ReferenceCounterTable {
@@ -658,6 +672,48 @@ export interface StatsVersionTable {
   v: number;
 }
 
+/** A one-time code from the receipt page that links a LINE chat to a case (only its keyed hash is stored). */
+export interface LineLinkCodeTable {
+  code_hash: string;
+  complaint_id: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** A LINE chat that follows a case: the user id encrypted at rest, found by a keyed hash of it. */
+export interface LineFollowTable {
+  id: Generated<number>;
+  complaint_id: number;
+  user_key: string;
+  user_enc: string;
+  created_at: string;
+}
+
+/** Webhook events already handled (LINE may deliver one again). */
+export interface LineWebhookEventTable {
+  event_id: string;
+  received_at: string;
+}
+
+/** A complaint being put together in a LINE chat (encrypted JSON), until confirmed, cancelled or expired. */
+export interface LineDraftTable {
+  user_key: string;
+  payload: string;
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
+}
+
+/** "Me too" on an open complaint (a citizen with the same problem); one per device per case. */
+export interface ComplaintMeTooTable {
+  id: Generated<number>;
+  complaint_id: number;
+  /** HMAC of the case id and the device's cookie (never the cookie itself). */
+  device_hash: string;
+  created_at: string;
+}
+
 export interface Database {
   org_profile: OrgProfileTable;
   divisions: DivisionTable;
@@ -708,6 +764,11 @@ export interface Database {
   topic_stats: TopicStatsTable;
   rating_stats: RatingStatsTable;
   stats_version: StatsVersionTable;
+  complaint_me_too: ComplaintMeTooTable;
+  line_link_codes: LineLinkCodeTable;
+  line_follows: LineFollowTable;
+  line_webhook_events: LineWebhookEventTable;
+  line_drafts: LineDraftTable;
 }
 
 export type Complaint = Selectable<ComplaintTable>;

@@ -21,6 +21,10 @@ const seedSchema = z.object({
     due_soon_days: z.number().int().min(0).max(30),
     counting_mode: z.enum(["calendar", "working"]),
     retention_years: z.number().int().min(1).max(50),
+    /** Where the maps open (the administrator can move it). */
+    map_centre_lat: z.number().min(-90).max(90).optional(),
+    map_centre_lng: z.number().min(-180).max(180).optional(),
+    map_zoom: z.number().int().min(5).max(18).optional(),
   }),
   divisions: z.array(z.object({ code: z.string(), name_th: z.string(), name_en: z.string() })).min(1),
   villages: z.array(z.object({ number: z.number().int().min(1), name_th: z.string(), name_en: z.string() })).min(1),

@@ -16,11 +16,15 @@ export function clientAddress(trusted: readonly Cidr[]) {
   };
 }
 import { getEnv } from "../app/utils/env.server";
+import { isMapPage, tileCspSource } from "../app/lib/map";
 
 let httpsOnly: boolean | null = null;
 const hsts = () => (httpsOnly ??= getEnv().PUBLIC_URL.startsWith("https://"));
 let onionBase: string | null | undefined;
 const onionUrl = () => (onionBase === undefined ? (onionBase = getEnv().ONION_URL ?? null) : onionBase);
+let tileSource: string | null | undefined;
+/** The map tile host (MAP_TILE_URL) as a CSP source: allowed in img-src on pages with a map only (app/lib/map.ts). */
+const mapTiles = () => (tileSource === undefined ? (tileSource = tileCspSource(getEnv().MAP_TILE_URL)) : tileSource);
 
 /** Sets CSP with a per-request nonce and the other security headers on every response. */
 export function applySecurityHeaders(req: Request, res: Response, next: NextFunction) {
@@ -32,7 +36,7 @@ export function applySecurityHeaders(req: Request, res: Response, next: NextFunc
       "default-src 'self'",
       `script-src 'nonce-${nonce}' 'strict-dynamic'`,
       "style-src 'self'",
-      "img-src 'self' data: blob:",
+      `img-src 'self' data: blob:${isMapPage(req.path) && mapTiles() ? ` ${mapTiles()}` : ""}`,
       "font-src 'self'",
       "connect-src 'self'",
       "form-action 'self'",
@@ -130,6 +134,7 @@ export function requestLogger(req: Request, res: Response, next: NextFunction) {
   res.on("finish", () => {
     if (
       requested.startsWith("/build/") ||
+      requested.startsWith("/locales/") || // page strings: their namespace would tell which pages (e.g. /report) were read
       requested.startsWith("/styles/") ||
       requested === "/healthz" ||
       requested === "/metrics" ||

@@ -4,7 +4,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import zlib from "node:zlib";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import express from "express";
 import compression from "compression";
 import type { ServerBuild } from "@remix-run/node";
@@ -18,8 +19,10 @@ import { metricsEndpoint } from "./metrics";
 import { createRouteLabeler } from "../app/lib/route-pattern";
 import { initProxyWarning, isTrusted, parseTrustedProxies } from "../app/utils/client-address.server";
 import { createCappedRequestHandler } from "./remix-handler";
+import { precompressedAssets } from "./precompressed";
 import { startOutboxWorker } from "../app/models/notices/outbox.server";
-import { startDeadlineTicker } from "../app/models/deadlines/escalation.server";
+import { startLinePushWorker } from "../app/models/line/push-worker.server";
+import { startDeadlineTickerThread } from "../app/models/deadlines/ticker-thread.server";
 import { requestBegan } from "../app/utils/yield.server";
 import { purgeClosedReports } from "../app/models/report/retention.server";
 import { runComplaintRetention } from "../app/models/complaints/privacy.server";
@@ -45,7 +48,8 @@ async function main() {
   await optimizeDatabase(db);
   // Retention: closed corruption reports past their retention period lose their content, and general complaints past
   // theirs lose their personal data (the privacy notice's promise); statistics stay. Soon after start (in batches that
-  // yield to requests, not before the server listens), then every 6 hours.
+  // yield to requests, not before the server listens), then every 6 hours. It stays in this thread (unlike the deadline
+  // ticker): a purge must also drop the report from the sessions holding its keys in this thread's memory.
   const housekeeping = async () => {
     try {
       const { purged } = await purgeClosedReports(db);
@@ -105,8 +109,11 @@ async function main() {
   app.use(requestMetrics(createRouteLabeler(build.routes, ["/metrics"])));
   app.use(requestLogger);
   app.use(applySecurityHeaders);
-  app.use(compression());
+  // Brotli for browsers that accept it (compression ≥ 1.8), at quality 5 (the library's default is 4): pages and
+  // style sheets compressed as they are sent; the browser build's scripts have best-quality copies (precompressed.ts).
+  app.use(compression({ brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } } }));
   app.use(rejectCrossSiteWrites);
+  app.use("/build", precompressedAssets(path.join(buildRoot, "public/build")));
   app.use("/build", express.static(path.join(buildRoot, "public/build"), { immutable: true, maxAge: "1y", index: false }));
   app.use(express.static("public", { maxAge: "1h", index: false }));
   // Prometheus metrics: loopback, or Authorization: Bearer $METRICS_TOKEN; anyone else gets the ordinary 404 (metrics.ts).
@@ -128,8 +135,18 @@ async function main() {
   });
 
   const worker = startOutboxWorker({ intervalMs: env.OUTBOX_INTERVAL_MS });
-  // Deadline escalations: shortly after start (catch-up after downtime), then every minute (see README).
-  const ticker = startDeadlineTicker({ intervalMs: 60_000, db });
+  // LINE pushes (only when LINE is configured): same outbox, same retries (app/models/line/push-worker.server.ts).
+  const linePushes = startLinePushWorker({ intervalMs: env.OUTBOX_INTERVAL_MS });
+  // Deadline escalations: shortly after start (catch-up after downtime), then every minute (see README), in a worker
+  // thread with its own database connection (app/models/deadlines/ticker-thread.server.ts): a catch-up never runs on
+  // the thread that answers requests. The worker's file sits next to this one: build/deadline-worker.js beside
+  // build/server.js, or scripts/deadline-worker.ts when the server runs from source (with the same TypeScript loader).
+  const fromSource = fileURLToPath(import.meta.url).endsWith(".ts");
+  const ticker = startDeadlineTickerThread({
+    workerFile: new URL(fromSource ? "./deadline-worker.ts" : "./deadline-worker.js", import.meta.url),
+    execArgv: fromSource ? process.execArgv.filter((a) => !a.startsWith("--max-old-space-size")) : [],
+    intervalMs: 60_000,
+  });
   // Corruption channel: reporters' actions reach the audit log and the recipients' mailboxes in random-time batches.
   const reportBatches = startReportChannelBatches({ windowMs: env.REPORT_NOTICE_WINDOW_MINUTES * 60_000 });
   const headMailer = startAuditHeadMailer({ intervalMs: 3_600_000 }); // AUDIT_HEAD_EMAIL: the day's audit head after 07:00
@@ -152,6 +169,7 @@ async function main() {
     await headMailer.stop();
     await reportBatches.stop();
     await worker.stop();
+    await linePushes?.stop();
     server.close(() => {
       void db.destroy().finally(() => process.exit(0));
     });

@@ -1,52 +1,90 @@
 /**
- * The actions on the officer's case page: one form per action the case's status and the officer's role allow
- * (the list comes from availableActions in app/models/complaints/workspace.server.ts), the usual next step first.
- * Every form posts its `intent` as a hidden field, so each can be found and submitted on its own.
+ * The action panel of the officer's case page: one panel with only what the case's status and the officer's role
+ * allow (planActionPanel in app/lib/case-action-panel.ts decides), the usual next steps open — the first one drawn as
+ * the prominent button — and everything else behind an "other actions" disclosure. Each action is its own form that
+ * posts its `intent` as a hidden field, with a submit button that says what it does.
  */
 import { Form } from "@remix-run/react";
+import { BuddhistDatePicker } from "~/components/date-picker";
 import { CsrfField } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
 import { PLAN_TOPIC_CODES } from "~/lib/complaint-list-filter";
-import type { CaseWorkAction } from "~/models/complaints/workspace.server";
+import type { PanelAction } from "~/lib/case-action-panel";
+import type { CaseWorkAction, CaseWorkspace } from "~/models/complaints/workspace.server";
 
 export interface CaseActionPanelProps {
-  actions: readonly CaseWorkAction[];
+  panel: CaseWorkspace["panel"];
+  /** The action whose form came back with an error: its disclosure stays open. */
+  failedIntent?: string;
   /** The case's current division (marked in the division list) and whether the citizen gave an e-mail address. */
   divisionId: number | null;
   hasEmail: boolean;
   canChangeDivision: boolean;
   divisions: readonly { id: number; name: string }[];
   people: readonly { id: number; name: string; divisionId: number | null }[];
+  /** Pre-filled letters (null when that letter is not offered now). */
+  explanation: { body: string; expectedDefault: string; minDate: string } | null;
+  progress: { body: string } | null;
+  defaultMethod: string;
 }
 
 export function CaseActionPanel(props: CaseActionPanelProps) {
   const { t } = useTranslation("staff");
-  if (props.actions.length === 0) return <p className="muted">{t("case.readOnly")}</p>;
+  const { main, other } = props.panel;
+  if (main.length === 0 && other.length === 0) return <p className="muted">{t("case.readOnly")}</p>;
   return (
-    <section aria-labelledby="act-title" className="no-print">
-      <h2 id="act-title">{t("case.actionsTitle")}</h2>
-      <div className="actions-grid">
-        {props.actions.map((action, i) => (
-          <ActionCard key={action} action={action} usualNext={i === 0} {...props} />
-        ))}
-      </div>
+    <section aria-labelledby="act-title" className="action-panel no-print" data-testid="action-panel">
+      <h2 id="act-title">{t("panel.title")}</h2>
+      {main.length > 0 ? (
+        <div className="panel-main" data-testid="panel-main">
+          {main.map((action, i) => (
+            <ActionForm key={action} action={action} lead={i === 0} {...props} />
+          ))}
+        </div>
+      ) : (
+        <p className="muted">{t("panel.noNextStep")}</p>
+      )}
+      {other.length > 0 ? (
+        <details
+          className="other-actions"
+          data-testid="other-actions"
+          open={other.some((a) => a === props.failedIntent) || main.length === 0}
+        >
+          <summary>{t("panel.otherActions", { count: other.length })}</summary>
+          <div className="actions-grid">
+            {other.map((action) => (
+              <ActionForm key={action} action={action} lead={false} {...props} />
+            ))}
+          </div>
+        </details>
+      ) : null}
     </section>
   );
 }
 
-function ActionCard({ action, usualNext, ...props }: CaseActionPanelProps & { action: CaseWorkAction; usualNext: boolean }) {
+/** One action's form: its title, what it changes for the citizen, its fields and a button that says what it does. */
+function ActionForm({ action, lead, ...props }: CaseActionPanelProps & { action: PanelAction; lead: boolean }) {
   const { t } = useTranslation("staff");
-  const label = t(`actions.${action}`);
-  const submitLabel =
-    action === "assign" ? t("case.save") : action === "reply" ? t("case.sendReply") : action === "note" ? t("case.addNote") : label;
+  const tn = useTranslation("notice").t;
+  const tt = useTranslation("track").t;
+  const title =
+    action === "explanation" ? tn("case.explanationTitle") : action === "progress" ? tn("case.progressTitle") : t(`actions.${action}`);
+  const becomes = action === "explanation" || action === "progress" ? null : props.panel.becomes[action];
+  const titleId = `act-${action}-title`;
   return (
-    <Form method="post" className="card" data-testid={`form-${action}`}>
+    <Form method="post" className={lead ? "card action lead" : "card action"} data-testid={`form-${action}`} aria-labelledby={titleId}>
       <CsrfField />
       <input type="hidden" name="intent" value={action} />
-      <h3>{label}</h3>
-      <ActionFields action={action} {...props} />
-      <button type="submit" className={usualNext || action === "resolve" ? "primary" : "button secondary"}>
-        {submitLabel}
+      {lead ? <p className="next-step">{t("panel.nextStep")}</p> : null}
+      <h3 id={titleId}>{title}</h3>
+      {becomes ? <p className="hint">{t("panel.becomes", { status: tt(`status.${becomes}`) })}</p> : null}
+      {action === "explanation" || action === "progress" ? (
+        <NoticeFields kind={action} {...props} />
+      ) : (
+        <ActionFields action={action} {...props} />
+      )}
+      <button type="submit" className={lead ? "primary" : "button secondary"}>
+        {t(`panel.submit.${action}`)}
       </button>
     </Form>
   );
@@ -173,73 +211,58 @@ function NoteField({
   );
 }
 
-export interface NoticeFormsProps {
-  /** Pre-filled texts (null when the officer may not send that notice now). */
-  explanation: { body: string; expectedDefault: string; minDate: string } | null;
-  progress: { body: string } | null;
-  defaultMethod: string;
-  hasEmail: boolean;
-}
-
-/** The written notices an officer sends while the case is open: an explanation of a delay and a progress report. */
-export function NoticeForms({ explanation, progress, defaultMethod, hasEmail }: NoticeFormsProps) {
+/** The fields of a written notice: the pre-filled text, the expected date (explanations) and how it is sent. */
+function NoticeFields({
+  kind,
+  explanation,
+  progress,
+  defaultMethod,
+  hasEmail,
+  panel,
+}: CaseActionPanelProps & { kind: "explanation" | "progress" }) {
+  const { t } = useTranslation("staff");
   const tn = useTranslation("notice").t;
-  if (!explanation && !progress) return null;
+  if (kind === "progress") {
+    return (
+      <>
+        <div className="field">
+          <label htmlFor="f-prog-text">{tn("case.text")}</label>
+          <textarea id="f-prog-text" name="text" rows={6} maxLength={5000} required defaultValue={progress?.body ?? ""} />
+        </div>
+        <MethodField id="f-prog-method" defaultMethod={defaultMethod} hasEmail={hasEmail} />
+      </>
+    );
+  }
+  const firstYear = Number((explanation?.minDate ?? "").slice(0, 4)) || new Date().getUTCFullYear();
   return (
-    <div className="actions-grid no-print">
-      {explanation ? (
-        <Form method="post" className="card" data-testid="form-explanation">
-          <CsrfField />
-          <input type="hidden" name="intent" value="explanation" />
-          <h3>{tn("case.explanationTitle")}</h3>
-          <div className="field">
-            <label htmlFor="f-expl-text">{tn("case.text")}</label>
-            <span className="hint" id="f-expl-text-hint">
-              {tn("case.explanationHint", { expectedDate: "{{expectedDate}}" })}
-            </span>
-            <textarea
-              id="f-expl-text"
-              name="text"
-              rows={8}
-              maxLength={5000}
-              required
-              defaultValue={explanation.body}
-              aria-describedby="f-expl-text-hint"
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="f-expl-date">{tn("case.expectedAt")}</label>
-            <input
-              id="f-expl-date"
-              type="date"
-              name="expectedAt"
-              required
-              min={explanation.minDate}
-              defaultValue={explanation.expectedDefault}
-            />
-          </div>
-          <MethodField id="f-expl-method" defaultMethod={defaultMethod} hasEmail={hasEmail} />
-          <button type="submit" className="primary">
-            {tn("case.sendExplanation")}
-          </button>
-        </Form>
-      ) : null}
-      {progress ? (
-        <Form method="post" className="card" data-testid="form-progress">
-          <CsrfField />
-          <input type="hidden" name="intent" value="progress" />
-          <h3>{tn("case.progressTitle")}</h3>
-          <div className="field">
-            <label htmlFor="f-prog-text">{tn("case.text")}</label>
-            <textarea id="f-prog-text" name="text" rows={6} maxLength={5000} required defaultValue={progress.body} />
-          </div>
-          <MethodField id="f-prog-method" defaultMethod={defaultMethod} hasEmail={hasEmail} />
-          <button type="submit" className="button secondary">
-            {tn("case.sendProgress")}
-          </button>
-        </Form>
-      ) : null}
-    </div>
+    <>
+      {panel.explanation === "due" ? <p className="hint">{t("panel.explanationDue")}</p> : null}
+      <div className="field">
+        <label htmlFor="f-expl-text">{tn("case.text")}</label>
+        <span className="hint" id="f-expl-text-hint">
+          {tn("case.explanationHint", { expectedDate: "{{expectedDate}}" })}
+        </span>
+        <textarea
+          id="f-expl-text"
+          name="text"
+          rows={8}
+          maxLength={5000}
+          required
+          defaultValue={explanation?.body ?? ""}
+          aria-describedby="f-expl-text-hint"
+        />
+      </div>
+      <BuddhistDatePicker
+        id="f-expl-date"
+        name="expectedAt"
+        label={tn("case.expectedAt")}
+        required
+        defaultValue={explanation?.expectedDefault}
+        fromYear={firstYear}
+        toYear={firstYear + 2}
+      />
+      <MethodField id="f-expl-method" defaultMethod={defaultMethod} hasEmail={hasEmail} />
+    </>
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import { useTranslation } from "~/components/i18n";
 import type { CaseWorkspace } from "~/models/complaints/workspace.server";
+import { CaseMapFacts } from "~/components/location-map-case";
 
 type View = CaseWorkspace;
 
@@ -23,6 +24,23 @@ function DeadlineBadge({ deadline }: { deadline: View["c"]["deadline"] }) {
     <span className={`badge ${deadline.state}`} data-testid="deadline-badge" data-state={deadline.state}>
       {t(`deadline.${deadline.state}`, { count: late ? deadline.daysOverdue : deadline.daysLeft })}
     </span>
+  );
+}
+
+/**
+ * A status by its name: staff and citizens share one vocabulary (the citizen's words on /track); where the staff
+ * wording differs, the citizen's is shown beside it so the officer knows what the citizen reads.
+ */
+export function StatusName({ status }: { status: string }) {
+  const { t } = useTranslation("staff");
+  const tt = useTranslation("track").t;
+  const own = t(`status.${status}`);
+  const citizen = tt(`status.${status}`);
+  return (
+    <>
+      {own}
+      {citizen !== own ? <span className="citizen-status"> ({t("panel.citizenSees", { status: citizen })})</span> : null}
+    </>
   );
 }
 
@@ -45,7 +63,9 @@ export function CaseFacts({ c }: { c: View["c"] }) {
       <h2 id="facts-title">{t("case.facts")}</h2>
       <dl className="facts">
         <dt>{t("queue.status")}</dt>
-        <dd data-testid="case-status">{t(`status.${c.status}`)}</dd>
+        <dd data-testid="case-status">
+          <StatusName status={c.status} />
+        </dd>
         <dt>{t("case.dueAt")}</dt>
         <dd>
           {c.dueAt} <DeadlineBadge deadline={c.deadline} />
@@ -80,6 +100,7 @@ export function CaseFacts({ c }: { c: View["c"] }) {
             </a>
           </Fact>
         ) : null}
+        <CaseMapFacts latitude={c.latitude} longitude={c.longitude} meToo={c.meToo} />
         <Fact term={t("case.recordedBy")}>{c.recordedBy}</Fact>
         <Fact term={t("case.resultSummary")} className="pre-wrap">
           {c.resultSummary}

@@ -10,7 +10,9 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Form } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { CsrfField, ErrorSummary, Field, HoneypotField } from "~/components/form";
+import { CsrfField, ErrorSummary, Field, HoneypotField, fieldId } from "~/components/form";
+import { LocationPicker } from "~/components/location-map";
+import { CheckedFileInput } from "~/components/checked-file-input";
 import { ATTACHMENT_ACCEPT, LIMITS, PREFERRED_CONTACTS, isSubmissionKey } from "~/lib/validation";
 
 export interface ComplaintFormOption {
@@ -85,13 +87,14 @@ export function ComplaintForm(props: ComplaintFormProps) {
 
   return (
     <>
-      <ErrorSummary errors={errors} labels={labels} formError={props.formError ?? null} />
+      <ErrorSummary errors={errors} labels={labels} formError={props.formError ?? null} keptFiles={kept.length} />
       <Form
         method="post"
         encType="multipart/form-data"
         key={props.formKey ?? "initial"}
         className="complaint-form"
-        {...(isPublic ? {} : { noValidate: true, reloadDocument: true })}
+        noValidate
+        {...(isPublic ? {} : { reloadDocument: true })}
       >
         <CsrfField />
         {isPublic ? <HoneypotField /> : null}
@@ -175,6 +178,13 @@ export function ComplaintForm(props: ComplaintFormProps) {
             </Field>
           </div>
           {isPublic ? <LocateButton latRef={latRef} lngRef={lngRef} /> : null}
+          <LocationPicker
+            variant={isPublic ? "public" : "intake"}
+            latRef={latRef}
+            lngRef={lngRef}
+            photoInputId={fieldId("attachments")}
+            photoOfferSlotId="photo-location-slot"
+          />
         </fieldset>
 
         <fieldset>
@@ -216,8 +226,16 @@ export function ComplaintForm(props: ComplaintFormProps) {
             })}
             error={errors.attachments}
           >
-            {(p) => <input {...p} type="file" multiple accept={ATTACHMENT_ACCEPT} />}
+            {(p) => (
+              <CheckedFileInput
+                {...p}
+                accept={ATTACHMENT_ACCEPT}
+                limits={LIMITS}
+                kept={{ count: kept.length, bytes: kept.reduce((n, f) => n + f.size, 0) }}
+              />
+            )}
           </Field>
+          <div id="photo-location-slot" />
         </fieldset>
 
         <fieldset>
@@ -310,6 +328,8 @@ function LocateButton({ latRef, lngRef }: { latRef: React.RefObject<HTMLInputEle
       (pos) => {
         if (latRef.current) latRef.current.value = pos.coords.latitude.toFixed(6);
         if (lngRef.current) lngRef.current.value = pos.coords.longitude.toFixed(6);
+        // The map (location-map.tsx) follows the fields.
+        latRef.current?.dispatchEvent(new Event("input", { bubbles: true }));
         setMessage(t("locate.done"));
       },
       () => setMessage(t("locate.failed")),

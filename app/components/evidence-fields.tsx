@@ -3,6 +3,7 @@
  * its limits, and the "keep the original photo" choice under its warning. Photo and document warnings are placed by
  * each page, since they differ in emphasis.
  */
+import { CheckedFileInput } from "~/components/checked-file-input";
 import { Field } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
 import { LIMITS } from "~/lib/validation";
@@ -17,6 +18,7 @@ export function EvidenceFields({
   warningId,
   keepOriginalChecked,
   keepNamesChecked,
+  kept,
 }: {
   label: string;
   error?: string;
@@ -24,6 +26,8 @@ export function EvidenceFields({
   warningId: string;
   keepOriginalChecked?: boolean;
   keepNamesChecked?: boolean;
+  /** Files kept from an earlier post (they count towards the limits checked in the browser). */
+  kept?: { count: number; bytes: number };
 }) {
   const { t } = useTranslation("report");
   return (
@@ -39,7 +43,7 @@ export function EvidenceFields({
         })}
         error={error}
       >
-        {(p) => <input {...p} type="file" multiple accept={EVIDENCE_ACCEPT} />}
+        {(p) => <CheckedFileInput {...p} accept={EVIDENCE_ACCEPT} limits={LIMITS} kept={kept} />}
       </Field>
       <div className="keep-original">
         <p className="hint" id={warningId}>

@@ -41,6 +41,7 @@ export function ErrorSummary({
   formError,
   formErrorValues,
   limits = FIELD_LIMITS,
+  keptFiles = 0,
 }: {
   errors?: Record<string, string>;
   labels: Record<string, string>;
@@ -49,6 +50,8 @@ export function ErrorSummary({
   formErrorValues?: Record<string, string>;
   /** Maximum length per field name, shown in "too long" messages. */
   limits?: Record<string, number>;
+  /** Files the server kept from this post: the summary says they need not be chosen again. */
+  keptFiles?: number;
 }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
@@ -71,6 +74,11 @@ export function ErrorSummary({
           </li>
         ))}
       </ul>
+      {keptFiles > 0 ? (
+        <p className="kept-note" data-testid="kept-note">
+          {t("files.keptNote", { count: keptFiles })}
+        </p>
+      ) : null}
     </div>
   );
 }

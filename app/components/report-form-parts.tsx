@@ -151,6 +151,7 @@ export function ReportEvidenceFieldset({ result, label }: { result: ReportFormEr
         warningId="keep-original-warning"
         keepOriginalChecked={values.keepOriginal === "yes"}
         keepNamesChecked={values.keepNames === "yes"}
+        kept={{ count: result?.kept?.length ?? 0, bytes: (result?.kept ?? []).reduce((n, f) => n + f.size, 0) }}
       />
     </fieldset>
   );

@@ -81,8 +81,21 @@ export function ReportForm({ officers, alternate, submissionKey: freshKey, limit
       <h1>{t("form.title")}</h1>
       <p className="lead">{t("form.intro")}</p>
       <p className="notice">{t("form.privacy")}</p>
-      <ErrorSummary errors={errors} labels={labels} formError={result?.formError ?? null} limits={limits} />
-      <Form method="post" encType="multipart/form-data" key={result?.formKey ?? "initial"} className="report-form" autoComplete="off">
+      <ErrorSummary
+        errors={errors}
+        labels={labels}
+        formError={result?.formError ?? null}
+        limits={limits}
+        keptFiles={result?.kept?.length ?? 0}
+      />
+      <Form
+        method="post"
+        encType="multipart/form-data"
+        key={result?.formKey ?? "initial"}
+        className="report-form"
+        autoComplete="off"
+        noValidate
+      >
         <CsrfField />
         <HoneypotField />
         <input type="hidden" name="submissionKey" value={submissionKey} />

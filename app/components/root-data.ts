@@ -8,6 +8,8 @@ import type { Lang } from "~/i18n";
 export type RootData = {
   lang: Lang;
   csrf: string;
+  /** Version of the strings the browser fetches (app/utils/locale-bundles.server.ts). */
+  i18nVersion: string;
   org: { nameTh: string; nameEn: string; phone: string; email: string };
 };
 

@@ -1,5 +1,7 @@
 /** The table of the staff queue (/staff) and its deadline badge. */
+import { StatusName } from "~/components/case-page";
 import { useTranslation } from "~/components/i18n";
+import { QueueMap } from "~/components/location-map-queue";
 
 export type QueueRow = {
   reference: string;
@@ -19,13 +21,14 @@ export function QueueTable({ rows }: { rows: QueueRow[] }) {
   const { t } = useTranslation("staff");
   return (
     <>
+      <QueueMap />
       {rows.length === 0 ? (
         <p className="notice" data-testid="queue-empty">
           {t("queue.empty")}
         </p>
       ) : (
         <div className="table-wrap">
-          <table data-testid="queue-table">
+          <table data-testid="queue-table" className="queue-table">
             <caption className="visually-hidden">{t("queue.title")}</caption>
             <thead>
               <tr>
@@ -42,28 +45,34 @@ export function QueueTable({ rows }: { rows: QueueRow[] }) {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.reference} data-testid="queue-row">
-                  <td>
+                  <td data-label={t("queue.colReference")}>
                     {/* A plain link: 25 router-aware <Link>s cost more to render than they save. */}
                     <a href={`/staff/cases/${r.reference}`}>{r.reference}</a>
                   </td>
-                  <td>{r.subject}</td>
-                  <td>{r.category}</td>
-                  <td>{r.village}</td>
-                  <td>{r.division || <span className="muted">{t("case.noDivision")}</span>}</td>
-                  <td>{r.assignee || <span className="muted">{t("case.unassigned")}</span>}</td>
-                  <td>{t(`status.${r.status}`)}</td>
-                  <td>
-                    {r.due}
-                    <br />
-                    <DeadlineBadge deadline={r.deadline} />
-                    {r.explanationOwed ? (
-                      <>
-                        <br />
-                        <span className="badge overdue" data-testid="explanation-owed">
-                          {t("deadline:explanationOwed")}
-                        </span>
-                      </>
-                    ) : null}
+                  <td data-label={t("queue.colSubject")}>{r.subject}</td>
+                  <td data-label={t("queue.category")}>{r.category}</td>
+                  <td data-label={t("queue.colVillage")}>{r.village}</td>
+                  <td data-label={t("queue.division")}>{r.division || <span className="muted">{t("case.noDivision")}</span>}</td>
+                  <td data-label={t("queue.assignee")}>{r.assignee || <span className="muted">{t("case.unassigned")}</span>}</td>
+                  <td data-label={t("queue.status")}>
+                    <span>
+                      <StatusName status={r.status} />
+                    </span>
+                  </td>
+                  <td data-label={t("queue.colDue")}>
+                    <span>
+                      {r.due}
+                      <br />
+                      <DeadlineBadge deadline={r.deadline} />
+                      {r.explanationOwed ? (
+                        <>
+                          <br />
+                          <span className="badge overdue" data-testid="explanation-owed">
+                            {t("deadline:explanationOwed")}
+                          </span>
+                        </>
+                      ) : null}
+                    </span>
                   </td>
                 </tr>
               ))}

@@ -16,21 +16,39 @@ function pct(s: number | null, lang: Lang): string {
 }
 
 function FlowCells({ f, lang, status }: { f: Flow; lang: Lang; status?: MonthStatus }) {
+  const { t } = useTranslation("statreport");
+  const labels = {
+    received: t("data.columns.received.label"),
+    completed: t("data.columns.completed.label"),
+    inProgress: t("data.columns.in_progress.label"),
+  };
   // A month not reached yet or before the portal's first record has no figures: dashes, never 0.
   if (status && !hasFigures(status)) {
     return (
       <>
-        <td className="num">–</td>
-        <td className="num">–</td>
-        <td className="num">–</td>
+        <td className="num" data-label={labels.received}>
+          –
+        </td>
+        <td className="num" data-label={labels.completed}>
+          –
+        </td>
+        <td className="num" data-label={labels.inProgress}>
+          –
+        </td>
       </>
     );
   }
   return (
     <>
-      <td className="num">{formatCount(f.received, lang)}</td>
-      <td className="num">{formatCount(f.completed, lang)}</td>
-      <td className="num">{formatCount(f.inProgress, lang)}</td>
+      <td className="num" data-label={labels.received}>
+        {formatCount(f.received, lang)}
+      </td>
+      <td className="num" data-label={labels.completed}>
+        {formatCount(f.completed, lang)}
+      </td>
+      <td className="num" data-label={labels.inProgress}>
+        {formatCount(f.inProgress, lang)}
+      </td>
     </>
   );
 }
@@ -149,7 +167,7 @@ export function ReportFigureSections({ f, h1 }: { f: ReportFigures; h1: boolean 
           />
         </div>
         <div className="table-wrap">
-          <table aria-labelledby="rp-month" data-testid="by-month">
+          <table aria-labelledby="rp-month" data-testid="by-month" className="cards-on-phone">
             <FlowHead first={t("data.columns.month.label")} />
             <tbody>
               {c.byMonth.map((m) => (
@@ -210,7 +228,7 @@ export function ReportFigureSections({ f, h1 }: { f: ReportFigures; h1: boolean 
         <h2 id="rp-corruption">{t("public.corruptionTitle")}</h2>
         <p className="hint">{t("public.corruptionNote")}</p>
         <div className="table-wrap">
-          <table aria-labelledby="rp-corruption" data-testid="corruption">
+          <table aria-labelledby="rp-corruption" data-testid="corruption" className="cards-on-phone">
             <thead>
               <tr>
                 <th scope="col">{t("data.columns.label_th.label")}</th>
@@ -226,8 +244,10 @@ export function ReportFigureSections({ f, h1 }: { f: ReportFigures; h1: boolean 
                 <tr key={i} data-kind={row.kind} className={row.kind === "month" ? undefined : "subtotal"}>
                   <th scope="row">{row.kind === "month" ? row.label : <strong>{row.label}</strong>}</th>
                   <FlowCells f={row.flow} lang={lang} status={row.status} />
-                  <td className="num">{row.cumulative ? formatCount(row.cumulative.received, lang) : "–"}</td>
-                  <td>
+                  <td className="num" data-label={t("data.columns.cumulative_received.label")}>
+                    {row.cumulative ? formatCount(row.cumulative.received, lang) : "–"}
+                  </td>
+                  <td data-label={t("data.columns.remark_th.label")}>
                     {row.status === "ok"
                       ? row.flow.received === 0
                         ? t("data.values.noComplaints")
@@ -285,7 +305,7 @@ export function ReportFigureSections({ f, h1 }: { f: ReportFigures; h1: boolean 
       <section aria-labelledby="rp-targets">
         <h2 id="rp-targets">{t("public.targetsTitle")}</h2>
         <div className="table-wrap">
-          <table aria-labelledby="rp-targets" data-testid="targets">
+          <table aria-labelledby="rp-targets" data-testid="targets" className="cards-on-phone targets-cards">
             <thead>
               <tr>
                 <th scope="col">{t("public.measure")}</th>
@@ -299,12 +319,16 @@ export function ReportFigureSections({ f, h1 }: { f: ReportFigures; h1: boolean 
             <tbody>
               {f.targets.map((row) => (
                 <tr key={row.key} data-key={row.key}>
-                  <td>{row.measure}</td>
+                  <td data-label={t("public.measure")}>{row.measure}</td>
                   <th scope="row">{ts(`targets.${row.key}.name`)}</th>
-                  <td>{ts(`targets.${row.key}.target`)}</td>
-                  <td className="num">{indicatorText(row.current, lang, fewer)}</td>
-                  <td className="num">{indicatorText(row.previous, lang, fewer)}</td>
-                  <td>
+                  <td data-label={t("public.target")}>{ts(`targets.${row.key}.target`)}</td>
+                  <td className="num" data-label={t("public.value")}>
+                    {indicatorText(row.current, lang, fewer)}
+                  </td>
+                  <td className="num" data-label={t("public.previous")}>
+                    {indicatorText(row.previous, lang, fewer)}
+                  </td>
+                  <td className="target-verdict" data-label={t("public.verdict")}>
                     {t(`data.values.verdict.${row.verdict}`)}
                     {row.provisional ? ` (${t("public.provisional")})` : ""}
                   </td>

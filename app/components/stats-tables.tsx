@@ -125,7 +125,7 @@ export function FlowTable({
   const captionId = `${id}-caption`;
   return (
     <TableWrap labelId={captionId}>
-      <table className="stats-table" data-testid={`${id}-table`}>
+      <table className="stats-table cards-on-phone" data-testid={`${id}-table`}>
         <caption id={captionId}>{caption}</caption>
         <thead>
           <tr>
@@ -143,13 +143,13 @@ export function FlowTable({
                     ({t(`monthStatus.${r.status}`)})
                   </span>
                 </th>
-                <td className="num" data-testid={`${id}-${r.key}-received`}>
+                <td className="num" data-label={t("cols.received")} data-testid={`${id}-${r.key}-received`}>
                   –
                 </td>
-                <td className="num" data-testid={`${id}-${r.key}-completed`}>
+                <td className="num" data-label={t("cols.completed")} data-testid={`${id}-${r.key}-completed`}>
                   –
                 </td>
-                <td className="num" data-testid={`${id}-${r.key}-inprogress`}>
+                <td className="num" data-label={t("cols.inProgress")} data-testid={`${id}-${r.key}-inprogress`}>
                   –
                 </td>
               </tr>
@@ -166,10 +166,10 @@ export function FlowTable({
                     </>
                   ) : null}
                 </th>
-                <td className="num">
+                <td className="num" data-label={t("cols.received")}>
                   <CountCell n={r.received} filter={r.filter} audience={audience} lang={lang} testId={`${id}-${r.key}-received`} />
                 </td>
-                <td className="num">
+                <td className="num" data-label={t("cols.completed")}>
                   <CountCell
                     n={r.completed}
                     filter={r.filter}
@@ -179,7 +179,7 @@ export function FlowTable({
                     testId={`${id}-${r.key}-completed`}
                   />
                 </td>
-                <td className="num">
+                <td className="num" data-label={t("cols.inProgress")}>
                   <CountCell
                     n={r.inProgress}
                     filter={r.filter}
@@ -196,10 +196,10 @@ export function FlowTable({
         <tfoot>
           <tr>
             <th scope="row">{t("cols.total")}</th>
-            <td className="num">
+            <td className="num" data-label={t("cols.received")}>
               <CountCell n={total.received} filter={totalFilter} audience={audience} lang={lang} testId={`${id}-total-received`} />
             </td>
-            <td className="num">
+            <td className="num" data-label={t("cols.completed")}>
               <CountCell
                 n={total.completed}
                 filter={totalFilter}
@@ -209,7 +209,7 @@ export function FlowTable({
                 testId={`${id}-total-completed`}
               />
             </td>
-            <td className="num">
+            <td className="num" data-label={t("cols.inProgress")}>
               <CountCell
                 n={total.inProgress}
                 filter={totalFilter}

@@ -15,7 +15,8 @@ export function TrackForm({ result }: { result: Extract<ActionData, { status: "e
   const codeInput = useRef<HTMLInputElement>(null);
   const submitRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
-    // Fill the fields from #ref=…&code=… (the receipt's QR code), then remove the secret from the address bar.
+    // Fill the reference from #ref=… (the receipt's QR code carries the reference only) and ask for the code. An
+    // older receipt's #…&code=… is still read, and the address bar is cleared either way.
     const hash = window.location.hash;
     if (!hash || hash.length < 2) return;
     const params = new URLSearchParams(hash.slice(1));
@@ -25,13 +26,14 @@ export function TrackForm({ result }: { result: Extract<ActionData, { status: "e
     if (code && codeInput.current) codeInput.current.value = code.slice(0, MAX_INPUT);
     window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
     if (ref && code) submitRef.current?.focus();
+    else if (ref) codeInput.current?.focus();
   }, []);
   const labels = { reference: t("fields.reference"), code: t("fields.code") };
   const values = result?.values ?? { reference: "", code: "" };
   return (
     <>
       <ErrorSummary errors={result?.errors} labels={labels} formError={result?.formError ?? null} />
-      <Form method="post" className="card track-form" key={JSON.stringify(values)}>
+      <Form method="post" className="card track-form" key={JSON.stringify(values)} noValidate>
         <CsrfField />
         <Field name="reference" label={labels.reference} hint={t("hints.reference")} error={result?.errors.reference} required>
           {(p) => (
@@ -100,6 +102,7 @@ export function RatingSection({ result, lang }: { result: Extract<ActionData, { 
             method="post"
             action="/track"
             className="rating-form"
+            noValidate
             key={JSON.stringify([values, current?.updatedAt ?? ""])}
             data-testid="rating-form"
           >

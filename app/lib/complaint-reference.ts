@@ -12,11 +12,16 @@ export function formatCaseReference(fiscalYearBE: number, seq: number): string {
   return `${fiscalYearBE}-${String(seq).padStart(6, "0")}`;
 }
 
-/** Parses user input (Thai digits, spaces around the dash, en/em dash allowed) into a canonical reference. */
+/**
+ * Parses user input into a canonical reference: Thai digits, spaces around the dash, en/em dash, and the reference
+ * typed without its dash (2569000042, as a numeric keypad gives it: the first four digits are the year, the rest at
+ * least six digits of sequence) are all accepted.
+ */
 export function parseCaseReference(input: string): { fiscalYear: number; seq: number; reference: string } | null {
   if (typeof input !== "string" || input.length > MAX_REFERENCE_INPUT) return null;
-  const normalized = toArabicDigits(input.trim()).replace(/[\u2013\u2014]/g, "-");
-  const m = /^(\d{4}) *- *(\d{1,12})$/.exec(normalized);
+  const normalized = toArabicDigits(input.trim()).replace(/[\u2010-\u2015\u2212]/g, "-");
+  // Without the dash the sequence must have its printed six digits at least, or "256942" would be a guess.
+  const m = /^(\d{4}) *- *(\d{1,12})$/.exec(normalized) ?? /^(\d{4}) ?(\d{6,12})$/.exec(normalized);
   if (!m) return null;
   const fiscalYear = Number(m[1]);
   const seq = Number(m[2]);

@@ -1,10 +1,20 @@
 /** Thai government fiscal year (1 Oct – 30 Sep, named by the BE year in which it ends). */
-import { bangkokParts, dateFromBangkokKey, fromBuddhistYear, toBuddhistYear } from "./thai-date";
+import { bangkokParts, dateFromBangkokKey, fromBuddhistYear, toBuddhistYear, type Lang } from "./thai-date";
 
 /** Fiscal year (BE) containing the Bangkok local date of `d`. */
 export function fiscalYearOf(d: Date): number {
   const { year, month } = bangkokParts(d);
   return toBuddhistYear(month >= 10 ? year + 1 : year);
+}
+
+/**
+ * A fiscal year as written in running text. Fiscal years are kept in the Buddhist Era everywhere (fiscalYearOf), so
+ * this never converts again: "2570" in Thai (after "ปีงบประมาณ"), "2570 BE" in English. A number outside the
+ * Buddhist-Era range is a programming error (a CE year, or one converted twice) and throws.
+ */
+export function fiscalYearText(fyBE: number, lang: Lang): string {
+  if (!Number.isInteger(fyBE) || fyBE < 2400 || fyBE > 2800) throw new RangeError(`Not a Buddhist-Era fiscal year: ${fyBE}`);
+  return lang === "th" ? String(fyBE) : `${fyBE} BE`;
 }
 
 /** Start (00:00 Bangkok 1 Oct) and exclusive end (00:00 Bangkok next 1 Oct) of a fiscal year. */

@@ -1,10 +1,8 @@
 /**
  * Satisfaction survey rules (plan measure 23: at least 80% satisfied; measure 17: a channel to rate service), pure:
  * the 5-point scale, which cases may be rated, the 30-day window for changing an answer, the counter services of the
- * /feedback form and the form schemas. Messages are i18n keys (namespace prefix included where not "common").
+ * /feedback form (their form schemas: satisfaction.server.ts). Messages are i18n keys (namespace prefix included where not "common").
  */
-import { z } from "zod";
-import { safeText } from "./validation";
 
 /** The 5-point scale: 1 = very dissatisfied … 5 = very satisfied. */
 export const SCORES = [1, 2, 3, 4, 5] as const;
@@ -64,35 +62,3 @@ export function ratingTokenExpiry(at: Date): Date {
 export function isRatingTokenShape(x: unknown): x is string {
   return typeof x === "string" && /^[A-Za-z0-9_-]{43}$/.test(x);
 }
-
-/** A radio value "1".."5" → 1..5; anything else → the satisfaction:errors.score message. */
-const scoreField = z
-  .string({ error: "satisfaction:errors.score" })
-  .optional()
-  .transform((v, ctx) => {
-    const s = (v ?? "").trim();
-    if (!/^[1-5]$/.test(s)) {
-      ctx.addIssue({ code: "custom", message: "satisfaction:errors.score" });
-      return z.NEVER;
-    }
-    return Number(s) as Score;
-  });
-
-/** The complainant's rating of a closed case (on /track and the e-mail link page). */
-export const caseRatingSchema = z.object({
-  score: scoreField,
-  comment: safeText(COMMENT_MAX, false),
-});
-export type CaseRatingInput = z.output<typeof caseRatingSchema>;
-
-/** The counter-service form at /feedback. */
-export const counterFeedbackSchema = z.object({
-  service: z
-    .string({ error: "satisfaction:errors.service" })
-    .optional()
-    .refine((v) => isCounterService((v ?? "").trim()), { message: "satisfaction:errors.service" })
-    .transform((v) => (v ?? "").trim() as CounterService),
-  score: scoreField,
-  comment: safeText(COMMENT_MAX, false),
-});
-export type CounterFeedbackInput = z.output<typeof counterFeedbackSchema>;

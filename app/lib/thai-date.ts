@@ -135,6 +135,11 @@ export function toArabicDigits(s: string): string {
   return s.replace(/[\u0E50-\u0E59]/g, (ch) => String(ch.charCodeAt(0) - 0x0e50));
 }
 
+/** The full name of a month (1–12) in the chosen language ("มกราคม", "January"). */
+export function monthName(month: number, lang: Lang): string {
+  return (lang === "th" ? THAI_MONTHS_LONG : EN_MONTHS_LONG)[month - 1] ?? "";
+}
+
 /** Formatting options for Thai dates. */
 export interface ThaiDateOptions {
   withTime?: boolean;

@@ -5,18 +5,26 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { getOrgProfile } from "~/models/organisation/profile.server";
 import { getLang } from "~/utils/request.server";
+import { contactChannels, joinChoices, otherWaysToFile, type ContactChannel } from "~/lib/org-contact";
+
+/** No JavaScript on the home page (app/root.tsx): links and the language form work without it, so phones get a light first page. */
+export const handle = { hydrate: false, i18n: ["stats"] };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const org = await getOrgProfile(getDb());
   const lang = getLang(request);
-  return json({ orgName: lang === "en" ? org.name_en : org.name_th, slaDays: org.sla_days });
+  // Only the channels the organisation really has: never an invitation to call or use LINE without a number or ID.
+  return json({ orgName: lang === "en" ? org.name_en : org.name_th, slaDays: org.sla_days, channels: contactChannels(org, lang) });
 }
 
 export default function Home() {
-  const { orgName, slaDays } = useLoaderData<typeof loader>();
+  const { orgName, slaDays, channels } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const ts = useTranslation("stats").t;
-  const steps = t("home.steps", { returnObjects: true, days: slaDays }) as string[];
+  const ways = otherWaysToFile(channels).map((w) => t(`home.ways.${w}`));
+  const fileStep =
+    ways.length > 0 ? t("home.stepFileWays", { ways: joinChoices(ways, t("home.waysJoin"), t("home.waysLast")) }) : t("home.noChannels");
+  const steps = [fileStep, ...(t("home.steps", { returnObjects: true, days: slaDays }) as string[])];
   return (
     <>
       <h1>{t("home.title", { org: orgName })}</h1>
@@ -51,6 +59,44 @@ export default function Home() {
           <Link to="/stats">{ts("home.link")}</Link>
         </p>
       </section>
+      {channels.length > 0 ? <ContactSection channels={channels} /> : null}
     </>
+  );
+}
+
+/** The organisation's own channels: only those it has given (phone, e-mail, LINE, the office and its hours). */
+function ContactSection({ channels }: { channels: ContactChannel[] }) {
+  const { t } = useTranslation();
+  return (
+    <section className="card contact-channels" aria-labelledby="contact-title" data-testid="contact-channels">
+      <h2 id="contact-title">{t("home.contactTitle")}</h2>
+      <dl className="facts">
+        {channels.map((c) =>
+          c.kind === "office" ? (
+            <div key={c.kind} data-channel={c.kind}>
+              <dt>{t("home.office")}</dt>
+              <dd>
+                {c.value}
+                {c.hours ? (
+                  <>
+                    <br />
+                    {t("home.hours")}: {c.hours}
+                  </>
+                ) : null}
+              </dd>
+            </div>
+          ) : (
+            <div key={c.kind} data-channel={c.kind}>
+              <dt>{t(`home.${c.kind}`)}</dt>
+              <dd>
+                <a href={c.href} rel={c.kind === "line" ? "noopener noreferrer" : undefined}>
+                  {c.value}
+                </a>
+              </dd>
+            </div>
+          ),
+        )}
+      </dl>
+    </section>
   );
 }

@@ -16,7 +16,12 @@ import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { getOrgProfile, nameIn } from "~/models/organisation/profile.server";
 import { clearReceiptCookie, readReceipt, type Receipt } from "~/models/complaints/receipt-cookie.server";
 import { formatThaiDate } from "~/lib/thai-date";
+import { lineFollowOffer } from "~/models/line/receipt-offer.server";
+import { LineFollow } from "~/components/line-follow";
+import { shortWebAddress } from "~/lib/short-address";
 import type { Lang } from "~/i18n";
+
+export const handle = { i18n: ["complaint", "line"] };
 
 export const meta: MetaFunction = () => [{ title: "ใบรับเรื่อง · Sujarit" }];
 
@@ -25,11 +30,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const receipt = readReceipt(request);
   const org = await getOrgProfile(getDb());
   const headers = { "Cache-Control": "no-store" };
-  if (!receipt) return json({ lang, orgName: nameIn(lang, org), receipt: null, qrSvg: "" }, { headers });
-  // A fragment (#…) never reaches a server log or a Referer header.
-  const trackUrl = `${getEnv().PUBLIC_URL}/track#ref=${encodeURIComponent(receipt.reference)}&code=${encodeURIComponent(receipt.trackingCode)}`;
+  const trackAddress = shortWebAddress(getEnv().PUBLIC_URL, "/track");
+  if (!receipt) return json({ lang, orgName: nameIn(lang, org), receipt: null, qrSvg: "", trackAddress, line: null }, { headers });
+  // The QR code carries the reference only: the tracking code is a secret and never goes into an address (a scanner
+  // app keeps its history); the citizen types it from the receipt. A fragment (#…) never reaches a server log.
+  const trackUrl = `${getEnv().PUBLIC_URL}/track#ref=${encodeURIComponent(receipt.reference)}`;
   const qrSvg = await QRCode.toString(trackUrl, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
-  return json({ lang, orgName: nameIn(lang, org), receipt, qrSvg }, { headers });
+  const line = await lineFollowOffer(getDb(), receipt.reference);
+  return json({ lang, orgName: nameIn(lang, org), receipt, qrSvg, trackAddress, line }, { headers });
 }
 
 /** "I have saved my code": removes the receipt from this browser. */
@@ -55,7 +63,12 @@ export default function ComplaintDone() {
       </div>
     );
   }
-  return <Confirmation result={data.receipt} orgName={data.orgName} lang={data.lang} qrSvg={data.qrSvg} />;
+  return (
+    <>
+      <Confirmation result={data.receipt} orgName={data.orgName} lang={data.lang} qrSvg={data.qrSvg} trackAddress={data.trackAddress} />
+      {data.line ? <LineFollow offer={data.line} /> : null}
+    </>
+  );
 }
 
 function useHydrated() {
@@ -64,7 +77,19 @@ function useHydrated() {
   return hydrated;
 }
 
-function Confirmation({ result, orgName, lang, qrSvg }: { result: Receipt; orgName: string; lang: Lang; qrSvg: string }) {
+function Confirmation({
+  result,
+  orgName,
+  lang,
+  qrSvg,
+  trackAddress,
+}: {
+  result: Receipt;
+  orgName: string;
+  lang: Lang;
+  qrSvg: string;
+  trackAddress: string;
+}) {
   const { t } = useTranslation("complaint");
   const hydrated = useHydrated();
   const received = formatThaiDate(new Date(result.receivedAt), lang, { withTime: true });
@@ -135,6 +160,11 @@ function Confirmation({ result, orgName, lang, qrSvg }: { result: Receipt; orgNa
             <div aria-hidden="true" dangerouslySetInnerHTML={{ __html: qrSvg }} />
             <figcaption>{t("receipt.scan")}</figcaption>
           </figure>
+          <p className="receipt-address" data-testid="receipt-address">
+            {t("receipt.orVisit")} <strong className="receipt-url">{trackAddress}</strong>
+            <br />
+            {t("receipt.typeThese")}
+          </p>
         </div>
         <p className="hint">{t("receipt.note")}</p>
       </section>

@@ -32,6 +32,8 @@ import { receiptCookie } from "~/models/complaints/receipt-cookie.server";
 import { COMPLAINT_TEXT_FIELDS, complaintFormInput, fieldErrors, isSubmissionKey, LIMITS } from "~/lib/validation";
 import { passThroughHeaders } from "~/utils/route-headers";
 
+export const handle = { i18n: ["complaint", "map"] };
+
 export const headers = passThroughHeaders;
 
 export const meta: MetaFunction = () => [{ title: "ยื่นเรื่องร้องทุกข์ · Sujarit" }];
@@ -108,19 +110,29 @@ export async function action({ request, context }: ActionFunctionArgs) {
       emptyReply: () => ({ status: "error", formKey: randomToken(6), ...EMPTY }),
       read: async (req) => {
         try {
-          const parsed = await parseMultipartUpload(req);
-          return { ...parsed, newFiles: parsed.files.length };
+          // Files over the limits are reported with the other errors of the same post, not instead of them.
+          const parsed = await parseMultipartUpload(req, { refuseFilesOneByOne: true });
+          return { ...parsed, newFiles: parsed.files.length + parsed.refused.length };
         } catch (e) {
           if (!(e instanceof MultipartError)) throw e;
           return errorResponse(e.status, { ...EMPTY, values: textValues(e.partial), formError: e.messageKey });
         }
       },
     },
-    (form, post, parsed) => fileComplaint(form, parsed.files, post.lang),
+    (form, post, parsed) => fileComplaint(form, parsed.files, parsed.refused, post.lang),
   );
 }
 
-async function fileComplaint(form: FormData, newFiles: { name: string; data: Uint8Array }[], lang: "th" | "en"): Promise<Response> {
+/**
+ * Checks the whole post in one pass (every text field, the kept files and each new file) so that one answer lists
+ * every error; nothing is written unless all of it is right.
+ */
+async function fileComplaint(
+  form: FormData,
+  newFiles: { name: string; data: Uint8Array }[],
+  refusedFiles: { name: string; key: string }[],
+  lang: "th" | "en",
+): Promise<Response> {
   const db = getDb();
   const submissionKey = form.get("submissionKey");
   if (!isSubmissionKey(submissionKey)) {
@@ -135,7 +147,7 @@ async function fileComplaint(form: FormData, newFiles: { name: string; data: Uin
   const kept = await resolveKeptUploads(db, keptIds);
   if (kept.missing > 0) errors.attachments = "complaint:errors.uploadExpired";
   const files: PendingUploadInfo[] = [...kept.found];
-  const rejectedFiles: { name: string; key: string }[] = [];
+  const rejectedFiles: { name: string; key: string }[] = [...refusedFiles];
   for (const f of newFiles) {
     try {
       files.push(await storeUploadInfo(f, db));

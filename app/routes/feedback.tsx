@@ -18,8 +18,11 @@ import { passThroughHeaders } from "~/utils/route-headers";
 import { getOrgProfile, nameIn } from "~/models/organisation/profile.server";
 import { isDomainError } from "~/lib/domain-error";
 import { submitCounterFeedback } from "~/models/complaints/satisfaction.server";
-import { COMMENT_MAX, COUNTER_SERVICES, counterFeedbackSchema } from "~/lib/satisfaction";
+import { COMMENT_MAX, COUNTER_SERVICES } from "~/lib/satisfaction";
+import { counterFeedbackSchema } from "~/lib/satisfaction.server";
 import { fieldErrors } from "~/lib/validation";
+
+export const handle = { i18n: ["satisfaction"] };
 
 export const headers = passThroughHeaders;
 
@@ -107,7 +110,7 @@ export default function FeedbackRoute() {
       <h1>{t("feedback.title")}</h1>
       <p className="lead">{t("feedback.intro", { org: data.orgName })}</p>
       <ErrorSummary errors={errors} labels={labels} formError={result?.formError ?? null} limits={{ comment: COMMENT_MAX }} />
-      <Form method="post" className="card rating-form" key={JSON.stringify(values)} data-testid="feedback-form">
+      <Form method="post" className="card rating-form" key={JSON.stringify(values)} data-testid="feedback-form" noValidate>
         <CsrfField />
         <HoneypotField />
         <Field name="service" label={labels.service} error={errors.service} required>

@@ -15,6 +15,8 @@ import { getEnv } from "~/utils/env.server";
 import { getLang } from "~/utils/request.server";
 import { getOrgProfile } from "~/models/organisation/profile.server";
 
+export const handle = { i18n: ["satisfaction"] };
+
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: "/styles/feedback-poster.css" }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "satisfaction")("poster.metaTitle") }];

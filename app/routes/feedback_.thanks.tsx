@@ -6,6 +6,8 @@ import { useTranslation } from "~/components/i18n";
 import { tFor } from "~/i18n";
 import { getLang } from "~/utils/request.server";
 
+export const handle = { i18n: ["satisfaction"] };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: tFor(data?.lang ?? "th", "satisfaction")("feedback.thanksMetaTitle") },
 ];

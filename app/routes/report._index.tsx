@@ -19,6 +19,8 @@ import { installationFingerprint } from "~/models/report/proof.server";
 import { groupFingerprint } from "~/lib/report-proof";
 import { getEnv } from "~/utils/env.server";
 
+export const handle = { i18n: ["report", "proof"] };
+
 export const meta: MetaFunction = () => [{ title: "แจ้งเบาะแสการทุจริต · Sujarit" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -28,6 +28,8 @@ import { ReceiptHashBusyError } from "~/models/report/receipt-hash.server";
 import { createInboxSession, endInboxSession, inboxFlashCookie, readInboxFlash, readInboxSession } from "~/models/report/cookies.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 
+export const handle = { i18n: ["report"] };
+
 export const headers = passThroughHeaders;
 
 export const meta: MetaFunction = () => [{ title: "กล่องข้อความ · Sujarit" }, { name: "robots", content: "noindex" }];

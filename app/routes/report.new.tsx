@@ -39,6 +39,8 @@ import { fileReportPost, reportFieldMax, reportFormInput, reportFormSchema, repo
 import { EMPTY_REPORT_REPLY, SUBMISSION_KEY_PATTERN, type ReportFormErrorData, type ReportFormReply } from "~/models/report/form-fields";
 import { passThroughHeaders } from "~/utils/route-headers";
 
+export const handle = { i18n: ["report"] };
+
 export const headers = passThroughHeaders;
 
 export const meta: MetaFunction = () => [{ title: "แจ้งเบาะแส · Sujarit" }, { name: "robots", content: "noindex" }];
@@ -80,19 +82,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
       slowRefusals: true,
       read: async (req) => {
         try {
-          const parsed = await parseMultipartUpload(req, { fileField: "evidence" });
-          return { ...parsed, newFiles: parsed.files.length };
+          // Files over the limits are reported with the other errors of the same post, not instead of them.
+          const parsed = await parseMultipartUpload(req, { fileField: "evidence", refuseFilesOneByOne: true });
+          return { ...parsed, newFiles: parsed.files.length + parsed.refused.length };
         } catch (e) {
           if (!(e instanceof MultipartError)) throw e;
           return errorResponse(e.status, { hadFiles: true, values: reportFormValues(e.partial), formError: e.messageKey });
         }
       },
     },
-    (form, post, parsed) => fileReport(form, parsed.files, post),
+    (form, post, parsed) => fileReport(form, parsed, post),
   );
 }
 
-async function fileReport(form: FormData, files: ParsedMultipart["files"], post: PostState): Promise<Response> {
+async function fileReport(form: FormData, { files, refused }: ParsedMultipart, post: PostState): Promise<Response> {
   const submissionKey = form.get("submissionKey");
   if (typeof submissionKey !== "string" || !SUBMISSION_KEY_PATTERN.test(submissionKey)) {
     post.markJunk();
@@ -104,6 +107,7 @@ async function fileReport(form: FormData, files: ParsedMultipart["files"], post:
     lang: post.lang,
     form,
     files,
+    refused,
     submissionKey,
     input: result.success ? result.data : null,
     fieldErrors: result.success ? {} : fieldErrors(result.error),

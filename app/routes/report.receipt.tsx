@@ -22,6 +22,8 @@ import { formatReceipt } from "~/lib/report-receipt";
 import { bangkokReceivedOn, groupFingerprint } from "~/lib/report-proof";
 import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
 
+export const handle = { i18n: ["report", "proof"] };
+
 export const meta: MetaFunction = () => [{ title: "เลขรับแจ้ง · Sujarit" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -28,7 +28,7 @@ import { tFor } from "~/i18n";
 export const headers = passThroughHeaders;
 
 /** No JavaScript: plain forms, a server-rendered answer. */
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["proof"] };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: tFor(data?.lang ?? "th", "proof")("verify.metaTitle") },

@@ -11,6 +11,8 @@ import { statisticsFilter } from "~/models/complaints/queue-filter.server";
 import { casePolicies } from "~/models/deadlines";
 import { reportCounts } from "~/models/report/retention.server";
 
+export const handle = { i18n: ["track", "staff", "notice", "deadline", "satisfaction", "caselist", "map"] };
+
 /** Same values as DEADLINE_FILTERS in queue.server (not importable in browser code). */
 const DEADLINE_OPTIONS = ["overdue", "due_soon", "on_track"] as const;
 import { listAssignableStaff } from "~/models/staff/staff.server";

@@ -19,6 +19,8 @@ import { limiter } from "~/utils/rate-limit.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff, sessionIdOf } from "~/utils/session.server";
 
+export const handle = { i18n: ["staff"] };
+
 export const meta: MetaFunction = () => [{ title: "สุจริต · บัญชีของฉัน / My account" }, { name: "robots", content: "noindex" }];
 
 const changeLimiter = () => limiter("password-change", 10, 15 * 60_000);

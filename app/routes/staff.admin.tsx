@@ -3,10 +3,10 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { proxyWarning } from "~/utils/client-address.server";
-import { z } from "zod";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
-import { fieldErrors, safeText } from "~/lib/validation";
+import { fieldErrors } from "~/lib/validation";
+import { safeText } from "~/lib/validation.server";
 import { formatThaiDate } from "~/lib/thai-date";
 import {
   addCategory,
@@ -14,6 +14,7 @@ import {
   addVillage,
   namedRowSchema,
   orgProfileSchema,
+  rowIdField,
   updateOrgProfile,
   updateRefRow,
 } from "~/models/organisation/settings.server";
@@ -27,6 +28,8 @@ import { log } from "~/utils/logger.server";
 import { getHealth } from "~/models/operations/health.server";
 import { healthWarnings } from "~/models/operations/health-warnings.server";
 import { HealthWarnings, ReferenceDataSections, StaffSection } from "~/components/admin-settings";
+
+export const handle = { i18n: ["staff", "orgsetup"] };
 
 async function requireAdmin(request: Request) {
   const staff = await requireStaff(request);
@@ -68,8 +71,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type ActionData = { intent?: string; errors?: Record<string, string> };
 
-const idField = z.coerce.number().int().min(1);
-
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const form = await readFormData(request);
@@ -89,14 +90,14 @@ export async function action({ request }: ActionFunctionArgs) {
       if (intent === "addDivision") await addDivision(db, admin, p.data);
       else if (intent === "addVillage") await addVillage(db, admin, { ...p.data, number: Number(values.number) });
       else {
-        const d = idField.safeParse(values.divisionId);
+        const d = rowIdField.safeParse(values.divisionId);
         if (!d.success) return fail({ divisionId: "errors.invalidChoice" });
         await addCategory(db, admin, { ...p.data, divisionId: d.data });
       }
     } else if (intent === "updateRow") {
       const table = values.table;
       if (table !== "divisions" && table !== "villages" && table !== "categories") return fail({ table: "errors.invalidChoice" }, 400);
-      const id = idField.safeParse(values.id);
+      const id = rowIdField.safeParse(values.id);
       const p = namedRowSchema.safeParse(values);
       if (!id.success) return fail({ id: "errors.invalidChoice" }, 400);
       if (!p.success) return fail(fieldErrors(p.error));
@@ -115,6 +116,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function StaffAdmin() {
+  const tOrg = useTranslation("orgsetup").t;
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionData | undefined;
   const [search] = useSearchParams();
@@ -145,6 +147,11 @@ export default function StaffAdmin() {
   return (
     <>
       <h1>{t("admin.title")}</h1>
+      <p>
+        <a href="/staff/setup" data-testid="org-setup-link">
+          {tOrg("adminLink")}
+        </a>
+      </p>
       {data.proxyWarning ? (
         <div className="notice warning" role="alert" data-testid="proxy-warning">
           <p>{t("admin.proxyWarning", { since: data.proxyWarning.since ?? "" })}</p>

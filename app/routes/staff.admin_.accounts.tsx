@@ -26,6 +26,8 @@ import { getDb } from "~/utils/db.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["staff"] };
+
 export const meta: MetaFunction = () => [{ title: "สุจริต · บัญชีเจ้าหน้าที่ / Staff accounts" }, { name: "robots", content: "noindex, nofollow" }];
 
 async function requireAdmin(request: Request) {

@@ -6,7 +6,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { z } from "zod";
+import { escalationRuleSchema } from "~/models/deadlines/admin-forms.server";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
@@ -23,6 +23,8 @@ import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
+
+export const handle = { i18n: ["staff", "escalation"] };
 
 async function requireAdmin(request: Request) {
   const staff = await requireStaff(request);
@@ -54,14 +56,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type ActionData = { form: string; errors: Record<string, { key: string; min?: number; max?: number }> };
 
-const ruleSchema = z.object({
-  level: z.enum(RULE_LEVELS),
-  days: z
-    .string()
-    .trim()
-    .regex(/^-?\d{1,4}$/),
-});
-
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const form = await readFormData(request);
@@ -70,7 +64,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const intent = form.get("intent");
   if (intent === "rule") {
     const level = String(form.get("level") ?? "");
-    const p = ruleSchema.safeParse({ level, days: form.get("days") ?? "" });
+    const p = escalationRuleSchema(RULE_LEVELS).safeParse({ level, days: form.get("days") ?? "" });
     if (!p.success) {
       const badLevel = p.error.issues.some((i) => i.path[0] === "level");
       if (badLevel) return json<ActionData>({ form: "rule:", errors: { level: { key: "errors.level" } } }, { status: 422 });

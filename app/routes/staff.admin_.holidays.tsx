@@ -2,18 +2,21 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { z } from "zod";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
+import { BuddhistDatePicker } from "~/components/date-picker";
+import { readBuddhistDateInput } from "~/lib/buddhist-date-input";
 import { formatThaiDateKey } from "~/lib/thai-date";
-import { cleanText } from "~/lib/validation";
+import { holidayDateField, holidaySchema } from "~/models/deadlines/admin-forms.server";
 import { deleteHoliday, holidayYears, listHolidays, upsertHoliday } from "~/models/deadlines/policy-admin.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
+
+export const handle = { i18n: ["deadline"] };
 
 const KINDS = ["official", "substitution", "special"] as const;
 
@@ -22,25 +25,6 @@ async function requireAdmin(request: Request) {
   if (!canAdminister(staff)) throw json({ messageKey: "errorPage.forbidden" }, { status: 403 });
   return staff;
 }
-
-function isRealDate(v: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 2100;
-}
-
-const dateField = z.string().refine(isRealDate, "deadline:errors.invalidDate");
-const nameField = z
-  .string()
-  .transform((v) => cleanText(v))
-  .pipe(z.string().min(1, "deadline:errors.required").max(200, "deadline:errors.tooLong"));
-
-const holidaySchema = z.object({
-  date: dateField,
-  nameTh: nameField,
-  nameEn: nameField,
-  kind: z.enum(KINDS, { message: "deadline:errors.invalidChoice" }),
-});
 
 function yearParam(url: URL): number {
   const y = url.searchParams.get("year") ?? "";
@@ -76,7 +60,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
   const intent = values.intent;
   if (intent === "save") {
-    const p = holidaySchema.safeParse(values);
+    const picked = readBuddhistDateInput((k) => values[k], "date");
+    if (!picked.ok) return json<ActionData>({ errors: { date: `common:datePicker.errors.${picked.problem}` }, values }, { status: 422 });
+    values.date = picked.key;
+    const p = holidaySchema(KINDS).safeParse(values);
     if (!p.success) {
       const errors: Record<string, string> = {};
       for (const issue of p.error.issues) {
@@ -90,7 +77,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return redirect(`/staff/admin/holidays?year=${p.data.date.slice(0, 4)}&saved=1`);
   }
   if (intent === "delete") {
-    const d = dateField.safeParse(values.date ?? "");
+    const d = holidayDateField.safeParse(values.date ?? "");
     if (!d.success) return json<ActionData>({ errors: { date: "deadline:errors.invalidDate" } }, { status: 400 });
     const ok = await deleteHoliday(db, d.data);
     if (!ok) throw json({ messageKey: "errorPage.notFound" }, { status: 404 });
@@ -204,11 +191,16 @@ export default function HolidaysAdmin() {
         <Form method="post">
           <CsrfField />
           <input type="hidden" name="intent" value="save" />
-          <div className={`field${e.date ? " has-error" : ""}`}>
-            <label htmlFor="f-date">{t("holidays.date")}</label>
-            <input id="f-date" type="date" name="date" required defaultValue={v.date ?? ""} aria-invalid={e.date ? true : undefined} />
-            {e.date ? <span className="field-error">{t(e.date)}</span> : null}
-          </div>
+          <BuddhistDatePicker
+            id="f-date"
+            name="date"
+            label={t("holidays.date")}
+            required
+            error={e.date ? t(e.date) : undefined}
+            defaultValue={v.date}
+            fromYear={data.year - 1}
+            toYear={data.year + 2}
+          />
           <div className={`field${e.nameTh ? " has-error" : ""}`}>
             <label htmlFor="f-nameTh">{t("holidays.nameTh")}</label>
             <input id="f-nameTh" type="text" name="nameTh" required maxLength={200} defaultValue={v.nameTh ?? ""} />

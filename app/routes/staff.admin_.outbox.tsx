@@ -13,6 +13,8 @@ import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { log } from "~/utils/logger.server";
 
+export const handle = { i18n: ["notice"] };
+
 async function requireAdmin(request: Request) {
   const staff = await requireStaff(request);
   if (!canAdminister(staff)) throw json({ messageKey: "errorPage.forbidden" }, { status: 403 });

@@ -23,6 +23,8 @@ import { getDb } from "~/utils/db.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["staff"] };
+
 export const meta: MetaFunction = () => [
   { title: "สุจริต · คำขอเกี่ยวกับข้อมูลส่วนบุคคล / Personal-data requests" },
   { name: "robots", content: "noindex, nofollow" },

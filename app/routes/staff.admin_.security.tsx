@@ -18,6 +18,8 @@ import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["staff", "integrity"] };
+
 export const meta: MetaFunction = () => [
   { title: "สุจริต · ความปลอดภัยในการเข้าสู่ระบบ / Sign-in security" },
   { name: "robots", content: "noindex, nofollow" },

@@ -3,7 +3,7 @@ import { COMPLAINT_CHANNELS } from "~/lib/complaint-status";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { z } from "zod";
+import { slaPolicySchema } from "~/models/deadlines/admin-forms.server";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary } from "~/components/form";
 import { canAdminister } from "~/lib/permissions";
@@ -15,6 +15,8 @@ import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["staff", "deadline"] };
+
 const CHANNELS = COMPLAINT_CHANNELS;
 const MODES = ["calendar", "working"] as const;
 
@@ -24,23 +26,7 @@ async function requireAdmin(request: Request) {
   return staff;
 }
 
-const int = (min: number, max: number) =>
-  z.coerce
-    .number({ message: "deadline:errors.range" })
-    .int("deadline:errors.range")
-    .min(min, "deadline:errors.range")
-    .max(max, "deadline:errors.range");
-
 const LIMITS = { resolveDays: [1, 365], ackDays: [0, 30], dueSoonDays: [0, 60] } as const;
-
-const policySchema = z.object({
-  scope: z.enum(["org", "channel", "category"]),
-  scopeKey: z.string().max(40),
-  resolveDays: int(...LIMITS.resolveDays),
-  ackDays: int(...LIMITS.ackDays),
-  dueSoonDays: int(...LIMITS.dueSoonDays),
-  mode: z.enum(MODES, { message: "deadline:errors.invalidChoice" }),
-});
 
 interface PolicyView {
   resolveDays: number;
@@ -88,7 +74,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const db = getDb();
   const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
   const formId = `${values.scope ?? ""}:${values.scopeKey ?? ""}`;
-  const p = policySchema.safeParse(values);
+  const p = slaPolicySchema(MODES, LIMITS).safeParse(values);
   if (!p.success) {
     const errors: Record<string, string> = {};
     for (const issue of p.error.issues) {

@@ -18,6 +18,8 @@ import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["staff", "integrity"] };
+
 export const meta: MetaFunction = () => [{ title: "สุจริต · บันทึกการตรวจสอบ / Audit log" }, { name: "robots", content: "noindex, nofollow" }];
 
 const PAGE = 50;

@@ -3,7 +3,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { formatThaiDate, toBuddhistYear } from "~/lib/thai-date";
+import { fiscalYearText } from "~/lib/fiscal-year";
+import { formatThaiDate } from "~/lib/thai-date";
 import { deadlineBoard } from "~/models/deadlines/board.server";
 import { BOARD_STATES } from "~/models/deadlines/due-dates";
 import { nameIn } from "~/models/organisation/profile.server";
@@ -11,6 +12,8 @@ import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
+
+export const handle = { i18n: ["notice"] };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
@@ -32,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     owedCount: b.owedCount,
     ackLate: b.ackLate.map((a) => ({ reference: a.reference, ackDue: date(a.ack_due_at), acknowledged: date(a.acknowledged_at) })),
     ackLateCount: b.ackLateCount,
-    year: lang === "th" ? toBuddhistYear(b.fiscalYear) : b.fiscalYear,
+    year: fiscalYearText(b.fiscalYear, lang),
     met: b.met,
     missed: b.missed,
   });
@@ -68,7 +71,7 @@ export default function Board() {
             </tbody>
           </table>
         </div>
-        <p>{t("board.closedThisYear", { year: d.year, met: d.met, missed: d.missed })}</p>
+        <p data-testid="board-closed-year">{t("board.closedThisYear", { year: d.year, met: d.met, missed: d.missed })}</p>
       </section>
 
       <section className="card" aria-labelledby="b-owed">

@@ -7,7 +7,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { CaseActionPanel, NoticeForms, TopicsSection } from "~/components/case-actions";
+import { CaseActionPanel, TopicsSection } from "~/components/case-actions";
 import { CaseAttachments, CaseContact, CaseFacts, CaseHistory, CaseRatingSection, NoticeList } from "~/components/case-page";
 import { parseCaseReference } from "~/lib/complaint-reference";
 import { DomainError } from "~/lib/domain-error";
@@ -19,6 +19,10 @@ import { domainErrorReply, type DomainErrorBody } from "~/utils/domain-reply.ser
 import { log } from "~/utils/logger.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
+import { isFollowedOnLine } from "~/models/line/follows.server";
+import { LineFollowedNote } from "~/components/line-follow";
+
+export const handle = { i18n: ["staff", "notice", "caselist", "deadline", "satisfaction", "track", "line", "map"] };
 
 function referenceOf(param: string | undefined): string {
   const ref = parseCaseReference(param ?? "");
@@ -29,7 +33,8 @@ function referenceOf(param: string | undefined): string {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
   try {
-    return json(await caseWorkspace(getDb(), staff, referenceOf(params.reference), getLang(request), now()));
+    const view = await caseWorkspace(getDb(), staff, referenceOf(params.reference), getLang(request), now());
+    return json({ ...view, followedOnLine: await isFollowedOnLine(getDb(), view.c.id) });
   } catch (e) {
     throw domainErrorReply(e);
   }
@@ -113,28 +118,29 @@ export default function StaffCase() {
           {tn("case.explainedAt", { date: c.explainedAt, expected: c.expectedAt })}
         </p>
       ) : null}
-      <CaseFacts c={c} />
-      <CaseContact c={c} />
-      <CaseAttachments reference={c.reference} attachments={data.attachments} />
-      {data.rating ? <CaseRatingSection rating={data.rating} /> : null}
-      <TopicsSection topics={data.topics} canEdit={data.canSetTopics} />
-      <CaseActionPanel
-        actions={data.actions}
-        divisionId={c.divisionId}
-        hasEmail={Boolean(c.contactEmail)}
-        canChangeDivision={data.canChangeDivision}
-        divisions={data.divisions}
-        people={data.people}
-      />
-      <section aria-labelledby="notices-title">
-        <h2 id="notices-title">{tn("case.noticesTitle")}</h2>
-        <NoticeList reference={c.reference} notices={data.notices} />
-        <NoticeForms
+      <div className="case-lead">
+        <CaseFacts c={c} />
+        <CaseActionPanel
+          panel={data.panel}
+          failedIntent={result?.error ? result.intent : undefined}
+          divisionId={c.divisionId}
+          hasEmail={Boolean(c.contactEmail)}
+          canChangeDivision={data.canChangeDivision}
+          divisions={data.divisions}
+          people={data.people}
           explanation={data.explanation}
           progress={data.progress}
           defaultMethod={data.defaultMethod}
-          hasEmail={Boolean(c.contactEmail)}
         />
+      </div>
+      <CaseContact c={c} />
+      {data.followedOnLine ? <LineFollowedNote /> : null}
+      <CaseAttachments reference={c.reference} attachments={data.attachments} />
+      {data.rating ? <CaseRatingSection rating={data.rating} /> : null}
+      <TopicsSection topics={data.topics} canEdit={data.canSetTopics} />
+      <section aria-labelledby="notices-title">
+        <h2 id="notices-title">{tn("case.noticesTitle")}</h2>
+        <NoticeList reference={c.reference} notices={data.notices} />
       </section>
       <CaseHistory events={data.events} />
     </>

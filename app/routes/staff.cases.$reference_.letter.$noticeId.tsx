@@ -15,6 +15,8 @@ import { getOrgProfile } from "~/models/organisation/profile.server";
 import { getDb } from "~/utils/db.server";
 import { requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["notice"] };
+
 export const meta: MetaFunction = () => [{ title: "หนังสือแจ้ง · Sujarit" }, { name: "robots", content: "noindex, nofollow" }];
 
 function notFound(): never {

@@ -19,6 +19,8 @@ import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["satisfaction"] };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: tFor(data?.lang ?? "th", "satisfaction")("staff.metaTitle") },
   { name: "robots", content: "noindex, nofollow" },

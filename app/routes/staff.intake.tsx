@@ -2,16 +2,18 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { z } from "zod";
 import type { ComplaintChannel } from "../../db/schema";
+import { BuddhistDatePicker } from "~/components/date-picker";
 import { Field } from "~/components/form";
 import { ComplaintForm } from "~/components/complaint-form";
 import { canRecordIntake } from "~/lib/permissions";
+import { readBuddhistDateInput } from "~/lib/buddhist-date-input";
 import { formatThaiDate, dateFromBangkokKey, bangkokDateKey } from "~/lib/thai-date";
 import { isDomainError } from "~/lib/domain-error";
 import { fieldErrors, isSubmissionKey } from "~/lib/validation";
 import { MultipartError, parseMultipartUpload, storeUpload, UploadRejectedError } from "~/models/complaints/attachments.server";
 import { complaintSchemaFor, createComplaint } from "~/models/complaints/filing.server";
+import { intakeExtraSchema } from "~/models/complaints/intake-form.server";
 import { listCategories, listVillages, nameIn } from "~/models/organisation/profile.server";
 import { now } from "~/utils/clock.server";
 import { randomToken } from "~/utils/crypto.server";
@@ -20,30 +22,9 @@ import { assertCsrf, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { log } from "~/utils/logger.server";
 
-export const INTAKE_CHANNELS = ["walk_in", "phone", "letter", "line", "facebook"] as const satisfies readonly ComplaintChannel[];
+export const handle = { i18n: ["complaint", "staff", "map"] };
 
-const extraSchema = z.object({
-  channel: z.enum(INTAKE_CHANNELS, { error: "errors.invalidChoice" }),
-  citizenLang: z.enum(["th", "en"]).catch("th"),
-  receivedDate: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const s = (v ?? "").trim();
-      if (!s) return undefined;
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) {
-        ctx.addIssue({ code: "custom", message: "staff:intake.badDate" });
-        return z.NEVER;
-      }
-      const today = bangkokDateKey(now());
-      const d = dateFromBangkokKey(s);
-      if (Number.isNaN(d.getTime()) || s > today || now().getTime() - d.getTime() > 366 * 24 * 3600_000) {
-        ctx.addIssue({ code: "custom", message: "staff:intake.badDate" });
-        return z.NEVER;
-      }
-      return s;
-    }),
-});
+export const INTAKE_CHANNELS = ["walk_in", "phone", "letter", "line", "facebook"] as const satisfies readonly ComplaintChannel[];
 
 async function options(lang: "th" | "en") {
   const db = getDb();
@@ -95,11 +76,19 @@ export async function action({ request }: ActionFunctionArgs) {
   for (const [k, v] of form.entries()) if (typeof v === "string" && k !== "csrf") values[k] = v;
   const submissionKey = isSubmissionKey(values.submissionKey) ? values.submissionKey : randomToken(32);
 
+  const picked = readBuddhistDateInput((k) => values[k], "receivedDate");
+  const dateError = picked.ok || picked.problem === "missing" ? undefined : `common:datePicker.errors.${picked.problem}`;
+  if (picked.ok) values.receivedDate = picked.key;
+
   const db = getDb();
   const main = (await complaintSchemaFor(db)).safeParse(values);
-  const extra = extraSchema.safeParse(values);
-  if (!main.success || !extra.success) {
-    const errors = { ...(main.success ? {} : fieldErrors(main.error)), ...(extra.success ? {} : fieldErrors(extra.error)) };
+  const extra = intakeExtraSchema(INTAKE_CHANNELS).safeParse(values);
+  if (!main.success || !extra.success || dateError) {
+    const errors = {
+      ...(main.success ? {} : fieldErrors(main.error)),
+      ...(extra.success ? {} : fieldErrors(extra.error)),
+      ...(dateError ? { receivedDate: dateError } : {}),
+    };
     return json<ActionData>({ errors, values, submissionKey }, { status: 422 });
   }
   const uploadIds: string[] = [];
@@ -224,9 +213,16 @@ export default function StaffIntake() {
                 </select>
               )}
             </Field>
-            <Field name="receivedDate" label={t("intake.receivedDate")} hint={t("intake.receivedDateHint")} error={e.receivedDate}>
-              {(p) => <input {...p} type="date" max={data.today} defaultValue={v.receivedDate ?? ""} />}
-            </Field>
+            <BuddhistDatePicker
+              id="f-receivedDate"
+              name="receivedDate"
+              label={t("intake.receivedDate")}
+              hint={t("intake.receivedDateHint")}
+              error={e.receivedDate ? t(e.receivedDate) : undefined}
+              defaultValue={v.receivedDate}
+              fromYear={Number(data.today.slice(0, 4)) - 1}
+              toYear={Number(data.today.slice(0, 4))}
+            />
             <Field name="citizenLang" label={t("intake.citizenLang")}>
               {(p) => (
                 <select {...p} defaultValue={v.citizenLang ?? "th"}>

@@ -19,6 +19,8 @@ import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireReportAccess } from "~/utils/report-access.server";
 
+export const handle = { i18n: ["staff", "integrity"] };
+
 export const meta: MetaFunction = () => [
   { title: "สุจริต · เรื่องร้องเรียนการทุจริต / Corruption reports" },
   { name: "robots", content: "noindex, nofollow" },

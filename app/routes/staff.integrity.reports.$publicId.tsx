@@ -24,6 +24,8 @@ import { isDomainError } from "~/lib/domain-error";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { reportNotFound, requireReportAccess } from "~/utils/report-access.server";
 
+export const handle = { i18n: ["integrity"] };
+
 export const meta: MetaFunction = () => [
   { title: "สุจริต · เรื่องร้องเรียนการทุจริต / Corruption report" },
   { name: "robots", content: "noindex, nofollow" },

@@ -22,6 +22,8 @@ import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["integrity"] };
+
 export const meta: MetaFunction = () => [
   { title: "สุจริต · ตั้งค่าช่องทางแจ้งเบาะแสการทุจริต / Report channel settings" },
   { name: "robots", content: "noindex, nofollow" },

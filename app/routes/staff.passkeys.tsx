@@ -21,6 +21,8 @@ import { log } from "~/utils/logger.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { currentSession, markMfaVerified, requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["staff"] };
+
 export const meta: MetaFunction = () => [{ title: "สุจริต · พาสคีย์ / Passkeys" }, { name: "robots", content: "noindex, nofollow" }];
 
 const noStore = { "Cache-Control": "no-store" };

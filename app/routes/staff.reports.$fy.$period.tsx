@@ -38,6 +38,8 @@ import { log } from "~/utils/logger.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["statreport"] };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   const t = tFor(data?.lang ?? "th", "statreport");
   return [

@@ -23,6 +23,8 @@ import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["statreport"] };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: tFor(data?.lang ?? "th", "statreport")("staff.metaTitle") },
   { name: "robots", content: "noindex, nofollow" },

@@ -12,15 +12,26 @@ import {
   canRecordIntake,
 } from "~/lib/permissions";
 import { requireStaff } from "~/utils/session.server";
+import { getDb } from "~/utils/db.server";
+import { isOrgSetupComplete } from "~/lib/org-contact";
+import { getOrgProfile } from "~/models/organisation/profile.server";
 import { canViewStatReports } from "~/models/statistics/fiscal-reports.server";
+
+export const handle = { i18n: ["staff", "notice", "integrity", "deadline", "escalation", "satisfaction", "statreport", "map"] };
 
 export const meta: MetaFunction = () => [{ title: "สุจริต · Staff" }, { name: "robots", content: "noindex, nofollow" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
   const reports = canAccessReports(staff);
+  const url = new URL(request.url);
+  const path = url.pathname.replace(/\/+$/, "");
+  // Until the organisation's own contact details and village names are in, an administrator does that first.
+  if (canAdminister(staff) && path !== "/staff/setup" && !isOrgSetupComplete(await getOrgProfile(getDb()))) {
+    throw redirect(`/staff/setup?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+  }
   // Integrity officers do not handle general complaints: their start page is their own queue.
-  if (reports && new URL(request.url).pathname.replace(/\/+$/, "") === "/staff") throw redirect("/staff/integrity");
+  if (reports && path === "/staff") throw redirect("/staff/integrity");
   return json({
     me: { id: staff.id, name: staff.name, role: staff.role },
     canIntake: canRecordIntake(staff),
@@ -45,6 +56,7 @@ export default function StaffLayout() {
   const tSr = useTranslation("statreport").t;
   const tc = useTranslation("common").t;
   const tSat = useTranslation("satisfaction").t;
+  const tMap = useTranslation("map").t;
   return (
     <div className="staff-area">
       <nav aria-label={t("nav.label")} className="staff-nav no-print">
@@ -76,6 +88,7 @@ export default function StaffLayout() {
         {canAdmin ? <NavLink to="/staff/admin/privacy">{t("nav.privacy")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/holidays">{td("nav.holidays")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/sla">{td("nav.sla")}</NavLink> : null}
+        {canAdmin ? <NavLink to="/staff/admin/map">{tMap("admin.nav")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/escalation">{tEsc("nav.escalation")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/templates">{tn("nav.templates")}</NavLink> : null}
         {canAdmin ? <NavLink to="/staff/admin/outbox">{tn("nav.outbox")}</NavLink> : null}

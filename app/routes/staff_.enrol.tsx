@@ -22,6 +22,8 @@ import { limiter } from "~/utils/rate-limit.server";
 import { assertCsrf, isSecureDeployment, parseCookies, readFormData } from "~/utils/request.server";
 import { createSession } from "~/utils/session.server";
 
+export const handle = { i18n: ["staff"] };
+
 export const meta: MetaFunction = () => [{ title: "สุจริต · ตั้งรหัสผ่าน / Set your password" }, { name: "robots", content: "noindex" }];
 
 const COOKIE = "sujarit_enrol";

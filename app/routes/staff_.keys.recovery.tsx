@@ -13,6 +13,8 @@ import { getDb } from "~/utils/db.server";
 import { safeRedirectPath } from "~/utils/request.server";
 import { holdsReportKeys, requireStaff } from "~/utils/session.server";
 
+export const handle = { i18n: ["integrity"] };
+
 export const meta: MetaFunction = () => [{ title: "สุจริต · กุญแจกู้คืน / Recovery key" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

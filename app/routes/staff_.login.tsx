@@ -3,7 +3,8 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
-import { fieldErrors, staffLoginSchema } from "~/lib/validation";
+import { fieldErrors } from "~/lib/validation";
+import { staffLoginSchema } from "~/lib/validation.server";
 import { getStaffByEmail, verifyLogin } from "~/models/staff/staff.server";
 import { deviceCookie, isKnownDevice } from "~/utils/device.server";
 import { getDb } from "~/utils/db.server";
@@ -13,6 +14,8 @@ import { createSession, getStaff, secondFactorPath } from "~/utils/session.serve
 import { secondFactorNeeded } from "~/models/staff/second-factor.server";
 import { log } from "~/utils/logger.server";
 import { passThroughHeaders } from "~/utils/route-headers";
+
+export const handle = { i18n: ["staff"] };
 
 export const headers = passThroughHeaders;
 

@@ -28,6 +28,8 @@ import {
   TOTP_SETUP_PATH,
 } from "~/utils/session.server";
 
+export const handle = { i18n: ["staff"] };
+
 export const meta: MetaFunction = () => [{ title: "สุจริต · ยืนยันตัวตนขั้นที่สอง / Second sign-in step" }, { name: "robots", content: "noindex" }];
 
 const noStore = { "Cache-Control": "no-store" };

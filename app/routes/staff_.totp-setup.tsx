@@ -43,6 +43,8 @@ import {
   TOTP_LOGIN_PATH,
 } from "~/utils/session.server";
 
+export const handle = { i18n: ["staff", "integrity"] };
+
 export const meta: MetaFunction = () => [
   { title: "สุจริต · ตั้งค่าการยืนยันตัวตนสองขั้นตอน / Two-step verification" },
   { name: "robots", content: "noindex" },

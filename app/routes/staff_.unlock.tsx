@@ -20,6 +20,8 @@ import { assertCsrf, readFormData, safeRedirectPath } from "~/utils/request.serv
 import { holdsReportKeys, RECOVERY_KEY_PATH, requireStaff, sessionIdOf } from "~/utils/session.server";
 import { hasNewRecoveryKey } from "~/models/report/key-vault.server";
 
+export const handle = { i18n: ["integrity"] };
+
 export const meta: MetaFunction = () => [{ title: "สุจริต · ปลดล็อกกุญแจ / Unlock your keys" }, { name: "robots", content: "noindex" }];
 
 const noStore = { "Cache-Control": "no-store" };

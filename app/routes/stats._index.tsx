@@ -23,7 +23,7 @@ import { getLang } from "~/utils/request.server";
 export const headers = statsHeaders;
 
 /** No JavaScript on this page (app/root.tsx): plain forms and server-drawn SVG. */
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["staff", "stats", "statreport"] };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "stats")("overview.metaTitle") }];
 

@@ -22,7 +22,7 @@ import { passThroughHeaders } from "~/utils/route-headers";
 export const headers = passThroughHeaders;
 
 /** No JavaScript on this page (app/root.tsx): plain links and forms. */
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["caselist"] };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: tFor((data as LoaderData | undefined)?.lang ?? "th", "caselist")("metaTitle") },
@@ -168,7 +168,7 @@ export default function StatsCases() {
         </p>
       ) : (
         <div className="table-wrap">
-          <table data-testid="caselist-table">
+          <table className="cards-on-phone" data-testid="caselist-table">
             <caption>{t("caption", { filter: sentence })}</caption>
             <thead>
               <tr>
@@ -185,12 +185,12 @@ export default function StatsCases() {
               {data.rows.map((r) => (
                 <tr key={r.reference} data-testid="caselist-row" data-reference={r.reference} data-state={r.state}>
                   <th scope="row">{r.reference}</th>
-                  <td>{r.received}</td>
-                  <td>{r.closed ?? <span className="muted">{t("notClosed")}</span>}</td>
-                  <td>{r.category}</td>
-                  <td>{t(`channelNames.${r.channel}`)}</td>
-                  <td>{r.village === null ? <span className="muted">{t("noVillage")}</span> : r.village}</td>
-                  <td>{t(`row.${r.state}`)}</td>
+                  <td data-label={t("col.received")}>{r.received}</td>
+                  <td data-label={t("col.closed")}>{r.closed ?? <span className="muted">{t("notClosed")}</span>}</td>
+                  <td data-label={t("col.category")}>{r.category}</td>
+                  <td data-label={t("col.channel")}>{t(`channelNames.${r.channel}`)}</td>
+                  <td data-label={t("col.village")}>{r.village === null ? <span className="muted">{t("noVillage")}</span> : r.village}</td>
+                  <td data-label={t("col.state")}>{t(`row.${r.state}`)}</td>
                 </tr>
               ))}
             </tbody>

@@ -24,7 +24,7 @@ import { getLang } from "~/utils/request.server";
 export const headers = statsHeaders;
 
 /** No JavaScript on this page (app/root.tsx): plain forms and server-drawn SVG. */
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["integrity", "stats", "statreport"] };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "stats")("corruption.metaTitle") }];
 
@@ -140,7 +140,7 @@ export default function CorruptionStats() {
           />
         </ChartFigure>
         <TableWrap labelId="ita-caption">
-          <table className="stats-table stats-ita" data-testid="ita-table">
+          <table className="stats-table stats-ita cards-on-phone" data-testid="ita-table">
             <caption id="ita-caption">{t("corruption.caption", { fy })}</caption>
             <thead>
               <tr>
@@ -172,21 +172,39 @@ export default function CorruptionStats() {
                 return (
                   <tr key={r.key} className={`ita-${r.kind}`} data-row={r.key} data-status={r.status}>
                     <th scope="row">{r.label}</th>
-                    <td className="num" data-testid={`ita-${r.key}-received`}>
+                    <td className="num" data-label={`${t("cols.thisPeriod")}: ${t("cols.received")}`} data-testid={`ita-${r.key}-received`}>
                       {cell(r.flow.received)}
                     </td>
-                    <td className="num" data-testid={`ita-${r.key}-completed`}>
+                    <td
+                      className="num"
+                      data-label={`${t("cols.thisPeriod")}: ${t("cols.completed")}`}
+                      data-testid={`ita-${r.key}-completed`}
+                    >
                       {cell(r.flow.completed)}
                     </td>
-                    <td className="num" data-testid={`ita-${r.key}-inprogress`}>
+                    <td
+                      className="num"
+                      data-label={`${t("cols.thisPeriod")}: ${t("cols.inProgress")}`}
+                      data-testid={`ita-${r.key}-inprogress`}
+                    >
                       {cell(r.flow.inProgress)}
                     </td>
-                    <td className="num" data-testid={`ita-${r.key}-cumreceived`}>
+                    <td
+                      className="num"
+                      data-label={`${t("cols.cumulative")}: ${t("cols.received")}`}
+                      data-testid={`ita-${r.key}-cumreceived`}
+                    >
                       {cum(r.cumulative?.received)}
                     </td>
-                    <td className="num">{cum(r.cumulative?.completed)}</td>
-                    <td className="num">{cum(r.cumulative?.inProgress)}</td>
-                    <td data-testid={`ita-${r.key}-remark`}>{remark(r)}</td>
+                    <td className="num" data-label={`${t("cols.cumulative")}: ${t("cols.completed")}`}>
+                      {cum(r.cumulative?.completed)}
+                    </td>
+                    <td className="num" data-label={`${t("cols.cumulative")}: ${t("cols.inProgress")}`}>
+                      {cum(r.cumulative?.inProgress)}
+                    </td>
+                    <td data-label={t("cols.remark")} data-testid={`ita-${r.key}-remark`}>
+                      {remark(r)}
+                    </td>
                   </tr>
                 );
               })}

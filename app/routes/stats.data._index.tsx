@@ -15,7 +15,7 @@ import { getLang } from "~/utils/request.server";
 import { tFor } from "~/i18n";
 
 /** No JavaScript on this page (app/root.tsx): plain links and forms. */
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["statreport"] };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.metaTitle ?? "Open data · Sujarit" }];
 
@@ -165,7 +165,7 @@ export default function OpenData() {
               </a>
             </p>
             <div className="table-wrap">
-              <table>
+              <table className="cards-on-phone">
                 <thead>
                   <tr>
                     <th scope="col">{t("data.colKey")}</th>
@@ -180,13 +180,13 @@ export default function OpenData() {
                       <th scope="row">
                         <code>{c.key}</code>
                       </th>
-                      <td>
+                      <td data-label={t("data.colHeading")}>
                         <span lang="th">{c.th}</span>
                         <br />
                         <span lang="en">{c.en}</span>
                       </td>
-                      <td>{t(`data.types.${c.type}`)}</td>
-                      <td>{lang === "en" ? c.descriptionEn : c.descriptionTh}</td>
+                      <td data-label={t("data.colType")}>{t(`data.types.${c.type}`)}</td>
+                      <td data-label={t("data.colMeaning")}>{lang === "en" ? c.descriptionEn : c.descriptionTh}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -32,7 +32,7 @@ import { getStaff } from "~/utils/session.server";
 export const headers = passThroughHeaders;
 
 /** No JavaScript on this page (app/root.tsx): plain links and forms. */
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["staff", "stats", "statreport"] };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.title ? `${data.title} · Sujarit` : "Sujarit" },

@@ -10,7 +10,7 @@ import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 
 /** No JavaScript on this page (app/root.tsx): plain links and forms. */
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["statreport"] };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.title ?? "Reports"} · Sujarit` }];
 

@@ -24,7 +24,7 @@ import { getLang } from "~/utils/request.server";
 export const headers = statsHeaders;
 
 /** No JavaScript on this page (app/root.tsx): plain forms and server-drawn SVG. */
-export const handle = { hydrate: false };
+export const handle = { hydrate: false, i18n: ["stats", "statreport"] };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.lang ?? "th", "stats")("targets.metaTitle") }];
 
@@ -45,7 +45,19 @@ const SYMBOL: Record<TargetRow["verdict"], string> = { met: "✔", not_met: "✘
 /** Satisfaction shares are "from N answers"; deadline and acknowledgement shares "from N cases with a known outcome". */
 const ANSWER_KEYS = new Set(["m20_satisfaction", "m23_satisfaction"]);
 
-function IndicatorCell({ v, rowKey, lang, testId }: { v: IndicatorValue; rowKey: string; lang: Lang; testId: string }) {
+function IndicatorCell({
+  v,
+  rowKey,
+  lang,
+  testId,
+  label,
+}: {
+  v: IndicatorValue;
+  rowKey: string;
+  lang: Lang;
+  testId: string;
+  label: string;
+}) {
   const { t } = useTranslation("stats");
   const fewer = t("targets.fewerThan5");
   let main: string;
@@ -54,7 +66,7 @@ function IndicatorCell({ v, rowKey, lang, testId }: { v: IndicatorValue; rowKey:
     main = v.unit === "percent" && (v.answers ?? 0) === 0 && ANSWER_KEYS.has(rowKey) ? t("chart.noAnswers") : t("targets.noValue");
   else main = v.unit === "percent" ? formatShare(v.value, lang) : formatCount(v.value, lang);
   return (
-    <td className="num target-value">
+    <td className="num target-value" data-label={label}>
       <span className="target-main" data-testid={testId}>
         {main}
       </span>
@@ -113,7 +125,7 @@ export default function TargetsPage() {
       <p className="muted">{t("targets.legend")}</p>
 
       <TableWrap labelId="targets-caption">
-        <table className="stats-table stats-targets" data-testid="targets-table">
+        <table className="stats-table stats-targets cards-on-phone" data-testid="targets-table">
           <caption id="targets-caption">{t("targets.caption", { fy, prev: fy - 1 })}</caption>
           <thead>
             <tr>
@@ -141,7 +153,7 @@ export default function TargetsPage() {
                   <th scope="row" className="target-measure">
                     {t("targets.measure", { n: r.measure })}
                   </th>
-                  <td className="target-text">
+                  <td className="target-text" data-label={t("targets.colTarget")}>
                     <strong className="target-name">{t(`targets.${r.key}.name`, { defaultValue: r.key })}</strong>
                     <span className="target-published">
                       <span className="target-label">{t("targets.published")}</span>{" "}
@@ -166,9 +178,21 @@ export default function TargetsPage() {
                       </span>
                     ) : null}
                   </td>
-                  <IndicatorCell v={r.current} rowKey={r.key} lang={lang} testId={`target-${r.key}-current`} />
-                  <IndicatorCell v={r.previous} rowKey={r.key} lang={lang} testId={`target-${r.key}-previous`} />
-                  <td className="target-verdict">
+                  <IndicatorCell
+                    v={r.current}
+                    rowKey={r.key}
+                    lang={lang}
+                    testId={`target-${r.key}-current`}
+                    label={t("targets.colCurrent", { fy })}
+                  />
+                  <IndicatorCell
+                    v={r.previous}
+                    rowKey={r.key}
+                    lang={lang}
+                    testId={`target-${r.key}-previous`}
+                    label={t("targets.colPrevious", { fy: fy - 1 })}
+                  />
+                  <td className="target-verdict" data-label={t("targets.colVerdict")}>
                     <strong className={`badge verdict-${r.verdict}`} data-testid={`target-${r.key}-verdict`}>
                       <span aria-hidden="true">{SYMBOL[r.verdict]}</span> {t(`targets.verdict.${r.verdict}`)}
                     </strong>

@@ -1,7 +1,8 @@
 /**
  * Case tracking for citizens: reference + tracking code -> status, deadline and the public timeline.
- * The receipt's QR code points to /track#ref=…&code=… (a fragment never reaches the server); with JavaScript the
- * fields are filled from it and the fragment is cleared, without JavaScript people type them.
+ * The receipt's QR code points to /track#ref=… (the reference only, never the tracking code; a fragment never reaches
+ * the server); with JavaScript the reference is filled from it and the fragment is cleared, without JavaScript people
+ * type it. The reference is accepted with or without its dash (parseCaseReference).
  *
  * Once a case is closed (resolved or forwarded) the page also offers the satisfaction rating (plan measure 23): the
  * form posts back here with intent=rate and the reference + tracking code as hidden fields, which are checked again
@@ -24,10 +25,13 @@ import type { Lang } from "~/i18n";
 import { passThroughHeaders } from "~/utils/route-headers";
 import { isDomainError } from "~/lib/domain-error";
 import { caseRatingState, rateCase } from "~/models/complaints/satisfaction.server";
-import { caseRatingSchema, COMMENT_MAX } from "~/lib/satisfaction";
+import { COMMENT_MAX } from "~/lib/satisfaction";
+import { caseRatingSchema } from "~/lib/satisfaction.server";
 import { fieldErrors } from "~/lib/validation";
 import { CaseView, MAX_INPUT, type FoundCase, type RatingFormState, type TrackActionData as ActionData } from "~/components/track-case";
 import { RatingSection, TrackForm } from "~/components/track-forms";
+
+export const handle = { i18n: ["track", "notice", "satisfaction"] };
 
 export const headers = passThroughHeaders;
 

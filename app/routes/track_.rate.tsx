@@ -20,8 +20,11 @@ import { handlePublicPost } from "~/utils/public-form.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 import { isDomainError } from "~/lib/domain-error";
 import { rateCase, redeemRatingToken, type CaseRatingView } from "~/models/complaints/satisfaction.server";
-import { caseRatingSchema, COMMENT_MAX, isRatingTokenShape } from "~/lib/satisfaction";
+import { COMMENT_MAX, isRatingTokenShape } from "~/lib/satisfaction";
+import { caseRatingSchema } from "~/lib/satisfaction.server";
 import { fieldErrors } from "~/lib/validation";
+
+export const handle = { i18n: ["track", "satisfaction"] };
 
 export const headers = passThroughHeaders;
 
@@ -183,7 +186,7 @@ export default function RateByLinkRoute() {
         </div>
       </noscript>
       <ErrorSummary errors={error?.errors} labels={labels} formError={error?.formError ?? null} limits={{ comment: COMMENT_MAX }} />
-      <Form method="post" className="card rating-form" data-testid="rating-form">
+      <Form method="post" className="card rating-form" data-testid="rating-form" noValidate>
         <CsrfField />
         {/* No value prop: React must not reset what the inline script put here. After a refused post the token
             comes back from the server (it was posted by this browser) so a correction can be sent again. */}

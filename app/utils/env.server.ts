@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { parseTrustedProxies } from "./client-address.server";
+import { isTileUrlTemplate } from "../lib/map";
 
 const schema = z.object({
   NODE_ENV: z.enum(["production", "development", "test"]).default("production"),
@@ -84,6 +85,28 @@ const schema = z.object({
     }, "must be an onion service address: http://<56 letters a–z and digits 2–7>.onion (v3), without query or fragment")
     .transform((v) => v?.replace(/\/+$/, "")),
   /**
+   * Map tiles of the complaint form, the case page and the queue (Leaflet, served by the portal): a URL template with
+   * {z}, {x} and {y} (optionally {s}). The tile host is allowed in the Content Security Policy of pages with a map
+   * only (never /report). Default: OpenStreetMap's standard tiles (their usage policy asks for light use and the
+   * attribution below); a busy installation points this at its own or a commercial tile server.
+   */
+  MAP_TILE_URL: z
+    .string()
+    .default("https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    .refine(
+      isTileUrlTemplate,
+      "must be an http(s) URL template with {z}, {x} and {y}, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    ),
+  /** The map's attribution text (shown on every map, linked to MAP_TILE_ATTRIBUTION_URL). */
+  MAP_TILE_ATTRIBUTION: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200, "must be at most 200 characters")
+    .refine((v) => !/[<>]/.test(v), "must be plain text (no < or >)")
+    .default("© OpenStreetMap contributors"),
+  MAP_TILE_ATTRIBUTION_URL: z.url({ protocol: /^https?$/ }).default("https://www.openstreetmap.org/copyright"),
+  /**
    * For tests and demos only: shifts the portal's clock (now()) by this many milliseconds, e.g. 1296000000 to run the
    * server "15 days later" and see deadlines turn due soon / overdue. Default 0; at most ±10 years.
    */
@@ -102,6 +125,34 @@ const schema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{32,}$/, "must be at least 32 printable characters without spaces (e.g. openssl rand -hex 32)")
     .optional(),
+  /**
+   * LINE Official Account (Messaging API; app/models/line). All of LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN and
+   * LINE_OA_ID set: the receipt page offers "follow on LINE", updates are pushed to linked chats, citizens may file in
+   * the chat, and /line/webhook answers. Any of them unset: LINE is off (/line/webhook is 404).
+   */
+  LINE_CHANNEL_SECRET: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,}$/, "must be the channel secret from the LINE Developers console")
+    .optional(),
+  LINE_CHANNEL_ACCESS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,}$/, "must be the long-lived channel access token from the LINE Developers console")
+    .optional(),
+  /** The account's basic ID with its @ (e.g. @wangluek): the add-friend link and QR code. */
+  LINE_OA_ID: z
+    .string()
+    .regex(/^@[a-z0-9._-]{2,40}$/i, "must be the account's basic ID, e.g. @wangluek")
+    .optional(),
+  /** Messaging API host (tests point it at a stand-in). */
+  LINE_API_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .default("https://api.line.me")
+    .transform((v) => v.replace(/\/+$/, "")),
+  /** Host that serves message content (photos sent in the chat). */
+  LINE_DATA_API_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .default("https://api-data.line.me")
+    .transform((v) => v.replace(/\/+$/, "")),
 });
 
 /** Every variable the portal reads from the environment (validated here; .env.example lists the same ones). */

@@ -1,22 +1,32 @@
 /**
- * Long housekeeping (deadline ticks, purges, retention) runs in batches inside the server process and gives the event
- * loop back to requests between them, so catching up never stops the portal. Each batch is bounded by time, not by a
- * count (AdaptiveBatch, below): about SLICE_TARGET_MS of work, however loaded the machine is.
+ * Long housekeeping runs in batches that give way to requests, so catching up never stops the portal. The deadline
+ * ticker runs in a worker thread of its own (app/models/deadlines/ticker-thread.server.ts); retention purges run in the
+ * server's request thread. Each batch is bounded by time, not by a count (AdaptiveBatch, below): about
+ * SLICE_TARGET_MS of work, however loaded the machine is.
  *
- * better-sqlite3 is synchronous, so a batch holds the event loop for its whole length (commit and fsync included), and
- * a request needs several turns of the loop (read, file or database work, write). Yielding with setImmediate alone
- * would let one batch run between every two of those turns. So the server counts the requests it is answering
- * (requestBegan, a middleware in scripts/serve.ts), and yieldToEventLoop waits — up to MAX_WAIT_MS, so that a steady
- * stream of requests or a slow upload still lets the housekeeping progress — until none is in flight. Outside the
- * server (CLI, tests) nothing is counted and it is a plain setImmediate.
+ * In the request thread, better-sqlite3 is synchronous, so a batch holds the event loop for its whole length (commit
+ * and fsync included), and a request needs several turns of the loop (read, file or database work, write). Yielding
+ * with setImmediate alone would let one batch run between every two of those turns. So the server counts the requests
+ * it is answering (requestBegan, a middleware in scripts/serve.ts), and yieldToEventLoop waits — up to MAX_WAIT_MS, so
+ * that a steady stream of requests or a slow upload still lets the housekeeping progress — until none is in flight.
+ *
+ * In the worker thread a batch does not hold the request thread's event loop, but its transaction holds SQLite's
+ * write lock, and a request that writes waits for it. The count lives in shared memory (a SharedArrayBuffer handed to
+ * the worker, followRequestTraffic), so the worker's yieldToEventLoop waits in the same way before its next batch:
+ * while requests are being answered the worker starts at most one batch per MAX_WAIT_MS, and a request's write never
+ * queues behind a run of them. Outside the server (CLI, tests) nothing is counted and it is a plain setImmediate.
  */
 
 /** The longest a batch waits for requests in flight to finish before it runs anyway. */
 export const MAX_WAIT_MS = 25;
 
 interface Traffic {
-  inFlight: number;
+  /** [0]: requests in flight. Shared with the worker thread (SharedArrayBuffer). */
+  counter: Int32Array;
+  /** Waiting batches of this thread (request thread only: woken when the count drops to 0). */
   waiters: Set<() => void>;
+  /** True in a worker thread that follows the request thread's count. */
+  follower: boolean;
 }
 
 declare global {
@@ -24,19 +34,19 @@ declare global {
 }
 
 function traffic(): Traffic {
-  return (globalThis.__sujaritTraffic ??= { inFlight: 0, waiters: new Set() });
+  return (globalThis.__sujaritTraffic ??= { counter: new Int32Array(new SharedArrayBuffer(4)), waiters: new Set(), follower: false });
 }
 
 /** Marks a request as being answered; call the returned function (once or more) when its response is done. */
 export function requestBegan(): () => void {
   const t = traffic();
-  t.inFlight++;
+  Atomics.add(t.counter, 0, 1);
   let open = true;
   return () => {
     if (!open) return;
     open = false;
-    t.inFlight--;
-    if (t.inFlight === 0) {
+    if (Atomics.sub(t.counter, 0, 1) === 1) {
+      Atomics.notify(t.counter, 0);
       for (const w of [...t.waiters]) w();
     }
   };
@@ -44,14 +54,49 @@ export function requestBegan(): () => void {
 
 /** Requests being answered right now (for tests). */
 export function requestsInFlight(): number {
-  return traffic().inFlight;
+  return Atomics.load(traffic().counter, 0);
+}
+
+/** The shared memory holding the request count, to hand to a worker thread (followRequestTraffic there). */
+export function requestTrafficBuffer(): SharedArrayBuffer {
+  return traffic().counter.buffer as SharedArrayBuffer;
+}
+
+/** In a worker thread: yieldToEventLoop waits for the requests counted in `buffer` (the request thread's count). */
+export function followRequestTraffic(buffer: SharedArrayBuffer): void {
+  globalThis.__sujaritTraffic = { counter: new Int32Array(buffer), waiters: new Set(), follower: true };
+}
+
+type WaitAsync = (
+  a: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+
+/** Worker thread: waits until the shared count is 0 or `ms` have passed. */
+async function waitForNoRequests(counter: Int32Array, ms: number): Promise<void> {
+  const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+  const until = performance.now() + ms;
+  for (;;) {
+    const n = Atomics.load(counter, 0);
+    const left = until - performance.now();
+    if (n === 0 || left <= 0) return;
+    if (waitAsync) {
+      const r = waitAsync(counter, 0, n, left);
+      if (r.async) await r.value;
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, 2)));
+    }
+  }
 }
 
 /** Lets pending I/O and the requests in flight go first (at most MAX_WAIT_MS), then resolves. */
 export async function yieldToEventLoop(): Promise<void> {
   await new Promise<void>((resolve) => setImmediate(resolve));
   const t = traffic();
-  if (t.inFlight === 0) return;
+  if (Atomics.load(t.counter, 0) === 0) return;
+  if (t.follower) return waitForNoRequests(t.counter, MAX_WAIT_MS);
   await new Promise<void>((resolve) => {
     const done = () => {
       clearTimeout(timer);

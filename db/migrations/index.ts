@@ -13,6 +13,9 @@ import * as secondFactor from "./2026-12-03T1000_second_factor";
 import * as escalationDigests from "./2026-12-03T1300_escalation_digests";
 import * as satisfactionByAnswerDate from "./2026-12-10T0700_satisfaction_by_answer_date";
 import * as deadlineMode from "./2026-12-17T0100_deadline_mode";
+import * as map from "./2026-12-20T0100_map";
+import * as line from "./2026-12-20T0200_line";
+import * as orgContactSetup from "./2026-12-20T0300_org_contact_setup";
 
 /** Every migration, keyed by its timestamped name. Add new ones here in order. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +33,7 @@ export const migrations: Record<string, Migration> = {
   "2026-12-03T1300_escalation_digests": escalationDigests,
   "2026-12-10T0700_satisfaction_by_answer_date": satisfactionByAnswerDate,
   "2026-12-17T0100_deadline_mode": deadlineMode,
+  "2026-12-20T0100_map": map,
+  "2026-12-20T0200_line": line,
+  "2026-12-20T0300_org_contact_setup": orgContactSetup,
 };

@@ -104,13 +104,19 @@ test.describe("complaint journey", () => {
     await page.goto(`${base()}/staff/cases/${reference}`);
     const status = () =>
       dbGet<{ status: string; assignee_id: number | null }>("select status, assignee_id from complaints where reference = ?", reference);
-    const intentForm = (intent: string) => page.locator("form", { has: page.locator(`input[type=hidden][name=intent][value=${intent}]`) });
+    const intentForm = async (intent: string) => {
+      const form = page.locator("form", { has: page.locator(`input[type=hidden][name=intent][value=${intent}]`) });
+      // Actions other than the usual next steps sit behind the "other actions" disclosure.
+      const other = page.locator("details.other-actions", { has: form });
+      if ((await other.count()) && !(await other.evaluate((d) => (d as HTMLDetailsElement).open))) await other.locator("summary").click();
+      return form;
+    };
 
-    await intentForm("accept").locator("button[type=submit]").click();
+    await (await intentForm("accept")).locator("button[type=submit]").click();
     await expect.poll(() => status()?.status).toBe("accepted");
 
     const me = dbGet<{ id: number; division_id: number }>("select id, division_id from staff where email = ?", officer().email)!;
-    const assign = intentForm("assign");
+    const assign = await intentForm("assign");
     // An officer may only pick a person of their own division; supervisors also see a division choice.
     if (await assign.locator("select[name=divisionId]").count())
       await assign.locator("select[name=divisionId]").selectOption(String(me.division_id));
@@ -118,17 +124,17 @@ test.describe("complaint journey", () => {
     await assign.locator("button[type=submit]").click();
     await expect.poll(() => status()?.assignee_id).toBe(me.id);
 
-    const replyForm = intentForm("reply");
+    const replyForm = await intentForm("reply");
     await replyForm.locator("[name=note]").fill(reply);
     await replyForm.locator("button[type=submit]").click();
     await expect(page.getByText(reply)).toBeVisible();
 
-    const noteForm = intentForm("note");
+    const noteForm = await intentForm("note");
     await noteForm.locator("[name=note]").fill(internal);
     await noteForm.locator("button[type=submit]").click();
     await expect(page.getByText(internal)).toBeVisible();
 
-    const resolveForm = intentForm("resolve");
+    const resolveForm = await intentForm("resolve");
     await resolveForm.locator("[name=resultSummary]").fill(summary);
     await resolveForm.locator("button[type=submit]").click();
     await expect.poll(() => status()?.status).toBe("resolved");

@@ -9,7 +9,7 @@
  */
 import crypto from "node:crypto";
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { nextTotpCode, passSecondFactorIfAsked, watch } from "./support";
+import { nextTotpCode, passSecondFactorIfAsked, pickBuddhistDate, watch } from "./support";
 import { createStaffUser, dbGet, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { HttpClient } from "../helpers/http";
 import { totpAccount, totpLogin, type TotpAccount } from "../helpers/report";
@@ -147,7 +147,7 @@ test.describe.serial("deadlines: due soon, overdue, explanation", () => {
     // Pre-filled from the template, with the reference filled in.
     await expect(text).toHaveValue(new RegExp(filed.reference));
     expectedKey = bangkokDateKey(addBangkokDays(at, 10));
-    await form.locator("input[name=expectedAt]").fill(expectedKey);
+    await pickBuddhistDate(form, "expectedAt", expectedKey);
     await form.locator("button[type=submit]").click();
     await expect(page.getByTestId("action-done")).toBeVisible();
     await expect(page.getByTestId("explanation-owed")).toHaveCount(0);

@@ -19,7 +19,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { test, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { account, base, dbGet, noHorizontalScroll, phone, passSecondFactorIfAsked, watch } from "./support";
+import { account, base, dbGet, noHorizontalScroll, phone, passSecondFactorIfAsked, pickBuddhistDate, watch } from "./support";
 
 const officer = () => account("E2E_OFFICER");
 const supervisor = () => account("E2E_SUPERVISOR");
@@ -83,7 +83,7 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       await page.getByRole("link", { name: "บันทึกรับเรื่อง", exact: true }).click();
       await expect(page.getByRole("heading", { level: 1, name: "บันทึกรับเรื่องร้องทุกข์" })).toBeVisible();
       await page.getByRole("combobox", { name: "ช่องทาง", exact: true }).selectOption("letter");
-      await page.getByLabel("วันที่รับเรื่อง (หากก่อนวันนี้)", { exact: true }).fill(lastDayOfPrev);
+      await pickBuddhistDate(page, "receivedDate", lastDayOfPrev);
       await page.getByRole("combobox", { name: "ประเภทเรื่อง", exact: true }).selectOption("road");
       await page.getByRole("textbox", { name: "หัวข้อเรื่อง", exact: true }).fill(`หนังสือร้องเรียนถนนชำรุด ปีก่อน ${tag}`);
       await page
@@ -321,7 +321,7 @@ test.describe("public statistics, satisfaction and the annual report", () => {
       const { context, page, problems } = await signIn(browser, supervisor());
       await page.getByRole("link", { name: "บันทึกรับเรื่อง", exact: true }).click();
       await page.getByRole("combobox", { name: "ช่องทาง", exact: true }).selectOption("letter");
-      await page.getByLabel("วันที่รับเรื่อง (หากก่อนวันนี้)", { exact: true }).fill(`${fy - 543}-09-30`);
+      await pickBuddhistDate(page, "receivedDate", `${fy - 543}-09-30`);
       await page.getByRole("combobox", { name: "ประเภทเรื่อง", exact: true }).selectOption("streetlight");
       await page.getByRole("textbox", { name: "หัวข้อเรื่อง", exact: true }).fill(`หนังสือแจ้งไฟกิ่งดับ ปีก่อน ${tag}`);
       await page.getByRole("textbox", { name: "รายละเอียด", exact: true }).fill("ไฟกิ่งริมถนนหมู่ 2 ดับหลายต้น ขอให้ซ่อมแซม (หนังสือลงวันที่สิ้นปีงบประมาณ)");

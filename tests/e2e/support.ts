@@ -3,7 +3,7 @@
  * database peeks, the 360 px phone context and the watchers every journey runs with.
  */
 import fs from "node:fs";
-import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
 import SQLite from "better-sqlite3";
 import { base32Decode, hotp, totpStep } from "../../app/lib/totp";
 
@@ -144,4 +144,15 @@ export async function passSecondFactorIfAsked(
     await page.locator("form:has(#f-code) button[type=submit]").click();
   }
   await expect(page).toHaveURL(/\/staff\/?(\?.*)?$/);
+}
+
+/**
+ * Picks a date ("YYYY-MM-DD", CE) in a Buddhist-calendar date picker (app/components/date-picker.tsx) named `name`
+ * inside `scope`: its day, month and พ.ศ. year selects.
+ */
+export async function pickBuddhistDate(scope: Page | Locator, name: string, key: string): Promise<void> {
+  const [year, month, day] = key.split("-").map(Number) as [number, number, number];
+  await scope.locator(`select[name=${name}Day]`).selectOption(String(day));
+  await scope.locator(`select[name=${name}Month]`).selectOption(String(month));
+  await scope.locator(`select[name=${name}Year]`).selectOption(String(year + 543));
 }

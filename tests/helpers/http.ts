@@ -212,7 +212,17 @@ export class HttpClient {
    * e.g. TOTP through integrityLogin), the password step's redirect to the second-factor page is returned as it is;
    * use passwordStep to stop after the password in any case.
    */
-  async login(email: string, password: string, redirectTo = "/staff"): Promise<HttpResult> {
+  async login(email: string, password: string, redirectTo = "/staff", opts: { completeOrgSetup?: boolean } = {}): Promise<HttpResult> {
+    const res = await this.loginSteps(email, password, redirectTo);
+    // An administrator's first sign-in leads to the organisation's details (/staff/setup): the helper fills them in,
+    // unless the test looks at that step itself.
+    if (opts.completeOrgSetup !== false && res.status === 302 && res.location && !orgSetupDone.has(new URL(this.baseUrl).origin)) {
+      await completeOrgSetup(this);
+    }
+    return res;
+  }
+
+  private async loginSteps(email: string, password: string, redirectTo: string): Promise<HttpResult> {
     const first = await this.passwordStep(email, password, redirectTo);
     if (first.status !== 302 || !first.location) return first;
     const step = new URL(first.location);
@@ -270,6 +280,44 @@ export class HttpClient {
     if (purpose === "register") fields.name = opts.name ?? "test helper passkey";
     return this.postForm(pagePath, fields);
   }
+}
+
+/** Servers (origins) whose organisation details the helper has seen completed. */
+const orgSetupDone = new Set<string>();
+
+/** Values the helpers put in the organisation's details (/staff/setup). */
+export const TEST_ORG_CONTACT = {
+  phone: "056123456",
+  email: "saraban@wangluek.go.th",
+  lineId: "@wangluek",
+  addressTh: "ที่ทำการองค์การบริหารส่วนตำบลวังลึก หมู่ที่ 1 ตำบลวังลึก",
+  addressEn: "Wang Luek SAO office, Village 1, Wang Luek",
+  officeHoursTh: "วันจันทร์–ศุกร์ เวลา 08.30–16.30 น.",
+  officeHoursEn: "Monday to Friday, 8.30 am to 4.30 pm",
+};
+
+/**
+ * As an administrator, completes the organisation's details through /staff/setup when they are still missing (the
+ * staff pages send every administrator there first). Does nothing for another role or when they are complete.
+ * Returns true when the form was sent.
+ */
+export async function completeOrgSetup(client: HttpClient, over: Record<string, string> = {}): Promise<boolean> {
+  const origin = new URL(client.baseUrl).origin;
+  const page = await client.get("/staff/setup");
+  if (page.status !== 200) return false;
+  if (!page.text.includes('data-first-time="yes"')) {
+    orgSetupDone.add(origin);
+    return false;
+  }
+  const fields: Record<string, string> = { csrf: csrfOf(page), redirectTo: "/staff", ...TEST_ORG_CONTACT };
+  for (const m of page.text.matchAll(/name="village_(\d+)_th"/g)) {
+    fields[`village_${m[1]}_th`] = m[1] === "1" ? "บ้านวังลึก" : `บ้านทดสอบ ${m[1]}`;
+    fields[`village_${m[1]}_en`] = m[1] === "1" ? "Ban Wang Luek" : `Ban Test ${m[1]}`;
+  }
+  const res = await client.postForm("/staff/setup", { ...fields, ...over });
+  if (res.status !== 302) throw new Error(`organisation set-up refused (${res.status})`);
+  orgSetupDone.add(origin);
+  return true;
 }
 
 /** Passkeys the login helper made, by server origin and e-mail (see HttpClient.login). */

@@ -140,7 +140,9 @@ describe("request bodies are capped while they stream", () => {
     const client = new HttpClient(server.url);
     const page = await client.get("/complaints/new");
     const csrf = csrfOf(page);
-    // An 11 MB file: over the per-file limit (10 MB) but under the body limit, so the route itself refuses it.
+    // An 11 MB file (over the per-file limit, under the body limit: read to its end and dropped, so that the page can
+    // list it with the other errors of the form), then a text field over the multipart parser's limit (64 KB): the
+    // route itself refuses the post before the rest of the body is read.
     const boundary = "----sujarit-keepalive";
     const big = Buffer.alloc(11 * 1024 * 1024, 0x62);
     const body = Buffer.concat([
@@ -149,7 +151,8 @@ describe("request bodies are capped while they stream", () => {
         `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
       ),
       big,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
+      Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="details"\r\n\r\n${"x".repeat(1024 * 1024)}\r\n`),
+      Buffer.from(`--${boundary}--\r\n`),
     ]);
     const first = await new Promise<{ status: number; connection?: string }>((resolve, reject) => {
       const req = http.request(new URL("/complaints/new", server.url), {

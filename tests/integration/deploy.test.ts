@@ -226,6 +226,21 @@ async function waitHealthy(url: string, child: ChildProcess, output: () => strin
   throw new Error(`/healthz did not answer 200 within 45 s (last ${last.status} ${last.body.slice(0, 300)}):\n${output()}`);
 }
 
+/**
+ * Waits until /healthz shows a finished deadline tick: the ticker's worker thread (build/deadline-worker.js, found next to
+ * build/server.js) started in this layout and reported back (the first tick runs 1 s after the start).
+ */
+async function waitForTick(url: string, output: () => string): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { checks: { deadlineTick: { secondsSinceLastTick: number | null } } };
+    if (body.checks.deadlineTick.secondsSinceLastTick !== null) return body.checks.deadlineTick.secondsSinceLastTick;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no deadline tick reported on /healthz within 30 s:\n${output()}`);
+}
+
 /** PATH as systemd gives it to a service (and as the node image sets it). */
 const SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -309,6 +324,7 @@ describe("deploy/sujarit.service", () => {
       expect(keys.uid).toBe(nobodyUid);
     }
     expect(keys.mode & 0o077, "keys are private to the service").toBe(0);
+    expect(await waitForTick(url, output)).toBeLessThan(60);
     expect(output()).not.toMatch(/"level":"error"/);
   }, 90_000);
 
@@ -393,6 +409,8 @@ describe("deploy/Dockerfile", () => {
     const health = await waitHealthy(`http://127.0.0.1:${port}`, child, output);
     expect(health.status).toBe(200);
     if (runuser) expect(fs.statSync(path.join(data, "sujarit.db")).uid).toBe(nobodyUid);
+    expect(await waitForTick(`http://127.0.0.1:${port}`, output)).toBeLessThan(60);
+    expect(output()).not.toMatch(/"level":"error"/);
     await stopGroup(child);
     expect(child.exitCode ?? child.signalCode).not.toBeNull();
   }, 90_000);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaffUser, dbAll, dbGet, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
 import { HttpClient, csrfOf, fileComplaint, type FiledComplaint } from "../helpers/http";
+import { fiscalYearOf } from "~/lib/fiscal-year";
 
 const DAY = 24 * 3600 * 1000;
 let server: TestServer;
@@ -47,6 +48,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await smtp?.stop();
+});
+
+describe("the action panel before the deadline", () => {
+  it("a brand-new case leads with accepting it and offers no delay-explanation letter", async () => {
+    const works = await loggedIn("works");
+    const page = await works.get(`/staff/cases/${filed.reference}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('data-testid="form-explanation"');
+    expect(page.text).not.toContain('id="f-expl-text"');
+    const main = page.text.slice(page.text.indexOf('data-testid="panel-main"'), page.text.indexOf('data-testid="other-actions"'));
+    expect(main.indexOf('data-testid="form-accept"')).toBeGreaterThan(0);
+    expect(main).not.toContain('data-testid="form-reply"');
+    // Every button says what it does: no two alike.
+    const buttons = [...page.text.matchAll(/<button type="submit"[^>]*>([^<]*)<\/button>/g)].map((b) => b[1]);
+    expect(buttons.length).toBeGreaterThan(3);
+    expect(new Set(buttons).size).toBe(buttons.length);
+  });
 });
 
 describe("deadline passes while the server is down", () => {
@@ -97,6 +115,34 @@ describe("deadline passes while the server is down", () => {
       method: "email",
     });
     expect(past.status).toBe(422);
+    // The Buddhist-calendar picker: 31 กุมภาพันธ์ does not exist, and a Western year is not a พ.ศ. year.
+    const feb31 = await works.postForm(`/staff/cases/${filed.reference}`, {
+      csrf: csrfOf(page),
+      intent: "explanation",
+      text: prefilled,
+      expectedAtDay: "31",
+      expectedAtMonth: "2",
+      expectedAtYear: "2571",
+      method: "email",
+    });
+    expect(feb31.status).toBe(422);
+    expect(feb31.$.testId("action-error")).toContain("ไม่มีวันที่นี้ในปฏิทิน");
+    const western = await works.postForm(`/staff/cases/${filed.reference}`, {
+      csrf: csrfOf(page),
+      intent: "explanation",
+      text: prefilled,
+      expectedAt: "15/01/2028",
+      method: "email",
+    });
+    expect(western.status).toBe(422);
+    expect(western.$.testId("action-error")).toContain("พ.ศ.");
+    expect(
+      await dbGet(
+        server,
+        "select count(*) as n from notices n join complaints c on c.id = n.complaint_id where c.reference = ? and n.kind = 'explanation'",
+        filed.reference,
+      ),
+    ).toEqual({ n: 0 });
     const res = await works.postForm(`/staff/cases/${filed.reference}`, {
       csrf: csrfOf(page),
       intent: "explanation",
@@ -148,6 +194,32 @@ describe("supervisor and admin pages", () => {
     expect(b.text).toContain('data-testid="board-by-division"');
     const works = await loggedIn("works");
     expect((await works.get("/staff/board")).status).toBe(403);
+  });
+
+  it("the board names the current fiscal year in the Buddhist Era, converted once", async () => {
+    const sup = await loggedIn("sup");
+    const offset = Number(env.CLOCK_OFFSET_MS ?? 0);
+    const fy = fiscalYearOf(new Date(Date.now() + offset));
+    const th = await sup.get("/staff/board");
+    expect(th.$.testId("board-closed-year")).toContain(`ปีงบประมาณ ${fy}:`);
+    expect(th.$.testId("board-closed-year")).not.toContain(String(fy + 543));
+    const en = await sup.get("/staff/board?lang=en");
+    expect(en.$.testId("board-closed-year")).toContain(`fiscal year ${fy} BE:`);
+  });
+
+  it("holidays are picked in the Buddhist calendar: day, month, พ.ศ. year; an impossible date is refused", async () => {
+    const admin = await loggedIn("admin");
+    const page = await admin.get("/staff/admin/holidays");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('name="dateYear"');
+    expect(page.text).not.toContain('type="date"');
+    const holiday = { csrf: csrfOf(page), intent: "save", nameTh: `วันทดสอบ ${tag}`, nameEn: `Test day ${tag}`, kind: "special" };
+    const feb30 = await admin.postForm("/staff/admin/holidays", { ...holiday, dateDay: "30", dateMonth: "2", dateYear: "2571" });
+    expect(feb30.status).toBe(422);
+    expect(feb30.$.text()).toContain("ไม่มีวันที่นี้ในปฏิทิน");
+    const ok = await admin.postForm("/staff/admin/holidays", { ...holiday, dateDay: "14", dateMonth: "12", dateYear: "2571" });
+    expect(ok.status).toBe(302);
+    expect(await dbGet(server, "select date from holidays where name_en = ?", `Test day ${tag}`)).toEqual({ date: "2028-12-14" });
   });
 
   it("templates: a bad placeholder is refused, a good one saved", async () => {

@@ -276,7 +276,10 @@ describe("the rating link page /track/rate", () => {
     expect(page.status).toBe(200);
     const csp = page.headers.get("content-security-policy")!;
     const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
-    const script = new RegExp(`<script nonce="${nonce.replace(/[+/=]/g, (ch) => "\\" + ch)}">([\\s\\S]*?)</script>`).exec(page.text);
+    // The page's own script (the first nonce'd one in <head> starts fetching the page's strings: root.tsx).
+    const script = [
+      ...page.text.matchAll(new RegExp(`<script nonce="${nonce.replace(/[+/=]/g, (ch) => "\\" + ch)}">([\\s\\S]*?)</script>`, "g")),
+    ].find((m) => m[1].includes("rate-token"));
     expect(script, "inline script with the request's nonce").toBeTruthy();
     expect(script![1]).toContain("rate-token");
     expect(script![1]).toContain("replaceState");

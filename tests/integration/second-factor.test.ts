@@ -11,7 +11,7 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode } from "../../app/lib/totp";
 import { createStaffUser, dbAll, dbGet, startServer, type TestServer } from "../helpers/server";
-import { HttpClient, csrfOf, helperPasskeyOf, type HttpResult } from "../helpers/http";
+import { HttpClient, completeOrgSetup, csrfOf, helperPasskeyOf, type HttpResult } from "../helpers/http";
 import { SoftAuthenticator } from "../helpers/webauthn";
 
 let server: TestServer;
@@ -101,6 +101,9 @@ describe("administrators and supervisors: the second factor is required", () => 
     expect([...codes.text.matchAll(/<code>([A-Z0-9]{5}-[A-Z0-9]{5})<\/code>/g)]).toHaveLength(10);
     expect(codes.$.testIdAttr("continue", "href")).toBe("/staff");
     expect((await c.get(new URL(done.location!).pathname)).status, "codes shown once").toBe(302);
+    // The first administrator then gives the organisation's own details, and only then reaches the back office.
+    expect(path((await c.get("/staff")).location)).toBe("/staff/setup");
+    expect(await completeOrgSetup(c)).toBe(true);
     expect((await c.get("/staff")).status).toBe(200);
     admin = c;
     const id = await idOf(users.admin.email);

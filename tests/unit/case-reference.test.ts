@@ -34,6 +34,22 @@ describe("parseCaseReference", () => {
     expect(parseCaseReference("2569-42")).toEqual(expected);
   });
 
+  it("accepts the reference typed without its dash (a numeric keypad has none)", () => {
+    const expected = { fiscalYear: 2569, seq: 42, reference: "2569-000042" };
+    expect(parseCaseReference("2569000042")).toEqual(expected);
+    expect(parseCaseReference(" 2569000042 ")).toEqual(expected);
+    expect(parseCaseReference("2569 000042")).toEqual(expected);
+    expect(parseCaseReference("๒๕๖๙๐๐๐๐๔๒")).toEqual(expected);
+    expect(parseCaseReference("2569\u2212000042")).toEqual(expected);
+    expect(parseCaseReference("25701234567")).toEqual({ fiscalYear: 2570, seq: 1234567, reference: "2570-1234567" });
+  });
+
+  it("refuses an undashed number too short to be a printed reference", () => {
+    for (const bad of ["256942", "25690042", "256900042", "2569000000", "2569  000042"]) {
+      expect(parseCaseReference(bad), bad).toBeNull();
+    }
+  });
+
   it("keeps longer sequences", () => {
     expect(parseCaseReference("2570-1234567")).toEqual({ fiscalYear: 2570, seq: 1234567, reference: "2570-1234567" });
   });
@@ -42,7 +58,6 @@ describe("parseCaseReference", () => {
     for (const bad of [
       "",
       "2569",
-      "2569000042",
       "2569--000042",
       "2569-",
       "-000042",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fiscalHalfOf, fiscalQuarterOf, fiscalYearMonths, fiscalYearOf, fiscalYearRange } from "~/lib/fiscal-year";
+import { fiscalHalfOf, fiscalQuarterOf, fiscalYearMonths, fiscalYearOf, fiscalYearRange, fiscalYearText } from "~/lib/fiscal-year";
 
 describe("fiscalYearOf", () => {
   it("switches at 00:00 Bangkok on 1 October", () => {
@@ -61,5 +61,18 @@ describe("quarters and halves", () => {
     expect(fiscalHalfOf(new Date("2026-03-31T16:59:59Z"))).toBe(1); // 31 Mar 23:59 BKK
     expect(fiscalHalfOf(new Date("2026-03-31T17:00:00Z"))).toBe(2); // 1 Apr BKK
     expect(fiscalHalfOf(new Date("2026-09-30T05:00:00Z"))).toBe(2);
+  });
+});
+
+describe("fiscalYearText", () => {
+  it("writes the Buddhist-Era fiscal year as it is, without converting it again", () => {
+    const fy = fiscalYearOf(new Date("2026-12-20T04:00:00Z"));
+    expect(fiscalYearText(fy, "th")).toBe("2570");
+    expect(fiscalYearText(fy, "en")).toBe("2570 BE");
+  });
+
+  it("refuses a year that is not in the Buddhist Era (a CE year, or one converted twice)", () => {
+    expect(() => fiscalYearText(2026, "th")).toThrow(RangeError);
+    expect(() => fiscalYearText(3113, "th")).toThrow(RangeError);
   });
 });

@@ -2,9 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   canChangeRating,
-  caseRatingSchema,
   COUNTER_SERVICES,
-  counterFeedbackSchema,
   isCounterService,
   isRatableStatus,
   isRatingTokenShape,
@@ -13,6 +11,7 @@ import {
   ratingChangeableUntil,
   ratingTokenExpiry,
 } from "~/lib/satisfaction";
+import { caseRatingSchema, counterFeedbackSchema } from "~/lib/satisfaction.server";
 import { fieldErrors } from "~/lib/validation";
 import { CASE_STATUSES } from "~/lib/complaint-status";
 import th from "~/locales/th/satisfaction.json";

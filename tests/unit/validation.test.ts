@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  LIMITS,
-  caseNoteSchema,
-  cleanText,
-  complaintFormSchema,
-  fieldErrors,
-  normalizeThaiPhone,
-  safeText,
-  staffLoginSchema,
-  type ComplaintInput,
-} from "~/lib/validation";
+import { LIMITS, cleanText, fieldErrors, normalizeThaiPhone } from "~/lib/validation";
+import { caseNoteSchema, complaintFormSchema, safeText, staffLoginSchema, type ComplaintInput } from "~/lib/validation.server";
 
 const schema = complaintFormSchema({ categoryCodes: ["road", "light", "waste"], villageNumbers: [1, 2, 3, 10] });
 

@@ -274,23 +274,31 @@ export interface ParsedMultipart {
   form: FormData;
   /** Files chosen in the `fileField` input (empty file inputs are skipped). */
   files: { name: string; data: Uint8Array }[];
+  /**
+   * With `refuseFilesOneByOne`: the files left out for their size or number (their bytes were read and dropped), with
+   * the i18n key of the reason, so the form can report them with every other error of the same post.
+   */
+  refused: { name: string; key: string }[];
 }
 
 /**
  * Parses a multipart/form-data request with hard limits: at most LIMITS.maxFiles files of at most
  * LIMITS.maxFileBytes each and LIMITS.maxTotalBytes together, small text fields, a bounded number of parts.
  * Throws MultipartError(400) for anything malformed and MultipartError(413) for anything too big. On error,
- * `partial` holds the text fields read so far (so a form can be shown again filled in).
+ * `partial` holds the text fields read so far (so a form can be shown again filled in). With `refuseFilesOneByOne`
+ * a file over the size limits or past the number of files is left out and listed in `refused` instead, and the rest
+ * of the form is still read: the page then reports that file together with every other error of the post.
  */
 export async function parseMultipartUpload(
   request: Request,
-  { fileField = "attachments" }: { fileField?: string } = {},
+  { fileField = "attachments", refuseFilesOneByOne = false }: { fileField?: string; refuseFilesOneByOne?: boolean } = {},
 ): Promise<ParsedMultipart> {
   const contentType = request.headers.get("Content-Type") ?? "";
   if (!/^multipart\/form-data\s*;\s*boundary=/i.test(contentType)) {
     throw new MultipartError(400, "complaint:errors.malformedForm");
   }
   const files: { name: string; data: Uint8Array }[] = [];
+  const refused: { name: string; key: string }[] = [];
   let parts = 0;
   let total = 0;
   const seen: Record<string, string> = {};
@@ -313,22 +321,33 @@ export async function parseMultipartUpload(
     const chunks: Uint8Array[] = [];
     let size = 0;
     const wanted = name === fileField;
+    let problem: string | null = null;
     for await (const chunk of data) {
       if (!wanted) continue;
       size += chunk.byteLength;
-      if (size > LIMITS.maxFileBytes) throw new MultipartError(413, "complaint:errors.fileTooLarge");
-      if (total + size > LIMITS.maxTotalBytes) throw new MultipartError(413, "complaint:errors.filesTooLarge");
-      chunks.push(chunk);
+      if (problem) continue; // refused one by one: the rest of this file is read and dropped
+      if (size > LIMITS.maxFileBytes) problem = "complaint:errors.fileTooLarge";
+      else if (total + size > LIMITS.maxTotalBytes) problem = "complaint:errors.filesTooLarge";
+      if (problem && !refuseFilesOneByOne) throw new MultipartError(413, problem);
+      if (problem) chunks.length = 0;
+      else chunks.push(chunk);
     }
     if (!wanted || (size === 0 && filename === "")) return undefined;
-    if (files.length >= LIMITS.maxFiles) throw new MultipartError(413, "complaint:errors.tooManyFiles");
+    if (!problem && files.length >= LIMITS.maxFiles) {
+      problem = "complaint:errors.tooManyFiles";
+      if (!refuseFilesOneByOne) throw new MultipartError(413, problem);
+    }
+    if (problem) {
+      refused.push({ name: filename.slice(0, 120), key: problem });
+      return undefined;
+    }
     total += size;
     files.push({ name: filename, data: Buffer.concat(chunks) });
     return undefined;
   };
   try {
     const form = await unstable_parseMultipartFormData(request, handler);
-    return { form, files };
+    return { form, files, refused };
   } catch (e) {
     const err = e instanceof MultipartError ? e : new MultipartError(400, "complaint:errors.malformedForm");
     err.partial = seen;

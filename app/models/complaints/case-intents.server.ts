@@ -4,6 +4,7 @@
  * Server-only: the schemas use the notice methods of notices.server.ts.
  */
 import { z } from "zod";
+import { readBuddhistDateInput } from "~/lib/buddhist-date-input";
 import type { CaseAction } from "~/lib/complaint-status";
 import { DomainError } from "~/lib/domain-error";
 import type { Actor } from "~/lib/permissions";
@@ -77,17 +78,31 @@ const HANDLERS: { [I in Intent]: Handler<I> } = {
   topics: ({ db, actor, complaintId }, i) => setComplaintTopics(db, { complaintId, actor, topics: i.topics }),
 };
 
-/**
- * Validates `fields` (the form's text fields, `topics` as a list) against the intent's schema and runs the intent.
- * Unknown intent or malformed fields: DomainError 400. Returns the intent that ran.
- */
 /** True for an intent this page knows (to echo it back with an error). */
 export function isCaseIntent(intent: string): boolean {
   return INTENTS.has(intent);
 }
 
-export async function runCaseIntent(ctx: Ctx, fields: Record<string, unknown>): Promise<Intent> {
-  const intent = typeof fields.intent === "string" ? fields.intent : undefined;
+/**
+ * The explanation's expected date comes from the Buddhist-calendar picker (day, month, พ.ศ. year) or as one field;
+ * it becomes the "YYYY-MM-DD" key the schema reads. An impossible or unreadable date is refused with its own message;
+ * a missing one is left to sendNotice ("please give the expected date").
+ */
+function withExpectedDate(fields: Record<string, unknown>): Record<string, unknown> {
+  if (fields.intent !== "explanation") return fields;
+  const date = readBuddhistDateInput((name) => fields[name], "expectedAt");
+  if (date.ok) return { ...fields, expectedAt: date.key };
+  if (date.problem === "missing") return { ...fields, expectedAt: undefined };
+  throw DomainError.invalid("expectedAt", `datePicker.errors.${date.problem}`, { ns: "common" });
+}
+
+/**
+ * Validates the form's fields (text fields, `topics` as a list) against the intent's schema and runs the intent.
+ * Unknown intent or malformed fields: DomainError 400. Returns the intent that ran.
+ */
+export async function runCaseIntent(ctx: Ctx, form: Record<string, unknown>): Promise<Intent> {
+  const intent = typeof form.intent === "string" ? form.intent : undefined;
+  const fields = withExpectedDate(form);
   const parsed = caseIntent.safeParse(fields);
   if (!parsed.success) throw new DomainError(400, intent && INTENTS.has(intent) ? "caseErrors.badInput" : "caseErrors.unknownIntent");
   const input = parsed.data;

@@ -19,7 +19,8 @@ import { fiscalYearOf } from "~/lib/fiscal-year";
 import { formatCaseReference, parseCaseReference } from "~/lib/complaint-reference";
 import { deriveTrackingCode, formatTrackingCode, hashTrackingCode, normalizeTrackingCode } from "~/lib/tracking-code";
 import { isCaseStatus, publicStage, type CaseStatus } from "~/lib/complaint-status";
-import { complaintFormSchema, isSubmissionKey, type ComplaintInput } from "~/lib/validation";
+import { isSubmissionKey } from "~/lib/validation";
+import { complaintFormSchema, type ComplaintInput } from "~/lib/validation.server";
 import { listCategories, listVillages } from "~/models/organisation/profile.server";
 import { buildAcknowledgementEmail } from "../../../emails/acknowledgement";
 

@@ -25,6 +25,7 @@ import { createRatingToken } from "./satisfaction.server";
 import { now } from "~/utils/clock.server";
 import { getEnv } from "~/utils/env.server";
 import { buildCaseNotice, type CaseNoticeKind } from "../../../emails/case-notice";
+import { queueLineUpdate } from "../line/updates.server";
 
 type Trx = Transaction<Database>;
 
@@ -205,6 +206,15 @@ export async function applyCaseAction(db: Executor, input: CaseActionInput): Pro
     if (input.action === "resolve") emailed = await notifyCitizen(trx, c, eventId, "resolved", resultSummary, note || undefined);
     else if (input.action === "forward") emailed = await notifyCitizen(trx, c, eventId, "forwarded", forwardedTo, note || undefined);
     else if (input.action === "request_info") emailed = await notifyCitizen(trx, c, eventId, "info_requested", note);
+    // Chats following the case on LINE: the result (with the rating asked) or the new status, with the public note.
+    if (input.action === "resolve" || input.action === "forward")
+      await queueLineUpdate(
+        trx,
+        c,
+        { kind: "result", outcome: to === "forwarded" ? "forwarded" : "resolved", text: publicNote },
+        `event:${eventId}`,
+      );
+    else await queueLineUpdate(trx, c, { kind: "status", status: to, note: publicNote }, `event:${eventId}`);
     // Written notice of the result: the result / forwarding is recorded as a 'result' notice (when, how, by whom)
     // for /track and the printable letter; the e-mail itself was queued above.
     if (input.action === "resolve" || input.action === "forward") {
@@ -312,6 +322,7 @@ export async function addReply(
       created_at: iso,
     });
     const emailed = await notifyCitizen(trx, c, eventId, "reply", body);
+    await queueLineUpdate(trx, c, { kind: "reply", text: body }, `event:${eventId}`);
     return { eventId, emailed };
   });
 }

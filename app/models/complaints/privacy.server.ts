@@ -19,6 +19,7 @@ import { inTransaction } from "../../../db/connection";
 import { isOpenStatus, type CaseStatus } from "~/lib/complaint-status";
 import { appendAudit } from "../audit/audit.server";
 import { attachmentPath } from "./attachments.server";
+import { eraseLineData } from "../line/follows.server";
 import type { Executor } from "../../../db/connection";
 
 /** Who acts: an administrator, the staff CLI (operating-system user), or the retention job. */
@@ -66,6 +67,8 @@ async function anonymise(trx: Transaction<Database>, complaintId: number, at: st
   await trx.updateTable("notices").set({ body: "" }).where("complaint_id", "=", complaintId).execute();
   await trx.updateTable("case_ratings").set({ comment: "" }).where("complaint_id", "=", complaintId).execute();
   await trx.deleteFrom("rating_tokens").where("complaint_id", "=", complaintId).execute();
+  // The LINE chats that followed the case (their user ids) and its link codes; waiting pushes go with the outbox below.
+  await eraseLineData(trx, complaintId);
   // E-mails still waiting (their payload holds the address and text): gone; sent ones were erased when sent.
   await trx.deleteFrom("outbox").where("complaint_id", "=", complaintId).where("status", "in", ["pending", "dead"]).execute();
   const files = await trx.selectFrom("attachments").select("sha256").where("complaint_id", "=", complaintId).execute();

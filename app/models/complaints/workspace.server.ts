@@ -7,14 +7,9 @@ import type { Executor } from "../../../db/connection";
 import type { DB } from "../../../db/connection";
 import type { Lang } from "~/i18n";
 import { DomainError } from "~/lib/domain-error";
-import {
-  availableActions as statusActionsFrom,
-  isCaseStatus,
-  isOpenStatus,
-  type CaseAction,
-  type CaseStatus,
-} from "~/lib/complaint-status";
-import { canActOnCase, canChangeDivision, canViewCase, type Actor, type CaseOperation, type CaseScope } from "~/lib/permissions";
+import { caseOperations, planActionPanel } from "~/lib/case-action-panel";
+import { isCaseAction, isCaseStatus, nextStatus, type CaseStatus } from "~/lib/complaint-status";
+import { canChangeDivision, canViewCase, type Actor, type CaseOperation, type CaseScope } from "~/lib/permissions";
 import { bangkokDateKey, formatThaiDate } from "~/lib/thai-date";
 import { getCaseForStaff } from "./handling.server";
 import { caseDeadlineView, casePolicies, defaultExpectedDate, policyOfCase } from "../deadlines/index";
@@ -23,43 +18,13 @@ import { listDivisions, nameIn } from "../organisation/profile.server";
 import { getCaseRating } from "./satisfaction.server";
 import { listAssignableStaff } from "../staff/staff.server";
 import { canSetTopics, getComplaintTopics } from "./topics.server";
+import { countMeToo } from "./me-too.server";
 
 /** What an officer can do on the case page, one form each. */
 export type CaseWorkAction = CaseOperation;
 
-/** The step a case in this status usually takes next; shown first. Closed cases have none (reopening is rare). */
-const USUAL_NEXT_STEP: Readonly<Partial<Record<CaseStatus, CaseAction>>> = {
-  received: "accept",
-  accepted: "start",
-  in_progress: "resolve",
-  waiting_info: "info_received",
-};
-
-/** The order of the remaining actions: day-to-day work first, the ones that close or reopen a case last. */
-const ACTION_ORDER: readonly CaseWorkAction[] = [
-  "accept",
-  "start",
-  "resolve",
-  "info_received",
-  "request_info",
-  "assign",
-  "reply",
-  "note",
-  "forward",
-  "reopen",
-];
-
-/**
- * The actions the actor may take on a case in its current status, the usual next step first: status changes the
- * status allows (lib/case-status) and the role allows (lib/permissions), assignment, replies and internal notes.
- */
-export function availableActions(c: CaseScope & { status: string }, actor: Actor): CaseWorkAction[] {
-  const status: CaseStatus = isCaseStatus(c.status) ? c.status : "received";
-  const allowedByStatus = new Set<CaseWorkAction>([...statusActionsFrom(status), "assign", "reply", "note"]);
-  const next = USUAL_NEXT_STEP[status];
-  const ordered = next ? [next, ...ACTION_ORDER.filter((a) => a !== next)] : ACTION_ORDER;
-  return ordered.filter((a) => allowedByStatus.has(a) && canActOnCase(actor, c, a));
-}
+/** The operations the actor may take on the case in its current status, the usual next step first. */
+export const availableActions: (c: CaseScope & { status: string }, actor: Actor) => CaseWorkAction[] = caseOperations;
 
 /** The case's id and reference when the actor may see it; 404 otherwise. */
 export async function findCaseFor(db: Executor, actor: Actor, reference: string): Promise<{ id: number; reference: string }> {
@@ -76,22 +41,27 @@ export async function findCaseFor(db: Executor, actor: Actor, reference: string)
 export async function caseWorkspace(db: DB, actor: Actor, reference: string, lang: Lang, at: Date) {
   const { complaint: c, events, attachments } = await getCaseForStaff(db, reference, actor);
   const status: CaseStatus = isCaseStatus(c.status) ? c.status : "received";
-  const actions = availableActions(c, actor);
+  const policy = (await casePolicies(db)).of(c);
+  const deadline = caseDeadlineView(c, policy, at);
+  const panel = planActionPanel(
+    { ...c, deadlineState: deadline.state, explanationOwed: c.explanation_owed === 1, explained: c.explained_at !== null },
+    actor,
+  );
+  const actions = [...panel.main, ...panel.other];
   const canAssign = actions.includes("assign");
-  const canNotify = canActOnCase(actor, c, "reply") && isOpenStatus(status);
-  const [policy, notices, topics, rating, divisions, people, explanation, progress] = await Promise.all([
-    casePolicies(db).then((p) => p.of(c)),
+  const [notices, topics, rating, divisions, people, explanation, progress] = await Promise.all([
     listNoticesForStaff(db, c.id),
     getComplaintTopics(db, c.id),
     getCaseRating(db, c.id, at),
     canAssign ? listDivisions(db) : Promise.resolve([]),
     canAssign ? listAssignableStaff(db, actor.role === "officer" ? actor.division_id : undefined) : Promise.resolve([]),
-    canNotify ? prefillNotice(db, c, "explanation") : Promise.resolve(null),
-    canNotify ? prefillNotice(db, c, "progress") : Promise.resolve(null),
+    actions.includes("explanation") ? prefillNotice(db, c, "explanation") : Promise.resolve(null),
+    actions.includes("progress") ? prefillNotice(db, c, "progress") : Promise.resolve(null),
   ]);
   const when = (iso: string | null) => (iso ? formatThaiDate(new Date(iso), lang, { withTime: true }) : "");
   const day = (iso: string | null) => (iso ? formatThaiDate(new Date(iso), lang) : "");
   const inLang = (th: string | null, en: string | null) => (lang === "en" ? en : th) ?? "";
+  const meToo = await countMeToo(db, c.id);
   return {
     c: {
       id: c.id,
@@ -105,6 +75,7 @@ export async function caseWorkspace(db: DB, actor: Actor, reference: string, lan
       landmark: c.landmark,
       latitude: c.latitude,
       longitude: c.longitude,
+      meToo,
       contactName: c.contact_name,
       contactPhone: c.contact_phone,
       contactEmail: c.contact_email,
@@ -122,7 +93,7 @@ export async function caseWorkspace(db: DB, actor: Actor, reference: string, lan
       resultSummary: c.result_summary,
       forwardedTo: c.forwarded_to,
       recordedBy: c.recorder_name ?? "",
-      deadline: caseDeadlineView(c, policy, at),
+      deadline,
       explanationOwed: c.explanation_owed === 1,
       explainedAt: when(c.explained_at),
       expectedAt: day(c.expected_at),
@@ -164,7 +135,15 @@ export async function caseWorkspace(db: DB, actor: Actor, reference: string, lan
       at: when(e.created_at),
     })),
     attachments: attachments.map((a) => ({ id: a.id, mime: a.mime, size: a.size, name: a.original_name })),
-    actions,
+    panel: {
+      main: panel.main,
+      other: panel.other,
+      explanation: panel.explanation,
+      /** The status each status-changing action leads to. */
+      becomes: Object.fromEntries(actions.filter(isCaseAction).map((a) => [a, nextStatus(status, a)])) as Partial<
+        Record<CaseOperation, CaseStatus | null>
+      >,
+    },
     canChangeDivision: canChangeDivision(actor),
     divisions: divisions.map((x) => ({ id: x.id, name: nameIn(lang, x) })),
     people: people.map((p) => ({ id: p.id, name: p.name, divisionId: p.division_id })),

@@ -12,10 +12,12 @@
  * downtime (or a clock change) the next tick catches up: a case whose deadline passed while nothing was running
  * escalates once.
  *
- * Catching up never stops the portal: every synchronous stretch of the tick is bounded by time, not by a count.
- * Candidates are read in pages, claimed in batches (one transaction each) and the "late" outcomes written in batches,
- * each sized by AdaptiveBatch (app/utils/yield.server.ts) to take about SLICE_TARGET_MS, and the tick yields to the
- * event loop between them, so requests are served while 100,000 cases escalate. The e-mails follow the claims
+ * Catching up never stops the portal: the server runs the tick in a worker thread with its own database connection
+ * (scripts/deadline-worker.ts, ticker-thread.server.ts; docs/decisions/0009), never on the thread that answers
+ * requests. Every stretch of the tick is still bounded by time, not by a count: candidates are read in pages, claimed
+ * in batches (one short write transaction each) and the "late" outcomes written in batches, each sized by
+ * AdaptiveBatch (app/utils/yield.server.ts) to take about SLICE_TARGET_MS, and the tick gives way to requests in
+ * flight between them, so a request that writes waits at most one batch for SQLite's write lock. The e-mails follow the claims
  * (notifyOwed, deadlines/escalation-digest.server.ts): every claim with an id above the mark in
  * escalation_notify_state is owed its e-mails; one transaction queues them — one per case, or ONE digest per
  * recipient and level when more than DIGEST_THRESHOLD cases reached that recipient at once — and moves the mark
@@ -25,6 +27,7 @@
 import { ESCALATION_LEVELS } from "~/lib/escalation-levels";
 import { getRules, type RuleRow } from "~/models/deadlines/escalation-rules.server";
 import crypto from "node:crypto";
+import { threadId } from "node:worker_threads";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, EscalationLevel } from "../../../db/schema";
 import { inTransaction } from "../../../db/connection";
@@ -45,16 +48,16 @@ import { notifyOwed, serialised, type NotifyResult } from "./escalation-digest.s
 import { now as clockNow } from "~/utils/clock.server";
 import { log, errorFields } from "~/utils/logger.server";
 import { AdaptiveBatch, BatchAborted, throwIfAborted, yieldToEventLoop } from "~/utils/yield.server";
-import { recordDeadlineTick } from "../operations/health.server";
 
 type Trx = Transaction<Database>;
 
 export { ESCALATION_LEVELS };
 export { DIGEST_LIST, DIGEST_THRESHOLD, digestQueuePath, notifyOwed, type NotifyResult } from "./escalation-digest.server";
 /**
- * The most cases claimed in one transaction. The actual batch is sized by time (AdaptiveBatch): one batch is one
- * uninterrupted stretch of the event loop (better-sqlite3 is synchronous), commit included, so a request waits at
- * most about SLICE_TARGET_MS for it, however loaded the machine is.
+ * The most cases claimed in one transaction. The actual batch is sized by time (AdaptiveBatch): one batch holds
+ * SQLite's write lock from its first statement to its commit (and, when the tick runs outside the server's worker
+ * thread — `npm run sla:tick`, tests — the event loop too), so a request's write waits at most about SLICE_TARGET_MS
+ * for it, however loaded the machine is.
  */
 export const CLAIM_BATCH = 100;
 /** The most rows changed per statement when first deadlines and acknowledgements become "late" (statistics triggers fire). */
@@ -90,8 +93,8 @@ async function takeWriteLock(trx: Trx): Promise<void> {
 
 /**
  * One claim or "late" batch as a transaction whose commit does not wait for fsync (synchronous = NORMAL for this
- * commit only; every other write keeps the connection's setting, FULL). A fsync holds the event loop for 4 ms at the
- * median and 40 ms at worst on a loaded machine — longer than a whole batch should take. Safe: in WAL mode such a
+ * commit only; every other write keeps the connection's setting, FULL). A fsync holds the write lock (and the
+ * thread) for 4 ms at the median and 40 ms at worst on a loaded machine — longer than a whole batch should take. Safe: in WAL mode such a
  * commit is never torn, and a power cut can only lose the last such batches, which the next tick claims again; their
  * e-mails are queued only by notifyOwed, whose commit is synced and makes every earlier commit durable with it.
  */
@@ -310,10 +313,23 @@ export async function runDeadlineTick(db: Kysely<Database>, opts: { now?: Date; 
 }
 
 /**
- * The in-server scheduler: a tick shortly after start (catch-up after downtime), then every `intervalMs` (a tick still
- * running is not started again). `stop()` stops the running tick between two batches and waits for it.
+ * The scheduler: a tick shortly after start (catch-up after downtime), then every `intervalMs` (a tick still running is
+ * not started again). The server runs it in its deadline worker thread (scripts/deadline-worker.ts, supervised by
+ * ticker-thread.server.ts), so the claims never run on the thread that answers requests. `onFinished` is called after
+ * each pass that finished (not one that failed or was stopped): the heartbeat for /healthz and /metrics. `stop()` stops
+ * the running tick between two batches and waits for it (the batch under way commits first).
  */
-export function startDeadlineTicker({ intervalMs, db }: { intervalMs: number; db: Kysely<Database> }) {
+export function startDeadlineTicker({
+  intervalMs,
+  db,
+  firstTickMs = 1_000,
+  onFinished,
+}: {
+  intervalMs: number;
+  db: Kysely<Database>;
+  firstTickMs?: number;
+  onFinished: (result: TickResult, finishedAt: number) => void;
+}) {
   let running: Promise<unknown> | null = null;
   let stopped = false;
   const abort = new AbortController();
@@ -323,11 +339,12 @@ export function startDeadlineTicker({ intervalMs, db }: { intervalMs: number; db
     const started = Date.now();
     running = runDeadlineTick(db, { signal: abort.signal })
       .then((r) => {
-        recordDeadlineTick(r); // heartbeat for /healthz and /metrics (health.server.ts)
+        onFinished(r, Date.now());
         const total = Object.values(r.escalated).reduce((a, b) => a + b, 0);
         if (total > 0 || r.notified.perCase + r.notified.digests > 0) {
           log.info("deadline tick", {
             tick: id,
+            thread: threadId,
             ms: Date.now() - started,
             examined: r.examined,
             ...r.escalated,
@@ -347,7 +364,7 @@ export function startDeadlineTicker({ intervalMs, db }: { intervalMs: number; db
   };
   const timer = setInterval(tick, intervalMs);
   timer.unref();
-  setTimeout(tick, 1_000).unref();
+  setTimeout(tick, firstTickMs).unref();
   return {
     async stop() {
       stopped = true;

@@ -17,6 +17,7 @@ import { ackOutcome, outcomeOnExplanation } from "../deadlines/index";
 import { isCaseStatus, isOpenStatus } from "~/lib/complaint-status";
 import { renderBilingualEmail } from "../../../emails/layout";
 import { enqueueEmail } from "./outbox.server";
+import { queueLineUpdate } from "../line/updates.server";
 import { getOrgProfile } from "../organisation/profile.server";
 import { now } from "~/utils/clock.server";
 import { getEnv } from "~/utils/env.server";
@@ -217,6 +218,8 @@ export async function sendNotice(db: Executor, input: SendNoticeInput): Promise<
       });
       emailed = true;
     }
+    if (input.kind === "explanation" || input.kind === "progress" || input.kind === "result")
+      await queueLineUpdate(trx, c, { kind: input.kind === "result" ? "progress" : input.kind, text: body }, `notice:${id}`);
     const iso = at.toISOString();
     if (input.kind === "explanation") {
       await trx

@@ -104,8 +104,11 @@ export function createMailSender(): MailSender {
   };
 }
 
-/** Claims up to `limit` due messages for this worker (atomic UPDATE … RETURNING, so two workers never share a row). */
-export async function claimDueMessages(db: Executor, workerId: string, limit = 10, leaseMs = 120_000) {
+/**
+ * Claims up to `limit` due messages of one channel for this worker (atomic UPDATE … RETURNING, so two workers never
+ * share a row). E-mails here; LINE pushes are claimed by app/models/line with channel "line".
+ */
+export async function claimDueMessages(db: Executor, workerId: string, limit = 10, leaseMs = 120_000, channel: "email" | "line" = "email") {
   const at = now();
   const nowIso = at.toISOString();
   const until = new Date(at.getTime() + leaseMs).toISOString();
@@ -116,6 +119,7 @@ export async function claimDueMessages(db: Executor, workerId: string, limit = 1
       eb
         .selectFrom("outbox")
         .select("id")
+        .where("channel", "=", channel)
         .where((w) =>
           w.or([
             w.and([w("status", "=", "pending"), w("next_attempt_at", "<=", nowIso)]),
@@ -146,45 +150,61 @@ export async function processOutboxOnce(
       if (!row.payload) throw new Error("empty payload");
       const message = JSON.parse(decryptText(row.payload, getSecrets().outboxKey, "outbox")) as EmailMessage;
       await sender.send({ ...message, messageId: `<outbox-${row.id}.${stableSuffix(row.id)}@${publicHost}>` });
-      await db
-        .updateTable("outbox")
-        .set({
-          status: "sent",
-          sent_at: now().toISOString(),
-          payload: null,
-          claimed_by: null,
-          claimed_until: null,
-          last_error: null,
-          attempts: row.attempts + 1,
-        })
-        .where("id", "=", row.id)
-        .where("claimed_by", "=", workerId)
-        .execute();
+      await markMessageSent(db, row, workerId);
       sent++;
       log.info("email sent", { outboxId: row.id, kind: row.kind });
     } catch (e) {
-      const attempts = row.attempts + 1;
-      const isDead = attempts >= MAX_ATTEMPTS;
-      const errText = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : "send failed";
-      await db
-        .updateTable("outbox")
-        .set({
-          status: isDead ? "dead" : "pending",
-          attempts,
-          last_error: errText,
-          claimed_by: null,
-          claimed_until: null,
-          next_attempt_at: new Date(now().getTime() + backoffMs(attempts, getEnv().OUTBOX_BACKOFF_BASE_MS)).toISOString(),
-        })
-        .where("id", "=", row.id)
-        .where("claimed_by", "=", workerId)
-        .execute();
+      const { attempts, isDead } = await markMessageFailed(db, row, workerId, e);
       if (isDead) dead++;
       else failed++;
       log.warn(isDead ? "email moved to dead letter" : "email send failed; will retry", { outboxId: row.id, attempts, ...errorFields(e) });
     }
   }
   return { sent, failed, dead };
+}
+
+/** Records a claimed message as sent (its payload erased). */
+export async function markMessageSent(db: Executor, row: { id: number; attempts: number }, workerId: string): Promise<void> {
+  await db
+    .updateTable("outbox")
+    .set({
+      status: "sent",
+      sent_at: now().toISOString(),
+      payload: null,
+      claimed_by: null,
+      claimed_until: null,
+      last_error: null,
+      attempts: row.attempts + 1,
+    })
+    .where("id", "=", row.id)
+    .where("claimed_by", "=", workerId)
+    .execute();
+}
+
+/** Records a failed attempt: retried after backoffMs, or dead after MAX_ATTEMPTS. `e` gives the error kept (no payload). */
+export async function markMessageFailed(
+  db: Executor,
+  row: { id: number; attempts: number },
+  workerId: string,
+  e: unknown,
+): Promise<{ attempts: number; isDead: boolean }> {
+  const attempts = row.attempts + 1;
+  const isDead = attempts >= MAX_ATTEMPTS;
+  const errText = e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 300) : "send failed";
+  await db
+    .updateTable("outbox")
+    .set({
+      status: isDead ? "dead" : "pending",
+      attempts,
+      last_error: errText,
+      claimed_by: null,
+      claimed_until: null,
+      next_attempt_at: new Date(now().getTime() + backoffMs(attempts, getEnv().OUTBOX_BACKOFF_BASE_MS)).toISOString(),
+    })
+    .where("id", "=", row.id)
+    .where("claimed_by", "=", workerId)
+    .execute();
+  return { attempts, isDead };
 }
 
 function stableSuffix(id: number): string {

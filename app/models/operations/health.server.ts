@@ -8,8 +8,9 @@
  *   OUTBOX_PENDING_MAX_AGE_S ago (SMTP down or refusing; a normal e-mail leaves within seconds).
  * - outbox_dead_letters: an e-mail was given up (dead letter, after MAX_ATTEMPTS) within DEAD_LETTER_WINDOW_S; retry
  *   or read it at /staff/admin/outbox. Older dead letters are still counted but no longer raise the alarm.
- * - deadline_tick_stale: the in-server deadline ticker (escalation.server.ts, every minute) has not finished a pass for
- *   TICK_STALE_AFTER_S (counted from the start of the process until the first pass).
+ * - deadline_tick_stale: the server's deadline ticker (escalation.server.ts, every minute, in its worker thread) has not
+ *   finished a pass for TICK_STALE_AFTER_S (counted from the start of the process until the first pass) — it fails, or
+ *   its thread keeps crashing (ticker-thread.server.ts).
  * - holidays_ending: the holiday table does not cover the next HOLIDAY_HORIZON_DAYS days. A year counts as covered
  *   when it holds at least HOLIDAY_YEAR_MIN_DAYS days (a Thai year has about 19 government holidays), and coverage runs
  *   from the current year to the end of the last year without a gap. Add next year's days at /staff/admin/holidays.
@@ -55,8 +56,10 @@ export const HEALTH_PROBLEMS = [
 export type HealthProblem = (typeof HEALTH_PROBLEMS)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
-// The deadline ticker's heartbeat. Kept on globalThis: the ticker runs in the server bundle (scripts/serve.ts), /healthz
-// and the admin page in the Remix build — two copies of this module, one process.
+// The deadline ticker's heartbeat. The ticker runs in a worker thread (scripts/deadline-worker.ts), which reports each
+// finished pass by message; its supervisor in the request thread (ticker-thread.server.ts, in the server bundle) records
+// it here. Kept on globalThis: /healthz and the admin page read it from the Remix build — two copies of this module,
+// one thread.
 
 interface TickState {
   lastFinishedAt: number | null;
@@ -73,8 +76,8 @@ function tickState(): TickState {
 }
 
 /**
- * Called by the in-server deadline ticker each time a pass has finished (not when it failed), with the escalations it
- * claimed per level. `at`: wall-clock milliseconds (tests).
+ * Called in the request thread each time the server's deadline ticker has finished a pass (not when it failed), with
+ * the escalations it claimed per level. `at`: wall-clock milliseconds when the pass finished.
  */
 export function recordDeadlineTick(result?: { escalated?: Partial<Record<string, number>> }, at: number = Date.now()): void {
   const s = tickState();

@@ -6,7 +6,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database, Staff } from "../../../db/schema";
 import { now } from "~/utils/clock.server";
-import { safeText } from "~/lib/validation";
+import { safeText } from "~/lib/validation.server";
 import { DomainError } from "~/lib/domain-error";
 import { canAdminister } from "~/lib/permissions";
 import { invalidateOrgCache } from "~/models/organisation/profile.server";
@@ -45,6 +45,9 @@ export async function updateOrgProfile(db: Kysely<Database>, actor: OrgAdminActo
 }
 
 export const namedRowSchema = z.object({ name_th: safeText(200, true), name_en: safeText(200, true) });
+
+/** A row id posted by the settings forms (a whole number from 1). */
+export const rowIdField = z.coerce.number().int().min(1);
 
 export type RefTable = "divisions" | "villages" | "categories";
 

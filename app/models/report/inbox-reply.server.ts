@@ -5,7 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../../db/schema";
-import { safeText } from "~/lib/validation";
+import { safeText } from "~/lib/validation.server";
 import { UploadRejectedError } from "~/models/complaints/attachments.server";
 import { addReporterMessage } from "./inbox.server";
 import { REPORT_LIMITS, ReportInputError, reportErrorKey } from "./shared.server";

@@ -18,7 +18,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../../db/schema";
 import type { Lang } from "~/i18n";
-import { safeText } from "~/lib/validation";
+import { safeText } from "~/lib/validation.server";
 import { UploadRejectedError } from "~/models/complaints/attachments.server";
 import { ReceiptHashBusyError } from "~/models/report/receipt-hash.server";
 import type { ReportReceiptCookie } from "~/models/report/cookies.server";
@@ -66,11 +66,17 @@ export const reportFormSchema = z
     reporterName: safeText(FIELD_LIMITS.reporterName, false),
     reporterContact: safeText(FIELD_LIMITS.reporterContact, false),
   })
-  .superRefine((v, ctx) => {
-    if (v.mode === "confidential" && !v.reporterName && !v.reporterContact) {
-      ctx.addIssue({ code: "custom", path: ["reporterName"], message: "report:errors.contactNeeded" });
-    }
-  });
+  .superRefine(
+    (v, ctx) => {
+      // Runs even when other fields are wrong, so that one post reports every error at once.
+      const failed = new Set(ctx.issues.map((i) => String(i.path?.[0])));
+      if (failed.has("mode") || failed.has("reporterName") || failed.has("reporterContact")) return;
+      if (v.mode === "confidential" && !v.reporterName && !v.reporterContact) {
+        ctx.addIssue({ code: "custom", path: ["reporterName"], message: "report:errors.contactNeeded" });
+      }
+    },
+    { when: () => true },
+  );
 export type ReportFormInput = z.output<typeof reportFormSchema>;
 
 /** The posted text fields for the schema. Anonymous: the identity fields are never read, whatever was posted. */
@@ -141,6 +147,8 @@ export interface ReportPost {
   form: FormData;
   /** The evidence files chosen in this post. */
   files: readonly { name: string; data: Uint8Array }[];
+  /** Files of this post the parser left out for their size or number, with the reason (i18n key). */
+  refused?: readonly { name: string; key: string }[];
   /** Already checked against SUBMISSION_KEY_PATTERN. */
   submissionKey: string;
   /** The text fields as `reportFormSchema` read them, or null when they failed it. */
@@ -172,7 +180,7 @@ function reportFieldsOf(input: ReportFormInput): ReportFields {
 }
 
 /** Files the reporter chose: kept ones restored (minus removed ones), new ones checked and cleaned. */
-async function gatherEvidence(db: Kysely<Database>, form: FormData, files: ReportPost["files"]) {
+async function gatherEvidence(db: Kysely<Database>, form: FormData, files: ReportPost["files"], refused: ReportPost["refused"] = []) {
   maybeCleanupReportPending(db);
   const removed = new Set(form.getAll("removeEvidence").filter(isPendingEvidenceId));
   if (removed.size > 0) await discardKeptEvidence(db, [...removed]);
@@ -183,7 +191,7 @@ async function gatherEvidence(db: Kysely<Database>, form: FormData, files: Repor
   const restored = await restoreKeptEvidence(db, keptTokens);
   const keepOriginal = form.get("keepOriginal") === "yes";
   const fresh: { upload: ReportUpload; originalSha256: string }[] = [];
-  const rejectedFiles: { name: string; key: string }[] = [];
+  const rejectedFiles: { name: string; key: string }[] = [...refused];
   for (const f of files) {
     const name = (f.name || "").slice(0, 120);
     try {
@@ -217,7 +225,7 @@ export async function fileReportPost(db: Kysely<Database>, post: ReportPost): Pr
   if (input?.recipient === "alternate" && !(await recipientList(db, lang)).alternate) {
     errors.recipient = "report:errors.invalidRecipient";
   }
-  const evidence = await gatherEvidence(db, form, post.files);
+  const evidence = await gatherEvidence(db, form, post.files, post.refused);
   const { restored, fresh, rejectedFiles, uploads } = evidence;
   if (evidence.error) errors.evidence = evidence.error;
 

@@ -1,0 +1,89 @@
+/**
+ * The server's deadline ticker, as a worker thread (bundled to build/deadline-worker.js by scripts/build-server.mjs;
+ * started and supervised by app/models/deadlines/ticker-thread.server.ts from scripts/serve.ts). It opens its own
+ * connection to the portal's SQLite file and runs the escalation ladder every minute (startDeadlineTicker), reporting
+ * each finished tick to the request thread, which keeps /healthz's heartbeat. On {type: "stop"} it stops between two
+ * batches, closes its connection and exits.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import { isMainThread, parentPort, threadId, workerData } from "node:worker_threads";
+import { sql } from "kysely";
+import { getDb } from "../app/utils/db.server";
+import { log, errorFields } from "../app/utils/logger.server";
+import { followRequestTraffic } from "../app/utils/yield.server";
+import { startDeadlineTicker } from "../app/models/deadlines/escalation.server";
+import type { DeadlineWorkerCommand, DeadlineWorkerData, DeadlineWorkerMessage } from "../app/models/deadlines/ticker-thread.server";
+
+/**
+ * The worker's busy timeout. Waiting for the write lock blocks only this thread; a request's transaction holds the
+ * lock for milliseconds, but a slow disk or a backup's checkpoint may hold it longer, and a tick that gave up would
+ * only start again a minute later.
+ */
+const WORKER_BUSY_TIMEOUT_MS = 30_000;
+
+/**
+ * How much lower the worker thread's CPU priority is than the process's (Linux nice; the request thread keeps the
+ * process's). On a machine whose cores are all busy, the kernel gives the threads answering requests about three times
+ * the CPU of the catch-up; on an idle machine it changes nothing. Not lower: a batch holds SQLite's write lock, and a
+ * request that writes waits for it.
+ */
+const WORKER_NICE = 5;
+
+/** Lowers this thread's priority (Linux: a nice value applies to one thread, named by its id in /proc/thread-self). */
+function lowerThreadPriority(): void {
+  try {
+    const tid = Number(/task\/(\d+)$/.exec(fs.readlinkSync("/proc/thread-self"))?.[1]);
+    if (tid > 0) os.setPriority(tid, Math.min(19, os.getPriority(tid) + WORKER_NICE));
+  } catch {
+    // Not Linux, or not allowed: the worker runs at the process's priority.
+  }
+}
+
+if (isMainThread || !parentPort) {
+  console.error("scripts/deadline-worker.ts runs as the server's worker thread (scripts/serve.ts), not on its own.");
+  process.exit(1);
+}
+const port = parentPort;
+const data = workerData as DeadlineWorkerData;
+const send = (m: DeadlineWorkerMessage) => port.postMessage(m);
+
+followRequestTraffic(data.traffic);
+lowerThreadPriority();
+// Its own connection: globalThis (and so getDb's handle) belongs to this thread.
+const db = getDb();
+await sql`pragma busy_timeout = ${sql.raw(String(WORKER_BUSY_TIMEOUT_MS))}`.execute(db);
+
+const ticker = startDeadlineTicker({
+  intervalMs: data.intervalMs,
+  firstTickMs: data.firstTickMs,
+  db,
+  onFinished: (r, finishedAt) =>
+    send({
+      type: "tick",
+      finishedAt,
+      threadId,
+      escalated: r.escalated,
+      emails: r.notified.perCase,
+      digests: r.notified.digests,
+    }),
+});
+
+let stopping = false;
+port.on("message", (m: DeadlineWorkerCommand) => {
+  if (m?.type !== "stop" || stopping) return;
+  stopping = true;
+  void (async () => {
+    try {
+      await ticker.stop();
+      await db.destroy();
+    } catch (e) {
+      log.warn("deadline ticker thread: stopping failed", errorFields(e));
+    }
+    send({ type: "stopped" });
+    port.close();
+  })();
+});
+
+send({ type: "ready", threadId });
+log.debug("deadline ticker thread started", { thread: threadId, intervalMs: data.intervalMs });

@@ -1,0 +1,120 @@
+/**
+ * What the browser is sent to render pages, against the real production server:
+ * - each page names its language, the strings' version and the namespaces it needs (<meta name="i18n">), and starts
+ *   fetching exactly those; only the current language;
+ * - /locales/<version>/<lang>/<ns>.json: brotli for browsers that accept it, plain JSON otherwise, kept for a year at the
+ *   current version and not kept at any other; English files carry the Thai strings English lacks; unknown → 404;
+ *   never in the request log;
+ * - the browser build's scripts come as the build's best-quality brotli copies, kept for a year; the Thai font is the
+ *   portal's own file under a content-hashed name.
+ */
+import zlib from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type TestServer } from "../helpers/server";
+import thComplaint from "~/locales/th/complaint.json";
+import enComplaint from "~/locales/en/complaint.json";
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer();
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function page(path: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${server.url}${path}`, { headers });
+  const html = await res.text();
+  const meta = /<meta name="i18n" content="([^"]*)"/.exec(html)?.[1] ?? "";
+  const [lang, version, ...namespaces] = meta.split(" ");
+  return { res, html, lang, version, namespaces };
+}
+
+type Tree = { [key: string]: unknown };
+function flatten(tree: Tree, prefix = ""): string[] {
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? flatten(v as Tree, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
+
+describe("page strings", () => {
+  it("a page names and starts fetching its own language's namespaces only", async () => {
+    const th = await page("/complaints/new");
+    expect(th.lang).toBe("th");
+    expect(th.version).toMatch(/^[0-9a-f]{12}$/);
+    expect(th.namespaces).toEqual(expect.arrayContaining(["common", "complaint"]));
+    expect(th.namespaces).not.toContain("report");
+    for (const ns of th.namespaces) expect(th.html).toContain(`/locales/${th.version}/th/${ns}.json`);
+    expect(th.html).not.toContain(`/locales/${th.version}/en/`);
+
+    const en = await page("/complaints/new?lang=en");
+    expect(en.lang).toBe("en");
+    expect(en.version).toBe(th.version);
+    expect(en.html).toContain(`/locales/${en.version}/en/complaint.json`);
+    expect(en.html).not.toContain(`/locales/${en.version}/th/`);
+
+    // A page without scripts (the home page) fetches no strings.
+    const home = await page("/");
+    expect(home.res.status).toBe(200);
+    expect(home.html).not.toContain('name="i18n"');
+    expect(home.html).not.toContain("/locales/");
+  });
+
+  it("serves a namespace with brotli, kept for a year at the current version only", async () => {
+    const { version } = await page("/track");
+    const url = `${server.url}/locales/${version}/th/complaint.json`;
+    const raw = await new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+      void import("node:http").then(({ get }) =>
+        get(url, { headers: { "accept-encoding": "gzip, br" } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on("error", reject),
+      );
+    });
+    expect(raw.headers["content-encoding"]).toBe("br");
+    expect(raw.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(JSON.parse(zlib.brotliDecompressSync(raw.body).toString("utf8"))).toEqual(thComplaint);
+
+    const plain = await fetch(url, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(await plain.json()).toEqual(thComplaint);
+
+    const old = await fetch(`${server.url}/locales/000000000000/th/complaint.json`);
+    expect(old.status).toBe(200);
+    expect(old.headers.get("cache-control")).toBe("no-cache");
+
+    for (const bad of [`/locales/${version}/fr/complaint.json`, `/locales/${version}/th/nothing.json`, `/locales/xyz/th/complaint.json`]) {
+      expect((await fetch(`${server.url}${bad}`)).status, bad).toBe(404);
+    }
+    expect(server.logs()).not.toContain("/locales/");
+  });
+
+  it("English strings carry the Thai ones English lacks, as the server's fallback does", async () => {
+    const { version } = await page("/complaints/new?lang=en");
+    const en = (await (await fetch(`${server.url}/locales/${version}/en/complaint.json`)).json()) as Tree;
+    const keys = new Set(flatten(en));
+    for (const k of flatten(thComplaint as Tree)) expect(keys.has(k), k).toBe(true);
+    expect((en as { title?: unknown }).title ?? null).toEqual((enComplaint as { title?: unknown }).title ?? null);
+  });
+
+  it("sends the browser build's scripts as brotli copies, and the portal's own Thai font", async () => {
+    const { html } = await page("/complaints/new");
+    const script = /<script[^>]+src="(\/build\/[^"]+\.js)"/.exec(html)?.[1] ?? /href="(\/build\/_shared\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeTruthy();
+    const res = await fetch(`${server.url}${script}`, { headers: { "accept-encoding": "br" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-encoding")).toBe("br");
+    expect(res.headers.get("cache-control")).toContain("immutable");
+    expect(res.headers.get("content-type")).toMatch(/javascript/);
+
+    const font = /href="(\/build\/_assets\/sarabun-thai-400-normal-[A-Z0-9]+\.woff2)"/.exec(html)?.[1];
+    expect(font, "the Thai regular weight is preloaded").toBeTruthy();
+    const f = await fetch(`${server.url}${font}`);
+    expect(f.status).toBe(200);
+    expect(f.headers.get("cache-control")).toContain("immutable");
+    expect((await f.arrayBuffer()).byteLength).toBeGreaterThan(5000);
+  });
+});

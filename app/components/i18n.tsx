@@ -90,7 +90,8 @@ function memoizeT(t: TFunction, i18n: I18n, lang: Lang): TFunction {
     if (cache.has(cacheKey)) return cache.get(cacheKey);
     const value = call(key, options);
     if (cache.size >= 20_000) cache.clear();
-    cache.set(cacheKey, value);
+    // A missing string (the key comes back) is not kept: its namespace may still arrive (browser).
+    if (value !== key && value !== key.slice(key.indexOf(":") + 1)) cache.set(cacheKey, value);
     return value;
   };
   return memo as unknown as TFunction;

@@ -202,10 +202,11 @@ export function LocationPicker({ variant, latRef, lngRef, zoomRef, photoInputId,
         // exifr's smallest build (JPEG/TIFF/HEIC GPS), fetched only when a photo is chosen; it ships no typings of its own.
         // @ts-expect-error -- no declaration file for the build's path; the one function used is typed below.
         const exifr = (await import("exifr/dist/mini.esm.mjs")) as {
-          gps: (f: Blob) => Promise<{ latitude?: number; longitude?: number } | undefined>;
+          gps: (f: ArrayBuffer) => Promise<{ latitude?: number; longitude?: number } | undefined>;
         };
         for (const f of files) {
-          const g = await exifr.gps(f).catch(() => undefined);
+          // An ArrayBuffer, not the File: given a Blob, exifr fetches a blob: URL, which the page's CSP refuses.
+          const g = await exifr.gps(await f.arrayBuffer()).catch(() => undefined);
           if (g && typeof g.latitude === "number" && typeof g.longitude === "number" && isPointInThailand(g.latitude, g.longitude)) {
             setPhotoStatus("");
             setPhotoOffer({ lat: g.latitude, lng: g.longitude });

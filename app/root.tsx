@@ -14,7 +14,7 @@ import {
   useLocation,
   useRouteError,
 } from "@remix-run/react";
-import { useTranslation } from "~/components/i18n";
+import { usePrefetchNamespaces, useTranslation } from "~/components/i18n";
 import { useNonce } from "~/components/nonce";
 import { useRootData } from "~/components/root-data";
 import { getCsrfToken, getLang, langCookieFromUrl } from "~/utils/request.server";
@@ -73,10 +73,11 @@ function useHydrate(): boolean {
 function LocaleStrings({ lang, nonce }: { lang: Lang; nonce: string }) {
   const matches = useMatches();
   const version = useRootData()?.i18nVersion;
-  if (!version) return null;
   const wanted = new Set<string>(["common"]);
   for (const m of matches) for (const ns of (m.handle as { i18n?: readonly string[] } | undefined)?.i18n ?? []) wanted.add(ns);
   const namespaces = NAMESPACES.filter((ns: Namespace) => wanted.has(ns));
+  usePrefetchNamespaces(namespaces);
+  if (!version) return null;
   const hrefs = JSON.stringify(namespaces.map((ns) => localeBundleHref(version, lang, ns)));
   return (
     <>

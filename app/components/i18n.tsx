@@ -110,3 +110,13 @@ export function useTranslation(ns: Namespace = "common"): { t: TFunction; i18n: 
   }
   return { t, i18n, lang };
 }
+
+/**
+ * Browser: starts fetching every namespace the page's routes list that is not there yet, all at once (root.tsx, on
+ * each navigation), so that the renders that need them wait for one round trip, not one per namespace.
+ */
+export function usePrefetchNamespaces(namespaces: readonly Namespace[]) {
+  const { i18n, lang } = useTranslation();
+  if (typeof document === "undefined") return;
+  for (const ns of namespaces) if (!i18n.hasResourceBundle(lang, ns)) void loadNamespace(i18n, lang, ns).catch(() => undefined);
+}

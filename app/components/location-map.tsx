@@ -242,7 +242,7 @@ export function LocationPicker({ variant, latRef, lngRef, zoomRef, photoInputId,
           editable: true,
           onPin: (p) => {
             writePoint(latRef, lngRef, p);
-            setStatus(t("pinned", { lat: p.lat.toFixed(5), lng: p.lng.toFixed(5) }));
+            setStatus(t("pinned", { lat: p.lat.toFixed(5), lon: p.lng.toFixed(5) }));
           },
           onView: zoomRef
             ? (v) => {
@@ -299,7 +299,7 @@ export function LocationPicker({ variant, latRef, lngRef, zoomRef, photoInputId,
     const v = handle.current.view();
     handle.current.setPin(v);
     writePoint(latRef, lngRef, v);
-    setStatus(t("pinned", { lat: v.lat.toFixed(5), lng: v.lng.toFixed(5) }));
+    setStatus(t("pinned", { lat: v.lat.toFixed(5), lon: v.lng.toFixed(5) }));
   };
 
   const clearPin = () => {
@@ -313,8 +313,8 @@ export function LocationPicker({ variant, latRef, lngRef, zoomRef, photoInputId,
     handle.current?.setPin(photoOffer, { zoom: 17 });
     writePoint(latRef, lngRef, photoOffer);
     setPhotoOffer(null);
-    setPhotoStatus(t("photo.used", { lat: photoOffer.lat.toFixed(5), lng: photoOffer.lng.toFixed(5) }));
-    setStatus(t("pinned", { lat: photoOffer.lat.toFixed(5), lng: photoOffer.lng.toFixed(5) }));
+    setPhotoStatus(t("photo.used", { lat: photoOffer.lat.toFixed(5), lon: photoOffer.lng.toFixed(5) }));
+    setStatus(t("pinned", { lat: photoOffer.lat.toFixed(5), lon: photoOffer.lng.toFixed(5) }));
   };
 
   if (!hydrated) return null;

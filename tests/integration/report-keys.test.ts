@@ -34,6 +34,7 @@ const { getMasterKey, getSigningKeys } = await import("~/utils/keys.server");
 const { migrateToLatest, openDatabase } = await import("../../db/connection");
 const { migrations } = await import("../../db/migrations");
 const { seedOrganisation } = await import("../../db/seed");
+const { seedBeforeMapColumns } = await import("../helpers/old-schema-seed");
 const { listAudit, verifyAuditChain } = await import("~/models/audit/audit.server");
 const { createStaff } = await import("~/models/staff/staff.server");
 const { hashReceipt, hashReceiptLegacy } = await import("~/models/report/receipt-hash.server");
@@ -1072,7 +1073,7 @@ describe("migration from the first format", () => {
       expect(Object.keys(upTo).at(-1)).toBe("2026-11-26T0700_statistics");
       expect((await new Migrator({ db: ldb, provider: { getMigrations: async () => upTo } }).migrateToLatest()).error).toBeUndefined();
       expect(await columnsOf("reports", lraw)).toContain("recipient");
-      await seedOrganisation(ldb);
+      await seedOrganisation(ldb, seedBeforeMapColumns());
 
       const people: Record<string, { id: number; name: string; password: string }> = {};
       for (const [k, name, role] of [

@@ -10,6 +10,7 @@ import { Migrator, sql } from "kysely";
 import { openDatabase } from "../../db/connection";
 import { migrations } from "../../db/migrations";
 import { seedOrganisation } from "../../db/seed";
+import { seedBeforeMapColumns } from "../helpers/old-schema-seed";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-mig-"));
 const db = openDatabase(path.join(dir, "m.db"));
@@ -25,7 +26,7 @@ afterAll(async () => {
 describe("2026-11-26T0300_corruption_channel", () => {
   it("keeps staff ids and references through the staff rebuild, and reverts", async () => {
     expect((await migrator(firstTwo).migrateToLatest()).error).toBeUndefined();
-    await seedOrganisation(db);
+    await seedOrganisation(db, seedBeforeMapColumns());
     const at = "2026-11-20T03:00:00.000Z";
     // ids 1..4, then remove 1 so the ids have a gap and the autoincrement mark is above the highest id
     for (const [email, role] of [

@@ -48,10 +48,7 @@ export function isNamespace(x: unknown): x is Namespace {
   return (NAMESPACES as readonly unknown[]).includes(x);
 }
 
-/** Where the browser fetches one language's namespace; `version` is a hash of all strings (immutable URL). */
-export function localeBundleHref(version: string, lang: Lang, ns: Namespace): string {
-  return `/locales/${version}/${lang}/${ns}.json`;
-}
+export { localeBundleHref } from "./lib/translate";
 
 /**
  * A fresh, synchronously initialised i18next instance for one language with every string (server); in the browser, the

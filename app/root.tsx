@@ -16,11 +16,12 @@ import {
 } from "@remix-run/react";
 import { usePrefetchNamespaces, useTranslation } from "~/components/i18n";
 import { useNonce } from "~/components/nonce";
-import { useRootData } from "~/components/root-data";
+import { useRootData, type PageHandle } from "~/components/root-data";
 import { getCsrfToken, getLang, langCookieFromUrl } from "~/utils/request.server";
 import { getOrgProfile } from "~/models/organisation/profile.server";
 import { localeBundleHref, NAMESPACES, type Lang, type Namespace } from "~/i18n";
 import { localeVersion } from "~/utils/locale-bundles.server";
+import { enhanceScripts } from "~/utils/enhance-scripts.server";
 import sarabunThaiRegular from "@fontsource/sarabun/files/sarabun-thai-400-normal.woff2";
 import fontsHref from "~/styles/fonts.css";
 
@@ -47,6 +48,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       lang,
       csrf: csrf.token,
       i18nVersion: localeVersion(),
+      enhanceScripts: enhanceScripts(),
       org: { nameTh: org.name_th, nameEn: org.name_en, phone: org.phone, email: org.email },
     },
     { headers },
@@ -55,29 +57,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 /** Root loader data for any component: app/components/root-data.ts (components import it from there, not from here). */
 
-/**
- * Pages that need no JavaScript at all (the public statistics: forms are plain GET/POST, charts are SVG) say
- * `export const handle = { hydrate: false }`: they are sent without the app's scripts and its copy of the loader data,
- * which makes them lighter for phones on slow connections and cheaper to serve.
- */
-function useHydrate(): boolean {
-  return !useMatches().some((m) => (m.handle as { hydrate?: boolean } | undefined)?.hydrate === false);
+function usePageHandles(): PageHandle[] {
+  return useMatches().map((m) => (m.handle ?? {}) as PageHandle);
 }
 
 /**
- * The namespaces this page's routes list (`export const handle = { i18n: [...] }`), "common" first: the browser gets
- * these strings only (app/i18n.ts). The <meta> tells entry.client what to load before hydrating; the small script
- * starts fetching them at once, while the other scripts load (a browser without JavaScript fetches nothing).
- * Same markup on the server and in the browser.
+ * The namespaces the browser fetches, "common" first: the browser gets these strings only (app/i18n.ts). The <meta>
+ * tells the browser's code what to load (entry.client before hydrating, app/enhance/page.ts); the small script starts
+ * fetching them at once, while the other scripts load (a browser without JavaScript fetches nothing). Same markup on
+ * the server and in the browser.
  */
-function LocaleStrings({ lang, nonce }: { lang: Lang; nonce: string }) {
-  const matches = useMatches();
+function LocaleStrings({ lang, nonce, wanted }: { lang: Lang; nonce: string; wanted: ReadonlySet<string> }) {
   const version = useRootData()?.i18nVersion;
-  const wanted = new Set<string>(["common"]);
-  for (const m of matches) for (const ns of (m.handle as { i18n?: readonly string[] } | undefined)?.i18n ?? []) wanted.add(ns);
   const namespaces = NAMESPACES.filter((ns: Namespace) => wanted.has(ns));
   usePrefetchNamespaces(namespaces);
-  if (!version) return null;
+  if (!version || namespaces.length === 0) return null;
   const hrefs = JSON.stringify(namespaces.map((ns) => localeBundleHref(version, lang, ns)));
   return (
     <>
@@ -95,7 +89,14 @@ function LocaleStrings({ lang, nonce }: { lang: Lang; nonce: string }) {
 
 function Document({ children, lang }: { children: React.ReactNode; lang: Lang }) {
   const nonce = useNonce();
-  const hydrate = useHydrate();
+  const handles = usePageHandles();
+  const hydrate = !handles.some((h) => h.hydrate === false);
+  const enhance = hydrate ? undefined : handles.find((h) => h.enhance)?.enhance;
+  const rootData = useRootData();
+  const enhanceSrc = enhance ? rootData?.enhanceScripts[enhance.script] : undefined;
+  const wanted = new Set<string>(
+    hydrate ? ["common", ...handles.flatMap((h) => h.i18n ?? [])] : enhanceSrc ? (enhance?.strings ?? []) : [],
+  );
   return (
     <html lang={lang}>
       <head>
@@ -105,12 +106,13 @@ function Document({ children, lang }: { children: React.ReactNode; lang: Lang })
         <Meta />
         {lang === "th" ? <link rel="preload" as="font" type="font/woff2" crossOrigin="anonymous" href={sarabunThaiRegular} /> : null}
         <Links />
-        {hydrate ? <LocaleStrings lang={lang} nonce={nonce} /> : null}
+        <LocaleStrings lang={lang} nonce={nonce} wanted={wanted} />
       </head>
       <body>
         {children}
         {hydrate ? <ScrollRestoration nonce={nonce} /> : null}
         {hydrate ? <Scripts nonce={nonce} /> : null}
+        {enhanceSrc ? <script type="module" nonce={nonce} src={enhanceSrc} /> : null}
       </body>
     </html>
   );

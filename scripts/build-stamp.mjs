@@ -17,7 +17,7 @@ import { pathToFileURL } from "node:url";
 export const SOURCE_DIRS = ["app", "db", "emails", "scripts"];
 export const SOURCE_FILES = ["package.json", "package-lock.json", "remix.config.js", "tsconfig.json"];
 /** The build's output that must exist, relative to the build folder. */
-export const OUTPUTS = ["build/index.js", "build/server.js", "build/deadline-worker.js", "public/build"];
+export const OUTPUTS = ["build/index.js", "build/server.js", "build/deadline-worker.js", "build/enhance-manifest.json", "public/build"];
 export const STAMP_FILE = "build/.source-stamp.json";
 
 function listFiles(root, rel, out) {

@@ -7,7 +7,8 @@
  * The fields, their limits, the accepted files and the submission key follow app/lib/validation.ts, the one schema
  * the routes and app/models/complaints/filing.server.ts check the post with. Works without JavaScript.
  */
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
+import { mountLocateButton } from "~/enhance/locate-button";
 import { Form } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field, HoneypotField, fieldId } from "~/components/form";
@@ -78,8 +79,6 @@ export function ComplaintForm(props: ComplaintFormProps) {
   /** Hints speak to the citizen; the officer recording a complaint does not need them. */
   const hint = (key: string, params?: Record<string, unknown>) => (isPublic ? t(key, params) : undefined);
   const autofill = (kind: string) => (isPublic ? kind : "off");
-  const latRef = useRef<HTMLInputElement>(null);
-  const lngRef = useRef<HTMLInputElement>(null);
   const preferred =
     values.preferredContact && (PREFERRED_CONTACTS as readonly string[]).includes(values.preferredContact)
       ? values.preferredContact
@@ -154,7 +153,6 @@ export function ComplaintForm(props: ComplaintFormProps) {
               {(p) => (
                 <input
                   {...p}
-                  ref={latRef}
                   type="text"
                   inputMode="decimal"
                   autoComplete="off"
@@ -167,7 +165,6 @@ export function ComplaintForm(props: ComplaintFormProps) {
               {(p) => (
                 <input
                   {...p}
-                  ref={lngRef}
                   type="text"
                   inputMode="decimal"
                   autoComplete="off"
@@ -177,11 +174,11 @@ export function ComplaintForm(props: ComplaintFormProps) {
               )}
             </Field>
           </div>
-          {isPublic ? <LocateButton latRef={latRef} lngRef={lngRef} /> : null}
+          {isPublic ? <LocateButton latId={fieldId("latitude")} lngId={fieldId("longitude")} /> : null}
           <LocationPicker
             variant={isPublic ? "public" : "intake"}
-            latRef={latRef}
-            lngRef={lngRef}
+            latId={fieldId("latitude")}
+            lngId={fieldId("longitude")}
             photoInputId={fieldId("attachments")}
             photoOfferSlotId="photo-location-slot"
           />
@@ -301,7 +298,12 @@ export function ComplaintForm(props: ComplaintFormProps) {
         {props.after}
 
         <p>
-          <button type="submit" className={isPublic ? "button" : "primary"} disabled={props.submitting}>
+          <button
+            type="submit"
+            className={isPublic ? "button" : "primary"}
+            disabled={props.submitting}
+            data-submitting-label={props.submittingLabel}
+          >
             {props.submitting && props.submittingLabel ? props.submittingLabel : props.submitLabel}
           </button>
         </p>
@@ -310,42 +312,12 @@ export function ComplaintForm(props: ComplaintFormProps) {
   );
 }
 
-function useHydrated() {
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
-  return hydrated;
-}
-
-/** Fills latitude/longitude from the phone's location (only when JavaScript runs; the fields can also be typed). */
-function LocateButton({ latRef, lngRef }: { latRef: React.RefObject<HTMLInputElement>; lngRef: React.RefObject<HTMLInputElement> }) {
+/** Fills latitude/longitude from the phone's location (app/enhance/locate-button.ts; only where JavaScript runs). */
+function LocateButton({ latId, lngId }: { latId: string; lngId: string }) {
   const { t } = useTranslation("complaint");
-  const hydrated = useHydrated();
-  const [message, setMessage] = useState("");
-  if (!hydrated || typeof navigator === "undefined" || !("geolocation" in navigator)) return null;
-  const locate = () => {
-    setMessage(t("locate.working"));
-    navigator.geolocation.getCurrentPosition(
-      (pos) => {
-        if (latRef.current) latRef.current.value = pos.coords.latitude.toFixed(6);
-        if (lngRef.current) lngRef.current.value = pos.coords.longitude.toFixed(6);
-        // The map (location-map.tsx) follows the fields.
-        latRef.current?.dispatchEvent(new Event("input", { bubbles: true }));
-        setMessage(t("locate.done"));
-      },
-      () => setMessage(t("locate.failed")),
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
-    );
-  };
-  return (
-    <div className="locate">
-      <button type="button" className="button secondary" onClick={locate}>
-        {t("locate.button")}
-      </button>
-      <p className="hint" role="status" aria-live="polite">
-        {message}
-      </p>
-    </div>
-  );
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => (root.current ? mountLocateButton(root.current, t) : undefined), [t]);
+  return <div ref={root} className="locate" data-locate="" data-lat={latId} data-lng={lngId} />;
 }
 
 export interface PrivacyNoticeData {

@@ -3,6 +3,7 @@
  * error are tied together with aria-describedby, the CSRF field and the honeypot.
  */
 import { useEffect, useRef } from "react";
+import { fieldId } from "~/lib/field-id";
 import { useTranslation } from "~/components/i18n";
 import { useRootData } from "~/components/root-data";
 import { LIMITS } from "~/lib/validation";
@@ -83,9 +84,7 @@ export function ErrorSummary({
   );
 }
 
-export function fieldId(name: string) {
-  return `f-${name.replace(/[^A-Za-z0-9_-]/g, "-")}`;
-}
+export { fieldId };
 
 interface FieldProps {
   name: string;

@@ -5,7 +5,8 @@
 import { useRef, useState } from "react";
 import { useTranslation } from "~/components/i18n";
 import type { MapHandle } from "~/components/location-map-leaflet.client";
-import { loadMapConfig, loadMapEngine, mapCanOpenHere, useHydrated } from "~/components/location-map";
+import { loadMapConfig, loadMapEngine, mapCanOpenHere } from "~/enhance/map-loader";
+import { useHydrated } from "~/components/use-hydrated";
 
 interface StaffMapCase {
   reference: string;

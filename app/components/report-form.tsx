@@ -155,7 +155,7 @@ export function ReportForm({ officers, alternate, submissionKey: freshKey, limit
         <ReportEvidenceFieldset result={result} label={labels.evidence} />
 
         <p>
-          <button type="submit" className="button" disabled={submitting}>
+          <button type="submit" className="button" disabled={submitting} data-submitting-label={t("form.sending")}>
             {submitting ? t("form.sending") : t("form.submit")}
           </button>
         </p>

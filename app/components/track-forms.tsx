@@ -2,6 +2,7 @@
 import { useEffect, useRef } from "react";
 import { Form, useNavigation } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
+import { fillTrackFormFromHash } from "~/enhance/track-hash";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { RatingFields, RatingSummary } from "~/components/satisfaction";
 import { MAX_INPUT, type TrackActionData as ActionData } from "~/components/track-case";
@@ -14,20 +15,7 @@ export function TrackForm({ result }: { result: Extract<ActionData, { status: "e
   const refInput = useRef<HTMLInputElement>(null);
   const codeInput = useRef<HTMLInputElement>(null);
   const submitRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    // Fill the reference from #ref=… (the receipt's QR code carries the reference only) and ask for the code. An
-    // older receipt's #…&code=… is still read, and the address bar is cleared either way.
-    const hash = window.location.hash;
-    if (!hash || hash.length < 2) return;
-    const params = new URLSearchParams(hash.slice(1));
-    const ref = params.get("ref");
-    const code = params.get("code");
-    if (ref && refInput.current) refInput.current.value = ref.slice(0, MAX_INPUT);
-    if (code && codeInput.current) codeInput.current.value = code.slice(0, MAX_INPUT);
-    window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
-    if (ref && code) submitRef.current?.focus();
-    else if (ref) codeInput.current?.focus();
-  }, []);
+  useEffect(() => fillTrackFormFromHash(refInput.current, codeInput.current, submitRef.current, MAX_INPUT), []);
   const labels = { reference: t("fields.reference"), code: t("fields.code") };
   const values = result?.values ?? { reference: "", code: "" };
   return (

@@ -104,3 +104,16 @@ export function parseCoordinate(text: string | null | undefined): number | null 
   const n = Number(s);
   return Number.isFinite(n) ? n : null;
 }
+
+/** What the public sees of an open case near the pin. */
+export interface NearbyCase {
+  id: string;
+  /** Rounded to about 100 m. */
+  lat: number;
+  lng: number;
+  category: string;
+  /** The citizen's wording: received, or being worked on. */
+  state: "received" | "in_progress";
+  receivedOn: string;
+  meToo: number;
+}

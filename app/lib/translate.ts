@@ -10,6 +10,11 @@
  */
 import type { TFunction } from "i18next";
 
+/** Where the browser fetches one language's namespace; `version` is a hash of all strings (immutable URL). */
+export function localeBundleHref(version: string, lang: string, ns: string): string {
+  return `/locales/${version}/${lang}/${ns}.json`;
+}
+
 type Tree = { [key: string]: unknown };
 type Options = { count?: unknown; returnObjects?: boolean; defaultValue?: unknown; [name: string]: unknown };
 

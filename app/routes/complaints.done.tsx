@@ -4,7 +4,8 @@
  * from a shared device. Without a receipt the page explains how to follow a case instead.
  */
 import { getDb } from "~/utils/db.server";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
+import { useHydrated } from "~/components/use-hydrated";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
@@ -69,12 +70,6 @@ export default function ComplaintDone() {
       {data.line ? <LineFollow offer={data.line} /> : null}
     </>
   );
-}
-
-function useHydrated() {
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
-  return hydrated;
 }
 
 function Confirmation({

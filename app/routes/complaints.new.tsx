@@ -31,8 +31,13 @@ import { complaintSchemaFor, createComplaint } from "~/models/complaints/filing.
 import { receiptCookie } from "~/models/complaints/receipt-cookie.server";
 import { COMPLAINT_TEXT_FIELDS, complaintFormInput, fieldErrors, isSubmissionKey, LIMITS } from "~/lib/validation";
 import { passThroughHeaders } from "~/utils/route-headers";
+import type { PageHandle } from "~/components/root-data";
 
-export const handle = { i18n: ["complaint", "map"] };
+export const handle: PageHandle = {
+  i18n: ["complaint", "map"],
+  hydrate: false,
+  enhance: { script: "complaint-form", strings: ["common", "complaint", "map"] },
+};
 
 export const headers = passThroughHeaders;
 

@@ -3,7 +3,7 @@
  * the server by the qrcode library, as on the receipt), the address in text and short Thai/English instructions.
  * Both languages are always shown: the poster hangs in front of everyone. Print styles: public/styles/feedback-poster.css.
  */
-import { useEffect, useState } from "react";
+import { useHydrated } from "~/components/use-hydrated";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
@@ -36,12 +36,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     thanks: t("poster.thanks"),
   });
   return json({ lang, url, qrSvg, orgTh: org.name_th, orgEn: org.name_en, phone: org.phone, th: text(th), en: text(en) });
-}
-
-function useHydrated() {
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
-  return hydrated;
 }
 
 export default function FeedbackPosterRoute() {

@@ -38,8 +38,9 @@ import { recipientList } from "~/models/report/recipients.server";
 import { fileReportPost, reportFieldMax, reportFormInput, reportFormSchema, reportFormValues } from "~/models/report/submission.server";
 import { EMPTY_REPORT_REPLY, SUBMISSION_KEY_PATTERN, type ReportFormErrorData, type ReportFormReply } from "~/models/report/form-fields";
 import { passThroughHeaders } from "~/utils/route-headers";
+import type { PageHandle } from "~/components/root-data";
 
-export const handle = { i18n: ["report"] };
+export const handle: PageHandle = { i18n: ["report"], hydrate: false, enhance: { script: "report-form", strings: ["common"] } };
 
 export const headers = passThroughHeaders;
 

@@ -10,6 +10,7 @@
  * portal's signing key (the one /report publishes) so the reporter can compare it with the file.
  */
 import { useEffect, useRef, useState } from "react";
+import { useHydrated } from "~/components/use-hydrated";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
@@ -53,12 +54,6 @@ function receivedOnLabel(receivedAt: string, lang: Lang): string {
   } catch {
     return formatThaiDate(new Date(receivedAt), lang);
   }
-}
-
-function useHydrated() {
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
-  return hydrated;
 }
 
 export default function ReportReceipt() {

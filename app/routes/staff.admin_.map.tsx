@@ -1,12 +1,11 @@
 /** /staff/admin/map — where the portal's maps open: the organisation's centre and zoom (admins only). */
 export const handle = { i18n: ["map", "staff"] };
 
-import { useRef } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
-import { CsrfField, ErrorSummary, Field } from "~/components/form";
+import { CsrfField, ErrorSummary, Field, fieldId } from "~/components/form";
 import { LocationPicker } from "~/components/location-map";
 import { canAdminister } from "~/lib/permissions";
 import { isDomainError } from "~/lib/domain-error";
@@ -57,9 +56,6 @@ export default function MapSettingsPage() {
   const [search] = useSearchParams();
   const { t } = useTranslation("map");
   const ts = useTranslation("staff").t;
-  const latRef = useRef<HTMLInputElement>(null);
-  const lngRef = useRef<HTMLInputElement>(null);
-  const zoomRef = useRef<HTMLInputElement>(null);
   const v = result?.values ?? {
     lat: data.centreSet ? String(data.lat) : "",
     lng: data.centreSet ? String(data.lng) : "",
@@ -85,16 +81,16 @@ export default function MapSettingsPage() {
         <CsrfField />
         <div className="coords">
           <Field name="lat" label={labels.lat} error={e.lat} required>
-            {(p) => <input {...p} ref={latRef} type="text" inputMode="decimal" autoComplete="off" defaultValue={v.lat} />}
+            {(p) => <input {...p} type="text" inputMode="decimal" autoComplete="off" defaultValue={v.lat} />}
           </Field>
           <Field name="lng" label={labels.lng} error={e.lng} required>
-            {(p) => <input {...p} ref={lngRef} type="text" inputMode="decimal" autoComplete="off" defaultValue={v.lng} />}
+            {(p) => <input {...p} type="text" inputMode="decimal" autoComplete="off" defaultValue={v.lng} />}
           </Field>
           <Field name="zoom" label={labels.zoom} hint={t("admin.zoomHint")} error={e.zoom} required>
-            {(p) => <input {...p} ref={zoomRef} type="number" min={5} max={18} defaultValue={v.zoom} />}
+            {(p) => <input {...p} type="number" min={5} max={18} defaultValue={v.zoom} />}
           </Field>
         </div>
-        <LocationPicker variant="settings" latRef={latRef} lngRef={lngRef} zoomRef={zoomRef} />
+        <LocationPicker variant="settings" latId={fieldId("lat")} lngId={fieldId("lng")} zoomId={fieldId("zoom")} />
         <p className="hint">{t("admin.tiles", { url: data.tileUrl })}</p>
         <p>
           <button type="submit" className="primary">

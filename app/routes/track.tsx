@@ -30,8 +30,9 @@ import { caseRatingSchema } from "~/lib/satisfaction.server";
 import { fieldErrors } from "~/lib/validation";
 import { CaseView, MAX_INPUT, type FoundCase, type RatingFormState, type TrackActionData as ActionData } from "~/components/track-case";
 import { RatingSection, TrackForm } from "~/components/track-forms";
+import type { PageHandle } from "~/components/root-data";
 
-export const handle = { i18n: ["track", "notice", "satisfaction"] };
+export const handle: PageHandle = { i18n: ["track", "notice", "satisfaction"], hydrate: false, enhance: { script: "track", strings: [] } };
 
 export const headers = passThroughHeaders;
 

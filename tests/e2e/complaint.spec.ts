@@ -106,9 +106,14 @@ test.describe("complaint journey", () => {
       dbGet<{ status: string; assignee_id: number | null }>("select status, assignee_id from complaints where reference = ?", reference);
     const intentForm = async (intent: string) => {
       const form = page.locator("form", { has: page.locator(`input[type=hidden][name=intent][value=${intent}]`) });
-      // Actions other than the usual next steps sit behind the "other actions" disclosure.
-      const other = page.locator("details.other-actions", { has: form });
-      if ((await other.count()) && !(await other.evaluate((d) => (d as HTMLDetailsElement).open))) await other.locator("summary").click();
+      // Actions other than the usual next steps sit behind the "other actions" disclosure. The page may still be
+      // re-rendering after the previous action (a new panel, closed again): open it until the form stays usable.
+      await page.waitForLoadState("networkidle");
+      await expect(async () => {
+        const other = page.locator("details.other-actions", { has: form });
+        if ((await other.count()) && !(await other.evaluate((d) => (d as HTMLDetailsElement).open))) await other.locator("summary").click();
+        await expect(form.locator("button[type=submit]")).toBeVisible({ timeout: 1000 });
+      }).toPass();
       return form;
     };
 

@@ -62,8 +62,36 @@ describe("page strings", () => {
     expect(home.html).not.toContain("/locales/");
   });
 
+  it("the citizen's first pages are sent without React: their own small script and only the strings it needs", async () => {
+    for (const [path, script, namespaces] of [
+      ["/complaints/new", "complaint-form", ["common", "complaint", "map"]],
+      ["/report/new", "report-form", ["common"]],
+      ["/track", "track", []],
+    ] as const) {
+      const p = await page(path);
+      expect(p.res.status, path).toBe(200);
+      expect(p.html, path).not.toContain("__remixContext");
+      expect(p.html, path).not.toContain("/build/_shared/");
+      const scripts = [...p.html.matchAll(/<script type="module" nonce="[^"]+" src="([^"]+)"/g)].map((m) => m[1]);
+      expect(scripts, path).toEqual([expect.stringMatching(new RegExp(`^/build/enhance/${script}-[A-Z0-9]+\\.js$`))]);
+      expect(p.namespaces, path).toEqual([...namespaces]);
+      const js = await fetch(`${server.url}${scripts[0]}`);
+      expect(js.status).toBe(200);
+      expect(js.headers.get("cache-control")).toContain("immutable");
+    }
+    // Nothing of the map reaches the corruption channel's form, not even as a chunk it could load.
+    const report = await page("/report/new");
+    const entry = await (await fetch(`${server.url}${/src="(\/build\/enhance\/report-form-[^"]+)"/.exec(report.html)![1]}`)).text();
+    const chunks = [...entry.matchAll(/"\/build\/enhance\/(chunk-[A-Z0-9]+\.js)"/g)].map((m) => m[1]);
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const c of chunks) {
+      const text = await (await fetch(`${server.url}/build/enhance/${c}`)).text();
+      expect(text).not.toMatch(/leaflet|\/map\/settings|complaints\/nearby/i);
+    }
+  });
+
   it("serves a namespace with brotli, kept for a year at the current version only", async () => {
-    const { version } = await page("/track");
+    const { version } = await page("/complaints/new");
     const url = `${server.url}/locales/${version}/th/complaint.json`;
     const raw = await new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
       void import("node:http").then(({ get }) =>

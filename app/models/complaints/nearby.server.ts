@@ -16,7 +16,15 @@ import { sql, type SqlBool } from "kysely";
 import type { DB } from "../../../db/connection";
 import type { Staff } from "../../../db/schema";
 import { openStatusSqlText } from "../../../db/statuses";
-import { boundingBox, distanceM, isPointInThailand, NEARBY_MAX_RADIUS_M, NEARBY_MAX_ROWS, roundPublicPosition } from "~/lib/map";
+import {
+  boundingBox,
+  distanceM,
+  isPointInThailand,
+  NEARBY_MAX_RADIUS_M,
+  NEARBY_MAX_ROWS,
+  roundPublicPosition,
+  type NearbyCase,
+} from "~/lib/map";
 import { queueDivisionScope } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";
 import type { Lang } from "~/i18n";
@@ -53,19 +61,6 @@ export function complaintIdFromNearbyId(id: unknown): number | null {
   if (!crypto.timingSafeEqual(block.subarray(0, 8), ID_MAGIC)) return null;
   const n = block.readBigUInt64BE(8);
   return n > 0n && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : null;
-}
-
-/** What the public sees of an open case near the pin. */
-export interface NearbyCase {
-  id: string;
-  /** Rounded to about 100 m. */
-  lat: number;
-  lng: number;
-  category: string;
-  /** The citizen's wording: received, or being worked on. */
-  state: "received" | "in_progress";
-  receivedOn: string;
-  meToo: number;
 }
 
 /** Candidate rows read from the index before the distance check (the box is a little larger than the circle). */

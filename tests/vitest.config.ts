@@ -9,5 +9,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Two test files at a time, even on a 2-core machine (vitest would run one): most integration tests wait on servers,
+    // timers and child processes rather than the CPU, so two overlap well (npm test stays well under 30 minutes).
+    maxWorkers: 2,
+    minWorkers: 1,
   },
 });

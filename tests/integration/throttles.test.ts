@@ -131,6 +131,8 @@ describe("no trusted proxy configured: forwarded headers are ignored and reporte
 
   it("junk posts (bad CSRF, honeypot) from the shared address never use up its filings; a real reporter still files and opens the inbox", async () => {
     const c = new HttpClient(a.url, { ip: "192.0.2.10" });
+    // The server's first answers of a route are slower (code loaded and compiled): warm it up from elsewhere.
+    await new HttpClient(a.url, { ip: "192.0.2.11" }).get("/report/new");
     const times: number[] = [];
     for (let i = 0; i < 10; i++) {
       const t0 = performance.now();
@@ -139,9 +141,11 @@ describe("no trusted proxy configured: forwarded headers are ignored and reporte
       expectProperPage(r, i % 3 === 2 ? 400 : 403);
       if (i % 3 !== 2) expect(r.$.text()).toContain("แบบฟอร์มหมดอายุหรือไม่ถูกต้อง");
     }
-    // Many junk posts from one client: their answers are held back (about a second each), the first ones are not.
-    expect(Math.max(...times.slice(0, 3)), times.map(Math.round).join(" ")).toBeLessThan(900);
-    expect(Math.min(...times.slice(5)), times.map(Math.round).join(" ")).toBeGreaterThanOrEqual(900);
+    // Many junk posts from one client: their answers are held back (a second each, at least), the first ones are not
+    // (compared with each other rather than with a fixed time, so a busy machine does not fail it).
+    const heldBack = Math.min(...times.slice(5));
+    expect(heldBack, times.map(Math.round).join(" ")).toBeGreaterThanOrEqual(900);
+    expect(Math.max(...times.slice(0, 3)), times.map(Math.round).join(" ")).toBeLessThan(heldBack - 500);
     // The same address (everyone behind the unconfigured proxy) files a real report and opens its inbox.
     const reporter = new HttpClient(a.url, { ip: "192.0.2.99" });
     const filed = await fileReport(reporter);

@@ -10,6 +10,7 @@
 import { createContext, useContext } from "react";
 import type { i18n as I18n, TFunction } from "i18next";
 import { DEFAULT_LANG, i18nFor, isLang, isNamespace, localeBundleHref, type Lang, type Namespace } from "~/i18n";
+import { fetchNamespaceStrings } from "~/lib/translate";
 
 const I18nContext = createContext<I18n | null>(null);
 
@@ -33,14 +34,8 @@ export function loadNamespace(i18n: I18n, lang: Lang, ns: Namespace): Promise<vo
   let p = loads.get(key);
   if (!p) {
     const href = localeBundleHref(bundleVersion ?? "0", lang, ns);
-    // The page's own namespaces: already being fetched by the script in its <head> (root.tsx); null if that failed.
-    const early = (window as unknown as { __strings?: Record<string, Promise<Record<string, unknown> | null>> }).__strings?.[href];
-    const fetchIt = () =>
-      fetch(href).then((res) => {
-        if (!res.ok) throw new Error(`${href}: ${res.status}`);
-        return res.json() as Promise<Record<string, unknown>>;
-      });
-    p = (early ? early.then((strings) => strings ?? fetchIt()) : fetchIt())
+    // The page's own namespaces: already being fetched by the script in its <head> (root.tsx).
+    p = fetchNamespaceStrings(href)
       .then((strings) => {
         i18n.addResourceBundle(lang, ns, strings, true, true);
       })

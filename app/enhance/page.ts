@@ -3,10 +3,8 @@
  * language (the same files React pages use, fetched early by the <head> of root.tsx), focus on the error summary, and a
  * submit button that says the form is being sent (and cannot send it twice).
  */
-import { localeBundleHref, Translator } from "~/lib/translate";
+import { fetchNamespaceStrings, localeBundleHref, Translator } from "~/lib/translate";
 import type { Translate } from "~/enhance/dom";
-
-type StringsFetches = Record<string, Promise<Record<string, unknown> | null>>;
 
 /** The page's strings: a translation function per namespace the page's <meta name="i18n"> lists. */
 export async function pageStrings(): Promise<(ns: string) => Translate> {
@@ -14,18 +12,13 @@ export async function pageStrings(): Promise<(ns: string) => Translate> {
     " ",
   );
   const translator = new Translator(lang, namespaces);
-  const early = (window as unknown as { __strings?: StringsFetches }).__strings ?? {};
   await Promise.all(
-    namespaces.map(async (ns) => {
-      const href = localeBundleHref(version, lang, ns);
-      const strings =
-        (await early[href]) ??
-        (await fetch(href).then(
-          (r) => (r.ok ? (r.json() as Promise<Record<string, unknown>>) : null),
-          () => null,
-        ));
-      if (strings) translator.addResourceBundle(lang, ns, strings);
-    }),
+    namespaces.map((ns) =>
+      fetchNamespaceStrings(localeBundleHref(version, lang, ns)).then(
+        (strings) => void translator.addResourceBundle(lang, ns, strings),
+        () => undefined, // without a namespace the keys show; the page still works
+      ),
+    ),
   );
   return (ns) => {
     const t = translator.getFixedT(lang, ns) as unknown as (key: string, params?: Record<string, unknown>) => unknown;

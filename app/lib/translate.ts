@@ -15,6 +15,20 @@ export function localeBundleHref(version: string, lang: string, ns: string): str
   return `/locales/${version}/${lang}/${ns}.json`;
 }
 
+/**
+ * One namespace's strings: the fetch the page's <head> started early (root.tsx, window.__strings), else a new one.
+ * Rejects when the file cannot be had.
+ */
+export function fetchNamespaceStrings(href: string): Promise<Record<string, unknown>> {
+  const fetchIt = () =>
+    fetch(href).then((res) => {
+      if (!res.ok) throw new Error(`${href}: ${res.status}`);
+      return res.json() as Promise<Record<string, unknown>>;
+    });
+  const early = (window as unknown as { __strings?: Record<string, Promise<Record<string, unknown> | null>> }).__strings?.[href];
+  return early ? early.then((strings) => strings ?? fetchIt()) : fetchIt();
+}
+
 type Tree = { [key: string]: unknown };
 type Options = { count?: unknown; returnObjects?: boolean; defaultValue?: unknown; [name: string]: unknown };
 

@@ -32,6 +32,7 @@ export async function seedBenchDatabase(dataDir: string, cases: number, log: (s:
   const marker = path.join(dataDir, `seeded-${cases}`);
   if (fs.existsSync(marker) && fs.existsSync(file)) {
     log(`re-using seeded database ${file} (${cases} cases)`);
+    resetBenchStaffSecondFactor(file);
     return { file, references: readReferences(file, cases) };
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -193,6 +194,24 @@ export async function seedBenchDatabase(dataDir: string, cases: number, log: (s:
   sqlite.close();
   fs.writeFileSync(marker, new Date().toISOString());
   return { file, references };
+}
+
+/**
+ * The benchmark's supervisor enrols a passkey at its first sign-in, held only by that run's process: a database seeded
+ * by an earlier run gets its second factor cleared so this run's sign-in enrols again.
+ */
+function resetBenchStaffSecondFactor(file: string): void {
+  const sqlite = new SQLite(file);
+  const staff = sqlite.prepare("select id from staff where email = ?").get(BENCH_STAFF.email) as { id: number } | undefined;
+  if (staff) {
+    sqlite.prepare("delete from staff_passkeys where staff_id = ?").run(staff.id);
+    sqlite
+      .prepare(
+        "update staff set totp_secret_enc = null, totp_enabled_at = null, totp_last_step = null, recovery_codes = null, failed_logins = 0, locked_until = null where id = ?",
+      )
+      .run(staff.id);
+  }
+  sqlite.close();
 }
 
 function readReferences(file: string, cases: number): string[] {

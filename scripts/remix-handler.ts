@@ -119,6 +119,16 @@ function refusal(req: ExpressRequest, res: ExpressResponse, state: BodyState): v
   res.status(status).type("html").send(httpErrorPage(status));
 }
 
+/** Bodies sent in one write (a page, JSON): reading a web stream chunk by chunk costs more than the page's render. */
+const ONE_WRITE_MAX_BYTES = 1024 * 1024;
+
+/** A body the route already holds in memory and declared small (pages and JSON); files and downloads keep streaming. */
+function isSmallBody(response: Response): boolean {
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(length)) return length <= ONE_WRITE_MAX_BYTES;
+  return /^(application\/json|text\/html)/.test(response.headers.get("content-type") ?? "");
+}
+
 /** Express handler that serves the Remix build with capped request bodies (see the module comment). */
 export function createCappedRequestHandler({
   build,
@@ -167,8 +177,9 @@ export function createCappedRequestHandler({
       res.statusMessage = response.statusText;
       res.status(response.status);
       for (const [key, value] of response.headers.entries()) res.append(key, value);
-      if (response.body) await writeReadableStreamToWritable(response.body, res);
-      else res.end();
+      if (!response.body) res.end();
+      else if (isSmallBody(response)) res.end(Buffer.from(await response.arrayBuffer()));
+      else await writeReadableStreamToWritable(response.body, res);
     } catch (error) {
       next(error);
     }

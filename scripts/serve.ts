@@ -115,7 +115,11 @@ async function main() {
   app.use(rejectCrossSiteWrites);
   app.use("/build", precompressedAssets(path.join(buildRoot, "public/build")));
   app.use("/build", express.static(path.join(buildRoot, "public/build"), { immutable: true, maxAge: "1y", index: false }));
-  app.use(express.static("public", { maxAge: "1h", index: false }));
+  // Other files of public/ (favicon, styles): only paths under its own entries reach the file system, so a page request
+  // does not wait for a stat() of a file that is not there.
+  const publicStatic = express.static("public", { maxAge: "1h", index: false });
+  const publicEntries = new Set(fs.readdirSync("public"));
+  app.use((req, res, next) => (publicEntries.has(req.path.split("/")[1] ?? "") ? publicStatic(req, res, next) : next()));
   // Prometheus metrics: loopback, or Authorization: Bearer $METRICS_TOKEN; anyone else gets the ordinary 404 (metrics.ts).
   app.get("/metrics", metricsEndpoint({ trusted: trustedProxies, token: env.METRICS_TOKEN }));
   app.all(

@@ -23,35 +23,42 @@ export function overlay(under: Tree, over: Tree): Tree {
 
 export interface LocaleBundle {
   json: string;
-  /** The same, compressed with brotli at its best (done once per file; the files are small). */
-  brotli: Uint8Array<ArrayBuffer>;
+  /** The same, compressed with brotli at its best (once per file, when first asked for: the files are small). */
+  readonly brotli: Uint8Array<ArrayBuffer>;
 }
 
 let built: { version: string; bundles: Map<string, LocaleBundle> } | null = null;
 
+function compressed(json: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(
+    zlib.brotliCompressSync(Buffer.from(json), {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT },
+    }),
+  );
+}
+
+/**
+ * The strings of every language and namespace and their hash. Compressing them all here held up the first page after
+ * a start by more than a second (brotli at its best, every file), so each file is compressed when first fetched.
+ */
 function build() {
   if (built) return built;
-  const texts = new Map<string, string>();
+  const bundles = new Map<string, LocaleBundle>();
   const hash = crypto.createHash("sha256");
   for (const lang of LANGUAGES) {
     for (const ns of NAMESPACES) {
       const own = resources[lang][ns] as Tree;
       const strings = lang === "th" ? own : overlay(resources.th[ns] as Tree, own);
       const json = JSON.stringify(strings);
-      texts.set(`${lang}/${ns}`, json);
       hash.update(`${lang}/${ns}\0${json}\0`);
+      let brotli: Uint8Array<ArrayBuffer> | undefined;
+      bundles.set(`${lang}/${ns}`, {
+        json,
+        get brotli() {
+          return (brotli ??= compressed(json));
+        },
+      });
     }
-  }
-  const bundles = new Map<string, LocaleBundle>();
-  for (const [key, json] of texts) {
-    bundles.set(key, {
-      json,
-      brotli: new Uint8Array(
-        zlib.brotliCompressSync(Buffer.from(json), {
-          params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT },
-        }),
-      ),
-    });
   }
   built = { version: hash.digest("hex").slice(0, 12), bundles };
   return built;

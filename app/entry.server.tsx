@@ -6,12 +6,14 @@ import { NonceProvider } from "~/components/nonce";
 import { i18nFor } from "~/i18n";
 import { getLang } from "~/utils/request.server";
 import { log, errorFields } from "~/utils/logger.server";
+import { documentResponse } from "~/utils/document-body.server";
 
 /**
- * Renders the whole document at once (renderToString) and answers with one body. No page defers data, so there is
- * nothing to stream, and React's stream (2 KB chunks through four streams, each compressed on its own) cost more than
- * the render itself; it also emitted stray NUL bytes when a Thai character fell on a chunk's edge. A render error is
- * thrown to Remix, which renders the error boundary instead.
+ * Renders the whole document at once (renderToString) and hands the text to the Express layer, which sends it in one
+ * write (app/utils/document-body.server.ts). No page defers data, so there is nothing to stream, and React's stream
+ * (2 KB chunks through four streams, each compressed on its own) cost more than the render itself; it also emitted stray
+ * NUL bytes when a Thai character fell on a chunk's edge. A render error is thrown to Remix, which renders the error
+ * boundary instead.
  */
 export default function handleRequest(
   request: Request,
@@ -31,13 +33,7 @@ export default function handleRequest(
         </I18nProvider>
       </NonceProvider>,
     );
-  const body = Buffer.from(html, "utf8");
-  responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-  responseHeaders.set("Content-Length", String(body.length));
-  return new Response(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), {
-    headers: responseHeaders,
-    status: responseStatusCode,
-  });
+  return documentResponse(html, { headers: responseHeaders, status: responseStatusCode });
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {

@@ -21,6 +21,7 @@ import { createRequestHandler as createRemixHandler, writeReadableStreamToWritab
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import { LIMITS } from "../app/lib/validation";
 import { closeAfterResponse, httpErrorPage } from "./http";
+import { takeDocumentBody } from "../app/utils/document-body.server";
 
 /** Paths whose forms carry evidence files (multipart), and so the upload limit. */
 const UPLOAD_PATHS = new Set(["/complaints/new", "/report/new", "/report/inbox", "/staff/intake"]);
@@ -177,7 +178,9 @@ export function createCappedRequestHandler({
       res.statusMessage = response.statusText;
       res.status(response.status);
       for (const [key, value] of response.headers.entries()) res.append(key, value);
-      if (!response.body) res.end();
+      const page = takeDocumentBody(response);
+      if (page !== undefined) res.end(req.method === "HEAD" ? undefined : page, "utf8");
+      else if (!response.body) res.end();
       else if (isSmallBody(response)) res.end(Buffer.from(await response.arrayBuffer()));
       else await writeReadableStreamToWritable(response.body, res);
     } catch (error) {

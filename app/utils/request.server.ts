@@ -15,8 +15,19 @@ declare module "@remix-run/node" {
   }
 }
 
-export function parseCookies(request: Request): Record<string, string> {
-  const header = request.headers.get("Cookie") ?? "";
+const parsedCookies = new WeakMap<Request, Readonly<Record<string, string>>>();
+
+/** The request's cookies by name (read once per request: a page asks for several; the result is frozen). */
+export function parseCookies(request: Request): Readonly<Record<string, string>> {
+  let cookies = parsedCookies.get(request);
+  if (!cookies) {
+    cookies = Object.freeze(parseCookieHeader(request.headers.get("Cookie") ?? ""));
+    parsedCookies.set(request, cookies);
+  }
+  return cookies;
+}
+
+function parseCookieHeader(header: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of header.split(";")) {
     const i = part.indexOf("=");

@@ -61,6 +61,16 @@ export async function measure(
   expectStatus: number[],
   defaults: { connections: number; duration: number },
 ): Promise<Measure> {
+  return (await measureWithLatencies(name, opts, expectStatus, defaults)).measure;
+}
+
+/** measure(), also handing back every latency (sorted), to merge the shares of several servers (bench/postgres.ts). */
+export async function measureWithLatencies(
+  name: string,
+  opts: autocannon.Options,
+  expectStatus: number[],
+  defaults: { connections: number; duration: number },
+): Promise<{ measure: Measure; latencies: number[] }> {
   const CONNECTIONS = defaults.connections;
   const DURATION = defaults.duration;
   const latencies: number[] = [];
@@ -77,14 +87,17 @@ export async function measure(
     .reduce((a, [, n]) => a + n, 0);
   const total = latencies.length;
   return {
-    name,
-    reqPerSec: ok / (result.duration || DURATION),
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    ok,
-    errors: total - ok + result.errors + result.timeouts,
-    statuses,
+    measure: {
+      name,
+      reqPerSec: ok / (result.duration || DURATION),
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      ok,
+      errors: total - ok + result.errors + result.timeouts,
+      statuses,
+    },
+    latencies,
   };
 }
 

@@ -24,6 +24,8 @@
  * idle, the catch-up's time and e-mails (digests vs per case); backup time and sizes with /healthz and /track p95
  * before vs during `npm run backup` (plain and with a passphrase), and `npm run restore` time. `--ops` runs only
  * that; `--no-ops` leaves it out; `--ops-catch-up` only its catch-up part; `--ops-cases N` another size than 100,000.
+ * `--postgres` (bench/postgres.ts) runs only the same work on SQLite with one server and on PostgreSQL (the seeded
+ * installation copied by migrate-to-postgres) with two servers, side by side.
  * BUILD_DIR=<folder> runs the build in that folder (bench/harness.ts) instead of ./build.
  */
 import crypto from "node:crypto";
@@ -39,6 +41,7 @@ import { measureReportKeys, printReportKeys } from "./report-keys";
 import { HttpClient } from "../tests/helpers/http";
 import { measureAbuse, printAbuse } from "./abuse";
 import { measureOps } from "./ops";
+import { benchPostgres } from "./postgres";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -113,6 +116,10 @@ function multipart(fields: Record<string, string>, boundary: string): string {
 }
 
 async function main() {
+  if (process.argv.includes("--postgres")) {
+    await benchPostgres({ root, cases: CASES, duration: DURATION, connections: CONNECTIONS });
+    return;
+  }
   if (ONLY_OPS || ONLY_OPS_CATCH_UP) {
     await opsSection();
     return;

@@ -1,22 +1,12 @@
-import fs from "node:fs";
 import path from "node:path";
-import SQLite from "better-sqlite3";
-import {
-  CompiledQuery,
-  Kysely,
-  Migrator,
-  SqliteDialect,
-  SqliteDriver,
-  sql,
-  type DatabaseConnection,
-  type Driver,
-  type MigrationResultSet,
-  type SqliteDialectConfig,
-  type Transaction,
-} from "kysely";
+import { Migrator, type Kysely, type MigrationResultSet, type Transaction } from "kysely";
 import type { Database } from "./schema";
 import { migrations } from "./migrations";
+import { dialectOf, isPostgresUrl, openDatabaseAt } from "./dialects";
+import { openSqlite } from "./dialects/sqlite";
+import { openPostgres } from "./dialects/postgres";
 
+export { dialectOf, isPostgresUrl };
 export type DB = Kysely<Database>;
 /** What every repository function takes as its first argument: the database, or a transaction the caller opened. */
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -35,62 +25,19 @@ export function sqlitePathFromUrl(url: string): string {
   return path.resolve(p);
 }
 
-/** Opens the SQLite file with WAL, foreign keys, a busy timeout and full fsync on commit. */
+/** Opens the SQLite file with WAL, foreign keys, a busy timeout and full fsync on commit (db/dialects/sqlite.ts). */
 export function openDatabase(file: string): DB {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new SQLite(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("synchronous = FULL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("secure_delete = ON");
-  // Keep ANALYZE cheap (sampled) so query-planner statistics can be refreshed on a live database.
-  sqlite.pragma("analysis_limit = 1000");
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  return openSqlite<Database>(file);
 }
 
-/**
- * Transactions begin with BEGIN IMMEDIATE: they take SQLite's write lock first, waiting on the busy timeout while
- * another connection holds it (the server's deadline worker thread, a CLI, a cron `sla:tick`). A deferred transaction
- * that read first and then wrote would fail at once with SQLITE_BUSY_SNAPSHOT — no waiting — whenever another
- * connection committed between its read and its write.
- */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-  }
+/** Opens a PostgreSQL database (postgres://…) through a connection pool (db/dialects/postgres.ts). */
+export function openPostgresDatabase(url: string, opts: { max?: number } = {}): DB {
+  return openPostgres<Database>(url, opts);
 }
 
-class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
-  }
-  override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
-  }
-}
-
-/**
- * Kysely prepares every query afresh; preparing is a large share of a small query's cost. Queries are compiled to the
- * same SQL text each time, so their prepared statements are kept and reused (bounded; cleared when full).
- * Statements run synchronously to completion, so one statement is never used by two queries at once.
- */
-function withStatementCache(sqlite: SQLite.Database, max = 500) {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql: string) {
-      let stmt = cache.get(sql);
-      if (!stmt) {
-        stmt = sqlite.prepare(sql);
-        if (cache.size >= max) cache.clear();
-        cache.set(sql, stmt);
-      }
-      return stmt;
-    },
-  };
+/** Opens the installation's database: PostgreSQL when DATABASE_URL is postgres://…, otherwise the SQLite file. */
+export function openConfiguredDatabase(env: { DATABASE_URL?: string; DATABASE_FILE: string }): DB {
+  return openDatabaseAt<Database>({ postgresUrl: env.DATABASE_URL, sqliteFile: env.DATABASE_FILE });
 }
 
 /** Runs every pending migration; throws with the failing migration's name. */
@@ -106,7 +53,7 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultS
 
 /** Refreshes query-planner statistics where they are missing or stale (cheap; run at start and hourly). */
 export async function optimizeDatabase(db: Kysely<any>): Promise<void> {
-  await sql`pragma optimize = 0x10002`.execute(db);
+  await dialectOf(db).optimize(db);
 }
 
 /** Rolls back the newest migration (used by `npm run db:migrate -- down`). */

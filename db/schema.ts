@@ -714,6 +714,19 @@ export interface ComplaintMeTooTable {
   created_at: string;
 }
 
+/**
+ * Stored files when FILE_STORE=database (app/utils/file-store.server.ts): one row per file, keyed by the store's
+ * opaque key ("uploads/ab/<sha256>", "reports/<storage id>", "reports/pending/<storage id>"). Report evidence is
+ * ciphertext here as on disk. created_at is the start of the Bangkok day it was written (no time of day). bytes is a
+ * blob on SQLite, bytea on PostgreSQL; it is the last column so a scan of the others never reads it.
+ */
+export interface StoredFileTable {
+  key: string;
+  size: number;
+  created_at: string;
+  bytes: Buffer;
+}
+
 export interface Database {
   org_profile: OrgProfileTable;
   divisions: DivisionTable;
@@ -769,6 +782,7 @@ export interface Database {
   line_follows: LineFollowTable;
   line_webhook_events: LineWebhookEventTable;
   line_drafts: LineDraftTable;
+  stored_file: StoredFileTable;
 }
 
 export type Complaint = Selectable<ComplaintTable>;

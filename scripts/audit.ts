@@ -73,7 +73,8 @@ async function main(): Promise<number> {
     console.error(`No master key (MASTER_KEY or ${path.join(env.DATA_DIR, "keys", "master.key")}): is DATA_DIR right?`);
     return 1;
   }
-  if (!fs.existsSync(env.DATABASE_FILE)) {
+  // On PostgreSQL the database is a server's (DATABASE_URL); on SQLite a missing file means the wrong DATA_DIR.
+  if (env.DATABASE_DIALECT === "sqlite" && !fs.existsSync(env.DATABASE_FILE)) {
     console.error(`No database at ${env.DATABASE_FILE}: is DATA_DIR right?`);
     return 1;
   }

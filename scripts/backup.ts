@@ -5,7 +5,8 @@
  * db.backup(), all pages in one step, so the copy is one consistent snapshot — never a copy of the file, which could
  * catch a half-written page or miss the WAL); then the uploads and the encrypted evidence (files are written and
  * synced before the rows that point at them commit, so every file the snapshot refers to is already there), each with
- * its sha256 in manifest.json; the keys go into a SEPARATE archive. Optionally both archives are encrypted with a
+ * its sha256 in manifest.json — with FILE_STORE=database the files are rows of the database (stored_file) and so are
+ * in the snapshot itself, consistent with the rows that point at them; the keys go into a SEPARATE archive. Optionally both archives are encrypted with a
  * passphrase (AES-256-GCM, scrypt). Old backups in DIR are rotated (keep N daily and M monthly; nothing is removed
  * without --keep-*). Format: scripts/backup-lib.ts; the operator's guide: docs/operations.md.
  *
@@ -220,7 +221,10 @@ async function main(): Promise<number> {
       complaints: count(snapshot, "select count(*) from complaints"),
       reports: count(snapshot, "select count(*) from reports"),
       auditEntries: count(snapshot, "select count(*) from audit_log"),
+      // FILE_STORE=database: the uploads and evidence inside the snapshot (null before the table existed).
+      storedFiles: count(snapshot, "select count(*) from stored_file"),
     };
+    const storedFileBytes = count(snapshot, "select coalesce(sum(size), 0) from stored_file") ?? 0;
 
     // 2. The data archive: database, uploads, evidence, manifest (last, with every digest).
     const files: Record<string, FileDigest> = {};
@@ -324,6 +328,10 @@ async function main(): Promise<number> {
       `  files: ${perFolder.uploads.n} uploads (${formatBytes(perFolder.uploads.bytes)}), ${perFolder.reports.n} encrypted evidence files (${formatBytes(perFolder.reports.bytes)}); sha256 of each in ${MANIFEST}` +
         (masterKey ? " (authenticated with a key derived from the master key)" : " (NOT authenticated: no master key yet)"),
     );
+    if (rows.storedFiles)
+      console.log(
+        `  files stored in the database (FILE_STORE=database): ${rows.storedFiles} (${formatBytes(storedFileBytes)}), inside the database snapshot`,
+      );
     console.log(`  data archive: ${path.join(finalDir, dataName)} (${formatBytes(dataArchive.bytes)}, written in ${seconds(archiveMs)})`);
     console.log(`  keys archive: ${keysPath} (${formatBytes(keysArchive.bytes)}, ${keyBytes.size} key files)`);
     console.log(

@@ -1,14 +1,16 @@
 /**
  * The server's deadline ticker, as a worker thread (bundled to build/deadline-worker.js by scripts/build-server.mjs;
  * started and supervised by app/models/deadlines/ticker-thread.server.ts from scripts/serve.ts). It opens its own
- * connection to the portal's SQLite file and runs the escalation ladder every minute (startDeadlineTicker), reporting
+ * connection to the portal's database (the SQLite file, or a pool of its own on PostgreSQL, where the ticks of several
+ * app servers run side by side: docs/decisions/0012-postgresql.md) and runs the escalation ladder every minute
+ * (startDeadlineTicker), reporting
  * each finished tick to the request thread, which keeps /healthz's heartbeat. On {type: "stop"} it stops between two
  * batches, closes its connection and exits.
  */
 import fs from "node:fs";
 import os from "node:os";
 import { isMainThread, parentPort, threadId, workerData } from "node:worker_threads";
-import { sql } from "kysely";
+import { dialectOf } from "../db/dialects";
 import { getDb } from "../app/utils/db.server";
 import { log, errorFields } from "../app/utils/logger.server";
 import { followRequestTraffic } from "../app/utils/yield.server";
@@ -16,7 +18,7 @@ import { startDeadlineTicker } from "../app/models/deadlines/escalation.server";
 import type { DeadlineWorkerCommand, DeadlineWorkerData, DeadlineWorkerMessage } from "../app/models/deadlines/ticker-thread.server";
 
 /**
- * The worker's busy timeout. Waiting for the write lock blocks only this thread; a request's transaction holds the
+ * The worker's busy timeout (SQLite; PostgreSQL waits for row locks without one). Waiting for the write lock blocks only this thread; a request's transaction holds the
  * lock for milliseconds, but a slow disk or a backup's checkpoint may hold it longer, and a tick that gave up would
  * only start again a minute later.
  */
@@ -52,7 +54,7 @@ followRequestTraffic(data.traffic);
 lowerThreadPriority();
 // Its own connection: globalThis (and so getDb's handle) belongs to this thread.
 const db = getDb();
-await sql`pragma busy_timeout = ${sql.raw(String(WORKER_BUSY_TIMEOUT_MS))}`.execute(db);
+await dialectOf(db).setLockWait(db, WORKER_BUSY_TIMEOUT_MS);
 
 const ticker = startDeadlineTicker({
   intervalMs: data.intervalMs,

@@ -253,7 +253,16 @@ async function main(): Promise<number> {
           want.push(`uploads/${s.slice(0, 2)}/${s}`);
       if (tables.has("report_attachments"))
         for (const s of db.prepare("select storage_id from report_attachments").pluck().all() as string[]) want.push(`reports/${s}`);
-      missing = want.filter((p) => !got.has(p));
+      // FILE_STORE=database: files are rows of stored_file (their key is the same relative name), inside the database.
+      const inDatabase = new Set<string>();
+      if (tables.has("stored_file")) {
+        for (const k of db.prepare("select key from stored_file").pluck().all() as string[]) inDatabase.add(k);
+        const damaged = Number(db.prepare("select count(*) from stored_file where length(bytes) <> size").pluck().get() ?? 0);
+        if (damaged > 0) throw new BackupError(`database: ${damaged} stored file(s) do not have the size recorded with them`);
+        if (inDatabase.size > 0)
+          lines.push(`  files stored in the database: ${inDatabase.size} (the portal reads them with FILE_STORE=database)`);
+      }
+      missing = want.filter((p) => !got.has(p) && !inDatabase.has(p));
     } finally {
       db.close();
     }

@@ -1,11 +1,10 @@
-import fs from "node:fs";
-import { type Readable } from "node:stream";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { parseCaseReference } from "~/lib/complaint-reference";
 import { canViewCase } from "~/lib/permissions";
-import { attachmentPath } from "~/models/complaints/attachments.server";
+import { attachmentKey } from "~/models/complaints/attachments.server";
 import { getDb } from "~/utils/db.server";
+import { fileStore } from "~/utils/file-store.server";
 import { requireStaff } from "~/utils/session.server";
 
 const SAFE_MIME = new Set(["image/jpeg", "image/png", "image/webp", "application/pdf"]);
@@ -31,23 +30,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     .where("complaints.reference", "=", ref.reference)
     .executeTakeFirst();
   if (!row || !canViewCase(staff, row) || !/^[0-9a-f]{64}$/.test(row.sha256)) notFound();
-  const file = attachmentPath(row.sha256);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    notFound();
-  }
+  const file = await fileStore().open(attachmentKey(row.sha256));
+  if (!file) notFound();
   const mime = SAFE_MIME.has(row.mime) ? row.mime : "application/octet-stream";
   const inline = mime.startsWith("image/");
   const fallback = (row.original_name || (inline ? "image" : "file")).replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 100);
   const disposition = `${inline ? "inline" : "attachment"}; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(row.original_name || fallback)}`;
-  const stream = createReadableStreamFromReadable(fs.createReadStream(file) as Readable);
+  const stream = createReadableStreamFromReadable(file.stream);
   return new Response(stream, {
     status: 200,
     headers: {
       "Content-Type": mime,
-      "Content-Length": String(stat.size),
+      "Content-Length": String(file.size),
       "Content-Disposition": disposition,
       "X-Content-Type-Options": "nosniff",
       "Cache-Control": "private, no-store",

@@ -1,4 +1,4 @@
-import { openDatabase, type DB } from "../../db/connection";
+import { openConfiguredDatabase, type DB } from "../../db/connection";
 import { getEnv } from "./env.server";
 import { loadOrCreateSecrets, type Secrets } from "./secrets.server";
 
@@ -8,9 +8,9 @@ declare global {
   var __sujaritSecrets: Secrets | undefined;
 }
 
-/** The process-wide database handle (opened on first use). */
+/** The process-wide database handle (opened on first use): SQLite, or PostgreSQL for a postgres:// DATABASE_URL. */
 export function getDb(): DB {
-  if (!globalThis.__sujaritDb) globalThis.__sujaritDb = openDatabase(getEnv().DATABASE_FILE);
+  if (!globalThis.__sujaritDb) globalThis.__sujaritDb = openConfiguredDatabase(getEnv());
   return globalThis.__sujaritDb;
 }
 

@@ -2,6 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { parseTrustedProxies } from "./client-address.server";
 import { isTileUrlTemplate } from "../lib/map";
+import { isPostgresUrl } from "../../db/dialects/url";
 
 const schema = z.object({
   NODE_ENV: z.enum(["production", "development", "test"]).default("production"),
@@ -10,9 +11,20 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_URL: z
     .string()
-    .regex(/^(file:|sqlite:)?[^\s]+$/, "must be a SQLite file path or file: URL")
+    .regex(/^(file:|sqlite:)?[^\s]+$/, "must be a SQLite file path or file: URL, or a postgres:// URL")
+    .refine(
+      (v) => !/^postgres(ql)?:/i.test(v) || isPostgresUrl(v),
+      "a PostgreSQL URL must look like postgres://user:password@host:5432/database (or postgresql://…)",
+    )
     .optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Where uploads and evidence are stored (app/utils/file-store.server.ts): "disk" (default) under DATA_DIR
+   * (uploads/, reports/), or "database": in the application's database (table stored_file), so several app servers
+   * share nothing but the database. Report evidence is encrypted before it reaches either.
+   */
+  FILE_STORE: z.enum(["disk", "database"], "must be disk or database").default("disk"),
+
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\/[^\s]+$/, "must look like smtp://user:pass@host:port or smtps://…")
@@ -170,7 +182,13 @@ const checked = schema.superRefine((env, ctx) => {
   }
 });
 
-export type Env = z.infer<typeof schema> & { DATABASE_FILE: string; PUBLIC_URL: string };
+export type Env = z.infer<typeof schema> & {
+  /** The SQLite file (not used when DATABASE_DIALECT is "postgres"). */
+  DATABASE_FILE: string;
+  /** "postgres" when DATABASE_URL is a postgres:// (or postgresql://) URL, otherwise "sqlite". */
+  DATABASE_DIALECT: "sqlite" | "postgres";
+  PUBLIC_URL: string;
+};
 
 /** Parses process.env; on a bad value the message names the variable. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
@@ -182,13 +200,14 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   }
   const env = result.data;
   const dataDir = path.resolve(env.DATA_DIR);
-  const databaseFile = env.DATABASE_URL
-    ? path.resolve(env.DATABASE_URL.replace(/^(file|sqlite):(\/\/)?/, ""))
-    : path.join(dataDir, "sujarit.db");
+  const postgres = isPostgresUrl(env.DATABASE_URL);
+  const databaseFile =
+    env.DATABASE_URL && !postgres ? path.resolve(env.DATABASE_URL.replace(/^(file|sqlite):(\/\/)?/, "")) : path.join(dataDir, "sujarit.db");
   return {
     ...env,
     DATA_DIR: dataDir,
     DATABASE_FILE: databaseFile,
+    DATABASE_DIALECT: postgres ? "postgres" : "sqlite",
     PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
   };
 }

@@ -1,7 +1,9 @@
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 
 /** Initial schema: organisation profile, staff, general complaints, history, attachments, outbox. */
 export async function up(db: Kysely<any>): Promise<void> {
+  const d = dialectOf(db);
   await db.schema
     .createTable("org_profile")
     .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
@@ -24,7 +26,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("divisions")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("code", "text", (c) => c.notNull().unique())
     .addColumn("name_th", "text", (c) => c.notNull())
     .addColumn("name_en", "text", (c) => c.notNull())
@@ -34,7 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("villages")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("number", "integer", (c) => c.notNull().unique())
     .addColumn("name_th", "text", (c) => c.notNull())
     .addColumn("name_en", "text", (c) => c.notNull())
@@ -43,7 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("categories")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("code", "text", (c) => c.notNull().unique())
     .addColumn("name_th", "text", (c) => c.notNull())
     .addColumn("name_en", "text", (c) => c.notNull())
@@ -54,7 +56,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("staff")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("email", "text", (c) => c.notNull().unique())
     .addColumn("name", "text", (c) => c.notNull())
     .addColumn("role", "text", (c) => c.notNull().check(sql`role in ('admin','supervisor','officer','intake','executive')`))
@@ -64,7 +66,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("failed_logins", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("locked_until", "text")
     .addColumn("last_login_at", "text")
-    .addColumn("created_at", "text", (c) => c.notNull().defaultTo(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`))
+    .addColumn("created_at", "text", (c) => c.notNull().defaultTo(d.nowIsoDefault()))
     .execute();
 
   await db.schema
@@ -85,7 +87,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("complaints")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("reference", "text", (c) => c.notNull().unique())
     .addColumn("fiscal_year", "integer", (c) => c.notNull())
     .addColumn("seq", "integer", (c) => c.notNull())
@@ -97,8 +99,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("details", "text", (c) => c.notNull())
     .addColumn("village_id", "integer", (c) => c.references("villages.id"))
     .addColumn("landmark", "text", (c) => c.notNull().defaultTo(""))
-    .addColumn("latitude", "real")
-    .addColumn("longitude", "real")
+    .addColumn("latitude", d.real)
+    .addColumn("longitude", d.real)
     .addColumn("contact_name", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("contact_phone", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("contact_email", "text", (c) => c.notNull().defaultTo(""))
@@ -139,24 +141,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex("complaints_received").on("complaints").columns(["received_at"]).execute();
 
-  // Trigram full-text index on subject and reference (Thai is written without spaces).
-  await sql`create virtual table complaints_fts using fts5(reference, subject, content='complaints', content_rowid='id', tokenize='trigram')`.execute(
-    db,
-  );
-  await sql`create trigger complaints_fts_ai after insert on complaints begin
-    insert into complaints_fts(rowid, reference, subject) values (new.id, new.reference, new.subject);
-  end`.execute(db);
-  await sql`create trigger complaints_fts_ad after delete on complaints begin
-    insert into complaints_fts(complaints_fts, rowid, reference, subject) values ('delete', old.id, old.reference, old.subject);
-  end`.execute(db);
-  await sql`create trigger complaints_fts_au after update of reference, subject on complaints begin
-    insert into complaints_fts(complaints_fts, rowid, reference, subject) values ('delete', old.id, old.reference, old.subject);
-    insert into complaints_fts(rowid, reference, subject) values (new.id, new.reference, new.subject);
-  end`.execute(db);
+  // Trigram search on subject and reference (Thai is written without spaces): FTS5 on SQLite, pg_trgm on PostgreSQL.
+  await d.createComplaintSearch(db);
 
   await db.schema
     .createTable("case_events")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("complaint_id", "integer", (c) => c.notNull().references("complaints.id").onDelete("cascade"))
     .addColumn("kind", "text", (c) => c.notNull().check(sql`kind in ('created','status','assign','reply','note')`))
     .addColumn("from_status", "text")
@@ -172,7 +162,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("attachments")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("complaint_id", "integer", (c) => c.notNull().references("complaints.id").onDelete("cascade"))
     .addColumn("sha256", "text", (c) => c.notNull())
     .addColumn("mime", "text", (c) => c.notNull())
@@ -194,7 +184,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("outbox")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("kind", "text", (c) => c.notNull())
     .addColumn("complaint_id", "integer", (c) => c.references("complaints.id").onDelete("set null"))
     .addColumn("payload", "text")
@@ -215,10 +205,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   for (const t of ["outbox", "pending_uploads", "attachments", "case_events"]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
-  await sql`drop trigger if exists complaints_fts_au`.execute(db);
-  await sql`drop trigger if exists complaints_fts_ad`.execute(db);
-  await sql`drop trigger if exists complaints_fts_ai`.execute(db);
-  await sql`drop table if exists complaints_fts`.execute(db);
+  await dialectOf(db).dropComplaintSearch(db);
   for (const t of ["complaints", "reference_counters", "staff_sessions", "staff", "categories", "villages", "divisions", "org_profile"]) {
     await db.schema.dropTable(t).ifExists().execute();
   }

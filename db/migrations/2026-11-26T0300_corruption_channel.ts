@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 
 /**
  * The corruption & misconduct report channel (measure 28):
@@ -12,7 +13,7 @@ import { sql, type Kysely } from "kysely";
  * (outside any transaction, where the pragma has effect), the copy happens in one transaction that ends with a
  * foreign_key_check, and foreign keys are switched back on whatever happens. With foreign keys off, DROP TABLE does
  * not run its implicit DELETE, so complaints, case_events and sessions that point at staff ids keep pointing at the
- * same ids in the new table.
+ * same ids in the new table. PostgreSQL alters the CHECK and adds the columns in place (ids never move there).
  */
 
 const ROLES_NEW = sql.raw(`'admin','supervisor','officer','intake','executive','integrity'`);
@@ -31,6 +32,22 @@ const STAFF_COMMON = `
   created_at text not null default (strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
 const COMMON_COLUMNS = "id, email, name, role, division_id, password_hash, active, failed_logins, locked_until, last_login_at, created_at";
 
+/** staff.role gains (up) or loses (down) 'integrity', with the TOTP columns. */
+async function changeStaffRoles(db: Kysely<any>, direction: "up" | "down"): Promise<void> {
+  if (dialectOf(db).name === "sqlite") return rebuildStaff(db, direction);
+  const roles = direction === "up" ? ROLES_NEW : ROLES_OLD;
+  await sql`alter table staff drop constraint staff_role_check`.execute(db);
+  await sql`alter table staff add constraint staff_role_check check (role in (${roles}))`.execute(db);
+  if (direction === "up") {
+    await sql`alter table staff add column totp_secret_enc text, add column totp_enabled_at text, add column totp_last_step integer,
+      add column recovery_codes text`.execute(db);
+  } else {
+    await sql`alter table staff drop column totp_secret_enc, drop column totp_enabled_at, drop column totp_last_step,
+      drop column recovery_codes`.execute(db);
+  }
+}
+
+/** SQLite cannot alter a CHECK: the table is rebuilt (see above). */
 async function rebuildStaff(db: Kysely<any>, direction: "up" | "down"): Promise<void> {
   await sql`pragma foreign_keys = off`.execute(db);
   try {
@@ -66,7 +83,8 @@ async function rebuildStaff(db: Kysely<any>, direction: "up" | "down"): Promise<
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await rebuildStaff(db, "up");
+  const d = dialectOf(db);
+  await changeStaffRoles(db, "up");
 
   await sql`alter table staff_sessions add column mfa_verified_at text`.execute(db);
 
@@ -94,13 +112,13 @@ export async function up(db: Kysely<any>): Promise<void> {
         .defaultTo(30)
         .check(sql`feedback_days between 1 and 365`),
     )
-    .addColumn("updated_at", "text", (c) => c.notNull().defaultTo(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`))
+    .addColumn("updated_at", "text", (c) => c.notNull().defaultTo(d.nowIsoDefault()))
     .execute();
   await sql`insert into integrity_settings (id) values (1)`.execute(db);
 
   await db.schema
     .createTable("reports")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("public_id", "text", (c) => c.notNull().unique())
     .addColumn("receipt_hash", "text", (c) => c.notNull().unique())
     .addColumn("submission_key_hash", "text", (c) => c.unique())
@@ -147,7 +165,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("report_messages")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("report_id", "integer", (c) => c.notNull().references("reports.id").onDelete("cascade"))
     .addColumn("author", "text", (c) => c.notNull().check(sql`author in ('reporter','officer')`))
     .addColumn("staff_id", "integer", (c) => c.references("staff.id"))
@@ -159,7 +177,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("report_attachments")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("report_id", "integer", (c) => c.notNull().references("reports.id").onDelete("cascade"))
     .addColumn("message_id", "integer", (c) => c.references("report_messages.id").onDelete("set null"))
     .addColumn("storage_id", "text", (c) => c.notNull().unique())
@@ -171,7 +189,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("report_events")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("report_id", "integer", (c) => c.notNull().references("reports.id").onDelete("cascade"))
     .addColumn("from_status", "text")
     .addColumn("to_status", "text", (c) => c.notNull())
@@ -193,7 +211,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("audit_log")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("at", "text", (c) => c.notNull())
     .addColumn("actor_id", "integer")
     .addColumn("actor_role", "text")
@@ -207,12 +225,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex("audit_log_target").on("audit_log").columns(["target_type", "target_id", "id"]).execute();
   // No foreign key on actor_id: an entry must survive its actor's account (and never block removing one).
-  await sql`create trigger audit_log_no_update before update on audit_log begin
-    select raise(abort, 'audit_log is append-only');
-  end`.execute(db);
-  await sql`create trigger audit_log_no_delete before delete on audit_log begin
-    select raise(abort, 'audit_log is append-only');
-  end`.execute(db);
+  await d.createAppendOnlyTriggers(db, "audit_log");
+  // The highest id ever given, so removing the newest entries shows (app/models/audit/audit.server.ts).
+  await d.trackIdMark(db, "audit_log");
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
@@ -221,8 +236,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   if (Number(n.rows[0]?.n ?? 0) > 0) {
     throw new Error("Cannot revert: integrity officer accounts exist (remove them first)");
   }
-  await sql`drop trigger if exists audit_log_no_delete`.execute(db);
-  await sql`drop trigger if exists audit_log_no_update`.execute(db);
+  await dialectOf(db).untrackIdMark(db, "audit_log");
+  await dialectOf(db).dropAppendOnlyTriggers(db, "audit_log");
   for (const t of [
     "audit_log",
     "report_sessions",
@@ -237,5 +252,5 @@ export async function down(db: Kysely<any>): Promise<void> {
     await db.schema.dropTable(t).ifExists().execute();
   }
   await sql`alter table staff_sessions drop column mfa_verified_at`.execute(db);
-  await rebuildStaff(db, "down");
+  await changeStaffRoles(db, "down");
 }

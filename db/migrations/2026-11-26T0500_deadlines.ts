@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 
 /**
  * Deadlines, escalation and written notices: the holiday table for working-day counting, SLA policies per
@@ -7,6 +8,7 @@ import { sql, type Kysely } from "kysely";
  * notice templates.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  const d = dialectOf(db);
   await db.schema
     .createTable("holidays")
     .addColumn("date", "text", (c) => c.primaryKey()) // YYYY-MM-DD (CE), Bangkok date
@@ -79,7 +81,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("escalations")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("complaint_id", "integer", (c) => c.notNull().references("complaints.id").onDelete("cascade"))
     .addColumn("level", "text", (c) => c.notNull())
     .addColumn("period_no", "integer", (c) => c.notNull())
@@ -89,7 +91,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("notices")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("complaint_id", "integer", (c) => c.notNull().references("complaints.id").onDelete("cascade"))
     .addColumn("kind", "text", (c) => c.notNull().check(sql`kind in ('acknowledgement','progress','explanation','result')`))
     .addColumn("method", "text", (c) => c.notNull().check(sql`method in ('email','letter','track')`))

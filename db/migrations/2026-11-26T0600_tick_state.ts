@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 
 /**
  * Incremental deadline tick (benchmark): the tick no longer scans every open case.
@@ -14,9 +15,10 @@ import { sql, type Kysely } from "kysely";
  * - a partial index on open, unassigned cases by period start, for the "unassigned" window.
  */
 const OPEN = `status in ('received','accepted','in_progress','waiting_info')`;
-const CLOCK_COLUMNS = "status, paused_at, due_at, period_no, period_started_at, received_at, assignee_id, closed_at";
+const CLOCK_COLUMNS = ["status", "paused_at", "due_at", "period_no", "period_started_at", "received_at", "assignee_id", "closed_at"];
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const d = dialectOf(db);
   await db.schema
     .createTable("deadline_tick_state")
     .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
@@ -25,52 +27,47 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema
     .createTable("deadline_dirty")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("complaint_id", "integer", (c) => c.notNull())
     .execute();
-  await sql
-    .raw(
-      `create trigger complaints_deadline_dirty_ins after insert on complaints
-    begin insert into deadline_dirty (complaint_id) values (new.id); end`,
-    )
-    .execute(db);
-  await sql
-    .raw(
-      `create trigger complaints_deadline_dirty_upd after update of ${CLOCK_COLUMNS} on complaints
-    when old.status is not new.status or old.paused_at is not new.paused_at or old.due_at is not new.due_at
-      or old.period_no is not new.period_no or old.period_started_at is not new.period_started_at
-      or old.received_at is not new.received_at or old.assignee_id is not new.assignee_id or old.closed_at is not new.closed_at
-    begin insert into deadline_dirty (complaint_id) values (new.id); end`,
-    )
-    .execute(db);
+  await d.createTrigger(db, {
+    name: "complaints_deadline_dirty_ins",
+    table: "complaints",
+    event: "insert",
+    body: "insert into deadline_dirty (complaint_id) values (new.id);",
+  });
+  await d.createTrigger(db, {
+    name: "complaints_deadline_dirty_upd",
+    table: "complaints",
+    event: { update: CLOCK_COLUMNS },
+    when: CLOCK_COLUMNS.map((c) => d.differs(`old.${c}`, `new.${c}`)).join(" or "),
+    body: "insert into deadline_dirty (complaint_id) values (new.id);",
+  });
+  const fullScan = "update deadline_tick_state set full_scan = 1 where id = 1;";
   for (const t of ["escalation_rules", "sla_policies", "holidays"]) {
-    for (const ev of ["insert", "update", "delete"]) {
-      await sql
-        .raw(
-          `create trigger ${t}_deadline_full_${ev} after ${ev} on ${t}
-        begin update deadline_tick_state set full_scan = 1 where id = 1; end`,
-        )
-        .execute(db);
+    for (const ev of ["insert", "update", "delete"] as const) {
+      await d.createTrigger(db, { name: `${t}_deadline_full_${ev}`, table: t, event: ev, body: fullScan });
     }
   }
-  await sql
-    .raw(
-      `create trigger org_profile_deadline_full after update of sla_days, due_soon_days, counting_mode on org_profile
-    begin update deadline_tick_state set full_scan = 1 where id = 1; end`,
-    )
-    .execute(db);
+  await d.createTrigger(db, {
+    name: "org_profile_deadline_full",
+    table: "org_profile",
+    event: { update: ["sla_days", "due_soon_days", "counting_mode"] },
+    body: fullScan,
+  });
   await sql
     .raw(`create index complaints_open_unassigned_started on complaints (period_started_at, id) where ${OPEN} and assignee_id is null`)
     .execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  const d = dialectOf(db);
   for (const t of ["escalation_rules", "sla_policies", "holidays"]) {
-    for (const ev of ["insert", "update", "delete"]) await sql.raw(`drop trigger if exists ${t}_deadline_full_${ev}`).execute(db);
+    for (const ev of ["insert", "update", "delete"]) await d.dropTrigger(db, `${t}_deadline_full_${ev}`, t);
   }
-  await sql.raw(`drop trigger if exists org_profile_deadline_full`).execute(db);
-  await sql.raw(`drop trigger if exists complaints_deadline_dirty_ins`).execute(db);
-  await sql.raw(`drop trigger if exists complaints_deadline_dirty_upd`).execute(db);
+  await d.dropTrigger(db, "org_profile_deadline_full", "org_profile");
+  await d.dropTrigger(db, "complaints_deadline_dirty_ins", "complaints");
+  await d.dropTrigger(db, "complaints_deadline_dirty_upd", "complaints");
   await db.schema.dropIndex("complaints_open_unassigned_started").ifExists().execute();
   await db.schema.dropTable("deadline_dirty").ifExists().execute();
   await db.schema.dropTable("deadline_tick_state").ifExists().execute();

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 import { dropStatisticsTriggers, installStatisticsTriggers, rebuildStatistics } from "../statistics";
 
 /**
@@ -21,7 +22,15 @@ const TOPICS_V1 = `'bribery','procurement','personnel','unfair_service','officer
 const REPORT_TAGS_V2 = `'bribery','procurement','personnel','abuse_of_position','conflict_of_interest','unfair_service','officer_conduct','other'`;
 const REPORT_TAGS_V1 = `'bribery','procurement','personnel','abuse_of_position','conflict_of_interest','other'`;
 
+/** report_tags with a new list of allowed tags (tags no longer allowed are dropped). */
 async function recreateReportTags(db: Kysely<any>, allowed: string): Promise<void> {
+  if (dialectOf(db).name === "postgres") {
+    // PostgreSQL alters the CHECK in place (SQLite cannot: the table is rebuilt below).
+    await sql.raw(`delete from report_tags where tag not in (${allowed})`).execute(db);
+    await sql.raw(`alter table report_tags drop constraint report_tags_tag_check`).execute(db);
+    await sql.raw(`alter table report_tags add constraint report_tags_tag_check check (tag in (${allowed}))`).execute(db);
+    return;
+  }
   await sql
     .raw(
       `create table report_tags_new (
@@ -39,6 +48,7 @@ async function recreateReportTags(db: Kysely<any>, allowed: string): Promise<voi
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const d = dialectOf(db);
   await sql.raw(`alter table complaints add column sla_outcome text check (sla_outcome in ('resolved','explained','late'))`).execute(db);
   await sql.raw(`alter table complaints add column ack_outcome text check (ack_outcome in ('on_time','late'))`).execute(db);
 
@@ -85,7 +95,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     complaint_id integer not null references complaints(id) on delete cascade,
     topic text not null check (topic in (${TOPICS_V1})),
     primary key (complaint_id, topic)
-  ) without rowid`,
+  )${d.withoutRowid}`,
     )
     .execute(db);
   await recreateReportTags(db, REPORT_TAGS_V2);
@@ -117,7 +127,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql
     .raw(
       `create table counter_feedback (
-    id integer primary key autoincrement,
+    id ${d.autoIdSql},
     service text not null,
     score integer not null check (score between 1 and 5),
     comment text not null default '',
@@ -163,7 +173,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       .map((c) => `${c} integer not null default 0`)
       .join(", ")},
     primary key (fiscal_year, dim, key, day)
-  ) without rowid`,
+  )${d.withoutRowid}`,
     )
     .execute(db);
   await sql
@@ -171,7 +181,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       `create table complaint_resolve_days (
     fiscal_year integer not null, month text not null, days integer not null, n integer not null default 0,
     primary key (fiscal_year, month, days)
-  ) without rowid`,
+  )${d.withoutRowid}`,
     )
     .execute(db);
   await sql
@@ -181,7 +191,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     received integer not null default 0, completed integer not null default 0, substantiated integer not null default 0,
     unsubstantiated integer not null default 0, referred integer not null default 0,
     primary key (fiscal_year, day)
-  ) without rowid`,
+  )${d.withoutRowid}`,
     )
     .execute(db);
   await sql
@@ -190,7 +200,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     fiscal_year integer not null, source text not null check (source in ('complaint','report')), topic text not null,
     day text not null, n integer not null default 0,
     primary key (fiscal_year, source, topic, day)
-  ) without rowid`,
+  )${d.withoutRowid}`,
     )
     .execute(db);
   await sql
@@ -199,7 +209,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     fiscal_year integer not null, source text not null check (source in ('case','counter')), day text not null,
     score integer not null, n integer not null default 0,
     primary key (fiscal_year, source, day, score)
-  ) without rowid`,
+  )${d.withoutRowid}`,
     )
     .execute(db);
 

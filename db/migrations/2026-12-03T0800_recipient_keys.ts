@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 import { bangkokDateKey } from "../../app/lib/thai-date";
 import { getMasterKey } from "../../app/utils/keys.server";
 import { writeFileDurably } from "../../app/utils/durable-file.server";
@@ -35,11 +36,14 @@ import {
  */
 export async function up(db: Kysely<any>): Promise<void> {
   // One transaction: SQLite runs DDL inside it, so a failure (e.g. no master key) leaves the database as it was.
-  // (Re-encrypted evidence files are written in place by rename and stay readable in either format.)
-  await db.transaction().execute((trx) => upInTransaction(trx));
+  // (Re-encrypted evidence files are written in place by rename and stay readable in either format.) PostgreSQL's
+  // migrator already runs the migrations in one transaction (its DDL is transactional too).
+  if (db.isTransaction) await upInTransaction(db);
+  else await db.transaction().execute((trx) => upInTransaction(trx));
 }
 
 async function upInTransaction(db: Kysely<any>): Promise<void> {
+  const d = dialectOf(db);
   await sql`alter table staff add column position text not null default ''`.execute(db);
   await sql`alter table staff add column nicknames text not null default ''`.execute(db);
   await sql`create table staff_keys (
@@ -52,7 +56,7 @@ async function upInTransaction(db: Kysely<any>): Promise<void> {
     created_on text not null
   )`.execute(db);
   await sql`create table report_keys (
-    id integer primary key autoincrement,
+    id ${sql.raw(d.autoIdSql)},
     report_id integer not null references reports(id) on delete cascade,
     tag_pub text not null,
     view_tag text not null,
@@ -63,7 +67,7 @@ async function upInTransaction(db: Kysely<any>): Promise<void> {
   // What the reporter does reaches the audit log and the officers' mailboxes later, at random times, in batches
   // (app/models/report/notifications.server.ts): no time is stored here.
   await sql`create table report_activity_pending (
-    id integer primary key autoincrement,
+    id ${sql.raw(d.autoIdSql)},
     target text not null,
     sealed text not null,
     day text not null

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 
 /**
  * Staff accounts that can be run for years:
@@ -8,10 +9,11 @@ import { sql, type Kysely } from "kysely";
  *   devices recognised for that account); an account without a password yet has password_hash ''.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  const d = dialectOf(db);
   await sql`alter table staff add column password_changed_at text`.execute(db);
   await sql`update staff set password_changed_at = created_at`.execute(db);
   await sql`create table staff_enrolments (
-    id integer primary key autoincrement,
+    id ${sql.raw(d.autoIdSql)},
     staff_id integer not null references staff(id) on delete cascade,
     token_hash text not null unique,
     purpose text not null check (purpose in ('enrol','reset')),

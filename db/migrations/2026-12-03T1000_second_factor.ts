@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 
 /**
  * Second factor for more roles, and passkeys:
@@ -14,13 +15,14 @@ import { sql, type Kysely } from "kysely";
  *   server-side, tied to the session row (deleted with it), consumed on first use and valid for two minutes.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  const d = dialectOf(db);
   await sql`create table second_factor_roles (
     role text primary key check (role in ('officer','intake','executive')),
     set_at text not null,
     set_by integer references staff(id) on delete set null
   )`.execute(db);
   await sql`create table staff_passkeys (
-    id integer primary key autoincrement,
+    id ${sql.raw(d.autoIdSql)},
     staff_id integer not null references staff(id) on delete cascade,
     credential_id text not null unique,
     public_key text not null,

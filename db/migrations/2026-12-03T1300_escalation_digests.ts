@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 
 /**
  * Escalation digests ("catching up never stops the portal"): the deadline tick claims escalations in small
@@ -15,6 +16,7 @@ import { sql, type Kysely } from "kysely";
  * - escalation_digests: one row per digest queued (level, recipient, the escalation ids it covered, how many cases).
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  const d = dialectOf(db);
   await sql`alter table escalations add column notify_key text`.execute(db);
   await sql`create table escalation_notify_state (
     id integer primary key check (id = 1),
@@ -24,7 +26,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     db,
   );
   await sql`create table escalation_digests (
-    id integer primary key autoincrement,
+    id ${sql.raw(d.autoIdSql)},
     level text not null,
     staff_id integer not null,
     from_id integer not null,

@@ -5,13 +5,15 @@
  * to case), and an index of open cases by position for the nearby lookup.
  */
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 
 /** The open-case condition exactly as db/statuses.ts openStatusSqlText() writes it (SQLite matches partial indexes by text). */
 const OPEN = `status in ('received','accepted','in_progress','waiting_info')`;
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql.raw(`alter table org_profile add column map_centre_lat real check (map_centre_lat between -90 and 90)`).execute(db);
-  await sql.raw(`alter table org_profile add column map_centre_lng real check (map_centre_lng between -180 and 180)`).execute(db);
+  const d = dialectOf(db);
+  await sql.raw(`alter table org_profile add column map_centre_lat ${d.real} check (map_centre_lat between -90 and 90)`).execute(db);
+  await sql.raw(`alter table org_profile add column map_centre_lng ${d.real} check (map_centre_lng between -180 and 180)`).execute(db);
   await sql.raw(`alter table org_profile add column map_zoom integer not null default 13 check (map_zoom between 5 and 18)`).execute(db);
   // The seeded organisation (ตำบลวังลึก, อำเภอสามชุก, สุพรรณบุรี): an installation that already exists gets the same
   // centre a new one is seeded with (db/seed/wangluek.json); the administrator moves it to the office.
@@ -19,7 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable("complaint_me_too")
-    .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+    .addColumn("id", "integer", d.autoId)
     .addColumn("complaint_id", "integer", (c) => c.notNull().references("complaints.id").onDelete("cascade"))
     // HMAC of (case, device cookie): the same device cannot mark a case twice, and two marks of one device on
     // different cases cannot be linked.

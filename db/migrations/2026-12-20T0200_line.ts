@@ -4,8 +4,10 @@
  * looked up by a keyed hash); processed webhook events (redelivery is ignored); drafts of complaints filed in LINE.
  */
 import { sql, type Kysely } from "kysely";
+import { dialectOf } from "../dialects";
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const d = dialectOf(db);
   await sql.raw(`alter table outbox add column channel text not null default 'email' check (channel in ('email','line'))`).execute(db);
   await sql.raw(`create index outbox_channel_due on outbox (channel, status, next_attempt_at)`).execute(db);
   await sql
@@ -23,7 +25,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql
     .raw(
       `create table line_follows (
-    id integer primary key autoincrement,
+    id ${d.autoIdSql},
     complaint_id integer not null references complaints(id) on delete cascade,
     user_key text not null,
     user_enc text not null,

@@ -7,6 +7,9 @@
  *   await server.stop();
  *
  * Set TEST_BUILD_DIR to run against another build folder (same meaning as BUILD_DIR for the server).
+ * Set TEST_DATABASE=postgres to run every server on PostgreSQL: each startServer() gets a fresh database (DATABASE_URL) on
+ * one private PostgreSQL server per test process (tests/helpers/postgres.ts); the data folder still holds keys and
+ * uploads. Read (or write) a server's database with testDb(server) or dbAll/dbGet, which work on both databases.
  * Set KEEP_TEST_DATA=1 to keep the data folders after the tests (for debugging).
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -15,6 +18,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { CompiledQuery, type Kysely } from "kysely";
+import type { Database } from "../../db/schema";
+import type { TestPostgres } from "./postgres";
 
 /** Project root (two levels above tests/helpers). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -23,7 +29,10 @@ export interface TestServer {
   url: string;
   port: number;
   dataDir: string;
+  /** The SQLite file (absent when the server runs on PostgreSQL: see databaseUrl). */
   dbFile: string;
+  /** The server's PostgreSQL database (postgres://…), or null on SQLite. */
+  databaseUrl: string | null;
   /** Stops the server (SIGTERM, then SIGKILL after 10 s) and removes its data folder. */
   stop(): Promise<void>;
   /** Stops and starts the server again on the same port with the same data folder. */
@@ -126,10 +135,37 @@ function killAndWait(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   });
 }
 
+/** Whether this test run puts its servers on PostgreSQL (TEST_DATABASE=postgres; tests/vitest.postgres.config.ts). */
+export const onPostgres = process.env.TEST_DATABASE === "postgres";
+
+let sharedPostgres: Promise<TestPostgres> | null = null;
+let databaseCount = 0;
+
+/**
+ * A fresh PostgreSQL database on this test process's private server (started on first use; it stops when the process
+ * exits, see tests/helpers/postgres.ts).
+ */
+export async function freshPostgresDatabase(): Promise<string> {
+  sharedPostgres ??= import("./postgres").then((m) => m.startPostgres());
+  const pg = await sharedPostgres;
+  databaseCount += 1;
+  return pg.createDatabase(`portal_${process.pid}_${databaseCount}`);
+}
+
+/**
+ * For tests that use the models in their own process (getDb()): a fresh PostgreSQL database's URL under
+ * TEST_DATABASE=postgres, otherwise undefined (SQLite under DATA_DIR). Set DATABASE_URL to it before the first getDb().
+ */
+export async function testDatabaseUrl(): Promise<string | undefined> {
+  return onPostgres ? freshPostgresDatabase() : undefined;
+}
+
 /** Starts a fresh server; resolves once /healthz answers 200. */
 export async function startServer(opts: { env?: Record<string, string>; port?: number; dataDir?: string } = {}): Promise<TestServer> {
   // opts.dataDir: an existing data folder (a restored backup) instead of a new one; removed by stop() all the same.
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-test-"));
+  // TEST_DATABASE=postgres: a database of its own, unless the test names one.
+  const databaseUrl = opts.env?.DATABASE_URL ?? (onPostgres ? await freshPostgresDatabase() : null);
   let out = "";
   let child: ChildProcess | null = null;
   let port = opts.port ?? (await freePort());
@@ -143,6 +179,7 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     // Report notices and reporters' audit entries in batches every few seconds instead of at random times.
     REPORT_NOTICE_WINDOW_MINUTES: "0",
     LOG_LEVEL: "info",
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     // A production server refuses a clock offset unless told it is a test or demonstration (env.server.ts).
     ...(opts.env?.CLOCK_OFFSET_MS !== undefined ? { ALLOW_CLOCK_OFFSET: "1" } : {}),
     ...opts.env,
@@ -163,6 +200,9 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     proc.stderr!.on("data", (d: string) => (out += d));
     child = proc;
     await waitForHealth(url, proc, () => out, 45_000);
+    if (env.DATABASE_URL && /^postgres(ql)?:/i.test(env.DATABASE_URL) && fs.existsSync(path.join(dataDir, "sujarit.db"))) {
+      throw new Error(`the server was given ${env.DATABASE_URL} but wrote a SQLite file:\n${out}`);
+    }
   };
 
   // The port was free a moment ago; if another process grabbed it, try another one (only when we chose it).
@@ -194,6 +234,7 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     },
     dataDir,
     dbFile: path.join(dataDir, "sujarit.db"),
+    databaseUrl: databaseUrl && /^postgres(ql)?:/i.test(databaseUrl) ? databaseUrl : null,
     get env() {
       return makeEnv();
     },
@@ -214,6 +255,7 @@ export async function startServer(opts: { env?: Record<string, string>; port?: n
     async stop() {
       if (child) await killAndWait(child);
       child = null;
+      await closeTestDb(server);
       if (!process.env.KEEP_TEST_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -265,8 +307,47 @@ export async function createStaffUser(server: Pick<TestServer, "env">, user: Sta
   });
 }
 
-/** Runs a read-only query against the server's SQLite file (a new read-only connection each time). */
-export async function dbAll<T = Record<string, any>>(server: Pick<TestServer, "dbFile">, sql: string, ...params: unknown[]): Promise<T[]> {
+/** Where a server keeps its data: the SQLite file, or its PostgreSQL database when it has one. */
+export type DatabaseOf = Pick<TestServer, "dbFile"> & { databaseUrl?: string | null };
+
+const testDbs = new WeakMap<object, Kysely<Database>>();
+
+/**
+ * The server's database through Kysely, on SQLite or PostgreSQL alike (opened on first use, closed by server.stop() or
+ * closeTestDb). For tests that read or change rows directly; write portable SQL (or use dialectOf(db)).
+ */
+export async function testDb(server: DatabaseOf): Promise<Kysely<Database>> {
+  let db = testDbs.get(server);
+  if (!db) {
+    const { openDatabaseAt } = await import("../../db/dialects");
+    db = openDatabaseAt<Database>({ postgresUrl: server.databaseUrl ?? null, sqliteFile: server.dbFile });
+    testDbs.set(server, db);
+  }
+  return db;
+}
+
+/** Closes the connection testDb(server) opened, if any. */
+export async function closeTestDb(server: object): Promise<void> {
+  const db = testDbs.get(server);
+  testDbs.delete(server);
+  await db?.destroy();
+}
+
+/** SQLite's `?` placeholders as PostgreSQL's `$1, $2, …` (outside quoted text). */
+function numberedPlaceholders(text: string): string {
+  let n = 0;
+  return text.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (m) => (m === "?" ? `$${++n}` : m));
+}
+
+/**
+ * Runs a query against the server's database: on SQLite a new read-only connection each time; on PostgreSQL the
+ * testDb connection, with the `?` placeholders numbered. Write SQL both databases understand.
+ */
+export async function dbAll<T = Record<string, any>>(server: DatabaseOf, sql: string, ...params: unknown[]): Promise<T[]> {
+  if (server.databaseUrl) {
+    const db = await testDb(server);
+    return (await db.executeQuery<T>(CompiledQuery.raw(numberedPlaceholders(sql), params))).rows;
+  }
   const { default: SQLite } = await import("better-sqlite3");
   const db = new SQLite(server.dbFile, { readonly: true, fileMustExist: true });
   try {
@@ -278,11 +359,7 @@ export async function dbAll<T = Record<string, any>>(server: Pick<TestServer, "d
 }
 
 /** First row of a read-only query, or undefined. */
-export async function dbGet<T = Record<string, any>>(
-  server: Pick<TestServer, "dbFile">,
-  sql: string,
-  ...params: unknown[]
-): Promise<T | undefined> {
+export async function dbGet<T = Record<string, any>>(server: DatabaseOf, sql: string, ...params: unknown[]): Promise<T | undefined> {
   return (await dbAll<T>(server, sql, ...params))[0];
 }
 

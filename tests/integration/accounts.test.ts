@@ -8,8 +8,7 @@
 import { spawn } from "node:child_process";
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import SQLite from "better-sqlite3";
-import { ROOT, dbAll, dbGet, startServer, type TestServer } from "../helpers/server";
+import { ROOT, dbAll, dbGet, startServer, testDb, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, type HttpResult } from "../helpers/http";
 import { enrolRecipient, fileReport, integrityLogin, type TotpAccount } from "../helpers/report";
 
@@ -124,14 +123,12 @@ describe("enrolment links", () => {
   it("an expired link is refused", async () => {
     const r = await cli(["add", "--email", "late.enrol@wangluek.go.th", "--name", "ช้า ไป", "--role", "intake"]);
     const l = linkIn(r.out);
-    const db = new SQLite(server.dbFile);
-    try {
-      db.prepare(
-        "update staff_enrolments set expires_at = '2000-01-01T00:00:00.000Z' where staff_id = (select id from staff where email = 'late.enrol@wangluek.go.th')",
-      ).run();
-    } finally {
-      db.close();
-    }
+    const db = await testDb(server);
+    await db
+      .updateTable("staff_enrolments")
+      .set({ expires_at: "2000-01-01T00:00:00.000Z" })
+      .where("staff_id", "=", (eb) => eb.selectFrom("staff").select("id").where("email", "=", "late.enrol@wangluek.go.th"))
+      .execute();
     expect((await openLink(client(), l)).status).toBe(410);
   }, 60_000);
 });

@@ -14,7 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-caselist-"));
 process.env.DATA_DIR = dataDir;
 process.env.PUBLIC_URL = "http://localhost:3999";
-delete process.env.DATABASE_URL;
+// SQLite under DATA_DIR, or a fresh PostgreSQL database when the run is TEST_DATABASE=postgres.
+const { testDatabaseUrl } = await import("../helpers/server");
+const databaseUrl = await testDatabaseUrl();
+if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
+else delete process.env.DATABASE_URL;
 
 const { getDb } = await import("~/utils/db.server");
 const { migrateToLatest } = await import("../../db/connection");
@@ -196,7 +200,9 @@ beforeAll(async () => {
   SECRETS.push(`ความเห็นลับ-${tag}`);
   await db.destroy(); // the server owns the file from here on
 
-  server = await startServer({ env: { DATA_DIR: dataDir, TRUSTED_PROXIES: "127.0.0.1" } });
+  server = await startServer({
+    env: { DATA_DIR: dataDir, TRUSTED_PROXIES: "127.0.0.1", ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
+  });
   for (const u of Object.values(users)) await createStaffUser(server, { ...u, password: PASSWORD });
 }, 240_000);
 

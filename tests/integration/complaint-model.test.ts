@@ -12,7 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-complaint-"));
 process.env.DATA_DIR = dataDir;
 process.env.PUBLIC_URL = "http://localhost:3999";
-delete process.env.DATABASE_URL;
+// SQLite under DATA_DIR, or a fresh PostgreSQL database when the run is TEST_DATABASE=postgres.
+const { testDatabaseUrl } = await import("../helpers/server");
+const databaseUrl = await testDatabaseUrl();
+if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
+else delete process.env.DATABASE_URL;
 
 // App modules read DATA_DIR when first used, so they are imported after it is set.
 const { getDb, getSecrets } = await import("~/utils/db.server");
@@ -22,6 +26,7 @@ const { migrateToLatest } = await import("../../db/connection");
 const { seedOrganisation } = await import("../../db/seed");
 const complaints = await import("~/models/complaints/filing.server");
 const uploads = await import("~/models/complaints/attachments.server");
+const { fileStore } = await import("~/utils/file-store.server");
 const { fiscalYearOf } = await import("~/lib/fiscal-year");
 const { parseCaseReference } = await import("~/lib/complaint-reference");
 
@@ -305,7 +310,7 @@ describe("uploads", () => {
     expect(uploads.isPendingUploadId(id)).toBe(true);
     const pending = await db.selectFrom("pending_uploads").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(pending.mime).toBe("image/jpeg");
-    const stored = fs.readFileSync(uploads.attachmentPath(pending.sha256));
+    const stored = (await fileStore().get(uploads.attachmentKey(pending.sha256)))!;
     const meta = await sharp(stored).metadata();
     expect(meta.format).toBe("jpeg");
     expect(meta.exif).toBeUndefined();
@@ -341,7 +346,7 @@ describe("uploads", () => {
     const id = await uploads.storeUpload({ name: "letter.pdf", data: PDF }, db);
     const pending = await db.selectFrom("pending_uploads").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
     expect(pending.mime).toBe("application/pdf");
-    expect(fs.readFileSync(uploads.attachmentPath(pending.sha256)).equals(PDF)).toBe(true);
+    expect((await fileStore().get(uploads.attachmentKey(pending.sha256)))?.equals(PDF)).toBe(true);
   });
 
   it("resolves kept upload ids and cleans up old pending uploads", async () => {
@@ -351,8 +356,8 @@ describe("uploads", () => {
     expect(kept.missing).toBe(2);
 
     const pending = await db.selectFrom("pending_uploads").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-    const file = uploads.attachmentPath(pending.sha256);
-    expect(fs.existsSync(file)).toBe(true);
+    const file = uploads.attachmentKey(pending.sha256);
+    expect(await fileStore().exists(file)).toBe(true);
     setClockOffsetForTests(25 * 3600 * 1000);
     try {
       expect((await uploads.resolveKeptUploads(db, [id])).found).toHaveLength(0);
@@ -361,9 +366,9 @@ describe("uploads", () => {
       setClockOffsetForTests(0);
     }
     expect(await db.selectFrom("pending_uploads").select("id").where("id", "=", id).executeTakeFirst()).toBeUndefined();
-    expect(fs.existsSync(file)).toBe(false);
+    expect(await fileStore().exists(file)).toBe(false);
     // Files that belong to a complaint stay.
     const attached = await db.selectFrom("attachments").select("sha256").executeTakeFirstOrThrow();
-    expect(fs.existsSync(uploads.attachmentPath(attached.sha256))).toBe(true);
+    expect(await fileStore().exists(uploads.attachmentKey(attached.sha256))).toBe(true);
   });
 });

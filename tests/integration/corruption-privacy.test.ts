@@ -19,6 +19,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { dbAll, dbGet, freePort, startServer, type TestServer } from "../helpers/server";
+import { storedKeys } from "../helpers/file-store";
 import { startSmtp, type ReceivedMail, type TestSmtp } from "../helpers/smtp";
 import { HttpClient, csrfOf, formData } from "../helpers/http";
 import {
@@ -144,8 +145,8 @@ describe("what a copy of the server's disk reveals", () => {
     expect(files).toHaveLength(1);
     // The size is a size class (16 KiB doubling), never the file's own size.
     expect(Math.log2(files[0].size / 16384) % 1).toBe(0);
-    const onDisk = filesUnder(path.join(server.dataDir, "reports"));
-    expect(onDisk.length, "encrypted evidence under <DATA_DIR>/reports").toBeGreaterThanOrEqual(1);
+    const stored = await storedKeys(server, "reports/");
+    expect(stored.length, "encrypted evidence in the file store (<DATA_DIR>/reports, or stored_file)").toBeGreaterThanOrEqual(1);
   });
 
   it("no byte of the database, its WAL or any file under DATA_DIR reveals the report, the reporter or the receipt", () => {

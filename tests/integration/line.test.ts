@@ -12,6 +12,7 @@ import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaffUser, dbAll, dbGet, startServer, waitUntil, type TestServer } from "../helpers/server";
+import { storedFile } from "../helpers/file-store";
 import { HttpClient, csrfOf, fileComplaint, type FiledComplaint, type HttpResult } from "../helpers/http";
 import { createAnyStaff, fileReport, integrityLogin, openInbox, totpAccount } from "../helpers/report";
 import { lineUserId, startLineStandIn, type LineStandIn } from "../helpers/line-stand-in";
@@ -331,7 +332,7 @@ describe("filing a complaint from LINE", () => {
     const files = await dbAll(server, "select sha256, mime from attachments where complaint_id = ?", c!.id);
     expect(files).toHaveLength(1);
     expect(files[0]!.mime).toBe("image/jpeg");
-    const stored = fs.readFileSync(path.join(server.dataDir, "uploads", files[0]!.sha256.slice(0, 2), files[0]!.sha256));
+    const stored = (await storedFile(server, `uploads/${files[0]!.sha256.slice(0, 2)}/${files[0]!.sha256}`))!;
     const meta = await sharp(stored).metadata();
     expect(meta.exif).toBeUndefined();
     expect(stored.includes(Buffer.from(`X-${tag}`))).toBe(false);

@@ -13,7 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-privacy-"));
 process.env.DATA_DIR = dataDir;
 process.env.PUBLIC_URL = "http://localhost:3997";
-delete process.env.DATABASE_URL;
+// SQLite under DATA_DIR, or a fresh PostgreSQL database when the run is TEST_DATABASE=postgres.
+const { testDatabaseUrl } = await import("../helpers/server");
+const databaseUrl = await testDatabaseUrl();
+if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
+else delete process.env.DATABASE_URL;
 
 const { getDb } = await import("~/utils/db.server");
 const { migrateToLatest } = await import("../../db/connection");
@@ -22,6 +26,7 @@ const complaints = await import("~/models/complaints/filing.server");
 const uploads = await import("~/models/complaints/attachments.server");
 const handling = await import("~/models/complaints/handling.server");
 const privacy = await import("~/models/complaints/privacy.server");
+const { fileStore } = await import("~/utils/file-store.server");
 const { complaintStats } = await import("~/models/statistics/figures.server");
 const { fiscalYearOf } = await import("~/lib/fiscal-year");
 
@@ -189,8 +194,9 @@ describe("the retention job", () => {
     const bytes = storedBytes();
     const found = secrets().filter((s) => bytes.includes(Buffer.from(s, "utf8")));
     expect(found).toEqual([]);
-    expect(
-      fs.readdirSync(path.join(dataDir, "uploads"), { recursive: true }).filter((f) => /^[0-9a-f]{64}$/.test(path.basename(String(f)))),
-    ).toEqual([]);
+    // No upload left in the file store (FILE_STORE=disk: under DATA_DIR/uploads; database: rows of stored_file).
+    expect(await fileStore().list("uploads/")).toEqual([]);
+    const onDisk = fs.existsSync(path.join(dataDir, "uploads")) ? fs.readdirSync(path.join(dataDir, "uploads"), { recursive: true }) : [];
+    expect(onDisk.filter((f) => /^[0-9a-f]{64}$/.test(path.basename(String(f))))).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import path from "node:path";
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dbAll, dbGet, startServer, waitUntil, type TestServer } from "../helpers/server";
+import { storedFile } from "../helpers/file-store";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
 import {
   HttpClient,
@@ -146,10 +147,10 @@ describe("filing a complaint", () => {
     expect(atts).toHaveLength(1);
     expect(atts[0].mime).toBe("image/jpeg");
     expect(atts[0].sha256).toMatch(/^[0-9a-f]{64}$/);
-    const stored = path.join(server.dataDir, "uploads", atts[0].sha256.slice(0, 2), atts[0].sha256);
-    expect(fs.existsSync(stored)).toBe(true);
-    expect(crypto.createHash("sha256").update(fs.readFileSync(stored)).digest("hex")).toBe(atts[0].sha256);
-    expect(fs.statSync(stored).size).toBe(atts[0].size);
+    const stored = await storedFile(server, `uploads/${atts[0].sha256.slice(0, 2)}/${atts[0].sha256}`);
+    expect(stored).not.toBeNull();
+    expect(crypto.createHash("sha256").update(stored!).digest("hex")).toBe(atts[0].sha256);
+    expect(stored!.length).toBe(atts[0].size);
 
     const outbox = await dbAll(server, "select * from outbox where complaint_id = ?", row!.id);
     expect(outbox).toHaveLength(1);

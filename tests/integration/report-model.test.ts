@@ -39,6 +39,7 @@ const { flushReportChannel } = await import("~/models/report/notifications.serve
 const { REPORT_ACTIVITY } = await import("~/models/report/channel-audit.server");
 const { unlockWithPassword, holdKeys } = await import("~/models/report/key-vault.server");
 const { personKeysFromSeed } = await import("~/models/report/crypto.server");
+const { fileStore, LocalDiskFileStore } = await import("~/utils/file-store.server");
 
 type OfficerAccess = import("~/models/report/casework.server").OfficerAccess;
 type CreateReportInput = import("~/models/report/filing.server").CreateReportInput;
@@ -216,8 +217,11 @@ describe("filing a report", () => {
     // One wrapped key per person on the list at filing (two officers and a decoy in the alternate's place).
     expect(await db.selectFrom("report_keys").select("id").where("report_id", "=", first.id).execute()).toHaveLength(3);
     expect(await db.selectFrom("report_attachments").select("id").where("report_id", "=", first.id).execute()).toHaveLength(2);
-    expect(filesUnder(path.join(dataDir, "reports"))).toHaveLength(2);
-    for (const f of filesUnder(path.join(dataDir, "reports"))) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+    // In the file store (FILE_STORE=disk: files under DATA_DIR/reports, owner-only; database: rows of stored_file).
+    const stored = await fileStore().list("reports/");
+    expect(stored).toHaveLength(2);
+    const store = fileStore();
+    if (store instanceof LocalDiskFileStore) for (const f of stored) expect(fs.statSync(store.pathOf(f.key)).mode & 0o777).toBe(0o600);
 
     await sql`pragma wal_checkpoint(passive)`.execute(db);
     expectAbsent([PHRASE, REPORTER, CONTACT, first.receipt!, formatReceipt(first.receipt!), "SecretCam", "หลักฐาน.jpg", "contract.pdf"]);
@@ -683,10 +687,10 @@ describe("retention", () => {
   it("purges closed reports after the retention period (every key copy destroyed), keeping the statistics", async () => {
     const before = await reportCounts(db);
     expect((await purgeClosedReports(db)).purged).toBe(0);
-    const fileCount = filesUnder(path.join(dataDir, "reports")).length;
+    const fileCount = (await fileStore().list("reports/")).length;
     const later = new Date(Date.now() + 6 * 365.25 * 24 * 3600_000);
     expect(await purgeClosedReports(db, later)).toEqual({ purged: 1 });
-    expect(filesUnder(path.join(dataDir, "reports"))).toHaveLength(fileCount - 3);
+    expect(await fileStore().list("reports/")).toHaveLength(fileCount - 3);
 
     const row = await db.selectFrom("reports").selectAll().where("id", "=", first.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({

@@ -3,10 +3,9 @@
  * assign, public reply by e-mail and on /track, internal note, resolve), invalid transitions, login throttling.
  */
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaffUser, dbAll, dbGet, startServer, waitUntil, type TestServer } from "../helpers/server";
+import { storedFile } from "../helpers/file-store";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
 import { HttpClient, csrfOf, fileComplaint, makeJpeg, type FiledComplaint, type HttpResult } from "../helpers/http";
 
@@ -142,7 +141,7 @@ describe("access control", () => {
     expect(file.headers.get("content-type")).toMatch(/^image\/jpeg/);
     expect(file.headers.get("x-content-type-options")).toContain("nosniff");
     expect(file.headers.get("content-disposition") ?? "").toMatch(/^(attachment|inline)/);
-    const stored = fs.readFileSync(path.join(server.dataDir, "uploads", attachmentA.sha256.slice(0, 2), attachmentA.sha256));
+    const stored = (await storedFile(server, `uploads/${attachmentA.sha256.slice(0, 2)}/${attachmentA.sha256}`))!;
     const res = await fetch(`${server.url}/staff/cases/${caseA.reference}/attachments/${attachmentA.id}`, {
       headers: { Cookie: works.cookieHeader(), "X-Forwarded-For": "10.30.9.9" },
     });

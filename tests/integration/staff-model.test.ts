@@ -1,5 +1,5 @@
 /**
- * Staff-side domain functions against a real SQLite file: case actions and their history, outbox notices,
+ * Staff-side domain functions against a real SQLite file (or PostgreSQL database, TEST_DATABASE=postgres): case actions and their history, outbox notices,
  * internal notes, the queue's filters, login throttling and session expiry.
  */
 import fs from "node:fs";
@@ -10,7 +10,11 @@ import { formatCaseReference } from "~/lib/complaint-reference";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-staff-"));
 process.env.DATA_DIR = dataDir;
-delete process.env.DATABASE_URL;
+// SQLite under DATA_DIR, or a fresh PostgreSQL database when the run is TEST_DATABASE=postgres.
+const { testDatabaseUrl } = await import("../helpers/server");
+const databaseUrl = await testDatabaseUrl();
+if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
+else delete process.env.DATABASE_URL;
 
 type Mods = {
   db: import("../../db/connection").DB;

@@ -17,7 +17,11 @@ import { HttpClient, html } from "../helpers/http";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-stats-"));
 process.env.DATA_DIR = dataDir;
 process.env.PUBLIC_URL = "http://localhost:3999";
-delete process.env.DATABASE_URL;
+// SQLite under DATA_DIR, or a fresh PostgreSQL database when the run is TEST_DATABASE=postgres.
+const { testDatabaseUrl } = await import("../helpers/server");
+const databaseUrl = await testDatabaseUrl();
+if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
+else delete process.env.DATABASE_URL;
 
 const { getDb } = await import("~/utils/db.server");
 const { setClockOffsetForTests } = await import("~/utils/clock.server");
@@ -546,7 +550,13 @@ describe("pages and downloads show the same figures", () => {
     await db.destroy();
     dbClosed = true;
     // The server reads the same data folder (database and keys), with its clock at NOW.
-    server = await startServer({ env: { DATA_DIR: dataDir, CLOCK_OFFSET_MS: String(new Date(NOW).getTime() - Date.now()) } });
+    server = await startServer({
+      env: {
+        DATA_DIR: dataDir,
+        CLOCK_OFFSET_MS: String(new Date(NOW).getTime() - Date.now()),
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      },
+    });
     client = new HttpClient(server.url);
   }, 60_000);
   afterAll(async () => {

@@ -15,13 +15,17 @@ import crypto from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "~/lib/csv";
-import { ROOT, startServer, type TestServer } from "../helpers/server";
+import { ROOT, closeTestDb, startServer, testDb, type TestServer } from "../helpers/server";
 import { HttpClient, html } from "../helpers/http";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-status-"));
 process.env.DATA_DIR = dataDir;
 process.env.PUBLIC_URL = "http://localhost:3999";
-delete process.env.DATABASE_URL;
+// SQLite under DATA_DIR, or a fresh PostgreSQL database when the run is TEST_DATABASE=postgres.
+const { testDatabaseUrl } = await import("../helpers/server");
+const databaseUrl = await testDatabaseUrl();
+if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
+else delete process.env.DATABASE_URL;
 
 const { getDb } = await import("~/utils/db.server");
 const { setClockOffsetForTests } = await import("~/utils/clock.server");
@@ -162,7 +166,13 @@ describe("pages, files and definitions (built server)", () => {
   beforeAll(async () => {
     setClockOffsetForTests(0);
     await db.destroy();
-    server = await startServer({ env: { DATA_DIR: dataDir, CLOCK_OFFSET_MS: String(new Date(NOW).getTime() - Date.now()) } });
+    server = await startServer({
+      env: {
+        DATA_DIR: dataDir,
+        CLOCK_OFFSET_MS: String(new Date(NOW).getTime() - Date.now()),
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      },
+    });
     client = new HttpClient(server.url);
   }, 60_000);
   afterAll(async () => {
@@ -285,12 +295,12 @@ describe("stats:rebuild --check recomputes outcomes from the case history", () =
     const ok = run();
     expect(ok.stdout + ok.stderr).toContain("stored outcomes match the case histories");
     expect(ok.status).toBe(0);
-    const Database = (await import("better-sqlite3")).default;
-    const raw = new Database(path.join(dataDir, "sujarit.db"));
+    const target = { dbFile: path.join(dataDir, "sujarit.db"), databaseUrl: databaseUrl ?? null };
+    const raw = await testDb(target);
     // A resolved-in-time case stored as late; a closed case with no first-period outcome at all.
-    raw.prepare("update complaints set sla_outcome = 'late' where reference = ?").run(refs.A);
-    raw.prepare("update complaints set sla_outcome = null where reference = ?").run(refs.B);
-    raw.close();
+    await raw.updateTable("complaints").set({ sla_outcome: "late" }).where("reference", "=", refs.A!).execute();
+    await raw.updateTable("complaints").set({ sla_outcome: null }).where("reference", "=", refs.B!).execute();
+    await closeTestDb(target);
     const bad = run();
     const out = bad.stdout + bad.stderr;
     expect(bad.status).toBe(1);

@@ -6,6 +6,7 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaffUser, dbAll, dbGet, startServer, type TestServer } from "../helpers/server";
+import { bangkokDateKey } from "~/lib/thai-date";
 import { HttpClient, csrfOf, fileComplaint, type FiledComplaint, type HttpResult } from "../helpers/http";
 
 let server: TestServer;
@@ -59,14 +60,14 @@ beforeAll(async () => {
   server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
   for (const u of Object.values(users)) await createStaffUser(server, { ...u, password: PASSWORD });
   complaint = await fileComplaint(newClient(), { subject: `ถนนพัง ${tag}`, category: "road", contactEmail: `t-${tag}@example.th` });
-  const row = await dbGet<{ id: number; fiscal_year: number; day: string }>(
+  const row = await dbGet<{ id: number; fiscal_year: number; received_at: string }>(
     server,
-    "select id, fiscal_year, date(received_at, '+7 hours') as day from complaints where reference = ?",
+    "select id, fiscal_year, received_at from complaints where reference = ?",
     complaint.reference,
   );
   complaintId = row!.id;
   fy = row!.fiscal_year;
-  day = row!.day;
+  day = bangkokDateKey(new Date(row!.received_at));
   for (const k of Object.keys(users) as (keyof typeof users)[]) c[k] = await login(k);
 });
 

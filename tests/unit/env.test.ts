@@ -20,6 +20,19 @@ describe("parseEnv", () => {
     expect(env.PORT).toBe(8080);
   });
 
+  it("selects PostgreSQL for a postgres:// or postgresql:// DATABASE_URL and SQLite otherwise", () => {
+    for (const url of ["postgres://sujarit:secret@db.internal:5432/sujarit", "postgresql://sujarit@127.0.0.1/sujarit?sslmode=require"]) {
+      const env = parseEnv({ DATABASE_URL: url, DATA_DIR: "/srv/sujarit" });
+      expect(env.DATABASE_DIALECT).toBe("postgres");
+      expect(env.DATABASE_URL).toBe(url);
+      // The SQLite file is not derived from a server URL.
+      expect(env.DATABASE_FILE).toBe("/srv/sujarit/sujarit.db");
+    }
+    expect(parseEnv({}).DATABASE_DIALECT).toBe("sqlite");
+    expect(parseEnv({ DATABASE_URL: "sqlite:/srv/x.db" })).toMatchObject({ DATABASE_DIALECT: "sqlite", DATABASE_FILE: "/srv/x.db" });
+    expect(() => parseEnv({ DATABASE_URL: "postgres:db.internal/sujarit" })).toThrow(/DATABASE_URL: a PostgreSQL URL must look like/);
+  });
+
   it.each([
     ["PORT", "70000"],
     ["PORT", "abc"],

@@ -5,7 +5,8 @@
  *   derived from the master key (outside the database). Editing, inserting or removing an entry breaks the chain,
  *   and someone who holds only the database cannot recompute a valid chain after tampering.
  * - The table has triggers that refuse UPDATE and DELETE, and prev_hash is UNIQUE (the chain cannot fork).
- * - Removing the newest entries is caught by comparing the highest id with SQLite's AUTOINCREMENT mark.
+ * - Removing the newest entries is caught by comparing the highest id with the table's id mark (SQLite's AUTOINCREMENT
+ *   sequence; on PostgreSQL a row of id_marks kept by a trigger, db/dialects/postgres.ts).
  * - details is JSON with operational facts only (ids, statuses, counts) — never report content or identities.
  *
  * - The operator holds the master key and could rewrite or truncate the whole chain with valid hashes; so the chain's
@@ -16,7 +17,7 @@
  * `npm run audit-log -- verify --head '<line or id:hash>'` checks against one.
  */
 import crypto from "node:crypto";
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { AuditEntry, Database } from "../../../db/schema";
 import { nowIso } from "~/utils/clock.server";
 import { deriveKey } from "~/utils/crypto.server";
@@ -24,6 +25,7 @@ import { canonicalJson } from "~/lib/canonical-json";
 import { getMasterKey } from "~/utils/keys.server";
 import { bangkokDateKey, formatThaiDate, toArabicDigits, toBuddhistYear, type Lang } from "~/lib/thai-date";
 import type { Executor } from "../../../db/connection";
+import { dialectOf } from "../../../db/dialects";
 
 export type AuditAction =
   | "report.create"
@@ -80,9 +82,10 @@ export function computeAuditHash(e: Hashed): string {
 }
 
 async function appendIn(trx: Executor, input: AuditInput): Promise<AuditEntry> {
+  // The mark first: on PostgreSQL it also makes concurrent appends wait their turn (SQLite has one writer anyway).
+  const mark = await dialectOf(trx).idMark(trx, "audit_log", { lock: true });
   const last = await trx.selectFrom("audit_log").select(["id", "hash"]).orderBy("id", "desc").limit(1).executeTakeFirst();
-  const seq = await sql<{ seq: number }>`select seq from sqlite_sequence where name = 'audit_log'`.execute(trx);
-  const id = Math.max(last?.id ?? 0, Number(seq.rows[0]?.seq ?? 0)) + 1;
+  const id = Math.max(last?.id ?? 0, mark) + 1;
   const entry: Hashed = {
     id,
     at: input.at ?? nowIso(),
@@ -158,8 +161,7 @@ export async function verifyAuditChain(
     }
     if (rows.length < batch) break;
   }
-  const seq = await sql<{ seq: number }>`select seq from sqlite_sequence where name = 'audit_log'`.execute(db);
-  const mark = Number(seq.rows[0]?.seq ?? 0);
+  const mark = await dialectOf(db).idMark(db, "audit_log");
   if (mark > lastId) return { ok: false, checked, firstBadId: lastId + 1, reason: "truncated" };
   if (head) {
     if (hashAtHead === null) {

@@ -4,14 +4,12 @@
  * - The type is decided by the file's content (magic bytes), never by its name or the browser's claim.
  * - Images are decoded and re-encoded with sharp, which throws away EXIF/GPS/device metadata (and anything hidden
  *   after the image data); a file that claims to be an image but does not decode is refused.
- * - Files are content-addressed under <DATA_DIR>/uploads/<sha256[0..2]>/<sha256>, written through a temp file,
- *   fsync and rename so they are on disk before the database row that refers to them is committed.
+ * - Files are content-addressed (key uploads/<sha256[0..2]>/<sha256>) in the file store (app/utils/file-store.server.ts:
+ *   under DATA_DIR, or in the database), written completely before the database row that refers to them is committed.
  * - A stored file first becomes a pending upload (random 128-bit id). createComplaint turns pending uploads into
  *   attachments; the ids of files that passed their checks are sent back with a rejected form so the citizen need
  *   not choose them again. Pending uploads older than 24 h are cleaned up.
  */
-import fs from "node:fs";
-import path from "node:path";
 import type SharpType from "sharp";
 
 /** sharp (libvips) is loaded on the first upload only, so a server that gets no photos does not carry it in memory. */
@@ -25,10 +23,9 @@ function loadSharp(): Promise<typeof SharpType> {
   });
   return sharpModule;
 }
-import { writeFileDurably } from "~/utils/durable-file.server";
+import { fileKeys, fileStore, fileRemoval } from "~/utils/file-store.server";
 import { unstable_parseMultipartFormData, type UploadHandler } from "@remix-run/node";
-import type { Executor } from "../../../db/connection";
-import { getEnv } from "~/utils/env.server";
+import { inTransaction, type Executor } from "../../../db/connection";
 import { randomToken, sha256Hex } from "~/utils/crypto.server";
 import { now } from "~/utils/clock.server";
 import { log, errorFields } from "~/utils/logger.server";
@@ -72,15 +69,9 @@ export function detectUploadType(buf: Uint8Array): UploadMime | null {
   return null;
 }
 
-/** The uploads root, <DATA_DIR>/uploads. */
-export function uploadsDir(): string {
-  return path.join(getEnv().DATA_DIR, "uploads");
-}
-
-/** Where the file with this sha256 lives. */
-export function attachmentPath(sha256: string): string {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error("Invalid sha256");
-  return path.join(uploadsDir(), sha256.slice(0, 2), sha256);
+/** The file store's key of the file with this sha256. */
+export function attachmentKey(sha256: string): string {
+  return fileKeys.complaintUpload(sha256);
 }
 
 /** A file name safe to show and to offer as a download name (no paths, no control characters, sane length). */
@@ -136,12 +127,14 @@ export async function sanitizeUpload(data: Uint8Array, name: string): Promise<{ 
   return { bytes: out, mime };
 }
 
-/** Writes bytes to their content address durably (temp file, fsync, rename, fsync directory). */
-export function writeContentAddressed(bytes: Buffer): string {
+/** Stores bytes under their content address (complete before it returns; an identical file already there is kept). */
+export async function writeContentAddressed(bytes: Buffer, db?: Executor): Promise<string> {
   const sha = sha256Hex(bytes);
-  const target = attachmentPath(sha);
-  if (fs.existsSync(target) && fs.statSync(target).size === bytes.length) return sha;
-  writeFileDurably(target, bytes);
+  const key = attachmentKey(sha);
+  const store = fileStore();
+  const opts = db ? { db } : undefined;
+  if ((await store.stat(key, opts))?.size === bytes.length) return sha;
+  await store.put(key, bytes, opts);
   return sha;
 }
 
@@ -168,13 +161,16 @@ export async function storeUploadInfo(file: IncomingFile, db: Executor): Promise
   const rawName = file.name ?? "";
   const data = "data" in file ? file.data : new Uint8Array(await file.arrayBuffer());
   const { bytes, mime } = await sanitizeUpload(data, rawName);
-  const sha = writeContentAddressed(bytes);
   const id = randomToken(16);
   const name = cleanFileName(rawName, mime);
-  await db
-    .insertInto("pending_uploads")
-    .values({ id, sha256: sha, mime, size: bytes.length, original_name: name, created_at: now().toISOString() })
-    .execute();
+  // With the store in the database the file and its pending row commit together; on disk the file is complete first.
+  await inTransaction(db, async (trx) => {
+    const sha = await writeContentAddressed(bytes, trx);
+    await trx
+      .insertInto("pending_uploads")
+      .values({ id, sha256: sha, mime, size: bytes.length, original_name: name, created_at: now().toISOString() })
+      .execute();
+  });
   return { id, name, mime, size: bytes.length };
 }
 
@@ -224,17 +220,13 @@ export async function cleanupPendingUploads(db: Executor, maxAgeMs = PENDING_MAX
       old.map((r) => r.id),
     )
     .execute();
+  const orphans: string[] = [];
   for (const sha of new Set(old.map((r) => r.sha256))) {
     const stillPending = await db.selectFrom("pending_uploads").select("id").where("sha256", "=", sha).executeTakeFirst();
     const attached = await db.selectFrom("attachments").select("id").where("sha256", "=", sha).executeTakeFirst();
-    if (!stillPending && !attached) {
-      try {
-        fs.rmSync(attachmentPath(sha), { force: true });
-      } catch (e) {
-        log.warn("could not remove orphan upload", errorFields(e));
-      }
-    }
+    if (!stillPending && !attached) orphans.push(attachmentKey(sha));
   }
+  await fileRemoval.afterCommit(orphans, db);
   return old.length;
 }
 

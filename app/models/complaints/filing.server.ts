@@ -4,6 +4,7 @@
  */
 import type { CaseEvent, Complaint, ComplaintChannel } from "../../../db/schema";
 import { inTransaction, type DB, type Executor } from "../../../db/connection";
+import { isUniqueViolation } from "../../../db/dialects/errors";
 import { DomainError } from "~/lib/domain-error";
 import { getSecrets } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -75,15 +76,6 @@ export async function complaintSchemaFor(db: DB) {
   return schemaCache.schema;
 }
 let schemaCache: { categories: unknown; villages: unknown; schema: ReturnType<typeof complaintFormSchema> } | null = null;
-
-function isUniqueViolation(e: unknown, column: string): boolean {
-  const err = e as { code?: string; message?: string };
-  return (
-    typeof err?.message === "string" &&
-    (err.code === "SQLITE_CONSTRAINT_UNIQUE" || err.message.includes("UNIQUE constraint failed")) &&
-    err.message.includes(column)
-  );
-}
 
 async function findBySubmissionKeyHash(db: Executor, hash: string) {
   return db

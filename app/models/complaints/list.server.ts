@@ -14,6 +14,7 @@
  * sorts a whole year.
  */
 import { sql, type Kysely, type RawBuilder } from "kysely";
+import { dialectOf } from "../../../db/dialects";
 import type { Database } from "../../../db/schema";
 import { closedStatusSql, openStatusSql } from "~/lib/complaint-status";
 import { dayRangeInstants, type CaseListCriteria, type CaseListFilter } from "~/lib/complaint-list-filter";
@@ -107,7 +108,7 @@ export async function listPublicCases(
   const page = Math.max(1, Math.min(Math.floor(opts.page ?? 1), CASE_LIST_MAX_PAGE));
   const conds = caseListConditions(f, opts.now);
   const where = sql`where ${sql.join(conds, sql` and `)}`;
-  const from = sql`complaints as c indexed by complaints_fy_received`;
+  const from = dialectOf(db).fromIndexed("complaints", "c", "complaints_fy_received");
   const [count, ids] = await Promise.all([
     sql<{ n: number }>`select count(*) as n from ${from} ${where}`.execute(db),
     sql<{

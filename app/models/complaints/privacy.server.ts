@@ -9,16 +9,17 @@
  *   correct the contact details, or erase their personal data (an open case then gets no more notices: the caller
  *   must say so). Each action is audited with the case ids only — never the phone number or e-mail searched for.
  */
-import fs from "node:fs";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "../../../db/schema";
 import { now } from "~/utils/clock.server";
 import { log, errorFields } from "~/utils/logger.server";
 import { AdaptiveBatch, yieldToEventLoop } from "~/utils/yield.server";
 import { inTransaction } from "../../../db/connection";
+import { dialectOf } from "../../../db/dialects";
 import { isOpenStatus, type CaseStatus } from "~/lib/complaint-status";
 import { appendAudit } from "../audit/audit.server";
-import { attachmentPath } from "./attachments.server";
+import { attachmentKey } from "./attachments.server";
+import { fileRemoval } from "~/utils/file-store.server";
 import { eraseLineData } from "../line/follows.server";
 import type { Executor } from "../../../db/connection";
 
@@ -43,7 +44,7 @@ export function normalizePhone(input: string): string {
 
 const normalizeEmail = (input: string) => input.normalize("NFKC").trim().toLowerCase();
 
-/** Removes a case's personal data and free text (one transaction; files after). Returns the files removed. */
+/** Removes a case's personal data and free text (one transaction; files in it or after). Returns the file keys removed. */
 async function anonymise(trx: Transaction<Database>, complaintId: number, at: string): Promise<string[]> {
   await trx
     .updateTable("complaints")
@@ -73,23 +74,17 @@ async function anonymise(trx: Transaction<Database>, complaintId: number, at: st
   await trx.deleteFrom("outbox").where("complaint_id", "=", complaintId).where("status", "in", ["pending", "dead"]).execute();
   const files = await trx.selectFrom("attachments").select("sha256").where("complaint_id", "=", complaintId).execute();
   await trx.deleteFrom("attachments").where("complaint_id", "=", complaintId).execute();
-  // A file is content-addressed: remove it only when no other case still has it.
+  // A file is content-addressed: remove it only when nothing else still refers to it.
   const removable: string[] = [];
   for (const f of files) {
     const other = await trx.selectFrom("attachments").select("id").where("sha256", "=", f.sha256).executeTakeFirst();
-    if (!other) removable.push(f.sha256);
+    // The same bytes may also wait as someone's pending upload (a form sent back): those keep the file until they expire.
+    const waiting = await trx.selectFrom("pending_uploads").select("id").where("sha256", "=", f.sha256).executeTakeFirst();
+    if (!other && !waiting) removable.push(attachmentKey(f.sha256));
   }
+  // A store inside the database removes the bytes in this transaction; another one after the commit.
+  await fileRemoval.inTransaction(trx, removable);
   return removable;
-}
-
-function removeFiles(shas: readonly string[]): void {
-  for (const sha of shas) {
-    try {
-      fs.rmSync(attachmentPath(sha), { force: true });
-    } catch (e) {
-      log.warn("could not remove an attachment file", errorFields(e));
-    }
-  }
 }
 
 /** Cases whose retention has run out at `at`: closed more than retention_years ago and not yet anonymised. */
@@ -143,7 +138,7 @@ export async function runComplaintRetention(
       });
       return all;
     });
-    removeFiles(files);
+    await fileRemoval.afterCommit(files, db);
     batches.record(batch.length, performance.now() - started);
     anonymised += batch.length;
     if (batch.length < size) break;
@@ -162,8 +157,7 @@ export async function runComplaintRetention(
  */
 async function scrubLeftovers(db: Kysely<Database>): Promise<void> {
   try {
-    await sql`insert into complaints_fts(complaints_fts) values ('optimize')`.execute(db);
-    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    await dialectOf(db).compactAfterRemoval(db);
   } catch (e) {
     log.warn("could not compact after removing personal data", errorFields(e));
   }
@@ -384,6 +378,6 @@ export async function eraseCase(
     });
     return removed;
   });
-  removeFiles(files);
+  await fileRemoval.afterCommit(files, db);
   await scrubLeftovers(db);
 }

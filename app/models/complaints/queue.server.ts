@@ -14,6 +14,7 @@ import { caseDeadlineView, dueSoonCutoff, type CountingMode, type DeadlineView, 
 import { queueDivisionScope, type Actor } from "~/lib/permissions";
 import { hasCriteria, parseCaseListCriteria, type CaseListCriteria } from "~/lib/complaint-list-filter";
 import { caseListConditions } from "./list.server";
+import { dialectOf } from "../../../db/dialects";
 
 /** The open-case condition written exactly as in the partial indexes of open cases (app/lib/complaint-status.ts). */
 const OPEN_CASE_SQL = openStatusSql("c.status");
@@ -188,18 +189,17 @@ export async function listQueue(
     if (ref) {
       conds.push(sql`c.reference = ${ref.reference}`);
     } else if ([...f.q].length >= 3) {
-      const phrase = `"${f.q.replace(/"/g, '""')}"`;
-      conds.push(sql`c.id in (select rowid from complaints_fts where complaints_fts match ${phrase})`);
+      conds.push(dialectOf(db).complaintTextMatch("c", f.q));
     } else {
       // Too short for the trigram index: a bounded scan of the newest cases only.
       conds.push(sql`c.id > (select coalesce(max(id), 0) from complaints) - ${SHORT_SEARCH_WINDOW}`);
-      conds.push(sql`c.subject like ${`%${escapeLike(f.q)}%`} escape '\\'`);
+      conds.push(dialectOf(db).likeInsensitive(sql`c.subject`, `%${escapeLike(f.q)}%`));
     }
   }
   // "all" with a division uses (division_id, status, due_at): order by due_at needs the status fixed, so sort instead.
   if (status === "all" && divisionId !== undefined && index !== "complaints_fy_received") index = null;
 
-  const from = index ? sql`complaints as c indexed by ${sql.id(index)}` : sql`complaints as c`;
+  const from = index ? dialectOf(db).fromIndexed("complaints", "c", index) : sql`complaints as c`;
   const where = conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``;
   const ids = await sql<{
     id: number;

@@ -9,7 +9,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Complaint, Database, EscalationLevel } from "../../../db/schema";
-import type { Executor } from "../../../db/connection";
+import { dialectOf, type Executor } from "../../../db/connection";
 import { OPEN_STATUSES, openStatusSql } from "~/lib/complaint-status";
 import type { AdaptiveBatch } from "~/utils/yield.server";
 import { addDays, deadlineStatus, dueSoonCutoff, type Counting, type SlaPolicy } from "./due-dates";
@@ -217,7 +217,7 @@ export async function* candidatePages(
     const rows = (
       await sql<Candidate & { k: string }>`
       select ${sql.join(CANDIDATE_COLUMNS.map((col) => sql.ref(`c.${col}`)))}, ${sql.ref(`c.${key}`)} as k
-      from complaints c indexed by ${sql.raw(index)}
+      from ${dialectOf(db).fromIndexed("complaints", "c", index)}
       where ${sql.join(conds, sql` and `)}
       order by ${sql.ref(`c.${key}`)}, c.id
       limit ${size}`.execute(db)

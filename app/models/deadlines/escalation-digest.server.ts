@@ -7,7 +7,7 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Complaint, Database, EscalationLevel } from "../../../db/schema";
-import { inTransaction } from "../../../db/connection";
+import { dialectOf, inTransaction } from "../../../db/connection";
 import { formatThaiDate } from "~/lib/thai-date";
 import { tFor, type Lang } from "~/i18n";
 import { renderBilingualEmail } from "../../../emails/layout";
@@ -134,6 +134,12 @@ export interface NotifyResult {
  * mark where it was — the next call queues the same range, once. Per recipient and level: more than DIGEST_THRESHOLD
  * cases → one digest (dedupe key per level, recipient and `top`); otherwise one e-mail per case (dedupe key per claim
  * and recipient, as before digests existed).
+ *
+ * PostgreSQL: an identity value is taken at insert, not at commit, so a claim with an id below `top` may commit after
+ * the pages were read. Every claim transaction holds a share lock on the escalation_notify_state row from its first
+ * statement (escalation.server.ts); the compare-and-set needs the row's exclusive lock, so it waits for every claim in
+ * flight. Under that lock the ids in (mark, top] are final: if one is there that the pages did not see, the transaction
+ * is rolled back and the range read again.
  */
 export async function notifyOwed(db: Kysely<Database>, opts: { signal?: AbortSignal } = {}): Promise<NotifyResult> {
   const total: NotifyResult = { perCase: 0, digests: 0, claims: 0 };
@@ -152,6 +158,8 @@ export async function notifyOwed(db: Kysely<Database>, opts: { signal?: AbortSig
     );
     if (top <= mark) break;
     const groups = new Map<string, OwedGroup>();
+    // The ids read (PostgreSQL only: checked under the lock, see above).
+    const seen = dialectOf(db).rowLocks ? new Set<number>() : null;
     const pages = new AdaptiveBatch({ min: 100, max: NOTIFY_PAGE, start: 200 });
     for (let after = mark; after < top;) {
       throwIfAborted(opts.signal);
@@ -166,6 +174,7 @@ export async function notifyOwed(db: Kysely<Database>, opts: { signal?: AbortSig
         .execute();
       if (rows.length === 0) break;
       for (const r of rows) {
+        seen?.add(r.id);
         if (r.notify_key === null) continue;
         const k = `${r.level}|${r.notify_key}`;
         let g = groups.get(k);
@@ -186,9 +195,16 @@ export async function notifyOwed(db: Kysely<Database>, opts: { signal?: AbortSig
           .where("notified_through", "=", mark)
           .executeTakeFirst();
         if (Number(moved.numUpdatedRows ?? 0) === 0) return null; // another ticker queued this range
+        if (seen) {
+          const final = await trx.selectFrom("escalations").select("id").where("id", ">", mark).where("id", "<=", top).execute();
+          if (final.some((r) => !seen.has(r.id))) throw new LateClaim(); // rolls the mark back: read the range again
+        }
         return queueOwed(trx, [...groups.values()], mark, top);
       }),
-    );
+    ).catch((e: unknown) => {
+      if (e instanceof LateClaim) return null;
+      throw e;
+    });
     if (queued) {
       total.perCase += queued.perCase;
       total.digests += queued.digests;
@@ -196,6 +212,13 @@ export async function notifyOwed(db: Kysely<Database>, opts: { signal?: AbortSig
     }
   }
   return total;
+}
+
+/** A claim below the range's top committed after the range was read (PostgreSQL): the range is read again. */
+class LateClaim extends Error {
+  constructor() {
+    super("a claim committed late; the owed range is read again");
+  }
 }
 
 async function queueOwed(trx: Trx, groups: OwedGroup[], from: number, through: number): Promise<NotifyResult> {

@@ -30,7 +30,7 @@ import crypto from "node:crypto";
 import { threadId } from "node:worker_threads";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, EscalationLevel } from "../../../db/schema";
-import { inTransaction } from "../../../db/connection";
+import { dialectOf, inTransaction } from "../../../db/connection";
 import { casePolicies, markLateAcknowledgements, markLateDeadlines } from "./index";
 import {
   CANDIDATE_COLUMNS,
@@ -60,6 +60,8 @@ export { DIGEST_LIST, DIGEST_THRESHOLD, digestQueuePath, notifyOwed, type Notify
  * for it, however loaded the machine is.
  */
 export const CLAIM_BATCH = 100;
+/** The most dirty ids removed per statement on PostgreSQL (each is a bound parameter). */
+const DIRTY_DELETE_CHUNK = 5000;
 /** The most rows changed per statement when first deadlines and acknowledgements become "late" (statistics triggers fire). */
 const LATE_BATCH = 100;
 
@@ -84,30 +86,31 @@ function notifyKeyOf(level: EscalationLevel, c: Candidate): string | null {
 }
 
 /**
- * A write that changes nothing still opens a write transaction: taking SQLite's write lock first means no
+ * The first statement of a claim transaction.
+ *
+ * SQLite: a write that changes nothing still opens a write transaction: taking SQLite's write lock first means no
  * read-then-upgrade conflict with another process (SQLITE_BUSY_SNAPSHOT), only a wait on the busy timeout.
+ *
+ * PostgreSQL: a share lock on the escalation_notify_state row, held to the commit. Identity values are taken at
+ * insert, not at commit, so escalation ids do not grow in commit order there; notifyOwed's compare-and-set needs the
+ * row's exclusive lock, so it waits for every claim transaction in flight and then sees every claim at or below the
+ * ids it read (escalation-digest.server.ts). Claim transactions share the lock and do not wait for each other.
  */
 async function takeWriteLock(trx: Trx): Promise<void> {
-  await sql`update escalation_notify_state set notified_through = notified_through where id = 0`.execute(trx);
+  if (dialectOf(trx).rowLocks) await trx.selectFrom("escalation_notify_state").select("id").where("id", "=", 1).forShare().execute();
+  else await sql`update escalation_notify_state set notified_through = notified_through where id = 0`.execute(trx);
 }
 
 /**
- * One claim or "late" batch as a transaction whose commit does not wait for fsync (synchronous = NORMAL for this
- * commit only; every other write keeps the connection's setting, FULL). A fsync holds the write lock (and the
- * thread) for 4 ms at the median and 40 ms at worst on a loaded machine — longer than a whole batch should take. Safe: in WAL mode such a
- * commit is never torn, and a power cut can only lose the last such batches, which the next tick claims again; their
- * e-mails are queued only by notifyOwed, whose commit is synced and makes every earlier commit durable with it.
+ * One claim or "late" batch as a transaction whose commit does not wait for fsync (SQLite: synchronous = NORMAL for
+ * this commit only, every other write keeps the connection's FULL; PostgreSQL: synchronous_commit = off for this
+ * transaction only). A fsync holds the write lock (and the thread) for 4 ms at the median and 40 ms at worst on a
+ * loaded machine — longer than a whole batch should take. Safe: such a commit is never torn, and a power cut can only
+ * lose the last such batches, which the next tick claims again; their e-mails are queued only by notifyOwed, whose
+ * commit is synced and makes every earlier commit durable with it.
  */
-async function unsyncedTransaction<T>(db: Kysely<Database>, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.connection().execute(async (conn) => {
-    const before = (await sql<{ synchronous: number }>`pragma synchronous`.execute(conn)).rows[0]?.synchronous ?? 2;
-    await sql`pragma synchronous = NORMAL`.execute(conn);
-    try {
-      return await conn.transaction().execute(work);
-    } finally {
-      await sql`pragma synchronous = ${sql.raw(String(Number(before)))}`.execute(conn);
-    }
-  });
+function unsyncedTransaction<T>(db: Kysely<Database>, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return dialectOf(db).unsyncedTransaction(db, work);
 }
 
 /**
@@ -115,6 +118,10 @@ async function unsyncedTransaction<T>(db: Kysely<Database>, work: (trx: Trx) => 
  * it may have been resolved, reassigned, paused or reopened since it was pre-selected) the claim row, and only if this
  * transaction inserted it, the history row, "explanation owed" (overdue) and who is to be told. Returns how many were
  * claimed. The e-mails are queued by notifyOwed.
+ *
+ * On PostgreSQL (READ COMMITTED, no database-wide write lock) the re-read locks the batch's cases (`for update`, in id
+ * order, so two tickers never deadlock): a request changing one of them waits for the claim, as on SQLite, and a second
+ * ticker claiming the same cases waits, then reads them afresh and finds its insert a conflict — nothing twice.
  */
 async function claimBatch(db: Kysely<Database>, { level, days }: Rung, batch: Candidate[], at: Date, policyOf: PolicyOf): Promise<number> {
   const iso = at.toISOString();
@@ -128,6 +135,7 @@ async function claimBatch(db: Kysely<Database>, { level, days }: Rung, batch: Ca
         "in",
         batch.map((c) => c.id),
       )
+      .$if(dialectOf(trx).rowLocks, (q) => q.orderBy("id").forUpdate())
       .execute()) as Candidate[];
     const fresh = new Map(rows.map((r) => [r.id, r]));
     let claimed = 0;
@@ -221,6 +229,14 @@ export async function runDeadlineTick(db: Kysely<Database>, opts: { now?: Date; 
         .executeTakeFirst()
     )?.m ?? 0,
   );
+  // PostgreSQL: an id is taken at insert, not at commit, so a change not yet committed may hold a dirty id below
+  // dirtyMax and commit while this tick runs, after its case was read. Only the rows visible now — changes committed
+  // before any case is read below — are removed at the end; a later one stays for the next tick. (SQLite has one
+  // writer: its ids grow in commit order, and every row up to dirtyMax is visible now.)
+  const dirtySeen =
+    dialectOf(db).rowLocks && dirtyMax > 0
+      ? (await db.selectFrom("deadline_dirty").select("id").where("id", "<=", dirtyMax).execute()).map((r) => r.id)
+      : null;
   let scope: Scope;
   if (!state || state.full_scan === 1) scope = { full: true };
   else if (state.last_tick_at > atIso) {
@@ -293,9 +309,18 @@ export async function runDeadlineTick(db: Kysely<Database>, opts: { now?: Date; 
 
   await serialised(() =>
     inTransaction(db, async (trx) => {
-      if (dirtyMax > 0) await trx.deleteFrom("deadline_dirty").where("id", "<=", dirtyMax).execute();
+      if (dirtySeen) {
+        for (let i = 0; i < dirtySeen.length; i += DIRTY_DELETE_CHUNK)
+          await trx
+            .deleteFrom("deadline_dirty")
+            .where("id", "in", dirtySeen.slice(i, i + DIRTY_DELETE_CHUNK))
+            .execute();
+      } else if (dirtyMax > 0) await trx.deleteFrom("deadline_dirty").where("id", "<=", dirtyMax).execute();
+      // The mark only moves forward (two tickers may finish in either order); the upsert locks the row on PostgreSQL.
+      const d = dialectOf(trx);
+      const last = d.existing("deadline_tick_state", "last_tick_at");
       await sql`insert into deadline_tick_state (id, last_tick_at, full_scan) values (1, ${atIso}, 0)
-        on conflict (id) do update set last_tick_at = max(last_tick_at, excluded.last_tick_at),
+        on conflict (id) do update set last_tick_at = ${sql.raw(d.greatest(last, "excluded.last_tick_at"))},
           full_scan = case when ${scope.full ? 1 : 0} = 1 and excluded.last_tick_at >= deadline_tick_state.last_tick_at then 0 else deadline_tick_state.full_scan end`.execute(
         trx,
       );

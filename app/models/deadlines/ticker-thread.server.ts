@@ -1,7 +1,7 @@
 /**
  * The server's deadline ticker in a worker thread (node:worker_threads). The worker (scripts/deadline-worker.ts,
- * bundled to build/deadline-worker.js next to build/server.js) opens its own connection to the same SQLite file (WAL)
- * and runs startDeadlineTicker there: the claims, the "late" outcomes and the escalation e-mails of a catch-up never
+ * bundled to build/deadline-worker.js next to build/server.js) opens its own connection to the same database (the
+ * SQLite file in WAL mode, or its own PostgreSQL pool) and runs startDeadlineTicker there: the claims, the "late" outcomes and the escalation e-mails of a catch-up never
  * run on the thread that answers requests, so /healthz and every page keep answering while 100,000 cases escalate
  * (docs/decisions/0009-deadline-ticks-in-a-worker-thread.md).
  *

@@ -2,7 +2,9 @@
  * Sends the LINE pushes waiting in the outbox (channel "line") with the SDK's pushMessage, each with its row's
  * X-Line-Retry-Key: a retry after a lost answer is recognised by LINE (409: already accepted) and counted as sent, so
  * a chat never gets an update twice. Failures go through the outbox's backoff and dead-letter states (admin page
- * /staff/admin/outbox). Logs carry the row id and kind only, never the chat id or the text.
+ * /staff/admin/outbox). Logs carry the row id and kind only, never the chat id or the text. Rows are claimed by
+ * claimDueMessages (notices/outbox.server.ts: `for update skip locked` on PostgreSQL), so with several app servers
+ * each push is taken by one of them.
  */
 import crypto from "node:crypto";
 import { HTTPFetchError } from "@line/bot-sdk";

@@ -14,7 +14,7 @@ import { getEnv } from "~/utils/env.server";
 import { encryptText, decryptText } from "~/utils/crypto.server";
 import { log, errorFields } from "~/utils/logger.server";
 import { now } from "~/utils/clock.server";
-import type { Executor } from "../../../db/connection";
+import { dialectOf, type Executor } from "../../../db/connection";
 
 export interface EmailMessage {
   to: string;
@@ -107,6 +107,11 @@ export function createMailSender(): MailSender {
 /**
  * Claims up to `limit` due messages of one channel for this worker (atomic UPDATE … RETURNING, so two workers never
  * share a row). E-mails here; LINE pushes are claimed by app/models/line with channel "line".
+ *
+ * SQLite runs one write at a time, so the statement alone is exclusive. On PostgreSQL (several app servers, READ
+ * COMMITTED) the inner select locks the rows it picks (`for update skip locked`): a second server's claim skips rows
+ * being claimed and takes the next due ones instead of waiting, and a row another claim already committed is re-checked
+ * against the condition (it is "sending" now, its lease running), so a row is never claimed twice while its lease runs.
  */
 export async function claimDueMessages(db: Executor, workerId: string, limit = 10, leaseMs = 120_000, channel: "email" | "line" = "email") {
   const at = now();
@@ -127,7 +132,8 @@ export async function claimDueMessages(db: Executor, workerId: string, limit = 1
           ]),
         )
         .orderBy("next_attempt_at")
-        .limit(limit),
+        .limit(limit)
+        .$if(dialectOf(db).rowLocks, (q) => q.forUpdate().skipLocked()),
     )
     .returning(["id", "payload", "attempts", "kind"])
     .execute();

@@ -154,7 +154,9 @@ async function outboxFigures(db: Kysely<Database>, at: Date): Promise<NonNullabl
   const dead = await sql<{
     n: number;
     recent: number;
-  }>`select count(*) as n, coalesce(sum(next_attempt_at >= ${since}), 0) as recent from outbox where status = 'dead'`.execute(db);
+  }>`select count(*) as n, coalesce(sum(case when next_attempt_at >= ${since} then 1 else 0 end), 0) as recent from outbox where status = 'dead'`.execute(
+    db,
+  );
   return {
     pending: Number(pending),
     oldestPendingSeconds,

@@ -11,6 +11,7 @@
 import type { Kysely } from "kysely";
 import type { Database, ReportFinding, ReportMode, ReportReferral, ReportStatus, ReportTag } from "../../../db/schema";
 import { inTransaction } from "../../../db/connection";
+import { dialectOf } from "../../../db/dialects";
 import { InvalidReportTransitionError, isReportTag } from "~/lib/report-status";
 import { refreshHeld } from "./key-vault.server";
 import { openJson, wrapReportKeyFor } from "./crypto.server";
@@ -67,11 +68,7 @@ export async function listReportsFor(
   const held = [...(await refreshHeld(db, access.keys)).keys()];
   const pageSize = Math.min(Math.max(filters.pageSize ?? 50, 1), 200);
   const page = Math.max(1, Math.floor(filters.page ?? 1));
-  const ids = JSON.stringify(held);
-  let q = db
-    .selectFrom("reports")
-    .where("reports.purged_at", "is", null)
-    .where("reports.id", "in", (eb) => eb.selectFrom(eb.fn<{ value: number }>("json_each", [eb.val(ids)]).as("held")).select("held.value"));
+  let q = db.selectFrom("reports").where("reports.purged_at", "is", null).where("reports.id", "in", dialectOf(db).integerList(held));
   const status = filters.status ?? "open";
   if (status === "open") q = q.where("reports.status", "!=", "closed");
   else if (status !== "all") q = q.where("reports.status", "=", status);

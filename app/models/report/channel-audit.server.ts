@@ -14,6 +14,7 @@
  * - A refused access is logged the same way whether or not the report exists (logDeniedReportAccess).
  */
 import { sql } from "kysely";
+import { dialectOf } from "../../../db/dialects";
 import { bangkokDateKey } from "~/lib/thai-date";
 import { now } from "~/utils/clock.server";
 import { appendAudit } from "~/models/audit/audit.server";
@@ -131,10 +132,13 @@ export async function channelActivityByDay(
 ): Promise<{ day: string; actions: number }[]> {
   const since = bangkokDateKey(new Date(now().getTime() - days * 86_400_000));
   const rows = await sql<{ day: string; n: number }>`
-    select substr(case when length(at) = 10 then at else date(at, '+7 hours') end, 1, 10) as day, count(*) as n
-    from audit_log
-    where target_type = 'report'
-    group by day having day >= ${since}
+    select day, count(*) as n from (
+      select substr(case when length(at) = 10 then at else ${sql.raw(dialectOf(db).bangkokDay("at"))} end, 1, 10) as day
+      from audit_log
+      where target_type = 'report'
+    ) as actions
+    where day >= ${since}
+    group by day
     order by day desc`.execute(db);
   return rows.rows.map((r) => ({ day: r.day, actions: Number(r.n) }));
 }

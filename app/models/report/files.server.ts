@@ -5,15 +5,14 @@
  * neutral display name ("evidence-1.jpg") unless the reporter chose to keep the original names.
  */
 import crypto from "node:crypto";
-import fs from "node:fs";
 import type { Transaction } from "kysely";
 import type { Database } from "../../../db/schema";
-import { writeFileDurably } from "~/utils/durable-file.server";
+import { fileKeys, fileRemoval, fileStore } from "~/utils/file-store.server";
+import type { Executor } from "../../../db/connection";
 import { sha256Hex } from "~/utils/crypto.server";
-import { log, errorFields } from "~/utils/logger.server";
 import { detectUploadType, sanitizeUpload, UploadRejectedError } from "~/models/complaints/attachments.server";
 import { decryptFile, encryptFile, openJson, paddedSize, sealJson } from "./crypto.server";
-import { REPORT_LIMITS, ReportInputError, reportAad, storagePath, type FileMeta } from "./shared.server";
+import { REPORT_LIMITS, ReportInputError, reportAad, type FileMeta } from "./shared.server";
 
 export { UploadRejectedError };
 
@@ -160,19 +159,20 @@ export async function prepareReportUploads(uploads: readonly ReportUpload[]): Pr
   return out;
 }
 
-export function removeStoredFiles(storageIds: readonly string[]): void {
-  for (const id of storageIds) {
-    try {
-      fs.rmSync(storagePath(id), { force: true });
-    } catch (e) {
-      log.warn("could not remove report file", errorFields(e));
-    }
-  }
+/**
+ * Removes evidence files whose rows are gone or never committed (a failed filing, a purge). With `trx` (the transaction
+ * that deletes the rows) a store inside the database removes them in it; call it again after the commit without.
+ */
+export async function removeStoredFiles(storageIds: readonly string[], opts: { trx?: Executor; db?: Executor } = {}): Promise<void> {
+  const keys = storageIds.map((id) => fileKeys.reportEvidence(id));
+  if (opts.trx) await fileRemoval.inTransaction(opts.trx, keys);
+  else await fileRemoval.afterCommit(keys, opts.db);
 }
 
 /**
- * Stores files of a report (encrypted and padded, written and fsynced before the transaction commits) and their rows.
- * `written` collects the storage ids so the caller can remove them if the transaction fails.
+ * Stores files of a report (encrypted and padded, BEFORE they reach the file store; complete before the transaction
+ * commits — in that transaction when the store is the database) and their rows. `written` collects the storage ids so
+ * the caller can remove them if the transaction fails.
  */
 export async function storeReportFiles(
   trx: Transaction<Database>,
@@ -182,7 +182,8 @@ export async function storeReportFiles(
 ): Promise<void> {
   for (const [i, f] of files.entries()) {
     const storageId = crypto.randomBytes(16).toString("hex");
-    writeFileDurably(storagePath(storageId), encryptFile(report.key, f.bytes, reportAad.file(report.publicId, storageId)));
+    const sealed = encryptFile(report.key, f.bytes, reportAad.file(report.publicId, storageId));
+    await fileStore().put(fileKeys.reportEvidence(storageId), sealed, { db: trx });
     opts.written.push(storageId);
     const meta: FileMeta = {
       name: storedFileName(f, i, opts.keepNames),
@@ -215,7 +216,9 @@ export function fileMetaOf(
   return { ...meta, size: meta.size ?? row.size };
 }
 
-/** A stored file's bytes (decrypted). */
-export function readStoredFile(key: Buffer, publicId: string, storageId: string): Buffer {
-  return decryptFile(key, fs.readFileSync(storagePath(storageId)), reportAad.file(publicId, storageId));
+/** A stored file's bytes (decrypted). Throws when the file is missing or does not decrypt. */
+export async function readStoredFile(key: Buffer, publicId: string, storageId: string, db?: Executor): Promise<Buffer> {
+  const sealed = await fileStore().get(fileKeys.reportEvidence(storageId), db ? { db } : undefined);
+  if (!sealed) throw new Error("report file missing");
+  return decryptFile(key, sealed, reportAad.file(publicId, storageId));
 }

@@ -13,6 +13,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database, ReportMode } from "../../../db/schema";
 import { inTransaction } from "../../../db/connection";
+import { isUniqueViolation } from "../../../db/dialects/errors";
 import { now } from "~/utils/clock.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { DomainError } from "~/lib/domain-error";
@@ -118,11 +119,6 @@ export async function previewRecipients(
 }
 
 const submissionKeyHash = (key: string) => sha256Hex(`report-submission:${key}`);
-
-function isUniqueViolation(e: unknown, column: string): boolean {
-  const msg = (e as { message?: unknown })?.message;
-  return typeof msg === "string" && msg.includes("UNIQUE constraint failed") && msg.includes(column);
-}
 
 async function duplicateOf(db: Kysely<Database> | Transaction<Database>, keyHash: string): Promise<CreatedReport | null> {
   const r = await db
@@ -278,7 +274,7 @@ async function attempt(db: Kysely<Database>, input: CreateReportInput, n: number
     });
     // Deliberately not logged: a log line with a time and a report id would help match a report to a visitor.
   } catch (e) {
-    removeStoredFiles(written);
+    await removeStoredFiles(written, { db });
     if (isUniqueViolation(e, "submission_key_hash")) {
       const again = await duplicateOf(db, keyHash);
       if (again) return again;

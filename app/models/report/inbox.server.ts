@@ -194,7 +194,7 @@ export async function addReporterMessage(
       return { messageId: m.id };
     });
   } catch (e) {
-    removeStoredFiles(written);
+    await removeStoredFiles(written, { db });
     throw e;
   }
 }

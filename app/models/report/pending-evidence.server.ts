@@ -3,7 +3,8 @@
  * and without the server being able to read it on its own.
  *
  * - On a rejected post, every evidence file that passed prepareReportUpload is encrypted (AES-256-GCM, encryptFile,
- *   padded to a size class) with a FRESH random 32-byte key and written to <DATA_DIR>/reports/pending/<random>; a row in
+ *   padded to a size class) with a FRESH random 32-byte key and stored (ciphertext only) in the file store under
+ *   reports/pending/<random> (app/utils/file-store.server.ts: under DATA_DIR, or in the database); a row in
  *   report_pending_uploads (random 128-bit id, storage id, size class, hour) holds the name/type/choice encrypted with the
  *   same key. The key is not stored: it is returned to the reporter's browser inside the re-rendered form as a hidden
  *   field `keptEvidence` = "<id>.<base64url key>". Associated data binds the ciphertexts to their id.
@@ -15,16 +16,15 @@
  *
  * Nothing here logs names, sizes or ids of files.
  */
-import fs from "node:fs";
-import path from "node:path";
 import crypto from "node:crypto";
-import type { Executor } from "../../../db/connection";
+import { inTransaction, type Executor } from "../../../db/connection";
 import { now } from "~/utils/clock.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { log, errorFields } from "~/utils/logger.server";
+import { fileKeys, fileRemoval, fileStore, PENDING_EVIDENCE_PREFIX } from "~/utils/file-store.server";
 import { decryptFile, encryptFile, openJson, paddedSize, sealJson } from "./crypto.server";
 import { preparedReportUpload, type PreparedFile, type ReportUpload } from "./files.server";
-import { REPORT_LIMITS, reportsDir } from "./shared.server";
+import { REPORT_LIMITS } from "./shared.server";
 
 /** Kept evidence older than this is deleted. */
 export const REPORT_PENDING_MAX_AGE_MS = 24 * 3600 * 1000;
@@ -60,15 +60,6 @@ const aad = {
   meta: (id: string) => `report-pending:${id}:meta`,
 };
 
-export function pendingDir(): string {
-  return path.join(reportsDir(), "pending");
-}
-
-function pendingPath(storageId: string): string {
-  if (!STORAGE.test(storageId)) throw new Error("Invalid storage id");
-  return path.join(pendingDir(), storageId);
-}
-
 /** The id part of a keptEvidence token, or null when the token is malformed. */
 export function pendingIdOf(token: unknown): string | null {
   if (typeof token !== "string") return null;
@@ -89,23 +80,26 @@ export async function keepEvidence(db: Executor, upload: ReportUpload, originalS
   const key = crypto.randomBytes(32);
   const storageId = crypto.randomBytes(16).toString("hex");
   const meta: PendingMeta = { name: upload.name, mime: upload.mime, keptOriginal: upload.keptOriginal, originalSha256 };
-  const file = pendingPath(storageId);
-  fs.mkdirSync(pendingDir(), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, encryptFile(key, upload.bytes, aad.file(id)), { flag: "wx", mode: 0o600 });
+  const fileKey = fileKeys.pendingEvidence(storageId);
+  const sealed = encryptFile(key, upload.bytes, aad.file(id));
   try {
-    await db
-      .insertInto("report_pending_uploads")
-      .values({
-        id,
-        storage_id: storageId,
-        size: paddedSize(upload.bytes.length),
-        meta_envelope: sealJson(key, meta, aad.meta(id)),
-        // To the hour: enough for the 24-hour clean-up, too coarse to time the reporter by.
-        created_at: `${now().toISOString().slice(0, 13)}:00:00.000Z`,
-      })
-      .execute();
+    // With the store in the database the file and its row commit together; on disk the file is complete first.
+    await inTransaction(db, async (trx) => {
+      await fileStore().put(fileKey, sealed, { db: trx });
+      await trx
+        .insertInto("report_pending_uploads")
+        .values({
+          id,
+          storage_id: storageId,
+          size: paddedSize(upload.bytes.length),
+          meta_envelope: sealJson(key, meta, aad.meta(id)),
+          // To the hour: enough for the 24-hour clean-up, too coarse to time the reporter by.
+          created_at: `${now().toISOString().slice(0, 13)}:00:00.000Z`,
+        })
+        .execute();
+    });
   } catch (e) {
-    fs.rmSync(file, { force: true });
+    await fileRemoval.afterCommit([fileKey], db);
     throw e;
   }
   const token = `${id}.${key.toString("base64url")}`;
@@ -154,7 +148,9 @@ export async function restoreKeptEvidence(
       const key = Buffer.from(m![2], "base64url");
       if (key.length !== 32) throw new Error("bad key length");
       const meta = openJson<PendingMeta>(key, row.meta_envelope, aad.meta(id));
-      const bytes = decryptFile(key, fs.readFileSync(pendingPath(row.storage_id)), aad.file(id));
+      const sealed = await fileStore().get(fileKeys.pendingEvidence(row.storage_id), { db });
+      if (!sealed) throw new Error("kept file missing");
+      const bytes = decryptFile(key, sealed, aad.file(id));
       key.fill(0);
       found.push({ id, token: t, name: meta.name, size: bytes.length, upload: await restoreUpload(bytes, meta) });
       seen.add(id);
@@ -187,26 +183,25 @@ export async function discardKeptEvidence(db: Executor, ids: readonly unknown[])
   if (valid.length === 0) return 0;
   const rows = await db.selectFrom("report_pending_uploads").select(["id", "storage_id"]).where("id", "in", valid).execute();
   if (rows.length === 0) return 0;
-  await db
-    .deleteFrom("report_pending_uploads")
-    .where(
-      "id",
-      "in",
-      rows.map((r) => r.id),
-    )
-    .execute();
-  removeFiles(rows.map((r) => r.storage_id));
+  await deleteRowsAndFiles(db, rows);
   return rows.length;
 }
 
-function removeFiles(storageIds: readonly string[]): void {
-  for (const s of storageIds) {
-    try {
-      fs.rmSync(pendingPath(s), { force: true });
-    } catch (e) {
-      log.warn("could not remove a pending report file", errorFields(e));
-    }
-  }
+/** Deletes pending rows and their files (in the rows' transaction when the store is the database, else after it). */
+async function deleteRowsAndFiles(db: Executor, rows: readonly { id: string; storage_id: string }[]): Promise<void> {
+  const keys = rows.filter((r) => STORAGE.test(r.storage_id)).map((r) => fileKeys.pendingEvidence(r.storage_id));
+  await inTransaction(db, async (trx) => {
+    await trx
+      .deleteFrom("report_pending_uploads")
+      .where(
+        "id",
+        "in",
+        rows.map((r) => r.id),
+      )
+      .execute();
+    await fileRemoval.inTransaction(trx, keys);
+  });
+  await fileRemoval.afterCommit(keys, db);
 }
 
 /** Deletes kept evidence older than `maxAgeMs`, and stray files in the pending folder just as old. */
@@ -214,36 +209,20 @@ export async function cleanupReportPending(db: Executor, maxAgeMs = REPORT_PENDI
   const cutoffMs = now().getTime() - maxAgeMs;
   const cutoff = new Date(cutoffMs).toISOString();
   const old = await db.selectFrom("report_pending_uploads").select(["id", "storage_id"]).where("created_at", "<=", cutoff).execute();
-  if (old.length > 0) {
-    await db
-      .deleteFrom("report_pending_uploads")
-      .where(
-        "id",
-        "in",
-        old.map((r) => r.id),
-      )
-      .execute();
-    removeFiles(old.map((r) => r.storage_id));
-  }
-  // Files without a row (a crash between writing the file and inserting the row).
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(pendingDir());
-  } catch {
-    names = [];
-  }
-  const candidates = names.filter((n) => {
-    if (!STORAGE.test(n)) return false;
-    const st = fs.statSync(path.join(pendingDir(), n), { throwIfNoEntry: false });
-    return st !== undefined && st.mtimeMs <= cutoffMs;
-  });
+  if (old.length > 0) await deleteRowsAndFiles(db, old);
+  // Files without a row (a crash between writing the file and inserting the row; only possible with the disk store).
+  const stored = await fileStore().list(PENDING_EVIDENCE_PREFIX, { db, createdAtOrBefore: new Date(cutoffMs) });
+  const candidates = stored.map((f) => f.key.slice(PENDING_EVIDENCE_PREFIX.length)).filter((n) => STORAGE.test(n));
   if (candidates.length > 0) {
     const known = new Set(
       (await db.selectFrom("report_pending_uploads").select("storage_id").where("storage_id", "in", candidates).execute()).map(
         (r) => r.storage_id,
       ),
     );
-    removeFiles(candidates.filter((n) => !known.has(n)));
+    await fileRemoval.afterCommit(
+      candidates.filter((n) => !known.has(n)).map((n) => fileKeys.pendingEvidence(n)),
+      db,
+    );
   }
   return old.length;
 }

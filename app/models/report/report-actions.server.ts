@@ -135,7 +135,7 @@ export async function readReportAttachment(
     .executeTakeFirst();
   if (!a) throw new ReportNotFoundError();
   const meta = fileMetaOf(report.key, report.publicId, a);
-  const bytes = readStoredFile(report.key, report.publicId, a.storage_id);
+  const bytes = await readStoredFile(report.key, report.publicId, a.storage_id, db);
   await auditReportAction(db, report, access.actor, "report.download", { attachmentId: a.id });
   return { bytes, name: meta.name, mime: meta.mime, keptOriginal: meta.keptOriginal };
 }

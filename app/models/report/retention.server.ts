@@ -3,7 +3,7 @@
  *
  * A report closed more than retention_years ago is purged: every wrapped copy of its key (recipients', the
  * reporter's, the master-key wrap of the first format) is destroyed — crypto-shredding — and with it the submission,
- * messages, files, notes and holders; the receipt no longer finds it. What stays is the anonymous statistics: public
+ * messages, files (from the file store, disk or database), notes and holders; the receipt no longer finds it. What stays is the anonymous statistics: public
  * id, dates, status, finding, referral, tags and the status history without notes. SQLite secure_delete is on
  * (db/connection.ts), so removed content is overwritten in the database file.
  */
@@ -66,6 +66,11 @@ async function purgeReports(db: Kysely<Database>, due: { id: number }[], at: Dat
       const stored = await trx.selectFrom("report_attachments").select("storage_id").where("report_id", "=", r.id).execute();
       await trx.deleteFrom("report_keys").where("report_id", "=", r.id).execute();
       await trx.deleteFrom("report_attachments").where("report_id", "=", r.id).execute();
+      // The evidence's bytes: in this transaction when the file store is the database, else after the commit (below).
+      await removeStoredFiles(
+        stored.map((s) => s.storage_id),
+        { trx },
+      );
       await trx.deleteFrom("report_messages").where("report_id", "=", r.id).execute();
       await trx.updateTable("report_events").set({ note_envelope: null }).where("report_id", "=", r.id).execute();
       const iso = at.toISOString();
@@ -96,7 +101,7 @@ async function purgeReports(db: Kysely<Database>, due: { id: number }[], at: Dat
       });
       return stored.map((s) => s.storage_id);
     });
-    removeStoredFiles(files);
+    await removeStoredFiles(files, { db });
     dropHeldReport(r.id);
     purged++;
     await yieldToEventLoop();

@@ -216,7 +216,11 @@ export async function channelSettings(db: Executor): Promise<ChannelSettings> {
 
 // ---- files ------------------------------------------------------------------------------------------------------------
 
-/** <DATA_DIR>/reports: encrypted report files with random names. */
+/**
+ * <DATA_DIR>/reports: encrypted report files with random names, as the local-disk file store keeps them (key
+ * reports/<storage id>). Every reader and writer goes through app/utils/file-store.server.ts; only migration 0800,
+ * which re-encrypted the files on disk before the file store existed, uses these paths.
+ */
 export function reportsDir(): string {
   return path.join(getEnv().DATA_DIR, "reports");
 }

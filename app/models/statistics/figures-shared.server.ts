@@ -10,6 +10,7 @@ import { fiscalYearOf } from "~/lib/fiscal-year";
 import { bangkokDateKey } from "~/lib/thai-date";
 import { satisfactionFrom } from "~/lib/stats";
 import type { Executor } from "../../../db/connection";
+import { dialectOf } from "../../../db/dialects";
 
 export type { Executor };
 
@@ -49,7 +50,7 @@ export async function overdueNow(db: Executor, fy: number, from: string, to: str
   const fromIso = new Date(`${from}T00:00:00+07:00`).toISOString();
   const toIso = new Date(new Date(`${to}T00:00:00+07:00`).getTime() + 86_400_000).toISOString();
   const value = sql<{ n: number }>`
-    select count(*) as n from complaints indexed by complaints_open_running_fy_due
+    select count(*) as n from ${dialectOf(db).fromIndexed("complaints", "complaints", "complaints_open_running_fy_due")}
     where fiscal_year = ${fy} and ${openStatusSql()} and paused_at is null and due_at < ${at.toISOString()}
       and received_at >= ${fromIso} and received_at < ${toIso}`
     .execute(db)
@@ -104,6 +105,6 @@ export async function firstRecordDay(db: Executor): Promise<string | null> {
       union all select min(day) from report_stats where received > 0 and fiscal_year = (select min(fiscal_year) from report_stats)
       union all select min(day) from rating_stats where source = 'counter' and n > 0
         and fiscal_year = (select min(fiscal_year) from rating_stats where source = 'counter')
-    )`.execute(db);
+    ) as firsts`.execute(db);
   return r.rows[0]?.d ?? null;
 }

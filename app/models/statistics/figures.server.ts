@@ -99,7 +99,7 @@ async function complaintCells(db: Executor, fy: number, from: string, to: string
     group by substr(day, 1, 7)`.execute(db);
   const byKey = (["category", "channel", "division", "village"] as const).map((dim) =>
     sql<CellSums & { dim: string; key: string; month: string }>`
-      select ${dim} as dim, key, '' as month, ${sums} from complaint_stats
+      select ${sql.lit(dim)} as dim, key, '' as month, ${sums} from complaint_stats
       where fiscal_year = ${fy} and dim = ${dim} and day >= ${from} and day <= ${to}
       group by key`.execute(db),
   );

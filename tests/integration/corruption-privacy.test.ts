@@ -316,15 +316,24 @@ describe("receipt guessing", () => {
     expect(statuses[302] ?? 0).toBe(0);
     expect(statuses[200] ?? 0).toBe(0);
     expect(statuses[404] ?? 0, JSON.stringify(statuses)).toBeGreaterThanOrEqual(150);
-    // A newcomer's first wrong receipt is not slowed by the others' failures; their second one is.
-    const c = fresh("10.44");
-    const first = await timed(() => openInbox(c, wrongReceipt()));
-    const second = await timed(() => openInbox(c, wrongReceipt()));
-    expect(first.value.status).toBe(404);
-    expect([404, 429]).toContain(second.value.status);
-    const why = `baseline ${Math.round(baselineMs)} ms, after ${JSON.stringify(statuses)}: first ${Math.round(first.ms)} ms, second ${Math.round(second.ms)} ms`;
-    expect(second.ms, why).toBeGreaterThan(first.ms + 250);
-    expect(second.ms, why).toBeGreaterThan(baselineMs + 250);
+    // A newcomer's first wrong receipt is not slowed by the others' failures; their second one is (by 400 ms at 200
+    // failures). Three newcomers, compared by their medians: one receipt hash on a loaded machine varies by a few
+    // hundred milliseconds on its own.
+    const firsts: number[] = [];
+    const seconds: number[] = [];
+    for (let n = 0; n < 3; n++) {
+      const c = fresh("10.44");
+      const first = await timed(() => openInbox(c, wrongReceipt()));
+      const second = await timed(() => openInbox(c, wrongReceipt()));
+      expect(first.value.status).toBe(404);
+      expect([404, 429]).toContain(second.value.status);
+      firsts.push(first.ms);
+      seconds.push(second.ms);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const why = `baseline ${Math.round(baselineMs)} ms, after ${JSON.stringify(statuses)}: first ${firsts.map(Math.round).join("/")} ms, second ${seconds.map(Math.round).join("/")} ms`;
+    expect(median(seconds), why).toBeGreaterThan(median(firsts) + 250);
+    expect(median(seconds), why).toBeGreaterThan(baselineMs + 250);
   }, 120_000);
 
   it("after all that, the right receipt still opens the inbox from a fresh client", async () => {

@@ -40,9 +40,12 @@ export function openConfiguredDatabase(env: { DATABASE_URL?: string; DATABASE_FI
   return openDatabaseAt<Database>({ postgresUrl: env.DATABASE_URL, sqliteFile: env.DATABASE_FILE });
 }
 
-/** Runs every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+/**
+ * Runs every pending migration; throws with the failing migration's name. `schema`: the PostgreSQL schema of one of
+ * several organisations (its migration table lives there too; db/platform.ts).
+ */
+export async function migrateToLatest(db: Kysely<any>, opts: { schema?: string } = {}): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: opts.schema });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error");

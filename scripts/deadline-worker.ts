@@ -14,7 +14,10 @@ import { dialectOf } from "../db/dialects";
 import { getDb } from "../app/utils/db.server";
 import { log, errorFields } from "../app/utils/logger.server";
 import { followRequestTraffic } from "../app/utils/yield.server";
-import { startDeadlineTicker } from "../app/models/deadlines/escalation.server";
+import { startDeadlineTicker, type TickResult } from "../app/models/deadlines/escalation.server";
+import { runForSite } from "../app/utils/site-context.server";
+import type { DB } from "../db/connection";
+import { openSiteDirectory, prepareSite, severalOrganisations } from "./organisations";
 import type { DeadlineWorkerCommand, DeadlineWorkerData, DeadlineWorkerMessage } from "../app/models/deadlines/ticker-thread.server";
 
 /**
@@ -52,24 +55,43 @@ const send = (m: DeadlineWorkerMessage) => port.postMessage(m);
 
 followRequestTraffic(data.traffic);
 lowerThreadPriority();
-// Its own connection: globalThis (and so getDb's handle) belongs to this thread.
-const db = getDb();
-await dialectOf(db).setLockWait(db, WORKER_BUSY_TIMEOUT_MS);
+const onFinished = (r: TickResult, finishedAt: number) =>
+  send({
+    type: "tick",
+    finishedAt,
+    threadId,
+    escalated: r.escalated,
+    emails: r.notified.perCase,
+    digests: r.notified.digests,
+  });
 
-const ticker = startDeadlineTicker({
-  intervalMs: data.intervalMs,
-  firstTickMs: data.firstTickMs,
-  db,
-  onFinished: (r, finishedAt) =>
-    send({
-      type: "tick",
-      finishedAt,
-      threadId,
-      escalated: r.escalated,
-      emails: r.notified.perCase,
-      digests: r.notified.digests,
-    }),
-});
+// Its own connection: globalThis (and so getDb's handle) belongs to this thread. With several organisations
+// (ORG_ROUTING=host), its own list of them and a ticker for each, started inside runForSite.
+const directory = severalOrganisations() ? await openSiteDirectory(undefined, { max: 2 }) : null;
+const tickers: { stop(): Promise<void> }[] = [];
+const startFor = async (db: DB) => {
+  await dialectOf(db).setLockWait(db, WORKER_BUSY_TIMEOUT_MS);
+  tickers.push(startDeadlineTicker({ intervalMs: data.intervalMs, firstTickMs: data.firstTickMs, db, onFinished }));
+};
+let watch: NodeJS.Timeout | undefined;
+if (directory) {
+  for (const site of directory.all()) await runForSite(site, () => startFor(site.db()));
+  // New organisations (npm run org -- add; the request thread migrates them when it finds them).
+  watch = setInterval(() => {
+    void directory
+      .refresh()
+      .then(async (added) => {
+        for (const site of added) {
+          await prepareSite(directory, site);
+          await runForSite(site, () => startFor(site.db()));
+        }
+      })
+      .catch((e) => log.warn("deadline ticker thread: reading the organisations failed", errorFields(e)));
+  }, 60_000);
+  watch.unref();
+} else {
+  await startFor(getDb());
+}
 
 let stopping = false;
 port.on("message", (m: DeadlineWorkerCommand) => {
@@ -77,8 +99,9 @@ port.on("message", (m: DeadlineWorkerCommand) => {
   stopping = true;
   void (async () => {
     try {
-      await ticker.stop();
-      await db.destroy();
+      if (watch) clearInterval(watch);
+      for (const t of tickers) await t.stop();
+      await (directory ? directory.storage.destroy() : getDb().destroy());
     } catch (e) {
       log.warn("deadline ticker thread: stopping failed", errorFields(e));
     }

@@ -14,7 +14,7 @@ import { getDb, getSecrets } from "../app/utils/db.server";
 import { log, errorFields } from "../app/utils/logger.server";
 import { migrateToLatest, optimizeDatabase } from "../db/connection";
 import { seedHolidays, seedOrganisation } from "../db/seed";
-import { applySecurityHeaders, clientAddress, rejectCrossSiteWrites, requestLogger, requestMetrics } from "./http";
+import { applySecurityHeaders, clientAddress, closeAfterResponse, rejectCrossSiteWrites, requestLogger, requestMetrics } from "./http";
 import { metricsEndpoint } from "./metrics";
 import { createRouteLabeler } from "../app/lib/route-pattern";
 import { initProxyWarning, isTrusted, parseTrustedProxies } from "../app/utils/client-address.server";
@@ -28,6 +28,9 @@ import { purgeClosedReports } from "../app/models/report/retention.server";
 import { runComplaintRetention } from "../app/models/complaints/privacy.server";
 import { startReportChannelBatches } from "../app/models/report/notifications.server";
 import { startAuditHeadMailer } from "../app/models/audit/audit-head.server";
+import { runForSite } from "../app/utils/site-context.server";
+import type { Site, SiteDirectory } from "../app/utils/sites.server";
+import { openSiteDirectory, optimizeSites, prepareSite, severalOrganisations } from "./organisations";
 
 async function main() {
   let env;
@@ -40,41 +43,60 @@ async function main() {
   // React and Remix choose their production code from NODE_ENV when first imported (below, with the build).
   process.env.NODE_ENV = env.NODE_ENV;
   fs.mkdirSync(env.DATA_DIR, { recursive: true });
-  const db = getDb();
-  await migrateToLatest(db);
-  if (await seedOrganisation(db)) log.info("organisation profile seeded");
-  const holidaysSeeded = await seedHolidays(db);
-  if (holidaysSeeded > 0) log.info("holidays seeded", { count: holidaysSeeded });
-  await optimizeDatabase(db);
+  // One organisation (ORG_ROUTING=single): the installation's database. Several (host): each organisation's, found by
+  // the request's host name (docs/decisions/0015-one-database-per-organisation.md).
+  const directory: SiteDirectory | null = severalOrganisations(env) ? await openSiteDirectory(env) : null;
+  const db = directory ? null : getDb();
+  if (directory) {
+    for (const site of directory.all()) await prepareSite(directory, site);
+    await optimizeSites(directory);
+    log.info("organisations ready", { count: directory.all().length });
+  } else if (db) {
+    await migrateToLatest(db);
+    if (await seedOrganisation(db)) log.info("organisation profile seeded");
+    const holidaysSeeded = await seedHolidays(db);
+    if (holidaysSeeded > 0) log.info("holidays seeded", { count: holidaysSeeded });
+    await optimizeDatabase(db);
+  }
+  /** Runs `work` for every organisation (once, for the installation's, when it serves one). */
+  const forEachSite = async (work: () => Promise<void>) => {
+    if (!directory) return work();
+    for (const site of directory.all()) await runForSite(site, work);
+  };
   // Retention: closed corruption reports past their retention period lose their content, and general complaints past
   // theirs lose their personal data (the privacy notice's promise); statistics stay. Soon after start (in batches that
   // yield to requests, not before the server listens), then every 6 hours. It stays in this thread (unlike the deadline
   // ticker): a purge must also drop the report from the sessions holding its keys in this thread's memory.
   const housekeeping = async () => {
-    try {
-      const { purged } = await purgeClosedReports(db);
-      if (purged > 0) log.info("closed reports purged", { purged });
-      await runComplaintRetention(db);
-    } catch (e) {
-      log.warn("housekeeping failed", errorFields(e));
-    }
+    await forEachSite(async () => {
+      try {
+        const { purged } = await purgeClosedReports(getDb());
+        if (purged > 0) log.info("closed reports purged", { purged });
+        await runComplaintRetention(getDb());
+      } catch (e) {
+        log.warn("housekeeping failed", errorFields(e));
+      }
+    });
   };
   setTimeout(() => void housekeeping(), 5_000).unref();
   setInterval(() => void housekeeping(), 6 * 3_600_000).unref();
-  const optimizeTimer = setInterval(() => void optimizeDatabase(db).catch((e) => log.warn("optimize failed", errorFields(e))), 3_600_000);
+  const optimize = () => (directory ? optimizeSites(directory) : optimizeDatabase(getDb()));
+  const optimizeTimer = setInterval(() => void optimize().catch((e) => log.warn("optimize failed", errorFields(e))), 3_600_000);
   optimizeTimer.unref();
-  getSecrets();
 
-  const staffCount = await db
-    .selectFrom("staff")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirst();
-  if (!staffCount || Number(staffCount.n) === 0) {
-    console.log(
-      "\nNo staff accounts yet. Create the first administrator with:\n" +
-        '  npm run staff -- add --email you@example.org --name "Your Name" --role admin\n' +
-        "(it prints a one-time link where they set their own password)\n",
-    );
+  if (db) {
+    getSecrets();
+    const staffCount = await db
+      .selectFrom("staff")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirst();
+    if (!staffCount || Number(staffCount.n) === 0) {
+      console.log(
+        "\nNo staff accounts yet. Create the first administrator with:\n" +
+          '  npm run staff -- add --email you@example.org --name "Your Name" --role admin\n' +
+          "(it prints a one-time link where they set their own password)\n",
+      );
+    }
   }
 
   const buildRoot = path.resolve(process.env.BUILD_DIR ?? ".");
@@ -120,6 +142,23 @@ async function main() {
   const publicStatic = express.static("public", { maxAge: "1h", index: false });
   const publicEntries = new Set(fs.readdirSync("public"));
   app.use((req, res, next) => (publicEntries.has(req.path.split("/")[1] ?? "") ? publicStatic(req, res, next) : next()));
+  // Several organisations: the host name decides which one a request is for, once, here; everything after runs for it
+  // (app/utils/site-context.server.ts). A host name no organisation has gets a plain 404 that names none.
+  if (directory) {
+    app.use((req, res, next) => {
+      directory.forHost(req.hostname).then(
+        (site) => {
+          if (!site) {
+            closeAfterResponse(req, res);
+            res.status(404).type("text").send("Not found");
+            return;
+          }
+          runForSite(site, next);
+        },
+        (e) => next(e),
+      );
+    });
+  }
   // Prometheus metrics: loopback, or Authorization: Bearer $METRICS_TOKEN; anyone else gets the ordinary 404 (metrics.ts).
   app.get("/metrics", metricsEndpoint({ trusted: trustedProxies, token: env.METRICS_TOKEN }));
   app.all(
@@ -138,22 +177,47 @@ async function main() {
     if (!res.headersSent) res.status(500).type("text").send("Internal error");
   });
 
-  const worker = startOutboxWorker({ intervalMs: env.OUTBOX_INTERVAL_MS });
-  // LINE pushes (only when LINE is configured): same outbox, same retries (app/models/line/push-worker.server.ts).
-  const linePushes = startLinePushWorker({ intervalMs: env.OUTBOX_INTERVAL_MS });
+  // Background work runs per organisation (each started inside runForSite: its timers keep the organisation).
+  type Stoppable = { stop(): Promise<unknown> } | null;
+  const background: Stoppable[] = [];
+  const startBackground = () => {
+    background.push(startOutboxWorker({ intervalMs: env.OUTBOX_INTERVAL_MS }));
+    // LINE pushes (only when LINE is configured): same outbox, same retries (app/models/line/push-worker.server.ts).
+    background.push(startLinePushWorker({ intervalMs: env.OUTBOX_INTERVAL_MS }));
+    // Corruption channel: reporters' actions reach the audit log and the recipients' mailboxes in random-time batches.
+    background.push(startReportChannelBatches({ windowMs: env.REPORT_NOTICE_WINDOW_MINUTES * 60_000 }));
+    background.push(startAuditHeadMailer({ intervalMs: 3_600_000 })); // AUDIT_HEAD_EMAIL: the day's audit head after 07:00
+  };
+  const startFor = (site: Site) => runForSite(site, startBackground);
+  if (directory) {
+    for (const site of directory.all()) startFor(site);
+    // Organisations added while the server runs (npm run org -- add): their background work starts within a minute.
+    const watch = setInterval(() => {
+      void directory
+        .refresh()
+        .then(async (added) => {
+          for (const site of added) {
+            await prepareSite(directory, site);
+            startFor(site);
+          }
+        })
+        .catch((e) => log.warn("reading the organisations failed", errorFields(e)));
+    }, 60_000);
+    watch.unref();
+  } else {
+    startBackground();
+  }
   // Deadline escalations: shortly after start (catch-up after downtime), then every minute (see README), in a worker
   // thread with its own database connection (app/models/deadlines/ticker-thread.server.ts): a catch-up never runs on
   // the thread that answers requests. The worker's file sits next to this one: build/deadline-worker.js beside
   // build/server.js, or scripts/deadline-worker.ts when the server runs from source (with the same TypeScript loader).
+  // With several organisations the thread ticks each of them.
   const fromSource = fileURLToPath(import.meta.url).endsWith(".ts");
   const ticker = startDeadlineTickerThread({
     workerFile: new URL(fromSource ? "./deadline-worker.ts" : "./deadline-worker.js", import.meta.url),
     execArgv: fromSource ? process.execArgv.filter((a) => !a.startsWith("--max-old-space-size")) : [],
     intervalMs: 60_000,
   });
-  // Corruption channel: reporters' actions reach the audit log and the recipients' mailboxes in random-time batches.
-  const reportBatches = startReportChannelBatches({ windowMs: env.REPORT_NOTICE_WINDOW_MINUTES * 60_000 });
-  const headMailer = startAuditHeadMailer({ intervalMs: 3_600_000 }); // AUDIT_HEAD_EMAIL: the day's audit head after 07:00
   const server = app.listen(env.PORT, env.HOST, () => {
     log.info("server listening", { url: env.PUBLIC_URL, port: env.PORT, mail: env.SMTP_URL ? "smtp" : "files" });
     if (!env.SMTP_URL) log.info("SMTP_URL is not set: e-mails are written as .eml files", { dir: path.join(env.DATA_DIR, "outbox") });
@@ -170,12 +234,9 @@ async function main() {
     stopping = true;
     log.info("shutting down", { signal });
     await ticker.stop();
-    await headMailer.stop();
-    await reportBatches.stop();
-    await worker.stop();
-    await linePushes?.stop();
+    for (const b of background) await b?.stop();
     server.close(() => {
-      void db.destroy().finally(() => process.exit(0));
+      void (directory ? directory.storage.destroy() : getDb().destroy()).finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { migrateToLatest } from "../db/connection";
 import { seedOrganisation } from "../db/seed";
 import { getDb } from "../app/utils/db.server";
+import { forOrganisationOption, severalOrganisations } from "./organisations";
 import { STAFF_ROLES, isStaffRole } from "../app/lib/permissions";
 import { appendAudit } from "../app/models/audit/audit.server";
 import { createStaff, listStaff, normalizeEmail, PASSWORD_MIN_LENGTH } from "../app/models/staff/staff.server";
@@ -41,7 +42,8 @@ const USAGE = `Usage:
   npm run staff -- enable --email E
   npm run staff -- reset-totp --email E
       Removes a person's TOTP secret and recovery codes and ends their sessions; they set up a second factor again at
-      their next sign-in (check who is asking first: this is the recovery path of last resort).`;
+      their next sign-in (check who is asking first: this is the recovery path of last resort).
+  An installation with several organisations (ORG_ROUTING=host) needs --org CODE on every command.`;
 
 const COMMANDS = ["add", "list", "reset", "unlock", "disable", "enable", "reset-totp"];
 
@@ -90,6 +92,7 @@ async function main() {
         position: { type: "string" },
         nicknames: { type: "string" },
         "password-stdin": { type: "boolean" },
+        org: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -99,9 +102,15 @@ async function main() {
   }
   if (!COMMANDS.includes(command)) usage(`unknown command "${command}"`);
 
+  const org = typeof values.org === "string" ? values.org : undefined;
+  await forOrganisationOption(org, () => runCommand(command, values));
+}
+
+async function runCommand(command: string, values: Record<string, string | boolean | undefined>) {
   const db = getDb();
   await migrateToLatest(db);
-  await seedOrganisation(db);
+  // One of several organisations was seeded when it was added (npm run org -- add): never with another's profile.
+  if (!severalOrganisations()) await seedOrganisation(db);
   const by = { staffId: null, role: "cli", osUser: os.userInfo().username };
   const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
 
@@ -117,7 +126,7 @@ async function main() {
     }
     throw e;
   } finally {
-    await db.destroy();
+    if (!severalOrganisations()) await db.destroy(); // one of several: closed with the others by forOrganisationOption
   }
 }
 

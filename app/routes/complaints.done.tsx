@@ -12,7 +12,6 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import QRCode from "qrcode";
 import { CsrfField } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
-import { getEnv } from "~/utils/env.server";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { getOrgProfile, nameIn } from "~/models/organisation/profile.server";
 import { clearReceiptCookie, readReceipt, type Receipt } from "~/models/complaints/receipt-cookie.server";
@@ -21,6 +20,7 @@ import { lineFollowOffer } from "~/models/line/receipt-offer.server";
 import { LineFollow } from "~/components/line-follow";
 import { shortWebAddress } from "~/lib/short-address";
 import type { Lang } from "~/i18n";
+import { publicUrl } from "~/utils/public-url.server";
 
 export const handle = { i18n: ["complaint", "line"] };
 
@@ -31,11 +31,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const receipt = readReceipt(request);
   const org = await getOrgProfile(getDb());
   const headers = { "Cache-Control": "no-store" };
-  const trackAddress = shortWebAddress(getEnv().PUBLIC_URL, "/track");
+  const trackAddress = shortWebAddress(publicUrl(), "/track");
   if (!receipt) return json({ lang, orgName: nameIn(lang, org), receipt: null, qrSvg: "", trackAddress, line: null }, { headers });
   // The QR code carries the reference only: the tracking code is a secret and never goes into an address (a scanner
   // app keeps its history); the citizen types it from the receipt. A fragment (#…) never reaches a server log.
-  const trackUrl = `${getEnv().PUBLIC_URL}/track#ref=${encodeURIComponent(receipt.reference)}`;
+  const trackUrl = `${publicUrl()}/track#ref=${encodeURIComponent(receipt.reference)}`;
   const qrSvg = await QRCode.toString(trackUrl, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
   const line = await lineFollowOffer(getDb(), receipt.reference);
   return json({ lang, orgName: nameIn(lang, org), receipt, qrSvg, trackAddress, line }, { headers });

@@ -11,9 +11,9 @@ import QRCode from "qrcode";
 import { useTranslation } from "~/components/i18n";
 import { tFor } from "~/i18n";
 import { getDb } from "~/utils/db.server";
-import { getEnv } from "~/utils/env.server";
 import { getLang } from "~/utils/request.server";
 import { getOrgProfile } from "~/models/organisation/profile.server";
+import { publicUrl } from "~/utils/public-url.server";
 
 export const handle = { i18n: ["satisfaction"] };
 
@@ -24,7 +24,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(da
 export async function loader({ request }: LoaderFunctionArgs) {
   const lang = getLang(request);
   const org = await getOrgProfile(getDb());
-  const url = `${getEnv().PUBLIC_URL}/feedback`;
+  const url = `${publicUrl()}/feedback`;
   const qrSvg = await QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
   const th = tFor("th", "satisfaction");
   const en = tFor("en", "satisfaction");

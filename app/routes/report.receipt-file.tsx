@@ -10,7 +10,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { assertCsrf, readFormData, getLang } from "~/utils/request.server";
 import { getDb } from "~/utils/db.server";
-import { getEnv } from "~/utils/env.server";
 import { reserveReceiptAttempt, throttleDelay } from "~/utils/receipt-throttle.server";
 import { getOrgProfile, nameIn } from "~/models/organisation/profile.server";
 import { findReportByReceipt } from "~/models/report/inbox.server";
@@ -21,6 +20,7 @@ import { normalizeReceipt } from "~/lib/report-receipt";
 import { bangkokReceivedOn, buildProofStatement, groupFingerprint, renderProofFile } from "~/lib/report-proof";
 import { formatThaiDateKey } from "~/lib/thai-date";
 import { tFor, type Lang } from "~/i18n";
+import { publicUrl } from "~/utils/public-url.server";
 
 function methodNotAllowed() {
   return new Response("Method Not Allowed", {
@@ -90,7 +90,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   const signature = signProof(statement);
   const receivedOn = bangkokReceivedOn(report.received_at);
-  const base = getEnv().PUBLIC_URL.replace(/\/+$/, "");
+  const base = publicUrl().replace(/\/+$/, "");
   // The header is bilingual (Thai first) whatever the page language: the file may be shown to anyone later.
   const headerIn = (l: Lang) => {
     const p = tFor(l, "proof");

@@ -24,6 +24,12 @@ const schema = z.object({
    * share nothing but the database. Report evidence is encrypted before it reaches either.
    */
   FILE_STORE: z.enum(["disk", "database"], "must be disk or database").default("disk"),
+  /**
+   * How many organisations the installation serves (docs/decisions/0015-one-database-per-organisation.md): "single"
+   * (default) — one, from DATABASE_URL / DATA_DIR as always; "host" — any number, each reached by its own host names
+   * (`npm run org -- add`), each with its own database (a SQLite file under DATA_DIR/orgs/, or a PostgreSQL schema).
+   */
+  ORG_ROUTING: z.enum(["single", "host"], "must be single or host").default("single"),
 
   SMTP_URL: z
     .string()

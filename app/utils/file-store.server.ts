@@ -31,6 +31,7 @@ import { now } from "./clock.server";
 import { getDb } from "./db.server";
 import { TEMP_PREFIX, writeChunksDurably, writeFileDurably } from "./durable-file.server";
 import { getEnv } from "./env.server";
+import { activeSite } from "./site-context.server";
 import { errorFields, log } from "./logger.server";
 
 /** What a file is stored from: bytes, or chunks of a stream (nothing becomes visible until the last chunk arrived). */
@@ -324,8 +325,10 @@ declare global {
   var __sujaritFileStore: FileStore | undefined;
 }
 
-/** The process's file store, built once from the environment (FILE_STORE, DATA_DIR). */
+/** The organisation's file store: the process's, built once from the environment (FILE_STORE, DATA_DIR), or the current organisation's. */
 export function fileStore(): FileStore {
+  const site = activeSite();
+  if (site) return site.fileStore();
   globalThis.__sujaritFileStore ??= createFileStore(getEnv());
   return globalThis.__sujaritFileStore;
 }

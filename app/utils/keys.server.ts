@@ -16,6 +16,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { getEnv } from "./env.server";
+import { activeSite, siteMemo } from "./site-context.server";
 
 declare global {
   var __sujaritReportKeys:
@@ -62,8 +63,18 @@ function readOrCreate(file: string, make: () => Buffer | string): Buffer {
   return fs.readFileSync(file);
 }
 
-/** The 32-byte master key (env MASTER_KEY takes precedence over the key file). */
+/**
+ * The organisation's 32-byte master key: the installation's (below), or, when the installation serves several
+ * organisations, the current one's, derived from the installation's (app/utils/sites.server.ts).
+ */
 export function getMasterKey(): Buffer {
+  const site = activeSite();
+  if (site) return site.reportKeys().master;
+  return installationMasterKey();
+}
+
+/** The installation's 32-byte master key (env MASTER_KEY takes precedence over the key file). */
+export function installationMasterKey(): Buffer {
   const c = cache();
   if (c.master) return c.master;
   const fromEnv = getEnv().MASTER_KEY;
@@ -78,26 +89,34 @@ export function getMasterKey(): Buffer {
   return key;
 }
 
-/** The server's Ed25519 signing key pair (created on first use). */
+/** The organisation's Ed25519 signing key pair (created on first use; derived for one of several organisations). */
 export function getSigningKeys(): SigningKeys {
+  const site = activeSite();
+  if (site)
+    return siteMemo("keys:signing", () =>
+      signingKeysOf(crypto.createPrivateKey({ key: site.reportKeys().signingKeyDer, format: "der", type: "pkcs8" })),
+    );
   const c = cache();
   if (c.signing) return c.signing;
   const pem = readOrCreate(path.join(keysDir(), "signing.key"), () => {
     const { privateKey } = crypto.generateKeyPairSync("ed25519");
     return privateKey.export({ format: "pem", type: "pkcs8" }) as string;
   }).toString("utf8");
-  const privateKey = crypto.createPrivateKey(pem);
+  c.signing = signingKeysOf(crypto.createPrivateKey(pem));
+  return c.signing;
+}
+
+function signingKeysOf(privateKey: crypto.KeyObject): SigningKeys {
   if (privateKey.asymmetricKeyType !== "ed25519") throw new Error("keys/signing.key is not an Ed25519 key");
   const publicKey = crypto.createPublicKey(privateKey);
   const der = publicKey.export({ format: "der", type: "spki" }) as Buffer;
   const hex = crypto.createHash("sha256").update(der).digest("hex");
-  c.signing = {
+  return {
     privateKey,
     publicKey,
     fingerprint: hex.match(/.{4}/g)!.join(" "),
     publicKeyPem: publicKey.export({ format: "pem", type: "spki" }) as string,
   };
-  return c.signing;
 }
 
 /** Signs bytes with the server's Ed25519 key; returns the signature as base64. */
@@ -119,6 +138,8 @@ export function verifySignature(
 }
 
 function reportSecrets(): { pepper: Buffer; salt: Buffer } {
+  const site = activeSite();
+  if (site) return { pepper: site.reportKeys().receiptPepper, salt: site.reportKeys().installationSalt };
   const c = cache();
   if (c.secrets) return c.secrets;
   const file = path.join(keysDir(), "report-secrets.json");

@@ -3,7 +3,19 @@
  * (docs/decisions/0012-postgresql.md). Everything PostgreSQL-specific lives here: the pool and its type parsers,
  * identity columns, PL/pgSQL trigger functions, pg_trgm search, the id marks of append-only tables, ANALYZE.
  */
-import { Kysely, PostgresDialect, sql } from "kysely";
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  PostgresDriver,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type TransactionSettings,
+} from "kysely";
 import pg from "pg";
 import type { SqlDialect, TriggerSpec } from "./types";
 import { errorFields, log } from "../../app/utils/logger.server";
@@ -33,6 +45,85 @@ export function openPostgres<DB>(url: string, opts: { max?: number } = {}): Kyse
   // unhandled, it would end the process. The pool replaces the connection on next use.
   pool.on("error", (e) => log.warn("an idle database connection was closed by the server", errorFields(e)));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** A schema name the portal made (platform, org_<code>): letters, digits and underscores only, so it can be quoted safely. */
+export function isSchemaName(name: string): boolean {
+  return /^[a-z][a-z0-9_]{0,62}$/.test(name);
+}
+
+/**
+ * One connection pool shared by many schemas (docs/decisions/0015-one-database-per-organisation.md): `forSchema(s)` is a
+ * Kysely instance whose every query runs with `search_path` set to `s, public` (public holds only the pg_trgm
+ * extension). The path is set when a connection is taken from the pool for a different schema than it last served, so
+ * a page of one organisation costs no extra round trip while its connections stay warm. Unqualified table names, raw
+ * SQL and trigger functions all resolve in the organisation's schema: there is no query that could name another's
+ * table by forgetting a condition.
+ */
+export interface SchemaPool {
+  forSchema<DB>(schema: string): Kysely<DB>;
+  /** Closes the pool (every instance from forSchema stops working). */
+  destroy(): Promise<void>;
+}
+
+export function openPostgresSchemas(url: string, opts: { max?: number } = {}): SchemaPool {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: portalTypes, application_name: "sujarit" });
+  pool.on("error", (e) => log.warn("an idle database connection was closed by the server", errorFields(e)));
+  const shared = new PostgresDriver({ pool });
+  // The shared driver hands out its own connection objects: the ones given back to it are those.
+  type Conn = Parameters<PostgresDriver["releaseConnection"]>[0];
+  const own = (c: DatabaseConnection) => c as Conn;
+  let ready: Promise<void> | null = null;
+  const pathOf = new WeakMap<DatabaseConnection, string>();
+  const instances = new Map<string, Kysely<any>>();
+  const driverFor = (schema: string): Driver => ({
+    init: () => (ready ??= shared.init()),
+    async acquireConnection() {
+      const conn = await shared.acquireConnection();
+      if (pathOf.get(conn) !== schema) {
+        try {
+          await conn.executeQuery(CompiledQuery.raw(`set search_path to "${schema}", public`));
+        } catch (e) {
+          await shared.releaseConnection(own(conn));
+          throw e;
+        }
+        pathOf.set(conn, schema);
+      }
+      return conn;
+    },
+    beginTransaction: (c: DatabaseConnection, s: TransactionSettings) => shared.beginTransaction(c, s),
+    commitTransaction: (c: DatabaseConnection) => shared.commitTransaction(c),
+    rollbackTransaction: (c: DatabaseConnection) => shared.rollbackTransaction(own(c)),
+    savepoint: (c, name, compile) => shared.savepoint(c, name, compile),
+    rollbackToSavepoint: (c, name, compile) => shared.rollbackToSavepoint(c, name, compile),
+    releaseSavepoint: (c, name, compile) => shared.releaseSavepoint(c, name, compile),
+    releaseConnection: (c: DatabaseConnection) => shared.releaseConnection(own(c)),
+    // The pool outlives each instance: SchemaPool.destroy() ends it.
+    destroy: async () => {},
+  });
+  return {
+    forSchema<DB>(schema: string): Kysely<DB> {
+      if (!isSchemaName(schema)) throw new Error(`not a schema name: ${schema}`);
+      let db = instances.get(schema);
+      if (!db) {
+        db = new Kysely<any>({
+          dialect: {
+            createAdapter: () => new PostgresAdapter(),
+            createDriver: () => driverFor(schema),
+            createQueryCompiler: () => new PostgresQueryCompiler(),
+            createIntrospector: (k) => new PostgresIntrospector(k),
+          },
+        });
+        instances.set(schema, db);
+      }
+      return db as Kysely<DB>;
+    },
+    async destroy() {
+      instances.clear();
+      if (ready) await ready;
+      await shared.destroy();
+    },
+  };
 }
 
 function eventSql(event: TriggerSpec["event"]): string {

@@ -30,6 +30,7 @@ import { randomToken, sha256Hex } from "~/utils/crypto.server";
 import { now } from "~/utils/clock.server";
 import { log, errorFields } from "~/utils/logger.server";
 import { LIMITS } from "~/lib/validation";
+import { siteMemo } from "~/utils/site-context.server";
 
 /** Types accepted, detected by content. */
 export type UploadMime = "image/jpeg" | "image/png" | "image/webp" | "application/pdf";
@@ -230,12 +231,12 @@ export async function cleanupPendingUploads(db: Executor, maxAgeMs = PENDING_MAX
   return old.length;
 }
 
-let lastCleanup = 0;
 /** Runs cleanupPendingUploads at most once an hour, in the background (called from the public form). */
 export function maybeCleanupPendingUploads(db: Executor): void {
   const t = Date.now();
-  if (t - lastCleanup < 3600_000) return;
-  lastCleanup = t;
+  const last = siteMemo("attachments:cleanup", () => ({ at: 0 }));
+  if (t - last.at < 3600_000) return;
+  last.at = t;
   void cleanupPendingUploads(db)
     .then((n) => {
       if (n > 0) log.info("pending uploads cleaned", { count: n });

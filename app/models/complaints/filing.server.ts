@@ -7,7 +7,6 @@ import { inTransaction, type DB, type Executor } from "../../../db/connection";
 import { isUniqueViolation } from "../../../db/dialects/errors";
 import { DomainError } from "~/lib/domain-error";
 import { getSecrets } from "~/utils/db.server";
-import { getEnv } from "~/utils/env.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { now } from "~/utils/clock.server";
 import { safeEqual } from "~/utils/crypto.server";
@@ -24,6 +23,7 @@ import { isSubmissionKey } from "~/lib/validation";
 import { complaintFormSchema, type ComplaintInput } from "~/lib/validation.server";
 import { listCategories, listVillages } from "~/models/organisation/profile.server";
 import { buildAcknowledgementEmail } from "../../../emails/acknowledgement";
+import { publicUrl } from "~/utils/public-url.server";
 
 export type CreateComplaintInput = ComplaintInput & {
   channel: ComplaintChannel;
@@ -236,7 +236,7 @@ export async function createComplaint(db: Executor, input: CreateComplaintInput)
           trackingCode: code,
           receivedAt,
           dueAt,
-          publicUrl: getEnv().PUBLIC_URL,
+          publicUrl: publicUrl(),
         });
         await enqueueEmail(trx, {
           kind: "acknowledgement",

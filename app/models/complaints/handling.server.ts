@@ -23,9 +23,9 @@ import { enqueueEmail } from "../notices/outbox.server";
 import { recordNotice } from "../notices/notices.server";
 import { createRatingToken } from "./satisfaction.server";
 import { now } from "~/utils/clock.server";
-import { getEnv } from "~/utils/env.server";
 import { buildCaseNotice, type CaseNoticeKind } from "../../../emails/case-notice";
 import { queueLineUpdate } from "../line/updates.server";
+import { publicUrl } from "~/utils/public-url.server";
 
 type Trx = Transaction<Database>;
 
@@ -68,7 +68,7 @@ async function notifyCitizen(
   // The result e-mail carries a one-purpose link to rate the handling; the token sits in the fragment so it never
   // reaches a server log, and it is never logged here.
   const rateUrl =
-    kind === "resolved" || kind === "forwarded" ? `${getEnv().PUBLIC_URL}/track/rate#t=${await createRatingToken(trx, c.id)}` : undefined;
+    kind === "resolved" || kind === "forwarded" ? `${publicUrl()}/track/rate#t=${await createRatingToken(trx, c.id)}` : undefined;
   const message = buildCaseNotice({
     kind,
     reference: c.reference,
@@ -76,7 +76,7 @@ async function notifyCitizen(
     extra,
     lang: c.lang === "en" ? "en" : "th",
     at: now(),
-    trackUrl: `${getEnv().PUBLIC_URL}/track`,
+    trackUrl: `${publicUrl()}/track`,
     rateUrl,
     org,
   });

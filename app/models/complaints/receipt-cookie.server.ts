@@ -8,6 +8,7 @@ import { z } from "zod";
 import { getSecrets } from "~/utils/db.server";
 import { decryptText, deriveKey, encryptText } from "~/utils/crypto.server";
 import { isSecureDeployment, parseCookies } from "~/utils/request.server";
+import { siteMemo } from "~/utils/site-context.server";
 
 const COOKIE = "receipt";
 const MAX_AGE_SECONDS = 30 * 60;
@@ -23,10 +24,8 @@ const receiptSchema = z.object({
 });
 export type Receipt = Omit<z.infer<typeof receiptSchema>, "issuedAt">;
 
-let cachedKey: string | null = null;
 function key(): string {
-  cachedKey ??= deriveKey(getSecrets().outboxKey, "receipt-cookie");
-  return cachedKey;
+  return siteMemo("receipt-cookie:key", () => deriveKey(getSecrets().outboxKey, "receipt-cookie"));
 }
 
 /** Over https the name carries the `__Secure-` prefix (accepted by the browser only when Secure). */

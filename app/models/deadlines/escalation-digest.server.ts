@@ -15,9 +15,9 @@ import { buildEscalationDigest } from "../../../emails/escalation-digest";
 import { enqueueEmail } from "../notices/outbox.server";
 import { getRules } from "./escalation-rules.server";
 import { now as clockNow } from "~/utils/clock.server";
-import { getEnv } from "~/utils/env.server";
 import { log } from "~/utils/logger.server";
 import { AdaptiveBatch, throwIfAborted, yieldToEventLoop } from "~/utils/yield.server";
+import { publicUrl } from "~/utils/public-url.server";
 
 type Trx = Transaction<Database>;
 
@@ -51,7 +51,7 @@ async function recipientsOf(trx: Trx, key: string): Promise<{ id: number; email:
 type CaseFacts = Pick<Complaint, "id" | "reference" | "due_at" | "received_at">;
 
 function staffEmail(level: EscalationLevel, c: CaseFacts, days: number) {
-  const url = `${getEnv().PUBLIC_URL}/staff/cases/${c.reference}`;
+  const url = `${publicUrl()}/staff/cases/${c.reference}`;
   const section = (lang: Lang) => {
     const t = tFor(lang, "notice");
     const vars = {
@@ -255,7 +255,7 @@ async function queueOwed(trx: Trx, groups: OwedGroup[], from: number, through: n
       .execute();
     for (const r of rows) facts.set(r.id, r);
   }
-  const base = getEnv().PUBLIC_URL;
+  const base = publicUrl();
   const iso = clockNow().toISOString();
   for (const [level, byStaff] of plan) {
     const levelDays = days.get(level) ?? 0;

@@ -5,16 +5,15 @@
 import crypto from "node:crypto";
 import { decryptText, deriveKey, encryptText } from "~/utils/crypto.server";
 import { getSecrets } from "~/utils/db.server";
+import { siteMemo } from "~/utils/site-context.server";
 
-let keys: { userKey: string; userEnc: string; linkCode: string } | null = null;
-/** Keys of this installation for LINE data (derived from the outbox key; never stored). */
+/** Keys of this organisation for LINE data (derived from the outbox key; never stored). */
 export function lineKeys() {
-  keys ??= {
+  return siteMemo("line:keys", () => ({
     userKey: deriveKey(getSecrets().outboxKey, "line-user-lookup"),
     userEnc: deriveKey(getSecrets().outboxKey, "line-user-at-rest"),
     linkCode: deriveKey(getSecrets().outboxKey, "line-link-code"),
-  };
-  return keys;
+  }));
 }
 
 /** A LINE user id as LINE sends it: "U" and 32 hex digits. */

@@ -5,6 +5,7 @@
  */
 import { messagingApi } from "@line/bot-sdk";
 import { getEnv } from "~/utils/env.server";
+import { servesSeveralOrganisations } from "~/utils/site-context.server";
 
 export interface LineConfig {
   channelSecret: string;
@@ -15,9 +16,13 @@ export interface LineConfig {
   dataApiBaseUrl: string;
 }
 
-/** The LINE settings, or null when LINE is off. */
+/**
+ * The LINE settings, or null when LINE is off. An installation with several organisations has no LINE yet: one
+ * official account belongs to one organisation, and per-organisation LINE settings are not built.
+ */
 export function lineConfig(): LineConfig | null {
   const env = getEnv();
+  if (servesSeveralOrganisations()) return null;
   if (!env.LINE_CHANNEL_SECRET || !env.LINE_CHANNEL_ACCESS_TOKEN || !env.LINE_OA_ID) return null;
   return {
     channelSecret: env.LINE_CHANNEL_SECRET,

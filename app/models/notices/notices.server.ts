@@ -20,7 +20,6 @@ import { enqueueEmail } from "./outbox.server";
 import { queueLineUpdate } from "../line/updates.server";
 import { getOrgProfile } from "../organisation/profile.server";
 import { now } from "~/utils/clock.server";
-import { getEnv } from "~/utils/env.server";
 import {
   getTemplate,
   isNoticeKind,
@@ -29,6 +28,7 @@ import {
   validatePlaceholders,
   type Placeholder,
 } from "./notice-templates.server";
+import { publicUrl } from "~/utils/public-url.server";
 
 export {
   getTemplate,
@@ -77,7 +77,7 @@ export async function placeholderValues(
     orgName: lang === "en" ? org.name_en : org.name_th,
     status: tFor(lang, "track")(`status.${c.status}`),
     result: c.status === "forwarded" ? c.forwarded_to : c.result_summary,
-    trackUrl: `${getEnv().PUBLIC_URL}/track`,
+    trackUrl: `${publicUrl()}/track`,
   };
 }
 

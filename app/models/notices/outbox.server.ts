@@ -15,6 +15,8 @@ import { encryptText, decryptText } from "~/utils/crypto.server";
 import { log, errorFields } from "~/utils/logger.server";
 import { now } from "~/utils/clock.server";
 import { dialectOf, type Executor } from "../../../db/connection";
+import { publicUrl } from "~/utils/public-url.server";
+import { activeSite } from "~/utils/site-context.server";
 
 export interface EmailMessage {
   to: string;
@@ -84,7 +86,7 @@ export function createMailSender(): MailSender {
       },
     };
   }
-  const dir = path.join(env.DATA_DIR, "outbox");
+  const dir = path.join(activeSite()?.dataDir ?? env.DATA_DIR, "outbox");
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   return {
     describe: "files",
@@ -150,7 +152,7 @@ export async function processOutboxOnce(
   let sent = 0;
   let failed = 0;
   let dead = 0;
-  const publicHost = new URL(getEnv().PUBLIC_URL).hostname || "localhost";
+  const publicHost = new URL(publicUrl()).hostname || "localhost";
   for (const row of rows) {
     try {
       if (!row.payload) throw new Error("empty payload");

@@ -16,6 +16,7 @@ import { z } from "zod";
 import { getSecrets } from "~/utils/db.server";
 import { decryptText, deriveKey, encryptText } from "~/utils/crypto.server";
 import { isSecureDeployment, parseCookies } from "~/utils/request.server";
+import { siteMemo } from "~/utils/site-context.server";
 
 const RECEIPT_COOKIE = "report_receipt";
 const SESSION_COOKIE = "report_inbox";
@@ -51,10 +52,8 @@ const receiptSchema = z.object({
 });
 export type ReportReceiptCookie = Omit<z.infer<typeof receiptSchema>, "issuedAt">;
 
-let cachedKey: string | null = null;
 function receiptKey(): string {
-  cachedKey ??= deriveKey(getSecrets().outboxKey, "report-receipt-cookie");
-  return cachedKey;
+  return siteMemo("report-cookies:receipt-key", () => deriveKey(getSecrets().outboxKey, "report-receipt-cookie"));
 }
 
 /** Set-Cookie value carrying a new report's receipt to /report/receipt. */
@@ -110,7 +109,8 @@ declare global {
  * inbox session (the reporter types the receipt again), and nobody can open a cookie with anything found on disk.
  */
 function inbox() {
-  return (globalThis.__sujaritInbox ??= { key: randomBytes(32).toString("base64url"), revoked: new Map() });
+  // Per organisation (site-context.server.ts): an inbox cookie of one organisation opens nothing at another's host.
+  return siteMemo("report-cookies:inbox", () => ({ key: randomBytes(32).toString("base64url"), revoked: new Map<string, number>() }));
 }
 function inboxCookieKey(): string {
   return inbox().key;

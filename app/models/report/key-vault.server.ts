@@ -17,6 +17,7 @@ import { log, errorFields } from "~/utils/logger.server";
 import { viewTagMatches, type PersonKeys, type WrappedKey } from "./crypto.server";
 import { migrateLegacyReportsFor } from "./key-migration.server";
 import { createStaffKeys, keyEncryptionKeyFor, StaffKeyMismatchError, openStaffKeys, type KeyEncryptionKey } from "./staff-keys.server";
+import { siteMemo } from "~/utils/site-context.server";
 
 /** How long a password-derived key may wait for the second factor. */
 const PENDING_MS = 10 * 60_000;
@@ -54,7 +55,12 @@ declare global {
 }
 
 function vault() {
-  return (globalThis.__sujaritKeyVault ??= { pending: new Map(), unlocked: new Map(), recovery: new Map() });
+  // Per organisation (site-context.server.ts): keys unlocked at one organisation are never found by another's sessions.
+  return siteMemo<NonNullable<typeof globalThis.__sujaritKeyVault>>("key-vault", () => ({
+    pending: new Map(),
+    unlocked: new Map(),
+    recovery: new Map(),
+  }));
 }
 
 function sweep(at = Date.now()) {

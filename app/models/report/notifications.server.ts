@@ -11,13 +11,13 @@
 import crypto from "node:crypto";
 import { inTransaction } from "../../../db/connection";
 import { tFor, type Lang } from "~/i18n";
-import { getEnv } from "~/utils/env.server";
 import { getDb } from "~/utils/db.server";
 import { log, errorFields } from "~/utils/logger.server";
 import { enqueueEmail } from "~/models/notices/outbox.server";
 import { renderBilingualEmail } from "../../../emails/layout";
 import { flushReporterActivity } from "./channel-audit.server";
 import type { Executor } from "./shared.server";
+import { publicUrl } from "~/utils/public-url.server";
 
 /** Marks people to be told, in the next batch, that a report arrived ("new") or a report of theirs changed ("update"). */
 export async function queueRecipientNotices(db: Executor, staffIds: readonly number[], kind: "new" | "update"): Promise<void> {
@@ -32,7 +32,7 @@ export async function queueRecipientNotices(db: Executor, staffIds: readonly num
 }
 
 function buildNotice(kind: "new" | "update"): { subject: string; text: string; html: string } {
-  const url = `${getEnv().PUBLIC_URL}/staff/integrity`;
+  const url = `${publicUrl()}/staff/integrity`;
   const section = (lang: Lang) => {
     const t = tFor(lang, "integrity");
     return { heading: t(kind === "new" ? "notify.newHeading" : "notify.updateHeading"), paragraphs: [t("notify.body"), url] };

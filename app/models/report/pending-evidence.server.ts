@@ -25,6 +25,7 @@ import { fileKeys, fileRemoval, fileStore, PENDING_EVIDENCE_PREFIX } from "~/uti
 import { decryptFile, encryptFile, openJson, paddedSize, sealJson } from "./crypto.server";
 import { preparedReportUpload, type PreparedFile, type ReportUpload } from "./files.server";
 import { REPORT_LIMITS } from "./shared.server";
+import { siteMemo } from "~/utils/site-context.server";
 
 /** Kept evidence older than this is deleted. */
 export const REPORT_PENDING_MAX_AGE_MS = 24 * 3600 * 1000;
@@ -227,12 +228,12 @@ export async function cleanupReportPending(db: Executor, maxAgeMs = REPORT_PENDI
   return old.length;
 }
 
-let lastCleanup = 0;
 /** Runs cleanupReportPending at most once an hour, in the background (called from the report form's action). */
 export function maybeCleanupReportPending(db: Executor): void {
   const t = now().getTime();
-  if (lastCleanup !== 0 && Math.abs(t - lastCleanup) < 3600_000) return;
-  lastCleanup = t;
+  const last = siteMemo("report-pending:cleanup", () => ({ at: 0 }));
+  if (last.at !== 0 && Math.abs(t - last.at) < 3600_000) return;
+  last.at = t;
   void cleanupReportPending(db)
     .then((n) => {
       if (n > 0) log.info("kept report evidence cleaned", { count: n });

@@ -20,7 +20,6 @@ import { now } from "~/utils/clock.server";
 import { DomainError } from "~/lib/domain-error";
 import { canAdminister } from "~/lib/permissions";
 import { inTransaction } from "../../../db/connection";
-import { getEnv } from "~/utils/env.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { appendAudit } from "../audit/audit.server";
 import { passwordProblem, type PasswordProblem } from "./password-policy.server";
@@ -34,6 +33,7 @@ import {
   staffKeyInfo,
   StaffKeyLockedError,
 } from "../report/staff-keys.server";
+import { publicUrl } from "~/utils/public-url.server";
 
 export const ENROLMENT_HOURS = 72;
 
@@ -63,7 +63,7 @@ function assertMayAdminister(by: AccountActor): void {
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 
 export function enrolmentUrl(token: string): string {
-  return `${getEnv().PUBLIC_URL}/staff/enrol?t=${token}`;
+  return `${publicUrl()}/staff/enrol?t=${token}`;
 }
 
 /** A new one-time link for an account (its unused links are removed). The token is returned once and never stored. */

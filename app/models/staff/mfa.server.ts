@@ -25,6 +25,7 @@ import { getMasterKey } from "~/utils/keys.server";
 import { limiter } from "~/utils/rate-limit.server";
 import { DomainError } from "~/lib/domain-error";
 import { inTransaction, type Executor } from "../../../db/connection";
+import { siteMemo } from "~/utils/site-context.server";
 
 export const RECOVERY_CODE_COUNT = 10;
 export const MFA_MAX_FAILURES = 5;
@@ -337,7 +338,7 @@ declare global {
   var __sujaritRecoveryStash: Map<number, { codes: string[]; until: number }> | undefined;
 }
 function stash() {
-  return (globalThis.__sujaritRecoveryStash ??= new Map());
+  return siteMemo<Map<number, { codes: string[]; until: number }>>("mfa:recovery-stash", () => new Map());
 }
 
 export function stashRecoveryCodes(staffId: number, codes: string[]): void {

@@ -33,11 +33,11 @@ import { assertSecondFactorNotLocked, clearSecondFactorFailures, countSecondFact
 import { roleRequiresSecondFactor, secondFactorState } from "~/models/staff/second-factor.server";
 import { now } from "~/utils/clock.server";
 import { deriveKey } from "~/utils/crypto.server";
-import { getEnv } from "~/utils/env.server";
 import { getMasterKey } from "~/utils/keys.server";
 import { log } from "~/utils/logger.server";
 import { DomainError } from "~/lib/domain-error";
 import { inTransaction, type Executor } from "../../../db/connection";
+import { publicUrl } from "~/utils/public-url.server";
 
 /** How long a challenge may be answered (also the browser's timeout). */
 export const CHALLENGE_TTL_MS = 2 * 60_000;
@@ -81,7 +81,7 @@ export class PasskeyError extends DomainError {
 
 /** The relying party: PUBLIC_URL's host and origin. */
 export function relyingParty(): { rpID: string; origin: string; name: string } {
-  const url = new URL(getEnv().PUBLIC_URL);
+  const url = new URL(publicUrl());
   return { rpID: url.hostname, origin: url.origin, name: RP_NAME };
 }
 

@@ -11,6 +11,7 @@ import { bangkokDateKey } from "~/lib/thai-date";
 import { satisfactionFrom } from "~/lib/stats";
 import type { Executor } from "../../../db/connection";
 import { dialectOf } from "../../../db/dialects";
+import { siteMemo } from "~/utils/site-context.server";
 
 export type { Executor };
 
@@ -39,12 +40,11 @@ export async function ratingCounts(db: Executor, fy: number, source: "case" | "c
   return satisfactionFrom(rows.map((r) => ({ score: Number(r.score), n: Number(r.n ?? 0) })));
 }
 
-const overdueCache = new Map<string, { at: number; value: Promise<number> }>();
-
 /** Open, running (not paused) cases received in [from, to] of `fy` whose deadline has passed — cached briefly. */
 export async function overdueNow(db: Executor, fy: number, from: string, to: string): Promise<number> {
   const at = now();
   const key = `${fy}:${from}:${to}`;
+  const overdueCache = siteMemo("figures:overdue", () => new Map<string, { at: number; value: Promise<number> }>());
   const hit = overdueCache.get(key);
   if (hit && Math.abs(at.getTime() - hit.at) < OVERDUE_CACHE_MS) return hit.value;
   const fromIso = new Date(`${from}T00:00:00+07:00`).toISOString();
@@ -92,7 +92,7 @@ export async function memo<T>(db: Executor, key: string, compute: () => Promise<
 
 /** Drops cached figures and "overdue now" counts (tests that move the clock). */
 export function clearStatsCache(): void {
-  overdueCache.clear();
+  siteMemo("figures:overdue", () => new Map<string, { at: number; value: Promise<number> }>()).clear();
   generation++;
 }
 

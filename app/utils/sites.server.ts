@@ -1,0 +1,149 @@
+/**
+ * The organisations of an installation that serves several (ORG_ROUTING=host): each one's database, folder, keys and
+ * file store, and the host names that lead to it (docs/decisions/0015-one-database-per-organisation.md).
+ *
+ * Keys: every key of an organisation is derived with HKDF-SHA256 from the installation's master key and the
+ * organisation's random key id (db/platform.ts), one derivation per purpose. One organisation's key material never
+ * opens another's data, a new organisation needs no key files, and several app servers with the same master key
+ * derive the same keys.
+ */
+import crypto from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema";
+import { listOrganisations, type OrganisationRecord, type OrganisationStorage } from "../../db/platform";
+import type { ActiveSite, SiteReportKeys } from "./site-context.server";
+import type { Secrets } from "./secrets.server";
+import { getEnv } from "./env.server";
+import { publicUrlForHost } from "./public-url.server";
+import { createFileStore, type FileStore, type FileStoreKind } from "./file-store.server";
+
+/** DER prefix of an Ed25519 private key in PKCS#8 (RFC 8410), followed by the 32-byte seed. */
+const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+/** `length` bytes for `purpose` of the organisation with key id `keyId`. */
+export function deriveOrganisationKey(installationMaster: Buffer, keyId: string, purpose: string, length = 32): Buffer {
+  return Buffer.from(crypto.hkdfSync("sha256", installationMaster, Buffer.from(keyId, "hex"), `sujarit organisation ${purpose}`, length));
+}
+
+export class Site implements ActiveSite {
+  readonly memo = new Map<string, unknown>();
+  private derivedSecrets?: Secrets;
+  private derivedReportKeys?: SiteReportKeys;
+  private store?: FileStore;
+
+  constructor(
+    readonly record: OrganisationRecord,
+    private readonly storage: OrganisationStorage,
+    private readonly installationMaster: () => Buffer,
+    private readonly fileStoreKind: FileStoreKind,
+  ) {}
+
+  get code(): string {
+    return this.record.code;
+  }
+
+  get publicUrl(): string {
+    const host = this.record.hosts[0];
+    return host ? publicUrlForHost(host) : getEnv().PUBLIC_URL;
+  }
+
+  get dataDir(): string {
+    return this.storage.organisationDir(this.record.code);
+  }
+
+  db(): Kysely<Database> {
+    return this.storage.organisationDb<Database>(this.record.code);
+  }
+
+  private key(purpose: string, length = 32): Buffer {
+    return deriveOrganisationKey(this.installationMaster(), this.record.keyId, purpose, length);
+  }
+
+  secrets(): Secrets {
+    this.derivedSecrets ??= {
+      version: 1,
+      trackingPepper: this.key("tracking pepper").toString("base64url"),
+      trackingDerivation: this.key("tracking derivation").toString("base64url"),
+      outboxKey: this.key("outbox").toString("base64url"),
+    };
+    return this.derivedSecrets;
+  }
+
+  reportKeys(): SiteReportKeys {
+    this.derivedReportKeys ??= {
+      master: this.key("report master"),
+      receiptPepper: this.key("receipt pepper"),
+      installationSalt: this.key("receipt salt", 16),
+      signingKeyDer: Buffer.concat([ED25519_PKCS8_PREFIX, this.key("signing seed")]),
+    };
+    return this.derivedReportKeys;
+  }
+
+  fileStore(): FileStore {
+    this.store ??= createFileStore({ FILE_STORE: this.fileStoreKind, DATA_DIR: this.dataDir }, () => this.db());
+    return this.store;
+  }
+}
+
+/** How long a host name nobody registered is answered from memory before the list is read again. */
+const UNKNOWN_HOST_MS = 10_000;
+
+/** The installation's organisations, kept in memory and read again when a host name is not known (new organisations). */
+export class SiteDirectory {
+  private byCode = new Map<string, Site>();
+  private byHost = new Map<string, Site>();
+  private unknown = new Map<string, number>();
+  private reading: Promise<void> | null = null;
+
+  constructor(
+    readonly storage: OrganisationStorage,
+    private readonly installationMaster: () => Buffer,
+    private readonly fileStoreKind: FileStoreKind,
+  ) {}
+
+  /** Reads the list of organisations again; returns the ones that were not known before. */
+  async refresh(): Promise<Site[]> {
+    const added: Site[] = [];
+    const records = await listOrganisations(this.storage.platform);
+    for (const r of records) {
+      let site = this.byCode.get(r.code);
+      if (!site) {
+        site = new Site(r, this.storage, this.installationMaster, this.fileStoreKind);
+        this.byCode.set(r.code, site);
+        added.push(site);
+      }
+      for (const h of r.hosts) this.byHost.set(h, site);
+    }
+    this.unknown.clear();
+    return added;
+  }
+
+  all(): Site[] {
+    return [...this.byCode.values()];
+  }
+
+  byOrganisationCode(code: string): Site | null {
+    return this.byCode.get(code) ?? null;
+  }
+
+  /** The organisation whose host name this is, or null (unknown names are read from the list at most every 10 s). */
+  async forHost(hostname: string): Promise<Site | null> {
+    const host = hostname.toLowerCase().replace(/\.$/, "");
+    const hit = this.byHost.get(host);
+    if (hit) return hit;
+    const seen = this.unknown.get(host);
+    if (seen !== undefined && Date.now() - seen < UNKNOWN_HOST_MS) return null;
+    this.reading ??= this.refresh()
+      .then(() => undefined)
+      .finally(() => {
+        this.reading = null;
+      });
+    await this.reading;
+    const found = this.byHost.get(host);
+    if (!found) {
+      if (this.unknown.size > 10_000) this.unknown.clear();
+      this.unknown.set(host, Date.now());
+    }
+    return found ?? null;
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The installation's list of organisations (docs/decisions/0015-one-database-per-organisation.md), used when
+ * ORG_ROUTING=host: which organisations exist, their host names, and where each keeps its data. Nothing an
+ * organisation owns is here: its complaints, reports, staff, keys and statistics live in its own database (a SQLite
+ * file under <DATA_DIR>/orgs/<code>/, or a schema org_<code> of the PostgreSQL database).
+ *
+ * Storage: <DATA_DIR>/platform.db on SQLite; schema "platform" on PostgreSQL.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { sql, type Kysely } from "kysely";
+import { isPostgresUrl } from "./dialects/url";
+import { openSqlite } from "./dialects/sqlite";
+import { openPostgresSchemas, type SchemaPool } from "./dialects/postgres";
+
+export interface OrganisationTable {
+  code: string;
+  name_th: string;
+  name_en: string;
+  /** Province (จังหวัด) code the organisation belongs to, for the province page; null when not given. */
+  province: string | null;
+  /** Random id (hex) that, with the installation's master key, derives every key of the organisation. */
+  key_id: string;
+  created_at: string;
+}
+
+export interface OrganisationHostTable {
+  host: string;
+  code: string;
+}
+
+export interface PlatformDatabase {
+  organisation: OrganisationTable;
+  organisation_host: OrganisationHostTable;
+}
+
+export interface OrganisationRecord {
+  code: string;
+  nameTh: string;
+  nameEn: string;
+  province: string | null;
+  keyId: string;
+  hosts: string[];
+}
+
+/** An organisation's code: its schema name and data folder (lower-case letters and digits, 2–30, a letter first). */
+export const ORG_CODE = /^[a-z][a-z0-9]{1,29}$/;
+
+/** A host name as a browser sends it (lower-case, no port); "localhost" and dotted names. */
+export const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+export function isOrgCode(code: string): boolean {
+  return ORG_CODE.test(code);
+}
+
+/** Where one installation's organisations live. */
+export interface OrganisationStorage {
+  readonly kind: "sqlite" | "postgres";
+  readonly platform: Kysely<PlatformDatabase>;
+  /** The organisation's database (opened on first use; the same instance afterwards). */
+  organisationDb<DB>(code: string): Kysely<DB>;
+  /** Its folder for files on the local disk (uploads, reports, outbox files): <DATA_DIR>/orgs/<code>. */
+  organisationDir(code: string): string;
+  /** Creates the organisation's (empty) database: its SQLite file, or its schema. */
+  createOrganisationStorage(code: string): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export const schemaOf = (code: string) => `org_${code}`;
+
+export function openOrganisationStorage(
+  env: { DATABASE_URL?: string; DATA_DIR: string },
+  opts: { max?: number } = {},
+): OrganisationStorage {
+  const orgsDir = path.resolve(env.DATA_DIR, "orgs");
+  const organisationDir = (code: string) => {
+    if (!isOrgCode(code)) throw new Error(`not an organisation code: ${code}`);
+    return path.join(orgsDir, code);
+  };
+  if (isPostgresUrl(env.DATABASE_URL)) {
+    const pool: SchemaPool = openPostgresSchemas(env.DATABASE_URL, opts);
+    return {
+      kind: "postgres",
+      platform: pool.forSchema<PlatformDatabase>("platform"),
+      organisationDb: <DB>(code: string) => {
+        if (!isOrgCode(code)) throw new Error(`not an organisation code: ${code}`);
+        return pool.forSchema<DB>(schemaOf(code));
+      },
+      organisationDir,
+      async createOrganisationStorage(code) {
+        if (!isOrgCode(code)) throw new Error(`not an organisation code: ${code}`);
+        await sql.raw(`create schema if not exists "${schemaOf(code)}"`).execute(pool.forSchema("platform"));
+      },
+      destroy: () => pool.destroy(),
+    };
+  }
+  fs.mkdirSync(orgsDir, { recursive: true, mode: 0o700 });
+  const open = new Map<string, Kysely<any>>();
+  const platform = openSqlite<PlatformDatabase>(path.resolve(env.DATA_DIR, "platform.db"));
+  return {
+    kind: "sqlite",
+    platform,
+    organisationDb<DB>(code: string): Kysely<DB> {
+      let db = open.get(code);
+      if (!db) {
+        const dir = organisationDir(code);
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        db = openSqlite<DB>(path.join(dir, "sujarit.db"));
+        open.set(code, db);
+      }
+      return db as Kysely<DB>;
+    },
+    organisationDir,
+    async createOrganisationStorage(code) {
+      fs.mkdirSync(organisationDir(code), { recursive: true, mode: 0o700 });
+    },
+    async destroy() {
+      for (const db of open.values()) await db.destroy();
+      open.clear();
+      await platform.destroy();
+    },
+  };
+}
+
+/** Creates the platform tables when missing (idempotent; run at every start). */
+export async function preparePlatform(storage: OrganisationStorage): Promise<void> {
+  const db = storage.platform as Kysely<any>;
+  if (storage.kind === "postgres") {
+    await sql`create schema if not exists platform`.execute(db);
+    // Trigram search (each organisation's complaints) needs pg_trgm; it lives in public, which every organisation's
+    // search_path ends with, and holds nothing else of the portal's.
+    await sql`create extension if not exists pg_trgm with schema public`.execute(db);
+  }
+  await db.schema
+    .createTable("organisation")
+    .ifNotExists()
+    .addColumn("code", "text", (c) => c.primaryKey())
+    .addColumn("name_th", "text", (c) => c.notNull())
+    .addColumn("name_en", "text", (c) => c.notNull())
+    .addColumn("province", "text")
+    .addColumn("key_id", "text", (c) => c.notNull().unique())
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("organisation_host")
+    .ifNotExists()
+    .addColumn("host", "text", (c) => c.primaryKey())
+    .addColumn("code", "text", (c) => c.notNull().references("organisation.code"))
+    .execute();
+}
+
+/** Every organisation, by code. */
+export async function listOrganisations(platform: Kysely<PlatformDatabase>): Promise<OrganisationRecord[]> {
+  const [orgs, hosts] = await Promise.all([
+    platform.selectFrom("organisation").selectAll().orderBy("code").execute(),
+    platform.selectFrom("organisation_host").selectAll().orderBy("host").execute(),
+  ]);
+  return orgs.map((o) => ({
+    code: o.code,
+    nameTh: o.name_th,
+    nameEn: o.name_en,
+    province: o.province,
+    keyId: o.key_id,
+    hosts: hosts.filter((h) => h.code === o.code).map((h) => h.host),
+  }));
+}
+
+export class OrganisationExists extends Error {
+  constructor(readonly what: "code" | "host") {
+    super(what === "code" ? "an organisation with this code exists" : "a host name is already taken");
+  }
+}
+
+/** Records a new organisation and its host names (one transaction); its key id is random. */
+export async function recordOrganisation(
+  platform: Kysely<PlatformDatabase>,
+  org: { code: string; nameTh: string; nameEn: string; province?: string | null; hosts: string[] },
+): Promise<OrganisationRecord> {
+  if (!isOrgCode(org.code)) throw new Error(`not an organisation code: ${org.code}`);
+  const hosts = [...new Set(org.hosts.map((h) => h.toLowerCase()))];
+  for (const h of hosts) if (!HOST_NAME.test(h)) throw new Error(`not a host name: ${h}`);
+  const keyId = crypto.randomBytes(16).toString("hex");
+  return platform.transaction().execute(async (trx) => {
+    if (await trx.selectFrom("organisation").select("code").where("code", "=", org.code).executeTakeFirst())
+      throw new OrganisationExists("code");
+    if (hosts.length > 0 && (await trx.selectFrom("organisation_host").select("host").where("host", "in", hosts).executeTakeFirst())) {
+      throw new OrganisationExists("host");
+    }
+    await trx
+      .insertInto("organisation")
+      .values({
+        code: org.code,
+        name_th: org.nameTh,
+        name_en: org.nameEn,
+        province: org.province ?? null,
+        key_id: keyId,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+    for (const host of hosts) await trx.insertInto("organisation_host").values({ host, code: org.code }).execute();
+    return { code: org.code, nameTh: org.nameTh, nameEn: org.nameEn, province: org.province ?? null, keyId, hosts };
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * Organisations of an installation that serves several (ORG_ROUTING=host):
+ *
+ *   npm run org -- add db/seed/<code>.json --code <code> --host <host name> [--host …] [--province <code>]
+ *       Records the organisation, creates its database (a SQLite file under DATA_DIR/orgs/<code>/, or the PostgreSQL
+ *       schema org_<code>), migrates and seeds it from the file (the format of db/seed/wangluek.json). Its first
+ *       administrator: npm run staff -- add --org <code> --role admin … (a one-time enrolment link, as always).
+ *   npm run org -- list
+ *
+ * A running server finds a new organisation at its first request (or within a minute for its background work).
+ */
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { isOrgCode, HOST_NAME, OrganisationExists, recordOrganisation } from "../db/platform";
+import { readSeedFile, seedOrganisation } from "../db/seed";
+import { getEnv } from "../app/utils/env.server";
+import { runForSite } from "../app/utils/site-context.server";
+import { openSiteDirectory, prepareSite, severalOrganisations } from "./organisations";
+
+const USAGE = `Usage:
+  npm run org -- add <seed file.json> --code CODE --host HOST [--host HOST …] [--province CODE]
+  npm run org -- list
+(for an installation with several organisations: ORG_ROUTING=host)`;
+
+function usage(message?: string): never {
+  if (message) console.error(`Error: ${message}\n`);
+  console.error(USAGE);
+  process.exit(2);
+}
+
+async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command !== "add" && command !== "list") usage(command ? `unknown command "${command}"` : undefined);
+  const env = getEnv();
+  if (!severalOrganisations(env)) usage("ORG_ROUTING is not host: this installation serves one organisation");
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { code: { type: "string" }, host: { type: "string", multiple: true }, province: { type: "string" } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (e) {
+    usage((e as Error).message);
+  }
+  const directory = await openSiteDirectory(env, { max: 2 });
+  try {
+    if (command === "list") {
+      for (const s of directory.all()) {
+        console.log(
+          `${s.code}\t${s.record.nameTh}\t${s.record.hosts.join(", ")}${s.record.province ? `\tprovince ${s.record.province}` : ""}`,
+        );
+      }
+      return;
+    }
+    const [file] = parsed.positionals;
+    const code = parsed.values.code ?? "";
+    const hosts = (parsed.values.host ?? []).map((h) => h.toLowerCase());
+    if (!file || !fs.existsSync(file)) usage("give the organisation's seed file (the format of db/seed/wangluek.json)");
+    if (!isOrgCode(code)) usage("--code: 2–30 lower-case letters and digits, a letter first (it names the database)");
+    if (hosts.length === 0) usage("give at least one --host");
+    for (const h of hosts) if (!HOST_NAME.test(h)) usage(`--host ${h}: not a host name`);
+    const province = parsed.values.province ?? null;
+    if (province !== null && !/^[0-9a-z-]{1,30}$/.test(province)) usage("--province: a short code (digits, letters, -)");
+    let seed;
+    try {
+      seed = readSeedFile(file);
+    } catch (e) {
+      usage(`the seed file is not valid: ${(e as Error).message.slice(0, 500)}`);
+    }
+    try {
+      await recordOrganisation(directory.storage.platform, {
+        code,
+        nameTh: seed.profile.name_th,
+        nameEn: seed.profile.name_en,
+        province,
+        hosts,
+      });
+    } catch (e) {
+      if (e instanceof OrganisationExists) usage(e.message);
+      throw e;
+    }
+    await directory.storage.createOrganisationStorage(code);
+    await directory.refresh();
+    const site = directory.byOrganisationCode(code)!;
+    await prepareSite(directory, site);
+    await runForSite(site, () => seedOrganisation(site.db(), seed));
+    console.log(`Added ${code} (${seed.profile.name_th}) at ${hosts.join(", ")}.`);
+    console.log(`Its first administrator: npm run staff -- add --org ${code} --email … --name "…" --role admin`);
+  } finally {
+    await directory.storage.destroy();
+  }
+}
+
+void main().catch((e) => {
+  console.error(`Failed: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+/**
+ * An installation that serves several organisations (ORG_ROUTING=host; docs/decisions/0015-one-database-per-organisation.md):
+ * opening their list, preparing each one's database, and running a command for one of them. Used by the server
+ * (scripts/serve.ts), its deadline thread, `npm run org` and the commands that take --org.
+ */
+import type { Kysely } from "kysely";
+import { migrateToLatest, optimizeDatabase } from "../db/connection";
+import { openOrganisationStorage, preparePlatform, schemaOf } from "../db/platform";
+import { seedHolidays } from "../db/seed";
+import { getEnv, type Env } from "../app/utils/env.server";
+import { installationMasterKey } from "../app/utils/keys.server";
+import { runForSite, serveSeveralOrganisations } from "../app/utils/site-context.server";
+import { SiteDirectory, type Site } from "../app/utils/sites.server";
+
+/** Whether this installation serves several organisations (chosen by ORG_ROUTING). */
+export function severalOrganisations(env: Env = getEnv()): boolean {
+  return env.ORG_ROUTING === "host";
+}
+
+/** Opens the list of organisations (creating the platform tables when missing) and reads it. */
+export async function openSiteDirectory(env: Env = getEnv(), opts: { max?: number } = {}): Promise<SiteDirectory> {
+  serveSeveralOrganisations();
+  const storage = openOrganisationStorage(env, opts);
+  await preparePlatform(storage);
+  const directory = new SiteDirectory(storage, installationMasterKey, env.FILE_STORE);
+  await directory.refresh();
+  return directory;
+}
+
+/** Brings one organisation's database to the latest migration and seeds the national holidays (idempotent). */
+export async function prepareSite(directory: SiteDirectory, site: Site): Promise<void> {
+  await runForSite(site, async () => {
+    const db = site.db();
+    if (directory.storage.kind === "postgres") {
+      await migrateToLatest(db, { schema: schemaOf(site.code) });
+    } else {
+      await migrateToLatest(db);
+      await optimizeDatabase(db);
+    }
+    await seedHolidays(db);
+  });
+}
+
+/** ANALYZE once for the whole PostgreSQL database (every organisation's schema), or each SQLite file's optimize. */
+export async function optimizeSites(directory: SiteDirectory): Promise<void> {
+  if (directory.storage.kind === "postgres") return optimizeDatabase(directory.storage.platform as Kysely<unknown>);
+  for (const site of directory.all()) await runForSite(site, () => optimizeDatabase(site.db()));
+}
+
+/**
+ * Runs `work` for the organisation named by --org (required when the installation serves several; ignored, and
+ * refused when given, when it serves one).
+ */
+export async function forOrganisationOption<T>(code: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (!severalOrganisations()) {
+    if (code) throw new Error("--org is only for an installation with several organisations (ORG_ROUTING=host)");
+    return work();
+  }
+  if (!code) throw new Error("this installation serves several organisations: name one with --org <code>");
+  const directory = await openSiteDirectory();
+  try {
+    const site = directory.byOrganisationCode(code);
+    if (!site) throw new Error(`no organisation with code "${code}" (npm run org -- list)`);
+    await prepareSite(directory, site);
+    return await runForSite(site, work);
+  } finally {
+    await directory.storage.destroy();
+  }
+}

@@ -7,6 +7,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import express from "express";
+import { sql } from "kysely";
 import compression from "compression";
 import type { ServerBuild } from "@remix-run/node";
 import { getEnv } from "../app/utils/env.server";
@@ -148,6 +149,14 @@ async function main() {
     app.use((req, res, next) => {
       directory.forHost(req.hostname).then(
         (site) => {
+          if (!site && req.path === "/healthz") {
+            // The installation's own liveness (a load balancer asks by address, not by an organisation's name).
+            void sql`select 1 as ok`.execute(directory.storage.platform).then(
+              () => res.status(200).json({ status: "ok", organisations: directory.all().length }),
+              () => res.status(503).json({ status: "unavailable", checks: { database: { ok: false } } }),
+            );
+            return;
+          }
           if (!site) {
             closeAfterResponse(req, res);
             res.status(404).type("text").send("Not found");

@@ -10,6 +10,7 @@ import { fiscalMonthIndex, formatShare, hasFigures, type Flow, type MonthStatus 
 import type { Lang } from "~/lib/thai-date";
 import type { ReportFigures } from "~/models/statistics/fiscal-reports.server";
 import type { IndicatorValue } from "~/models/statistics/figures.server";
+import { useOrgNames } from "~/components/org-name";
 
 function pct(s: number | null, lang: Lang): string {
   return formatShare(s, lang);
@@ -76,6 +77,8 @@ function indicatorText(v: IndicatorValue, lang: Lang, fewer: string): string {
 export function ReportFigureSections({ f, h1 }: { f: ReportFigures; h1: boolean }) {
   const { t, lang } = useTranslation("statreport");
   const ts = useTranslation("stats").t;
+  const names = useOrgNames();
+  const org = { org: lang === "en" ? names.en : names.th };
   const tStaff = useTranslation("staff").t;
   const c = f.complaints;
   const k = f.corruption;
@@ -320,8 +323,8 @@ export function ReportFigureSections({ f, h1 }: { f: ReportFigures; h1: boolean 
               {f.targets.map((row) => (
                 <tr key={row.key} data-key={row.key}>
                   <td data-label={t("public.measure")}>{row.measure}</td>
-                  <th scope="row">{ts(`targets.${row.key}.name`)}</th>
-                  <td data-label={t("public.target")}>{ts(`targets.${row.key}.target`)}</td>
+                  <th scope="row">{ts(`targets.${row.key}.name`, org)}</th>
+                  <td data-label={t("public.target")}>{ts(`targets.${row.key}.target`, org)}</td>
                   <td className="num" data-label={t("public.value")}>
                     {indicatorText(row.current, lang, fewer)}
                   </td>

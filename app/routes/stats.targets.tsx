@@ -20,6 +20,7 @@ import { planTargets, type IndicatorValue, type TargetRow } from "~/models/stati
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
+import { useOrgNames } from "~/components/org-name";
 
 export const headers = statsHeaders;
 
@@ -98,6 +99,8 @@ export default function TargetsPage() {
   const { lang, fy, years, isDefault, audience, rows, asOf } = useLoaderData<typeof loader>();
   const { t } = useTranslation("stats");
   const tTh = i18nFor("th").getFixedT("th", "stats");
+  const names = useOrgNames();
+  const org = { org: lang === "en" ? names.en : names.th };
   const full = periodRange(fy);
   const w = rows[0]?.window;
   const partial = w && w.current.to !== full.to;
@@ -154,17 +157,17 @@ export default function TargetsPage() {
                     {t("targets.measure", { n: r.measure })}
                   </th>
                   <td className="target-text" data-label={t("targets.colTarget")}>
-                    <strong className="target-name">{t(`targets.${r.key}.name`, { defaultValue: r.key })}</strong>
+                    <strong className="target-name">{t(`targets.${r.key}.name`, { defaultValue: r.key, ...org })}</strong>
                     <span className="target-published">
                       <span className="target-label">{t("targets.published")}</span>{" "}
                       {lang === "th" ? (
-                        <q data-testid={`target-${r.key}-published`}>{t(`targets.${r.key}.target`)}</q>
+                        <q data-testid={`target-${r.key}-published`}>{t(`targets.${r.key}.target`, org)}</q>
                       ) : (
                         <>
                           <q lang="th" data-testid={`target-${r.key}-published`}>
-                            {tTh(`targets.${r.key}.target`)}
+                            {tTh(`targets.${r.key}.target`, { org: names.th })}
                           </q>{" "}
-                          <span className="target-translation">({t(`targets.${r.key}.target`)})</span>
+                          <span className="target-translation">({t(`targets.${r.key}.target`, org)})</span>
                         </>
                       )}
                     </span>

@@ -1,3 +1,4 @@
+import http from "node:http";
 /**
  * A tiny HTTP client for black-box tests: fetch with a cookie jar, no automatic redirects, form helpers and
  * a few regex-based HTML lookups (no DOM library is installed). `login` also passes the second factor of accounts
@@ -120,6 +121,12 @@ export interface ClientOptions {
   ip?: string;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
+  /**
+   * The host name to send (Host header) instead of baseUrl's: an organisation of an installation with several
+   * (ORG_ROUTING=host), reached at baseUrl's address and port. fetch() cannot set Host, so these requests go through
+   * node:http.
+   */
+  host?: string;
 }
 
 export class HttpClient {
@@ -131,6 +138,12 @@ export class HttpClient {
     readonly baseUrl: string,
     readonly opts: ClientOptions = {},
   ) {}
+
+  /** The origin a browser would see: baseUrl's, or http://<host>:<port> for a client with opts.host. */
+  get origin(): string {
+    const base = new URL(this.baseUrl);
+    return this.opts.host ? `${base.protocol}//${this.opts.host}${base.port ? `:${base.port}` : ""}` : base.origin;
+  }
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -154,12 +167,18 @@ export class HttpClient {
     const headers: Record<string, string> = { ...(this.opts.headers ?? {}), ...(init.headers ?? {}) };
     if (this.cookies.size) headers.Cookie = this.cookieHeader();
     if (this.opts.ip) headers["X-Forwarded-For"] = this.opts.ip;
-    const res = await fetch(new URL(path, this.baseUrl), { method, body: init.body, headers, redirect: "manual" });
+    const res = this.opts.host
+      ? await requestWithHost(new URL(path, this.baseUrl), this.opts.host, method, init.body, headers)
+      : await fetch(new URL(path, this.baseUrl), { method, body: init.body, headers, redirect: "manual" });
     this.storeCookies(res.headers);
     const text = await res.text();
     const loc = res.headers.get("location");
     this.history.push({ method, path, status: res.status, headers: res.headers, text });
-    return { status: res.status, headers: res.headers, text, location: loc ? new URL(loc, this.baseUrl).toString() : null, $: html(text) };
+    let location = loc ? new URL(loc, this.origin) : null;
+    // With opts.host, a location on the organisation's own origin is followed at the address the client connects to.
+    if (location && this.opts.host && location.origin === this.origin)
+      location = new URL(location.pathname + location.search + location.hash, this.baseUrl);
+    return { status: res.status, headers: res.headers, text, location: location?.toString() ?? null, $: html(text) };
   }
 
   get(path: string, headers?: Record<string, string>): Promise<HttpResult> {
@@ -216,7 +235,7 @@ export class HttpClient {
     const res = await this.loginSteps(email, password, redirectTo);
     // An administrator's first sign-in leads to the organisation's details (/staff/setup): the helper fills them in,
     // unless the test looks at that step itself.
-    if (opts.completeOrgSetup !== false && res.status === 302 && res.location && !orgSetupDone.has(new URL(this.baseUrl).origin)) {
+    if (opts.completeOrgSetup !== false && res.status === 302 && res.location && !orgSetupDone.has(this.origin)) {
       await completeOrgSetup(this);
     }
     return res;
@@ -226,9 +245,9 @@ export class HttpClient {
     const first = await this.passwordStep(email, password, redirectTo);
     if (first.status !== 302 || !first.location) return first;
     const step = new URL(first.location);
-    const key = `${new URL(this.baseUrl).origin}|${email.trim().toLowerCase()}`;
+    const key = `${this.origin}|${email.trim().toLowerCase()}`;
     if (step.pathname === "/staff/totp-setup") {
-      const auth = new SoftAuthenticator(new URL(this.baseUrl).origin);
+      const auth = new SoftAuthenticator(this.origin);
       const res = await this.passkeyCeremony("register", step.pathname + step.search, auth);
       if (res.status !== 302 || !res.location) return res;
       helperPasskeys.set(key, auth);
@@ -262,7 +281,7 @@ export class HttpClient {
     if (optionsRes.status !== 200) return optionsRes;
     const options = JSON.parse(optionsRes.text) as { challenge: string; [k: string]: any };
     // The page's origin as the browser would see it: PUBLIC_URL's host (the RP ID), on the port the tests connect to.
-    const base = new URL(this.baseUrl);
+    const base = new URL(this.origin);
     const rpId = String(purpose === "register" ? options.rp?.id : options.rpId);
     const origin = `${base.protocol}//${rpId}${base.port ? `:${base.port}` : ""}`;
     const answer = opts.tamper
@@ -280,6 +299,42 @@ export class HttpClient {
     if (purpose === "register") fields.name = opts.name ?? "test helper passkey";
     return this.postForm(pagePath, fields);
   }
+}
+
+/** A request to `url`'s address with `Host: host` (node:http; fetch() cannot set Host). */
+async function requestWithHost(
+  url: URL,
+  host: string,
+  method: string,
+  body: BodyInit | undefined,
+  headers: Record<string, string>,
+): Promise<Response> {
+  // Request encodes the body (FormData gets its boundary) exactly as fetch would.
+  const prepared = new Request(url, { method, body, headers });
+  const bytes = body === undefined ? null : Buffer.from(await prepared.arrayBuffer());
+  const out: Record<string, string> = {};
+  prepared.headers.forEach((v, k) => (out[k] = v));
+  out.host = `${host}${url.port ? `:${url.port}` : ""}`;
+  if (bytes) out["content-length"] = String(bytes.length);
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: out }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v === undefined) continue;
+          for (const x of Array.isArray(v) ? v : [v]) h.append(k, x);
+        }
+        const status = res.statusCode ?? 500;
+        const nullBody = status === 204 || status === 304 || method === "HEAD";
+        resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, headers: h }));
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(bytes ?? undefined);
+  });
 }
 
 /** Servers (origins) whose organisation details the helper has seen completed. */
@@ -302,7 +357,7 @@ export const TEST_ORG_CONTACT = {
  * Returns true when the form was sent.
  */
 export async function completeOrgSetup(client: HttpClient, over: Record<string, string> = {}): Promise<boolean> {
-  const origin = new URL(client.baseUrl).origin;
+  const origin = client.origin;
   const page = await client.get("/staff/setup");
   if (page.status !== 200) return false;
   if (!page.text.includes('data-first-time="yes"')) {

@@ -269,6 +269,8 @@ export interface StaffUserInput {
   name?: string;
   /** Division code, e.g. "works". */
   division?: string;
+  /** The organisation (its code) of an installation with several (ORG_ROUTING=host). */
+  org?: string;
 }
 
 /** Creates a staff account with the staff CLI (`scripts/staff.ts add …`), password on stdin. Returns the CLI output. */
@@ -287,6 +289,7 @@ export async function createStaffUser(server: Pick<TestServer, "env">, user: Sta
     "--password-stdin",
   ];
   if (user.division) args.push("--division", user.division);
+  if (user.org) args.push("--org", user.org);
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, args, {
       cwd: ROOT,

@@ -8,6 +8,7 @@ import { hasFigures, periodRange, type Flow, type MonthStatus, type Satisfaction
 import { REPORT_TAGS } from "~/lib/report-status";
 import { complaintStats, corruptionStats, planTargets, type IndicatorValue } from "~/models/statistics/figures.server";
 import { percent, t, thaiMonthLabel, type OpenDataTableName, type Row } from "./open-data-columns.server";
+import { getOrgProfile } from "~/models/organisation/profile.server";
 
 /** Periods in the summary table: the year, its halves, its quarters. */
 const SUMMARY_PERIODS: readonly StatPeriod[] = ["year", "h1", "h2", "q1", "q2", "q3", "q4"];
@@ -214,9 +215,9 @@ export async function buildRows(db: DB, fy: number, table: OpenDataTableName): P
       }));
     }
     case "targets": {
-      const rows = await planTargets(db, fy);
-      const stTh = tFor("th", "stats");
-      const stEn = tFor("en", "stats");
+      const [rows, profile] = await Promise.all([planTargets(db, fy), getOrgProfile(db as DB)]);
+      const stTh = (k: string) => tFor("th", "stats")(k, { org: profile.name_th });
+      const stEn = (k: string) => tFor("en", "stats")(k, { org: profile.name_en });
       return rows.map((r) => {
         const cur = indicatorValue(r.current);
         const prev = indicatorValue(r.previous);

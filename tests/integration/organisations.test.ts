@@ -1,0 +1,367 @@
+/**
+ * Several organisations on one installation (ORG_ROUTING=host; docs/decisions/0015-one-database-per-organisation.md),
+ * black-box against the real server: organisations added with `npm run org`, their first staff with
+ * `npm run staff -- --org`, each reached by its host name. Organisation A (วังลึก) gets a complaint with a photo, a
+ * corruption report and signed-in staff (admin, officer, integrity officer); then every page of the portal (every
+ * route of the build, its parameters filled with A's references and ids) is asked for at organisation B's host
+ * (หนองบัว) with all of A's cookies — and /track, the reporter's inbox and the staff sign-in with A's codes, receipt and
+ * password. B answers with its own pages, sign-in redirects or 404s, and no answer carries anything of A's. The same
+ * walk at A's own host shows A's data (so the walk reaches real pages), and the reverse direction holds too.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { pathToFileURL } from "node:url";
+import SQLite from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, startServer, type TestServer } from "../helpers/server";
+import { HttpClient, completeOrgSetup, csrfOf, fileComplaint, makeJpeg, type HttpResult } from "../helpers/http";
+import { createAnyStaff, fileReport, integrityLogin, openInbox, staffLogin, totpAccount, type TotpAccount } from "../helpers/report";
+
+const tag = crypto.randomBytes(4).toString("hex");
+const PASSWORD = "organisations password 2569";
+const A = { code: "wangluek", host: "wangluek.localhost" };
+const B = { code: "nongbua", host: "nongbua.localhost" };
+const MARK = {
+  subject: `ถนนพังหน้าบ้าน-${tag}-OKAPI`,
+  details: `รายละเอียดของวังลึก ${tag} QUOKKA`,
+  contact: `ชาวบ้านวังลึก ${tag}`,
+  report: `เรียกรับเงินค่าตรวจรับงาน-${tag}-NARWHAL`,
+  staffName: `เจ้าหน้าที่วังลึก ${tag}`,
+};
+
+/** B's own details for its first administrator's set-up page (the helpers' defaults are วังลึก's). */
+const NONGBUA_CONTACT: Record<string, string> = {
+  email: "saraban@nongbua.go.th",
+  lineId: "@nongbua",
+  addressTh: "ที่ทำการองค์การบริหารส่วนตำบลหนองบัว หมู่ที่ 2 ตำบลหนองบัว",
+  addressEn: "Nong Bua SAO office, Village 2, Nong Bua",
+  village_1_th: "บ้านหนองบัว",
+  village_1_en: "Ban Nong Bua",
+};
+
+let server: TestServer;
+let ipSeq = 0;
+const at = (host: string) => new HttpClient(server.url, { host, ip: `10.90.${(++ipSeq >> 8) & 255}.${ipSeq & 255}` });
+
+function orgCli(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...server.env, NODE_ENV: "production" };
+    for (const k of ["VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID", "NODE_OPTIONS"]) delete env[k];
+    const p = spawn(process.execPath, ["--import", "tsx", "scripts/org.ts", ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (out += d));
+    p.on("exit", (code) => resolve({ code, out }));
+  });
+}
+
+/** Every page path of the build (Remix route manifest), parameters as ":name". */
+async function routePaths(): Promise<string[]> {
+  const buildRoot = process.env.TEST_BUILD_DIR ? path.resolve(process.env.TEST_BUILD_DIR) : ROOT;
+  const build = (await import(pathToFileURL(path.join(buildRoot, "build/index.js")).href)) as {
+    routes: Record<string, { id: string; parentId?: string; path?: string; index?: boolean }>;
+  };
+  const full = (id: string): string => {
+    const r = build.routes[id];
+    if (!r) return "";
+    const parent = r.parentId ? full(r.parentId) : "";
+    return [parent, r.path ?? ""].filter(Boolean).join("/");
+  };
+  const paths = new Set<string>();
+  for (const r of Object.values(build.routes)) paths.add("/" + full(r.id).replace(/^\/+/, ""));
+  return [...paths].sort();
+}
+
+interface OrgState {
+  admin: HttpClient;
+  officer: HttpClient;
+  integrity: HttpClient;
+  integrityAcc: TotpAccount;
+  reporter: HttpClient;
+  citizen: HttpClient;
+  reference: string;
+  trackingCode: string;
+  receipt: string;
+  reportPublicId: string;
+  attachmentId: number;
+  noticeId: number;
+}
+
+async function populate(org: { code: string; host: string }, mark: boolean): Promise<OrgState> {
+  const people = {
+    admin: { email: `admin-${tag}@${org.code}.go.th`, name: mark ? MARK.staffName : "ผู้ดูแล", role: "admin" as const },
+    officer: { email: `officer-${tag}@${org.code}.go.th`, name: "เจ้าหน้าที่กองช่าง", role: "officer" as const, division: "works" },
+    integrity: { email: `integrity-${tag}@${org.code}.go.th`, name: "ผู้รับเรื่องทุจริต", role: "integrity" as const },
+  };
+  for (const p of Object.values(people)) await createAnyStaff(server, { ...p, password: PASSWORD, org: org.code });
+  const admin = at(org.host);
+  expect((await admin.login(people.admin.email, PASSWORD, "/staff", { completeOrgSetup: mark })).status).toBe(302);
+  if (!mark) await completeOrgSetup(admin, NONGBUA_CONTACT);
+  const officer = await staffLogin(at(org.host), people.officer.email, PASSWORD);
+  const integrity = at(org.host);
+  const integrityAcc = totpAccount(people.integrity.email, PASSWORD);
+  await integrityLogin(integrity, integrityAcc);
+
+  const citizen = at(org.host);
+  const filed = await fileComplaint(
+    citizen,
+    mark ? { subject: MARK.subject, details: MARK.details, contactName: MARK.contact } : { subject: "ไฟดับ", details: "ไฟถนนดับสามคืน" },
+    [{ filename: "hole.jpg", type: "image/jpeg", data: await makeJpeg(7) }],
+  );
+  const reporter = at(org.host);
+  const report = await fileReport(reporter, mark ? { whatHappened: MARK.report } : {});
+  // The officer's division takes the case and writes a notice (a letter page to walk).
+  const dbFile = path.join(server.dataDir, "orgs", org.code, "sujarit.db");
+  const sqlite = new SQLite(dbFile, { readonly: true });
+  try {
+    const reportPublicId = String(
+      (sqlite.prepare("select public_id from reports order by id desc limit 1").get() as { public_id: string }).public_id,
+    );
+    const attachmentId = Number((sqlite.prepare("select id from attachments order by id desc limit 1").get() as { id: number }).id);
+    const notice = sqlite.prepare("select id from notices order by id desc limit 1").get() as { id: number } | undefined;
+    return {
+      admin,
+      officer,
+      integrity,
+      integrityAcc,
+      reporter,
+      citizen,
+      reference: filed.reference,
+      trackingCode: filed.trackingCode,
+      receipt: report.receipt,
+      reportPublicId,
+      attachmentId,
+      noticeId: notice?.id ?? 1,
+    };
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** A client at `host` that carries every cookie of the given clients (a thief with all of A's cookies). */
+function withCookiesOf(host: string, ...from: HttpClient[]): HttpClient {
+  const c = at(host);
+  for (const f of from) for (const [k, v] of f.cookies) c.cookies.set(k, v);
+  return c;
+}
+
+/** The walk's paths: every route with its parameters filled with `s`'s values. */
+function concretePaths(routes: string[], s: OrgState): string[] {
+  const fy = String(new Date().getFullYear() + 543 + (new Date().getMonth() >= 9 ? 1 : 0));
+  const values: Record<string, string> = {
+    reference: encodeURIComponent(s.reference),
+    id: String(s.attachmentId),
+    noticeId: String(s.noticeId),
+    publicId: s.reportPublicId,
+    fy,
+    period: "q1",
+    "period?": "",
+    file: "complaints.csv",
+    version: "x",
+    lang: "th",
+    file_: "common",
+  };
+  return routes.map(
+    (r) =>
+      r
+        .split("/")
+        .map((seg) => (seg.startsWith(":") ? (values[seg.slice(1)] ?? "1") : seg === "*" ? "x" : seg))
+        .join("/")
+        .replace(/\/+$/, "") || "/",
+  );
+}
+
+/** Anything of A's that must never appear in an answer of B's (`typed`: what the request itself carried, echoed in a form). */
+function leaksOf(text: string, s: OrgState, typed: string[] = []): string[] {
+  const found: string[] = [];
+  for (const [k, v] of Object.entries(MARK)) if (text.includes(v)) found.push(k);
+  if (text.includes("วังลึก")) found.push("A's name");
+  if (!typed.includes(s.trackingCode) && text.includes(s.trackingCode)) found.push("tracking code");
+  if (text.includes(s.reportPublicId)) found.push("report id");
+  return found;
+}
+
+/** Staff pages anyone may open (sign-in, enrolment and recovery steps). */
+const PUBLIC_STAFF_PAGES = /^\/staff\/(login|enrol|recover|password|forgot)/;
+
+/** A's people, one client each (their cookies have the same names: one jar per person). */
+const identities = (host: string, s: OrgState) => [s.admin, s.officer, s.integrity, withCookiesOf(host, s.reporter, s.citizen)];
+
+let routes: string[] = [];
+let a: OrgState;
+let b: OrgState;
+
+beforeAll(async () => {
+  server = await startServer({ env: { ORG_ROUTING: "host", TRUSTED_PROXIES: "127.0.0.1,::1", REPORT_NOTICE_WINDOW_MINUTES: "0" } });
+  const seedB = JSON.parse(fs.readFileSync(path.join(ROOT, "db/seed/wangluek.json"), "utf8"));
+  seedB.profile = {
+    ...seedB.profile,
+    code: "nongbua",
+    name_th: "องค์การบริหารส่วนตำบลหนองบัว",
+    name_en: "Nong Bua Subdistrict Administrative Organization",
+  };
+  for (const key of ["address_th", "address_en", "privacy_contact_th", "privacy_contact_en"]) {
+    if (typeof seedB.profile[key] === "string")
+      seedB.profile[key] = String(seedB.profile[key]).replaceAll("วังลึก", "หนองบัว").replaceAll("Wang Luek", "Nong Bua");
+  }
+  const seedFile = path.join(server.dataDir, "nongbua.json");
+  fs.writeFileSync(
+    seedFile,
+    JSON.stringify(seedB).replaceAll("วังลึก", "หนองบัว").replaceAll("Wang Luek", "Nong Bua").replaceAll("wangluek", "nongbua"),
+  );
+  const addA = await orgCli(["add", "db/seed/wangluek.json", "--code", A.code, "--host", A.host, "--province", "40"]);
+  expect(addA.code, addA.out).toBe(0);
+  const addB = await orgCli(["add", seedFile, "--code", B.code, "--host", B.host, "--province", "40"]);
+  expect(addB.code, addB.out).toBe(0);
+  routes = await routePaths();
+  a = await populate(A, true);
+  b = await populate(B, false);
+}, 240_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("organisations and their host names", () => {
+  it("npm run org refuses a taken code or host name and lists both organisations", async () => {
+    const again = await orgCli(["add", "db/seed/wangluek.json", "--code", "other", "--host", A.host]);
+    expect(again.code).not.toBe(0);
+    expect(again.out).toContain("host name is already taken");
+    const sameCode = await orgCli(["add", "db/seed/wangluek.json", "--code", A.code, "--host", "third.localhost"]);
+    expect(sameCode.code).not.toBe(0);
+    expect(fs.existsSync(path.join(server.dataDir, "orgs", "other"))).toBe(false);
+    const list = await orgCli(["list"]);
+    expect(list.out).toMatch(/nongbua\t.*หนองบัว\tnongbua\.localhost/);
+    expect(list.out).toMatch(/wangluek\t.*วังลึก\twangluek\.localhost/);
+  });
+
+  it("each host shows its own organisation; an unknown host gets a bare 404; the installation answers /healthz by address", async () => {
+    const homeA = await at(A.host).get("/");
+    const homeB = await at(B.host).get("/");
+    expect(homeA.status).toBe(200);
+    expect(homeB.status).toBe(200);
+    expect(homeA.text).toContain("วังลึก");
+    expect(homeB.text).toContain("หนองบัว");
+    expect(homeB.text).not.toContain("วังลึก");
+    const unknown = await at("stranger.localhost").get("/");
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).not.toMatch(/วังลึก|หนองบัว|wangluek|nongbua/i);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", organisations: 2 });
+  });
+
+  it("each organisation has its own databases, keys and files on disk", () => {
+    for (const org of [A, B]) expect(fs.existsSync(path.join(server.dataDir, "orgs", org.code, "sujarit.db"))).toBe(true);
+    // No per-organisation key files: every key is derived from the installation's master key.
+    expect(fs.existsSync(path.join(server.dataDir, "orgs", A.code, "keys"))).toBe(false);
+    const sa = new SQLite(path.join(server.dataDir, "orgs", A.code, "sujarit.db"), { readonly: true });
+    const sb = new SQLite(path.join(server.dataDir, "orgs", B.code, "sujarit.db"), { readonly: true });
+    try {
+      const subjectsB = sb.prepare("select subject from complaints").all() as { subject: string }[];
+      expect(subjectsB.map((r) => r.subject)).not.toContain(MARK.subject);
+      expect((sa.prepare("select count(*) n from complaints").get() as { n: number }).n).toBe(1);
+      // The same tracking code would hash differently: each organisation has its own pepper.
+      const hashA = (sa.prepare("select tracking_hash h from complaints").get() as { h: string }).h;
+      const hashB = (sb.prepare("select tracking_hash h from complaints").get() as { h: string }).h;
+      expect(hashA).not.toBe(hashB);
+    } finally {
+      sa.close();
+      sb.close();
+    }
+  });
+});
+
+describe("one organisation's session, codes and receipts open nothing at another", () => {
+  it("the walk reaches A's data at A's own host (control)", async () => {
+    const seen = new Set<string>();
+    for (const who of identities(A.host, a)) {
+      for (const p of concretePaths(routes, a)) {
+        const res = await who.get(p);
+        for (const leak of leaksOf(res.text, a)) seen.add(leak);
+      }
+    }
+    expect([...seen]).toEqual(expect.arrayContaining(["subject", "details", "contact", "staffName", "A's name"]));
+  }, 240_000);
+
+  it("every route of B, asked with each of A's sessions and A's references and ids, answers nothing of A's", async () => {
+    const problems: string[] = [];
+    let asked = 0;
+    for (const who of identities(A.host, a)) {
+      const thief = withCookiesOf(B.host, who);
+      for (const p of concretePaths(routes, a)) {
+        const res: HttpResult = await thief.get(p);
+        asked++;
+        const leaks = leaksOf(res.text, a);
+        if (leaks.length) problems.push(`${p}: ${leaks.join(", ")}`);
+        if (res.status >= 500) problems.push(`${p}: ${res.status}`);
+        // Staff pages never open with A's session cookie: a sign-in redirect, or a refusal.
+        if (p.startsWith("/staff") && !PUBLIC_STAFF_PAGES.test(p) && res.status === 200) problems.push(`${p}: 200 with A's session`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(asked).toBeGreaterThan(4 * 50);
+  }, 240_000);
+
+  it("A's tracking code at B finds nothing; at A it finds the case", async () => {
+    const lookup = async (host: string) => {
+      const c = at(host);
+      const page = await c.get("/track");
+      return c.postForm("/track", { csrf: csrfOf(page), reference: a.reference, code: a.trackingCode });
+    };
+    const atB = await lookup(B.host);
+    expect(atB.status).toBeGreaterThanOrEqual(400);
+    expect(atB.status).toBeLessThan(500);
+    // The form shows back what was typed; nothing else of A's.
+    expect(leaksOf(atB.text, a, [a.trackingCode])).toEqual([]);
+    const atA = await lookup(A.host);
+    expect(atA.status).toBe(200);
+    expect(atA.text).toContain(MARK.subject);
+  });
+
+  it("A's receipt at B's inbox opens nothing; at A it opens the report", async () => {
+    const atB = await openInbox(at(B.host), a.receipt);
+    expect(atB.status).not.toBe(302);
+    expect(leaksOf(atB.text, a)).toEqual([]);
+    expect(atB.text).not.toContain('data-testid="report-stage"');
+    const reporterAtA = at(A.host);
+    const atA = await openInbox(reporterAtA, a.receipt);
+    expect(atA.status).toBe(302);
+    const inbox = await reporterAtA.get("/report/inbox");
+    expect(inbox.text).toContain('data-testid="report-stage"');
+  });
+
+  it("A's staff password does not sign in at B", async () => {
+    const res = await at(B.host).passwordStep(`admin-${tag}@${A.code}.go.th`, PASSWORD);
+    expect(res.status).not.toBe(302);
+    expect(leaksOf(res.text, a)).toEqual([]);
+  });
+
+  it("B's session at A opens nothing either (the other direction)", async () => {
+    const thief = withCookiesOf(A.host, b.admin, b.officer, b.integrity, b.reporter, b.citizen);
+    for (const p of ["/staff", "/staff/integrity", `/staff/cases/${encodeURIComponent(a.reference)}`, "/staff/admin"]) {
+      const res = await thief.get(p);
+      expect(res.status, p).not.toBe(200);
+      expect(res.text).not.toContain(MARK.subject);
+    }
+    // B's reporter's inbox cookie: A shows the receipt form, not an inbox.
+    const inbox = await thief.get("/report/inbox");
+    expect(inbox.text).not.toContain('data-testid="report-stage"');
+  });
+
+  it("a posted form of A's carried to B is refused (its CSRF token is not B's)", async () => {
+    const page = await a.officer.get(`/staff/cases/${encodeURIComponent(a.reference)}`);
+    expect(page.status).toBe(200);
+    const thief = withCookiesOf(B.host, a.officer);
+    const res = await thief.postForm(`/staff/cases/${encodeURIComponent(a.reference)}`, { csrf: csrfOf(page), intent: "accept" });
+    expect(res.status).toBeGreaterThanOrEqual(300);
+    expect(res.status).toBeLessThan(500);
+    expect(res.status === 302 ? new URL(res.location!).pathname : "").not.toBe(`/staff/cases/${a.reference}`);
+  });
+});

@@ -30,7 +30,7 @@ import { runComplaintRetention } from "../app/models/complaints/privacy.server";
 import { startReportChannelBatches } from "../app/models/report/notifications.server";
 import { startAuditHeadMailer } from "../app/models/audit/audit-head.server";
 import { runForSite } from "../app/utils/site-context.server";
-import type { Site, SiteDirectory } from "../app/utils/sites.server";
+import { registerSiteDirectory, type Site, type SiteDirectory } from "../app/utils/sites.server";
 import { openSiteDirectory, optimizeSites, prepareSite, severalOrganisations } from "./organisations";
 
 async function main() {
@@ -47,6 +47,7 @@ async function main() {
   // One organisation (ORG_ROUTING=single): the installation's database. Several (host): each organisation's, found by
   // the request's host name (docs/decisions/0015-one-database-per-organisation.md).
   const directory: SiteDirectory | null = severalOrganisations(env) ? await openSiteDirectory(env) : null;
+  if (directory) registerSiteDirectory(directory);
   const db = directory ? null : getDb();
   if (directory) {
     for (const site of directory.all()) await prepareSite(directory, site);

@@ -25,6 +25,7 @@ export const POSTGRES_FILES = [
   "tests/integration/privacy.test.ts",
   "tests/integration/stats-dataset.test.ts",
   "tests/integration/stats-month-status.test.ts",
+  "tests/integration/organisations.test.ts",
 ];
 
 // Not mergeConfig: it would append this include list to the base one (arrays are concatenated).

@@ -147,3 +147,16 @@ export class SiteDirectory {
     return found ?? null;
   }
 }
+
+declare global {
+  var __sujaritSiteDirectory: SiteDirectory | undefined;
+}
+
+/** The server's directory of organisations, for the few pages that read several (the province page). */
+export function registerSiteDirectory(directory: SiteDirectory | undefined): void {
+  globalThis.__sujaritSiteDirectory = directory;
+}
+
+export function siteDirectory(): SiteDirectory | null {
+  return globalThis.__sujaritSiteDirectory ?? null;
+}

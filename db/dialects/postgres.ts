@@ -13,7 +13,9 @@ import {
   PostgresQueryCompiler,
   sql,
   type DatabaseConnection,
+  type DatabaseMetadataOptions,
   type Driver,
+  type TableMetadata,
   type TransactionSettings,
 } from "kysely";
 import pg from "pg";
@@ -66,6 +68,61 @@ export interface SchemaPool {
   destroy(): Promise<void>;
 }
 
+/**
+ * Kysely's PostgreSQL introspector, for the instance of one schema: that schema's tables only. Kysely's own lists every
+ * column of every schema in the database (its Migrator asks it, twice a run, whether its own tables exist): with one
+ * schema per organisation that cost ~12 ms per organisation for each organisation migrated, so preparing 1,000
+ * organisations at a server's start took hours.
+ */
+class SchemaIntrospector extends PostgresIntrospector {
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly schema: string,
+  ) {
+    super(db);
+  }
+
+  override async getTables(options: DatabaseMetadataOptions = { withInternalKyselyTables: false }): Promise<TableMetadata[]> {
+    const { rows } = await sql<{
+      table: string;
+      kind: string;
+      column: string;
+      not_null: boolean;
+      has_default: boolean;
+      type: string;
+      type_schema: string;
+      comment: string | null;
+      serial: string | null;
+    }>`select c.relname as table, c.relkind as kind, a.attname as column, a.attnotnull as not_null, a.atthasdef as has_default,
+        typ.typname as type, dtns.nspname as type_schema, col_description(a.attrelid, a.attnum) as comment,
+        case when a.attidentity <> '' or a.atthasdef
+          then pg_get_serial_sequence(quote_ident(ns.nspname) || '.' || quote_ident(c.relname), a.attname) end as serial
+      from pg_catalog.pg_attribute a
+      join pg_catalog.pg_class c on a.attrelid = c.oid
+      join pg_catalog.pg_namespace ns on c.relnamespace = ns.oid
+      join pg_catalog.pg_type typ on a.atttypid = typ.oid
+      join pg_catalog.pg_namespace dtns on typ.typnamespace = dtns.oid
+      where ns.nspname = ${this.schema} and c.relkind in ('r', 'v', 'p') and a.attnum >= 0 and not a.attisdropped
+      order by c.relname, a.attnum`.execute(this.db);
+    const tables = new Map<string, TableMetadata & { columns: TableMetadata["columns"][number][] }>();
+    for (const r of rows) {
+      if (!options.withInternalKyselyTables && (r.table === "kysely_migration" || r.table === "kysely_migration_lock")) continue;
+      let t = tables.get(r.table);
+      if (!t) tables.set(r.table, (t = { name: r.table, schema: this.schema, isView: r.kind === "v", columns: [] }));
+      t.columns.push({
+        name: r.column,
+        dataType: r.type,
+        dataTypeSchema: r.type_schema,
+        isNullable: !r.not_null,
+        isAutoIncrementing: r.serial !== null,
+        hasDefaultValue: r.has_default,
+        comment: r.comment ?? undefined,
+      });
+    }
+    return [...tables.values()];
+  }
+}
+
 export function openPostgresSchemas(url: string, opts: { max?: number } = {}): SchemaPool {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: portalTypes, application_name: "sujarit" });
   pool.on("error", (e) => log.warn("an idle database connection was closed by the server", errorFields(e)));
@@ -111,7 +168,7 @@ export function openPostgresSchemas(url: string, opts: { max?: number } = {}): S
             createAdapter: () => new PostgresAdapter(),
             createDriver: () => driverFor(schema),
             createQueryCompiler: () => new PostgresQueryCompiler(),
-            createIntrospector: (k) => new PostgresIntrospector(k),
+            createIntrospector: (k) => new SchemaIntrospector(k, schema),
           },
         });
         instances.set(schema, db);

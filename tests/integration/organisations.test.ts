@@ -14,6 +14,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import SQLite from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startServer, type TestServer } from "../helpers/server";
 import { HttpClient, completeOrgSetup, csrfOf, fileComplaint, makeJpeg, type HttpResult } from "../helpers/http";
@@ -59,6 +60,26 @@ function orgCli(args: string[]): Promise<{ code: number | null; out: string }> {
     p.stderr.on("data", (d) => (out += d));
     p.on("exit", (code) => resolve({ code, out }));
   });
+}
+
+/** Rows of one organisation's database: its SQLite file, or its schema on PostgreSQL (TEST_DATABASE=postgres). */
+async function orgRows<T>(code: string, query: string): Promise<T[]> {
+  if (server.databaseUrl) {
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`set search_path to "org_${code}"`);
+      return (await client.query(query)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const sqlite = new SQLite(path.join(server.dataDir, "orgs", code, "sujarit.db"), { readonly: true });
+  try {
+    return sqlite.prepare(query).all() as T[];
+  } finally {
+    sqlite.close();
+  }
 }
 
 /** Every page path of the build (Remix route manifest), parameters as ":name". */
@@ -116,32 +137,23 @@ async function populate(org: { code: string; host: string }, mark: boolean): Pro
   );
   const reporter = at(org.host);
   const report = await fileReport(reporter, mark ? { whatHappened: MARK.report } : {});
-  // The officer's division takes the case and writes a notice (a letter page to walk).
-  const dbFile = path.join(server.dataDir, "orgs", org.code, "sujarit.db");
-  const sqlite = new SQLite(dbFile, { readonly: true });
-  try {
-    const reportPublicId = String(
-      (sqlite.prepare("select public_id from reports order by id desc limit 1").get() as { public_id: string }).public_id,
-    );
-    const attachmentId = Number((sqlite.prepare("select id from attachments order by id desc limit 1").get() as { id: number }).id);
-    const notice = sqlite.prepare("select id from notices order by id desc limit 1").get() as { id: number } | undefined;
-    return {
-      admin,
-      officer,
-      integrity,
-      integrityAcc,
-      reporter,
-      citizen,
-      reference: filed.reference,
-      trackingCode: filed.trackingCode,
-      receipt: report.receipt,
-      reportPublicId,
-      attachmentId,
-      noticeId: notice?.id ?? 1,
-    };
-  } finally {
-    sqlite.close();
-  }
+  const [report1] = await orgRows<{ public_id: string }>(org.code, "select public_id from reports order by id desc limit 1");
+  const [attachment] = await orgRows<{ id: number }>(org.code, "select id from attachments order by id desc limit 1");
+  const [notice] = await orgRows<{ id: number }>(org.code, "select id from notices order by id desc limit 1");
+  return {
+    admin,
+    officer,
+    integrity,
+    integrityAcc,
+    reporter,
+    citizen,
+    reference: filed.reference,
+    trackingCode: filed.trackingCode,
+    receipt: report.receipt,
+    reportPublicId: String(report1!.public_id),
+    attachmentId: Number(attachment!.id),
+    noticeId: Number(notice?.id ?? 1),
+  };
 }
 
 /** A client at `host` that carries every cookie of the given clients (a thief with all of A's cookies). */
@@ -178,10 +190,10 @@ function concretePaths(routes: string[], s: OrgState): string[] {
 }
 
 /** Anything of A's that must never appear in an answer of B's (`typed`: what the request itself carried, echoed in a form). */
-function leaksOf(text: string, s: OrgState, typed: string[] = []): string[] {
+function leaksOf(text: string, s: OrgState, typed: string[] = [], opts: { nameIsPublic?: boolean } = {}): string[] {
   const found: string[] = [];
   for (const [k, v] of Object.entries(MARK)) if (text.includes(v)) found.push(k);
-  if (text.includes("วังลึก")) found.push("A's name");
+  if (!opts.nameIsPublic && text.includes("วังลึก")) found.push("A's name");
   if (!typed.includes(s.trackingCode) && text.includes(s.trackingCode)) found.push("tracking code");
   if (text.includes(s.reportPublicId)) found.push("report id");
   return found;
@@ -219,6 +231,22 @@ beforeAll(async () => {
   expect(addA.code, addA.out).toBe(0);
   const addB = await orgCli(["add", seedFile, "--code", B.code, "--host", B.host, "--province", "40"]);
   expect(addB.code, addB.out).toBe(0);
+  // A third organisation, in another province.
+  const seedC = JSON.parse(
+    fs.readFileSync(seedFile, "utf8").replaceAll("หนองบัว", "โคกสูง").replaceAll("Nong Bua", "Khok Sung").replaceAll("nongbua", "khoksung"),
+  );
+  fs.writeFileSync(path.join(server.dataDir, "khoksung.json"), JSON.stringify(seedC));
+  const addC = await orgCli([
+    "add",
+    path.join(server.dataDir, "khoksung.json"),
+    "--code",
+    "khoksung",
+    "--host",
+    "khoksung.localhost",
+    "--province",
+    "41",
+  ]);
+  expect(addC.code, addC.out).toBe(0);
   routes = await routePaths();
   a = await populate(A, true);
   b = await populate(B, false);
@@ -238,7 +266,7 @@ describe("organisations and their host names", () => {
     expect(fs.existsSync(path.join(server.dataDir, "orgs", "other"))).toBe(false);
     const list = await orgCli(["list"]);
     expect(list.out).toMatch(/nongbua\t.*หนองบัว\tnongbua\.localhost/);
-    expect(list.out).toMatch(/wangluek\t.*วังลึก\twangluek\.localhost/);
+    expect(list.out).toMatch(/wangluek\t.*วังลึก\twangluek\.localhost\tprovince 40/);
   });
 
   it("each host shows its own organisation; an unknown host gets a bare 404; the installation answers /healthz by address", async () => {
@@ -254,27 +282,23 @@ describe("organisations and their host names", () => {
     expect(unknown.text).not.toMatch(/วังลึก|หนองบัว|wangluek|nongbua/i);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: "ok", organisations: 2 });
+    expect(await health.json()).toMatchObject({ status: "ok", organisations: 3 });
   });
 
-  it("each organisation has its own databases, keys and files on disk", () => {
-    for (const org of [A, B]) expect(fs.existsSync(path.join(server.dataDir, "orgs", org.code, "sujarit.db"))).toBe(true);
+  it("each organisation has its own database and keys", async () => {
+    if (!server.databaseUrl)
+      for (const org of [A, B]) expect(fs.existsSync(path.join(server.dataDir, "orgs", org.code, "sujarit.db"))).toBe(true);
     // No per-organisation key files: every key is derived from the installation's master key.
     expect(fs.existsSync(path.join(server.dataDir, "orgs", A.code, "keys"))).toBe(false);
-    const sa = new SQLite(path.join(server.dataDir, "orgs", A.code, "sujarit.db"), { readonly: true });
-    const sb = new SQLite(path.join(server.dataDir, "orgs", B.code, "sujarit.db"), { readonly: true });
-    try {
-      const subjectsB = sb.prepare("select subject from complaints").all() as { subject: string }[];
-      expect(subjectsB.map((r) => r.subject)).not.toContain(MARK.subject);
-      expect((sa.prepare("select count(*) n from complaints").get() as { n: number }).n).toBe(1);
-      // The same tracking code would hash differently: each organisation has its own pepper.
-      const hashA = (sa.prepare("select tracking_hash h from complaints").get() as { h: string }).h;
-      const hashB = (sb.prepare("select tracking_hash h from complaints").get() as { h: string }).h;
-      expect(hashA).not.toBe(hashB);
-    } finally {
-      sa.close();
-      sb.close();
-    }
+    const subjectsB = await orgRows<{ subject: string }>(B.code, "select subject from complaints");
+    expect(subjectsB.map((r) => r.subject)).not.toContain(MARK.subject);
+    expect(await orgRows<{ subject: string }>(A.code, "select subject from complaints")).toEqual([{ subject: MARK.subject }]);
+    // Each organisation has its own pepper: the two tracking hashes share nothing, and A's staff are not B's.
+    const [hashA] = await orgRows<{ h: string }>(A.code, "select tracking_hash as h from complaints");
+    const [hashB] = await orgRows<{ h: string }>(B.code, "select tracking_hash as h from complaints");
+    expect(hashA!.h).not.toBe(hashB!.h);
+    const staffB = await orgRows<{ email: string }>(B.code, "select email from staff");
+    expect(staffB.map((r) => r.email).every((e) => e.endsWith("@nongbua.go.th"))).toBe(true);
   });
 });
 
@@ -298,7 +322,8 @@ describe("one organisation's session, codes and receipts open nothing at another
       for (const p of concretePaths(routes, a)) {
         const res: HttpResult = await thief.get(p);
         asked++;
-        const leaks = leaksOf(res.text, a);
+        // The province page lists its members by name (and nothing else of theirs): A's name is public there.
+        const leaks = leaksOf(res.text, a, [], { nameIsPublic: p.startsWith("/province") });
         if (leaks.length) problems.push(`${p}: ${leaks.join(", ")}`);
         if (res.status >= 500) problems.push(`${p}: ${res.status}`);
         // Staff pages never open with A's session cookie: a sign-in redirect, or a refusal.
@@ -363,5 +388,43 @@ describe("one organisation's session, codes and receipts open nothing at another
     expect(res.status).toBeGreaterThanOrEqual(300);
     expect(res.status).toBeLessThan(500);
     expect(res.status === 302 ? new URL(res.location!).pathname : "").not.toBe(`/staff/cases/${a.reference}`);
+  });
+});
+
+describe("the province page", () => {
+  it("shows every member of the province side by side and summed, and no organisation of another province", async () => {
+    const page = await at(B.host).get("/province");
+    expect(page.status).toBe(200);
+    expect(page.$.testId("province-member-wangluek")).toContain("วังลึก");
+    expect(page.$.testId("province-member-nongbua")).toContain("หนองบัว");
+    expect(page.text).not.toContain("โคกสูง");
+    // One complaint and one corruption report each: the total row counts two of each.
+    const total = page.$.testId("province-total") ?? "";
+    expect(total.replace(/\s+/g, " ")).toMatch(/รวม 2 หน่วยงาน 2 /);
+    // Nothing of a case: no subject, no reference, no tracking code.
+    expect(leaksOf(page.text, a, [], { nameIsPublic: true })).toEqual([]);
+    expect(page.text).not.toContain(a.reference);
+    // The other province sees only its own member.
+    const other = await at("khoksung.localhost").get("/province");
+    expect(other.text).toContain("โคกสูง");
+    expect(other.text).not.toContain("วังลึก");
+  });
+
+  it("one open-data download holds every member, with its code", async () => {
+    const res = await at(A.host).get("/province/data.csv");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/csv");
+    const lines = res.text
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines).toHaveLength(3);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(",")[0])
+        .sort(),
+    ).toEqual(["nongbua", "wangluek"]);
+    expect(lines.find((l) => l.startsWith("wangluek,"))!.split(",")[4]).toBe("1");
   });
 });

@@ -22,6 +22,12 @@ export interface OrganisationTable {
   province: string | null;
   /** Random id (hex) that, with the installation's master key, derives every key of the organisation. */
   key_id: string;
+  /**
+   * The keys of an installation moved in as this organisation (npm run migrate-to-postgres -- --org): its own keys, kept
+   * so its reports, receipts and tracking codes still open, sealed (AES-256-GCM) with a key derived from the
+   * installation's master key — the database alone opens nothing. Null: the organisation's keys are derived.
+   */
+  imported_keys: string | null;
   created_at: string;
 }
 
@@ -42,6 +48,8 @@ export interface OrganisationRecord {
   province: string | null;
   keyId: string;
   hosts: string[];
+  /** Sealed imported keys (see OrganisationTable.imported_keys), or null. */
+  importedKeys: string | null;
 }
 
 /** An organisation's code: its schema name and data folder (lower-case letters and digits, 2–30, a letter first). */
@@ -140,6 +148,7 @@ export async function preparePlatform(storage: OrganisationStorage): Promise<voi
     .addColumn("name_en", "text", (c) => c.notNull())
     .addColumn("province", "text")
     .addColumn("key_id", "text", (c) => c.notNull().unique())
+    .addColumn("imported_keys", "text")
     .addColumn("created_at", "text", (c) => c.notNull())
     .execute();
   await db.schema
@@ -162,6 +171,7 @@ export async function listOrganisations(platform: Kysely<PlatformDatabase>): Pro
     nameEn: o.name_en,
     province: o.province,
     keyId: o.key_id,
+    importedKeys: o.imported_keys,
     hosts: hosts.filter((h) => h.code === o.code).map((h) => h.host),
   }));
 }
@@ -172,15 +182,17 @@ export class OrganisationExists extends Error {
   }
 }
 
-/** Records a new organisation and its host names (one transaction); its key id is random. */
+/** Records a new organisation and its host names (one transaction); its key id is random unless given. */
 export async function recordOrganisation(
   platform: Kysely<PlatformDatabase>,
   org: { code: string; nameTh: string; nameEn: string; province?: string | null; hosts: string[] },
+  opts: { keyId?: string; importedKeys?: string | null } = {},
 ): Promise<OrganisationRecord> {
   if (!isOrgCode(org.code)) throw new Error(`not an organisation code: ${org.code}`);
   const hosts = [...new Set(org.hosts.map((h) => h.toLowerCase()))];
   for (const h of hosts) if (!HOST_NAME.test(h)) throw new Error(`not a host name: ${h}`);
-  const keyId = crypto.randomBytes(16).toString("hex");
+  const keyId = opts.keyId ?? crypto.randomBytes(16).toString("hex");
+  const importedKeys = opts.importedKeys ?? null;
   return platform.transaction().execute(async (trx) => {
     if (await trx.selectFrom("organisation").select("code").where("code", "=", org.code).executeTakeFirst())
       throw new OrganisationExists("code");
@@ -195,10 +207,11 @@ export async function recordOrganisation(
         name_en: org.nameEn,
         province: org.province ?? null,
         key_id: keyId,
+        imported_keys: importedKeys,
         created_at: new Date().toISOString(),
       })
       .execute();
     for (const host of hosts) await trx.insertInto("organisation_host").values({ host, code: org.code }).execute();
-    return { code: org.code, nameTh: org.nameTh, nameEn: org.nameEn, province: org.province ?? null, keyId, hosts };
+    return { code: org.code, nameTh: org.nameTh, nameEn: org.nameEn, province: org.province ?? null, keyId, hosts, importedKeys };
   });
 }

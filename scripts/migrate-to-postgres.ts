@@ -17,6 +17,12 @@
  *    and recomputing them from the copied rows on PostgreSQL gives the same figures), the audit chain (verified on the
  *    copy, same length and head as the source), and every file (size and SHA-256 read back from the new store).
  *
+ * With `--org <code> --host <name>` the copy goes into one organisation of an installation that serves several
+ * (ORG_ROUTING=host, docs/decisions/0015): the schema org_<code>, its files under <data dir>/orgs/<code> (or the
+ * database), and the source's own keys sealed in the platform database with the installation's master key (so its
+ * receipts, tracking codes and reports still open). The organisation is listed, and so served, only once every check
+ * passed.
+ *
  * The source is only read (open it while the old portal is stopped, or from a backup). Exit 0 when everything matches,
  * 1 with the differences otherwise. Nothing of the case contents is printed.
  */
@@ -31,6 +37,19 @@ import { rebuildStatistics } from "../db/statistics";
 import { verifyAuditChain } from "../app/models/audit/audit.server";
 import { getEnv } from "../app/utils/env.server";
 import { createFileStore, FILE_NAMESPACES, LocalDiskFileStore, type FileStore, type FileStoreKind } from "../app/utils/file-store.server";
+import {
+  HOST_NAME,
+  isOrgCode,
+  listOrganisations,
+  OrganisationExists,
+  openOrganisationStorage,
+  preparePlatform,
+  recordOrganisation,
+  schemaOf,
+} from "../db/platform";
+import { installationMasterKey } from "../app/utils/keys.server";
+import { runForSite } from "../app/utils/site-context.server";
+import { Site, sealImportedKeys, type ImportedKeys } from "../app/utils/sites.server";
 
 /** Tables that are not the installation's data: the migrator's own, SQLite's own, and SQLite's full-text index. */
 const NOT_COPIED = /^(sqlite_|kysely_migration|complaints_fts)/;
@@ -52,6 +71,12 @@ export interface MigrationOptions {
   toDataDir: string;
   /** The new installation's file store (FILE_STORE). */
   fileStore: FileStoreKind;
+  /**
+   * Copy into one organisation of an installation that serves several (ORG_ROUTING=host): its schema org_<code>, its
+   * host names, and the source's own keys sealed in the platform database (docs/decisions/0015). Without it the copy
+   * is a whole installation of one organisation, as before.
+   */
+  organisation?: { code: string; hosts: string[]; province?: string | null };
   log?: (line: string) => void;
 }
 
@@ -182,9 +207,10 @@ export async function migrateToPostgres(opts: MigrationOptions): Promise<Migrati
   // The source through Kysely as well (the audit chain is verified by the portal's own function), and raw for speed.
   const src = new SQLite(sourceFile, { readonly: true, fileMustExist: true });
   const srcDb = openDatabase(sourceFile);
-  const db = openPostgresDatabase(opts.toUrl, { max: 2 });
+  const target = opts.organisation ? await organisationTarget(opts, opts.organisation, src) : null;
+  const db = target ? target.site.db() : openPostgresDatabase(opts.toUrl, { max: 2 });
   try {
-    await migrateToLatest(db);
+    await (target ? migrateToLatest(db, { schema: schemaOf(target.site.code) }) : migrateToLatest(db));
     for (const t of INSTALLATION_TABLES) {
       if ((await count(db, t)) > 0)
         throw new Error(`the target database already holds an installation (${t} is not empty): use an empty database`);
@@ -251,12 +277,14 @@ export async function migrateToPostgres(opts: MigrationOptions): Promise<Migrati
       if (now !== r.source || r.copied !== r.source) problems.push(`table ${r.name}: source ${r.source} rows, copy ${now}`);
     }
 
-    // Keys, then files.
-    copyKeys(opts.fromDataDir, opts.toDataDir);
+    // Keys (an organisation's are sealed in the platform database when it is recorded, below), then files.
+    if (!target) copyKeys(opts.fromDataDir, opts.toDataDir);
     const fromStore = new LocalDiskFileStore(opts.fromDataDir);
-    const toStore: FileStore = createFileStore({ FILE_STORE: opts.fileStore, DATA_DIR: opts.toDataDir }, () => db);
+    const toStore: FileStore = target
+      ? target.site.fileStore()
+      : createFileStore({ FILE_STORE: opts.fileStore, DATA_DIR: opts.toDataDir }, () => db);
     const files = { count: 0, bytes: 0, mismatched: 0 };
-    const sameFolder = opts.fileStore === "disk" && path.resolve(opts.fromDataDir) === path.resolve(opts.toDataDir);
+    const sameFolder = !target && opts.fileStore === "disk" && path.resolve(opts.fromDataDir) === path.resolve(opts.toDataDir);
     for (const key of await sourceDiskFiles(fromStore)) {
       const bytes = await fromStore.get(key);
       if (!bytes) continue;
@@ -300,7 +328,9 @@ export async function migrateToPostgres(opts: MigrationOptions): Promise<Migrati
     // The audit chain: verified on the copy, the same length and head as the source's.
     // The chain's HMAC key comes from the installation's master key: the source's (now also the copy's) keys folder.
     const sourceAudit = await withInstallationDataDir(opts.fromDataDir, () => verifyAuditChain(srcDb));
-    const copyAudit = await withInstallationDataDir(opts.toDataDir, () => verifyAuditChain(db));
+    const copyAudit = target
+      ? await runForSite(target.site, () => verifyAuditChain(db))
+      : await withInstallationDataDir(opts.toDataDir, () => verifyAuditChain(db));
     const headOf = async (x: Kysely<Database>) =>
       (await x.selectFrom("audit_log").select("hash").orderBy("id", "desc").limit(1).executeTakeFirst())?.hash ?? null;
     const audit = {
@@ -313,11 +343,92 @@ export async function migrateToPostgres(opts: MigrationOptions): Promise<Migrati
     if (audit.sourceEntries !== audit.copyEntries || !audit.sameHead)
       problems.push("the audit chain of the copy differs from the source's");
 
+    // The organisation exists for the servers only once everything matched.
+    if (target && problems.length === 0) await target.record();
     return { tables: report, files, statistics, audit, ok: problems.length === 0, problems };
   } finally {
     src.close();
     await srcDb.destroy();
-    await db.destroy();
+    await (target ? target.storage.destroy() : db.destroy());
+  }
+}
+
+/** Reads a key file of the source installation; `make` for one it never created (a channel it never used). */
+function sourceKeyFile(fromDataDir: string, name: string, make?: () => Buffer | string): Buffer {
+  const file = path.join(fromDataDir, "keys", name);
+  if (fs.existsSync(file)) return fs.readFileSync(file);
+  if (!make) throw new Error(`the source has no ${path.join("keys", name)} (if it ran with MASTER_KEY, write that key there first)`);
+  return Buffer.from(make());
+}
+
+/** The source installation's keys, as an organisation keeps them (sealed in the platform database). */
+function sourceKeys(fromDataDir: string): ImportedKeys {
+  const master = sourceKeyFile(fromDataDir, "master.key");
+  if (master.length !== 32) throw new Error("the source's keys/master.key is not 32 bytes");
+  const secrets = JSON.parse(sourceKeyFile(fromDataDir, "secrets.json").toString("utf8")) as Record<string, string>;
+  const report = JSON.parse(
+    sourceKeyFile(fromDataDir, "report-secrets.json", () =>
+      JSON.stringify({
+        receiptPepper: crypto.randomBytes(32).toString("base64"),
+        installationSalt: crypto.randomBytes(16).toString("base64"),
+      }),
+    ).toString("utf8"),
+  ) as Record<string, string>;
+  const signingKeyPem = sourceKeyFile(fromDataDir, "signing.key", () =>
+    crypto.generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }),
+  ).toString("utf8");
+  const keys: ImportedKeys = {
+    version: 1,
+    master: master.toString("base64"),
+    trackingPepper: String(secrets.trackingPepper ?? ""),
+    trackingDerivation: String(secrets.trackingDerivation ?? ""),
+    outboxKey: String(secrets.outboxKey ?? ""),
+    receiptPepper: String(report.receiptPepper ?? ""),
+    installationSalt: String(report.installationSalt ?? ""),
+    signingKeyPem,
+  };
+  if (!keys.trackingPepper || !keys.trackingDerivation || !keys.outboxKey || !keys.receiptPepper || !keys.installationSalt)
+    throw new Error("the source's keys folder is incomplete (secrets.json, report-secrets.json)");
+  return keys;
+}
+
+/**
+ * The organisation the copy goes into: its schema on the installation's PostgreSQL database, a Site with the source's
+ * keys (sealed with the installation's master key) for the copy and its checks, and `record()`, which lists it in the
+ * platform database once the copy is proven.
+ */
+async function organisationTarget(opts: MigrationOptions, org: NonNullable<MigrationOptions["organisation"]>, src: SQLite.Database) {
+  if (!isOrgCode(org.code)) throw new Error("--org: 2–30 lower-case letters and digits, a letter first");
+  if (org.hosts.length === 0) throw new Error("--host: at least one host name for the organisation");
+  for (const h of org.hosts) if (!HOST_NAME.test(h)) throw new Error(`--host ${h}: not a host name`);
+  const installationMaster = await withInstallationDataDir(opts.toDataDir, async () => installationMasterKey());
+  const storage = openOrganisationStorage({ DATABASE_URL: opts.toUrl, DATA_DIR: opts.toDataDir }, { max: 2 });
+  try {
+    await preparePlatform(storage);
+    const taken = await listOrganisations(storage.platform);
+    if (taken.some((o) => o.code === org.code)) throw new OrganisationExists("code");
+    if (taken.some((o) => o.hosts.some((h) => org.hosts.includes(h)))) throw new OrganisationExists("host");
+    const profile = src.prepare("select name_th, name_en from org_profile order by id limit 1").get() as
+      { name_th: string; name_en: string } | undefined;
+    const keyId = crypto.randomBytes(16).toString("hex");
+    const importedKeys = sealImportedKeys(installationMaster, keyId, sourceKeys(opts.fromDataDir));
+    const record = {
+      code: org.code,
+      nameTh: profile?.name_th ?? org.code,
+      nameEn: profile?.name_en ?? org.code,
+      province: org.province ?? null,
+      hosts: org.hosts,
+    };
+    await storage.createOrganisationStorage(org.code);
+    const site = new Site({ ...record, keyId, importedKeys }, storage, () => installationMaster, opts.fileStore);
+    return {
+      site,
+      storage,
+      record: () => recordOrganisation(storage.platform, record, { keyId, importedKeys }),
+    };
+  } catch (e) {
+    await storage.destroy();
+    throw e;
   }
 }
 
@@ -333,16 +444,20 @@ async function main() {
   const store = (argValue("file-store") ?? process.env.FILE_STORE ?? "disk") as FileStoreKind;
   if (!toUrl || !toDataDir || !["disk", "database"].includes(store)) {
     console.error(
-      "usage: npm run migrate-to-postgres -- --from <SQLite data dir> --to <postgres://…> --data-dir <new data dir> [--file-store disk|database]",
+      "usage: npm run migrate-to-postgres -- --from <SQLite data dir> --to <postgres://…> --data-dir <new data dir> [--file-store disk|database]\n" +
+        "       [--org <code> --host <host name> [--host …] [--province <code>]]   (into one organisation of an installation with several)",
     );
     process.exit(2);
   }
+  const org = argValue("org");
+  const hosts = process.argv.flatMap((a, i) => (a === "--host" && process.argv[i + 1] ? [process.argv[i + 1]!.toLowerCase()] : []));
   const started = Date.now();
   const r = await migrateToPostgres({
     fromDataDir,
     toUrl,
     toDataDir: path.resolve(toDataDir),
     fileStore: store,
+    organisation: org ? { code: org, hosts, province: argValue("province") ?? null } : undefined,
     log: (l) => console.log(l),
   });
   console.log(`rows: ${r.tables.reduce((a, t) => a + t.copied, 0).toLocaleString("en")} in ${r.tables.length} tables`);

@@ -13,12 +13,39 @@ import type { Database } from "../../db/schema";
 import { listOrganisations, type OrganisationRecord, type OrganisationStorage } from "../../db/platform";
 import type { ActiveSite, SiteReportKeys } from "./site-context.server";
 import type { Secrets } from "./secrets.server";
+import { decryptText, encryptText } from "./crypto.server";
 import { getEnv } from "./env.server";
 import { publicUrlForHost } from "./public-url.server";
 import { createFileStore, type FileStore, type FileStoreKind } from "./file-store.server";
 
 /** DER prefix of an Ed25519 private key in PKCS#8 (RFC 8410), followed by the 32-byte seed. */
 const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+/** The keys of an installation moved in as an organisation (what its keys/ folder held). */
+export interface ImportedKeys {
+  version: 1;
+  master: string;
+  trackingPepper: string;
+  trackingDerivation: string;
+  outboxKey: string;
+  receiptPepper: string;
+  installationSalt: string;
+  signingKeyPem: string;
+}
+
+const sealingKey = (installationMaster: Buffer, keyId: string) =>
+  deriveOrganisationKey(installationMaster, keyId, "imported keys").toString("base64url");
+
+/** Seals an installation's keys for the platform database (AES-256-GCM, bound to the organisation's key id). */
+export function sealImportedKeys(installationMaster: Buffer, keyId: string, keys: ImportedKeys): string {
+  return encryptText(JSON.stringify(keys), sealingKey(installationMaster, keyId), `organisation-keys:${keyId}`);
+}
+
+export function openImportedKeys(installationMaster: Buffer, keyId: string, sealed: string): ImportedKeys {
+  const keys = JSON.parse(decryptText(sealed, sealingKey(installationMaster, keyId), `organisation-keys:${keyId}`)) as ImportedKeys;
+  if (keys.version !== 1) throw new Error("unknown imported keys version");
+  return keys;
+}
 
 /** `length` bytes for `purpose` of the organisation with key id `keyId`. */
 export function deriveOrganisationKey(installationMaster: Buffer, keyId: string, purpose: string, length = 32): Buffer {
@@ -59,7 +86,20 @@ export class Site implements ActiveSite {
     return deriveOrganisationKey(this.installationMaster(), this.record.keyId, purpose, length);
   }
 
+  private imported(): ImportedKeys | null {
+    return this.record.importedKeys ? openImportedKeys(this.installationMaster(), this.record.keyId, this.record.importedKeys) : null;
+  }
+
   secrets(): Secrets {
+    const imported = this.derivedSecrets ? null : this.imported();
+    if (imported) {
+      this.derivedSecrets ??= {
+        version: 1,
+        trackingPepper: imported.trackingPepper,
+        trackingDerivation: imported.trackingDerivation,
+        outboxKey: imported.outboxKey,
+      };
+    }
     this.derivedSecrets ??= {
       version: 1,
       trackingPepper: this.key("tracking pepper").toString("base64url"),
@@ -70,6 +110,15 @@ export class Site implements ActiveSite {
   }
 
   reportKeys(): SiteReportKeys {
+    const imported = this.derivedReportKeys ? null : this.imported();
+    if (imported) {
+      this.derivedReportKeys = {
+        master: Buffer.from(imported.master, "base64"),
+        receiptPepper: Buffer.from(imported.receiptPepper, "base64"),
+        installationSalt: Buffer.from(imported.installationSalt, "base64"),
+        signingKeyDer: crypto.createPrivateKey(imported.signingKeyPem).export({ format: "der", type: "pkcs8" }) as Buffer,
+      };
+    }
     this.derivedReportKeys ??= {
       master: this.key("report master"),
       receiptPepper: this.key("receipt pepper"),

@@ -68,7 +68,10 @@ beforeAll(async () => {
   report = await migrateToPostgres({ fromDataDir: source.dataDir, toUrl: targetUrl, toDataDir: targetDataDir, fileStore: "database" });
 }, 240_000);
 
+let hosted: TestServer | null = null;
+
 afterAll(async () => {
+  await hosted?.stop();
   await copy?.stop();
   await pg?.stop();
   if (source && !process.env.KEEP_TEST_DATA) fs.rmSync(source.dataDir, { recursive: true, force: true });
@@ -140,5 +143,93 @@ describe("npm run migrate-to-postgres", () => {
     await expect(
       migrateToPostgres({ fromDataDir: source.dataDir, toUrl: targetUrl, toDataDir: path.join(scratch, "again"), fileStore: "database" }),
     ).rejects.toThrow(/already holds an installation/);
+  });
+});
+
+describe("npm run migrate-to-postgres -- --org: into one organisation of an installation with several", () => {
+  const hostedDataDir = path.join(scratch, "hosted");
+  const host = "wangluek.localhost";
+  let hostedUrl = "";
+  let imported: MigrationReport;
+  const at = (s: TestServer) => new HttpClient(s.url, { host, ip: `10.94.${(++ipSeq >> 8) & 255}.${ipSeq & 255 || 1}` });
+
+  beforeAll(async () => {
+    hostedUrl = await pg.createDatabase("hosted");
+    imported = await migrateToPostgres({
+      fromDataDir: source.dataDir,
+      toUrl: hostedUrl,
+      toDataDir: hostedDataDir,
+      fileStore: "database",
+      organisation: { code: "wangluek", hosts: [host], province: "40" },
+    });
+  }, 120_000);
+
+  it("copies into the organisation's schema, verified, and lists the organisation with the source's keys sealed", async () => {
+    expect(imported.problems).toEqual([]);
+    expect(imported.ok).toBe(true);
+    expect(imported.audit.copyVerified).toBe(true);
+    expect(imported.statistics).toEqual({ copiedEqual: true, recomputedEqual: true, differing: [] });
+    const pgc = new (await import("pg")).default.Client({ connectionString: hostedUrl });
+    await pgc.connect();
+    try {
+      const org = (await pgc.query("select code, name_th, imported_keys from platform.organisation")).rows;
+      expect(org).toHaveLength(1);
+      expect(org[0].code).toBe("wangluek");
+      expect(org[0].name_th).toContain("วังลึก");
+      // Sealed: neither the source's master key nor its tracking pepper appears in the platform database.
+      const master = fs.readFileSync(path.join(source.dataDir, "keys", "master.key")).toString("base64");
+      const secrets = JSON.parse(fs.readFileSync(path.join(source.dataDir, "keys", "secrets.json"), "utf8"));
+      expect(org[0].imported_keys).toBeTruthy();
+      expect(org[0].imported_keys).not.toContain(master);
+      expect(org[0].imported_keys).not.toContain(secrets.trackingPepper);
+      const n = (await pgc.query("select count(*)::int as n from org_wangluek.complaints")).rows[0].n;
+      expect(n).toBe(2);
+    } finally {
+      await pgc.end();
+    }
+    // No key files for the organisation: only the installation's own master key in the new data folder.
+    expect(fs.existsSync(path.join(hostedDataDir, "orgs", "wangluek", "keys"))).toBe(false);
+  });
+
+  it("the hosted portal serves it at its host name: tracking codes, the officer's photo and the reporter's receipt still work", async () => {
+    hosted = await startServer({
+      dataDir: hostedDataDir,
+      env: { DATABASE_URL: hostedUrl, FILE_STORE: "database", ORG_ROUTING: "host", TRUSTED_PROXIES: "127.0.0.1" },
+    });
+    const c = at(hosted);
+    const page = await c.get("/track");
+    const tracked = await c.postForm("/track", { csrf: csrfOf(page), reference: withPhoto.reference, code: withPhoto.code });
+    expect(tracked.status).toBe(200);
+    expect(tracked.$.testIdAttr("case-status", "data-status")).toBe("accepted");
+    const officer = await staffLogin(at(hosted), officerEmail, PASSWORD);
+    const caseRes = await officer.get(`/staff/cases/${withPhoto.reference}`);
+    expect(caseRes.status).toBe(200);
+    const reporter = at(hosted);
+    const opened = await openInbox(reporter, receipt);
+    expect(opened.status, opened.$.text().slice(0, 300)).toBe(302);
+    // Another host name of the same server knows nothing of it.
+    const stranger = new HttpClient(hosted.url, { host: "other.localhost" });
+    expect((await stranger.get("/track")).status).toBe(404);
+  }, 120_000);
+
+  it("refuses a code or host name that is taken", async () => {
+    await expect(
+      migrateToPostgres({
+        fromDataDir: source.dataDir,
+        toUrl: hostedUrl,
+        toDataDir: hostedDataDir,
+        fileStore: "database",
+        organisation: { code: "wangluek", hosts: ["second.localhost"] },
+      }),
+    ).rejects.toThrow(/code exists/);
+    await expect(
+      migrateToPostgres({
+        fromDataDir: source.dataDir,
+        toUrl: hostedUrl,
+        toDataDir: hostedDataDir,
+        fileStore: "database",
+        organisation: { code: "second", hosts: [host] },
+      }),
+    ).rejects.toThrow(/host name is already taken/);
   });
 });

@@ -18,6 +18,7 @@
  */
 import crypto from "node:crypto";
 import { clientKey } from "./client-address.server";
+import { activeSite } from "./site-context.server";
 
 export { clientKey };
 
@@ -131,8 +132,18 @@ export class RateLimiter {
   }
 }
 
+/**
+ * The stored form of a key. With several organisations (site-context.server.ts) every key is the organisation's own:
+ * staff ids, case keys and "all" of one organisation never share a counter with another's, so nobody at one council can
+ * lock out an officer of another, or slow its citizens.
+ */
 function hashKey(key: string): string {
-  return crypto.createHash("sha256").update(key).digest("base64url").slice(0, 22);
+  const site = activeSite();
+  return crypto
+    .createHash("sha256")
+    .update(site ? `${site.code}\0${key}` : key)
+    .digest("base64url")
+    .slice(0, 22);
 }
 
 declare global {

@@ -362,6 +362,19 @@ describe("one organisation's session, codes and receipts open nothing at another
     expect(inbox.text).toContain('data-testid="report-stage"');
   });
 
+  it("rate limits are each organisation's own: a client refused at A for wrong tracking codes is not refused at B", async () => {
+    const ip = "10.99.1.1";
+    const lookup = async (host: string) => {
+      const c = new HttpClient(server.url, { host, ip });
+      const page = await c.get("/track");
+      return c.postForm("/track", { csrf: csrfOf(page), reference: a.reference, code: "AAAA-BBBB-CCCC" });
+    };
+    let refused = false;
+    for (let i = 0; i < 15 && !refused; i++) refused = (await lookup(A.host)).status === 429;
+    expect(refused).toBe(true);
+    expect((await lookup(B.host)).status).toBe(404);
+  }, 60_000);
+
   it("A's staff password does not sign in at B", async () => {
     const res = await at(B.host).passwordStep(`admin-${tag}@${A.code}.go.th`, PASSWORD);
     expect(res.status).not.toBe(302);

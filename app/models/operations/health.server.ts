@@ -277,7 +277,7 @@ export function healthReport(f: HealthFigures, checkedAt: Date = now()): HealthR
 }
 
 declare global {
-  var __sujaritHealthCache: { at: number; report: Promise<HealthReport> } | undefined;
+  var __sujaritHealthCache: { db: object; at: number; report: Promise<HealthReport> } | undefined;
 }
 
 /**
@@ -287,8 +287,9 @@ declare global {
 export async function getHealth(db: Kysely<Database> = getDb()): Promise<HealthReport> {
   let entry = globalThis.__sujaritHealthCache;
   const t = Date.now();
-  if (!entry || t - entry.at >= HEALTH_CACHE_MS || t < entry.at) {
-    const fresh = { at: t, report: gatherHealthFigures(db).then((f) => healthReport(f)) };
+  // Per database: with several organisations each one's /healthz reports its own figures.
+  if (!entry || entry.db !== db || t - entry.at >= HEALTH_CACHE_MS || t < entry.at) {
+    const fresh = { db, at: t, report: gatherHealthFigures(db).then((f) => healthReport(f)) };
     globalThis.__sujaritHealthCache = entry = fresh;
     fresh.report.catch(() => {
       if (globalThis.__sujaritHealthCache === fresh) globalThis.__sujaritHealthCache = undefined;

@@ -40,7 +40,7 @@ interface HttpRegistry {
 declare global {
   var __sujaritHttpMetrics: HttpRegistry | undefined;
 
-  var __sujaritMetricsDbCache: { at: number; figures: Promise<DbFigures> } | undefined;
+  var __sujaritMetricsDbCache: { db: object; at: number; figures: Promise<DbFigures> } | undefined;
 }
 
 function registry(): HttpRegistry {
@@ -131,8 +131,10 @@ async function outboxStates(db: Kysely<Database>): Promise<Record<string, number
 async function dbFigures(db: Kysely<Database>): Promise<DbFigures> {
   let entry = globalThis.__sujaritMetricsDbCache;
   const t = Date.now();
-  if (!entry || t - entry.at >= METRICS_DB_CACHE_MS || t < entry.at) {
+  // Per database: with several organisations each one's /metrics counts its own cases and e-mails.
+  if (!entry || entry.db !== db || t - entry.at >= METRICS_DB_CACHE_MS || t < entry.at) {
     const fresh = {
+      db,
       at: t,
       figures: (async () => ({ outbox: await outboxStates(db), openCases: await openCasesByDeadlineState(db, now()) }))(),
     };

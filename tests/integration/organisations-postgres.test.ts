@@ -13,7 +13,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "../helpers/postgres";
-import { ROOT, createStaffUser, startServer, type TestServer } from "../helpers/server";
+import { ROOT, createStaffUser, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, fileComplaint, makeJpeg } from "../helpers/http";
 import { staffLogin } from "../helpers/report";
 
@@ -27,6 +27,14 @@ const PASSWORD = "two servers password 2569";
 let postgres: TestPostgres;
 let databaseUrl = "";
 const servers: TestServer[] = [];
+/** What every server of the installation shares: the database and the master key (each has its own data folder). */
+const serverEnv = () => ({
+  DATABASE_URL: databaseUrl,
+  MASTER_KEY,
+  ORG_ROUTING: "host",
+  FILE_STORE: "database",
+  TRUSTED_PROXIES: "127.0.0.1,::1",
+});
 let ipSeq = 0;
 const at = (server: TestServer, host: string) => new HttpClient(server.url, { host, ip: `10.91.${(++ipSeq >> 8) & 255}.${ipSeq & 255}` });
 
@@ -60,7 +68,7 @@ async function query<T>(text: string, schema?: string): Promise<T[]> {
 beforeAll(async () => {
   postgres = await startPostgres();
   databaseUrl = await postgres.createDatabase("organisations");
-  const env = { DATABASE_URL: databaseUrl, MASTER_KEY, ORG_ROUTING: "host", FILE_STORE: "database", TRUSTED_PROXIES: "127.0.0.1,::1" };
+  const env = serverEnv();
   servers.push(await startServer({ env }));
   // Organisations added while the first server runs (it finds them at their first request).
   const seed = JSON.parse(fs.readFileSync(path.join(ROOT, "db/seed/wangluek.json"), "utf8"));
@@ -160,4 +168,30 @@ describe("two app servers, two organisations, one PostgreSQL database", () => {
     for (const [k, v] of officer.cookies) elsewhere.cookies.set(k, v);
     expect((await elsewhere.get("/staff")).status).toBe(302);
   });
+
+  it("a third server whose clock is 20 days ahead escalates the overdue cases of both organisations, each once, in each one's schema", async () => {
+    const env = { ...serverEnv(), CLOCK_OFFSET_MS: String(20 * 24 * 3600_000), ALLOW_CLOCK_OFFSET: "1" };
+    const later = await startServer({ env });
+    servers.push(later);
+    for (const org of ORGS) {
+      const cases = filed.filter((f) => f.org === org).length;
+      await waitUntil(
+        async () => {
+          const rows = await query<{ n: number }>(
+            "select count(distinct complaint_id)::int as n from escalations where level = 'overdue'",
+            `org_${org.code}`,
+          );
+          return rows[0]!.n >= cases ? true : null;
+        },
+        `overdue escalations of ${org.code}`,
+        60_000,
+        250,
+      );
+      const twice = await query<{ n: number }>(
+        "select count(*)::int as n from (select complaint_id, level, period_no from escalations group by 1, 2, 3 having count(*) > 1) d",
+        `org_${org.code}`,
+      );
+      expect(twice[0]!.n).toBe(0);
+    }
+  }, 120_000);
 });

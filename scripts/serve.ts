@@ -7,7 +7,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import express from "express";
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
 import compression from "compression";
 import type { ServerBuild } from "@remix-run/node";
 import { getEnv } from "../app/utils/env.server";
@@ -30,6 +30,8 @@ import { runComplaintRetention } from "../app/models/complaints/privacy.server";
 import { startReportChannelBatches } from "../app/models/report/notifications.server";
 import { startAuditHeadMailer } from "../app/models/audit/audit-head.server";
 import { runForSite } from "../app/utils/site-context.server";
+import { prepareSharedLimits, startSharedRateLimits } from "../app/utils/shared-limits.server";
+import { dialectOf } from "../db/dialects";
 import { registerSiteDirectory, type Site, type SiteDirectory } from "../app/utils/sites.server";
 import { openSiteDirectory, optimizeSites, prepareSite, severalOrganisations } from "./organisations";
 
@@ -190,6 +192,12 @@ async function main() {
   // Background work runs per organisation (each started inside runForSite: its timers keep the organisation).
   type Stoppable = { stop(): Promise<unknown> } | null;
   const background: Stoppable[] = [];
+  // Several app servers on one PostgreSQL database share their rate-limit counts through it (shared-limits.server.ts).
+  const installationDb: Kysely<unknown> = directory ? (directory.storage.platform as Kysely<unknown>) : (getDb() as Kysely<unknown>);
+  if (dialectOf(installationDb).name === "postgres") {
+    await prepareSharedLimits(installationDb);
+    background.push(startSharedRateLimits(installationDb));
+  }
   const startBackground = () => {
     background.push(startOutboxWorker({ intervalMs: env.OUTBOX_INTERVAL_MS }));
     // LINE pushes (only when LINE is configured): same outbox, same retries (app/models/line/push-worker.server.ts).

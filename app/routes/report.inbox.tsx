@@ -17,7 +17,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { InboxView, ReceiptForm, type InboxActionData } from "~/components/report-inbox";
 import { getDb } from "~/utils/db.server";
 import { randomToken } from "~/utils/crypto.server";
-import { clientOf, limiter, slowRefusal } from "~/utils/rate-limit.server";
+import { clientOf, limits, slowRefusal } from "~/utils/rate-limit.server";
 import { reserveReceiptAttempt, throttleDelay } from "~/utils/receipt-throttle.server";
 import { assertCsrf, getLang } from "~/utils/request.server";
 import { handlePublicPost } from "~/utils/public-form.server";
@@ -70,8 +70,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type ActionData = InboxActionData;
 
-const replyLimiter = () => limiter("report-reply", 30, 10 * 60_000);
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const lang = getLang(request);
   const db = getDb();
@@ -80,7 +78,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   if (isMultipart) {
     // Only the reply form is multipart (it carries evidence files).
-    const lim = replyLimiter();
+    const lim = limits.reportReply();
     const blocked = lim.peek(client);
     if (blocked.blocked) {
       request.body?.cancel().catch(() => {});

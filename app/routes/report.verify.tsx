@@ -15,7 +15,7 @@ import { json } from "@remix-run/node";
 import { Link, isRouteErrorResponse, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
-import { clientOf, limiter } from "~/utils/rate-limit.server";
+import { clientOf, limits } from "~/utils/rate-limit.server";
 import { getLang } from "~/utils/request.server";
 import { handlePublicPost, limitPostsUpFront } from "~/utils/public-form.server";
 import { passThroughHeaders } from "~/utils/route-headers";
@@ -41,7 +41,6 @@ const PROOF_MAX_CHARS = 20_000;
 const SUBMISSION_MAX_CHARS = 400_000;
 
 /** Signature checks per client: a proof is checked a few times, not hundreds. */
-const verifyLimiter = () => limiter("proof-verify", 30, 10 * 60_000);
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return json({
@@ -84,7 +83,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handlePublicPost(
     request,
     {
-      limits: [limitPostsUpFront(verifyLimiter(), clientOf(context), { countRefused: true })],
+      limits: [limitPostsUpFront(limits.proofVerify(), clientOf(context), { countRefused: true })],
       honeypot: false,
       messages: { rateLimited: "proof:errors.rateLimited" },
       emptyReply: ({ retryAfterSec }) => ({ kind: "error", minutes: Math.max(1, Math.ceil((retryAfterSec ?? 60) / 60)) }),

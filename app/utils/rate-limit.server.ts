@@ -26,8 +26,13 @@ export { clientKey };
 export const MAX_KEYS_PER_LIMITER = 10_000;
 
 interface Bucket {
+  /** This server's count in the window. */
   count: number;
   resetAt: number;
+  /** The other servers' count for the key, as last read from the database (shared limits only; 0 otherwise). */
+  remote: number;
+  /** How much of `count` the database already holds. */
+  pushed: number;
 }
 
 export interface Reservation {
@@ -42,13 +47,21 @@ export type ReserveResult = Reservation | { allowed: false; retryAfterSec: numbe
 export class RateLimiter {
   private buckets = new Map<string, Bucket>();
   readonly maxKeys: number;
+  /**
+   * Counted in this process only, never shared through the database (the corruption channel's limits: nothing about a
+   * reporter's address may be written anywhere, not even a keyed hash).
+   */
+  readonly memoryOnly: boolean;
+  /** Keys reset here whose shared counts must be removed at the next exchange. */
+  readonly resets = new Set<string>();
   constructor(
     readonly name: string,
     readonly limit: number,
     readonly windowMs: number,
-    opts: { maxKeys?: number } = {},
+    opts: { maxKeys?: number; memoryOnly?: boolean } = {},
   ) {
     this.maxKeys = Math.max(1, opts.maxKeys ?? MAX_KEYS_PER_LIMITER);
+    this.memoryOnly = opts.memoryOnly === true;
   }
 
   /** How many keys are remembered now (for tests). */
@@ -67,7 +80,7 @@ export class RateLimiter {
       else this.buckets.set(k, b);
     }
     if (!b && create) {
-      b = { count: 0, resetAt: at + this.windowMs };
+      b = { count: 0, resetAt: at + this.windowMs, remote: 0, pushed: 0 };
       this.buckets.set(k, b);
       this.evict();
     }
@@ -87,7 +100,8 @@ export class RateLimiter {
     this.sweep(at);
     const b = this.bucket(hashKey(key), at, true);
     b.count++;
-    return { allowed: b.count <= this.limit, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)), count: b.count };
+    const total = b.count + b.remote;
+    return { allowed: total <= this.limit, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)), count: total };
   }
 
   /**
@@ -98,12 +112,13 @@ export class RateLimiter {
     this.sweep(at);
     const k = hashKey(key);
     const b = this.bucket(k, at, true);
-    if (b.count >= this.limit) return { allowed: false, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)), count: b.count };
+    if (b.count + b.remote >= this.limit)
+      return { allowed: false, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)), count: b.count + b.remote };
     b.count++;
     let released = false;
     return {
       allowed: true,
-      count: b.count,
+      count: b.count + b.remote,
       release: () => {
         if (released) return;
         released = true;
@@ -117,11 +132,42 @@ export class RateLimiter {
   peek(key: string, at = Date.now()): { blocked: boolean; count: number; retryAfterSec: number } {
     const b = this.buckets.get(hashKey(key));
     if (!b || b.resetAt <= at) return { blocked: false, count: 0, retryAfterSec: 0 };
-    return { blocked: b.count >= this.limit, count: b.count, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)) };
+    const total = b.count + b.remote;
+    return { blocked: total >= this.limit, count: total, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)) };
   }
 
   reset(key: string) {
-    this.buckets.delete(hashKey(key));
+    const k = hashKey(key);
+    this.buckets.delete(k);
+    if (!this.memoryOnly && sharedLimitsActive()) this.resets.add(k);
+  }
+
+  /**
+   * The buckets whose count changed since the last exchange with the other servers (shared-limits.server.ts), with
+   * the count as it is now; `settle` records what the database answered.
+   */
+  changedBuckets(
+    at = Date.now(),
+  ): { key: string; delta: number; count: number; resetAt: number; settle(total: number, resetAt: number): void }[] {
+    const out = [];
+    for (const [key, b] of this.buckets) {
+      if (b.resetAt <= at || b.count === b.pushed) continue;
+      const count = b.count;
+      out.push({
+        key,
+        delta: count - b.pushed,
+        count,
+        resetAt: b.resetAt,
+        settle: (total: number, resetAt: number) => {
+          if (this.buckets.get(key) !== b) return;
+          b.pushed = count;
+          b.remote = Math.max(0, total - count);
+          // The window of whichever server counted the key first.
+          if (resetAt < b.resetAt) b.resetAt = resetAt;
+        },
+      });
+    }
+    return out;
   }
 
   private lastSweep = 0;
@@ -152,15 +198,32 @@ declare global {
   var __sujaritTarpit: { waiting: number } | undefined;
 }
 
-/** One named limiter per process (shared by the server and the Remix build). */
-export function limiter(name: string, limit: number, windowMs: number): RateLimiter {
+/**
+ * One named limiter per process (shared by the server and the Remix build). On PostgreSQL its counts are also exchanged
+ * with the other app servers through the database (shared-limits.server.ts), unless `memoryOnly`.
+ */
+export function limiter(name: string, limit: number, windowMs: number, opts: { memoryOnly?: boolean } = {}): RateLimiter {
   const all = (globalThis.__sujaritLimiters ??= new Map());
   let l = all.get(name);
   if (!l) {
-    l = new RateLimiter(name, limit, windowMs);
+    l = new RateLimiter(name, limit, windowMs, opts);
     all.set(name, l);
   }
   return l;
+}
+
+/** Every limiter of the process (for the exchange of shared counts). */
+export function allLimiters(): RateLimiter[] {
+  return [...(globalThis.__sujaritLimiters ?? new Map<string, RateLimiter>()).values()];
+}
+
+declare global {
+  var __sujaritSharedLimits: boolean | undefined;
+}
+
+/** Whether this process exchanges its counts with other app servers (set by shared-limits.server.ts). */
+export function sharedLimitsActive(): boolean {
+  return globalThis.__sujaritSharedLimits === true;
 }
 
 /** The rate-limit key of a route's client (the normalised address from the load context). */
@@ -219,10 +282,20 @@ export const limits = {
   /** Staff login attempts per client. */
   loginClient: () => limiter("login-client", 20, 15 * 60_000),
   /** Reports filed per client (/report/new): only posts that are real filings count (see the route). */
-  reportForm: () => limiter("report-form", 10, 10 * 60_000),
+  reportForm: () => limiter("report-form", 10, 10 * 60_000, { memoryOnly: true }),
   /** Broken posts to /report/new per client (bad CSRF token, honeypot, unreadable form): past this, their answers are slowed. */
-  reportJunk: () => limiter("report-junk", 3, 10 * 60_000),
+  reportJunk: () => limiter("report-junk", 3, 10 * 60_000, { memoryOnly: true }),
+  /** A reporter's replies in their inbox per client (/report/inbox). */
+  reportReply: () => limiter("report-reply", 30, 10 * 60_000, { memoryOnly: true }),
+  /** Proof-of-filing checks per client (/report/verify). */
+  proofVerify: () => limiter("proof-verify", 30, 10 * 60_000, { memoryOnly: true }),
 };
+
+/**
+ * The corruption channel's limiters: counted in memory only, never shared through the database (nothing about a
+ * reporter's address may be written anywhere). tests/unit/rate-limit.test.ts checks each is memory-only.
+ */
+export const CORRUPTION_CHANNEL_LIMITS = ["reportForm", "reportJunk", "reportReply", "proofVerify"] as const;
 
 /** The global tracking-failure delay: from 100 failures in 15 minutes up to 1 s at 1,000 (only for clients that failed). */
 export const TRACK_GLOBAL = { from: 100, full: 1_000, maxMs: 1_000 } as const;

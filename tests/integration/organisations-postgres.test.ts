@@ -194,4 +194,28 @@ describe("two app servers, two organisations, one PostgreSQL database", () => {
       expect(twice[0]!.n).toBe(0);
     }
   }, 120_000);
+
+  it("rate limits count across both servers: a guesser who spreads wrong tracking codes over them is refused at the shared limit", async () => {
+    const ip = "10.92.7.7";
+    const f = filed[0]!;
+    const guess = async (server: TestServer) => {
+      const c = new HttpClient(server.url, { host: f.org.host, ip });
+      const page = await c.get("/track");
+      return (await c.postForm("/track", { csrf: csrfOf(page), reference: f.reference, code: "AAAA-BBBB-CCCC" })).status;
+    };
+    // Six wrong codes at the first server (the per-client limit is 10 in 15 minutes) …
+    for (let i = 0; i < 6; i++) expect(await guess(servers[0]!)).toBe(404);
+    // … then the second server: after one exchange (twice a second) it knows the first one's count.
+    expect(await guess(servers[1]!)).toBe(404);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const statuses: number[] = [];
+    for (let i = 0; i < 8 && !statuses.includes(429); i++) statuses.push(await guess(servers[1]!));
+    expect(statuses).toContain(429);
+    // 6 + 1 + 3 = 10 wrong codes in all, not 6 + 10.
+    expect(statuses.filter((s) => s === 404).length).toBeLessThanOrEqual(3);
+    // The shared table holds keyed hashes only: no address, no limiter name.
+    const rows = await query<{ k: string }>("select k from platform.rate_limit_counts");
+    expect(rows.length).toBeGreaterThan(0);
+    expect(JSON.stringify(rows)).not.toMatch(/10\.92|track/);
+  }, 60_000);
 });

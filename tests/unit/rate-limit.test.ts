@@ -89,3 +89,29 @@ describe("global delays only slow", () => {
     expect(performance.now() - t1).toBeGreaterThanOrEqual(100);
   });
 });
+
+describe("limits shared by several app servers", () => {
+  it("the corruption channel's limiters are memory-only; the others are shared", async () => {
+    const { limits, CORRUPTION_CHANNEL_LIMITS } = await import("~/utils/rate-limit.server");
+    for (const name of CORRUPTION_CHANNEL_LIMITS) expect(limits[name]().memoryOnly, name).toBe(true);
+    for (const name of Object.keys(limits) as (keyof typeof limits)[]) {
+      if (!(CORRUPTION_CHANNEL_LIMITS as readonly string[]).includes(name)) expect(limits[name]().memoryOnly, name).toBe(false);
+    }
+  });
+
+  it("a bucket adds the other servers' count, learnt at an exchange, to its own", () => {
+    const l = new RateLimiter("shared-t", 5, 60_000);
+    const at = 1_000_000;
+    l.hit("client", at);
+    l.hit("client", at);
+    const [changed] = l.changedBuckets(at);
+    expect(changed).toMatchObject({ delta: 2, count: 2 });
+    // The database answers: 4 in all (two from another server), window ending earlier (that server counted first).
+    changed!.settle(4, at + 30_000);
+    expect(l.peek("client", at)).toMatchObject({ count: 4, blocked: false });
+    expect(l.changedBuckets(at)).toEqual([]);
+    expect(l.hit("client", at)).toMatchObject({ allowed: true, count: 5, retryAfterSec: 30 });
+    expect(l.hit("client", at).allowed).toBe(false);
+    expect(l.changedBuckets(at)[0]).toMatchObject({ delta: 2, count: 4 });
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --postgres [--cases 100000] [--duration 10] [--connections 10]`
+ * `npm run bench -- --postgres --single-org [--cases 100000] [--duration 10] [--connections 10]`
  *
  * The same work on the two databases, in one run and on the same seeded data:
  *   - SQLite: one app server on the seeded file (bench/seed.ts);
@@ -10,8 +10,9 @@
  * For each: the bare form-action route (POST /language) as the baseline, complaint submission throughput, /track and the
  * staff queue with 1 and N clients, and the three statistics pages; each with its ratio to that setup's bare route.
  *
- * One organisation only: the portal does not yet host several (docs/decisions/0014); the issue's 1,000 organisations
- * are for when it does.
+ * One organisation, no host routing: since the portal hosts several (ORG_ROUTING=host), `npm run bench -- --postgres`
+ * runs bench/organisations.ts (1,000 organisations by default); this older comparison is `--postgres --single-org`.
+ * `across`, `multipart` and `print` are shared with bench/organisations.ts.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -23,7 +24,7 @@ import { HttpClient } from "../tests/helpers/http";
 import { startPostgres } from "../tests/helpers/postgres";
 import { migrateToPostgres } from "../scripts/migrate-to-postgres";
 
-interface Setup {
+export interface Setup {
   label: string;
   urls: string[];
 }
@@ -35,7 +36,7 @@ interface Sessions {
   category: string;
 }
 
-function multipart(fields: Record<string, string>, boundary: string): string {
+export function multipart(fields: Record<string, string>, boundary: string): string {
   return (
     Object.entries(fields)
       .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
@@ -61,7 +62,7 @@ async function sessionsFor(url: string): Promise<Sessions> {
 }
 
 /** Runs the same request mix against every server of a setup at once (connections split evenly) and merges latencies. */
-async function across(
+export async function across(
   setup: Setup,
   name: string,
   opts: Omit<autocannon.Options, "url">,
@@ -208,7 +209,7 @@ async function measureSetup(
   return out;
 }
 
-function print(label: string, results: Measure[]) {
+export function print(label: string, results: Measure[]) {
   const bare = results[0];
   console.log(`\n${label}`);
   console.table(

@@ -24,8 +24,13 @@
  * idle, the catch-up's time and e-mails (digests vs per case); backup time and sizes with /healthz and /track p95
  * before vs during `npm run backup` (plain and with a passphrase), and `npm run restore` time. `--ops` runs only
  * that; `--no-ops` leaves it out; `--ops-catch-up` only its catch-up part; `--ops-cases N` another size than 100,000.
- * `--postgres` (bench/postgres.ts) runs only the same work on SQLite with one server and on PostgreSQL (the seeded
- * installation copied by migrate-to-postgres) with two servers, side by side.
+ * `--postgres [--orgs 1000] [--cases-per-org 1000] [--idle-seconds 60]` (bench/organisations.ts) runs only this: one
+ * installation serving N organisations (ORG_ROUTING=host, each request's Host header naming its organisation), on
+ * SQLite with one server and on PostgreSQL (one schema per organisation) with two servers, side by side: the bare route,
+ * submission, /track, staff queue and statistics pages with the load over all N organisations, and /track and the
+ * staff queue p95 with the load over 1, 10, 100 and N of them (with server RSS), to show how cost grows with the number
+ * of organisations in use. `--postgres --single-org [--cases 100000]` (bench/postgres.ts) is the older comparison of one
+ * organisation without host routing (the seeded installation copied by migrate-to-postgres).
  * BUILD_DIR=<folder> runs the build in that folder (bench/harness.ts) instead of ./build.
  */
 import crypto from "node:crypto";
@@ -42,6 +47,7 @@ import { HttpClient } from "../tests/helpers/http";
 import { measureAbuse, printAbuse } from "./abuse";
 import { measureOps } from "./ops";
 import { benchPostgres } from "./postgres";
+import { benchOrganisations } from "./organisations";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -117,7 +123,16 @@ function multipart(fields: Record<string, string>, boundary: string): string {
 
 async function main() {
   if (process.argv.includes("--postgres")) {
-    await benchPostgres({ root, cases: CASES, duration: DURATION, connections: CONNECTIONS });
+    if (process.argv.includes("--single-org")) await benchPostgres({ root, cases: CASES, duration: DURATION, connections: CONNECTIONS });
+    else
+      await benchOrganisations({
+        root,
+        orgs: arg("orgs", 1000),
+        casesPerOrg: arg("cases-per-org", 1000),
+        duration: DURATION,
+        connections: CONNECTIONS,
+        idleSeconds: arg("idle-seconds", 60),
+      });
     return;
   }
   if (ONLY_OPS || ONLY_OPS_CATCH_UP) {

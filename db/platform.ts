@@ -77,6 +77,9 @@ export interface OrganisationStorage {
 
 export const schemaOf = (code: string) => `org_${code}`;
 
+/** Page cache of each organisation's SQLite file (KiB). */
+const ORGANISATION_CACHE_KIB = 512;
+
 export function openOrganisationStorage(
   env: { DATABASE_URL?: string; DATA_DIR: string },
   opts: { max?: number } = {},
@@ -114,7 +117,8 @@ export function openOrganisationStorage(
       if (!db) {
         const dir = organisationDir(code);
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-        db = openSqlite<DB>(path.join(dir, "sujarit.db"));
+        // A smaller page cache than SQLite's 2 MiB: many organisations' files are open at once.
+        db = openSqlite<DB>(path.join(dir, "sujarit.db"), { cacheKiB: ORGANISATION_CACHE_KIB });
         open.set(code, db);
       }
       return db as Kysely<DB>;

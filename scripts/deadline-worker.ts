@@ -71,7 +71,9 @@ const directory = severalOrganisations() ? await openSiteDirectory(undefined, { 
 const tickers: { stop(): Promise<void> }[] = [];
 const startFor = async (db: DB) => {
   await dialectOf(db).setLockWait(db, WORKER_BUSY_TIMEOUT_MS);
-  tickers.push(startDeadlineTicker({ intervalMs: data.intervalMs, firstTickMs: data.firstTickMs, db, onFinished }));
+  // Several organisations: their ticks are spread over the minute instead of all falling in the same second.
+  const firstTickMs = data.firstTickMs + (directory ? Math.floor(Math.random() * data.intervalMs) : 0);
+  tickers.push(startDeadlineTicker({ intervalMs: data.intervalMs, firstTickMs, db, onFinished }));
 };
 let watch: NodeJS.Timeout | undefined;
 if (directory) {

@@ -62,6 +62,8 @@ async function main() {
     if (holidaysSeeded > 0) log.info("holidays seeded", { count: holidaysSeeded });
     await optimizeDatabase(db);
   }
+  /** Starts an organisation's background work once (set below, with the workers). */
+  let ensureBackground: (site: Site) => void = () => {};
   /** Runs `work` for every organisation (once, for the installation's, when it serves one). */
   const forEachSite = async (work: () => Promise<void>) => {
     if (!directory) return work();
@@ -165,6 +167,7 @@ async function main() {
             res.status(404).type("text").send("Not found");
             return;
           }
+          ensureBackground(site);
           runForSite(site, next);
         },
         (e) => next(e),
@@ -207,18 +210,28 @@ async function main() {
     background.push(startAuditHeadMailer({ intervalMs: 3_600_000 })); // AUDIT_HEAD_EMAIL: the day's audit head after 07:00
   };
   const startFor = (site: Site) => runForSite(site, startBackground);
+  // Organisations whose background work runs in this process. One added while the server runs (npm run org -- add)
+  // starts at its first request, or within a minute.
+  const started = new Set<string>();
+  ensureBackground = (site: Site) => {
+    if (!directory || started.has(site.code)) return;
+    started.add(site.code);
+    void prepareSite(directory, site)
+      .then(() => startFor(site))
+      .catch((e) => {
+        started.delete(site.code);
+        log.warn("starting an organisation's background work failed", { organisation: site.code, ...errorFields(e) });
+      });
+  };
   if (directory) {
-    for (const site of directory.all()) startFor(site);
-    // Organisations added while the server runs (npm run org -- add): their background work starts within a minute.
+    for (const site of directory.all()) {
+      started.add(site.code);
+      startFor(site);
+    }
     const watch = setInterval(() => {
       void directory
         .refresh()
-        .then(async (added) => {
-          for (const site of added) {
-            await prepareSite(directory, site);
-            startFor(site);
-          }
-        })
+        .then(() => directory.all().forEach(ensureBackground))
         .catch((e) => log.warn("reading the organisations failed", errorFields(e)));
     }, 60_000);
     watch.unref();

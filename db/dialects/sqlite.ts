@@ -18,8 +18,12 @@ import {
 } from "kysely";
 import type { SqlDialect, TriggerSpec } from "./types";
 
-/** Opens the SQLite file with WAL, foreign keys, a busy timeout and full fsync on commit. */
-export function openSqlite<DB>(file: string): Kysely<DB> {
+/**
+ * Opens the SQLite file with WAL, foreign keys, a busy timeout and full fsync on commit. `cacheKiB`: the page cache
+ * (SQLite's default is 2 MiB per connection; an installation with a thousand organisations keeps a thousand files open
+ * and gives each a smaller one).
+ */
+export function openSqlite<DB>(file: string, opts: { cacheKiB?: number } = {}): Kysely<DB> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma("journal_mode = WAL");
@@ -29,6 +33,7 @@ export function openSqlite<DB>(file: string): Kysely<DB> {
   sqlite.pragma("secure_delete = ON");
   // Keep ANALYZE cheap (sampled) so query-planner statistics can be refreshed on a live database.
   sqlite.pragma("analysis_limit = 1000");
+  if (opts.cacheKiB) sqlite.pragma(`cache_size = -${Math.max(64, Math.trunc(opts.cacheKiB))}`);
   return new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 

@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, startServer, type TestServer } from "../helpers/server";
+import { ROOT, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { HttpClient, completeOrgSetup, csrfOf, fileComplaint, makeJpeg, type HttpResult } from "../helpers/http";
 import { createAnyStaff, fileReport, integrityLogin, openInbox, staffLogin, totpAccount, type TotpAccount } from "../helpers/report";
 
@@ -283,6 +283,38 @@ describe("organisations and their host names", () => {
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: "ok", organisations: 3 });
+  });
+
+  it("e-mails go out per organisation, with links to the organisation's own host", async () => {
+    // No SMTP_URL: each organisation's worker writes its e-mails as .eml files in its own folder.
+    const emlOf = (code: string) => {
+      const dir = path.join(server.dataDir, "orgs", code, "outbox");
+      return fs.existsSync(dir)
+        ? fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".eml"))
+            .map((f) => fs.readFileSync(path.join(dir, f), "utf8"))
+        : [];
+    };
+    await waitUntil(() => (emlOf(A.code).length > 0 && emlOf(B.code).length > 0 ? true : null), "acknowledgements of both", 30_000).catch(
+      (e) => {
+        throw new Error(
+          `${(e as Error).message}\n${server
+            .logs()
+            .split("\n")
+            .filter((l) => /outbox|email|mail|error/i.test(l))
+            .slice(-15)
+            .join("\n")}`,
+        );
+      },
+    );
+    const a = emlOf(A.code).join("\n");
+    const b = emlOf(B.code).join("\n");
+    expect(a).toContain(`http://${A.host}:${server.port}/track`);
+    expect(a).not.toContain(B.host);
+    expect(b).toContain(`http://${B.host}:${server.port}/track`);
+    expect(b).not.toContain(A.host);
+    expect(fs.existsSync(path.join(server.dataDir, "outbox"))).toBe(false);
   });
 
   it("each organisation has its own database and keys", async () => {

@@ -16,7 +16,7 @@ import { log, errorFields } from "~/utils/logger.server";
 import { now } from "~/utils/clock.server";
 import { dialectOf, type Executor } from "../../../db/connection";
 import { publicUrl } from "~/utils/public-url.server";
-import { activeSite } from "~/utils/site-context.server";
+import { activeSite, servesSeveralOrganisations, siteMemo } from "~/utils/site-context.server";
 
 export interface EmailMessage {
   to: string;
@@ -43,6 +43,7 @@ export function backoffMs(attempts: number, baseMs = 30_000): number {
 
 /** Queues an e-mail inside the caller's transaction. */
 export async function enqueueEmail(db: Executor, input: EnqueueInput): Promise<void> {
+  if (servesSeveralOrganisations()) setImmediate(() => outboxWaker().wake?.());
   const at = now().toISOString();
   const payload = encryptText(JSON.stringify(input.message), getSecrets().outboxKey, "outbox");
   await db
@@ -223,28 +224,60 @@ function stableSuffix(id: number): string {
     .slice(0, 12);
 }
 
-/** Starts the in-server worker; `stop()` waits for the pass in progress. */
+/** Longest wait between two passes of an idle organisation's worker (several organisations: see startOutboxWorker). */
+export const IDLE_OUTBOX_MAX_MS = 30_000;
+
+/**
+ * Starts the in-server worker; `stop()` waits for the pass in progress.
+ *
+ * With several organisations (one worker each) a worker whose pass found nothing waits twice as long each time, up to
+ * IDLE_OUTBOX_MAX_MS, and is woken at once when its organisation queues an e-mail in this process (enqueueEmail): a
+ * thousand idle organisations cost a few dozen queries a second, not five hundred.
+ */
 export function startOutboxWorker({ intervalMs }: { intervalMs: number }) {
   const sender = createMailSender();
   const workerId = `srv-${process.pid}-${crypto.randomBytes(3).toString("hex")}`;
+  const adaptive = servesSeveralOrganisations();
   let running: Promise<unknown> | null = null;
   let stopped = false;
+  let delay = intervalMs;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(tick, ms);
+    timer.unref();
+  };
   const tick = () => {
-    if (running || stopped) return;
+    if (stopped) return;
+    if (running) return schedule(delay);
     running = processOutboxOnce(sender, { workerId })
+      .then((r) => {
+        delay = !adaptive || r.sent + r.failed + r.dead > 0 ? intervalMs : Math.min(delay * 2, Math.max(intervalMs, IDLE_OUTBOX_MAX_MS));
+      })
       .catch((e) => log.error("outbox pass failed", errorFields(e)))
       .finally(() => {
         running = null;
+        schedule(delay);
       });
   };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  setTimeout(tick, 200).unref();
+  if (adaptive) {
+    outboxWaker().wake = () => {
+      delay = intervalMs;
+      if (!running) schedule(Math.min(intervalMs, 200));
+    };
+  }
+  schedule(200);
   return {
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      if (timer) clearTimeout(timer);
       if (running) await running;
     },
   };
+}
+
+/** The organisation's worker in this process, to wake when an e-mail is queued (several organisations only). */
+function outboxWaker(): { wake?: () => void } {
+  return siteMemo<{ wake?: () => void }>("outbox:waker", () => ({}));
 }

@@ -102,7 +102,7 @@ port.on("message", (m: DeadlineWorkerCommand) => {
   void (async () => {
     try {
       if (watch) clearInterval(watch);
-      for (const t of tickers) await t.stop();
+      await Promise.all(tickers.map((t) => t.stop()));
       await (directory ? directory.storage.destroy() : getDb().destroy());
     } catch (e) {
       log.warn("deadline ticker thread: stopping failed", errorFields(e));

@@ -33,6 +33,8 @@ interface Bucket {
   remote: number;
   /** How much of `count` the database already holds. */
   pushed: number;
+  /** When the key was last used here: a key in use is read again at every exchange (others may have counted since). */
+  usedAt: number;
 }
 
 export interface Reservation {
@@ -80,7 +82,7 @@ export class RateLimiter {
       else this.buckets.set(k, b);
     }
     if (!b && create) {
-      b = { count: 0, resetAt: at + this.windowMs, remote: 0, pushed: 0 };
+      b = { count: 0, resetAt: at + this.windowMs, remote: 0, pushed: 0, usedAt: at };
       this.buckets.set(k, b);
       this.evict();
     }
@@ -100,6 +102,7 @@ export class RateLimiter {
     this.sweep(at);
     const b = this.bucket(hashKey(key), at, true);
     b.count++;
+    b.usedAt = at;
     const total = b.count + b.remote;
     return { allowed: total <= this.limit, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)), count: total };
   }
@@ -112,6 +115,7 @@ export class RateLimiter {
     this.sweep(at);
     const k = hashKey(key);
     const b = this.bucket(k, at, true);
+    b.usedAt = at;
     if (b.count + b.remote >= this.limit)
       return { allowed: false, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)), count: b.count + b.remote };
     b.count++;
@@ -132,6 +136,7 @@ export class RateLimiter {
   peek(key: string, at = Date.now()): { blocked: boolean; count: number; retryAfterSec: number } {
     const b = this.buckets.get(hashKey(key));
     if (!b || b.resetAt <= at) return { blocked: false, count: 0, retryAfterSec: 0 };
+    b.usedAt = at;
     const total = b.count + b.remote;
     return { blocked: total >= this.limit, count: total, retryAfterSec: Math.max(1, Math.ceil((b.resetAt - at) / 1000)) };
   }
@@ -143,15 +148,17 @@ export class RateLimiter {
   }
 
   /**
-   * The buckets whose count changed since the last exchange with the other servers (shared-limits.server.ts), with
-   * the count as it is now; `settle` records what the database answered.
+   * The buckets to exchange with the other servers (shared-limits.server.ts): those whose count changed since the last
+   * exchange, and those used in the last `recentMs` (read again: the others may have counted since), with the count as
+   * it is now; `settle` records what the database answered.
    */
   changedBuckets(
     at = Date.now(),
+    recentMs = 0,
   ): { key: string; delta: number; count: number; resetAt: number; settle(total: number, resetAt: number): void }[] {
     const out = [];
     for (const [key, b] of this.buckets) {
-      if (b.resetAt <= at || b.count === b.pushed) continue;
+      if (b.resetAt <= at || (b.count === b.pushed && at - b.usedAt >= recentMs)) continue;
       const count = b.count;
       out.push({
         key,

@@ -4,7 +4,8 @@
  * Every limiter keeps counting in memory (rate-limit.server.ts: the answer to a request never waits for the database).
  * Twice a second each server adds what it counted since the last exchange to an UNLOGGED table and reads back the
  * total of all servers; the difference becomes the bucket's "remote" count, so a client who spreads attempts over N
- * servers is refused once all of them together reach the limit (within half a second of the others' attempts).
+ * servers is refused once all of them together reach the limit (within half a second of the others' attempts). A key
+ * used here in the last few seconds is read again at every exchange, so what the others counted meanwhile arrives too.
  *
  * What is stored: a keyed hash of (limiter, key) — HMAC-SHA256 with a secret derived from the installation's master
  * key and the day, so the table alone gives no address back and the keys change every day — with a count and the end of
@@ -20,6 +21,8 @@ import { errorFields, log } from "./logger.server";
 const DAY_MS = 86_400_000;
 /** Rows per statement. */
 const BATCH = 500;
+/** A key used this recently is read again at each exchange even when this server counted nothing new for it. */
+const RECENT_MS = 5_000;
 
 function daySecret(at: number): Buffer {
   return crypto
@@ -47,7 +50,7 @@ export async function exchangeSharedCounts<DB>(db: Kysely<DB>, at = Date.now()):
     if (l.memoryOnly) continue;
     for (const r of l.resets) deletes.push(keyOf(secret, l.name, r));
     l.resets.clear();
-    for (const c of l.changedBuckets(at))
+    for (const c of l.changedBuckets(at, RECENT_MS))
       items.push({ k: keyOf(secret, l.name, c.key), delta: c.delta, resetAt: c.resetAt, settle: c.settle });
   }
   if (deletes.length) await sql`delete from rate_limit_counts where k = any(${deletes})`.execute(db);

@@ -110,6 +110,9 @@ describe("limits shared by several app servers", () => {
     changed!.settle(4, at + 30_000);
     expect(l.peek("client", at)).toMatchObject({ count: 4, blocked: false });
     expect(l.changedBuckets(at)).toEqual([]);
+    // Still in use: read again at the next exchange (delta 0), to learn what the others counted meanwhile.
+    expect(l.changedBuckets(at + 1_000, 5_000)[0]).toMatchObject({ delta: 0, count: 2 });
+    expect(l.changedBuckets(at + 10_000, 5_000)).toEqual([]);
     expect(l.hit("client", at)).toMatchObject({ allowed: true, count: 5, retryAfterSec: 30 });
     expect(l.hit("client", at).allowed).toBe(false);
     expect(l.changedBuckets(at)[0]).toMatchObject({ delta: 2, count: 4 });

@@ -4,7 +4,7 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect, type Locator, type Page } from "@playwright/test";
 import { account, base, dbGet, phone, watch } from "./support";
 
 const officer = () => account("E2E_OFFICER");
@@ -104,44 +104,43 @@ test.describe("complaint journey", () => {
     await page.goto(`${base()}/staff/cases/${reference}`);
     const status = () =>
       dbGet<{ status: string; assignee_id: number | null }>("select status, assignee_id from complaints where reference = ?", reference);
-    const intentForm = async (intent: string) => {
+    /**
+     * Fills and sends the form of `intent`. Actions other than the usual next steps sit behind the "other actions"
+     * disclosure, and the page may re-render after the previous action (a new panel, closed again) at any moment: the
+     * disclosure is opened, the form filled and sent in one retried step, so a re-render in between only means another
+     * try (a click that did not happen sends nothing).
+     */
+    const submitIntent = async (intent: string, fill: (form: Locator) => Promise<void> = async () => {}) => {
       const form = page.locator("form", { has: page.locator(`input[type=hidden][name=intent][value=${intent}]`) });
-      // Actions other than the usual next steps sit behind the "other actions" disclosure. The page may still be
-      // re-rendering after the previous action (a new panel, closed again): open it until the form stays usable.
       await page.waitForLoadState("networkidle");
       await expect(async () => {
         const other = page.locator("details.other-actions", { has: form });
         if ((await other.count()) && !(await other.evaluate((d) => (d as HTMLDetailsElement).open))) await other.locator("summary").click();
         await expect(form.locator("button[type=submit]")).toBeVisible({ timeout: 1000 });
+        await fill(form);
+        await form.locator("button[type=submit]").click({ timeout: 1000 });
       }).toPass();
-      return form;
     };
 
-    await (await intentForm("accept")).locator("button[type=submit]").click();
+    await submitIntent("accept");
     await expect.poll(() => status()?.status).toBe("accepted");
 
     const me = dbGet<{ id: number; division_id: number }>("select id, division_id from staff where email = ?", officer().email)!;
-    const assign = await intentForm("assign");
-    // An officer may only pick a person of their own division; supervisors also see a division choice.
-    if (await assign.locator("select[name=divisionId]").count())
-      await assign.locator("select[name=divisionId]").selectOption(String(me.division_id));
-    await assign.locator("select[name=assigneeId]").selectOption(String(me.id));
-    await assign.locator("button[type=submit]").click();
+    await submitIntent("assign", async (assign) => {
+      // An officer may only pick a person of their own division; supervisors also see a division choice.
+      if (await assign.locator("select[name=divisionId]").count())
+        await assign.locator("select[name=divisionId]").selectOption(String(me.division_id), { timeout: 1000 });
+      await assign.locator("select[name=assigneeId]").selectOption(String(me.id), { timeout: 1000 });
+    });
     await expect.poll(() => status()?.assignee_id).toBe(me.id);
 
-    const replyForm = await intentForm("reply");
-    await replyForm.locator("[name=note]").fill(reply);
-    await replyForm.locator("button[type=submit]").click();
+    await submitIntent("reply", (form) => form.locator("[name=note]").fill(reply, { timeout: 1000 }));
     await expect(page.getByText(reply)).toBeVisible();
 
-    const noteForm = await intentForm("note");
-    await noteForm.locator("[name=note]").fill(internal);
-    await noteForm.locator("button[type=submit]").click();
+    await submitIntent("note", (form) => form.locator("[name=note]").fill(internal, { timeout: 1000 }));
     await expect(page.getByText(internal)).toBeVisible();
 
-    const resolveForm = await intentForm("resolve");
-    await resolveForm.locator("[name=resultSummary]").fill(summary);
-    await resolveForm.locator("button[type=submit]").click();
+    await submitIntent("resolve", (form) => form.locator("[name=resultSummary]").fill(summary, { timeout: 1000 }));
     await expect.poll(() => status()?.status).toBe("resolved");
     expect(problems).toEqual([]);
     await context.close();

@@ -16,6 +16,7 @@ import {
 } from "@remix-run/react";
 import { usePrefetchNamespaces, useTranslation } from "~/components/i18n";
 import { useNonce } from "~/components/nonce";
+import { BasePathProvider, useBasePath } from "~/components/app-path";
 import { useRootData, type PageHandle } from "~/components/root-data";
 import { getCsrfToken, getLang, langCookieFromUrl } from "~/utils/request.server";
 import { getOrgProfile } from "~/models/organisation/profile.server";
@@ -97,8 +98,9 @@ function Document({ children, lang }: { children: React.ReactNode; lang: Lang })
   const wanted = new Set<string>(
     hydrate ? ["common", ...handles.flatMap((h) => h.i18n ?? [])] : enhanceSrc ? (enhance?.strings ?? []) : [],
   );
+  const base = useBasePath();
   return (
-    <html lang={lang}>
+    <html lang={lang} data-base={base || undefined}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -109,7 +111,7 @@ function Document({ children, lang }: { children: React.ReactNode; lang: Lang })
         <LocaleStrings lang={lang} nonce={nonce} wanted={wanted} />
       </head>
       <body>
-        {children}
+        <BasePathProvider value={base}>{children}</BasePathProvider>
         {hydrate ? <ScrollRestoration nonce={nonce} /> : null}
         {hydrate ? <Scripts nonce={nonce} /> : null}
         {enhanceSrc ? <script type="module" nonce={nonce} src={enhanceSrc} /> : null}

@@ -2,6 +2,7 @@
  * Organisations of an installation that serves several (ORG_ROUTING=host):
  *
  *   npm run org -- add db/seed/<code>.json --code <code> --host <host name> [--host …] [--province <code>]
+ *       (ORG_ROUTING=path: --host is optional; the organisation is at PUBLIC_URL/o/<code>/)
  *       Records the organisation, creates its database (a SQLite file under DATA_DIR/orgs/<code>/, or the PostgreSQL
  *       schema org_<code>), migrates and seeds it from the file (the format of db/seed/wangluek.json). Its first
  *       administrator: npm run staff -- add --org <code> --role admin … (a one-time enrolment link, as always).
@@ -20,7 +21,7 @@ import { openSiteDirectory, prepareSite, severalOrganisations } from "./organisa
 const USAGE = `Usage:
   npm run org -- add <seed file.json> --code CODE --host HOST [--host HOST …] [--province CODE]
   npm run org -- list
-(for an installation with several organisations: ORG_ROUTING=host)`;
+(for an installation with several organisations: ORG_ROUTING=host, or ORG_ROUTING=path where --host is optional)`;
 
 function usage(message?: string): never {
   if (message) console.error(`Error: ${message}\n`);
@@ -32,7 +33,7 @@ async function main() {
   const [command, ...rest] = process.argv.slice(2);
   if (command !== "add" && command !== "list") usage(command ? `unknown command "${command}"` : undefined);
   const env = getEnv();
-  if (!severalOrganisations(env)) usage("ORG_ROUTING is not host: this installation serves one organisation");
+  if (!severalOrganisations(env)) usage("ORG_ROUTING is single: this installation serves one organisation");
   let parsed;
   try {
     parsed = parseArgs({
@@ -59,7 +60,7 @@ async function main() {
     const hosts = (parsed.values.host ?? []).map((h) => h.toLowerCase());
     if (!file || !fs.existsSync(file)) usage("give the organisation's seed file (the format of db/seed/wangluek.json)");
     if (!isOrgCode(code)) usage("--code: 2–30 lower-case letters and digits, a letter first (it names the database)");
-    if (hosts.length === 0) usage("give at least one --host");
+    if (hosts.length === 0 && env.ORG_ROUTING === "host") usage("give at least one --host");
     for (const h of hosts) if (!HOST_NAME.test(h)) usage(`--host ${h}: not a host name`);
     const province = parsed.values.province ?? null;
     if (province !== null && !/^[0-9a-z-]{1,30}$/.test(province)) usage("--province: a short code (digits, letters, -)");
@@ -86,7 +87,9 @@ async function main() {
     const site = directory.byOrganisationCode(code)!;
     await prepareSite(directory, site);
     await runForSite(site, () => seedOrganisation(site.db(), seed));
-    console.log(`Added ${code} (${seed.profile.name_th}) at ${hosts.join(", ")}.`);
+    console.log(
+      `Added ${code} (${seed.profile.name_th}) at ${site.publicUrl}${hosts.length > 1 ? ` (also ${hosts.slice(1).join(", ")})` : ""}.`,
+    );
     console.log(`Its first administrator: npm run staff -- add --org ${code} --email … --name "…" --role admin`);
   } finally {
     await directory.storage.destroy();

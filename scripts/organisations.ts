@@ -16,7 +16,7 @@ import { SiteDirectory, type Site } from "../app/utils/sites.server";
 
 /** Whether this installation serves several organisations (chosen by ORG_ROUTING). */
 export function severalOrganisations(env: Env = getEnv()): boolean {
-  return env.ORG_ROUTING === "host";
+  return env.ORG_ROUTING === "host" || env.ORG_ROUTING === "path";
 }
 
 /** Opens the list of organisations (creating the platform tables when missing) and reads it. */
@@ -24,7 +24,7 @@ export async function openSiteDirectory(env: Env = getEnv(), opts: { max?: numbe
   serveSeveralOrganisations();
   const storage = openOrganisationStorage(env, opts);
   await preparePlatform(storage);
-  const directory = new SiteDirectory(storage, installationMasterKey, env.FILE_STORE);
+  const directory = new SiteDirectory(storage, installationMasterKey, env.FILE_STORE, env.ORG_ROUTING === "path" ? "path" : "host");
   await directory.refresh();
   return directory;
 }

@@ -135,15 +135,26 @@ export function createCappedRequestHandler({
   build,
   mode,
   getLoadContext,
+  basePath,
 }: {
   build: ServerBuild;
   mode: string;
   getLoadContext: (req: ExpressRequest, res: ExpressResponse) => AppLoadContext;
+  /** Where the request's organisation's pages start ("" for the whole server; /o/<code> with ORG_ROUTING=path). */
+  basePath?: (res: ExpressResponse) => string;
 }) {
-  const handle = createRemixHandler(build, mode);
+  // One Remix handler per base path (its basename): links, forms and redirects of its pages keep the prefix.
+  const handles = new Map<string, ReturnType<typeof createRemixHandler>>();
+  const handleFor = (base: string) => {
+    let h = handles.get(base);
+    if (!h) handles.set(base, (h = createRemixHandler(base ? { ...build, basename: base } : build, mode)));
+    return h;
+  };
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+    const base = basePath?.(res) ?? "";
+    const handle = handleFor(base);
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const limit = bodyLimitFor(req.path);
+    const limit = bodyLimitFor(base && req.path.startsWith(base) ? req.path.slice(base.length) || "/" : req.path);
     const declared = Number(req.headers["content-length"] ?? NaN);
     if (hasBody && Number.isFinite(declared) && declared > limit) {
       return refusal(req, res, "too-large");

@@ -30,9 +30,10 @@ import { runComplaintRetention } from "../app/models/complaints/privacy.server";
 import { startReportChannelBatches } from "../app/models/report/notifications.server";
 import { startAuditHeadMailer } from "../app/models/audit/audit-head.server";
 import { runForSite } from "../app/utils/site-context.server";
+import { runInRequestScope } from "../app/utils/request-scope.server";
 import { prepareSharedLimits, startSharedRateLimits } from "../app/utils/shared-limits.server";
 import { dialectOf } from "../db/dialects";
-import { registerSiteDirectory, type Site, type SiteDirectory } from "../app/utils/sites.server";
+import { organisationCodeOfPath, registerSiteDirectory, type Site, type SiteDirectory } from "../app/utils/sites.server";
 import { openSiteDirectory, optimizeSites, prepareSite, severalOrganisations } from "./organisations";
 
 async function main() {
@@ -49,6 +50,7 @@ async function main() {
   // One organisation (ORG_ROUTING=single): the installation's database. Several (host): each organisation's, found by
   // the request's host name (docs/decisions/0015-one-database-per-organisation.md).
   const directory: SiteDirectory | null = severalOrganisations(env) ? await openSiteDirectory(env) : null;
+  const byPath = directory?.routing === "path";
   if (directory) registerSiteDirectory(directory);
   const db = directory ? null : getDb();
   if (directory) {
@@ -134,7 +136,9 @@ async function main() {
   app.set("trust proxy", (addr: string) => isTrusted(addr, trustedProxies));
   app.use(clientAddress(trustedProxies));
   // Requests and latency by route pattern for /metrics (the /report channel: one aggregated count, see route-pattern.ts).
-  app.use(requestMetrics(createRouteLabeler(build.routes, ["/metrics"])));
+  const routeLabel = createRouteLabeler(build.routes, ["/metrics"]);
+  // ORG_ROUTING=path: /o/<code>/track counts as /track (metrics never name an organisation's pages one by one).
+  app.use(requestMetrics(byPath ? (p) => routeLabel(p.replace(/^\/o\/[^/]+(?=\/|$)/, "") || "/") : routeLabel));
   app.use(requestLogger);
   app.use(applySecurityHeaders);
   // Brotli for browsers that accept it (compression ≥ 1.8), at quality 5 (the library's default is 4): pages and
@@ -148,12 +152,20 @@ async function main() {
   const publicStatic = express.static("public", { maxAge: "1h", index: false });
   const publicEntries = new Set(fs.readdirSync("public"));
   app.use((req, res, next) => (publicEntries.has(req.path.split("/")[1] ?? "") ? publicStatic(req, res, next) : next()));
-  // Several organisations: the host name decides which one a request is for, once, here; everything after runs for it
-  // (app/utils/site-context.server.ts). A host name no organisation has gets a plain 404 that names none.
+  // Several organisations: the host name (ORG_ROUTING=host) or the path's /o/<code> (ORG_ROUTING=path) decides which one
+  // a request is for, once, here; everything after runs for it (app/utils/site-context.server.ts), and with path routing
+  // under its base path (Remix's basename: its links, forms and redirects keep the prefix). A host name or code no
+  // organisation has gets a plain 404 that names none.
   if (directory) {
     app.use((req, res, next) => {
-      directory.forHost(req.hostname).then(
+      const code = byPath ? organisationCodeOfPath(req.path) : null;
+      (byPath ? (code ? directory.forCode(code) : Promise.resolve(null)) : directory.forHost(req.hostname)).then(
         (site) => {
+          if (!site && byPath && !code && req.path.startsWith("/locales/")) {
+            // The strings the browser fetches are every organisation's (app/routes/locales.$version.$lang.$file.tsx).
+            next();
+            return;
+          }
           if (!site && req.path === "/healthz") {
             // The installation's own liveness (a load balancer asks by address, not by an organisation's name).
             void sql`select 1 as ok`.execute(directory.storage.platform).then(
@@ -168,12 +180,15 @@ async function main() {
             return;
           }
           ensureBackground(site);
+          res.locals.basePath = site.basePath;
           runForSite(site, next);
         },
         (e) => next(e),
       );
     });
   }
+  // A page's loaders share what they look up (who is signed in): GET and HEAD only (app/utils/request-scope.server.ts).
+  app.use((req, _res, next) => (req.method === "GET" || req.method === "HEAD" ? runInRequestScope(next) : next()));
   // Prometheus metrics: loopback, or Authorization: Bearer $METRICS_TOKEN; anyone else gets the ordinary 404 (metrics.ts).
   app.get("/metrics", metricsEndpoint({ trusted: trustedProxies, token: env.METRICS_TOKEN }));
   app.all(
@@ -181,6 +196,7 @@ async function main() {
     createCappedRequestHandler({
       build,
       mode: "production",
+      basePath: (res) => (typeof res.locals.basePath === "string" ? res.locals.basePath : ""),
       getLoadContext: (req, res) => ({
         nonce: String(res.locals.nonce),
         clientAddress: String(res.locals.clientAddress ?? "unknown"),

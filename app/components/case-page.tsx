@@ -6,6 +6,7 @@
 import { useTranslation } from "~/components/i18n";
 import type { CaseWorkspace } from "~/models/complaints/workspace.server";
 import { CaseMapFacts } from "~/components/location-map-case";
+import { useAppPath } from "~/components/app-path";
 
 type View = CaseWorkspace;
 
@@ -141,6 +142,7 @@ export function CaseContact({ c }: { c: View["c"] }) {
 }
 
 export function CaseAttachments({ reference, attachments }: { reference: string; attachments: View["attachments"] }) {
+  const appHref = useAppPath();
   const { t } = useTranslation("staff");
   if (attachments.length === 0) return null;
   return (
@@ -152,11 +154,11 @@ export function CaseAttachments({ reference, attachments }: { reference: string;
           return (
             <li key={a.id}>
               {a.mime.startsWith("image/") ? (
-                <a href={href} target="_blank" rel="noreferrer">
-                  <img src={href} alt={a.name || t("case.image")} loading="lazy" />
+                <a href={appHref(href)} target="_blank" rel="noreferrer">
+                  <img src={appHref(href)} alt={a.name || t("case.image")} loading="lazy" />
                 </a>
               ) : (
-                <a href={href} download>
+                <a href={appHref(href)} download>
                   {a.name || "file.pdf"} ({Math.ceil(a.size / 1024)} KB)
                 </a>
               )}
@@ -203,6 +205,7 @@ export function CaseRatingSection({ rating }: { rating: NonNullable<View["rating
 
 /** The notices sent to the complainant, each with a link to its printable letter. */
 export function NoticeList({ reference, notices }: { reference: string; notices: View["notices"] }) {
+  const appHref = useAppPath();
   const tn = useTranslation("notice").t;
   if (notices.length === 0) return <p className="muted">{tn("case.noNotices")}</p>;
   return (
@@ -218,7 +221,7 @@ export function NoticeList({ reference, notices }: { reference: string; notices:
             </span>
           ) : null}
           <p className="pre-wrap">{n.body}</p>
-          <a className="no-print" href={`/staff/cases/${reference}/letter/${n.id}`}>
+          <a className="no-print" href={appHref(`/staff/cases/${reference}/letter/${n.id}`)}>
             {tn("case.printLetter")}
           </a>
         </li>

@@ -7,6 +7,7 @@ import { useTranslation } from "~/components/i18n";
 import type { MapHandle } from "~/components/location-map-leaflet.client";
 import { loadMapConfig, loadMapEngine, mapCanOpenHere } from "~/enhance/map-loader";
 import { useHydrated } from "~/components/use-hydrated";
+import { appPath } from "~/lib/app-path";
 
 interface StaffMapCase {
   reference: string;
@@ -34,7 +35,7 @@ export function QueueMap() {
       const [engine, config, res] = await Promise.all([
         loadMapEngine(),
         loadMapConfig(),
-        fetch("/staff/map/cases", { headers: { Accept: "application/json" } }),
+        fetch(appPath("/staff/map/cases"), { headers: { Accept: "application/json" } }),
       ]);
       if (!res.ok) throw new Error(String(res.status));
       const data = (await res.json()) as { cases: StaffMapCase[]; more: boolean };

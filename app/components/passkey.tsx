@@ -13,6 +13,7 @@ import { browserSupportsWebAuthn, startAuthentication, startRegistration } from 
 import { useTranslation } from "~/components/i18n";
 import { useRootData } from "~/components/root-data";
 import { PASSKEY_NAME_MAX } from "~/lib/second-factor";
+import { appPath } from "~/lib/app-path";
 
 export interface PasskeyCeremonyProps {
   purpose: "register" | "authenticate";
@@ -86,7 +87,7 @@ export function PasskeyCeremony({
     }
     setStatus("busy");
     try {
-      const res = await fetch("/staff/webauthn/options", {
+      const res = await fetch(appPath("/staff/webauthn/options"), {
         method: "POST",
         credentials: "same-origin",
         headers: { Accept: "application/json" },

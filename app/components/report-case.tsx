@@ -7,6 +7,7 @@ import { Form } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import type { ReportCaseView } from "~/models/report/case-view.server";
+import { useAppPath } from "~/components/app-path";
 
 export type CaseReport = ReportCaseView["r"];
 
@@ -148,6 +149,7 @@ export function CaseFacts({ r }: { r: CaseReport }) {
 }
 
 export function CaseFiles({ r }: { r: CaseReport }) {
+  const appHref = useAppPath();
   const { t } = useTranslation("integrity");
   return (
     <section className="card" aria-labelledby="files-title">
@@ -160,7 +162,7 @@ export function CaseFiles({ r }: { r: CaseReport }) {
           <ul data-testid="report-files">
             {r.attachments.map((a) => (
               <li key={a.id}>
-                <a href={`/staff/integrity/reports/${r.publicId}/attachments/${a.id}`} download>
+                <a href={appHref(`/staff/integrity/reports/${r.publicId}/attachments/${a.id}`)} download>
                   {a.name}
                 </a>{" "}
                 <span className="muted">

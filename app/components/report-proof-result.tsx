@@ -6,8 +6,10 @@ import { useTranslation } from "~/components/i18n";
 import { groupFingerprint } from "~/lib/report-proof";
 import type { ProofChecked } from "~/models/report/proof-check.server";
 import { formatThaiDateKey } from "~/lib/thai-date";
+import { useAppPath } from "~/components/app-path";
 
 export function ProofResult({ result, lang }: { result: ProofChecked; lang: "th" | "en" }) {
+  const appHref = useAppPath();
   const { t } = useTranslation("proof");
   const { verdict, facts } = result;
   const tone = verdict === "genuine" ? "success" : verdict === "unreadable" ? "notice" : "warning";
@@ -73,7 +75,7 @@ export function ProofResult({ result, lang }: { result: ProofChecked; lang: "th"
         </p>
       ) : null}
       <p className="no-print">
-        <a href="/report/verify">{t("verify.back")}</a>
+        <a href={appHref("/report/verify")}>{t("verify.back")}</a>
       </p>
     </section>
   );

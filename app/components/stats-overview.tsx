@@ -10,6 +10,7 @@ import type { CaseListFilter } from "~/lib/complaint-list-filter";
 import { formatShare } from "~/lib/stats";
 import type { Lang } from "~/lib/thai-date";
 import type { ComplaintStats } from "~/models/statistics/figures.server";
+import { useAppPath } from "~/components/app-path";
 
 type OverviewProps = { s: ComplaintStats; base: CaseListFilter; audience: Audience; lang: Lang };
 
@@ -236,6 +237,7 @@ const DOWNLOADS: DataTable[] = [
 
 /** The download links of every table shown on the page (CSV and JSON). */
 export function OverviewDownloads({ fy }: { fy: number }) {
+  const appHref = useAppPath();
   const { t } = useTranslation("stats");
   return (
     <section className="stats-section no-print" aria-labelledby="downloads-title" data-testid="section-downloads">
@@ -245,16 +247,16 @@ export function OverviewDownloads({ fy }: { fy: number }) {
         {DOWNLOADS.map((table) => (
           <li key={table}>
             {t(`download.tables.${table}`)}:{" "}
-            <a href={dataUrl(fy, table, "csv")} download>
+            <a href={appHref(dataUrl(fy, table, "csv"))} download>
               CSV
             </a>
             {" · "}
-            <a href={dataUrl(fy, table, "json")}>JSON</a>
+            <a href={appHref(dataUrl(fy, table, "json"))}>JSON</a>
           </li>
         ))}
       </ul>
       <p>
-        <a href="/stats/data">{t("download.dictionary")}</a>
+        <a href={appHref("/stats/data")}>{t("download.dictionary")}</a>
       </p>
     </section>
   );

@@ -8,6 +8,7 @@ import { Form, Link, isRouteErrorResponse, useRouteError } from "@remix-run/reac
 import { useTranslation } from "~/components/i18n";
 import { caseListHref, hasStaffOnlyCriteria, type CaseListFilter } from "~/lib/complaint-list-filter";
 import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
+import { useAppPath } from "~/components/app-path";
 
 export type Audience = "public" | "staff";
 
@@ -153,12 +154,13 @@ export function CountLink({
   lang: Lang;
   testId?: string;
 }) {
+  const appHref = useAppPath();
   // Counts by plan topic or by rating have no public list (app/lib/complaint-list-filter.ts: staff-only criteria).
   if (audience === "public" && hasStaffOnlyCriteria(filter)) return <Count n={n} lang={lang} testId={testId} />;
   // A plain link: the lists are other pages, and a page of statistics has a few hundred of these (a router <Link>
   // resolves its path on every render).
   return (
-    <a href={caseListHref(filter, audience)} data-testid={testId} className="stat-count">
+    <a href={appHref(caseListHref(filter, audience))} data-testid={testId} className="stat-count">
       {formatCount(n, lang)}
     </a>
   );
@@ -175,23 +177,25 @@ export function Count({ n, lang, testId }: { n: number; lang: Lang; testId?: str
 
 /** CSV and JSON links of one open-data table. */
 export function DownloadLinks({ fy, table, label }: { fy: number; table: DataTable; label: string }) {
+  const appHref = useAppPath();
   const { t } = useTranslation("stats");
   return (
     <p className="stats-downloads no-print">
       {t("download.of", { what: label })}{" "}
-      <a href={dataUrl(fy, table, "csv")} download>
+      <a href={appHref(dataUrl(fy, table, "csv"))} download>
         CSV
       </a>
       {" · "}
-      <a href={dataUrl(fy, table, "json")}>JSON</a>
+      <a href={appHref(dataUrl(fy, table, "json"))}>JSON</a>
       {" · "}
-      <a href="/stats/data">{t("download.dictionary")}</a>
+      <a href={appHref("/stats/data")}>{t("download.dictionary")}</a>
     </p>
   );
 }
 
 /** Error view for the statistics pages: a bad fiscal year (400) lists the years that have statistics. */
 export function StatsErrorView() {
+  const appHref = useAppPath();
   const error = useRouteError();
   const { t } = useTranslation("stats");
   const tc = useTranslation().t;
@@ -208,14 +212,14 @@ export function StatsErrorView() {
             <ul>
               {years.map((y) => (
                 <li key={y}>
-                  <a href={`/stats?fy=${y}`}>{t("fy.option", { fy: y })}</a>
+                  <a href={appHref(`/stats?fy=${y}`)}>{t("fy.option", { fy: y })}</a>
                 </li>
               ))}
             </ul>
           </>
         ) : null}
         <p>
-          <a href="/stats">{t("errors.back")}</a>
+          <a href={appHref("/stats")}>{t("errors.back")}</a>
         </p>
       </section>
     );
@@ -225,7 +229,7 @@ export function StatsErrorView() {
       <h1 id="stats-error-title">{tc("errors.serverTitle")}</h1>
       <p>{tc("errors.server")}</p>
       <p>
-        <a href="/stats">{t("errors.back")}</a>
+        <a href={appHref("/stats")}>{t("errors.back")}</a>
       </p>
     </section>
   );

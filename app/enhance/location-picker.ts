@@ -13,6 +13,7 @@ import { isPointInThailand, parseCoordinate, type NearbyCase } from "~/lib/map";
 import type { MapHandle, MapPoint, MapSpot } from "~/components/location-map-leaflet.client";
 import { button, el, fill, type Translate } from "~/enhance/dom";
 import { loadMapConfig, loadMapEngine, mapCanOpenHere, mapRequestedInUrl } from "~/enhance/map-loader";
+import { appPath } from "~/lib/app-path";
 
 export interface LocationPickerOptions {
   /** public: with the photo offer and the nearby list; intake, settings: the pin only. */
@@ -214,7 +215,7 @@ export function mountLocationPicker(root: HTMLElement, o: LocationPickerOptions)
       said.textContent = t("meToo.sending");
       try {
         const body = new URLSearchParams({ csrf: o.csrf(), website: "", case: c.id });
-        const res = await fetch("/complaints/me-too", { method: "POST", body, headers: { Accept: "application/json" } });
+        const res = await fetch(appPath("/complaints/me-too"), { method: "POST", body, headers: { Accept: "application/json" } });
         const data = (await res.json().catch(() => null)) as { count?: number; formError?: string | null } | null;
         if (!res.ok || typeof data?.count !== "number") return refused(data?.formError ?? "map:meToo.failed");
         line.textContent = counts(data.count);
@@ -240,7 +241,7 @@ export function mountLocationPicker(root: HTMLElement, o: LocationPickerOptions)
     }
     showNearby("loading");
     try {
-      const res = await fetch(`/complaints/nearby?lat=${p.lat.toFixed(6)}&lng=${p.lng.toFixed(6)}`, {
+      const res = await fetch(appPath(`/complaints/nearby?lat=${p.lat.toFixed(6)}&lng=${p.lng.toFixed(6)}`), {
         headers: { Accept: "application/json" },
       });
       if (seq !== lookupSeq) return;

@@ -5,6 +5,7 @@
  */
 import { isMapPage } from "~/lib/map";
 import type { MapConfig } from "~/components/location-map-leaflet.client";
+import { appPath } from "~/lib/app-path";
 
 /** Whether this document was served as a page with a map (its Content Security Policy allows the tile host). */
 function documentAllowsTiles(): boolean {
@@ -20,7 +21,7 @@ function documentAllowsTiles(): boolean {
 const OPEN_PARAM = "map";
 
 export async function loadMapConfig(): Promise<MapConfig> {
-  const res = await fetch("/map/settings", { headers: { Accept: "application/json" } });
+  const res = await fetch(appPath("/map/settings"), { headers: { Accept: "application/json" } });
   if (!res.ok) throw new Error(`map settings: ${res.status}`);
   return (await res.json()) as MapConfig;
 }

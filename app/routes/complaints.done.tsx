@@ -21,6 +21,7 @@ import { LineFollow } from "~/components/line-follow";
 import { shortWebAddress } from "~/lib/short-address";
 import type { Lang } from "~/i18n";
 import { publicUrl } from "~/utils/public-url.server";
+import { useAppPath } from "~/components/app-path";
 
 export const handle = { i18n: ["complaint", "line"] };
 
@@ -85,6 +86,7 @@ function Confirmation({
   qrSvg: string;
   trackAddress: string;
 }) {
+  const appHref = useAppPath();
   const { t } = useTranslation("complaint");
   const hydrated = useHydrated();
   const received = formatThaiDate(new Date(result.receivedAt), lang, { withTime: true });
@@ -171,7 +173,7 @@ function Confirmation({
         </button>
       </Form>
       <p className="no-print">
-        <a href="/complaints/new">{t("done.another")}</a>
+        <a href={appHref("/complaints/new")}>{t("done.another")}</a>
       </p>
     </div>
   );

@@ -19,6 +19,7 @@ import { currentProvince, provinceFigures } from "~/models/platform/province.ser
 import { useOrgNames } from "~/components/org-name";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
+import { useAppPath } from "~/components/app-path";
 
 export const headers = statsHeaders;
 
@@ -51,6 +52,7 @@ export function ErrorBoundary() {
 }
 
 export default function ProvincePage() {
+  const appHref = useAppPath();
   const { lang, fy, years, province, members, total, measures } = useLoaderData<typeof loader>();
   const { t } = useTranslation("stats");
   const names = useOrgNames();
@@ -147,7 +149,7 @@ export default function ProvincePage() {
         </TableWrap>
       </section>
       <p>
-        <a href={`/province/data.csv?fy=${fy}`} download data-testid="province-download">
+        <a href={appHref(`/province/data.csv?fy=${fy}`)} download data-testid="province-download">
           {t("province.download", { fy })}
         </a>
       </p>

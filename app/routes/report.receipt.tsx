@@ -22,6 +22,7 @@ import { installationFingerprint } from "~/models/report/proof.server";
 import { formatReceipt } from "~/lib/report-receipt";
 import { bangkokReceivedOn, groupFingerprint } from "~/lib/report-proof";
 import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";
+import { useAppPath } from "~/components/app-path";
 
 export const handle = { i18n: ["report", "proof"] };
 
@@ -57,6 +58,7 @@ function receivedOnLabel(receivedAt: string, lang: Lang): string {
 }
 
 export default function ReportReceipt() {
+  const appHref = useAppPath();
   const data = useLoaderData<typeof loader>();
   const { t } = useTranslation("report");
   const { t: tp } = useTranslation("proof");
@@ -151,7 +153,7 @@ export default function ReportReceipt() {
       {!hydrated ? <p className="hint no-print">{t("receipt.printHint")}</p> : null}
 
       {/* A plain form (not Remix's): the browser itself handles the file download. */}
-      <form method="post" action="/report/receipt-file" className="no-print receipt-file-form">
+      <form method="post" action={appHref("/report/receipt-file")} className="no-print receipt-file-form">
         <CsrfField />
         <input type="hidden" name="receipt" value={receipt} />
         <p className="hint" id="receipt-file-hint">

@@ -21,6 +21,7 @@ import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { QueueTable } from "~/components/staff-queue";
+import { useAppPath } from "~/components/app-path";
 
 export { DeadlineBadge } from "~/components/staff-queue";
 
@@ -68,6 +69,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function StaffQueue() {
+  const appHref = useAppPath();
   const data = useLoaderData<typeof loader>();
   const { t } = useTranslation("staff");
   const tl = useTranslation("caselist").t;
@@ -89,18 +91,22 @@ export default function StaffQueue() {
             {data.statistics.chips.map((c) => (
               <span key={c.key} data-key={c.key} className="badge">
                 {c.text}{" "}
-                <a href={c.removeHref} aria-label={tl("staff.remove", { what: c.text })} title={tl("staff.remove", { what: c.text })}>
+                <a
+                  href={appHref(c.removeHref)}
+                  aria-label={tl("staff.remove", { what: c.text })}
+                  title={tl("staff.remove", { what: c.text })}
+                >
                   ×
                 </a>{" "}
               </span>
             ))}
           </p>
           <p>
-            <a href={data.statistics.clearHref}>{tl("staff.clearAll")}</a>
+            <a href={appHref(data.statistics.clearHref)}>{tl("staff.clearAll")}</a>
             {data.statistics.publicHref ? (
               <>
                 {" · "}
-                <a href={data.statistics.publicHref}>{tl("staff.publicList")}</a>
+                <a href={appHref(data.statistics.publicHref)}>{tl("staff.publicList")}</a>
               </>
             ) : null}
           </p>

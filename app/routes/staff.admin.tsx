@@ -28,6 +28,7 @@ import { log } from "~/utils/logger.server";
 import { getHealth } from "~/models/operations/health.server";
 import { healthWarnings } from "~/models/operations/health-warnings.server";
 import { HealthWarnings, ReferenceDataSections, StaffSection } from "~/components/admin-settings";
+import { useAppPath } from "~/components/app-path";
 
 export const handle = { i18n: ["staff", "orgsetup"] };
 
@@ -116,6 +117,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function StaffAdmin() {
+  const appHref = useAppPath();
   const tOrg = useTranslation("orgsetup").t;
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionData | undefined;
@@ -148,7 +150,7 @@ export default function StaffAdmin() {
     <>
       <h1>{t("admin.title")}</h1>
       <p>
-        <a href="/staff/setup" data-testid="org-setup-link">
+        <a href={appHref("/staff/setup")} data-testid="org-setup-link">
           {tOrg("adminLink")}
         </a>
       </p>

@@ -18,6 +18,7 @@ import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
+import { useAppPath } from "~/components/app-path";
 
 export const handle = { i18n: ["satisfaction"] };
 
@@ -90,6 +91,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function StaffFeedback() {
+  const appHref = useAppPath();
   const d = useLoaderData<typeof loader>();
   const { t } = useTranslation("satisfaction");
   const scoreLabel = (score: number) => t("scaleOption", { score, label: t(`scale.${score}`) });
@@ -98,7 +100,7 @@ export default function StaffFeedback() {
       <h1>{t("staff.title")}</h1>
       <p className="hint">{t("staff.intro")}</p>
       <p className="no-print">
-        <a href="/feedback/poster" target="_blank" rel="noopener">
+        <a href={appHref("/feedback/poster")} target="_blank" rel="noopener">
           {t("staff.posterLink")}
         </a>
       </p>

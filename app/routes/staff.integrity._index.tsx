@@ -18,6 +18,7 @@ import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { requireReportAccess } from "~/utils/report-access.server";
+import { useAppPath } from "~/components/app-path";
 
 export const handle = { i18n: ["staff", "integrity"] };
 
@@ -82,6 +83,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function IntegrityQueue() {
+  const appHref = useAppPath();
   const data = useLoaderData<typeof loader>();
   const { t } = useTranslation("integrity");
   const ts = useTranslation("staff").t;
@@ -158,7 +160,7 @@ export default function IntegrityQueue() {
               {data.rows.map((r) => (
                 <tr key={r.publicId} data-testid="report-row">
                   <td>
-                    <a href={`/staff/integrity/reports/${r.publicId}`}>{r.publicId}</a>
+                    <a href={appHref(`/staff/integrity/reports/${r.publicId}`)}>{r.publicId}</a>
                     {r.unread > 0 ? (
                       <>
                         {" "}
@@ -206,9 +208,9 @@ export default function IntegrityQueue() {
         </div>
       )}
       <nav className="pager" aria-label={t("queue.pager")}>
-        {data.page > 1 ? <a href={pageHref(data.page - 1)}>{ts("queue.prev")}</a> : null}
+        {data.page > 1 ? <a href={appHref(pageHref(data.page - 1))}>{ts("queue.prev")}</a> : null}
         <span>{ts("queue.page", { page: data.page })}</span>
-        {data.hasNext ? <a href={pageHref(data.page + 1)}>{ts("queue.next")}</a> : null}
+        {data.hasNext ? <a href={appHref(pageHref(data.page + 1))}>{ts("queue.next")}</a> : null}
       </nav>
     </>
   );

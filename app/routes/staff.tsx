@@ -16,6 +16,8 @@ import { getDb } from "~/utils/db.server";
 import { isOrgSetupComplete } from "~/lib/org-contact";
 import { getOrgProfile } from "~/models/organisation/profile.server";
 import { canViewStatReports } from "~/models/statistics/fiscal-reports.server";
+import { appPathname } from "~/utils/request.server";
+import { useAppPath } from "~/components/app-path";
 
 export const handle = { i18n: ["staff", "notice", "integrity", "deadline", "escalation", "satisfaction", "statreport", "map"] };
 
@@ -25,10 +27,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
   const reports = canAccessReports(staff);
   const url = new URL(request.url);
-  const path = url.pathname.replace(/\/+$/, "");
+  const path = appPathname(request).replace(/\/+$/, "");
   // Until the organisation's own contact details and village names are in, an administrator does that first.
   if (canAdminister(staff) && path !== "/staff/setup" && !isOrgSetupComplete(await getOrgProfile(getDb()))) {
-    throw redirect(`/staff/setup?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+    throw redirect(`/staff/setup?redirectTo=${encodeURIComponent(appPathname(request) + url.search)}`);
   }
   // Integrity officers do not handle general complaints: their start page is their own queue.
   if (reports && path === "/staff") throw redirect("/staff/integrity");
@@ -46,6 +48,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function StaffLayout() {
+  const appHref = useAppPath();
   const { me, canIntake, canAdmin, canReports, canAudit, canReportSettings, canBoard, canStatReports, canFeedback } =
     useLoaderData<typeof loader>();
   const { t } = useTranslation("staff");
@@ -75,7 +78,7 @@ export default function StaffLayout() {
         {canStatReports ? <NavLink to="/staff/reports">{tSr("staff.nav")}</NavLink> : null}
         {canFeedback ? <NavLink to="/staff/feedback">{tSat("staff.nav")}</NavLink> : null}
         {canIntake ? (
-          <a href="/feedback/poster" target="_blank" rel="noopener">
+          <a href={appHref("/feedback/poster")} target="_blank" rel="noopener">
             {tc("nav.feedbackPoster")}
           </a>
         ) : null}

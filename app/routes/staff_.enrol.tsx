@@ -19,7 +19,7 @@ import { deviceCookie } from "~/utils/device.server";
 import { decryptText, deriveKey, encryptText } from "~/utils/crypto.server";
 import { getSecrets } from "~/utils/db.server";
 import { limiter } from "~/utils/rate-limit.server";
-import { assertCsrf, isSecureDeployment, parseCookies, readFormData } from "~/utils/request.server";
+import { assertCsrf, cookiePath, isSecureDeployment, parseCookies, readFormData } from "~/utils/request.server";
 import { createSession } from "~/utils/session.server";
 
 export const handle = { i18n: ["staff"] };
@@ -38,7 +38,7 @@ function cookieKey(): string {
 function enrolCookie(token: string | null): string {
   const name = isSecureDeployment() ? `__Secure-${COOKIE}` : COOKIE;
   const value = token ? encryptText(token, cookieKey(), COOKIE) : "";
-  const parts = [`${name}=${value}`, "Path=/staff/enrol", "HttpOnly", "SameSite=Strict", `Max-Age=${token ? 3600 : 0}`];
+  const parts = [`${name}=${value}`, `Path=${cookiePath("/staff/enrol")}`, "HttpOnly", "SameSite=Strict", `Max-Age=${token ? 3600 : 0}`];
   if (isSecureDeployment()) parts.push("Secure");
   return parts.join("; ");
 }

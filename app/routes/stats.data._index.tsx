@@ -13,6 +13,7 @@ import { availableFiscalYears, currentFiscalYear } from "~/models/statistics/fig
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
 import { tFor } from "~/i18n";
+import { useAppPath } from "~/components/app-path";
 
 /** No JavaScript on this page (app/root.tsx): plain links and forms. */
 export const handle = { hydrate: false, i18n: ["statreport"] };
@@ -46,6 +47,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function OpenData() {
+  const appHref = useAppPath();
   const d = useLoaderData<typeof loader>();
   const { t, lang } = useTranslation("statreport");
   const example = `/stats/data/${d.fy}/complaints-by-month.csv`;
@@ -93,12 +95,12 @@ export default function OpenData() {
                     <a href={`#table-${tb.name}`}>{t(`data.tables.${tb.name}.title`)}</a>
                   </th>
                   <td>
-                    <a href={tb.csv} download={tb.csvName} data-testid={`download-${tb.name}-csv`}>
+                    <a href={appHref(tb.csv)} download={tb.csvName} data-testid={`download-${tb.name}-csv`}>
                       {tb.name}.csv
                     </a>
                   </td>
                   <td>
-                    <a href={tb.json} download={tb.jsonName} data-testid={`download-${tb.name}-json`}>
+                    <a href={appHref(tb.json)} download={tb.jsonName} data-testid={`download-${tb.name}-json`}>
                       {tb.name}.json
                     </a>
                   </td>
@@ -156,11 +158,11 @@ export default function OpenData() {
             </h3>
             <p>{t(`data.tables.${tb.name}.description`)}</p>
             <p className="no-print">
-              <a href={tb.csv} download={tb.csvName}>
+              <a href={appHref(tb.csv)} download={tb.csvName}>
                 {t("data.download")} CSV
               </a>{" "}
               ·{" "}
-              <a href={tb.json} download={tb.jsonName}>
+              <a href={appHref(tb.json)} download={tb.jsonName}>
                 {t("data.download")} JSON
               </a>
             </p>

@@ -28,6 +28,7 @@ import { getDb } from "~/utils/db.server";
 import { passThroughHeaders } from "~/utils/route-headers";
 import { getLang } from "~/utils/request.server";
 import { getStaff } from "~/utils/session.server";
+import { useAppPath } from "~/components/app-path";
 
 export const headers = passThroughHeaders;
 
@@ -96,6 +97,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function StatReportPage() {
+  const appHref = useAppPath();
   const d = useLoaderData<typeof loader>();
   const { t, lang } = useTranslation("statreport");
   const tStaff = useTranslation("staff").t;
@@ -123,7 +125,8 @@ export default function StatReportPage() {
       ) : null}
       <p className="hint">{d.draft ? null : t("public.figuresAsOf", { date: d.asOf })}</p>
       <p className="no-print">
-        <Link to={`/stats?fy=${d.fy}`}>{t("public.statsLink")}</Link> · <a href={`/stats/data?fy=${d.fy}`}>{t("public.dataLink")}</a>
+        <Link to={`/stats?fy=${d.fy}`}>{t("public.statsLink")}</Link> ·{" "}
+        <a href={appHref(`/stats/data?fy=${d.fy}`)}>{t("public.dataLink")}</a>
         {d.otherPeriod ? (
           <>
             {" · "}

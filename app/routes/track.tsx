@@ -31,6 +31,7 @@ import { fieldErrors } from "~/lib/validation";
 import { CaseView, MAX_INPUT, type FoundCase, type RatingFormState, type TrackActionData as ActionData } from "~/components/track-case";
 import { RatingSection, TrackForm } from "~/components/track-forms";
 import type { PageHandle } from "~/components/root-data";
+import { useAppPath } from "~/components/app-path";
 
 export const handle: PageHandle = { i18n: ["track", "notice", "satisfaction"], hydrate: false, enhance: { script: "track", strings: [] } };
 
@@ -151,6 +152,7 @@ async function lookUp(form: FormData, lang: Lang, client: string): Promise<Respo
 }
 
 export default function TrackRoute() {
+  const appHref = useAppPath();
   const { lang } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionData | undefined;
   const { t } = useTranslation("track");
@@ -162,7 +164,7 @@ export default function TrackRoute() {
           <RatingSection result={result} lang={lang} />
         </CaseView>
         <p className="no-print">
-          <a href="/track">{t("another")}</a>
+          <a href={appHref("/track")}>{t("another")}</a>
         </p>
       </>
     );

@@ -23,6 +23,7 @@ import { rateCase, redeemRatingToken, type CaseRatingView } from "~/models/compl
 import { COMMENT_MAX, isRatingTokenShape } from "~/lib/satisfaction";
 import { caseRatingSchema } from "~/lib/satisfaction.server";
 import { fieldErrors } from "~/lib/validation";
+import { useAppPath } from "~/components/app-path";
 
 export const handle = { i18n: ["track", "satisfaction"] };
 
@@ -117,6 +118,7 @@ async function rateByLink(form: FormData, client: string): Promise<Response> {
 const MOVE_TOKEN_SCRIPT = `(function(){try{var h=location.hash;if(!h||h.length<2)return;var p=new URLSearchParams(h.slice(1));var t=p.get("t");var i=document.getElementById("rate-token");if(t&&i)i.value=t.slice(0,100);history.replaceState(history.state,"",location.pathname+location.search);}catch(e){}})();`;
 
 export default function RateByLinkRoute() {
+  const appHref = useAppPath();
   const { lang } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionData | undefined;
   const { t } = useTranslation("satisfaction");
@@ -181,7 +183,7 @@ export default function RateByLinkRoute() {
         <div className="notice" data-testid="noscript-help">
           <p>{t("link.noscript")}</p>
           <p>
-            <a href="/track">{t("link.trackButton")}</a>
+            <a href={appHref("/track")}>{t("link.trackButton")}</a>
           </p>
         </div>
       </noscript>

@@ -27,9 +27,10 @@ const schema = z.object({
   /**
    * How many organisations the installation serves (docs/decisions/0015-one-database-per-organisation.md): "single"
    * (default) — one, from DATABASE_URL / DATA_DIR as always; "host" — any number, each reached by its own host names
-   * (`npm run org -- add`), each with its own database (a SQLite file under DATA_DIR/orgs/, or a PostgreSQL schema).
+   * (`npm run org -- add`), each with its own database (a SQLite file under DATA_DIR/orgs/, or a PostgreSQL schema);
+   * "path" — the same, each reached under /o/<code>/ of PUBLIC_URL's one host name.
    */
-  ORG_ROUTING: z.enum(["single", "host"], "must be single or host").default("single"),
+  ORG_ROUTING: z.enum(["single", "host", "path"], "must be single, host or path").default("single"),
 
   SMTP_URL: z
     .string()

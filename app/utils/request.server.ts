@@ -2,6 +2,7 @@ import { json } from "@remix-run/node";
 import { DEFAULT_LANG, isLang, type Lang } from "~/i18n";
 import { randomToken, safeEqual } from "./crypto.server";
 import { getEnv } from "./env.server";
+import { activeBasePath } from "./site-context.server";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
@@ -43,16 +44,37 @@ function parseCookieHeader(header: string): Record<string, string> {
   return out;
 }
 
+/**
+ * The request's path within the organisation's pages: without its /o/<code> (ORG_ROUTING=path), the path the routes
+ * know (and the one a redirect names: Remix puts the prefix back).
+ */
+export function appPathname(request: Request): string {
+  const { pathname } = new URL(request.url);
+  const base = activeBasePath();
+  return base && (pathname === base || pathname.startsWith(`${base}/`)) ? pathname.slice(base.length) || "/" : pathname;
+}
+
 export function isSecureDeployment(): boolean {
   return getEnv().PUBLIC_URL.startsWith("https://");
 }
 
 /**
- * The name of a Path=/ cookie: with the `__Host-` prefix over https (the browser then refuses it unless it is Secure,
- * for this exact host and Path=/, so a sibling subdomain cannot set or shadow it), the plain name over http.
+ * The Path of a cookie for `path` of the organisation's pages: with ORG_ROUTING=path under its /o/<code> (so the
+ * cookies of one organisation are never sent to another's pages on the same host), `path` itself otherwise.
+ */
+export function cookiePath(path: string): string {
+  const base = activeBasePath();
+  return base ? (path === "/" ? base : base + path) : path;
+}
+
+/**
+ * The name of a site-wide cookie: with the `__Host-` prefix over https (the browser then refuses it unless it is Secure,
+ * for this exact host and Path=/, so a sibling subdomain cannot set or shadow it), the plain name over http. Under an
+ * organisation's /o/<code> (ORG_ROUTING=path) the prefix is `__Secure-` (`__Host-` requires Path=/).
  */
 export function cookieName(base: string): string {
-  return isSecureDeployment() ? `__Host-${base}` : base;
+  if (!isSecureDeployment()) return base;
+  return activeBasePath() ? `__Secure-${base}` : `__Host-${base}`;
 }
 
 /** The value of a Path=/ cookie set with serializeCookie (its name prefixed the same way). */
@@ -60,9 +82,9 @@ export function readCookie(request: Request, base: string): string | undefined {
   return parseCookies(request)[cookieName(base)];
 }
 
-/** Serialises a cookie with the portal's defaults: Path=/, HttpOnly, SameSite=Lax, Secure over https. */
+/** Serialises a cookie with the portal's defaults: the organisation's whole site (cookiePath), HttpOnly, SameSite=Lax, Secure over https. */
 export function serializeCookie(name: string, value: string, opts: { maxAge?: number; httpOnly?: boolean } = {}): string {
-  const parts = [`${cookieName(name)}=${encodeURIComponent(value)}`, "Path=/", "SameSite=Lax"];
+  const parts = [`${cookieName(name)}=${encodeURIComponent(value)}`, `Path=${cookiePath("/")}`, "SameSite=Lax"];
   if (opts.httpOnly !== false) parts.push("HttpOnly");
   if (isSecureDeployment()) parts.push("Secure");
   if (opts.maxAge !== undefined) parts.push(`Max-Age=${opts.maxAge}`);

@@ -16,7 +16,8 @@ import { secondFactorNeeded } from "~/models/staff/second-factor.server";
 import { getDb } from "./db.server";
 import { now } from "./clock.server";
 import { randomToken, sha256Hex } from "./crypto.server";
-import { readCookie, safeRedirectPath, serializeCookie } from "./request.server";
+import { appPathname, readCookie, safeRedirectPath, serializeCookie } from "./request.server";
+import { requestMemo } from "./request-scope.server";
 import {
   completeUnlock,
   forgetSession,
@@ -78,16 +79,39 @@ export async function lookupSessionState(
 ): Promise<{ staff: Staff; session: StaffSession } | null> {
   if (!token || !TOKEN_RE.test(token)) return null;
   const id = sha256Hex(token);
-  const session = await db.selectFrom("staff_sessions").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!session) return null;
+  // The session and its person in one query (one round trip to PostgreSQL on every back-office page).
+  const row = await db
+    .selectFrom("staff_sessions as s")
+    .innerJoin("staff", "staff.id", "s.staff_id")
+    .selectAll("staff")
+    .select([
+      "s.id as session_id",
+      "s.staff_id as session_staff_id",
+      "s.created_at as session_created_at",
+      "s.last_seen_at as session_last_seen_at",
+      "s.expires_at as session_expires_at",
+      "s.mfa_verified_at as session_mfa_verified_at",
+    ])
+    .where("s.id", "=", id)
+    .executeTakeFirst();
+  if (!row) return null;
+  const { session_id, session_staff_id, session_created_at, session_last_seen_at, session_expires_at, session_mfa_verified_at, ...staff } =
+    row;
+  const session: StaffSession = {
+    id: session_id,
+    staff_id: session_staff_id,
+    created_at: session_created_at,
+    last_seen_at: session_last_seen_at,
+    expires_at: session_expires_at,
+    mfa_verified_at: session_mfa_verified_at,
+  };
   const at = now();
   const idleLimit = Date.parse(session.last_seen_at) + SESSION_IDLE_MS;
   if (at.getTime() >= Date.parse(session.expires_at) || at.getTime() >= idleLimit) {
     await db.deleteFrom("staff_sessions").where("id", "=", id).execute();
     return null;
   }
-  const staff = await db.selectFrom("staff").selectAll().where("id", "=", session.staff_id).executeTakeFirst();
-  if (!staff || staff.active !== 1) {
+  if (staff.active !== 1) {
     await db.deleteFrom("staff_sessions").where("staff_id", "=", session.staff_id).execute();
     return null;
   }
@@ -127,6 +151,12 @@ function sessionToken(request: Request): string | undefined {
   return readCookie(request, SESSION_COOKIE);
 }
 
+/** The request's session and person, looked up once per page request however many loaders ask (request-scope.server.ts). */
+function sessionStateOf(request: Request, db: Kysely<Database>): Promise<{ staff: Staff; session: StaffSession } | null> {
+  const token = sessionToken(request);
+  return requestMemo(`staff-session:${token ?? ""}`, () => lookupSessionState(db, token));
+}
+
 /**
  * Starts a session after a successful login. Any session the browser already had is ended first (rotation),
  * so a token planted before login is worthless afterwards. Returns the Set-Cookie header value.
@@ -163,13 +193,13 @@ export function clearSessionCookie(): string {
 
 /** The signed-in staff member (with every factor their role needs), or null. */
 export async function getStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff | null> {
-  const state = await lookupSessionState(db, sessionToken(request));
+  const state = await sessionStateOf(request, db);
   return state && (await isFullySignedIn(state.staff, state.session, db)) ? state.staff : null;
 }
 
 function backPath(request: Request): string {
-  const url = new URL(request.url);
-  return request.method === "GET" ? url.pathname + url.search : url.pathname;
+  const path = appPathname(request);
+  return request.method === "GET" ? path + new URL(request.url).search : path;
 }
 
 /**
@@ -212,7 +242,7 @@ async function passkeyCount(db: Kysely<Database>, staffId: number): Promise<numb
  */
 export async function requireStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff> {
   const token = sessionToken(request);
-  const state = await lookupSessionState(db, token);
+  const state = await sessionStateOf(request, db);
   if (state && (await isFullySignedIn(state.staff, state.session, db))) return state.staff;
   if (state) throw redirect(await secondFactorPath(state.staff, backPath(request), db));
   const headers = new Headers();
@@ -226,7 +256,7 @@ export async function requireStaff(request: Request, db: Kysely<Database> = getD
  */
 export async function requirePendingMfaStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff> {
   const token = sessionToken(request);
-  const state = await lookupSessionState(db, token);
+  const state = await sessionStateOf(request, db);
   if (state && (await isFullySignedIn(state.staff, state.session, db))) throw redirect("/staff");
   if (state && now().getTime() - Date.parse(state.session.created_at) < MFA_PENDING_MS) return state.staff;
   const headers = new Headers();
@@ -286,7 +316,7 @@ export async function currentSession(
   request: Request,
   db: Kysely<Database> = getDb(),
 ): Promise<{ staff: Staff; sessionId: string; fullySignedIn: boolean; pendingOpen: boolean; mfaVerified: boolean } | null> {
-  const state = await lookupSessionState(db, sessionToken(request));
+  const state = await sessionStateOf(request, db);
   if (!state) return null;
   const fullySignedIn = await isFullySignedIn(state.staff, state.session, db);
   const pendingOpen = !fullySignedIn && now().getTime() - Date.parse(state.session.created_at) < MFA_PENDING_MS;

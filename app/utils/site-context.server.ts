@@ -24,8 +24,10 @@ export interface SiteReportKeys {
 
 export interface ActiveSite {
   readonly code: string;
-  /** Its address for links (PUBLIC_URL with its first host name). */
+  /** Its address for links (PUBLIC_URL with its first host name, or PUBLIC_URL/o/<code> with ORG_ROUTING=path). */
   readonly publicUrl: string;
+  /** Where its pages start on the server: "" (by host name), or /o/<code> (ORG_ROUTING=path). */
+  readonly basePath: string;
   /** Its folder for files on the local disk (uploads, reports, outbox files). */
   readonly dataDir: string;
   db(): Kysely<Database>;
@@ -70,6 +72,11 @@ export function activeSite(): ActiveSite | null {
   if (site) return site;
   if (globalThis.__sujaritSeveralOrganisations) throw new NoOrganisationError();
   return null;
+}
+
+/** Where the running organisation's pages start ("" with one organisation, by host name, or outside any). */
+export function activeBasePath(): string {
+  return storage.getStore()?.basePath ?? "";
 }
 
 /** Runs `work` (and everything it starts: promises, timers) for `site`. */

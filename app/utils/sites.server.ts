@@ -63,13 +63,19 @@ export class Site implements ActiveSite {
     private readonly storage: OrganisationStorage,
     private readonly installationMaster: () => Buffer,
     private readonly fileStoreKind: FileStoreKind,
+    private readonly routing: OrganisationRouting = "host",
   ) {}
 
   get code(): string {
     return this.record.code;
   }
 
+  get basePath(): string {
+    return this.routing === "path" ? organisationPath(this.record.code) : "";
+  }
+
   get publicUrl(): string {
+    if (this.routing === "path") return getEnv().PUBLIC_URL.replace(/\/+$/, "") + this.basePath;
     const host = this.record.hosts[0];
     return host ? publicUrlForHost(host) : getEnv().PUBLIC_URL;
   }
@@ -134,6 +140,20 @@ export class Site implements ActiveSite {
   }
 }
 
+/** How a request names its organisation: its host name, or the first segments of its path (/o/<code>/…). */
+export type OrganisationRouting = "host" | "path";
+
+/** Where an organisation's pages start with ORG_ROUTING=path. */
+export function organisationPath(code: string): string {
+  return `/o/${code}`;
+}
+
+/** The organisation code at the start of a path (`/o/<code>` or `/o/<code>/…`), or null. */
+export function organisationCodeOfPath(pathname: string): string | null {
+  const m = /^\/o\/([a-z0-9][a-z0-9_-]{0,39})(?:\/|$)/.exec(pathname);
+  return m ? m[1]! : null;
+}
+
 /** How long a host name nobody registered is answered from memory before the list is read again. */
 const UNKNOWN_HOST_MS = 10_000;
 
@@ -148,6 +168,7 @@ export class SiteDirectory {
     readonly storage: OrganisationStorage,
     private readonly installationMaster: () => Buffer,
     private readonly fileStoreKind: FileStoreKind,
+    readonly routing: OrganisationRouting = "host",
   ) {}
 
   /** Reads the list of organisations again; returns the ones that were not known before. */
@@ -157,7 +178,7 @@ export class SiteDirectory {
     for (const r of records) {
       let site = this.byCode.get(r.code);
       if (!site) {
-        site = new Site(r, this.storage, this.installationMaster, this.fileStoreKind);
+        site = new Site(r, this.storage, this.installationMaster, this.fileStoreKind, this.routing);
         this.byCode.set(r.code, site);
         added.push(site);
       }
@@ -176,11 +197,19 @@ export class SiteDirectory {
   }
 
   /** The organisation whose host name this is, or null (unknown names are read from the list at most every 10 s). */
-  async forHost(hostname: string): Promise<Site | null> {
-    const host = hostname.toLowerCase().replace(/\.$/, "");
-    const hit = this.byHost.get(host);
+  forHost(hostname: string): Promise<Site | null> {
+    return this.find(this.byHost, `host ${hostname.toLowerCase().replace(/\.$/, "")}`, hostname.toLowerCase().replace(/\.$/, ""));
+  }
+
+  /** The organisation with this code (ORG_ROUTING=path), or null (unknown codes as unknown host names). */
+  forCode(code: string): Promise<Site | null> {
+    return this.find(this.byCode, `code ${code}`, code);
+  }
+
+  private async find(map: Map<string, Site>, unknownKey: string, key: string): Promise<Site | null> {
+    const hit = map.get(key);
     if (hit) return hit;
-    const seen = this.unknown.get(host);
+    const seen = this.unknown.get(unknownKey);
     if (seen !== undefined && Date.now() - seen < UNKNOWN_HOST_MS) return null;
     this.reading ??= this.refresh()
       .then(() => undefined)
@@ -188,10 +217,10 @@ export class SiteDirectory {
         this.reading = null;
       });
     await this.reading;
-    const found = this.byHost.get(host);
+    const found = map.get(key);
     if (!found) {
       if (this.unknown.size > 10_000) this.unknown.clear();
-      this.unknown.set(host, Date.now());
+      this.unknown.set(unknownKey, Date.now());
     }
     return found ?? null;
   }

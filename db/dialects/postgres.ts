@@ -18,6 +18,7 @@ import {
   type TableMetadata,
   type TransactionSettings,
 } from "kysely";
+import crypto from "node:crypto";
 import pg from "pg";
 import type { SqlDialect, TriggerSpec } from "./types";
 import { errorFields, log } from "../../app/utils/logger.server";
@@ -40,13 +41,69 @@ const portalTypes = {
   },
 } as pg.CustomTypesConfig;
 
+/** Statements prepared on one connection at most (each keeps its parsed form and plans in that server process's memory). */
+export const PREPARED_PER_CONNECTION = 400;
+
+/** The server's refusal to run a prepared statement after its table changed shape (a migration by another server). */
+const isStalePlan = (e: unknown) =>
+  (e as { code?: string } | null)?.code === "0A000" && /cached plan must not change result type/.test(String((e as Error).message));
+
+/**
+ * The pool of the portal's connections: its numbers come back as numbers, an idle connection the server closes (a
+ * restart, a failover, an administrator) is replaced on next use instead of ending the process, and the queries a
+ * page runs are prepared once per connection.
+ *
+ * Prepared statements: node-postgres sends every parameterised query as parse + bind + execute, so the server parses
+ * and plans the same few dozen statements again for every page. Named, a statement is parsed once per connection and
+ * its plan reused (PostgreSQL re-plans by itself when statistics, the tables or search_path change). At most
+ * PREPARED_PER_CONNECTION names per connection; statements beyond that run unnamed. A table whose columns changed under
+ * a prepared `select *` answers "cached plan must not change result type": that statement then runs unnamed on that
+ * connection (inside a transaction that error still ends the transaction; the caller sees it once).
+ */
+function portalPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types: portalTypes, application_name: "sujarit" });
+  pool.on("error", (e) => log.warn("an idle database connection was closed by the server", errorFields(e)));
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      name = `s${crypto.createHash("sha256").update(text).digest("base64url").slice(0, 22)}`;
+      if (names.size < 10_000) names.set(text, name);
+    }
+    return name;
+  };
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    const prepared = new Set<string>();
+    const unnamed = new Set<string>();
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+      if (
+        typeof config !== "string" ||
+        !Array.isArray(values) ||
+        callback !== undefined ||
+        !PREPARABLE.test(config) ||
+        config.includes(";")
+      )
+        return query(config, values, callback);
+      const name = nameOf(config);
+      if (unnamed.has(name) || (!prepared.has(name) && prepared.size >= PREPARED_PER_CONNECTION)) return query(config, values);
+      prepared.add(name);
+      return (query({ name, text: config, values }) as Promise<pg.QueryResult>).catch((e: unknown) => {
+        if (!isStalePlan(e)) throw e;
+        unnamed.add(name);
+        return query(config, values);
+      });
+    };
+  });
+  return pool;
+}
+
+/** Statements that can be prepared (not SET, BEGIN, DDL…). */
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
 /** Opens a pool on `url` (postgres://user:pass@host:port/db?…). Transactions are ordinary (READ COMMITTED) ones. */
 export function openPostgres<DB>(url: string, opts: { max?: number } = {}): Kysely<DB> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: portalTypes, application_name: "sujarit" });
-  // An idle connection the server closes (a restart, a failover, an administrator) is an 'error' event on the pool;
-  // unhandled, it would end the process. The pool replaces the connection on next use.
-  pool.on("error", (e) => log.warn("an idle database connection was closed by the server", errorFields(e)));
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: portalPool(url, opts.max ?? 10) }) });
 }
 
 /** A schema name the portal made (platform, org_<code>): letters, digits and underscores only, so it can be quoted safely. */
@@ -124,9 +181,7 @@ class SchemaIntrospector extends PostgresIntrospector {
 }
 
 export function openPostgresSchemas(url: string, opts: { max?: number } = {}): SchemaPool {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: portalTypes, application_name: "sujarit" });
-  pool.on("error", (e) => log.warn("an idle database connection was closed by the server", errorFields(e)));
-  const shared = new PostgresDriver({ pool });
+  const shared = new PostgresDriver({ pool: portalPool(url, opts.max ?? 10) });
   // The shared driver hands out its own connection objects: the ones given back to it are those.
   type Conn = Parameters<PostgresDriver["releaseConnection"]>[0];
   const own = (c: DatabaseConnection) => c as Conn;

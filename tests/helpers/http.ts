@@ -127,6 +127,11 @@ export interface ClientOptions {
    * node:http.
    */
   host?: string;
+  /**
+   * An organisation's base path (ORG_ROUTING=path: /o/<code>): put in front of every absolute path the test asks for
+   * ("/track" → "/o/<code>/track"), unless the path already starts with it (a link read from a page).
+   */
+  pathPrefix?: string;
 }
 
 export class HttpClient {
@@ -143,6 +148,13 @@ export class HttpClient {
   get origin(): string {
     const base = new URL(this.baseUrl);
     return this.opts.host ? `${base.protocol}//${this.opts.host}${base.port ? `:${base.port}` : ""}` : base.origin;
+  }
+
+  /** The route path of an address the server gave (a redirect's location): its path without the client's pathPrefix. */
+  routePath(location: string | URL): string {
+    const p = new URL(location, this.baseUrl).pathname;
+    const prefix = this.opts.pathPrefix;
+    return prefix && (p === prefix || p.startsWith(`${prefix}/`)) ? p.slice(prefix.length) || "/" : p;
   }
 
   cookieHeader(): string {
@@ -164,6 +176,16 @@ export class HttpClient {
 
   /** Low-level request: keeps cookies, never follows redirects. */
   async request(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+    const prefix = this.opts.pathPrefix;
+    if (
+      prefix &&
+      path.startsWith("/") &&
+      !path.startsWith("//") &&
+      path !== prefix &&
+      !path.startsWith(`${prefix}/`) &&
+      !path.startsWith(`${prefix}?`)
+    )
+      path = prefix + path;
     const headers: Record<string, string> = { ...(this.opts.headers ?? {}), ...(init.headers ?? {}) };
     if (this.cookies.size) headers.Cookie = this.cookieHeader();
     if (this.opts.ip) headers["X-Forwarded-For"] = this.opts.ip;
@@ -246,17 +268,17 @@ export class HttpClient {
     if (first.status !== 302 || !first.location) return first;
     const step = new URL(first.location);
     const key = `${this.origin}|${email.trim().toLowerCase()}`;
-    if (step.pathname === "/staff/totp-setup") {
+    if (this.routePath(step) === "/staff/totp-setup") {
       const auth = new SoftAuthenticator(this.origin);
       const res = await this.passkeyCeremony("register", step.pathname + step.search, auth);
       if (res.status !== 302 || !res.location) return res;
       helperPasskeys.set(key, auth);
-      if (new URL(res.location).pathname !== "/staff/totp-setup") return res;
+      if (this.routePath(res.location) !== "/staff/totp-setup") return res;
       const codes = await this.get(res.location);
       const next = codes.$.testIdAttr("continue", "href");
       return next ? { ...res, location: new URL(next, this.baseUrl).toString() } : res;
     }
-    if (step.pathname === "/staff/login/totp") {
+    if (this.routePath(step) === "/staff/login/totp") {
       const auth = helperPasskeys.get(key);
       if (!auth) return first;
       return this.passkeyCeremony("authenticate", step.pathname + step.search, auth);

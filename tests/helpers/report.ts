@@ -41,7 +41,7 @@ export function totpAccount(email: string, password: string): TotpAccount {
  */
 async function takeRecoveryKey(client: HttpClient, acc: TotpAccount): Promise<void> {
   const probe = await client.get("/staff/integrity");
-  if (probe.status === 302 && probe.location && new URL(probe.location).pathname === "/staff/keys/recovery") {
+  if (probe.status === 302 && probe.location && client.routePath(probe.location) === "/staff/keys/recovery") {
     const page = await client.get(new URL(probe.location).pathname + new URL(probe.location).search);
     const key = page.$.testId("recovery-key");
     if (!key) throw new Error(`recovery-key page without the key: ${page.$.text().slice(0, 300)}`);
@@ -78,7 +78,7 @@ export async function integrityLogin(client: HttpClient, acc: TotpAccount, redir
   if (login.status !== 302 || !login.location)
     throw new Error(`password step for ${acc.email} gave ${login.status}: ${login.$.text().slice(0, 400)}`);
   const step = new URL(login.location);
-  if (step.pathname === "/staff/totp-setup") {
+  if (client.routePath(step) === "/staff/totp-setup") {
     const page = await client.get(step.pathname + step.search);
     if (page.status !== 200) throw new Error(`GET ${step.pathname} gave ${page.status}: ${page.$.text().slice(0, 400)}`);
     const shown = page.$.testId("totp-secret");
@@ -98,7 +98,7 @@ export async function integrityLogin(client: HttpClient, acc: TotpAccount, redir
     await takeRecoveryKey(client, acc);
     return next ? { ...confirm, location: new URL(next, client.baseUrl).toString() } : confirm;
   }
-  if (step.pathname === "/staff/login/totp") {
+  if (client.routePath(step) === "/staff/login/totp") {
     const page = await client.get(step.pathname + step.search);
     if (page.status !== 200) throw new Error(`GET ${step.pathname} gave ${page.status}: ${page.$.text().slice(0, 400)}`);
     const res = await client.postForm(step.pathname, {
@@ -184,7 +184,7 @@ export async function fileReport(
     );
     post = await client.postMultipart("/report/new", again);
   }
-  if (post.status !== 302 || !post.location || new URL(post.location).pathname !== "/report/receipt") {
+  if (post.status !== 302 || !post.location || client.routePath(post.location) !== "/report/receipt") {
     throw new Error(`POST /report/new gave ${post.status}: ${post.$.text().slice(0, 600)}`);
   }
   const page = await client.get("/report/receipt");

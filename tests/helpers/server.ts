@@ -273,6 +273,22 @@ export interface StaffUserInput {
   org?: string;
 }
 
+/** Runs `npm run org -- <args>` (scripts/org.ts) with a test server's settings; its exit code and output. */
+export function orgCommand(server: Pick<TestServer, "env">, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ["--import", "tsx", "scripts/org.ts", ...args], {
+      cwd: ROOT,
+      env: { ...baseProcessEnv(), ...server.env, NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (out += d));
+    p.on("error", reject);
+    p.on("exit", (code) => resolve({ code, out }));
+  });
+}
+
 /** Creates a staff account with the staff CLI (`scripts/staff.ts add …`), password on stdin. Returns the CLI output. */
 export async function createStaffUser(server: Pick<TestServer, "env">, user: StaffUserInput): Promise<string> {
   const args = [

@@ -7,13 +7,12 @@
  * schema and nowhere else.
  */
 import crypto from "node:crypto";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "../helpers/postgres";
-import { ROOT, createStaffUser, startServer, waitUntil, type TestServer } from "../helpers/server";
+import { ROOT, createStaffUser, orgCommand, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, fileComplaint, makeJpeg } from "../helpers/http";
 import { staffLogin } from "../helpers/report";
 
@@ -38,21 +37,7 @@ const serverEnv = () => ({
 let ipSeq = 0;
 const at = (server: TestServer, host: string) => new HttpClient(server.url, { host, ip: `10.91.${(++ipSeq >> 8) & 255}.${ipSeq & 255}` });
 
-function orgCli(env: Record<string, string>, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const e: NodeJS.ProcessEnv = { ...process.env, ...env, NODE_ENV: "production" };
-    for (const k of ["VITEST", "VITEST_POOL_ID", "VITEST_WORKER_ID", "NODE_OPTIONS"]) delete e[k];
-    const p = spawn(process.execPath, ["--import", "tsx", "scripts/org.ts", ...args], {
-      cwd: ROOT,
-      env: e,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (out += d));
-    p.on("exit", (code) => resolve({ code, out }));
-  });
-}
+const orgCli = (env: Record<string, string>, args: string[]) => orgCommand({ env }, args);
 
 async function query<T>(text: string, schema?: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: databaseUrl });

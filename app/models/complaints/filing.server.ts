@@ -366,10 +366,20 @@ export async function publicTimeline(db: Executor, complaintId: number): Promise
 
 /** The citizen's summary of a case: status, dates, division and category names, result or forwarding. */
 export async function publicCaseSummary(db: Executor, c: Complaint) {
-  const division = c.division_id
-    ? await db.selectFrom("divisions").select(["name_th", "name_en"]).where("id", "=", c.division_id).executeTakeFirst()
-    : undefined;
-  const category = await db.selectFrom("categories").select(["name_th", "name_en"]).where("id", "=", c.category_id).executeTakeFirst();
+  // Both names in one query (one round trip on PostgreSQL).
+  const names = await db
+    .selectFrom("categories")
+    .leftJoin("divisions", (j) => j.on("divisions.id", "=", c.division_id ?? -1))
+    .select([
+      "categories.name_th as category_th",
+      "categories.name_en as category_en",
+      "divisions.name_th as division_th",
+      "divisions.name_en as division_en",
+    ])
+    .where("categories.id", "=", c.category_id)
+    .executeTakeFirst();
+  const division = names && names.division_th !== null ? { name_th: names.division_th, name_en: names.division_en ?? "" } : undefined;
+  const category = names ? { name_th: names.category_th, name_en: names.category_en } : undefined;
   const status: CaseStatus = isCaseStatus(c.status) ? c.status : "received";
   return {
     reference: c.reference,

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { getSecrets } from "~/utils/db.server";
 import { decryptText, deriveKey, encryptText } from "~/utils/crypto.server";
-import { isSecureDeployment, parseCookies } from "~/utils/request.server";
+import { cookiePath, isSecureDeployment, parseCookies } from "~/utils/request.server";
 import { siteMemo } from "~/utils/site-context.server";
 
 const COOKIE = "receipt";
@@ -32,7 +32,7 @@ function key(): string {
 const cookieNamed = () => (isSecureDeployment() ? `__Secure-${COOKIE}` : COOKIE);
 
 function cookie(value: string, maxAge: number): string {
-  const parts = [`${cookieNamed()}=${value}`, "Path=/complaints", "HttpOnly", "SameSite=Lax", `Max-Age=${maxAge}`];
+  const parts = [`${cookieNamed()}=${value}`, `Path=${cookiePath("/complaints")}`, "HttpOnly", "SameSite=Lax", `Max-Age=${maxAge}`];
   if (isSecureDeployment()) parts.push("Secure");
   return parts.join("; ");
 }

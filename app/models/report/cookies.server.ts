@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { getSecrets } from "~/utils/db.server";
 import { decryptText, deriveKey, encryptText } from "~/utils/crypto.server";
-import { isSecureDeployment, parseCookies } from "~/utils/request.server";
+import { cookiePath, isSecureDeployment, parseCookies } from "~/utils/request.server";
 import { siteMemo } from "~/utils/site-context.server";
 
 const RECEIPT_COOKIE = "report_receipt";
@@ -30,7 +30,7 @@ export const INBOX_SESSION_SECONDS = 30 * 60;
 const named = (name: string) => (isSecureDeployment() ? `__Secure-${name}` : name);
 
 function cookie(name: string, value: string, maxAge: number): string {
-  const parts = [`${named(name)}=${value}`, "Path=/report", "HttpOnly", "SameSite=Strict", `Max-Age=${maxAge}`];
+  const parts = [`${named(name)}=${value}`, `Path=${cookiePath("/report")}`, "HttpOnly", "SameSite=Strict", `Max-Age=${maxAge}`];
   if (isSecureDeployment()) parts.push("Secure");
   return parts.join("; ");
 }

@@ -7,6 +7,7 @@
  *                                      also checks the log against a head saved earlier (exit 1: truncated or
  *                                      rewritten since; exit 2: the head text cannot be read)
  *   npm run audit-log -- list [--limit N]  newest entries first (no report content is ever in the log)
+ * With several organisations (ORG_ROUTING=host or path) every command takes --org <code>.
  * Needs the same DATA_DIR (keys/master.key or MASTER_KEY) as the server: the chain is keyed with the master key.
  */
 import fs from "node:fs";
@@ -26,6 +27,7 @@ import {
   type SavedAuditHead,
 } from "../app/models/audit/audit.server";
 import { formatThaiDate } from "../app/lib/thai-date";
+import { runCommandForOrganisation, severalOrganisations } from "./organisations";
 
 const USAGE = `Usage:
   npm run audit-log -- verify [--head "<saved head>"]
@@ -74,7 +76,7 @@ async function main(): Promise<number> {
     return 1;
   }
   // On PostgreSQL the database is a server's (DATABASE_URL); on SQLite a missing file means the wrong DATA_DIR.
-  if (env.DATABASE_DIALECT === "sqlite" && !fs.existsSync(env.DATABASE_FILE)) {
+  if (!severalOrganisations() && env.DATABASE_DIALECT === "sqlite" && !fs.existsSync(env.DATABASE_FILE)) {
     console.error(`No database at ${env.DATABASE_FILE}: is DATA_DIR right?`);
     return 1;
   }
@@ -131,9 +133,5 @@ async function main(): Promise<number> {
   }
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+// --org <code>: with several organisations, the one it runs for (scripts/organisations.ts).
+runCommandForOrganisation(main);

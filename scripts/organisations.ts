@@ -76,7 +76,7 @@ export async function optimizeSites(directory: SiteDirectory): Promise<void> {
  */
 export async function forOrganisationOption<T>(code: string | undefined, work: () => Promise<T>): Promise<T> {
   if (!severalOrganisations()) {
-    if (code) throw new Error("--org is only for an installation with several organisations (ORG_ROUTING=host)");
+    if (code) throw new Error("--org is only for an installation with several organisations (ORG_ROUTING=host or path)");
     return work();
   }
   if (!code) throw new Error("this installation serves several organisations: name one with --org <code>");
@@ -89,4 +89,26 @@ export async function forOrganisationOption<T>(code: string | undefined, work: (
   } finally {
     await directory.storage.destroy();
   }
+}
+
+/**
+ * The entry of a maintenance command (npm run audit-log, reports, privacy, proof): `--org <code>` (or `--org=<code>`)
+ * anywhere among its arguments names the organisation it runs for (required with several, refused with one) and is
+ * taken out before the command reads the rest; exits with the command's code.
+ */
+export function runCommandForOrganisation(main: () => Promise<number>): void {
+  const argv = process.argv;
+  const i = argv.findIndex((a, k) => k >= 2 && (a === "--org" || a.startsWith("--org=")));
+  let code: string | undefined;
+  if (i >= 0) {
+    const inline = argv[i]!.startsWith("--org=");
+    code = inline ? argv[i]!.slice("--org=".length) : argv[i + 1];
+    argv.splice(i, inline ? 1 : 2);
+  }
+  forOrganisationOption(code, main)
+    .then((exit) => process.exit(exit))
+    .catch((e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
 }

@@ -18,6 +18,7 @@ import {
   PrivacyRequestError,
   runComplaintRetention,
 } from "../app/models/complaints/privacy.server";
+import { runCommandForOrganisation } from "./organisations";
 
 const USAGE = `Usage:
   npm run retention [-- --dry-run]
@@ -94,9 +95,5 @@ async function main(): Promise<number> {
   }
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+// --org <code>: with several organisations, the one it runs for (scripts/organisations.ts).
+runCommandForOrganisation(main);

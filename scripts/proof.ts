@@ -15,6 +15,7 @@ import { checkProofFile, installationFingerprint } from "../app/models/report/pr
 import { groupFingerprint, submissionMatches } from "../app/lib/report-proof";
 import { formatThaiDateKey } from "../app/lib/thai-date";
 import { DEFAULT_LANG, isLang, tFor, type Lang } from "../app/i18n";
+import { runCommandForOrganisation, severalOrganisations } from "./organisations";
 
 /** Larger than any proof or submission.json (the portal's own form bodies are capped at 1 MB). */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -59,7 +60,8 @@ async function main(): Promise<number> {
   }
 
   const keyFile = path.join(getEnv().DATA_DIR, "keys", "signing.key");
-  if (!fs.existsSync(keyFile)) {
+  // Several organisations: each one's signing key is derived from the installation's master key (no file).
+  if (!severalOrganisations() && !fs.existsSync(keyFile)) {
     // Never create a key here (getSigningKeys would): every genuine proof would then look forged.
     console.error(t("cli.noKey", { path: keyFile }));
     return 1;
@@ -122,9 +124,5 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+// --org <code>: with several organisations, the one it runs for (scripts/organisations.ts).
+runCommandForOrganisation(main);

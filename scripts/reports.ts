@@ -17,6 +17,7 @@ import { appendAudit } from "../app/models/audit/audit.server";
 import { verifyLogin } from "../app/models/staff/staff.server";
 import { keyEncryptionKeyFor, openStaffKeys } from "../app/models/report/staff-keys.server";
 import { finishKeyMigration, legacyWrapsRemaining } from "../app/models/report/key-migration.server";
+import { runCommandForOrganisation } from "./organisations";
 
 const USAGE = `Usage:
   npm run reports -- key-migration-status
@@ -85,9 +86,5 @@ async function main(): Promise<number> {
   }
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+// --org <code>: with several organisations, the one it runs for (scripts/organisations.ts).
+runCommandForOrganisation(main);

@@ -275,8 +275,17 @@ export interface StaffUserInput {
 
 /** Runs `npm run org -- <args>` (scripts/org.ts) with a test server's settings; its exit code and output. */
 export function orgCommand(server: Pick<TestServer, "env">, args: string[]): Promise<{ code: number | null; out: string }> {
+  return scriptCommand(server, "scripts/org.ts", args);
+}
+
+/** Runs one of the portal's commands (`script`: scripts/<name>.ts) with a test server's settings; its exit code and output. */
+export function scriptCommand(
+  server: Pick<TestServer, "env">,
+  script: string,
+  args: string[],
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "scripts/org.ts", ...args], {
+    const p = spawn(process.execPath, ["--import", "tsx", script, ...args], {
       cwd: ROOT,
       env: { ...baseProcessEnv(), ...server.env, NODE_ENV: "production" },
       stdio: ["ignore", "pipe", "pipe"],

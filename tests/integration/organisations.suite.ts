@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, orgCommand, startServer, waitUntil, type TestServer } from "../helpers/server";
+import { ROOT, orgCommand, scriptCommand, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { HttpClient, completeOrgSetup, csrfOf, fileComplaint, makeJpeg, type HttpResult } from "../helpers/http";
 import { createAnyStaff, fileReport, integrityLogin, openInbox, staffLogin, totpAccount, type TotpAccount } from "../helpers/report";
 
@@ -309,6 +309,23 @@ export function organisationsSuite(routing: "host" | "path") {
       expect(b).toContain(`${siteUrlOf(B.host)}/track`);
       expect(b).not.toContain(siteUrlOf(A.host));
       expect(fs.existsSync(path.join(server.dataDir, "outbox"))).toBe(false);
+    });
+
+    it("the maintenance commands run for the organisation named by --org, and refuse to guess one", async () => {
+      const verifyA = await scriptCommand(server, "scripts/audit.ts", ["verify", "--org", A.code]);
+      expect(verifyA.code, verifyA.out).toBe(0);
+      expect(verifyA.out).toMatch(/audit log intact: [1-9]\d* entries checked/);
+      const listB = await scriptCommand(server, "scripts/audit.ts", ["list", "--org=" + B.code, "--limit", "500"]);
+      expect(listB.code, listB.out).toBe(0);
+      expect(listB.out.trim().split("\n").length).toBeGreaterThan(1);
+      // B's log names B's people only.
+      expect(listB.out).not.toContain(`@${A.code}.go.th`);
+      const none = await scriptCommand(server, "scripts/audit.ts", ["verify"]);
+      expect(none.code).toBe(1);
+      expect(none.out).toContain("--org");
+      const unknown = await scriptCommand(server, "scripts/audit.ts", ["verify", "--org", "nosuch"]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.out).toContain("no organisation");
     });
 
     it("each organisation has its own database and keys", async () => {

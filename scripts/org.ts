@@ -4,22 +4,26 @@
  *   npm run org -- add db/seed/<code>.json --code <code> --host <host name> [--host …] [--province <code>]
  *       (ORG_ROUTING=path: --host is optional; the organisation is at PUBLIC_URL/o/<code>/)
  *       Records the organisation, creates its database (a SQLite file under DATA_DIR/orgs/<code>/, or the PostgreSQL
- *       schema org_<code>), migrates and seeds it from the file (the format of db/seed/wangluek.json). Its first
- *       administrator: npm run staff -- add --org <code> --role admin … (a one-time enrolment link, as always).
+ *       schema org_<code>), migrates and seeds it from the file (the format of db/seed/wangluek.json). With
+ *       --admin-email E --admin-name N, its first administrator too: a one-time enrolment link is printed (as
+ *       `npm run staff -- add --org <code> --role admin …` would).
  *   npm run org -- list
  *
  * A running server finds a new organisation at its first request (or within a minute for its background work).
  */
 import fs from "node:fs";
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { isOrgCode, HOST_NAME, OrganisationExists, recordOrganisation } from "../db/platform";
 import { readSeedFile, seedOrganisation } from "../db/seed";
 import { getEnv } from "../app/utils/env.server";
 import { runForSite } from "../app/utils/site-context.server";
+import { createAccount } from "../app/models/staff/accounts.server";
 import { openSiteDirectory, prepareSite, severalOrganisations } from "./organisations";
 
 const USAGE = `Usage:
   npm run org -- add <seed file.json> --code CODE --host HOST [--host HOST …] [--province CODE]
+                     [--admin-email E --admin-name "N"]   (its first administrator, by a one-time link)
   npm run org -- list
 (for an installation with several organisations: ORG_ROUTING=host, or ORG_ROUTING=path where --host is optional)`;
 
@@ -38,7 +42,13 @@ async function main() {
   try {
     parsed = parseArgs({
       args: rest,
-      options: { code: { type: "string" }, host: { type: "string", multiple: true }, province: { type: "string" } },
+      options: {
+        code: { type: "string" },
+        host: { type: "string", multiple: true },
+        province: { type: "string" },
+        "admin-email": { type: "string" },
+        "admin-name": { type: "string" },
+      },
       strict: true,
       allowPositionals: true,
     });
@@ -63,6 +73,9 @@ async function main() {
     if (hosts.length === 0 && env.ORG_ROUTING === "host") usage("give at least one --host");
     for (const h of hosts) if (!HOST_NAME.test(h)) usage(`--host ${h}: not a host name`);
     const province = parsed.values.province ?? null;
+    const admin = { email: parsed.values["admin-email"]?.trim() ?? "", name: parsed.values["admin-name"]?.trim() ?? "" };
+    if (Boolean(admin.email) !== Boolean(admin.name)) usage("--admin-email and --admin-name go together");
+    if (admin.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(admin.email)) usage(`--admin-email ${admin.email}: not an e-mail address`);
     if (province !== null && !/^[0-9a-z-]{1,30}$/.test(province)) usage("--province: a short code (digits, letters, -)");
     let seed;
     try {
@@ -90,7 +103,22 @@ async function main() {
     console.log(
       `Added ${code} (${seed.profile.name_th}) at ${site.publicUrl}${hosts.length > 1 ? ` (also ${hosts.slice(1).join(", ")})` : ""}.`,
     );
-    console.log(`Its first administrator: npm run staff -- add --org ${code} --email … --name "…" --role admin`);
+    if (!admin.email) {
+      console.log(`Its first administrator: npm run staff -- add --org ${code} --email … --name "…" --role admin`);
+      return;
+    }
+    // Its first administrator, by a one-time enrolment link (they choose their own password; nobody else knows it).
+    const created = await runForSite(site, () =>
+      createAccount(
+        site.db(),
+        { email: admin.email, name: admin.name, role: "admin", divisionId: null },
+        { staffId: null, role: "cli", osUser: os.userInfo().username },
+      ),
+    );
+    console.log(
+      `Its first administrator ${created.staff.email}: give them this link (in person or by phone, not by e-mail) to set their own password; valid until ${created.expiresAt}:`,
+    );
+    console.log(created.url);
   } finally {
     await directory.storage.destroy();
   }

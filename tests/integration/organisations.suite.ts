@@ -202,6 +202,9 @@ export function organisationsSuite(routing: "host" | "path") {
   let routes: string[] = [];
   let a: OrgState;
   let b: OrgState;
+  /** What `npm run org -- add … --admin-email` printed for the third organisation (its first administrator's link). */
+  let addCOutput = "";
+  const C_ADMIN = `first-admin-${tag}@khoksung.go.th`;
 
   beforeAll(async () => {
     server = await startServer({ env: { ORG_ROUTING: routing, TRUSTED_PROXIES: "127.0.0.1,::1", REPORT_NOTICE_WINDOW_MINUTES: "0" } });
@@ -239,8 +242,13 @@ export function organisationsSuite(routing: "host" | "path") {
       "khoksung.localhost",
       "--province",
       "41",
+      "--admin-email",
+      C_ADMIN,
+      "--admin-name",
+      "ปลัดโคกสูง",
     ]);
     expect(addC.code, addC.out).toBe(0);
+    addCOutput = addC.out;
     routes = await routePaths();
     a = await populate(A, true);
     b = await populate(B, false);
@@ -309,6 +317,31 @@ export function organisationsSuite(routing: "host" | "path") {
       expect(b).toContain(`${siteUrlOf(B.host)}/track`);
       expect(b).not.toContain(siteUrlOf(A.host));
       expect(fs.existsSync(path.join(server.dataDir, "outbox"))).toBe(false);
+    });
+
+    it("an organisation added with --admin-email gets its first administrator by a one-time link at its own address", async () => {
+      expect(addCOutput).not.toMatch(/password:\s*\S/i);
+      const link = /(https?:\/\/\S+\/staff\/enrol\?t=[A-Za-z0-9_-]{43})/.exec(addCOutput)?.[1] ?? "";
+      expect(link.startsWith(`${siteUrlOf("khoksung.localhost")}/staff/enrol?t=`), addCOutput).toBe(true);
+      const c = at("khoksung.localhost");
+      const u = new URL(link);
+      const first = await c.get(u.pathname + u.search);
+      expect(first.status).toBe(302);
+      const page = await c.get("/staff/enrol");
+      expect(page.status).toBe(200);
+      const chosen = "โคกสูง first admin password 2569";
+      const set = await c.postForm("/staff/enrol", { csrf: csrfOf(page), password: chosen, confirm: chosen });
+      expect(set.status, set.$.text().slice(0, 300)).toBe(302);
+      // The password signs in there (on to the second factor an administrator needs), and nowhere else.
+      const there = await at("khoksung.localhost").passwordStep(C_ADMIN, chosen);
+      expect(there.status).toBe(302);
+      expect(at("khoksung.localhost").routePath(there.location!)).toMatch(/^\/staff\/(totp-setup|login\/totp)/);
+      expect((await at(A.host).passwordStep(C_ADMIN, chosen)).status).not.toBe(302);
+      // The link was for one use.
+      const c2 = at("khoksung.localhost");
+      const again = await c2.get(u.pathname + u.search);
+      const againPage = again.status === 302 ? await c2.get("/staff/enrol") : again;
+      expect(againPage.text).not.toContain('name="confirm"');
     });
 
     it("the maintenance commands run for the organisation named by --org, and refuse to guess one", async () => {

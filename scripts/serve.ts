@@ -35,6 +35,7 @@ import { prepareSharedLimits, startSharedRateLimits } from "../app/utils/shared-
 import { dialectOf } from "../db/dialects";
 import { organisationCodeOfPath, registerSiteDirectory, type Site, type SiteDirectory } from "../app/utils/sites.server";
 import { openSiteDirectory, optimizeSites, prepareSite, severalOrganisations } from "./organisations";
+import { organisationDirectoryPage } from "./organisation-directory";
 
 async function main() {
   let env;
@@ -161,6 +162,24 @@ async function main() {
       const code = byPath ? organisationCodeOfPath(req.path) : null;
       (byPath ? (code ? directory.forCode(code) : Promise.resolve(null)) : directory.forHost(req.hostname)).then(
         (site) => {
+          if (!site && byPath && !code && req.path === "/" && (req.method === "GET" || req.method === "HEAD")) {
+            // The host's root: which organisations are here, each linking to its /o/<code>/ (the list read again when over a second old).
+            const lang = req.query.lang === "en" ? "en" : "th";
+            void directory.current(1_000).then(
+              (sites) => {
+                const entries = sites.map((s) => ({
+                  code: s.code,
+                  nameTh: s.record.nameTh,
+                  nameEn: s.record.nameEn,
+                  province: s.record.province,
+                  path: s.basePath,
+                }));
+                res.set("Cache-Control", "no-cache").type("html").send(organisationDirectoryPage(entries, lang));
+              },
+              (e) => next(e),
+            );
+            return;
+          }
           if (!site && byPath && !code && req.path.startsWith("/locales/")) {
             // The strings the browser fetches are every organisation's (app/routes/locales.$version.$lang.$file.tsx).
             next();

@@ -13,12 +13,13 @@ import { getDb } from "~/utils/db.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
 import { requireStaff } from "~/utils/session.server";
 import { tFor, type Lang } from "~/i18n";
+import { escapeHtml } from "~/lib/html";
 
 export async function loader() {
   return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST", "Content-Type": "text/plain; charset=utf-8" } });
 }
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = escapeHtml;
 
 function page(c: CaseExport, org: string, lang: Lang): string {
   const t = tFor(lang, "staff");

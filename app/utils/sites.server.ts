@@ -163,6 +163,7 @@ export class SiteDirectory {
   private byHost = new Map<string, Site>();
   private unknown = new Map<string, number>();
   private reading: Promise<void> | null = null;
+  private readAt = 0;
 
   constructor(
     readonly storage: OrganisationStorage,
@@ -185,11 +186,27 @@ export class SiteDirectory {
       for (const h of r.hosts) this.byHost.set(h, site);
     }
     this.unknown.clear();
+    this.readAt = Date.now();
     return added;
   }
 
   all(): Site[] {
     return [...this.byCode.values()];
+  }
+
+  /** Every organisation, the list read again when it is older than `maxAgeMs` (one read for all who ask meanwhile). */
+  async current(maxAgeMs = UNKNOWN_HOST_MS): Promise<Site[]> {
+    if (Date.now() - this.readAt >= maxAgeMs) await this.reread();
+    return this.all();
+  }
+
+  private reread(): Promise<void> {
+    this.reading ??= this.refresh()
+      .then(() => undefined)
+      .finally(() => {
+        this.reading = null;
+      });
+    return this.reading;
   }
 
   byOrganisationCode(code: string): Site | null {
@@ -211,12 +228,7 @@ export class SiteDirectory {
     if (hit) return hit;
     const seen = this.unknown.get(unknownKey);
     if (seen !== undefined && Date.now() - seen < UNKNOWN_HOST_MS) return null;
-    this.reading ??= this.refresh()
-      .then(() => undefined)
-      .finally(() => {
-        this.reading = null;
-      });
-    await this.reading;
+    await this.reread();
     const found = map.get(key);
     if (!found) {
       if (this.unknown.size > 10_000) this.unknown.clear();

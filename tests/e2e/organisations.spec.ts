@@ -1,6 +1,7 @@
 /**
  * Several organisations on one host name, each under /o/<code>/ (ORG_ROUTING=path), in Chromium on a 360 px phone: a
- * server of its own with วังลึก and หนองบัว added by `npm run org`. A citizen of วังลึก moves through its pages by their
+ * server of its own with วังลึก and หนองบัว added by `npm run org`. A citizen picks วังลึก from the list at the host's
+ * root, moves through its pages by their
  * links (React Router's client navigation under the prefix), files a complaint, tracks it, switches to English, and
  * never leaves /o/wangluek; the cookies the browser keeps are scoped to that path. The same code at หนองบัว finds
  * nothing. The province page shows both, fits the phone, and works without JavaScript as the tracking form does.
@@ -45,7 +46,12 @@ test("a citizen stays within their organisation's /o/<code>/ from the home page 
   const context = await phone(browser);
   const page = await context.newPage();
   const problems = watch(page);
-  await page.goto(`${server.url}${A}`);
+  // The host's root lists its organisations; วังลึก's link leads to its pages.
+  await page.goto(`${server.url}/`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("หน่วยงานที่ให้บริการบนเว็บไซต์นี้");
+  await noHorizontalScroll(page);
+  await page.getByTestId("directory-wangluek").click();
+  await expect(page).toHaveURL(`${server.url}${A}`);
   await expect(page.locator("html")).toHaveAttribute("data-base", A);
   await expect(page.getByRole("banner")).toContainText("วังลึก");
 

@@ -344,6 +344,29 @@ export function organisationsSuite(routing: "host" | "path") {
       expect(againPage.text).not.toContain('name="confirm"');
     });
 
+    it("the root of the host lists the organisations by province, each linking to its own pages (path routing)", async () => {
+      const root = await fetch(`${server.url}/`);
+      if (routing === "host") {
+        expect(root.status).toBe(404); // by address: no organisation, no list
+        return;
+      }
+      expect(root.status).toBe(200);
+      expect(root.headers.get("content-security-policy")).toContain("default-src");
+      const th = await root.text();
+      expect(th).toContain('<html lang="th">');
+      expect(th).toContain('href="/o/wangluek"');
+      expect(th).toContain('href="/o/nongbua"');
+      expect(th).toContain('href="/o/khoksung"');
+      expect(th).toContain("องค์การบริหารส่วนตำบลวังลึก");
+      expect(th.indexOf("จังหวัดรหัส 40")).toBeLessThan(th.indexOf("จังหวัดรหัส 41"));
+      const en = await (await fetch(`${server.url}/?lang=en`)).text();
+      expect(en).toContain('<html lang="en">');
+      expect(en).toContain("Wang Luek");
+      expect(en).toContain("Organisations served on this site");
+      // Nothing but names: no case, no person.
+      expect(leaksOf(th, a, [], { nameIsPublic: true })).toEqual([]);
+    });
+
     it("the maintenance commands run for the organisation named by --org, and refuse to guess one", async () => {
       const verifyA = await scriptCommand(server, "scripts/audit.ts", ["verify", "--org", A.code]);
       expect(verifyA.code, verifyA.out).toBe(0);

@@ -209,7 +209,8 @@ async function main() {
   // A page's loaders share what they look up (who is signed in): GET and HEAD only (app/utils/request-scope.server.ts).
   app.use((req, _res, next) => (req.method === "GET" || req.method === "HEAD" ? runInRequestScope(next) : next()));
   // Prometheus metrics: loopback, or Authorization: Bearer $METRICS_TOKEN; anyone else gets the ordinary 404 (metrics.ts).
-  app.get("/metrics", metricsEndpoint({ trusted: trustedProxies, token: env.METRICS_TOKEN }));
+  // With ORG_ROUTING=path an organisation's are at /o/<code>/metrics (with host routing, /metrics at its host name).
+  app.get(byPath ? ["/metrics", "/o/:code/metrics"] : "/metrics", metricsEndpoint({ trusted: trustedProxies, token: env.METRICS_TOKEN }));
   app.all(
     "*",
     createCappedRequestHandler({

@@ -3,7 +3,8 @@
  * "www.", e.g. "wangluek.go.th/track". Only for addresses with nothing secret in them.
  */
 export function shortWebAddress(publicUrl: string, path: string): string {
-  const url = new URL(path, `${publicUrl.replace(/\/+$/, "")}/`);
+  // The path is the portal's own ("/track"): under the public address's path (an organisation's /o/<code>), not the host's root.
+  const url = new URL(path.replace(/^\/+/, ""), `${publicUrl.replace(/\/+$/, "")}/`);
   const host = url.host.replace(/^www\./i, "").toLowerCase();
   const rest = url.pathname.replace(/\/+$/, "");
   return `${host}${rest === "/" ? "" : rest}`;

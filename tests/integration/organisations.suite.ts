@@ -367,6 +367,17 @@ export function organisationsSuite(routing: "host" | "path") {
       expect(leaksOf(th, a, [], { nameIsPublic: true })).toEqual([]);
     });
 
+    it("each organisation's metrics are at its own address, for the machine itself only", async () => {
+      // No X-Forwarded-For: the request comes from this machine (loopback), as a local Prometheus would.
+      const local = (host: string) =>
+        routing === "host" ? new HttpClient(server.url, { host }) : new HttpClient(server.url, { pathPrefix: prefixOf(host) });
+      const metrics = await local(A.host).get("/metrics");
+      expect(metrics.status).toBe(200);
+      expect(metrics.text).toMatch(/^sujarit_/m);
+      // From elsewhere (a client address through the trusted proxy): the ordinary 404.
+      expect((await at(A.host).get("/metrics")).status).toBe(404);
+    });
+
     it("the maintenance commands run for the organisation named by --org, and refuse to guess one", async () => {
       const verifyA = await scriptCommand(server, "scripts/audit.ts", ["verify", "--org", A.code]);
       expect(verifyA.code, verifyA.out).toBe(0);

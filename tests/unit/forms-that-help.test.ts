@@ -131,5 +131,7 @@ describe("shortWebAddress", () => {
     expect(shortWebAddress("https://wangluek.go.th/", "/track")).toBe("wangluek.go.th/track");
     expect(shortWebAddress("http://127.0.0.1:3000", "/track")).toBe("127.0.0.1:3000/track");
     expect(shortWebAddress("https://portal.example.th/sujarit", "track")).toBe("portal.example.th/sujarit/track");
+    // ORG_ROUTING=path: the organisation's address keeps its /o/<code>.
+    expect(shortWebAddress("https://portal.example.th/o/wangluek", "/track")).toBe("portal.example.th/o/wangluek/track");
   });
 });

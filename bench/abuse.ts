@@ -21,7 +21,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { percentile, rssOf, startBenchServer } from "./harness";
+import { multipart, percentile, rssOf, startBenchServer } from "./harness";
 import { HttpClient, fileComplaint } from "../tests/helpers/http";
 import { createAnyStaff, fileReport, integrityLogin, reportFields, totpAccount } from "../tests/helpers/report";
 
@@ -93,14 +93,6 @@ function realClient(url: string) {
       req.end(body);
     });
   return { request, close: () => agent.destroy() };
-}
-
-function multipart(fields: Record<string, string>, boundary: string): string {
-  return (
-    Object.entries(fields)
-      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-      .join("") + `--${boundary}--\r\n`
-  );
 }
 
 function randomReceipt(): string {

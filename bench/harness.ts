@@ -1,4 +1,5 @@
 /** Shared benchmark plumbing: ports, starting the built server the way `npm run serve` does, measuring a route. */
+import crypto from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -199,4 +200,37 @@ export async function startBenchServer(
     throw e;
   }
   return { url, child };
+}
+
+/** A multipart/form-data body of text fields. */
+export function multipart(fields: Record<string, string>, boundary: string): string {
+  return (
+    Object.entries(fields)
+      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join("") + `--${boundary}--\r\n`
+  );
+}
+
+/** The body of one complaint submission (POST /complaints/new): the same complaint each time, with a new submission key. */
+export function complaintSubmission(csrf: string, category: string, boundary: string): string {
+  return multipart(
+    {
+      csrf,
+      submissionKey: crypto.randomBytes(32).toString("base64url"),
+      website: "",
+      category,
+      subject: "ไฟฟ้าดับหน้าบ้าน",
+      details: "ไฟฟ้าสาธารณะดับมาสามคืนแล้ว บริเวณหน้าโรงเรียน",
+      village: "1",
+      landmark: "หน้าโรงเรียน",
+      latitude: "",
+      longitude: "",
+      contactName: "",
+      contactPhone: "",
+      contactEmail: "",
+      contactAddress: "",
+      preferredContact: "none",
+    },
+    boundary,
+  );
 }

@@ -45,9 +45,9 @@ import type { ChildProcess } from "node:child_process";
 import SQLite from "better-sqlite3";
 import { sql, type Kysely } from "kysely";
 import type autocannon from "autocannon";
-import { measure as measureWith, requestWithHost, rssOf, startBenchServer, type Measure } from "./harness";
+import { complaintSubmission, measure as measureWith, requestWithHost, rssOf, startBenchServer, type Measure } from "./harness";
 import { seedBenchDatabase, benchTrackingCode, BENCH_STAFF } from "./seed";
-import { across, multipart, print, type Setup } from "./postgres";
+import { across, print, type Setup } from "./postgres";
 import { startPostgres } from "../tests/helpers/postgres";
 import { migrateToPostgres } from "../scripts/migrate-to-postgres";
 import { prepareSite } from "../scripts/organisations";
@@ -502,26 +502,7 @@ async function measureInstallation(inst: Installation, k: number, references: st
                   Cookie: c.visitor,
                   "X-Forwarded-For": fakeClient(),
                 },
-                body: multipart(
-                  {
-                    csrf: c.csrf,
-                    submissionKey: crypto.randomBytes(32).toString("base64url"),
-                    website: "",
-                    category: inst.category,
-                    subject: "ไฟฟ้าดับหน้าบ้าน",
-                    details: "ไฟฟ้าสาธารณะดับมาสามคืนแล้ว บริเวณหน้าโรงเรียน",
-                    village: "1",
-                    landmark: "หน้าโรงเรียน",
-                    latitude: "",
-                    longitude: "",
-                    contactName: "",
-                    contactPhone: "",
-                    contactEmail: "",
-                    contactAddress: "",
-                    preferredContact: "none",
-                  },
-                  boundary,
-                ),
+                body: complaintSubmission(c.csrf, inst.category, boundary),
               };
             },
           },

@@ -12,13 +12,13 @@
  *
  * One organisation, no host routing: since the portal hosts several (ORG_ROUTING=host), `npm run bench -- --postgres`
  * runs bench/organisations.ts (1,000 organisations by default); this older comparison is `--postgres --single-org`.
- * `across`, `multipart` and `print` are shared with bench/organisations.ts.
+ * `across` and `print` are shared with bench/organisations.ts.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type autocannon from "autocannon";
-import { measure as measureWith, measureWithLatencies, percentile, startBenchServer, type Measure } from "./harness";
+import { complaintSubmission, measure as measureWith, measureWithLatencies, percentile, startBenchServer, type Measure } from "./harness";
 import { seedBenchDatabase, benchTrackingCode, BENCH_STAFF } from "./seed";
 import { HttpClient } from "../tests/helpers/http";
 import { startPostgres } from "../tests/helpers/postgres";
@@ -34,14 +34,6 @@ interface Sessions {
   visitor: string;
   staff: string | undefined;
   category: string;
-}
-
-export function multipart(fields: Record<string, string>, boundary: string): string {
-  return (
-    Object.entries(fields)
-      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-      .join("") + `--${boundary}--\r\n`
-  );
 }
 
 /** A visitor's CSRF cookie and a supervisor's session (sessions are rows of the database: valid on every server). */
@@ -134,26 +126,7 @@ async function measureSetup(
             setupRequest: (req: any) => ({
               ...req,
               headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, Cookie: s.visitor, "X-Forwarded-For": fakeClient() },
-              body: multipart(
-                {
-                  csrf: s.csrf,
-                  submissionKey: crypto.randomBytes(32).toString("base64url"),
-                  website: "",
-                  category: s.category,
-                  subject: "ไฟฟ้าดับหน้าบ้าน",
-                  details: "ไฟฟ้าสาธารณะดับมาสามคืนแล้ว บริเวณหน้าโรงเรียน",
-                  village: "1",
-                  landmark: "หน้าโรงเรียน",
-                  latitude: "",
-                  longitude: "",
-                  contactName: "",
-                  contactPhone: "",
-                  contactEmail: "",
-                  contactAddress: "",
-                  preferredContact: "none",
-                },
-                boundary,
-              ),
+              body: complaintSubmission(s.csrf, s.category, boundary),
             }),
           },
         ],

@@ -37,7 +37,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type autocannon from "autocannon";
-import { measure as measureWith, rssOf, startBenchServer, type Measure } from "./harness";
+import { complaintSubmission, measure as measureWith, rssOf, startBenchServer, type Measure } from "./harness";
 import { seedBenchDatabase, benchTrackingCode, BENCH_STAFF } from "./seed";
 import { measureReceiptLoad, printReceiptLoad } from "./receipt-load";
 import { measureSlaTick, printSlaTick } from "./sla-tick";
@@ -112,14 +112,6 @@ async function slaTickSection() {
 
 const measure = (name: string, opts: autocannon.Options, expectStatus: number[]) =>
   measureWith(name, opts, expectStatus, { connections: CONNECTIONS, duration: DURATION });
-
-function multipart(fields: Record<string, string>, boundary: string): string {
-  return (
-    Object.entries(fields)
-      .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-      .join("") + `--${boundary}--\r\n`
-  );
-}
 
 async function main() {
   if (process.argv.includes("--postgres")) {
@@ -217,26 +209,7 @@ async function main() {
               method: "POST",
               path: "/complaints/new",
               setupRequest: (req: any) => {
-                const body = multipart(
-                  {
-                    csrf,
-                    submissionKey: crypto.randomBytes(32).toString("base64url"),
-                    website: "",
-                    category,
-                    subject: "ไฟฟ้าดับหน้าบ้าน",
-                    details: "ไฟฟ้าสาธารณะดับมาสามคืนแล้ว บริเวณหน้าโรงเรียน",
-                    village: "1",
-                    landmark: "หน้าโรงเรียน",
-                    latitude: "",
-                    longitude: "",
-                    contactName: "",
-                    contactPhone: "",
-                    contactEmail: "",
-                    contactAddress: "",
-                    preferredContact: "none",
-                  },
-                  boundary,
-                );
+                const body = complaintSubmission(csrf, category, boundary);
                 return {
                   ...req,
                   headers: {

@@ -215,7 +215,8 @@ export class SiteDirectory {
 
   /** The organisation whose host name this is, or null (unknown names are read from the list at most every 10 s). */
   forHost(hostname: string): Promise<Site | null> {
-    return this.find(this.byHost, `host ${hostname.toLowerCase().replace(/\.$/, "")}`, hostname.toLowerCase().replace(/\.$/, ""));
+    const host = hostname.toLowerCase().replace(/\.$/, "");
+    return this.find(this.byHost, `host ${host}`, host);
   }
 
   /** The organisation with this code (ORG_ROUTING=path), or null (unknown codes as unknown host names). */

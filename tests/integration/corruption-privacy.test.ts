@@ -333,8 +333,9 @@ describe("receipt guessing", () => {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const why = `baseline ${Math.round(baselineMs)} ms, after ${JSON.stringify(statuses)}: first ${firsts.map(Math.round).join("/")} ms, second ${seconds.map(Math.round).join("/")} ms`;
+    // Only the paired difference is judged: the baseline was taken minutes earlier, under another load (a CI run
+    // failed comparing against it, 603 ms against 370 + 250, while every pair showed 320-510 ms of added delay).
     expect(median(seconds.map((s, i) => s - firsts[i]!)), why).toBeGreaterThan(250);
-    expect(median(seconds), why).toBeGreaterThan(baselineMs + 250);
   }, 120_000);
 
   it("after all that, the right receipt still opens the inbox from a fresh client", async () => {

@@ -11,7 +11,7 @@ import { takeNewRecoveryKey } from "~/models/report/key-vault.server";
 import { staffKeyInfo } from "~/models/report/staff-keys.server";
 import { getDb } from "~/utils/db.server";
 import { safeRedirectPath } from "~/utils/request.server";
-import { holdsReportKeys, requireStaff } from "~/utils/session.server";
+import { holdsReportKeys, requireStaff, vaultSessionOf } from "~/utils/session.server";
 
 export const handle = { i18n: ["integrity"] };
 
@@ -22,7 +22,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (!holdsReportKeys(staff)) throw redirect("/staff");
   const raw = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), "/staff/integrity");
   const next = raw.startsWith("/staff/") && !raw.startsWith("/staff/keys") ? raw : "/staff/integrity";
-  const recoveryKey = takeNewRecoveryKey(staff.id);
+  const session = vaultSessionOf(request);
+  const recoveryKey = session ? await takeNewRecoveryKey(getDb(), session, staff.id) : null;
   if (!recoveryKey) throw redirect(next);
   const info = await staffKeyInfo(getDb(), staff.id);
   return json({ recoveryKey, next, name: staff.name, fingerprint: info?.fingerprint ?? "" }, { headers: { "Cache-Control": "no-store" } });

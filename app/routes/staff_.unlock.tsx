@@ -17,7 +17,7 @@ import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { limits } from "~/utils/rate-limit.server";
 import { assertCsrf, readFormData, safeRedirectPath } from "~/utils/request.server";
-import { holdsReportKeys, RECOVERY_KEY_PATH, requireStaff, sessionIdOf } from "~/utils/session.server";
+import { holdsReportKeys, RECOVERY_KEY_PATH, requireStaff, vaultSessionOf } from "~/utils/session.server";
 import { hasNewRecoveryKey } from "~/models/report/key-vault.server";
 
 export const handle = { i18n: ["integrity"] };
@@ -50,8 +50,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   assertCsrf(request, form);
   const staff = await requireStaff(request);
   if (!holdsReportKeys(staff)) throw redirect("/staff");
-  const sessionId = sessionIdOf(request);
-  if (!sessionId) throw redirect("/staff/login");
+  const session = vaultSessionOf(request);
+  if (!session) throw redirect("/staff/login");
   const redirectTo = target(form.get("redirectTo"));
   const clientKey = context.clientAddress ?? "unknown";
   // Reserved before the password check (parallel attempts all count); a success gives it back.
@@ -78,7 +78,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   attempt.release();
   try {
-    await unlockWithPassword(db, sessionId, staff.id, password);
+    await unlockWithPassword(db, session, staff.id, password);
   } catch (e) {
     if (e instanceof StaffKeyMismatchError) {
       log.error("a report recipient's stored public key does not match their private key", { staffId: staff.id });

@@ -24,10 +24,11 @@ import {
   hasNewRecoveryKey,
   keysOfSession,
   prepareUnlock,
+  takePendingUnlock,
   type UnlockedKeys,
 } from "~/models/report/key-vault.server";
 
-type StaffSession = Selectable<StaffSessionTable>;
+type StaffSession = Omit<Selectable<StaffSessionTable>, "sealed_keys">;
 
 export const SESSION_COOKIE = "sujarit_session";
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -175,7 +176,7 @@ export async function createSession(
   await deleteSessionRecord(db, old);
   if (Math.random() < 0.05) await purgeExpiredSessions(db);
   const token = await createSessionRecord(db, staff.id);
-  if (opts.password !== undefined && holdsReportKeys(staff)) await prepareUnlock(db, sha256Hex(token), staff.id, opts.password);
+  if (opts.password !== undefined && holdsReportKeys(staff)) await prepareUnlock(db, { token }, staff.id, opts.password);
   return serializeCookie(SESSION_COOKIE, token, { maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000) });
 }
 
@@ -274,12 +275,14 @@ export async function markMfaVerified(request: Request, staffId: number, db: Kys
   const state = await lookupSessionState(db, token);
   if (!state || state.staff.id !== staffId) throw redirect("/staff/login");
   const at = now().toISOString();
+  // The password's key, from this server's memory or the pending session's seal (read before the row goes).
+  const kek = holdsReportKeys(state.staff) && token ? await takePendingUnlock(db, { token }, staffId) : null;
   const fresh = await db.transaction().execute(async (trx) => {
     await trx.deleteFrom("staff_sessions").where("id", "=", state.session.id).execute();
     return createSessionRecord(trx, staffId, { mfaVerifiedAt: at });
   });
   // The key held since the password step opens (or, the first time, creates) the report keys for the new session.
-  if (holdsReportKeys(state.staff)) await completeUnlock(db, state.session.id, sha256Hex(fresh), staffId);
+  if (holdsReportKeys(state.staff)) await completeUnlock(db, kek, { token: fresh }, staffId);
   return serializeCookie(SESSION_COOKIE, fresh, { maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000) });
 }
 
@@ -292,17 +295,19 @@ export const UNLOCK_PATH = "/staff/unlock";
 export const RECOVERY_KEY_PATH = "/staff/keys/recovery";
 
 /**
- * A signed-in integrity officer with their report keys unlocked in this session. Without unlocked keys (a restart of
- * the server, an old session) they are sent to the unlock page; a recovery key made at their first sign-in is shown
+ * A signed-in integrity officer with their report keys unlocked in this session (at this server, or sealed in the
+ * session's row by another). Without unlocked keys (a session older than its keys' seal, a seal that does not open)
+ * they are sent to the unlock page; a recovery key made at their first sign-in is shown
  * before anything else.
  */
 export async function requireReportKeys(request: Request, db: Kysely<Database> = getDb()): Promise<{ staff: Staff; keys: UnlockedKeys }> {
   const staff = await requireStaff(request, db);
   if (!holdsReportKeys(staff)) throw json({ messageKey: "errorPage.forbidden" }, { status: 403 });
   const back = backPath(request);
-  if (hasNewRecoveryKey(staff.id)) throw redirect(`${RECOVERY_KEY_PATH}?redirectTo=${encodeURIComponent(back)}`);
   const token = sessionToken(request);
-  const keys = token && TOKEN_RE.test(token) ? keysOfSession(sha256Hex(token), staff.id) : null;
+  // Keys unlocked at another server (or before a restart) come from the session's seal, with a recovery key still to show.
+  const keys = token && TOKEN_RE.test(token) ? await keysOfSession(db, { token }, staff.id) : null;
+  if (hasNewRecoveryKey(staff.id)) throw redirect(`${RECOVERY_KEY_PATH}?redirectTo=${encodeURIComponent(back)}`);
   if (!keys) throw redirect(`${UNLOCK_PATH}?redirectTo=${encodeURIComponent(back)}`);
   return { staff, keys };
 }
@@ -333,4 +338,10 @@ export async function currentSession(
 export function sessionIdOf(request: Request): string | null {
   const token = sessionToken(request);
   return token && TOKEN_RE.test(token) ? sha256Hex(token) : null;
+}
+
+/** This request's session as the key vault names it (by its cookie token, so keys are sealed to its row), or null. */
+export function vaultSessionOf(request: Request): { token: string } | null {
+  const token = sessionToken(request);
+  return token && TOKEN_RE.test(token) ? { token } : null;
 }

@@ -52,6 +52,24 @@ export async function personKeysFromSeed(seed: Buffer): Promise<PersonKeys> {
   return { publicKey, hpkePrivate: pair.privateKey, scanPrivate };
 }
 
+/**
+ * The private half of an opened key pair (the serialized X25519 private key, 32 bytes), for sealing it to a session
+ * (key-vault.server.ts). The caller wipes it after use.
+ */
+export function personSecret(keys: Pick<PersonKeys, "scanPrivate">): Buffer {
+  const der = keys.scanPrivate.export({ format: "der", type: "pkcs8" });
+  return Buffer.from(der.subarray(der.length - 32));
+}
+
+/** The key pair again from `personSecret`'s 32 bytes (the same keys as the seed they came from gave). */
+export async function personKeysFromSecret(secret: Buffer): Promise<PersonKeys> {
+  if (secret.length !== 32) throw new Error("An X25519 private key is 32 bytes");
+  const hpkePrivate = await suite.kem.deserializePrivateKey(secret);
+  const scanPrivate = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_X25519_PREFIX, secret]), format: "der", type: "pkcs8" });
+  const publicKey = Buffer.from(crypto.createPublicKey(scanPrivate).export({ format: "jwk" }).x!, "base64url");
+  return { publicKey, hpkePrivate, scanPrivate };
+}
+
 function nodePublicKey(raw: Buffer): crypto.KeyObject {
   if (raw.length !== 32) throw new Error("An X25519 public key is 32 bytes");
   return crypto.createPublicKey({ key: { kty: "OKP", crv: "X25519", x: raw.toString("base64url") }, format: "jwk" });

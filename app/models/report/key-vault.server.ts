@@ -1,23 +1,32 @@
 /**
- * Unlocked report keys, in memory only, for the life of one staff sign-in session.
+ * Unlocked report keys for the life of one staff sign-in session.
  *
- * - At sign-in the password is turned into the key that opens the person's private key (one argon2id), held here
- *   against the session while the second factor is pending, then used once: the private key is opened (or, on a
- *   first sign-in, created together with a recovery key to show once) and the derived key is dropped.
- * - The opened key pair stays here, keyed by the session (the sha256 of its cookie token), until sign-out, the end of
- *   the session, or a restart of the server: nothing of it is ever written anywhere.
+ * - At sign-in the password is turned into the key that opens the person's private key (one argon2id), held against
+ *   the session while the second factor is pending, then used once: the private key is opened (or, on a first
+ *   sign-in, created together with a recovery key to show once) and the derived key is dropped.
+ * - The opened key pair is kept in memory, keyed by the session (the sha256 of its cookie token), and sealed into the
+ *   session's own row (`staff_sessions.sealed_keys`: AES-256-GCM under a key derived from the cookie token, which the
+ *   database never holds; the associated data names the session and the person). So any app server that receives the
+ *   cookie opens the keys at the officer's first request there (several servers, a restart), while the database, a
+ *   backup or the operator without the officer's cookie holds nothing that opens. The pending password key and a
+ *   recovery key still to be shown travel the same way. Everything goes with the session row: sign-out, the idle and
+ *   absolute limits, a disabled account or replaced keys.
  * - Which reports the person holds is found by scanning the wrapped keys' view tags (one X25519 per row; only new rows
- *   after the first scan) and kept with the unlocked keys.
+ *   after the first scan) and kept with the unlocked keys in memory.
  *
- * One process: the map is on globalThis so the server bundle and the Remix build share it.
+ * A session is named either by its cookie token (`{ token }`: sealed to its row, found again by any server) or, for
+ * in-process callers without a cookie (tests, scripts), by an id alone (memory only).
+ *
+ * The memory map is on globalThis so the server bundle and the Remix build share it.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../../db/schema";
 import { log, errorFields } from "~/utils/logger.server";
-import { viewTagMatches, type PersonKeys, type WrappedKey } from "./crypto.server";
+import { openJson, personKeysFromSecret, personSecret, sealJson, viewTagMatches, type PersonKeys, type WrappedKey } from "./crypto.server";
 import { migrateLegacyReportsFor } from "./key-migration.server";
 import { createStaffKeys, keyEncryptionKeyFor, StaffKeyMismatchError, openStaffKeys, type KeyEncryptionKey } from "./staff-keys.server";
 import { siteMemo } from "~/utils/site-context.server";
+import { deriveKey, sha256Hex } from "~/utils/crypto.server";
 
 /** How long a password-derived key may wait for the second factor. */
 const PENDING_MS = 10 * 60_000;
@@ -70,14 +79,74 @@ function sweep(at = Date.now()) {
   for (const [id, r] of v.recovery) if (at - r.at > PENDING_MS) v.recovery.delete(id);
 }
 
-/** At sign-in (password accepted, second factor pending): derives and holds the key-encryption key for this session. */
-export async function prepareUnlock(db: Kysely<Database>, sessionId: string, staffId: number, password: string): Promise<void> {
-  sweep();
-  const kek = await keyEncryptionKeyFor(db, staffId, password);
-  vault().pending.set(sessionId, { staffId, kek, at: Date.now() });
+/** A session: by its cookie token (sealed to its row) or, without a cookie (tests, scripts), by an id (memory only). */
+export type VaultSession = string | { token: string };
+
+const sessionIdOf = (s: VaultSession) => (typeof s === "string" ? s : sha256Hex(s.token));
+
+/** What a session row holds, sealed. */
+interface Sealed {
+  v: 1;
+  /** The password's key while the second factor is pending (base64url key and salt, and the argon2 parameters). */
+  pending?: { key: string; salt: string; params: KeyEncryptionKey["params"]; at: number };
+  /** The opened private key (personSecret, base64url) and when it was unlocked. */
+  secret?: string;
+  unlockedAt?: number;
+  /** A recovery key made with the key pair at this sign-in, until the page that shows it once has shown it. */
+  recoveryKey?: string;
 }
 
-async function open(db: Kysely<Database>, sessionId: string, staffId: number, kek: KeyEncryptionKey): Promise<UnlockedKeys> {
+const sealKeyOf = (token: string) => Buffer.from(deriveKey(token, "session-report-keys-v1"), "base64url");
+const sealAad = (sessionId: string, staffId: number) => `sujarit:session-keys:${sessionId}:${staffId}`;
+
+/** Writes (or, with null, clears) the sealed state of a cookie session's row. A memory-only session has no row. */
+async function writeSealed(db: Kysely<Database>, session: VaultSession, staffId: number, value: Sealed | null): Promise<void> {
+  if (typeof session === "string") return;
+  const id = sha256Hex(session.token);
+  const key = sealKeyOf(session.token);
+  const sealed = value === null ? null : sealJson(key, value, sealAad(id, staffId));
+  key.fill(0);
+  await db.updateTable("staff_sessions").set({ sealed_keys: sealed }).where("id", "=", id).where("staff_id", "=", staffId).execute();
+}
+
+/** The sealed state of a cookie session's row, or null (none, another person's row, or a seal that does not open). */
+async function readSealed(db: Kysely<Database>, session: VaultSession, staffId: number): Promise<Sealed | null> {
+  if (typeof session === "string") return null;
+  const id = sha256Hex(session.token);
+  const row = await db
+    .selectFrom("staff_sessions")
+    .select("sealed_keys")
+    .where("id", "=", id)
+    .where("staff_id", "=", staffId)
+    .executeTakeFirst();
+  if (!row?.sealed_keys) return null;
+  const key = sealKeyOf(session.token);
+  try {
+    const value = openJson<Sealed>(key, row.sealed_keys, sealAad(id, staffId));
+    return value?.v === 1 ? value : null;
+  } catch {
+    // Moved from another row, written by someone without this cookie, or damaged: it opens nothing, and the officer
+    // is asked for the password again.
+    log.warn("sealed session keys did not open", { staffId });
+    return null;
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** At sign-in (password accepted, second factor pending): derives and holds the key-encryption key for this session. */
+export async function prepareUnlock(db: Kysely<Database>, session: VaultSession, staffId: number, password: string): Promise<void> {
+  sweep();
+  const kek = await keyEncryptionKeyFor(db, staffId, password);
+  const at = Date.now();
+  vault().pending.set(sessionIdOf(session), { staffId, kek, at });
+  await writeSealed(db, session, staffId, {
+    v: 1,
+    pending: { key: kek.key.toString("base64url"), salt: kek.salt.toString("base64url"), params: kek.params, at },
+  });
+}
+
+async function open(db: Kysely<Database>, session: VaultSession, staffId: number, kek: KeyEncryptionKey): Promise<UnlockedKeys> {
   let keys = await openStaffKeys(db, staffId, kek);
   if (!keys) {
     const created = await createStaffKeys(db, staffId, kek);
@@ -89,26 +158,51 @@ async function open(db: Kysely<Database>, sessionId: string, staffId: number, ke
   await migrateLegacyReportsFor(db, staffId).catch((e) => log.warn("report key migration failed", errorFields(e)));
   const at = Date.now();
   const u: UnlockedKeys = { staffId, keys, held: new Map(), scannedTo: 0, unlockedAt: at, lastUsedAt: at };
-  vault().unlocked.set(sessionId, u);
+  vault().unlocked.set(sessionIdOf(session), u);
+  // A recovery key waiting to be shown (made just now, or by an enrolment or reset at this server) travels in the seal.
+  await sealKeys(db, session, u, vault().recovery.get(staffId)?.key);
   return u;
 }
 
+async function sealKeys(db: Kysely<Database>, session: VaultSession, u: UnlockedKeys, recoveryKey?: string): Promise<void> {
+  const secret = personSecret(u.keys);
+  try {
+    await writeSealed(db, session, u.staffId, { v: 1, secret: secret.toString("base64url"), unlockedAt: u.unlockedAt, recoveryKey });
+  } finally {
+    secret.fill(0);
+  }
+}
+
 /**
- * After the second factor: the session `fromSessionId` was replaced by `toSessionId`; the held key-encryption key
- * opens (or creates) the key pair for the new session. Returns null when nothing was pending (e.g. after a restart).
+ * The second-factor step's first half, before its session is replaced: the password's key held for this session (in
+ * this server's memory, or sealed in the session's row by the server that took the password). Null when there is
+ * none (older than the pending limit, or never made).
+ */
+export async function takePendingUnlock(db: Kysely<Database>, session: VaultSession, staffId: number): Promise<KeyEncryptionKey | null> {
+  sweep();
+  const id = sessionIdOf(session);
+  const held = vault().pending.get(id);
+  vault().pending.delete(id);
+  if (held) return held.staffId === staffId ? held.kek : null;
+  const sealed = await readSealed(db, session, staffId);
+  const p = sealed?.pending;
+  if (!p || Date.now() - p.at > PENDING_MS) return null;
+  return { key: Buffer.from(p.key, "base64url"), salt: Buffer.from(p.salt, "base64url"), params: p.params };
+}
+
+/**
+ * After the second factor: the pending session was replaced by `session`; the password's key (takePendingUnlock) opens
+ * (or creates) the key pair for it. Returns null when nothing was pending or the keys did not open.
  */
 export async function completeUnlock(
   db: Kysely<Database>,
-  fromSessionId: string,
-  toSessionId: string,
+  kek: KeyEncryptionKey | null,
+  session: VaultSession,
   staffId: number,
 ): Promise<UnlockedKeys | null> {
-  sweep();
-  const p = vault().pending.get(fromSessionId);
-  vault().pending.delete(fromSessionId);
-  if (!p || p.staffId !== staffId) return null;
+  if (!kek) return null;
   try {
-    return await open(db, toSessionId, staffId, p.kek);
+    return await open(db, session, staffId, kek);
   } catch (e) {
     // The sign-in goes on; the keys stay locked and the unlock page says why (a replaced public key, for instance).
     if (e instanceof StaffKeyMismatchError)
@@ -121,16 +215,16 @@ export async function completeUnlock(
 /** Unlocks for a session that is already fully signed in (the unlock page, after a restart). Throws StaffKeyLockedError. */
 export async function unlockWithPassword(
   db: Kysely<Database>,
-  sessionId: string,
+  session: VaultSession,
   staffId: number,
   password: string,
 ): Promise<UnlockedKeys> {
   sweep();
   const kek = await keyEncryptionKeyFor(db, staffId, password);
-  return open(db, sessionId, staffId, kek);
+  return open(db, session, staffId, kek);
 }
 
-/** Puts already-open keys in the vault for a session (password change, recovery). */
+/** Puts already-open keys in the vault for a memory-only session (tests, scripts). */
 export function holdKeys(sessionId: string, staffId: number, keys: PersonKeys): UnlockedKeys {
   const at = Date.now();
   const u: UnlockedKeys = { staffId, keys, held: new Map(), scannedTo: 0, unlockedAt: at, lastUsedAt: at };
@@ -138,13 +232,34 @@ export function holdKeys(sessionId: string, staffId: number, keys: PersonKeys): 
   return u;
 }
 
-/** The unlocked keys of a session, or null. */
-export function keysOfSession(sessionId: string, staffId: number): UnlockedKeys | null {
+/**
+ * The unlocked keys of a session, or null. A cookie session whose keys this server does not hold (they were unlocked
+ * at another server, or before a restart) gets them from its row's seal, within the absolute limit of their unlocking.
+ */
+export async function keysOfSession(db: Kysely<Database>, session: VaultSession, staffId: number): Promise<UnlockedKeys | null> {
   sweep();
-  const u = vault().unlocked.get(sessionId);
-  if (!u || u.staffId !== staffId) return null;
-  u.lastUsedAt = Date.now();
-  return u;
+  const id = sessionIdOf(session);
+  const held = vault().unlocked.get(id);
+  if (held) {
+    if (held.staffId !== staffId) return null;
+    held.lastUsedAt = Date.now();
+    return held;
+  }
+  const sealed = await readSealed(db, session, staffId);
+  if (!sealed?.secret || !sealed.unlockedAt || Date.now() - sealed.unlockedAt > ABSOLUTE_MS) return null;
+  const secret = Buffer.from(sealed.secret, "base64url");
+  try {
+    const keys = await personKeysFromSecret(secret);
+    const u: UnlockedKeys = { staffId, keys, held: new Map(), scannedTo: 0, unlockedAt: sealed.unlockedAt, lastUsedAt: Date.now() };
+    vault().unlocked.set(id, u);
+    if (sealed.recoveryKey) stashRecoveryKey(staffId, sealed.recoveryKey);
+    return u;
+  } catch (e) {
+    log.warn("sealed session keys did not open", errorFields(e));
+    return null;
+  } finally {
+    secret.fill(0);
+  }
 }
 
 /** Keeps a new recovery key (made by a key pair's creation or a recovery) for the page that shows it once. */
@@ -153,20 +268,25 @@ export function stashRecoveryKey(staffId: number, key: string): void {
 }
 
 /** A recovery key created at this person's first sign-in, to be shown once (taken: a second call returns null). */
-export function takeNewRecoveryKey(staffId: number): string | null {
+export async function takeNewRecoveryKey(db: Kysely<Database>, session: VaultSession, staffId: number): Promise<string | null> {
   sweep();
   const r = vault().recovery.get(staffId);
   vault().recovery.delete(staffId);
-  return r?.key ?? null;
+  if (typeof session === "string") return r?.key ?? null;
+  // A cookie session's seal is what counts (any server may have shown it already): taken from there, so shown once.
+  const sealed = await readSealed(db, session, staffId);
+  if (!sealed?.recoveryKey) return null;
+  await writeSealed(db, session, staffId, { ...sealed, recoveryKey: undefined });
+  return sealed.recoveryKey;
 }
 
-/** Whether a recovery key waits to be shown to this person. */
+/** Whether a recovery key waits to be shown to this person (this server's hint; takeNewRecoveryKey decides). */
 export function hasNewRecoveryKey(staffId: number): boolean {
   sweep();
   return vault().recovery.has(staffId);
 }
 
-/** Sign-out or end of session: the keys are forgotten. */
+/** Sign-out or end of session: the keys are forgotten (the sealed copy goes with the session's row). */
 export function forgetSession(sessionId: string): void {
   vault().pending.delete(sessionId);
   vault().unlocked.delete(sessionId);

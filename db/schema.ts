@@ -169,6 +169,19 @@ export interface StaffWebauthnChallengeTable {
   expires_at: string;
 }
 
+/** A day's key for reporters' inbox cookies (app/models/report/cookies.server.ts), sealed; gone two days later. */
+export interface InboxCookieKeyTable {
+  /** Days since 1970-01-01 (UTC). */
+  day: number;
+  sealed: string;
+}
+
+/** An inbox session signed out before its end: sha256 of its random id, and the day (for deletion). */
+export interface InboxSignedOutTable {
+  sid_hash: string;
+  day: number;
+}
+
 export interface StaffSessionTable {
   /** sha256 of the random cookie value; the cookie itself is never stored. */
   id: string;
@@ -739,6 +752,8 @@ export interface Database {
   categories: CategoryTable;
   staff: StaffTable;
   staff_sessions: StaffSessionTable;
+  inbox_cookie_keys: InboxCookieKeyTable;
+  inbox_signed_out: InboxSignedOutTable;
   staff_passkeys: StaffPasskeyTable;
   staff_webauthn_challenges: StaffWebauthnChallengeTable;
   second_factor_roles: SecondFactorRoleTable;

@@ -26,6 +26,7 @@ import { startLinePushWorker } from "../app/models/line/push-worker.server";
 import { startDeadlineTickerThread } from "../app/models/deadlines/ticker-thread.server";
 import { requestBegan } from "../app/utils/yield.server";
 import { purgeClosedReports } from "../app/models/report/retention.server";
+import { ensureInboxKeys } from "../app/models/report/cookies.server";
 import { runComplaintRetention } from "../app/models/complaints/privacy.server";
 import { startReportChannelBatches } from "../app/models/report/notifications.server";
 import { startAuditHeadMailer } from "../app/models/audit/audit-head.server";
@@ -79,6 +80,8 @@ async function main() {
   const housekeeping = async () => {
     await forEachSite(async () => {
       try {
+        // Reporters' inbox-cookie keys for today and tomorrow, made ahead; old ones deleted.
+        await ensureInboxKeys(getDb());
         const { purged } = await purgeClosedReports(getDb());
         if (purged > 0) log.info("closed reports purged", { purged });
         await runComplaintRetention(getDb());

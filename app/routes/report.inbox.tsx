@@ -41,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const lang = getLang(request);
   const headers = new Headers();
-  const session = readInboxSession(request);
+  const session = await readInboxSession(request);
   if (session.setCookie) headers.append("Set-Cookie", session.setCookie);
   const flash = readInboxFlash(request);
   if (flash) headers.append("Set-Cookie", flash.setCookie);
@@ -112,7 +112,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     async (form) => {
       if (form.get("intent") === "leave") {
         const headers = new Headers();
-        headers.append("Set-Cookie", endInboxSession(request));
+        headers.append("Set-Cookie", await endInboxSession(request));
         headers.append("Set-Cookie", inboxFlashCookie("left"));
         return redirect("/report/inbox", { headers });
       }
@@ -164,7 +164,7 @@ async function open(form: FormData, db: ReturnType<typeof getDb>, client: string
     return generic();
   }
   decision.ticket.succeeded();
-  const setCookie = createInboxSession(found.report.id, found.key);
+  const setCookie = await createInboxSession(found.report.id, found.key);
   return redirect("/report/inbox", { headers: { "Set-Cookie": setCookie } });
 }
 
@@ -193,7 +193,7 @@ async function reply(request: Request, db: ReturnType<typeof getDb>, lang: Retur
   assertCsrf(request, form, lang);
   const rawMessage = form.get("message");
   const typed = typeof rawMessage === "string" ? rawMessage.slice(0, messageMax() * 2) : "";
-  const session = readInboxSession(request);
+  const session = await readInboxSession(request);
   if (session.reportId === null) {
     // The session ended while the reporter was typing: keep their text on screen so nothing is lost.
     return json<ActionData>(

@@ -19,7 +19,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const lang = getLang(request);
   const form = await readFormData(request, lang);
   assertCsrf(request, form, lang);
-  const session = readInboxSession(request);
+  const session = await readInboxSession(request);
   if (session.reportId === null || !session.key)
     return redirect("/report/inbox", session.setCookie ? { headers: { "Set-Cookie": session.setCookie } } : undefined);
   const text = await reporterSubmissionText(getDb(), session.reportId, session.key);

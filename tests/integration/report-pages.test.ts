@@ -319,12 +319,17 @@ describe("the whistleblower pages", () => {
     expect(sc).toMatch(/HttpOnly/);
     expect(sc).toMatch(/SameSite=Strict/);
     // The session is the sealed cookie alone: nothing about the visit is stored on the server, and the cookie is not
-    // readable (the report key inside it is sealed with a key of the installation).
+    // readable (the report key inside it is sealed with the day's inbox key; only the day number is in the clear).
     const token = inbox.cookies.get("report_inbox")!;
-    expect(token).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
+    expect(token).toMatch(/^\d+\.v1\.[A-Za-z0-9_-]+$/);
+    expect(Number(token.split(".")[0])).toBe(Math.floor(Date.now() / 86_400_000));
     const tables = await dbAll<{ name: string }>(server, "select name from sqlite_master where type = 'table'");
     expect(tables.map((t) => t.name)).not.toContain("report_sessions");
-    expect(Buffer.from(token.slice(3), "base64url").toString("latin1")).not.toMatch(/"rid"|"k"/);
+    expect(Buffer.from(token.split(".")[2]!, "base64url").toString("latin1")).not.toMatch(/"rid"|"k"/);
+    // The day keys are random and sealed; their rows hold a day and a ciphertext, nothing of the visit.
+    const keys = await dbAll<Record<string, unknown>>(server, "select * from inbox_cookie_keys");
+    expect(keys.length).toBeGreaterThanOrEqual(1);
+    for (const k of keys) expect(Object.keys(k).sort()).toEqual(["day", "sealed"]);
 
     const view = await inbox.get("/report/inbox");
     expect(view.status).toBe(200);

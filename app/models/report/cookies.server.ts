@@ -6,15 +6,21 @@
  *   authenticated (AES-256-GCM, key derived from the installation secrets), and is cleared by the page that shows it:
  *   the receipt is shown once and the URL never contains it.
  * - The inbox session is the cookie itself: the report id and the report key opened with the receipt, sealed
- *   (AES-256-GCM) with a key that exists only in the server process's memory. Nothing is stored on the server, so no
- *   time of the reporter's visit is either. Sessions last 30 minutes from the last request, two hours at most; signing
- *   out revokes the session (in memory) and drops the cookie; a restart of the server ends every session.
+ *   (AES-256-GCM) with the day's inbox key. Nothing about the session is stored on the server, so no time of the
+ *   reporter's visit is either. Sessions last 30 minutes from the last request, two hours at most; signing out records
+ *   the session's random id (hashed, with the day only) so no server opens a copy of the cookie again, and drops it.
+ * - The day's inbox keys are random, shared by every app server through the database (`inbox_cookie_keys`, sealed under
+ *   a key of the organisation's secrets), made ahead by housekeeping (ensureInboxKeys: a key's existence says nothing
+ *   about a visit) and deleted two days later: a cookie copied today opens nothing once its day's key is gone. Any
+ *   server, and the same one after a restart, opens a session another one started.
  * - The flash cookie carries one fixed word ("sent", …) across the redirect after a reply, so the inbox keeps one URL.
  */
 import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
 import { z } from "zod";
-import { getSecrets } from "~/utils/db.server";
-import { decryptText, deriveKey, encryptText } from "~/utils/crypto.server";
+import type { Database } from "../../../db/schema";
+import { getDb, getSecrets } from "~/utils/db.server";
+import { decryptText, deriveKey, encryptText, sha256Hex } from "~/utils/crypto.server";
 import { cookiePath, isSecureDeployment, parseCookies } from "~/utils/request.server";
 import { siteMemo } from "~/utils/site-context.server";
 
@@ -100,82 +106,143 @@ const inboxSchema = z.object({
   seen: z.number(),
 });
 
-declare global {
-  var __sujaritInbox: { key: string; revoked: Map<string, number> } | undefined;
+const DAY_MS = 86_400_000;
+const dayOf = (ms: number) => Math.floor(ms / DAY_MS);
+
+/** The day keys this server has read or made (a day's key never changes once stored). Per organisation. */
+function knownKeys(): Map<number, string> {
+  return siteMemo("report-cookies:inbox-keys", () => new Map<number, string>());
+}
+
+const keySealKey = () => siteMemo("report-cookies:inbox-key-seal", () => deriveKey(getSecrets().outboxKey, "report-inbox-day-keys"));
+const keyAad = (day: number) => `sujarit:inbox-day-key:${day}`;
+
+/** The inbox key of `day`: known, stored, or (create) made now. Null for a day without a key when not creating. */
+async function dayKey(db: Kysely<Database>, day: number, create: boolean): Promise<string | null> {
+  const known = knownKeys().get(day);
+  if (known) return known;
+  let row = await db.selectFrom("inbox_cookie_keys").select("sealed").where("day", "=", day).executeTakeFirst();
+  if (!row && create) {
+    // Two servers may make the same day's key at once: the first stored wins and both read it back.
+    const sealed = encryptText(randomBytes(32).toString("base64url"), keySealKey(), keyAad(day));
+    await db
+      .insertInto("inbox_cookie_keys")
+      .values({ day, sealed })
+      .onConflict((oc) => oc.column("day").doNothing())
+      .execute();
+    row = await db.selectFrom("inbox_cookie_keys").select("sealed").where("day", "=", day).executeTakeFirst();
+  }
+  if (!row) return null;
+  const key = decryptText(row.sealed, keySealKey(), keyAad(day));
+  knownKeys().set(day, key);
+  return key;
 }
 
 /**
- * The key that seals inbox cookies is made when the process starts and lives only in its memory: a restart ends every
- * inbox session (the reporter types the receipt again), and nobody can open a cookie with anything found on disk.
+ * Housekeeping (every few hours, for every organisation): today's and tomorrow's keys exist before anyone needs them,
+ * and keys and sign-outs older than yesterday are deleted (no session lives that long).
  */
-function inbox() {
-  // Per organisation (site-context.server.ts): an inbox cookie of one organisation opens nothing at another's host.
-  return siteMemo("report-cookies:inbox", () => ({ key: randomBytes(32).toString("base64url"), revoked: new Map<string, number>() }));
-}
-function inboxCookieKey(): string {
-  return inbox().key;
+export async function ensureInboxKeys(db: Kysely<Database> = getDb(), nowMs = Date.now()): Promise<void> {
+  const today = dayOf(nowMs);
+  await dayKey(db, today, true);
+  await dayKey(db, today + 1, true);
+  await db
+    .deleteFrom("inbox_cookie_keys")
+    .where("day", "<", today - 1)
+    .execute();
+  await db
+    .deleteFrom("inbox_signed_out")
+    .where("day", "<", today - 1)
+    .execute();
+  for (const day of knownKeys().keys()) if (day < today - 1) knownKeys().delete(day);
 }
 
-/** Signed-out sessions, until they would have expired anyway (memory only). */
-function isRevoked(sid: string, nowMs: number): boolean {
-  const revoked = inbox().revoked;
-  for (const [id, until] of revoked) if (until < nowMs) revoked.delete(id);
-  return revoked.has(sid);
+async function sealInbox(db: Kysely<Database>, value: z.infer<typeof inboxSchema>, nowMs: number): Promise<string> {
+  const day = dayOf(nowMs);
+  const key = (await dayKey(db, day, true))!;
+  return cookie(SESSION_COOKIE, `${day}.${encryptText(JSON.stringify(value), key, `${SESSION_COOKIE}:${day}`)}`, INBOX_SESSION_SECONDS);
 }
 
-function sealInbox(value: z.infer<typeof inboxSchema>): string {
-  return cookie(SESSION_COOKIE, encryptText(JSON.stringify(value), inboxCookieKey(), SESSION_COOKIE), INBOX_SESSION_SECONDS);
+/** The session in a cookie value, or null (malformed, a day without a key, altered). */
+async function openInbox(db: Kysely<Database>, raw: string, nowMs: number): Promise<z.infer<typeof inboxSchema> | null> {
+  const m = /^(\d{1,9})\.(v1\.[A-Za-z0-9_-]+)$/.exec(raw);
+  if (!m) return null;
+  const day = Number(m[1]);
+  // Renewed at every request and idle for 30 minutes at most: sealed today or yesterday.
+  const today = dayOf(nowMs);
+  if (day !== today && day !== today - 1) return null;
+  const key = await dayKey(db, day, false);
+  if (!key) return null;
+  try {
+    return inboxSchema.parse(JSON.parse(decryptText(m[2]!, key, `${SESSION_COOKIE}:${day}`)));
+  } catch {
+    return null;
+  }
+}
+
+const signedOutHash = (sid: string) => sha256Hex(`sujarit:inbox-signed-out:${sid}`);
+
+async function isSignedOut(db: Kysely<Database>, sid: string): Promise<boolean> {
+  return (
+    (await db.selectFrom("inbox_signed_out").select("day").where("sid_hash", "=", signedOutHash(sid)).executeTakeFirst()) !== undefined
+  );
 }
 
 /**
  * Opens an inbox session after a correct receipt; returns the Set-Cookie value. The session is the cookie itself,
- * sealed (AES-256-GCM) with a key of the installation: no row, no time is written anywhere on the server.
+ * sealed (AES-256-GCM) with the day's key: no row, no time is written anywhere on the server.
  */
-export function createInboxSession(reportId: number, key: Buffer | null, nowMs = Date.now()): string {
-  return sealInbox({
-    sid: randomBytes(16).toString("base64url"),
-    rid: reportId,
-    k: key ? key.toString("base64url") : null,
-    iat: nowMs,
-    seen: nowMs,
-  });
+export async function createInboxSession(
+  reportId: number,
+  key: Buffer | null,
+  nowMs = Date.now(),
+  db: Kysely<Database> = getDb(),
+): Promise<string> {
+  return sealInbox(
+    db,
+    {
+      sid: randomBytes(16).toString("base64url"),
+      rid: reportId,
+      k: key ? key.toString("base64url") : null,
+      iat: nowMs,
+      seen: nowMs,
+    },
+    nowMs,
+  );
 }
 
 /**
  * The report (and its key) of this request's inbox session, or null. A valid session slides (30 minutes from the last
  * request, two hours at most) and `setCookie` renews the cookie; an expired or altered one asks the browser to drop it.
  */
-export function readInboxSession(
+export async function readInboxSession(
   request: Request,
   nowMs = Date.now(),
-): { reportId: number | null; key: Buffer | null; setCookie: string | null } {
+  db: Kysely<Database> = getDb(),
+): Promise<{ reportId: number | null; key: Buffer | null; setCookie: string | null }> {
   const raw = parseCookies(request)[named(SESSION_COOKIE)];
   if (!raw) return { reportId: null, key: null, setCookie: null };
-  try {
-    const s = inboxSchema.parse(JSON.parse(decryptText(raw, inboxCookieKey(), SESSION_COOKIE)));
-    const expired =
-      nowMs - s.seen > INBOX_SESSION_SECONDS * 1000 ||
-      nowMs - s.iat > INBOX_SESSION_MAX_SECONDS * 1000 ||
-      s.iat > nowMs + 60_000 ||
-      isRevoked(s.sid, nowMs);
-    if (expired) return { reportId: null, key: null, setCookie: clearInboxSessionCookie() };
-    return { reportId: s.rid, key: s.k ? Buffer.from(s.k, "base64url") : null, setCookie: sealInbox({ ...s, seen: nowMs }) };
-  } catch {
-    return { reportId: null, key: null, setCookie: clearInboxSessionCookie() };
-  }
+  const s = await openInbox(db, raw, nowMs);
+  const expired =
+    !s ||
+    nowMs - s.seen > INBOX_SESSION_SECONDS * 1000 ||
+    nowMs - s.iat > INBOX_SESSION_MAX_SECONDS * 1000 ||
+    s.iat > nowMs + 60_000 ||
+    (await isSignedOut(db, s.sid));
+  if (!s || expired) return { reportId: null, key: null, setCookie: clearInboxSessionCookie() };
+  return { reportId: s.rid, key: s.k ? Buffer.from(s.k, "base64url") : null, setCookie: await sealInbox(db, { ...s, seen: nowMs }, nowMs) };
 }
 
-/** Ends this request's inbox session (a copy of the cookie no longer opens it); returns the Set-Cookie value that clears it. */
-export function endInboxSession(request: Request): string {
+/** Ends this request's inbox session (a copy of the cookie opens it at no server); returns the Set-Cookie value that clears it. */
+export async function endInboxSession(request: Request, nowMs = Date.now(), db: Kysely<Database> = getDb()): Promise<string> {
   const raw = parseCookies(request)[named(SESSION_COOKIE)];
-  if (raw) {
-    try {
-      const s = inboxSchema.parse(JSON.parse(decryptText(raw, inboxCookieKey(), SESSION_COOKIE)));
-      inbox().revoked.set(s.sid, s.iat + INBOX_SESSION_MAX_SECONDS * 1000 + 60_000);
-    } catch {
-      /* not a session of this process: nothing to revoke */
-    }
-  }
+  const s = raw ? await openInbox(db, raw, nowMs) : null;
+  if (s)
+    await db
+      .insertInto("inbox_signed_out")
+      .values({ sid_hash: signedOutHash(s.sid), day: dayOf(nowMs) })
+      .onConflict((oc) => oc.column("sid_hash").doNothing())
+      .execute();
   return clearInboxSessionCookie();
 }
 

@@ -9,6 +9,8 @@
  * before each step, so every step is known to land where it is meant to. Checked:
  * - a first sign-in: password at A, authenticator set-up at B, the recovery key shown by A, once (not again at B);
  * - a report filed through the balancer opens at both servers, as do its pages after both servers restart;
+ * - the reporter's inbox session (a cookie sealed with the day's key, shared through the database) opened at one
+ *   server is open at the other and after restarts; leaving it at one ends it at the other;
  * - sign-out at B: A refuses the old cookie at once, and the database holds no seal any more;
  * - a second sign-in: password at B, code at A, report open at both; the seal in the database opens nothing without
  *   the cookie (the row's value is not the key, and another session's cookie does not open it).
@@ -22,8 +24,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "../helpers/postgres";
 import { startServer, type TestServer } from "../helpers/server";
-import { HttpClient, csrfOf, pageRedirectTo } from "../helpers/http";
-import { createAnyStaff, fileReport, nextTotpCode, totpAccount, type TotpAccount } from "../helpers/report";
+import { HttpClient, csrfOf, formData, pageRedirectTo } from "../helpers/http";
+import { createAnyStaff, fileReport, nextTotpCode, openInbox, totpAccount, type FiledReport, type TotpAccount } from "../helpers/report";
 
 // The keys both servers share (made once by the app's own code), as in two-servers-postgres.test.ts.
 const keysSeed = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-keys2-"));
@@ -54,6 +56,9 @@ const folders: string[] = [keysSeed];
 let acc: TotpAccount;
 let officer: HttpClient;
 let publicId = "";
+let reporter: HttpClient;
+let filed: FiledReport;
+const REPLY = `ข้อมูลเพิ่มเติมจากผู้แจ้ง ${crypto.randomBytes(3).toString("hex")}`;
 
 const A = 0;
 const B = 1;
@@ -123,7 +128,7 @@ async function reportAt(i: number) {
   return officer.get(`/staff/integrity/reports/${publicId}`);
 }
 
-describe("an integrity officer's keys at two app servers behind one balancer", () => {
+describe("the report channel's sessions at two app servers behind one balancer", () => {
   it("first sign-in: password at A, authenticator set-up at B; the recovery key is shown once, by A, not again at B", async () => {
     at(A);
     const login = await officer.passwordStep(EMAIL, PASSWORD, "/staff/integrity");
@@ -156,7 +161,8 @@ describe("an integrity officer's keys at two app servers behind one balancer", (
   it("a report filed through the balancer opens at both servers without a second password, and again after both restart", async () => {
     // The channel opens once a recipient has keys (made at the first sign-in above).
     at(B);
-    await fileReport(new HttpClient(lbUrl, { ip: "10.77.0.9" }), { whatHappened: PHRASE });
+    reporter = new HttpClient(lbUrl, { ip: "10.77.0.9" });
+    filed = await fileReport(reporter, { whatHappened: PHRASE });
     const db = openPostgresDatabase(databaseUrl, { max: 1 });
     try {
       publicId = (await db.selectFrom("reports").select("public_id").executeTakeFirstOrThrow()).public_id;
@@ -174,6 +180,34 @@ describe("an integrity officer's keys at two app servers behind one balancer", (
       expect(r.status, `${i}: ${r.location}`).toBe(200);
       expect(r.$.text()).toContain(PHRASE);
     }
+  }, 90_000);
+
+  it("the reporter's inbox opened at A is open at B and after restarts; a reply sent at B reaches the officer; leaving at A ends it at B", async () => {
+    at(A);
+    const opened = await openInbox(reporter, filed.shown);
+    expect(opened.status, opened.$.text().slice(0, 300)).toBe(302);
+    at(B);
+    const inbox = await reporter.get("/report/inbox");
+    expect(inbox.$.testIdAttr("report-stage", "data-stage")).toBeTruthy();
+    const sent = await reporter.postMultipart("/report/inbox", formData({ csrf: csrfOf(inbox), intent: "reply", message: REPLY }));
+    expect(sent.status, sent.$.text().slice(0, 300)).toBe(302);
+    for (const s of servers) await s.restart();
+    at(A);
+    const after = await reporter.get("/report/inbox");
+    expect(after.$.testId("report-messages")).toContain(REPLY);
+    expect((await reportAt(B)).$.text()).toContain(REPLY);
+    // Leaving at A: a copy of the cookie taken before opens nothing at B.
+    const copy = new HttpClient(lbUrl, { ip: "10.77.0.10" });
+    for (const [k, v] of reporter.cookies) copy.cookies.set(k, v);
+    at(A);
+    const leave = await reporter.postForm("/report/inbox", { csrf: csrfOf(after), intent: "leave" });
+    expect(leave.status).toBe(302);
+    at(B);
+    const stale = await copy.get("/report/inbox");
+    expect(stale.status).toBe(200);
+    expect(stale.$.testIdAttr("report-stage", "data-stage")).toBeFalsy();
+    expect(stale.text).not.toContain(REPLY);
+    expect(stale.text).not.toContain(PHRASE);
   }, 90_000);
 
   it("sign-out at B: A refuses the old cookie at once and no seal is left in the database", async () => {

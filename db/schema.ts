@@ -192,10 +192,10 @@ export interface StaffSessionTable {
   /** When the second factor was checked for this session (integrity officers); null otherwise. */
   mfa_verified_at: ColumnType<string | null, string | null | undefined, string | null>;
   /**
-   * An integrity officer's unlocked report keys (or the password's key while the second factor is pending), sealed
-   * under a key derived from the cookie token (key-vault.server.ts); null for everyone else.
+   * What the session carries for any app server, sealed under a key derived from the cookie token
+   * (app/utils/session-seal.server.ts): report keys, things to show once. Null for most sessions.
    */
-  sealed_keys: ColumnType<string | null, string | null | undefined, string | null>;
+  sealed_state: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type ComplaintChannel = "web" | "walk_in" | "phone" | "letter" | "line" | "facebook";

@@ -19,7 +19,7 @@ import { roleRequiresSecondFactor, secondFactorState } from "~/models/staff/seco
 import { getDb } from "~/utils/db.server";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
-import { currentSession, markMfaVerified, requireStaff } from "~/utils/session.server";
+import { currentSession, markMfaVerified, requireStaff, sessionTokenOf } from "~/utils/session.server";
 
 export const handle = { i18n: ["staff"] };
 
@@ -44,7 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       totpSince: staff.totp_enabled_at ? formatThaiDate(new Date(staff.totp_enabled_at), lang, { short: true }) : null,
       recoveryCodes: state.recoveryCodes,
       recoveryLeft: leftRaw !== null && /^\d{1,2}$/.test(leftRaw) ? Number(leftRaw) : null,
-      newCodes: takeRecoveryCodes(staff.id),
+      newCodes: await takeRecoveryCodes(getDb(), sessionTokenOf(request), staff.id),
       canAdd: rows.length < MAX_PASSKEYS,
       passkeys: rows.map((r) => ({
         id: r.id,
@@ -99,9 +99,10 @@ export async function action({ request }: ActionFunctionArgs) {
     log.info("staff passkey added", { staffId: staff.id });
     const headers = new Headers(noStore);
     const codes = await issueRecoveryCodesIfNone(db, staff.id);
-    if (codes) stashRecoveryCodes(staff.id, codes);
-    // A first factor of someone whose role does not need one: from now on it is asked for; this session just proved it.
-    if (!s.mfaVerified) headers.append("Set-Cookie", await markMfaVerified(request, staff.id, db));
+    // A first factor of someone whose role does not need one: from now on it is asked for; this session just proved it
+    // (a new session, which the new recovery codes travel with).
+    if (!s.mfaVerified) headers.append("Set-Cookie", await markMfaVerified(request, staff.id, db, { recoveryCodes: codes }));
+    else if (codes) await stashRecoveryCodes(db, sessionTokenOf(request)!, staff.id, codes);
     return redirect("/staff/passkeys?added=1", { headers });
   }
   const id = rowId(form.get("id"));

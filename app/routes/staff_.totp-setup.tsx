@@ -20,14 +20,7 @@ import { CsrfField } from "~/components/form";
 import { PasskeyCeremony } from "~/components/passkey";
 import { hasSecondFactor } from "~/lib/second-factor";
 import { formatSecretForDisplay } from "~/lib/totp";
-import {
-  beginTotpSetup,
-  confirmTotpSetup,
-  issueRecoveryCodesIfNone,
-  MfaError,
-  stashRecoveryCodes,
-  takeRecoveryCodes,
-} from "~/models/staff/mfa.server";
+import { beginTotpSetup, confirmTotpSetup, issueRecoveryCodesIfNone, MfaError, takeRecoveryCodes } from "~/models/staff/mfa.server";
 import { PasskeyError, registerPasskey } from "~/models/staff/passkeys.server";
 import { secondFactorState } from "~/models/staff/second-factor.server";
 import { getDb } from "~/utils/db.server";
@@ -40,6 +33,7 @@ import {
   markMfaVerified,
   requirePendingMfaStaff,
   sessionIdOf,
+  sessionTokenOf,
   TOTP_LOGIN_PATH,
 } from "~/utils/session.server";
 
@@ -62,7 +56,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const signedIn = await getStaff(request);
   if (signedIn) {
     // Just set up: show the recovery codes once.
-    const codes = takeRecoveryCodes(signedIn.id);
+    const codes = await takeRecoveryCodes(getDb(), sessionTokenOf(request), signedIn.id);
     if (!codes) throw redirect("/staff");
     return json({ mode: "codes" as const, recoveryCodes: codes, next }, { headers: noStore });
   }
@@ -137,16 +131,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       .where("totp_enabled_at", "is", null)
       .execute();
     const codes = await issueRecoveryCodesIfNone(db, staff.id);
-    const cookie = await markMfaVerified(request, staff.id, db);
+    const cookie = await markMfaVerified(request, staff.id, db, { recoveryCodes: codes });
     log.info("staff passkey set up", { staffId: staff.id });
     if (!codes) return redirect(next, { headers: { "Set-Cookie": cookie } });
-    stashRecoveryCodes(staff.id, codes);
     return redirect(`/staff/totp-setup?redirectTo=${encodeURIComponent(next)}`, { headers: { "Set-Cookie": cookie } });
   }
   try {
     const { recoveryCodes } = await confirmTotpSetup(db, staff.id, form.get("code"));
-    const cookie = await markMfaVerified(request, staff.id, db);
-    stashRecoveryCodes(staff.id, recoveryCodes);
+    const cookie = await markMfaVerified(request, staff.id, db, { recoveryCodes });
     log.info("staff totp enabled", { staffId: staff.id });
     return redirect(`/staff/totp-setup?redirectTo=${encodeURIComponent(next)}`, { headers: { "Set-Cookie": cookie } });
   } catch (e) {

@@ -13,6 +13,7 @@ import { json, redirect } from "@remix-run/node";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database, Staff, StaffSessionTable } from "../../db/schema";
 import { secondFactorNeeded } from "~/models/staff/second-factor.server";
+import { stashRecoveryCodes } from "~/models/staff/mfa.server";
 import { getDb } from "./db.server";
 import { now } from "./clock.server";
 import { randomToken, sha256Hex } from "./crypto.server";
@@ -28,7 +29,7 @@ import {
   type UnlockedKeys,
 } from "~/models/report/key-vault.server";
 
-type StaffSession = Omit<Selectable<StaffSessionTable>, "sealed_keys">;
+type StaffSession = Omit<Selectable<StaffSessionTable>, "sealed_state">;
 
 export const SESSION_COOKIE = "sujarit_session";
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -270,7 +271,12 @@ export async function requirePendingMfaStaff(request: Request, db: Kysely<Databa
  * After a valid second factor: replaces the pending session by a new one (new token) marked mfa_verified_at, so the
  * token seen before the second factor is worthless afterwards. Returns the Set-Cookie header value.
  */
-export async function markMfaVerified(request: Request, staffId: number, db: Kysely<Database> = getDb()): Promise<string> {
+export async function markMfaVerified(
+  request: Request,
+  staffId: number,
+  db: Kysely<Database> = getDb(),
+  opts: { recoveryCodes?: string[] | null } = {},
+): Promise<string> {
   const token = sessionToken(request);
   const state = await lookupSessionState(db, token);
   if (!state || state.staff.id !== staffId) throw redirect("/staff/login");
@@ -283,6 +289,8 @@ export async function markMfaVerified(request: Request, staffId: number, db: Kys
   });
   // The key held since the password step opens (or, the first time, creates) the report keys for the new session.
   if (holdsReportKeys(state.staff)) await completeUnlock(db, kek, { token: fresh }, staffId);
+  // Recovery codes issued by this step travel with the new session to the page that shows them once.
+  if (opts.recoveryCodes?.length) await stashRecoveryCodes(db, fresh, staffId, opts.recoveryCodes);
   return serializeCookie(SESSION_COOKIE, fresh, { maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000) });
 }
 
@@ -338,6 +346,12 @@ export async function currentSession(
 export function sessionIdOf(request: Request): string | null {
   const token = sessionToken(request);
   return token && TOKEN_RE.test(token) ? sha256Hex(token) : null;
+}
+
+/** This request's session cookie token (well-formed), or null. */
+export function sessionTokenOf(request: Request): string | null {
+  const token = sessionToken(request);
+  return token && TOKEN_RE.test(token) ? token : null;
 }
 
 /** This request's session as the key vault names it (by its cookie token, so keys are sealed to its row), or null. */

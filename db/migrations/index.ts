@@ -17,7 +17,7 @@ import * as map from "./2026-12-20T0100_map";
 import * as line from "./2026-12-20T0200_line";
 import * as orgContactSetup from "./2026-12-20T0300_org_contact_setup";
 import * as storedFiles from "./2026-12-24T0100_stored_files";
-import * as sessionSealedKeys from "./2026-12-24T0200_session_sealed_keys";
+import * as sessionSealedState from "./2026-12-24T0200_session_sealed_state";
 import * as inboxCookieKeys from "./2026-12-24T0300_inbox_cookie_keys";
 
 /** Every migration, keyed by its timestamped name. Add new ones here in order. */
@@ -40,6 +40,6 @@ export const migrations: Record<string, Migration> = {
   "2026-12-20T0200_line": line,
   "2026-12-20T0300_org_contact_setup": orgContactSetup,
   "2026-12-24T0100_stored_files": storedFiles,
-  "2026-12-24T0200_session_sealed_keys": sessionSealedKeys,
+  "2026-12-24T0200_session_sealed_state": sessionSealedState,
   "2026-12-24T0300_inbox_cookie_keys": inboxCookieKeys,
 };

@@ -7,7 +7,8 @@
  *
  * The balancer is a few lines of node:http on loopback that forwards each request to the server the test names
  * before each step, so every step is known to land where it is meant to. Checked:
- * - a first sign-in: password at A, authenticator set-up at B, the recovery key shown by A, once (not again at B);
+ * - a first sign-in: password at A, authenticator set-up at B; the second factor's recovery codes and the report
+ *   recovery key made at B are shown by A, once (not again at B);
  * - a report filed through the balancer opens at both servers, as do its pages after both servers restart;
  * - the reporter's inbox session (a cookie sealed with the day's key, shared through the database) opened at one
  *   server is open at the other and after restarts; leaving it at one ends it at the other;
@@ -113,11 +114,11 @@ afterAll(async () => {
   for (const f of folders) fs.rmSync(f, { recursive: true, force: true });
 });
 
-/** The sealed_keys of every session row. */
+/** The sealed_state of every session row. */
 async function seals(): Promise<(string | null)[]> {
   const db = openPostgresDatabase(databaseUrl, { max: 1 });
   try {
-    return (await db.selectFrom("staff_sessions").select("sealed_keys").execute()).map((r) => r.sealed_keys);
+    return (await db.selectFrom("staff_sessions").select("sealed_state").execute()).map((r) => r.sealed_state);
   } finally {
     await db.destroy();
   }
@@ -129,7 +130,7 @@ async function reportAt(i: number) {
 }
 
 describe("the report channel's sessions at two app servers behind one balancer", () => {
-  it("first sign-in: password at A, authenticator set-up at B; the recovery key is shown once, by A, not again at B", async () => {
+  it("first sign-in: password at A, set-up at B; recovery codes and recovery key shown once, by A, not again at B", async () => {
     at(A);
     const login = await officer.passwordStep(EMAIL, PASSWORD, "/staff/integrity");
     expect(login.status).toBe(302);
@@ -143,6 +144,14 @@ describe("the report channel's sessions at two app servers behind one balancer",
       redirectTo: pageRedirectTo(setup) ?? "/staff/integrity",
     });
     expect(confirm.status, confirm.$.text().slice(0, 300)).toBe(302);
+    // The second factor's recovery codes, issued at B, are shown by A (once: not again at B).
+    at(A);
+    const codes = await officer.get(new URL(confirm.location!).pathname + new URL(confirm.location!).search);
+    expect(codes.status, codes.location ?? "").toBe(200);
+    expect([...codes.text.matchAll(/<code>([^<]+)<\/code>/g)].length).toBeGreaterThanOrEqual(8);
+    at(B);
+    const codesAgain = await officer.get(new URL(confirm.location!).pathname + new URL(confirm.location!).search);
+    expect(codesAgain.status).toBe(302);
     // The recovery key made at B (with the key pair) is shown by A, which never saw it made.
     at(A);
     const probe = await officer.get("/staff/integrity");
@@ -253,7 +262,7 @@ describe("the report channel's sessions at two app servers behind one balancer",
     const db = openPostgresDatabase(databaseUrl, { max: 1 });
     try {
       const id = crypto.createHash("sha256").update(other.cookies.get("sujarit_session")!).digest("hex");
-      await db.updateTable("staff_sessions").set({ sealed_keys: left[0] }).where("id", "=", id).execute();
+      await db.updateTable("staff_sessions").set({ sealed_state: left[0] }).where("id", "=", id).execute();
     } finally {
       await db.destroy();
     }
@@ -261,7 +270,7 @@ describe("the report channel's sessions at two app servers behind one balancer",
     const r = await other.get(`/staff/integrity/reports/${publicId}`);
     expect(where(r.location)).toBe("/staff/unlock");
     expect(r.text).not.toContain(PHRASE);
-    expect(servers[B]!.logs()).toContain("sealed session keys did not open");
+    expect(servers[B]!.logs()).toContain("a session's sealed state did not open");
     // The officer's own session is untouched.
     expect((await reportAt(B)).$.text()).toContain(PHRASE);
   }, 90_000);

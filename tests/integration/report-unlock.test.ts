@@ -27,8 +27,8 @@ function sealOf(token: string): string | null {
   const db = new SQLite(server.dbFile, { readonly: true });
   try {
     return (
-      (db.prepare("select sealed_keys from staff_sessions where id = ?").get(sha256(token)) as { sealed_keys: string | null } | undefined)
-        ?.sealed_keys ?? null
+      (db.prepare("select sealed_state from staff_sessions where id = ?").get(sha256(token)) as { sealed_state: string | null } | undefined)
+        ?.sealed_state ?? null
     );
   } finally {
     db.close();
@@ -55,7 +55,7 @@ describe("report keys are unlocked for the session only, at every server", () =>
     expect(r.status, r.location ?? "").toBe(200);
     expect(r.$.text()).toContain(PHRASE);
     // Nobody else's session row carries a seal (only integrity officers have report keys).
-    expect((await dbGet<{ n: number }>(server, "select count(*) as n from staff_sessions where sealed_keys is not null"))!.n).toBe(1);
+    expect((await dbGet<{ n: number }>(server, "select count(*) as n from staff_sessions where sealed_state is not null"))!.n).toBe(1);
   }, 60_000);
 
   it("a seal copied into another session's row opens nothing there: that session is asked for the password", async () => {
@@ -66,7 +66,7 @@ describe("report keys are unlocked for the session only, at every server", () =>
     const db = new SQLite(server.dbFile);
     try {
       db.pragma("busy_timeout = 5000");
-      db.prepare("update staff_sessions set sealed_keys = ? where id = ?").run(
+      db.prepare("update staff_sessions set sealed_state = ? where id = ?").run(
         sealOf(officer.cookies.get("sujarit_session")!),
         sha256(locked.cookies.get("sujarit_session")!),
       );
@@ -78,7 +78,7 @@ describe("report keys are unlocked for the session only, at every server", () =>
     expect(r.status).toBe(302);
     expect(path(r.location)).toBe("/staff/unlock");
     expect(r.text).not.toContain(PHRASE);
-    expect(server.logs()).toContain("sealed session keys did not open");
+    expect(server.logs()).toContain("a session's sealed state did not open");
     // The first session's own seal still opens its keys.
     expect((await officer.get(`/staff/integrity/reports/${publicId}`)).$.text()).toContain(PHRASE);
   }, 60_000);

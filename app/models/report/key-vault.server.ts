@@ -5,8 +5,8 @@
  *   the session while the second factor is pending, then used once: the private key is opened (or, on a first
  *   sign-in, created together with a recovery key to show once) and the derived key is dropped.
  * - The opened key pair is kept in memory, keyed by the session (the sha256 of its cookie token), and sealed into the
- *   session's own row (`staff_sessions.sealed_keys`: AES-256-GCM under a key derived from the cookie token, which the
- *   database never holds; the associated data names the session and the person). So any app server that receives the
+ *   session's own row (app/utils/session-seal.server.ts: AES-256-GCM under a key derived from the cookie token, which
+ *   the database never holds; the associated data names the session and the person). So any app server that receives the
  *   cookie opens the keys at the officer's first request there (several servers, a restart), while the database, a
  *   backup or the operator without the officer's cookie holds nothing that opens. The pending password key and a
  *   recovery key still to be shown travel the same way. Everything goes with the session row: sign-out, the idle and
@@ -22,11 +22,12 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../../db/schema";
 import { log, errorFields } from "~/utils/logger.server";
-import { openJson, personKeysFromSecret, personSecret, sealJson, viewTagMatches, type PersonKeys, type WrappedKey } from "./crypto.server";
+import { personKeysFromSecret, personSecret, viewTagMatches, type PersonKeys, type WrappedKey } from "./crypto.server";
 import { migrateLegacyReportsFor } from "./key-migration.server";
 import { createStaffKeys, keyEncryptionKeyFor, StaffKeyMismatchError, openStaffKeys, type KeyEncryptionKey } from "./staff-keys.server";
 import { siteMemo } from "~/utils/site-context.server";
-import { deriveKey, sha256Hex } from "~/utils/crypto.server";
+import { sha256Hex } from "~/utils/crypto.server";
+import { readSessionSeal, updateSessionSeal, type SessionSeal } from "~/utils/session-seal.server";
 
 /** How long a password-derived key may wait for the second factor. */
 const PENDING_MS = 10 * 60_000;
@@ -84,54 +85,18 @@ export type VaultSession = string | { token: string };
 
 const sessionIdOf = (s: VaultSession) => (typeof s === "string" ? s : sha256Hex(s.token));
 
-/** What a session row holds, sealed. */
-interface Sealed {
-  v: 1;
-  /** The password's key while the second factor is pending (base64url key and salt, and the argon2 parameters). */
-  pending?: { key: string; salt: string; params: KeyEncryptionKey["params"]; at: number };
-  /** The opened private key (personSecret, base64url) and when it was unlocked. */
-  secret?: string;
-  unlockedAt?: number;
-  /** A recovery key made with the key pair at this sign-in, until the page that shows it once has shown it. */
-  recoveryKey?: string;
-}
+type Sealed = NonNullable<SessionSeal["reportKeys"]>;
 
-const sealKeyOf = (token: string) => Buffer.from(deriveKey(token, "session-report-keys-v1"), "base64url");
-const sealAad = (sessionId: string, staffId: number) => `sujarit:session-keys:${sessionId}:${staffId}`;
-
-/** Writes (or, with null, clears) the sealed state of a cookie session's row. A memory-only session has no row. */
+/** Writes (or, with null, clears) the report keys in a cookie session's seal. A memory-only session has no row. */
 async function writeSealed(db: Kysely<Database>, session: VaultSession, staffId: number, value: Sealed | null): Promise<void> {
   if (typeof session === "string") return;
-  const id = sha256Hex(session.token);
-  const key = sealKeyOf(session.token);
-  const sealed = value === null ? null : sealJson(key, value, sealAad(id, staffId));
-  key.fill(0);
-  await db.updateTable("staff_sessions").set({ sealed_keys: sealed }).where("id", "=", id).where("staff_id", "=", staffId).execute();
+  await updateSessionSeal(db, session.token, staffId, (s) => ({ ...s, reportKeys: value ?? undefined }));
 }
 
-/** The sealed state of a cookie session's row, or null (none, another person's row, or a seal that does not open). */
+/** The report keys in a cookie session's seal, or null. */
 async function readSealed(db: Kysely<Database>, session: VaultSession, staffId: number): Promise<Sealed | null> {
   if (typeof session === "string") return null;
-  const id = sha256Hex(session.token);
-  const row = await db
-    .selectFrom("staff_sessions")
-    .select("sealed_keys")
-    .where("id", "=", id)
-    .where("staff_id", "=", staffId)
-    .executeTakeFirst();
-  if (!row?.sealed_keys) return null;
-  const key = sealKeyOf(session.token);
-  try {
-    const value = openJson<Sealed>(key, row.sealed_keys, sealAad(id, staffId));
-    return value?.v === 1 ? value : null;
-  } catch {
-    // Moved from another row, written by someone without this cookie, or damaged: it opens nothing, and the officer
-    // is asked for the password again.
-    log.warn("sealed session keys did not open", { staffId });
-    return null;
-  } finally {
-    key.fill(0);
-  }
+  return (await readSessionSeal(db, session.token, staffId))?.reportKeys ?? null;
 }
 
 /** At sign-in (password accepted, second factor pending): derives and holds the key-encryption key for this session. */
@@ -141,7 +106,6 @@ export async function prepareUnlock(db: Kysely<Database>, session: VaultSession,
   const at = Date.now();
   vault().pending.set(sessionIdOf(session), { staffId, kek, at });
   await writeSealed(db, session, staffId, {
-    v: 1,
     pending: { key: kek.key.toString("base64url"), salt: kek.salt.toString("base64url"), params: kek.params, at },
   });
 }
@@ -167,7 +131,7 @@ async function open(db: Kysely<Database>, session: VaultSession, staffId: number
 async function sealKeys(db: Kysely<Database>, session: VaultSession, u: UnlockedKeys, recoveryKey?: string): Promise<void> {
   const secret = personSecret(u.keys);
   try {
-    await writeSealed(db, session, u.staffId, { v: 1, secret: secret.toString("base64url"), unlockedAt: u.unlockedAt, recoveryKey });
+    await writeSealed(db, session, u.staffId, { secret: secret.toString("base64url"), unlockedAt: u.unlockedAt, recoveryKey });
   } finally {
     secret.fill(0);
   }

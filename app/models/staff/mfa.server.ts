@@ -25,7 +25,7 @@ import { getMasterKey } from "~/utils/keys.server";
 import { limiter } from "~/utils/rate-limit.server";
 import { DomainError } from "~/lib/domain-error";
 import { inTransaction, type Executor } from "../../../db/connection";
-import { siteMemo } from "~/utils/site-context.server";
+import { readSessionSeal, updateSessionSeal } from "~/utils/session-seal.server";
 
 export const RECOVERY_CODE_COUNT = 10;
 export const MFA_MAX_FAILURES = 5;
@@ -330,25 +330,21 @@ export function needsTotpSetup(staff: Pick<Staff, "totp_enabled_at">): boolean {
 }
 
 /**
- * Recovery codes between the setup POST and the page that shows them (POST → redirect → GET), in memory only and
- * for at most 10 minutes; taking them removes them, so they are shown exactly once.
+ * Recovery codes between the setup POST and the page that shows them (POST → redirect → GET): sealed into the
+ * session's row under a key from its cookie (app/utils/session-seal.server.ts), so whichever app server answers the GET
+ * shows them, and for at most 10 minutes; taking them removes them, so they are shown exactly once.
  */
 const RECOVERY_STASH_MS = 10 * 60_000;
-declare global {
-  var __sujaritRecoveryStash: Map<number, { codes: string[]; until: number }> | undefined;
-}
-function stash() {
-  return siteMemo<Map<number, { codes: string[]; until: number }>>("mfa:recovery-stash", () => new Map());
+
+export async function stashRecoveryCodes(db: Kysely<Database>, sessionToken: string, staffId: number, codes: string[]): Promise<void> {
+  const until = now().getTime() + RECOVERY_STASH_MS;
+  await updateSessionSeal(db, sessionToken, staffId, (s) => ({ ...s, recoveryCodes: { codes, until } }));
 }
 
-export function stashRecoveryCodes(staffId: number, codes: string[]): void {
-  stash().set(staffId, { codes, until: now().getTime() + RECOVERY_STASH_MS });
-}
-
-export function takeRecoveryCodes(staffId: number): string[] | null {
-  const s = stash();
-  const entry = s.get(staffId);
-  s.delete(staffId);
-  for (const [k, v] of s) if (v.until <= now().getTime()) s.delete(k);
-  return entry && entry.until > now().getTime() ? entry.codes : null;
+export async function takeRecoveryCodes(db: Kysely<Database>, sessionToken: string | null, staffId: number): Promise<string[] | null> {
+  if (!sessionToken) return null;
+  const held = (await readSessionSeal(db, sessionToken, staffId))?.recoveryCodes;
+  if (!held) return null;
+  await updateSessionSeal(db, sessionToken, staffId, (s) => ({ ...s, recoveryCodes: undefined }));
+  return held.until > now().getTime() ? held.codes : null;
 }

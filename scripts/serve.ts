@@ -38,6 +38,9 @@ import { organisationCodeOfPath, registerSiteDirectory, type Site, type SiteDire
 import { openSiteDirectory, optimizeSites, prepareSite, severalOrganisations } from "./organisations";
 import { organisationDirectoryPage } from "./organisation-directory";
 
+/** A "." or ".." path segment, plain or percent-encoded. */
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+
 async function main() {
   let env;
   try {
@@ -162,6 +165,13 @@ async function main() {
   // organisation has gets a plain 404 that names none.
   if (directory) {
     app.use((req, res, next) => {
+      // A path with dot segments ("/o/a/../b/…", also percent-encoded) would name one organisation here and, once the
+      // URL is normalised further on, another one's page: refused before either is chosen.
+      if (byPath && DOT_SEGMENT.test(req.path)) {
+        closeAfterResponse(req, res);
+        res.status(400).type("text").send("Bad request");
+        return;
+      }
       const code = byPath ? organisationCodeOfPath(req.path) : null;
       (byPath ? (code ? directory.forCode(code) : Promise.resolve(null)) : directory.forHost(req.hostname)).then(
         (site) => {

@@ -11,6 +11,7 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import SQLite from "better-sqlite3";
@@ -514,6 +515,39 @@ export function organisationsSuite(routing: "host" | "path") {
       // B's reporter's inbox cookie: A shows the receipt form, not an inbox.
       const inbox = await thief.get("/report/inbox");
       expect(inbox.text).not.toContain('data-testid="report-stage"');
+    });
+
+    it("a path with dot segments never joins one organisation's name to another's pages (path routing)", async () => {
+      if (routing === "host") return; // host names carry no path to play with
+      // Sent as written (fetch and browsers normalise "..", a script need not), with A's officer's cookies.
+      const raw = (p: string) =>
+        new Promise<{ status: number; text: string }>((resolve, reject) => {
+          const r = http.request(
+            { host: "127.0.0.1", port: server.port, path: p, headers: { Cookie: a.officer.cookieHeader() }, agent: false },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on("data", (c: Buffer) => chunks.push(c));
+              res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+            },
+          );
+          r.on("error", reject);
+          r.end();
+        });
+      const [pa, pb] = [prefixOf(A.host), prefixOf(B.host)];
+      for (const p of [
+        `${pb}/../${pa.slice(3)}/staff`,
+        `${pa}/../${pb.slice(3)}/staff`,
+        `${pa}/%2e%2e/${pb.slice(3)}/staff`,
+        `${pb}/%2E%2E/${pa.slice(3)}/staff/cases/${encodeURIComponent(a.reference)}`,
+        `${pa}/./staff`,
+        `/o/../o/${pa.slice(3)}/staff`,
+      ]) {
+        const res = await raw(p);
+        expect(res.status, p).toBe(400);
+        expect(res.text).not.toContain(MARK.subject);
+      }
+      // The same officer's own pages, asked plainly, still answer (control).
+      expect((await a.officer.get("/staff")).status).toBe(200);
     });
 
     it("a posted form of A's carried to B is refused (its CSRF token is not B's)", async () => {

@@ -39,6 +39,8 @@ export const KEYS_FILE_RE = /^sujarit-keys-(\d{8}T\d{6}Z)\.tar\.gz(\.enc)?$/;
 export const MANIFEST = "manifest.json";
 export const KEYS_MANIFEST = "keys-manifest.json";
 export const DATABASE_ENTRY = "sujarit.db";
+/** The list of organisations of an installation that serves several (its organisations' are orgs/<code>/sujarit.db). */
+export const PLATFORM_ENTRY = "platform.db";
 /** Folders of DATA_DIR that go into the data archive. */
 export const DATA_FOLDERS = ["uploads", "reports"] as const;
 
@@ -129,6 +131,8 @@ export interface DataManifestBody {
   /** sha256 of each key file at backup time (which keys archive belongs to this data). */
   keys: Record<string, string>;
   files: Record<string, FileDigest>;
+  /** An installation with several organisations: their codes (each one's files under orgs/<code>/). */
+  organisations?: string[];
 }
 
 export interface DataManifest {

@@ -10,6 +10,10 @@
  * passphrase (AES-256-GCM, scrypt). Old backups in DIR are rotated (keep N daily and M monthly; nothing is removed
  * without --keep-*). Format: scripts/backup-lib.ts; the operator's guide: docs/operations.md.
  *
+ * An installation with several organisations (ORG_ROUTING=host or path) is backed up whole: platform.db (the list of
+ * organisations) and every organisation's database and folders under orgs/<code>/, each database snapshot on its own.
+ * On PostgreSQL it refuses: pg_dump does that job (docs/operations.md).
+ *
  * Run it as the portal's user (it reads DATA_DIR, keys included) with the portal's environment (DATA_DIR,
  * DATABASE_URL, MASTER_KEY). It writes nothing into DATA_DIR. Its output holds sizes, counts and paths only: no
  * case, name, address, code or key.
@@ -24,6 +28,8 @@ import { createGzip } from "node:zlib";
 import SQLite from "better-sqlite3";
 import { parseEnv } from "../app/utils/env.server";
 import { getMasterKey } from "../app/utils/keys.server";
+import { ORG_CODE } from "../db/platform";
+import { severalOrganisations } from "./organisations";
 import {
   BACKUP_NAME_RE,
   BACKUP_PREFIX,
@@ -33,6 +39,7 @@ import {
   KEYS_FILE_RE,
   KEYS_MANIFEST,
   MANIFEST,
+  PLATFORM_ENTRY,
   backupStamp,
   backupsToKeep,
   encryptStream,
@@ -96,6 +103,34 @@ function fsyncFile(file: string): void {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** One database of the backup: its archive entry, its file, and the folder its uploads/ and reports/ are in (null: none). */
+interface BackedUpDatabase {
+  entry: string;
+  file: string;
+  root: string | null;
+  prefix: string;
+}
+
+/** An installation with several organisations on SQLite: platform.db and each organisation's folder under orgs/. */
+function hostedDatabases(dataDir: string): BackedUpDatabase[] {
+  const orgsDir = path.join(dataDir, "orgs");
+  const codes = fs.existsSync(orgsDir)
+    ? fs
+        .readdirSync(orgsDir)
+        .filter((c) => ORG_CODE.test(c) && fs.existsSync(path.join(orgsDir, c, DATABASE_ENTRY)))
+        .sort()
+    : [];
+  return [
+    { entry: PLATFORM_ENTRY, file: path.join(dataDir, PLATFORM_ENTRY), root: null, prefix: "" },
+    ...codes.map((c) => ({
+      entry: `orgs/${c}/${DATABASE_ENTRY}`,
+      file: path.join(orgsDir, c, DATABASE_ENTRY),
+      root: path.join(orgsDir, c),
+      prefix: `orgs/${c}/`,
+    })),
+  ];
 }
 
 /** Copies the live database with SQLite's backup API into `dest` (one step: one consistent snapshot). */
@@ -184,9 +219,18 @@ async function main(): Promise<number> {
   }
 
   const dataDir = env.DATA_DIR;
-  const dbFile = env.DATABASE_FILE;
   const keysDir = path.join(dataDir, "keys");
-  if (!fs.existsSync(dbFile)) throw new BackupError(`no database at ${dbFile}: is DATA_DIR (or DATABASE_URL) right?`);
+  if (env.DATABASE_DIALECT === "postgres")
+    throw new BackupError(
+      "this installation's database is PostgreSQL: back it up with pg_dump and keep DATA_DIR/keys apart (docs/operations.md, " +
+        '"PostgreSQL"); npm run backup copies installations on SQLite',
+    );
+  // One organisation: its database and folders. Several (ORG_ROUTING=host or path): the list of organisations
+  // (platform.db) and every organisation's database and folders under orgs/<code>/, each snapshot on its own.
+  const several = severalOrganisations(env);
+  const databases = several ? hostedDatabases(dataDir) : [{ entry: DATABASE_ENTRY, file: env.DATABASE_FILE, root: dataDir, prefix: "" }];
+  for (const d of databases)
+    if (!fs.existsSync(d.file)) throw new BackupError(`no database at ${d.file}: is DATA_DIR (or DATABASE_URL) right?`);
   // A portal nobody has signed in to yet has no master key; make it now (as the server would on first use), so that
   // this backup's manifest is authenticated and restores like any other.
   if (!env.MASTER_KEY && fs.existsSync(keysDir)) getMasterKey();
@@ -212,38 +256,53 @@ async function main(): Promise<number> {
   const keysPartial = keysRoot ? path.join(keysRoot, `.${keysName}.partial`) : null;
   fs.mkdirSync(partial, { mode: 0o700 });
   try {
-    // 1. The database, while the portal serves.
-    const snapshot = path.join(partial, "snapshot.db");
+    // 1. The databases, while the portal serves (each one consistent in itself).
     const t0 = Date.now();
-    await snapshotDatabase(dbFile, snapshot);
-    const snapMs = Date.now() - t0;
-    const rows = {
-      complaints: count(snapshot, "select count(*) from complaints"),
-      reports: count(snapshot, "select count(*) from reports"),
-      auditEntries: count(snapshot, "select count(*) from audit_log"),
-      // FILE_STORE=database: the uploads and evidence inside the snapshot (null before the table existed).
-      storedFiles: count(snapshot, "select count(*) from stored_file"),
-    };
-    const storedFileBytes = count(snapshot, "select coalesce(sum(size), 0) from stored_file") ?? 0;
-
-    // 2. The data archive: database, uploads, evidence, manifest (last, with every digest).
     const files: Record<string, FileDigest> = {};
-    const sources: TarSource[] = [{ name: DATABASE_ENTRY, file: snapshot, onDigest: (d) => (files[DATABASE_ENTRY] = d) }];
+    const sources: TarSource[] = [];
+    const snapshots: string[] = [];
+    const sum = (a: number | null, b: number | null) => (a === null && b === null ? null : (a ?? 0) + (b ?? 0));
+    const rows = {
+      complaints: null as number | null,
+      reports: null as number | null,
+      auditEntries: null as number | null,
+      storedFiles: null as number | null,
+    };
+    let storedFileBytes = 0;
+    for (const [i, d] of databases.entries()) {
+      const snapshot = path.join(partial, `snapshot-${i}.db`);
+      await snapshotDatabase(d.file, snapshot);
+      snapshots.push(snapshot);
+      sources.push({ name: d.entry, file: snapshot, onDigest: (digest) => (files[d.entry] = digest) });
+      if (d.root === null) continue; // the list of organisations: no cases of its own
+      rows.complaints = sum(rows.complaints, count(snapshot, "select count(*) from complaints"));
+      rows.reports = sum(rows.reports, count(snapshot, "select count(*) from reports"));
+      rows.auditEntries = sum(rows.auditEntries, count(snapshot, "select count(*) from audit_log"));
+      // FILE_STORE=database: the uploads and evidence inside the snapshot (null before the table existed).
+      rows.storedFiles = sum(rows.storedFiles, count(snapshot, "select count(*) from stored_file"));
+      storedFileBytes += count(snapshot, "select coalesce(sum(size), 0) from stored_file") ?? 0;
+    }
+    const snapMs = Date.now() - t0;
+
+    // 2. The data archive: databases, uploads, evidence, manifest (last, with every digest).
     const perFolder: Record<string, { n: number; bytes: number }> = {};
-    for (const folder of DATA_FOLDERS) {
-      perFolder[folder] = { n: 0, bytes: 0 };
-      for (const rel of listFiles(path.join(dataDir, folder))) {
-        const entry = `${folder}/${rel}`;
-        sources.push({
-          name: entry,
-          file: path.join(dataDir, folder, ...rel.split("/")),
-          optional: true,
-          onDigest: (d) => {
-            files[entry] = d;
-            perFolder[folder].n++;
-            perFolder[folder].bytes += d.bytes;
-          },
-        });
+    for (const folder of DATA_FOLDERS) perFolder[folder] = { n: 0, bytes: 0 };
+    for (const d of databases) {
+      if (d.root === null) continue;
+      for (const folder of DATA_FOLDERS) {
+        for (const rel of listFiles(path.join(d.root, folder))) {
+          const entry = `${d.prefix}${folder}/${rel}`;
+          sources.push({
+            name: entry,
+            file: path.join(d.root, folder, ...rel.split("/")),
+            optional: true,
+            onDigest: (digest) => {
+              files[entry] = digest;
+              perFolder[folder].n++;
+              perFolder[folder].bytes += digest.bytes;
+            },
+          });
+        }
       }
     }
     const keyDigests: Record<string, string> = {};
@@ -258,6 +317,7 @@ async function main(): Promise<number> {
           created: new Date().toISOString(),
           keys: keyDigests,
           files,
+          ...(several ? { organisations: databases.filter((d) => d.root !== null).map((d) => d.prefix.split("/")[1]!) } : {}),
         };
         const manifest: DataManifest = { body, mac: masterKey ? manifestMac(body, masterKey) : null };
         return Buffer.from(JSON.stringify(manifest, null, 1) + "\n");
@@ -267,8 +327,8 @@ async function main(): Promise<number> {
     const t1 = Date.now();
     const dataArchive = await writeArchive(sources, path.join(partial, dataName), passphrase);
     const archiveMs = Date.now() - t1;
-    const dbBytes = files[DATABASE_ENTRY].bytes;
-    fs.rmSync(snapshot);
+    const dbBytes = databases.reduce((a, d) => a + files[d.entry]!.bytes, 0);
+    for (const snapshot of snapshots) fs.rmSync(snapshot);
 
     // 3. The keys, in their own archive.
     const keysManifest: KeysManifest = {
@@ -304,7 +364,7 @@ async function main(): Promise<number> {
       encrypted: passphrase !== null ? "AES-256-GCM, key from scrypt (N=2^17, r=8, p=1) of the passphrase" : false,
       data: { file: dataName, ...dataArchive },
       keys: { file: keysRoot ? keysPath : keysName, ...keysArchive, separate: "keep the keys archive apart from the data" },
-      database: { bytes: dbBytes, snapshot: "SQLite backup API", rows },
+      database: { bytes: dbBytes, snapshot: "SQLite backup API", rows, ...(several ? { organisations: databases.length - 1 } : {}) },
       files: perFolder,
       manifestAuthenticated: masterKey !== null,
     };
@@ -322,7 +382,9 @@ async function main(): Promise<number> {
       `backup ${name} (${passphrase !== null ? "encrypted with the passphrase: AES-256-GCM, scrypt" : "not encrypted: keep it where only the operator can read it"})`,
     );
     console.log(
-      `  database: ${formatBytes(dbBytes)} snapshot made with SQLite's backup API while the portal serves, in ${seconds(snapMs)}; quick_check ok`,
+      several
+        ? `  databases: the list of organisations and ${databases.length - 1} organisations' (${formatBytes(dbBytes)}), each snapshot made with SQLite's backup API while the portal serves, in ${seconds(snapMs)}; quick_check ok`
+        : `  database: ${formatBytes(dbBytes)} snapshot made with SQLite's backup API while the portal serves, in ${seconds(snapMs)}; quick_check ok`,
     );
     console.log(
       `  files: ${perFolder.uploads.n} uploads (${formatBytes(perFolder.uploads.bytes)}), ${perFolder.reports.n} encrypted evidence files (${formatBytes(perFolder.reports.bytes)}); sha256 of each in ${MANIFEST}` +

@@ -10,7 +10,8 @@
  *   3. `pragma integrity_check` of the database;
  *   4. the audit log's hash chain (verifyAuditChain, as `npm run audit-log -- verify`);
  *   5. the statistics summaries against a recount of the case rows (`npm run stats:rebuild -- --check`, run as it is);
- * and only then moved into place and "restored" printed. Any failure: exit 1 with the reason, and nothing is left in
+ * (a backup of several organisations: every database in 3, each organisation's chain with its own keys in 4 and its
+ * statistics in 5) and only then moved into place and "restored" printed. Any failure: exit 1 with the reason, and nothing is left in
  * the data folder. Run it as the portal's user (or as root on a folder that user owns: the files then get its owner).
  * Format: scripts/backup-lib.ts; the operator's guide: docs/operations.md.
  */
@@ -22,11 +23,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import SQLite from "better-sqlite3";
 import { parseEnv } from "../app/utils/env.server";
+import { ORG_CODE } from "../db/platform";
 import {
   BackupError,
   DATABASE_ENTRY,
   KEYS_MANIFEST,
   MANIFEST,
+  PLATFORM_ENTRY,
   extractArchive,
   formatBytes,
   macMatches,
@@ -36,6 +39,9 @@ import {
   type FileDigest,
   type KeysManifest,
 } from "./backup-lib";
+
+/** A file of one organisation in a backup of several: its database, uploads and evidence. */
+const HOSTED_ENTRY = /^orgs\/[a-z][a-z0-9]{1,29}\/(sujarit\.db|(uploads|reports)\/.+)$/;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -89,6 +95,55 @@ function statsCheck(env: NodeJS.ProcessEnv): Promise<{ code: number | null; outp
     proc.on("error", reject);
     proc.on("exit", (code) => resolve({ code, output: output.trim() }));
   });
+}
+
+/**
+ * `pragma integrity_check` of a staged database, and the files it points at (complaint attachments, report evidence)
+ * present in the archive under `prefix` (null: a database without files of its own, the list of organisations) or
+ * stored in it (FILE_STORE=database). Adds its lines; throws BackupError when it is damaged.
+ */
+function checkDatabase(file: string, prefix: string | null, label: string, got: Map<string, FileDigest>, lines: string[]): void {
+  const db = new SQLite(file, { fileMustExist: true });
+  let missing: string[] = [];
+  try {
+    const rows = db.pragma("integrity_check") as { integrity_check: string }[];
+    if (rows.length !== 1 || rows[0].integrity_check !== "ok") {
+      throw new BackupError(
+        `${label}: integrity_check fails: ${rows
+          .slice(0, 3)
+          .map((r) => r.integrity_check)
+          .join("; ")
+          .slice(0, 300)}`,
+      );
+    }
+    if (prefix !== null) {
+      const want: string[] = [];
+      const tables = new Set(db.prepare("select name from sqlite_schema where type = 'table'").pluck().all() as string[]);
+      if (tables.has("attachments"))
+        for (const s of db.prepare("select distinct sha256 from attachments").pluck().all() as string[])
+          want.push(`uploads/${s.slice(0, 2)}/${s}`);
+      if (tables.has("report_attachments"))
+        for (const s of db.prepare("select storage_id from report_attachments").pluck().all() as string[]) want.push(`reports/${s}`);
+      // FILE_STORE=database: files are rows of stored_file (their key is the same relative name), inside the database.
+      const inDatabase = new Set<string>();
+      if (tables.has("stored_file")) {
+        for (const k of db.prepare("select key from stored_file").pluck().all() as string[]) inDatabase.add(k);
+        const damaged = Number(db.prepare("select count(*) from stored_file where length(bytes) <> size").pluck().get() ?? 0);
+        if (damaged > 0) throw new BackupError(`${label}: ${damaged} stored file(s) do not have the size recorded with them`);
+        if (inDatabase.size > 0)
+          lines.push(`  ${label}: files stored in the database: ${inDatabase.size} (the portal reads them with FILE_STORE=database)`);
+      }
+      missing = want.filter((p) => !got.has(`${prefix}${p}`) && !inDatabase.has(p));
+    }
+  } finally {
+    db.close();
+  }
+  lines.push(`  ${label}: integrity_check ok`);
+  if (missing.length) {
+    lines.push(
+      `  warning: ${missing.length} file(s) the ${label} refers to are not in the backup (removed by housekeeping while it ran, or already lost): ${missing.slice(0, 5).join(", ")}`,
+    );
+  }
 }
 
 function moveInto(from: string, to: string): void {
@@ -194,7 +249,7 @@ async function main(): Promise<number> {
       dataArchive,
       passphrase,
       staging,
-      (p) => p === MANIFEST || p === DATABASE_ENTRY || /^(uploads|reports)\//.test(p),
+      (p) => p === MANIFEST || p === DATABASE_ENTRY || /^(uploads|reports)\//.test(p) || p === PLATFORM_ENTRY || HOSTED_ENTRY.test(p),
       dataLabel,
     );
     const manifest = readJson<DataManifest>(path.join(staging, MANIFEST), `${dataLabel}: ${MANIFEST}`);
@@ -202,7 +257,17 @@ async function main(): Promise<number> {
     if (!body || body.format !== "sujarit-backup-data" || body.version !== 1 || typeof body.files !== "object") {
       throw new BackupError(`${dataLabel} is not a data archive of npm run backup`);
     }
-    if (!body.files[DATABASE_ENTRY]) throw new BackupError(`${dataLabel} holds no database`);
+    // One organisation's installation, or one with several (the list of organisations and each one's folder).
+    const organisations = body.organisations ?? null;
+    if (organisations !== null) {
+      if (!Array.isArray(organisations) || organisations.some((c) => typeof c !== "string" || !ORG_CODE.test(c)))
+        throw new BackupError(`${dataLabel}: its list of organisations is not valid`);
+      if (!body.files[PLATFORM_ENTRY]) throw new BackupError(`${dataLabel} holds no list of organisations (${PLATFORM_ENTRY})`);
+      for (const c of organisations)
+        if (!body.files[`orgs/${c}/${DATABASE_ENTRY}`]) throw new BackupError(`${dataLabel} holds no database for ${c}`);
+    } else if (!body.files[DATABASE_ENTRY]) throw new BackupError(`${dataLabel} holds no database`);
+    if (organisations !== null && fs.existsSync(env.DATABASE_FILE) && path.dirname(env.DATABASE_FILE) !== target)
+      throw new BackupError("a backup of several organisations restores into DATA_DIR only: unset DATABASE_URL");
     const masterFile = path.join(staging, "keys", "master.key");
     const masterKey = env.MASTER_KEY
       ? Buffer.from(env.MASTER_KEY, "base64")
@@ -225,88 +290,94 @@ async function main(): Promise<number> {
     }
     compare(MANIFEST, got, body.files, [MANIFEST]);
     fs.rmSync(path.join(staging, MANIFEST));
-    const n = (prefix: string) => Object.keys(body.files).filter((p) => p.startsWith(prefix)).length;
+    const n = (re: RegExp) => Object.keys(body.files).filter((p) => re.test(p)).length;
     lines.push(
-      `  files: the database (${formatBytes(body.files[DATABASE_ENTRY].bytes)}), ${n("uploads/")} uploads, ${n("reports/")} evidence files from ${dataLabel} (backup ${body.id}): sha256 as in ${MANIFEST}, which is authenticated`,
+      organisations !== null
+        ? `  files: the list of organisations and ${organisations.length} organisations' databases, ${n(/^orgs\/[^/]+\/uploads\//)} uploads, ${n(/^orgs\/[^/]+\/reports\//)} evidence files from ${dataLabel} (backup ${body.id}): sha256 as in ${MANIFEST}, which is authenticated`
+        : `  files: the database (${formatBytes(body.files[DATABASE_ENTRY].bytes)}), ${n(/^uploads\//)} uploads, ${n(/^reports\//)} evidence files from ${dataLabel} (backup ${body.id}): sha256 as in ${MANIFEST}, which is authenticated`,
     );
 
-    // 3. The database file itself.
+    // 3. The database files themselves.
     const stagedDb = path.join(staging, DATABASE_ENTRY);
-    const db = new SQLite(stagedDb, { fileMustExist: true });
-    let missing: string[] = [];
-    try {
-      const rows = db.pragma("integrity_check") as { integrity_check: string }[];
-      if (rows.length !== 1 || rows[0].integrity_check !== "ok") {
-        throw new BackupError(
-          `database: integrity_check fails: ${rows
-            .slice(0, 3)
-            .map((r) => r.integrity_check)
-            .join("; ")
-            .slice(0, 300)}`,
-        );
-      }
-      // Files the database points at (complaint attachments, report evidence) should all be there.
-      const want: string[] = [];
-      const tables = new Set(db.prepare("select name from sqlite_schema where type = 'table'").pluck().all() as string[]);
-      if (tables.has("attachments"))
-        for (const s of db.prepare("select distinct sha256 from attachments").pluck().all() as string[])
-          want.push(`uploads/${s.slice(0, 2)}/${s}`);
-      if (tables.has("report_attachments"))
-        for (const s of db.prepare("select storage_id from report_attachments").pluck().all() as string[]) want.push(`reports/${s}`);
-      // FILE_STORE=database: files are rows of stored_file (their key is the same relative name), inside the database.
-      const inDatabase = new Set<string>();
-      if (tables.has("stored_file")) {
-        for (const k of db.prepare("select key from stored_file").pluck().all() as string[]) inDatabase.add(k);
-        const damaged = Number(db.prepare("select count(*) from stored_file where length(bytes) <> size").pluck().get() ?? 0);
-        if (damaged > 0) throw new BackupError(`database: ${damaged} stored file(s) do not have the size recorded with them`);
-        if (inDatabase.size > 0)
-          lines.push(`  files stored in the database: ${inDatabase.size} (the portal reads them with FILE_STORE=database)`);
-      }
-      missing = want.filter((p) => !got.has(p) && !inDatabase.has(p));
-    } finally {
-      db.close();
-    }
-    lines.push("  database: integrity_check ok");
-    if (missing.length) {
-      lines.push(
-        `  warning: ${missing.length} file(s) the database refers to are not in the backup (removed by housekeeping while it ran, or already lost): ${missing.slice(0, 5).join(", ")}`,
-      );
+    if (organisations === null) checkDatabase(stagedDb, "", "database", got, lines);
+    else {
+      checkDatabase(path.join(staging, PLATFORM_ENTRY), null, "list of organisations", got, lines);
+      for (const c of organisations) checkDatabase(path.join(staging, "orgs", c, DATABASE_ENTRY), `orgs/${c}/`, c, got, lines);
     }
 
-    // 4. The audit chain, with the restored keys (the chain is keyed from the master key).
+    // 4. The audit chain, with the restored keys (the chain is keyed from the master key; with several organisations,
+    // from each one's own keys).
     process.env.DATA_DIR = staging;
-    process.env.DATABASE_URL = stagedDb;
     globalThis.__sujaritEnv = undefined;
-    const { getDb } = await import("../app/utils/db.server");
     const { verifyAuditChain } = await import("../app/models/audit/audit.server");
-    const kdb = getDb();
-    try {
-      const r = await verifyAuditChain(kdb);
-      if (!r.ok)
-        throw new BackupError(`audit log: broken at entry ${r.firstBadId} (${r.reason}); ${r.checked} entries before it are intact`);
-      lines.push(`  audit log: intact, ${r.checked} entries checked`);
-    } finally {
-      await kdb.destroy();
-      globalThis.__sujaritDb = undefined;
+    if (organisations === null) {
+      process.env.DATABASE_URL = stagedDb;
+      const { getDb } = await import("../app/utils/db.server");
+      const kdb = getDb();
+      try {
+        const r = await verifyAuditChain(kdb);
+        if (!r.ok)
+          throw new BackupError(`audit log: broken at entry ${r.firstBadId} (${r.reason}); ${r.checked} entries before it are intact`);
+        lines.push(`  audit log: intact, ${r.checked} entries checked`);
+      } finally {
+        await kdb.destroy();
+        globalThis.__sujaritDb = undefined;
+      }
+    } else {
+      delete process.env.DATABASE_URL;
+      const { openSiteDirectory } = await import("./organisations");
+      const { runForSite } = await import("../app/utils/site-context.server");
+      const stagedEnv = parseEnv({ ...process.env, DATA_DIR: staging, DATABASE_URL: undefined, ORG_ROUTING: "host" });
+      const directory = await openSiteDirectory(stagedEnv);
+      try {
+        let checked = 0;
+        for (const c of organisations) {
+          const site = directory.byOrganisationCode(c);
+          if (!site) throw new BackupError(`${c}: not in the backup's list of organisations`);
+          const r = await runForSite(site, () => verifyAuditChain(site.db()));
+          if (!r.ok)
+            throw new BackupError(
+              `${c}: audit log broken at entry ${r.firstBadId} (${r.reason}); ${r.checked} entries before it are intact`,
+            );
+          checked += r.checked;
+        }
+        lines.push(`  audit logs: ${organisations.length} intact, ${checked} entries checked`);
+      } finally {
+        await directory.storage.destroy();
+      }
     }
 
-    // 5. Statistics: the summaries equal a recount of the case rows.
-    const stats = await statsCheck({ ...process.env, DATA_DIR: staging, DATABASE_URL: stagedDb, NODE_ENV: "production" });
-    // One line for the summaries, one for the stored outcomes against the case histories.
-    const statsLines = stats.output
-      .split("\n")
-      .filter((l) => l.startsWith("stats:rebuild --check: "))
-      .map((l) => l.replace(/^stats:rebuild --check: /, ""));
-    if (stats.code !== 0)
-      throw new BackupError(
-        `statistics: ${statsLines.join("; ") || stats.output.split("\n").filter(Boolean).pop() || `the check exited with ${stats.code}`}`,
-      );
-    for (const l of statsLines) lines.push(`  statistics: ${l}`);
+    // 5. Statistics: the summaries equal a recount of the case rows (each organisation's).
+    for (const c of organisations ?? [null]) {
+      const file = c === null ? stagedDb : path.join(staging, "orgs", c, DATABASE_ENTRY);
+      const stats = await statsCheck({
+        ...process.env,
+        DATA_DIR: staging,
+        DATABASE_URL: file,
+        ORG_ROUTING: "single",
+        NODE_ENV: "production",
+      });
+      // One line for the summaries, one for the stored outcomes against the case histories.
+      const statsLines = stats.output
+        .split("\n")
+        .filter((l) => l.startsWith("stats:rebuild --check: "))
+        .map((l) => l.replace(/^stats:rebuild --check: /, ""));
+      const who = c === null ? "" : `${c}: `;
+      if (stats.code !== 0)
+        throw new BackupError(
+          `${who}statistics: ${statsLines.join("; ") || stats.output.split("\n").filter(Boolean).pop() || `the check exited with ${stats.code}`}`,
+        );
+      if (c === null) for (const l of statsLines) lines.push(`  statistics: ${l}`);
+    }
+    if (organisations !== null) lines.push(`  statistics: ${organisations.length} organisations' summaries equal their recounts`);
+    if (organisations !== null && parseEnv(process.env).ORG_ROUTING === "single")
+      lines.push("  note: a backup of several organisations: serve it with ORG_ROUTING=host or path");
 
     // Into place.
-    for (const suffix of ["", "-wal", "-shm"]) {
-      if (fs.existsSync(stagedDb + suffix)) moveInto(stagedDb + suffix, dbFinal + suffix);
-    }
+    if (organisations === null)
+      for (const suffix of ["", "-wal", "-shm"]) {
+        if (fs.existsSync(stagedDb + suffix)) moveInto(stagedDb + suffix, dbFinal + suffix);
+      }
     for (const e of fs.readdirSync(staging)) moveInto(path.join(staging, e), path.join(target, e));
     fs.rmdirSync(staging);
     if (typeof process.getuid === "function" && process.getuid() === 0) {

@@ -6,6 +6,8 @@
  *                                                the database (stored_file), each read back and compared by sha256;
  *                                                run it, then set FILE_STORE=database and restart every app server
  *   npm run file-store -- copy --to disk         the other way (back to FILE_STORE=disk)
+ * With several organisations, `--org <code>` names the one whose files (its database, its folder under orgs/<code>/)
+ * are checked or copied; it is required then, and refused with one.
  * Copying is idempotent (a file already there with the same bytes is skipped) and never removes anything from the
  * source: remove the old copies once the portal runs on the new store. Output: counts and sizes only (no key, no name).
  */
@@ -14,6 +16,8 @@ import { parseArgs } from "node:util";
 import { migrateToLatest } from "../db/connection";
 import { getDb } from "../app/utils/db.server";
 import { getEnv } from "../app/utils/env.server";
+import { activeSite } from "../app/utils/site-context.server";
+import { runCommandForOrganisation } from "./organisations";
 import {
   DatabaseFileStore,
   FILE_NAMESPACES,
@@ -24,8 +28,8 @@ import {
 } from "../app/utils/file-store.server";
 
 const USAGE = `Usage:
-  npm run file-store -- check
-  npm run file-store -- copy --to database|disk`;
+  npm run file-store -- check [--org CODE]
+  npm run file-store -- copy --to database|disk [--org CODE]`;
 
 const sha = (b: Buffer) => crypto.createHash("sha256").update(b).digest("hex");
 
@@ -70,16 +74,20 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const { values } = parseArgs({ args: args.slice(1), options: { to: { type: "string" } }, strict: true });
   const env = getEnv();
+  // With several organisations, the one --org names (runCommandForOrganisation): its database, already migrated, and
+  // its own folder on disk; the installation's directory closes its databases afterwards.
+  const site = activeSite();
+  const dataDir = site?.dataDir ?? env.DATA_DIR;
   const db = getDb();
   try {
-    await migrateToLatest(db);
+    if (!site) await migrateToLatest(db);
     if (args[0] === "check") {
       const r = await check(fileStore());
       console.log(`file store (FILE_STORE=${env.FILE_STORE}): ${r.referenced} files referenced by the database, ${r.missing} missing`);
       return r.missing === 0 ? 0 : 1;
     }
     if (args[0] === "copy" && (values.to === "database" || values.to === "disk")) {
-      const disk = new LocalDiskFileStore(env.DATA_DIR);
+      const disk = new LocalDiskFileStore(dataDir);
       const database = new DatabaseFileStore(() => db);
       const [from, to] = values.to === "database" ? [disk, database] : [database, disk];
       const r = await copy(from, to);
@@ -93,13 +101,8 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   } finally {
-    await db.destroy();
+    if (!site) await db.destroy();
   }
 }
 
-main()
-  .then((code) => process.exit(code))
-  .catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+runCommandForOrganisation(main);

@@ -156,6 +156,29 @@ describe("backup and restore of an installation with several organisations", () 
     expect(fs.readdirSync(target)).toEqual([]);
   }, 180_000);
 
+  it("the file-store command works on the organisation --org names, and refuses to guess one", async () => {
+    const none = await scriptCommand(server, "scripts/file-store.ts", ["check"]);
+    expect(none.code).toBe(1);
+    expect(none.out).toContain("--org");
+    const check = await scriptCommand(server, "scripts/file-store.ts", ["check", "--org", A.code]);
+    expect(check.code, check.out).toBe(0);
+    expect(check.out).toContain("1 files referenced by the database, 0 missing");
+    const copied = await scriptCommand(server, "scripts/file-store.ts", ["copy", "--to", "database", "--org", B.code]);
+    expect(copied.code, copied.out).toBe(0);
+    expect(copied.out).toContain("copied 1 files");
+    expect(copied.out).toContain("the database store now holds 1 of the 1 files");
+    // Only B's database got the file.
+    const rows = (code: string) => {
+      const db = new SQLite(path.join(server.dataDir, "orgs", code, "sujarit.db"), { readonly: true });
+      try {
+        return Number(db.prepare("select count(*) from stored_file").pluck().get());
+      } finally {
+        db.close();
+      }
+    };
+    expect([rows(A.code), rows(B.code)]).toEqual([0, 1]);
+  }, 120_000);
+
   it("on PostgreSQL the command refuses and names what to use instead", async () => {
     const r = await scriptCommand({ env: { ...server.env, DATABASE_URL: "postgres://nobody@127.0.0.1:9/none" } }, "scripts/backup.ts", [
       "--to",

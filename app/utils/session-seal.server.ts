@@ -52,20 +52,26 @@ export async function readSessionSeal(db: Kysely<Database>, token: string, staff
   }
 }
 
-/** Changes the seal of a session (read, change, write back; null clears it). */
+/** Left as it is (a change that finds nothing to change writes nothing). */
+export const UNCHANGED = Symbol("unchanged");
+
+/** Changes the seal of a session (read, change, write back); returns the seal as it was read. */
 export async function updateSessionSeal(
   db: Kysely<Database>,
   token: string,
   staffId: number,
-  change: (current: SessionSeal) => SessionSeal | null,
-): Promise<void> {
-  const next = change((await readSessionSeal(db, token, staffId)) ?? { v: 1 });
+  change: (current: SessionSeal) => SessionSeal | typeof UNCHANGED,
+): Promise<SessionSeal> {
+  const current = (await readSessionSeal(db, token, staffId)) ?? { v: 1 };
+  const next = change(current);
+  if (next === UNCHANGED) return current;
   const id = sha256Hex(token);
-  const empty = next === null || (next.reportKeys === undefined && next.recoveryCodes === undefined);
+  const empty = next.reportKeys === undefined && next.recoveryCodes === undefined;
   await db
     .updateTable("staff_sessions")
     .set({ sealed_state: empty ? null : encryptText(JSON.stringify(next), keyOf(token), aadOf(id, staffId)) })
     .where("id", "=", id)
     .where("staff_id", "=", staffId)
     .execute();
+  return current;
 }

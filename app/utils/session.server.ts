@@ -312,9 +312,9 @@ export async function requireReportKeys(request: Request, db: Kysely<Database> =
   const staff = await requireStaff(request, db);
   if (!holdsReportKeys(staff)) throw json({ messageKey: "errorPage.forbidden" }, { status: 403 });
   const back = backPath(request);
-  const token = sessionToken(request);
+  const session = vaultSessionOf(request);
   // Keys unlocked at another server (or before a restart) come from the session's seal, with a recovery key still to show.
-  const keys = token && TOKEN_RE.test(token) ? await keysOfSession(db, { token }, staff.id) : null;
+  const keys = session ? await keysOfSession(db, session, staff.id) : null;
   if (hasNewRecoveryKey(staff.id)) throw redirect(`${RECOVERY_KEY_PATH}?redirectTo=${encodeURIComponent(back)}`);
   if (!keys) throw redirect(`${UNLOCK_PATH}?redirectTo=${encodeURIComponent(back)}`);
   return { staff, keys };
@@ -344,8 +344,8 @@ export async function currentSession(
 
 /** The sha256 id of this request's staff session (for the key vault), or null. */
 export function sessionIdOf(request: Request): string | null {
-  const token = sessionToken(request);
-  return token && TOKEN_RE.test(token) ? sha256Hex(token) : null;
+  const token = sessionTokenOf(request);
+  return token ? sha256Hex(token) : null;
 }
 
 /** This request's session cookie token (well-formed), or null. */
@@ -356,6 +356,6 @@ export function sessionTokenOf(request: Request): string | null {
 
 /** This request's session as the key vault names it (by its cookie token, so keys are sealed to its row), or null. */
 export function vaultSessionOf(request: Request): { token: string } | null {
-  const token = sessionToken(request);
-  return token && TOKEN_RE.test(token) ? { token } : null;
+  const token = sessionTokenOf(request);
+  return token ? { token } : null;
 }

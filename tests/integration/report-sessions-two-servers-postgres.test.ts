@@ -17,29 +17,18 @@
  *   the cookie (the row's value is not the key, and another session's cookie does not open it).
  */
 import crypto from "node:crypto";
-import fs from "node:fs";
 import http from "node:http";
-import os from "node:os";
-import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "../helpers/postgres";
 import { startServer, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, formData, pageRedirectTo } from "../helpers/http";
+import { makeSharedKeys } from "../helpers/shared-keys";
 import { createAnyStaff, fileReport, nextTotpCode, openInbox, totpAccount, type FiledReport, type TotpAccount } from "../helpers/report";
 
 // The keys both servers share (made once by the app's own code), as in two-servers-postgres.test.ts.
-const keysSeed = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-keys2-"));
-const MASTER_KEY = crypto.randomBytes(32).toString("base64");
-process.env.DATA_DIR = keysSeed;
-process.env.PUBLIC_URL = "http://localhost:3999";
-process.env.MASTER_KEY = MASTER_KEY;
-delete process.env.DATABASE_URL;
-const { loadOrCreateSecrets } = await import("~/utils/secrets.server");
-const { getSigningKeys, getReceiptPepper } = await import("~/utils/keys.server");
-loadOrCreateSecrets(keysSeed);
-getSigningKeys();
-getReceiptPepper();
+const keys = await makeSharedKeys("sujarit-keys2");
+const MASTER_KEY = keys.MASTER_KEY;
 const { openPostgresDatabase } = await import("../../db/connection");
 
 const PASSWORD = "กุญแจเดียวกันทุกเครื่อง 2569";
@@ -53,7 +42,6 @@ const servers: TestServer[] = [];
 let target = 0;
 let balancer: http.Server;
 let lbUrl = "";
-const folders: string[] = [keysSeed];
 let acc: TotpAccount;
 let officer: HttpClient;
 let publicId = "";
@@ -67,13 +55,6 @@ const at = (i: number) => {
   target = i;
 };
 const where = (u: string | null) => (u ? new URL(u).pathname : "");
-
-function dataFolderWithKeys(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-keys2-data-"));
-  fs.cpSync(path.join(keysSeed, "keys"), path.join(dir, "keys"), { recursive: true });
-  folders.push(dir);
-  return dir;
-}
 
 beforeAll(async () => {
   pg = await startPostgres();
@@ -98,7 +79,7 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++)
     servers.push(
       await startServer({
-        dataDir: dataFolderWithKeys(),
+        dataDir: keys.dataFolder(),
         env: { DATABASE_URL: databaseUrl, MASTER_KEY, FILE_STORE: "database", TRUSTED_PROXIES: "127.0.0.1", PUBLIC_URL: lbUrl },
       }),
     );
@@ -111,7 +92,7 @@ afterAll(async () => {
   for (const s of servers) await s.stop().catch(() => undefined);
   await new Promise((r) => balancer?.close(r));
   await pg?.stop();
-  for (const f of folders) fs.rmSync(f, { recursive: true, force: true });
+  keys.removeAll();
 });
 
 /** The sealed_state of every session row. */

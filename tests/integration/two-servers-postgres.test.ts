@@ -16,7 +16,6 @@
  *   once (an e-mail about the case or a digest whose range holds the claim), with nothing owed and nothing stuck.
  * The same stream against ONE server on SQLite is the control.
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,20 +23,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "../helpers/postgres";
 import { startServer, waitUntil, type TestServer } from "../helpers/server";
 import { startSmtp, type TestSmtp } from "../helpers/smtp";
+import { makeSharedKeys } from "../helpers/shared-keys";
 import { HttpClient, complaintFields, csrfOf, formData, makeJpeg, submissionKeyOf } from "../helpers/http";
 
 // The keys both servers share, made once in a folder of their own (the app's own code creates them).
-const keysSeed = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-two-keys-"));
-const MASTER_KEY = crypto.randomBytes(32).toString("base64");
-process.env.DATA_DIR = keysSeed;
-process.env.PUBLIC_URL = "http://localhost:3999";
-process.env.MASTER_KEY = MASTER_KEY;
-delete process.env.DATABASE_URL;
-const { loadOrCreateSecrets } = await import("~/utils/secrets.server");
-const { getSigningKeys, getReceiptPepper } = await import("~/utils/keys.server");
-loadOrCreateSecrets(keysSeed);
-getSigningKeys();
-getReceiptPepper();
+const keys = await makeSharedKeys("sujarit-two");
+const MASTER_KEY = keys.MASTER_KEY;
 const { openDatabase, openPostgresDatabase } = await import("../../db/connection");
 type DB = import("../../db/connection").DB;
 
@@ -52,7 +43,7 @@ let pg: TestPostgres | null = null;
 let smtp: TestSmtp;
 const running = new Set<TestServer>();
 const opened: DB[] = [];
-const folders: string[] = [keysSeed];
+const folders: string[] = [];
 
 beforeAll(async () => {
   [pg, smtp] = await Promise.all([startPostgres(), startSmtp()]);
@@ -64,19 +55,13 @@ afterAll(async () => {
   await smtp?.stop();
   await pg?.stop();
   for (const f of folders) fs.rmSync(f, { recursive: true, force: true });
+  keys.removeAll();
 });
-
-/** A new, empty data folder holding a copy of the shared keys. */
-function dataFolderWithKeys(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sujarit-two-data-"));
-  fs.cpSync(path.join(keysSeed, "keys"), path.join(dir, "keys"), { recursive: true });
-  return dir;
-}
 
 /** Starts a server on `databaseUrl` with a fresh data folder and the shared keys; stop() removes the folder. */
 async function start(databaseUrl: string, clockOffsetMs: number): Promise<TestServer> {
   const server = await startServer({
-    dataDir: dataFolderWithKeys(),
+    dataDir: keys.dataFolder(),
     env: {
       DATABASE_URL: databaseUrl,
       MASTER_KEY,

@@ -27,7 +27,7 @@ import { migrateLegacyReportsFor } from "./key-migration.server";
 import { createStaffKeys, keyEncryptionKeyFor, StaffKeyMismatchError, openStaffKeys, type KeyEncryptionKey } from "./staff-keys.server";
 import { siteMemo } from "~/utils/site-context.server";
 import { sha256Hex } from "~/utils/crypto.server";
-import { readSessionSeal, updateSessionSeal, type SessionSeal } from "~/utils/session-seal.server";
+import { readSessionSeal, UNCHANGED, updateSessionSeal, type SessionSeal } from "~/utils/session-seal.server";
 
 /** How long a password-derived key may wait for the second factor. */
 const PENDING_MS = 10 * 60_000;
@@ -87,10 +87,10 @@ const sessionIdOf = (s: VaultSession) => (typeof s === "string" ? s : sha256Hex(
 
 type Sealed = NonNullable<SessionSeal["reportKeys"]>;
 
-/** Writes (or, with null, clears) the report keys in a cookie session's seal. A memory-only session has no row. */
-async function writeSealed(db: Kysely<Database>, session: VaultSession, staffId: number, value: Sealed | null): Promise<void> {
+/** Writes the report keys in a cookie session's seal. A memory-only session has no row. */
+async function writeSealed(db: Kysely<Database>, session: VaultSession, staffId: number, value: Sealed): Promise<void> {
   if (typeof session === "string") return;
-  await updateSessionSeal(db, session.token, staffId, (s) => ({ ...s, reportKeys: value ?? undefined }));
+  await updateSessionSeal(db, session.token, staffId, (s) => ({ ...s, reportKeys: value }));
 }
 
 /** The report keys in a cookie session's seal, or null. */
@@ -238,10 +238,10 @@ export async function takeNewRecoveryKey(db: Kysely<Database>, session: VaultSes
   vault().recovery.delete(staffId);
   if (typeof session === "string") return r?.key ?? null;
   // A cookie session's seal is what counts (any server may have shown it already): taken from there, so shown once.
-  const sealed = await readSealed(db, session, staffId);
-  if (!sealed?.recoveryKey) return null;
-  await writeSealed(db, session, staffId, { ...sealed, recoveryKey: undefined });
-  return sealed.recoveryKey;
+  const before = await updateSessionSeal(db, session.token, staffId, (s) =>
+    s.reportKeys?.recoveryKey ? { ...s, reportKeys: { ...s.reportKeys, recoveryKey: undefined } } : UNCHANGED,
+  );
+  return before.reportKeys?.recoveryKey ?? null;
 }
 
 /** Whether a recovery key waits to be shown to this person (this server's hint; takeNewRecoveryKey decides). */

@@ -25,7 +25,7 @@ import { getMasterKey } from "~/utils/keys.server";
 import { limiter } from "~/utils/rate-limit.server";
 import { DomainError } from "~/lib/domain-error";
 import { inTransaction, type Executor } from "../../../db/connection";
-import { readSessionSeal, updateSessionSeal } from "~/utils/session-seal.server";
+import { UNCHANGED, updateSessionSeal } from "~/utils/session-seal.server";
 
 export const RECOVERY_CODE_COUNT = 10;
 export const MFA_MAX_FAILURES = 5;
@@ -343,8 +343,8 @@ export async function stashRecoveryCodes(db: Kysely<Database>, sessionToken: str
 
 export async function takeRecoveryCodes(db: Kysely<Database>, sessionToken: string | null, staffId: number): Promise<string[] | null> {
   if (!sessionToken) return null;
-  const held = (await readSessionSeal(db, sessionToken, staffId))?.recoveryCodes;
-  if (!held) return null;
-  await updateSessionSeal(db, sessionToken, staffId, (s) => ({ ...s, recoveryCodes: undefined }));
-  return held.until > now().getTime() ? held.codes : null;
+  const held = (
+    await updateSessionSeal(db, sessionToken, staffId, (s) => (s.recoveryCodes ? { ...s, recoveryCodes: undefined } : UNCHANGED))
+  ).recoveryCodes;
+  return held && held.until > now().getTime() ? held.codes : null;
 }

@@ -165,7 +165,8 @@ export async function startBenchServer(
 ): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load; BENCH_SERVER_STDOUT=1
+  // shows its standard output (with BENCH_SERVER_NODE_ARGS=--trace-gc, its collections).
   const extraArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
   const buildDir = path.resolve(root) === PROJECT_ROOT && process.env.BUILD_DIR ? path.resolve(process.env.BUILD_DIR) : undefined;
@@ -191,7 +192,7 @@ export async function startBenchServer(
       TRUSTED_PROXIES: "127.0.0.1",
       ...extraEnv,
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", process.env.BENCH_SERVER_STDOUT ? "inherit" : "ignore", "inherit"],
   });
   try {
     await waitHealthy(url, child, health);

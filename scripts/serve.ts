@@ -31,7 +31,6 @@ import { runComplaintRetention } from "../app/models/complaints/privacy.server";
 import { startReportChannelBatches } from "../app/models/report/notifications.server";
 import { startAuditHeadMailer } from "../app/models/audit/audit-head.server";
 import { runForSite } from "../app/utils/site-context.server";
-import { runInRequestScope } from "../app/utils/request-scope.server";
 import { prepareSharedLimits, startSharedRateLimits } from "../app/utils/shared-limits.server";
 import { dialectOf } from "../db/dialects";
 import { organisationCodeOfPath, registerSiteDirectory, type Site, type SiteDirectory } from "../app/utils/sites.server";
@@ -219,8 +218,6 @@ async function main() {
       );
     });
   }
-  // A page's loaders share what they look up (who is signed in): GET and HEAD only (app/utils/request-scope.server.ts).
-  app.use((req, _res, next) => (req.method === "GET" || req.method === "HEAD" ? runInRequestScope(next) : next()));
   // Prometheus metrics: loopback, or Authorization: Bearer $METRICS_TOKEN; anyone else gets the ordinary 404 (metrics.ts).
   // With ORG_ROUTING=path an organisation's are at /o/<code>/metrics (with host routing, /metrics at its host name).
   app.get(byPath ? ["/metrics", "/o/:code/metrics"] : "/metrics", metricsEndpoint({ trusted: trustedProxies, token: env.METRICS_TOKEN }));

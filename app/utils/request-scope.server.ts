@@ -2,27 +2,26 @@
  * Values worked out once per page request: a page's loaders run side by side (the staff layout and the queue both ask
  * who is signed in) and each would otherwise ask the database again.
  *
- * The server opens a scope for GET and HEAD requests only (scripts/serve.ts): a POST runs an action that may change
- * what a later loader of the same request must see (a sign-out, a new passkey, a role), so it memoises nothing.
+ * The memo hangs on the Request object itself (a WeakMap: gone with the request). Remix hands every loader of a page
+ * the same Request (scripts/patches: nothing to strip, no copy), so they share one lookup; a request that Remix does
+ * copy per loader (`?index`, `?_data`) simply looks up again. Only GET and HEAD requests memoise: a POST runs an action
+ * that may change what a later loader must see (a sign-out, a new passkey, a role). The loaders Remix runs after an
+ * action get a new GET Request made after the action finished, so they share what they look up from then on.
+ *
+ * No AsyncLocalStorage: with one in use Node runs a hook on every promise of every request (about 7% of a queue page's
+ * CPU, docs/page-cost.md).
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 
-declare global {
-  var __sujaritRequestScope: AsyncLocalStorage<Map<string, unknown>> | undefined;
-}
+const memos = new WeakMap<Request, Map<string, unknown>>();
 
-// On globalThis: the server and the Remix build each bundle a copy of this module (see site-context.server.ts).
-const storage = (globalThis.__sujaritRequestScope ??= new AsyncLocalStorage<Map<string, unknown>>());
-
-/** Runs `work` (the rest of a read-only request) with its own memo. */
-export function runInRequestScope<T>(work: () => T): T {
-  return storage.run(new Map(), work);
-}
-
-/** `make()` once per request scope for `key` (a promise is kept as it is, so parallel loaders share one query); outside a scope, every call makes its own. */
-export function requestMemo<T>(key: string, make: () => T): T {
-  const memo = storage.getStore();
-  if (!memo) return make();
+/**
+ * `make()` once per GET/HEAD request for `key` (a promise is kept as it is, so parallel loaders share one query); for
+ * any other method, every call makes its own.
+ */
+export function requestMemo<T>(request: Request, key: string, make: () => T): T {
+  if (request.method !== "GET" && request.method !== "HEAD") return make();
+  let memo = memos.get(request);
+  if (!memo) memos.set(request, (memo = new Map()));
   if (memo.has(key)) return memo.get(key) as T;
   const value = make();
   memo.set(key, value);

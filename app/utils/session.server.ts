@@ -156,7 +156,7 @@ function sessionToken(request: Request): string | undefined {
 /** The request's session and person, looked up once per page request however many loaders ask (request-scope.server.ts). */
 function sessionStateOf(request: Request, db: Kysely<Database>): Promise<{ staff: Staff; session: StaffSession } | null> {
   const token = sessionToken(request);
-  return requestMemo(`staff-session:${token ?? ""}`, () => lookupSessionState(db, token));
+  return requestMemo(request, `staff-session:${token ?? ""}`, () => lookupSessionState(db, token));
 }
 
 /**

@@ -3,7 +3,7 @@
  * overdue" and the deadline state shown everywhere. All dates are Bangkok dates; a deadline is the end of a Bangkok
  * day, and the day of receipt never counts.
  */
-import { addBangkokDays, bangkokDateKey, dateFromBangkokKey, endOfBangkokDay } from "../../lib/thai-date";
+import { addBangkokDays, BANGKOK_OFFSET_MS, bangkokDateKey, dateFromBangkokKey, endOfBangkokDay } from "../../lib/thai-date";
 
 /** Whether deadlines count every day or only working days (Monday–Friday, not a holiday). */
 export type CountingMode = "calendar" | "working";
@@ -91,9 +91,60 @@ export function daysBefore(end: Date, days: number, counting: Counting): Date {
   return endOfBangkokDay(day);
 }
 
+/** The Bangkok date of an instant as a day number (days since 1970-01-01 in Bangkok; Bangkok keeps no summer time). */
+function bangkokDayNumber(d: Date): number {
+  return Math.floor((d.getTime() + BANGKOK_OFFSET_MS) / DAY_MS);
+}
+
+/** Day of week (0=Sunday) of a day number: 1970-01-01 was a Thursday. */
+function weekdayOfDayNumber(n: number): number {
+  return (((n + 4) % 7) + 7) % 7;
+}
+
+/** Monday–Friday days among the day numbers first … last (none when last < first): whole weeks, then the rest. */
+function weekdaysBetween(first: number, last: number): number {
+  if (last < first) return 0;
+  const weeks = Math.floor((last - first + 1) / 7);
+  let count = weeks * 5;
+  for (let d = first + weeks * 7; d <= last; d++) {
+    const wd = weekdayOfDayNumber(d);
+    if (wd !== 0 && wd !== 6) count++;
+  }
+  return count;
+}
+
+/** A holiday set's Monday–Friday holidays as sorted day numbers, made once per set (and again if its size changes). */
+const weekdayHolidayCache = new WeakMap<ReadonlySet<string>, { size: number; days: number[] }>();
+
+function weekdayHolidays(holidays: ReadonlySet<string>): number[] {
+  const kept = weekdayHolidayCache.get(holidays);
+  if (kept && kept.size === holidays.size) return kept.days;
+  const days: number[] = [];
+  for (const key of holidays) {
+    const n = bangkokDayNumber(dateFromBangkokKey(key));
+    const wd = weekdayOfDayNumber(n);
+    if (wd !== 0 && wd !== 6) days.push(n);
+  }
+  days.sort((a, b) => a - b);
+  weekdayHolidayCache.set(holidays, { size: holidays.size, days });
+  return days;
+}
+
+/** How many of the sorted `days` are below `n`. */
+function countBelow(days: readonly number[], n: number): number {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid] < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Calendar days between the Bangkok dates of two instants (to − from). */
 export function bangkokDayDiff(from: Date, to: Date): number {
-  return Math.round((dayOf(to).getTime() - dayOf(from).getTime()) / DAY_MS);
+  return bangkokDayNumber(to) - bangkokDayNumber(from);
 }
 
 /**
@@ -104,13 +155,14 @@ export function countedDaysBetween(from: Date, to: Date, counting: Partial<Count
   const diff = bangkokDayDiff(from, to);
   if (diff <= 0) return 0;
   if (counting.mode !== "working") return diff;
-  let n = 0;
-  let day = dayOf(from);
-  for (let i = 0; i < diff; i++) {
-    day = addBangkokDays(day, 1);
-    if (counts(day, counting)) n++;
-  }
-  return n;
+  // Working days in (from, to]: Monday–Friday days counted by arithmetic, less the holidays among them (a case years
+  // overdue costs no more than one due today; the queue shows 25 of them per page).
+  const first = bangkokDayNumber(from) + 1;
+  const last = bangkokDayNumber(to);
+  const working = weekdaysBetween(first, last);
+  if (!counting.holidays || counting.holidays.size === 0) return working;
+  const holidays = weekdayHolidays(counting.holidays);
+  return working - (countBelow(holidays, last + 1) - countBelow(holidays, first));
 }
 
 /** Deadline for resolving a case received at `receivedAt`. */

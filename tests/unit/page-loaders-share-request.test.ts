@@ -57,7 +57,7 @@ describe("the Request a page's loaders get", () => {
     const seen: Request[] = [];
     const handle = createRequestHandler(buildWith(seen) as never, "production");
     const page = new Request("http://localhost/staff?deadline=overdue");
-    const res = await handle(page, {});
+    const res = await handle(page, { nonce: "n", clientAddress: "127.0.0.1" });
     expect(res.status).toBe(200);
     expect(seen).toHaveLength(3);
     expect(seen.every((r) => r === page)).toBe(true);
@@ -67,7 +67,7 @@ describe("the Request a page's loaders get", () => {
     const seen: Request[] = [];
     const handle = createRequestHandler(buildWith(seen) as never, "production");
     const page = new Request("http://localhost/staff?index&deadline=overdue");
-    await handle(page, {});
+    await handle(page, { nonce: "n", clientAddress: "127.0.0.1" });
     expect(seen.length).toBeGreaterThan(0);
     for (const r of seen) {
       expect(r).not.toBe(page);

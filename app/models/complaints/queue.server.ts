@@ -174,13 +174,11 @@ export async function listQueue(
 
   // Statistics criteria. A fiscal year is walked in receipt order on complaints_fy_received (fiscal_year,
   // received_at, id), the same order as the public list; without one the status indexes above still apply.
-  let order = sql`order by c.due_at, c.id`;
+  const byReceipt = f.list?.fy !== undefined;
+  const order = byReceipt ? sql`order by c.received_at, c.id` : sql`order by c.due_at, c.id`;
   if (f.list) {
     conds.push(...caseListConditions(f.list, opts.now));
-    if (f.list.fy !== undefined) {
-      index = "complaints_fy_received";
-      order = sql`order by c.received_at, c.id`;
-    }
+    if (byReceipt) index = "complaints_fy_received";
   }
 
   if (f.q) {
@@ -201,49 +199,48 @@ export async function listQueue(
 
   const from = index ? dialectOf(db).fromIndexed("complaints", "c", index) : sql`complaints as c`;
   const where = conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``;
-  const ids = await sql<{
-    id: number;
-  }>`select c.id from ${from} ${where} ${order} limit ${pageSize + 1} offset ${(page - 1) * pageSize}`.execute(db);
-  const idList = ids.rows.map((r) => r.id);
 
-  // 2. The rows of that page with their names.
-  const details =
-    idList.length === 0
-      ? []
-      : await db
-          .selectFrom("complaints as c")
-          .leftJoin("categories as cat", "cat.id", "c.category_id")
-          .leftJoin("villages as v", "v.id", "c.village_id")
-          .leftJoin("divisions as d", "d.id", "c.division_id")
-          .leftJoin("staff as s", "s.id", "c.assignee_id")
-          .select([
-            "c.id",
-            "c.reference",
-            "c.subject",
-            "c.status",
-            "c.channel",
-            "c.due_at",
-            "c.closed_at",
-            "c.received_at",
-            "c.assignee_id",
-            "c.paused_at",
-            "c.remaining_days",
-            "c.explanation_owed",
-            "c.deadline_mode",
-            "cat.code as category_code",
-            "cat.name_th as category_th",
-            "cat.name_en as category_en",
-            "v.number as village_number",
-            "v.name_th as village_th",
-            "v.name_en as village_en",
-            "d.name_th as division_th",
-            "d.name_en as division_en",
-            "s.name as assignee_name",
-          ])
-          .where("c.id", "in", idList)
-          .execute();
-  const byId = new Map(details.map((r) => [r.id, r]));
-  const raw = idList.map((id) => byId.get(id)).filter((r): r is (typeof details)[number] => r !== undefined);
+  // 2. The rows of that page with their names, in the same statement (one round trip on PostgreSQL): the page's ids
+  //    are a subquery of their own (its LIMIT keeps it from being merged into the joins), then sorted again the same way.
+  const raw = await db
+    .with(
+      "page(id)",
+      // In parentheses: Kysely writes a raw expression as it is.
+      () => sql<{ id: number }>`(select c.id from ${from} ${where} ${order} limit ${pageSize + 1} offset ${(page - 1) * pageSize})`,
+    )
+    .selectFrom("page")
+    .innerJoin("complaints as c", "c.id", "page.id")
+    .leftJoin("categories as cat", "cat.id", "c.category_id")
+    .leftJoin("villages as v", "v.id", "c.village_id")
+    .leftJoin("divisions as d", "d.id", "c.division_id")
+    .leftJoin("staff as s", "s.id", "c.assignee_id")
+    .select([
+      "c.id",
+      "c.reference",
+      "c.subject",
+      "c.status",
+      "c.channel",
+      "c.due_at",
+      "c.closed_at",
+      "c.received_at",
+      "c.assignee_id",
+      "c.paused_at",
+      "c.remaining_days",
+      "c.explanation_owed",
+      "c.deadline_mode",
+      "cat.code as category_code",
+      "cat.name_th as category_th",
+      "cat.name_en as category_en",
+      "v.number as village_number",
+      "v.name_th as village_th",
+      "v.name_en as village_en",
+      "d.name_th as division_th",
+      "d.name_en as division_en",
+      "s.name as assignee_name",
+    ])
+    .orderBy(byReceipt ? "c.received_at" : "c.due_at")
+    .orderBy("c.id")
+    .execute();
   const hasNext = raw.length > pageSize;
   const rows = raw.slice(0, pageSize).map((r) => ({
     ...r,

@@ -40,6 +40,12 @@ export function bodyLimitFor(pathname: string): number {
 
 type BodyState = "reading" | "complete" | "abandoned" | "too-large" | "timeout" | "aborted";
 
+/** Where a request body stands: why it stopped (or "reading"), and how many bytes of it have arrived. */
+interface BodyProgress {
+  value: BodyState;
+  received: number;
+}
+
 class BodyRefused extends Error {
   constructor(readonly state: BodyState) {
     super(`request body refused: ${state}`);
@@ -51,8 +57,7 @@ class BodyRefused extends Error {
  * the client stops sending while the route waits for more. After that, or when the route stops reading, whatever the
  * client still sends is read and dropped: nothing is held, nothing is left half-read.
  */
-function cappedBody(req: ExpressRequest, limit: number, state: { value: BodyState }): ReadableStream<Uint8Array> {
-  let received = 0;
+function cappedBody(req: ExpressRequest, limit: number, state: BodyProgress): ReadableStream<Uint8Array> {
   let idle: NodeJS.Timeout | undefined;
   const quiet = () => {
     if (idle) clearTimeout(idle);
@@ -72,8 +77,8 @@ function cappedBody(req: ExpressRequest, limit: number, state: { value: BodyStat
         req.on("data", (chunk: Buffer) => {
           if (state.value !== "reading") return; // refused or abandoned: drop it
           quiet();
-          received += chunk.byteLength;
-          if (received > limit) return fail("too-large");
+          state.received += chunk.byteLength;
+          if (state.received > limit) return fail("too-large");
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) req.pause();
         });
@@ -159,7 +164,7 @@ export function createCappedRequestHandler({
     if (hasBody && Number.isFinite(declared) && declared > limit) {
       return refusal(req, res, "too-large");
     }
-    const state = { value: (hasBody ? "reading" : "complete") as BodyState };
+    const state: BodyProgress = { value: hasBody ? "reading" : "complete", received: 0 };
     const url = new URL(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`);
     let controller: AbortController | null = new AbortController();
     res.on("finish", () => (controller = null));
@@ -185,7 +190,11 @@ export function createCappedRequestHandler({
       }
       // The route answered without reading the whole body (or stopped early, e.g. a refused file): do not keep the
       // connection, and throw away the rest of the body as it arrives.
-      if (hasBody && !req.complete) closeAfterResponse(req, res);
+      // A route that answered before the body's end had arrived: close, so the rest is never read as the next request.
+      // A body whose declared length has all arrived is read (Node only has not said so yet: a form handled in the
+      // same turn as its last bytes): the connection stays open for the browser's next request.
+      const allArrived = Number.isFinite(declared) && state.received >= declared;
+      if (hasBody && !req.complete && !allArrived) closeAfterResponse(req, res);
       res.statusMessage = response.statusText;
       res.status(response.status);
       for (const [key, value] of response.headers.entries()) res.append(key, value);

@@ -187,6 +187,56 @@ describe("request bodies are capped while they stream", () => {
     agent.destroy();
   }, 60_000);
 
+  it("a form post read to its end keeps the connection open for the next request (no new TCP and TLS handshake)", async () => {
+    // A complaint: multipart, whose parser has the whole form at its closing boundary, before Node reports the
+    // request's end; the answer must not close the connection for that.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const client = new HttpClient(server.url);
+    const page = await client.get("/complaints/new");
+    const csrf = csrfOf(page);
+    const category = /<option value="([a-z_]+)"/.exec(page.text)?.[1] ?? "road";
+    const boundary = "----sujarit-keepalive-ok";
+    const post = (n: number) =>
+      new Promise<{ status: number; connection?: string; reused: boolean }>((resolve, reject) => {
+        const fields: Record<string, string> = {
+          csrf,
+          submissionKey: `keepalive-${n}-${Date.now()}-${Math.random().toString(36).slice(2)}`.padEnd(43, "x"),
+          website: "",
+          category,
+          subject: "ไฟฟ้าดับหน้าบ้าน",
+          details: "ไฟฟ้าสาธารณะดับมาสามคืนแล้ว",
+          village: "1",
+          preferredContact: "none",
+        };
+        const body = Buffer.from(
+          Object.entries(fields)
+            .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+            .join("") + `--${boundary}--\r\n`,
+        );
+        const req = http.request(new URL("/complaints/new", server.url), {
+          method: "POST",
+          agent,
+          headers: {
+            "Content-Type": `multipart/form-data; boundary=${boundary}`,
+            "Content-Length": String(body.length),
+            Cookie: client.cookieHeader(),
+          },
+        });
+        req.on("response", (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, reused: req.reusedSocket }));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    const first = await post(1);
+    const second = await post(2);
+    expect([first.status, second.status]).toEqual([302, 302]);
+    expect(first.connection).not.toBe("close");
+    expect(second.reused).toBe(true);
+    agent.destroy();
+  });
+
   it("a body that stops arriving is answered 408 and the socket is released", async () => {
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = http.request(new URL("/language", server.url), {

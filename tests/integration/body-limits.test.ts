@@ -82,6 +82,29 @@ function flood(path: string, totalMb: number, contentType: string, prefix = ""):
   });
 }
 
+/** One multipart POST on `agent`: its status, its Connection header, and whether it went out on a kept-alive socket. */
+function postMultipart(
+  agent: http.Agent,
+  path: string,
+  boundary: string,
+  body: Buffer,
+  cookie: string,
+): Promise<{ status: number; connection?: string; reused: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, server.url), {
+      method: "POST",
+      agent,
+      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Content-Length": String(body.length), Cookie: cookie },
+    });
+    req.on("response", (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, reused: req.reusedSocket }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 describe("request bodies are capped while they stream", () => {
   it("a chunked 300 MB body to /language is refused with 413 after about 1 MB, memory flat", async () => {
     const before = rssMb(server.pid);
@@ -154,23 +177,7 @@ describe("request bodies are capped while they stream", () => {
       Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="details"\r\n\r\n${"x".repeat(1024 * 1024)}\r\n`),
       Buffer.from(`--${boundary}--\r\n`),
     ]);
-    const first = await new Promise<{ status: number; connection?: string }>((resolve, reject) => {
-      const req = http.request(new URL("/complaints/new", server.url), {
-        method: "POST",
-        agent,
-        headers: {
-          "Content-Type": `multipart/form-data; boundary=${boundary}`,
-          "Content-Length": String(body.length),
-          Cookie: client.cookieHeader(),
-        },
-      });
-      req.on("response", (res) => {
-        res.resume();
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
-      });
-      req.on("error", reject);
-      req.end(body);
-    });
+    const first = await postMultipart(agent, "/complaints/new", boundary, body, client.cookieHeader());
     expect([413, 422]).toContain(first.status);
     expect(first.connection).toBe("close");
     const started = Date.now();
@@ -196,39 +203,24 @@ describe("request bodies are capped while they stream", () => {
     const csrf = csrfOf(page);
     const category = /<option value="([a-z_]+)"/.exec(page.text)?.[1] ?? "road";
     const boundary = "----sujarit-keepalive-ok";
-    const post = (n: number) =>
-      new Promise<{ status: number; connection?: string; reused: boolean }>((resolve, reject) => {
-        const fields: Record<string, string> = {
-          csrf,
-          submissionKey: `keepalive-${n}-${Date.now()}-${Math.random().toString(36).slice(2)}`.padEnd(43, "x"),
-          website: "",
-          category,
-          subject: "ไฟฟ้าดับหน้าบ้าน",
-          details: "ไฟฟ้าสาธารณะดับมาสามคืนแล้ว",
-          village: "1",
-          preferredContact: "none",
-        };
-        const body = Buffer.from(
-          Object.entries(fields)
-            .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
-            .join("") + `--${boundary}--\r\n`,
-        );
-        const req = http.request(new URL("/complaints/new", server.url), {
-          method: "POST",
-          agent,
-          headers: {
-            "Content-Type": `multipart/form-data; boundary=${boundary}`,
-            "Content-Length": String(body.length),
-            Cookie: client.cookieHeader(),
-          },
-        });
-        req.on("response", (res) => {
-          res.resume();
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, reused: req.reusedSocket }));
-        });
-        req.on("error", reject);
-        req.end(body);
-      });
+    const post = (n: number) => {
+      const fields: Record<string, string> = {
+        csrf,
+        submissionKey: `keepalive-${n}-${Date.now()}-${Math.random().toString(36).slice(2)}`.padEnd(43, "x"),
+        website: "",
+        category,
+        subject: "ไฟฟ้าดับหน้าบ้าน",
+        details: "ไฟฟ้าสาธารณะดับมาสามคืนแล้ว",
+        village: "1",
+        preferredContact: "none",
+      };
+      const body = Buffer.from(
+        Object.entries(fields)
+          .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+          .join("") + `--${boundary}--\r\n`,
+      );
+      return postMultipart(agent, "/complaints/new", boundary, body, client.cookieHeader());
+    };
     const first = await post(1);
     const second = await post(2);
     expect([first.status, second.status]).toEqual([302, 302]);

@@ -152,13 +152,12 @@ export function bangkokDayDiff(from: Date, to: Date): number {
  * after `from`): calendar days, or working days under a working-day policy.
  */
 export function countedDaysBetween(from: Date, to: Date, counting: Partial<Counting> = {}): number {
-  const diff = bangkokDayDiff(from, to);
-  if (diff <= 0) return 0;
-  if (counting.mode !== "working") return diff;
-  // Working days in (from, to]: Monday–Friday days counted by arithmetic, less the holidays among them (a case years
-  // overdue costs no more than one due today; the queue shows 25 of them per page).
   const first = bangkokDayNumber(from) + 1;
   const last = bangkokDayNumber(to);
+  if (last < first) return 0;
+  if (counting.mode !== "working") return last - first + 1;
+  // Working days in (from, to]: Monday–Friday days counted by arithmetic, less the holidays among them (a case years
+  // overdue costs no more than one due today; the queue shows 25 of them per page).
   const working = weekdaysBetween(first, last);
   if (!counting.holidays || counting.holidays.size === 0) return working;
   const holidays = weekdayHolidays(counting.holidays);

@@ -36,9 +36,46 @@ export interface OrganisationHostTable {
   code: string;
 }
 
+/**
+ * One sign-in across organisations (docs/decisions/0016-one-sign-in-across-organisations.md): staff accounts of several
+ * organisations joined as one person. Only ids: no names, e-mail addresses or roles (those stay in each organisation's
+ * database). An account belongs to at most one person, and a person has at most one account per organisation.
+ */
+export interface StaffLinkTable {
+  org_code: string;
+  staff_id: number;
+  /** Random id (hex) shared by the accounts of one person. */
+  person_id: string;
+  linked_at: string;
+}
+
+/** A one-time link code shown to a signed-in account (its sha256 only), redeemed at another organisation. */
+export interface StaffLinkCodeTable {
+  id: string;
+  org_code: string;
+  staff_id: number;
+  expires_at: string;
+}
+
+/** A one-time switch from one linked account to another (its token's sha256 only), posted to the target organisation. */
+export interface StaffSwitchTable {
+  id: string;
+  person_id: string;
+  from_org: string;
+  from_staff_id: number;
+  to_org: string;
+  to_staff_id: number;
+  /** 1 when the session it was made from had passed its own second factor. */
+  second_factor: number;
+  expires_at: string;
+}
+
 export interface PlatformDatabase {
   organisation: OrganisationTable;
   organisation_host: OrganisationHostTable;
+  staff_link: StaffLinkTable;
+  staff_link_code: StaffLinkCodeTable;
+  staff_switch: StaffSwitchTable;
 }
 
 export interface OrganisationRecord {
@@ -160,6 +197,36 @@ export async function preparePlatform(storage: OrganisationStorage): Promise<voi
     .ifNotExists()
     .addColumn("host", "text", (c) => c.primaryKey())
     .addColumn("code", "text", (c) => c.notNull().references("organisation.code"))
+    .execute();
+  await db.schema
+    .createTable("staff_link")
+    .ifNotExists()
+    .addColumn("org_code", "text", (c) => c.notNull().references("organisation.code"))
+    .addColumn("staff_id", "integer", (c) => c.notNull())
+    .addColumn("person_id", "text", (c) => c.notNull())
+    .addColumn("linked_at", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("staff_link_pk", ["org_code", "staff_id"])
+    .addUniqueConstraint("staff_link_one_per_org", ["person_id", "org_code"])
+    .execute();
+  await db.schema
+    .createTable("staff_link_code")
+    .ifNotExists()
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_code", "text", (c) => c.notNull())
+    .addColumn("staff_id", "integer", (c) => c.notNull())
+    .addColumn("expires_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("staff_switch")
+    .ifNotExists()
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("person_id", "text", (c) => c.notNull())
+    .addColumn("from_org", "text", (c) => c.notNull())
+    .addColumn("from_staff_id", "integer", (c) => c.notNull())
+    .addColumn("to_org", "text", (c) => c.notNull())
+    .addColumn("to_staff_id", "integer", (c) => c.notNull())
+    .addColumn("second_factor", "integer", (c) => c.notNull())
+    .addColumn("expires_at", "text", (c) => c.notNull())
     .execute();
 }
 

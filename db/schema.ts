@@ -196,6 +196,8 @@ export interface StaffSessionTable {
    * (app/utils/session-seal.server.ts): report keys, things to show once. Null for most sessions.
    */
   sealed_state: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The organisation this session was switched in from (a linked account, ADR 0016); null when signed in here. */
+  switched_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type ComplaintChannel = "web" | "walk_in" | "phone" | "letter" | "line" | "facebook";

@@ -74,19 +74,41 @@ export function applySecurityHeaders(req: Request, res: Response, next: NextFunc
  * Refuses state-changing requests that a browser marks as coming from another site (Origin or Sec-Fetch-Site).
  * Forms also carry a CSRF token checked in each action; this is the second layer that covers every route.
  */
-export function rejectCrossSiteWrites(req: Request, res: Response, next: NextFunction) {
-  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
-  const site = req.headers["sec-fetch-site"];
-  const origin = req.headers.origin;
-  const host = req.headers.host;
-  let crossSite = site === "cross-site";
-  if (origin && origin !== "null" && host) {
-    try {
-      if (new URL(origin).host !== host) crossSite = true;
-    } catch {
-      crossSite = true;
+
+/**
+ * rejectCrossSiteWrites with one way through: `allowFrom(req, originHost)` may let a post from another site pass (the
+ * switch to a linked account, posted from another organisation's page of the same installation: scripts/serve.ts). The
+ * route still checks its one-time token and asks the person before anything changes.
+ */
+export function refuseCrossSiteWrites(allowFrom?: (req: Request, originHostname: string) => boolean) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
+    const site = req.headers["sec-fetch-site"];
+    const origin = req.headers.origin;
+    const host = req.headers.host;
+    let crossSite = site === "cross-site";
+    let originHostname: string | null = null;
+    if (origin && origin !== "null" && host) {
+      try {
+        const u = new URL(origin);
+        originHostname = u.hostname;
+        if (u.host !== host) crossSite = true;
+      } catch {
+        crossSite = true;
+      }
     }
-  }
+    if (crossSite && allowFrom && originHostname && allowFrom(req, originHostname)) {
+      // Let through: Remix's own check would refuse an action whose Origin is not its Host, so the (vetted) Origin goes.
+      crossSite = false;
+      delete req.headers.origin;
+    }
+    refuseOrPass(req, res, next, crossSite, origin);
+  };
+}
+
+export const rejectCrossSiteWrites = refuseCrossSiteWrites();
+
+function refuseOrPass(req: Request, res: Response, next: NextFunction, crossSite: boolean, origin: string | undefined) {
   if (crossSite) {
     closeAfterResponse(req, res);
     res

@@ -12,7 +12,7 @@ import { seedHolidays } from "../db/seed";
 import { getEnv, type Env } from "../app/utils/env.server";
 import { installationMasterKey } from "../app/utils/keys.server";
 import { runForSite, serveSeveralOrganisations } from "../app/utils/site-context.server";
-import { SiteDirectory, type Site } from "../app/utils/sites.server";
+import { SiteDirectory, registerSiteDirectory, type Site } from "../app/utils/sites.server";
 
 /** Whether this installation serves several organisations (chosen by ORG_ROUTING). */
 export function severalOrganisations(env: Env = getEnv()): boolean {
@@ -81,12 +81,15 @@ export async function forOrganisationOption<T>(code: string | undefined, work: (
   }
   if (!code) throw new Error("this installation serves several organisations: name one with --org <code>");
   const directory = await openSiteDirectory();
+  // Some commands reach the platform database too (an administrator's reset cuts an account's links, ADR 0016).
+  registerSiteDirectory(directory);
   try {
     const site = directory.byOrganisationCode(code);
     if (!site) throw new Error(`no organisation with code "${code}" (npm run org -- list)`);
     await prepareSite(directory, site);
     return await runForSite(site, work);
   } finally {
+    registerSiteDirectory(undefined);
     await directory.storage.destroy();
   }
 }

@@ -22,6 +22,23 @@ import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import { LIMITS } from "../app/lib/validation";
 import { closeAfterResponse, httpErrorPage } from "./http";
 import { takeDocumentBody } from "../app/utils/document-body.server";
+import { FORM_ACTION_HEADER } from "../app/utils/route-headers";
+
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
+
+/**
+ * A page whose form leaves for another organisation's address names that origin in FORM_ACTION_HEADER: it is added to
+ * the CSP's form-action (which is otherwise 'self') and the header itself is dropped. Anything that is not a bare
+ * http(s) origin is dropped without widening anything.
+ */
+export function allowFormActionOrigin(res: Pick<ExpressResponse, "getHeader" | "setHeader">, headers: Headers): void {
+  const origin = headers.get(FORM_ACTION_HEADER);
+  if (origin === null) return;
+  headers.delete(FORM_ACTION_HEADER);
+  const csp = res.getHeader("Content-Security-Policy");
+  if (typeof csp !== "string" || !ORIGIN.test(origin)) return;
+  res.setHeader("Content-Security-Policy", csp.replace("form-action 'self'", `form-action 'self' ${origin}`));
+}
 
 /** Paths whose forms carry evidence files (multipart), and so the upload limit. */
 const UPLOAD_PATHS = new Set(["/complaints/new", "/report/new", "/report/inbox", "/staff/intake"]);
@@ -197,6 +214,7 @@ export function createCappedRequestHandler({
       if (hasBody && !req.complete && !allArrived) closeAfterResponse(req, res);
       res.statusMessage = response.statusText;
       res.status(response.status);
+      allowFormActionOrigin(res, response.headers);
       for (const [key, value] of response.headers.entries()) res.append(key, value);
       const page = takeDocumentBody(response);
       if (page !== undefined) res.end(req.method === "HEAD" ? undefined : page, "utf8");

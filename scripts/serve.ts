@@ -15,7 +15,16 @@ import { getDb, getSecrets } from "../app/utils/db.server";
 import { log, errorFields } from "../app/utils/logger.server";
 import { migrateToLatest, optimizeDatabase } from "../db/connection";
 import { seedHolidays, seedOrganisation } from "../db/seed";
-import { applySecurityHeaders, clientAddress, closeAfterResponse, rejectCrossSiteWrites, requestLogger, requestMetrics } from "./http";
+import {
+  applySecurityHeaders,
+  clientAddress,
+  closeAfterResponse,
+  refuseCrossSiteWrites,
+  rejectCrossSiteWrites,
+  requestLogger,
+  requestMetrics,
+} from "./http";
+import { SWITCH_PATH } from "../app/models/staff/links.server";
 import { metricsEndpoint } from "./metrics";
 import { createRouteLabeler } from "../app/lib/route-pattern";
 import { initProxyWarning, isTrusted, parseTrustedProxies } from "../app/utils/client-address.server";
@@ -150,7 +159,13 @@ async function main() {
   // Brotli for browsers that accept it (compression ≥ 1.8), at quality 5 (the library's default is 4): pages and
   // style sheets compressed as they are sent; the browser build's scripts have best-quality copies (precompressed.ts).
   app.use(compression({ brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } } }));
-  app.use(rejectCrossSiteWrites);
+  // The one post another site may make: the switch to a linked account, from another organisation of this installation
+  // (its host name; with path routing every organisation shares the origin anyway). app/routes/staff_.switch.tsx.
+  app.use(
+    directory
+      ? refuseCrossSiteWrites((req, originHostname) => req.path === SWITCH_PATH && directory.hasHost(originHostname))
+      : rejectCrossSiteWrites,
+  );
   app.use("/build", precompressedAssets(path.join(buildRoot, "public/build")));
   app.use("/build", express.static(path.join(buildRoot, "public/build"), { immutable: true, maxAge: "1y", index: false }));
   // Other files of public/ (favicon, styles): only paths under its own entries reach the file system, so a page request

@@ -21,6 +21,7 @@ import {
   unlockAccount,
   updateAccountProfile,
 } from "~/models/staff/accounts.server";
+import { cutLinks, linkedAccountIds } from "~/models/staff/links.server";
 import { isDomainError } from "~/lib/domain-error";
 import { getDb } from "~/utils/db.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
@@ -40,9 +41,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const db = getDb();
   const lang = getLang(request);
-  const [accounts, divisions] = await Promise.all([
+  const [accounts, divisions, linked] = await Promise.all([
     listAccounts(db),
     db.selectFrom("divisions").select(["id", "code", "name_th", "name_en"]).orderBy("sort_order").execute(),
+    linkedAccountIds(),
   ]);
   const d = (iso: string | null) => (iso ? formatThaiDate(new Date(iso), lang, { withTime: true, short: true }) : null);
   return json(
@@ -54,6 +56,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         waitUntil: d(a.waitUntil),
         linkExpiresAt: d(a.linkExpiresAt),
         lastLoginAt: d(a.lastLoginAt),
+        linked: linked.has(a.id),
       })),
     },
     { headers: { "Cache-Control": "no-store" } },
@@ -132,6 +135,11 @@ export async function action({ request }: ActionFunctionArgs) {
     } catch (e) {
       return fieldErrorReply(e, intent);
     }
+    return json<ActionData>({ intent, done: true });
+  }
+  if (intent === "cutLinks") {
+    // Either organisation's administrator may cut a link to their own account (docs/decisions/0016-one-sign-in-across-organisations.md).
+    await cutLinks(db, target, { actorId: by.staffId, actorRole: by.role, reason: "admin" });
     return json<ActionData>({ intent, done: true });
   }
   if (intent === "profile") {
@@ -256,20 +264,26 @@ export default function Accounts() {
                   {a.linkExpiresAt ? <div className="hint">{t("accounts.linkUntil", { at: a.linkExpiresAt })}</div> : null}
                   {a.waitUntil ? <div className="warning">{t("accounts.waiting", { at: a.waitUntil, n: a.failedLogins })}</div> : null}
                   {a.lastLoginAt ? <div className="hint">{t("accounts.lastLogin", { at: a.lastLoginAt })}</div> : null}
+                  {a.linked ? <div className="hint">{t("accounts.linked")}</div> : null}
                 </td>
                 <td className="account-actions">
-                  {(["reset", ...(a.waitUntil || a.failedLogins > 0 ? ["unlock"] : []), a.active ? "disable" : "enable"] as const).map(
-                    (intent) => (
-                      <Form method="post" key={intent} className="inline-form">
-                        <CsrfField />
-                        <input type="hidden" name="intent" value={intent} />
-                        <input type="hidden" name="staffId" value={a.id} />
-                        <button type="submit" className="secondary" data-testid={`${intent}-${a.id}`}>
-                          {t(`accounts.do.${intent}`)}
-                        </button>
-                      </Form>
-                    ),
-                  )}
+                  {(
+                    [
+                      "reset",
+                      ...(a.waitUntil || a.failedLogins > 0 ? ["unlock"] : []),
+                      a.active ? "disable" : "enable",
+                      ...(a.linked ? ["cutLinks"] : []),
+                    ] as const
+                  ).map((intent) => (
+                    <Form method="post" key={intent} className="inline-form">
+                      <CsrfField />
+                      <input type="hidden" name="intent" value={intent} />
+                      <input type="hidden" name="staffId" value={a.id} />
+                      <button type="submit" className="secondary" data-testid={`${intent}-${a.id}`}>
+                        {t(`accounts.do.${intent}`)}
+                      </button>
+                    </Form>
+                  ))}
                   <details>
                     <summary>{t("accounts.editProfile")}</summary>
                     <Form method="post">

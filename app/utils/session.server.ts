@@ -29,7 +29,7 @@ import {
   type UnlockedKeys,
 } from "~/models/report/key-vault.server";
 
-type StaffSession = Omit<Selectable<StaffSessionTable>, "sealed_state">;
+type StaffSession = Omit<Selectable<StaffSessionTable>, "sealed_state" | "switched_from">;
 
 export const SESSION_COOKIE = "sujarit_session";
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -51,7 +51,7 @@ export const SECOND_FACTOR_SETUP_PATH = TOTP_SETUP_PATH;
 export async function createSessionRecord(
   db: Kysely<Database> | Transaction<Database>,
   staffId: number,
-  opts: { mfaVerifiedAt?: string | null; expiresAt?: string } = {},
+  opts: { mfaVerifiedAt?: string | null; expiresAt?: string; switchedFrom?: string } = {},
 ): Promise<string> {
   const token = randomToken(32);
   const at = now();
@@ -64,6 +64,7 @@ export async function createSessionRecord(
       last_seen_at: at.toISOString(),
       expires_at: opts.expiresAt ?? new Date(at.getTime() + SESSION_ABSOLUTE_MS).toISOString(),
       mfa_verified_at: opts.mfaVerifiedAt ?? null,
+      switched_from: opts.switchedFrom ?? null,
     })
     .execute();
   return token;
@@ -165,18 +166,25 @@ function sessionStateOf(request: Request, db: Kysely<Database>): Promise<{ staff
  *
  * For someone who receives corruption reports, `password` turns into the key that opens their private key, held in
  * memory against this session until the second factor is passed (app/models/report/key-vault.server.ts).
+ *
+ * A switch from a linked account of another organisation (app/models/staff/links.server.ts) passes `switchedFrom` (that
+ * organisation's code, so cutting the link ends this session) and `mfaVerified` when the session it came from had
+ * passed its own second factor; it has no password here, so report keys stay locked until the unlock page.
  */
 export async function createSession(
   request: Request,
   staff: Pick<Staff, "id" | "role">,
   db: Kysely<Database> = getDb(),
-  opts: { password?: string } = {},
+  opts: { password?: string; switchedFrom?: string; mfaVerified?: boolean } = {},
 ): Promise<string> {
   const old = sessionToken(request);
   if (old && TOKEN_RE.test(old)) forgetSession(sha256Hex(old));
   await deleteSessionRecord(db, old);
   if (Math.random() < 0.05) await purgeExpiredSessions(db);
-  const token = await createSessionRecord(db, staff.id);
+  const token = await createSessionRecord(db, staff.id, {
+    switchedFrom: opts.switchedFrom,
+    mfaVerifiedAt: opts.mfaVerified ? now().toISOString() : null,
+  });
   if (opts.password !== undefined && holdsReportKeys(staff)) await prepareUnlock(db, { token }, staff.id, opts.password);
   return serializeCookie(SESSION_COOKIE, token, { maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000) });
 }

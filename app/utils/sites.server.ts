@@ -209,6 +209,11 @@ export class SiteDirectory {
     return this.reading;
   }
 
+  /** Whether a host name belongs to one of the organisations this server knows (no read of the list). */
+  hasHost(hostname: string): boolean {
+    return this.byHost.has(hostname.toLowerCase().replace(/\.$/, ""));
+  }
+
   byOrganisationCode(code: string): Site | null {
     return this.byCode.get(code) ?? null;
   }

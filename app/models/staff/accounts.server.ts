@@ -34,6 +34,7 @@ import {
   StaffKeyLockedError,
 } from "../report/staff-keys.server";
 import { publicUrl } from "~/utils/public-url.server";
+import { cutLinks } from "./links.server";
 
 export const ENROLMENT_HOURS = 72;
 
@@ -153,6 +154,9 @@ export async function completeEnrolment(
   }
   const hash = await hashPassword(input.password);
   const at = now().toISOString();
+  // Whoever sets a password through a reset link (the administrator made it) must prove every other organisation again:
+  // the account's links to them are cut first (docs/decisions/0016-one-sign-in-across-organisations.md).
+  if (open.purpose === "reset") await cutLinks(db, open.staff.id, { actorId: null, actorRole: null, reason: "password_reset" });
   const staff = await inTransaction(db, async (trx) => {
     const used = await trx
       .updateTable("staff_enrolments")

@@ -26,6 +26,7 @@ import { recoveryCodesLeft } from "~/models/staff/mfa.server";
 import { nowIso } from "~/utils/clock.server";
 import { DomainError } from "~/lib/domain-error";
 import { inTransaction, type Executor } from "../../../db/connection";
+import { cutLinks } from "./links.server";
 
 /** The roles an administrator has turned the second factor on for (read on every check: one indexed row per role). */
 export async function secondFactorPolicy(db: Executor): Promise<SecondFactorPolicy> {
@@ -162,6 +163,8 @@ export async function resetSecondFactor(
   staffId: number,
   actor: { id: number | null; role: string | null; details?: Record<string, unknown> },
 ): Promise<{ passkeysRemoved: number; hadTotp: boolean }> {
+  // The next sign-in sets a factor up from scratch: its links to other organisations' accounts are cut first (ADR 0016).
+  await cutLinks(db, staffId, { actorId: actor.id, actorRole: actor.role, reason: "second_factor_reset" });
   return inTransaction(db, async (trx) => {
     const before = await trx.selectFrom("staff").select(["totp_enabled_at"]).where("id", "=", staffId).executeTakeFirst();
     if (!before) return { passkeysRemoved: 0, hadTotp: false };

@@ -29,7 +29,9 @@ const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
 /**
  * A page whose form leaves for another organisation's address names that origin in FORM_ACTION_HEADER: it is added to
  * the CSP's form-action (which is otherwise 'self') and the header itself is dropped. Anything that is not a bare
- * http(s) origin is dropped without widening anything.
+ * http(s) origin is dropped without widening anything. The page's referrer policy becomes strict-origin: under the
+ * portal's usual same-origin policy a browser sends `Origin: null` with a post to another site, and the other
+ * organisation lets that one post through only when it can see which of the installation's host names it came from.
  */
 export function allowFormActionOrigin(res: Pick<ExpressResponse, "getHeader" | "setHeader">, headers: Headers): void {
   const origin = headers.get(FORM_ACTION_HEADER);
@@ -38,6 +40,7 @@ export function allowFormActionOrigin(res: Pick<ExpressResponse, "getHeader" | "
   const csp = res.getHeader("Content-Security-Policy");
   if (typeof csp !== "string" || !ORIGIN.test(origin)) return;
   res.setHeader("Content-Security-Policy", csp.replace("form-action 'self'", `form-action 'self' ${origin}`));
+  res.setHeader("Referrer-Policy", "strict-origin");
 }
 
 /** Paths whose forms carry evidence files (multipart), and so the upload limit. */

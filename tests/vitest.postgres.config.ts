@@ -26,6 +26,7 @@ export const POSTGRES_FILES = [
   "tests/integration/stats-dataset.test.ts",
   "tests/integration/stats-month-status.test.ts",
   "tests/integration/organisations.test.ts",
+  "tests/integration/staff-links.test.ts",
 ];
 
 // Not mergeConfig: it would append this include list to the base one (arrays are concatenated).

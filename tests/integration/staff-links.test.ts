@@ -194,6 +194,8 @@ describe("linking two councils' accounts", () => {
     const csp = page.headers.get("content-security-policy") ?? "";
     expect(csp).toContain(`form-action 'self' ${originOf(B.host)};`);
     expect(page.headers.get("x-form-action-origin")).toBeNull();
+    // …and B sees which council the post comes from (the portal's usual same-origin policy would send Origin: null).
+    expect(page.headers.get("referrer-policy")).toBe("strict-origin");
     expect(page.headers.get("cache-control")).toContain("no-store");
 
     // From a site that is not one of the installation's councils, the post is refused before any route sees it.

@@ -194,8 +194,8 @@ export function organisationsSuite(routing: "host" | "path") {
     return found;
   }
 
-  /** Staff pages anyone may open (sign-in, enrolment and recovery steps). */
-  const PUBLIC_STAFF_PAGES = /^\/staff\/(login|enrol|recover|password|forgot)/;
+  /** Staff pages anyone may open (sign-in, enrolment and recovery steps, and the switch a linked account arrives by). */
+  const PUBLIC_STAFF_PAGES = /^\/staff\/(login|enrol|recover|password|forgot|switch)/;
 
   /** A's people, one client each (their cookies have the same names: one jar per person). */
   const identities = (host: string, s: OrgState) => [s.admin, s.officer, s.integrity, withCookiesOf(host, s.reporter, s.citizen)];

@@ -33,9 +33,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const filters = parseQueueFilters(url.searchParams);
   const policies = await casePolicies(db);
   const at = now();
-  const result = await listQueue(db, { actor: staff, filters, now: at, policy: policies.org, policyFor: policies.of });
   const scope = queueDivisionScope(staff);
-  const [categories, divisions, people, reports] = await Promise.all([
+  // Side by side: on PostgreSQL each is a round trip, and none needs another's answer.
+  const [result, categories, divisions, people, reports] = await Promise.all([
+    listQueue(db, { actor: staff, filters, now: at, policy: policies.org, policyFor: policies.of }),
     listCategories(db, { activeOnly: false }),
     listDivisions(db, { activeOnly: false }),
     listAssignableStaff(db, scope === undefined ? undefined : scope),

@@ -10,9 +10,9 @@
  * token) with mfa_verified_at set (markMfaVerified).
  */
 import { json, redirect } from "@remix-run/node";
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from "kysely";
 import type { Database, Staff, StaffSessionTable } from "../../db/schema";
-import { secondFactorNeeded } from "~/models/staff/second-factor.server";
+import { secondFactorNeededFrom } from "~/models/staff/second-factor.server";
 import { stashRecoveryCodes } from "~/models/staff/mfa.server";
 import { getDb } from "./db.server";
 import { now } from "./clock.server";
@@ -76,13 +76,12 @@ export async function lookupSession(db: Kysely<Database>, token: string | undefi
 }
 
 /** Like lookupSession, with the session row (for the second-factor state). */
-export async function lookupSessionState(
-  db: Kysely<Database>,
-  token: string | undefined,
-): Promise<{ staff: Staff; session: StaffSession } | null> {
+export async function lookupSessionState(db: Kysely<Database>, token: string | undefined): Promise<SessionState | null> {
   if (!token || !TOKEN_RE.test(token)) return null;
   const id = sha256Hex(token);
-  // The session and its person in one query (one round trip to PostgreSQL on every back-office page).
+  // The session and its person in one query (one round trip to PostgreSQL on every back-office page); for a session
+  // that has not passed a second factor, also what decides whether it needs one (its role's setting, its passkeys).
+  const unverified = (q: RawBuilder<number>) => sql<number>`case when s.mfa_verified_at is null then ${q} else 0 end`;
   const row = await db
     .selectFrom("staff_sessions as s")
     .innerJoin("staff", "staff.id", "s.staff_id")
@@ -94,12 +93,23 @@ export async function lookupSessionState(
       "s.last_seen_at as session_last_seen_at",
       "s.expires_at as session_expires_at",
       "s.mfa_verified_at as session_mfa_verified_at",
+      unverified(sql`(select count(*) from second_factor_roles r where r.role = staff.role)`).as("session_role_turned_on"),
+      unverified(sql`(select count(*) from staff_passkeys p where p.staff_id = staff.id)`).as("session_passkeys"),
     ])
     .where("s.id", "=", id)
     .executeTakeFirst();
   if (!row) return null;
-  const { session_id, session_staff_id, session_created_at, session_last_seen_at, session_expires_at, session_mfa_verified_at, ...staff } =
-    row;
+  const {
+    session_id,
+    session_staff_id,
+    session_created_at,
+    session_last_seen_at,
+    session_expires_at,
+    session_mfa_verified_at,
+    session_role_turned_on,
+    session_passkeys,
+    ...staff
+  } = row;
   const session: StaffSession = {
     id: session_id,
     staff_id: session_staff_id,
@@ -121,16 +131,17 @@ export async function lookupSessionState(
   if (at.getTime() - Date.parse(session.last_seen_at) >= TOUCH_INTERVAL_MS) {
     await db.updateTable("staff_sessions").set({ last_seen_at: at.toISOString() }).where("id", "=", id).execute();
   }
-  return { staff, session };
+  const fullySignedIn =
+    session.mfa_verified_at !== null ||
+    !secondFactorNeededFrom(staff, { roleTurnedOn: Number(session_role_turned_on) > 0, passkeys: Number(session_passkeys) });
+  return { staff, session, fullySignedIn };
 }
 
-/** Whether the session has passed every factor its staff member needs (async: the per-role setting is in the database). */
-export async function isFullySignedIn(
-  staff: Staff,
-  session: Pick<StaffSession, "mfa_verified_at">,
-  db: Kysely<Database> | Transaction<Database> = getDb(),
-): Promise<boolean> {
-  return session.mfa_verified_at !== null || !(await secondFactorNeeded(db, staff));
+/** A live session, its person, and whether it has passed every factor the person needs (as of its lookup). */
+export interface SessionState {
+  staff: Staff;
+  session: StaffSession;
+  fullySignedIn: boolean;
 }
 
 /** Deletes the session of a token (if any). */
@@ -155,7 +166,7 @@ function sessionToken(request: Request): string | undefined {
 }
 
 /** The request's session and person, looked up once per page request however many loaders ask (request-scope.server.ts). */
-function sessionStateOf(request: Request, db: Kysely<Database>): Promise<{ staff: Staff; session: StaffSession } | null> {
+function sessionStateOf(request: Request, db: Kysely<Database>): Promise<SessionState | null> {
   const token = sessionToken(request);
   return requestMemo(request, `staff-session:${token ?? ""}`, () => lookupSessionState(db, token));
 }
@@ -204,7 +215,7 @@ export function clearSessionCookie(): string {
 /** The signed-in staff member (with every factor their role needs), or null. */
 export async function getStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff | null> {
   const state = await sessionStateOf(request, db);
-  return state && (await isFullySignedIn(state.staff, state.session, db)) ? state.staff : null;
+  return state && state.fullySignedIn ? state.staff : null;
 }
 
 function backPath(request: Request): string {
@@ -253,7 +264,7 @@ async function passkeyCount(db: Kysely<Database>, staffId: number): Promise<numb
 export async function requireStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff> {
   const token = sessionToken(request);
   const state = await sessionStateOf(request, db);
-  if (state && (await isFullySignedIn(state.staff, state.session, db))) return state.staff;
+  if (state && state.fullySignedIn) return state.staff;
   if (state) throw redirect(await secondFactorPath(state.staff, backPath(request), db));
   const headers = new Headers();
   if (token) headers.append("Set-Cookie", clearSessionCookie());
@@ -267,7 +278,7 @@ export async function requireStaff(request: Request, db: Kysely<Database> = getD
 export async function requirePendingMfaStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff> {
   const token = sessionToken(request);
   const state = await sessionStateOf(request, db);
-  if (state && (await isFullySignedIn(state.staff, state.session, db))) throw redirect("/staff");
+  if (state && state.fullySignedIn) throw redirect("/staff");
   if (state && now().getTime() - Date.parse(state.session.created_at) < MFA_PENDING_MS) return state.staff;
   const headers = new Headers();
   if (state) await deleteSessionRecord(db, token);
@@ -339,7 +350,7 @@ export async function currentSession(
 ): Promise<{ staff: Staff; sessionId: string; fullySignedIn: boolean; pendingOpen: boolean; mfaVerified: boolean } | null> {
   const state = await sessionStateOf(request, db);
   if (!state) return null;
-  const fullySignedIn = await isFullySignedIn(state.staff, state.session, db);
+  const fullySignedIn = state.fullySignedIn;
   const pendingOpen = !fullySignedIn && now().getTime() - Date.parse(state.session.created_at) < MFA_PENDING_MS;
   return {
     staff: state.staff,

@@ -97,6 +97,19 @@ export async function secondFactorNeeded(
   return needsSecondFactor(false, await secondFactorState(db, staff));
 }
 
+/**
+ * secondFactorNeeded from facts already read (the session lookup reads them in its own query): whether an administrator
+ * turned the second factor on for the person's role, and how many passkeys they have.
+ */
+export function secondFactorNeededFrom(
+  staff: Pick<Staff, "role" | "totp_enabled_at">,
+  facts: { roleTurnedOn: boolean; passkeys: number },
+): boolean {
+  if (requiresSecondFactor(staff, { optionalRoles: facts.roleTurnedOn && isOptionalSecondFactorRole(staff.role) ? [staff.role] : [] }))
+    return true;
+  return needsSecondFactor(false, { totp: Boolean(staff.totp_enabled_at), passkeys: facts.passkeys });
+}
+
 export interface RolePolicyView {
   role: StaffRole;
   fixed: boolean;

@@ -68,6 +68,8 @@ export async function action({ request }: ActionFunctionArgs) {
     return typeof v === "string" ? v.slice(0, 2048) : "";
   };
   if (intent === "link-code" || intent === "link" || intent === "unlink") {
+    // An installation with one organisation has no other council to link with.
+    if (!linksAvailable()) throw json({ messageKey: "errors.notFound" }, { status: 404 });
     const which = intent === "link-code" ? "linkCode" : "link";
     if (intent !== "unlink" && !linkLimiter().hit(String(staff.id)).allowed)
       return json<ActionData>({ errors: {}, formError: "links.errors.rateLimited", form: which }, { status: 429 });

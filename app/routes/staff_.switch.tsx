@@ -15,7 +15,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
-import { arrivingSwitch, beginSwitch, completeSwitch } from "~/models/staff/links.server";
+import { arrivingSwitch, beginSwitch, completeSwitch, linksAvailable, switchStillLinked } from "~/models/staff/links.server";
 import { getDb } from "~/utils/db.server";
 import { FORM_ACTION_HEADER, passThroughHeaders } from "~/utils/route-headers";
 import { limiter } from "~/utils/rate-limit.server";
@@ -48,6 +48,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json<ActionData>({ step: "expired" }, { status: 429, headers: { "Cache-Control": "no-store" } });
   }
   const db = getDb();
+  // An installation with one organisation has no other council to switch to.
+  if (!linksAvailable()) throw json({ messageKey: "errors.notFound" }, { status: 404 });
   if (intent === "start") {
     assertCsrf(request, form);
     const staff = await requireStaff(request);
@@ -77,6 +79,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       switchedFrom: done.grant.from.org,
       mfaVerified: done.grant.secondFactor,
     });
+    // The link was cut between the token's use and the new session (two databases): end what the cut could not see.
+    if (!(await switchStillLinked(done.grant))) {
+      await db.deleteFrom("staff_sessions").where("staff_id", "=", done.staff.id).where("switched_from", "is not", null).execute();
+      return json<ActionData>({ step: "expired" }, { status: 410, headers: { "Cache-Control": "no-store" } });
+    }
     log.info("staff switch completed", { staffId: done.staff.id });
     return redirect("/staff", { headers: { "Set-Cookie": cookie } });
   }

@@ -93,6 +93,7 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
       "s.last_seen_at as session_last_seen_at",
       "s.expires_at as session_expires_at",
       "s.mfa_verified_at as session_mfa_verified_at",
+      "s.switched_from as session_switched_from",
       unverified(sql`(select count(*) from second_factor_roles r where r.role = staff.role)`).as("session_role_turned_on"),
       unverified(sql`(select count(*) from staff_passkeys p where p.staff_id = staff.id)`).as("session_passkeys"),
     ])
@@ -106,6 +107,7 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
     session_last_seen_at,
     session_expires_at,
     session_mfa_verified_at,
+    session_switched_from,
     session_role_turned_on,
     session_passkeys,
     ...staff
@@ -134,7 +136,7 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
   const fullySignedIn =
     session.mfa_verified_at !== null ||
     !secondFactorNeededFrom(staff, { roleTurnedOn: Number(session_role_turned_on) > 0, passkeys: Number(session_passkeys) });
-  return { staff, session, fullySignedIn };
+  return { staff, session, fullySignedIn, switchedFrom: session_switched_from };
 }
 
 /** A live session, its person, and whether it has passed every factor the person needs (as of its lookup). */
@@ -142,6 +144,8 @@ export interface SessionState {
   staff: Staff;
   session: StaffSession;
   fullySignedIn: boolean;
+  /** The organisation the session was switched in from (a linked account), or null. */
+  switchedFrom: string | null;
 }
 
 /** Deletes the session of a token (if any). */
@@ -304,7 +308,8 @@ export async function markMfaVerified(
   const kek = holdsReportKeys(state.staff) && token ? await takePendingUnlock(db, { token }, staffId) : null;
   const fresh = await db.transaction().execute(async (trx) => {
     await trx.deleteFrom("staff_sessions").where("id", "=", state.session.id).execute();
-    return createSessionRecord(trx, staffId, { mfaVerifiedAt: at });
+    // A session switched in from a linked account stays marked as such: cutting the link must still end it.
+    return createSessionRecord(trx, staffId, { mfaVerifiedAt: at, switchedFrom: state.switchedFrom ?? undefined });
   });
   // The key held since the password step opens (or, the first time, creates) the report keys for the new session.
   if (holdsReportKeys(state.staff)) await completeUnlock(db, kek, { token: fresh }, staffId);

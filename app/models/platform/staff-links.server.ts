@@ -116,11 +116,33 @@ export async function redeemLinkCode(
 ): Promise<StaffAccountRef> {
   const normalized = normalizeLinkCode(input.code);
   if (!normalized || input.fromOrg === account.org) throw codeInvalid();
+  try {
+    return await redeemIn(platform, account, input.fromOrg, normalized, at);
+  } catch (e) {
+    // Two codes redeemed into one person at the same moment (PostgreSQL, read committed): both passed the check, the
+    // unique keys stopped the second. The same answer as the check's.
+    if (isUniqueViolation(e)) throw DomainError.invalid("code", "links.errors.twoAtOneCouncil", { ns: "staff" });
+    throw e;
+  }
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown };
+  return err?.code === "23505" || (typeof err?.code === "string" && err.code.startsWith("SQLITE_CONSTRAINT"));
+}
+
+async function redeemIn(
+  platform: Platform,
+  account: StaffAccountRef,
+  fromOrg: string,
+  normalized: string,
+  at: Date,
+): Promise<StaffAccountRef> {
   return platform.transaction().execute(async (trx) => {
     const row = await trx
       .deleteFrom("staff_link_code")
-      .where("id", "=", codeId(input.fromOrg, normalized))
-      .where("org_code", "=", input.fromOrg)
+      .where("id", "=", codeId(fromOrg, normalized))
+      .where("org_code", "=", fromOrg)
       .returning(["org_code", "staff_id", "expires_at"])
       .executeTakeFirst();
     if (!row || Date.parse(row.expires_at) <= at.getTime()) throw codeInvalid();

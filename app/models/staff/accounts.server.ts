@@ -34,7 +34,7 @@ import {
   StaffKeyLockedError,
 } from "../report/staff-keys.server";
 import { publicUrl } from "~/utils/public-url.server";
-import { cutLinks } from "./links.server";
+import { cutLinks, endSwitchedSessionsElsewhere } from "./links.server";
 
 export const ENROLMENT_HOURS = 72;
 
@@ -214,6 +214,8 @@ export async function changePassword(
   }
   const hash = await hashPassword(input.password);
   const at = now().toISOString();
+  // Whoever switched to a linked account with the old password is out there too (the links stay; ADR 0016).
+  await endSwitchedSessionsElsewhere(staff.id);
   return inTransaction(db, async (trx) => {
     const updated = await trx
       .updateTable("staff")

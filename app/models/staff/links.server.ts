@@ -10,7 +10,8 @@
  *   and starts a session for the linked account, marked with the organisation it came from. The second factor carries
  *   over only when A's session passed its own; B's report keys stay locked until B's own password.
  * - Unlinking (by the person, at either organisation, or by an administrator of either) deletes the link and ends the
- *   sessions its switches made, on both sides. An administrator's password reset or second-factor reset cuts the
+ *   sessions switches made, on both sides (every switched-in session of the accounts involved: a chain A → B → C leaves
+ *   C's session marked with B). A password change ends the linked accounts' switched-in sessions without cutting. An administrator's password reset or second-factor reset cuts the
  *   account's links first: whoever holds the new credentials must prove the other organisation again.
  * - An installation with one organisation has no links: every function here answers "none".
  */
@@ -187,7 +188,8 @@ export async function cutLinks(
     const site = c.sites.find((s) => s.code === other.org);
     if (!site) continue;
     await inOrganisation(site, async (otherDb) => {
-      await otherDb.deleteFrom("staff_sessions").where("staff_id", "=", other.staffId).where("switched_from", "=", c.here.code).execute();
+      // Every session a switch made there, not only those from here: a chain (here → B → C) leaves C's marked with B.
+      await otherDb.deleteFrom("staff_sessions").where("staff_id", "=", other.staffId).where("switched_from", "is not", null).execute();
       await appendAudit(otherDb, {
         actorId: null,
         actorRole: null,
@@ -294,6 +296,33 @@ export async function completeSwitch(db: Kysely<Database>, token: unknown): Prom
     details: { org: grant.from.org, staffId: grant.from.staffId, secondFactor: grant.secondFactor },
   });
   return { staff, grant };
+}
+
+/**
+ * After a switch's session was started: whether the link still holds. A cut that ran between the token's use and the
+ * new session (they live in different databases) would have missed that session; the caller ends it when this says no.
+ */
+export async function switchStillLinked(grant: SwitchGrant): Promise<boolean> {
+  const c = context();
+  if (!c) return false;
+  const others = await linkedAccounts(c.platform, grant.to);
+  return others.some((o) => o.org === grant.from.org && o.staffId === grant.from.staffId);
+}
+
+/**
+ * Ends the sessions that switches made at this account's linked accounts (their links stay): after a password change
+ * here, whoever used the old password to switch elsewhere is out everywhere.
+ */
+export async function endSwitchedSessionsElsewhere(staffId: number): Promise<void> {
+  const c = context();
+  if (!c) return;
+  for (const other of await linkedAccounts(c.platform, { org: c.here.code, staffId })) {
+    const site = c.sites.find((s) => s.code === other.org);
+    if (!site) continue;
+    await inOrganisation(site, (db) =>
+      db.deleteFrom("staff_sessions").where("staff_id", "=", other.staffId).where("switched_from", "is not", null).execute(),
+    );
+  }
 }
 
 export type { StaffAccountRef };

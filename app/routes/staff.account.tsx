@@ -9,7 +9,7 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { NewPasswordFields } from "~/components/new-password-fields";
@@ -22,7 +22,16 @@ import { deviceCookie } from "~/utils/device.server";
 import { limiter } from "~/utils/rate-limit.server";
 import { assertCsrf, readFormData } from "~/utils/request.server";
 import { requireStaff, sessionIdOf } from "~/utils/session.server";
-import { accountLinks, cutLinks, linkWithCode, linksAvailable, makeLinkCode, otherOrganisations } from "~/models/staff/links.server";
+import {
+  accountLinks,
+  cutLinks,
+  linkWithCode,
+  linksAvailable,
+  makeLinkCode,
+  otherOrganisations,
+  previewLink,
+  type LinkPreview,
+} from "~/models/staff/links.server";
 
 export const handle = { i18n: ["staff"] };
 
@@ -56,6 +65,8 @@ type ActionData = {
   form?: "password" | "linkCode" | "link";
   linkCode?: string;
   fromOrg?: string;
+  /** Whose account the typed code belongs to: the page asks before linking. */
+  preview?: LinkPreview;
 };
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -67,7 +78,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const v = form.get(k);
     return typeof v === "string" ? v.slice(0, 2048) : "";
   };
-  if (intent === "link-code" || intent === "link" || intent === "unlink") {
+  if (intent === "link-code" || intent === "link-preview" || intent === "link" || intent === "unlink") {
     // An installation with one organisation has no other council to link with.
     if (!linksAvailable()) throw json({ messageKey: "errors.notFound" }, { status: 404 });
     const which = intent === "link-code" ? "linkCode" : "link";
@@ -78,6 +89,13 @@ export async function action({ request }: ActionFunctionArgs) {
         await cutLinks(getDb(), staff.id, { actorId: staff.id, actorRole: staff.role, reason: "person" });
         return redirect("/staff/account?done=unlinked");
       }
+      if (intent === "link-preview") {
+        const preview = await previewLink(staff, { fromOrg: str("fromOrg"), code: str("code") });
+        return json<ActionData>(
+          { errors: {}, form: which, preview, fromOrg: str("fromOrg") },
+          { headers: { "Cache-Control": "no-store" } },
+        );
+      }
       if (intent === "link-code") {
         const issued = await makeLinkCode(getDb(), staff, str("codePassword"));
         return json<ActionData>({ errors: {}, form: which, linkCode: issued.code }, { headers: { "Cache-Control": "no-store" } });
@@ -87,8 +105,13 @@ export async function action({ request }: ActionFunctionArgs) {
     } catch (e) {
       if (isDomainError(e) && e.field) {
         const field = e.field === "password" ? (intent === "link-code" ? "codePassword" : "linkPassword") : e.field;
+        // A wrong password at the last step: the question is asked again, with the same code.
+        const preview =
+          intent === "link" && field === "linkPassword"
+            ? await previewLink(staff, { fromOrg: str("fromOrg"), code: str("code") }).catch(() => undefined)
+            : undefined;
         return json<ActionData>(
-          { errors: { [field]: `${e.ns ?? "staff"}:${e.messageKey}` }, form: which, fromOrg: str("fromOrg") },
+          { errors: { [field]: `${e.ns ?? "staff"}:${e.messageKey}` }, form: which, fromOrg: str("fromOrg"), preview },
           { status: e.status },
         );
       }
@@ -270,31 +293,58 @@ function OtherCouncils({ links, result, lang }: { links: Links; result: ActionDa
             </div>
           ) : null}
           <ErrorSummary errors={linkResult?.errors} labels={linkLabels} />
-          <Form method="post" noValidate>
-            <CsrfField />
-            <input type="hidden" name="intent" value="link" />
-            <Field name="fromOrg" label={linkLabels.fromOrg} error={linkResult?.errors?.fromOrg} required>
-              {(p) => (
-                <select {...p} defaultValue={linkResult?.fromOrg ?? ""}>
-                  <option value="">{t("links.chooseCouncil")}</option>
-                  {links.councils.map((c) => (
-                    <option key={c.code} value={c.code}>
-                      {nameOf(c)}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field name="code" label={linkLabels.code} error={linkResult?.errors?.code} required>
-              {(p) => <input {...p} type="text" autoComplete="off" autoCapitalize="characters" spellCheck={false} maxLength={40} />}
-            </Field>
-            <Field name="linkPassword" label={linkLabels.linkPassword} error={linkResult?.errors?.linkPassword} required>
-              {(p) => <input {...p} type="password" autoComplete="current-password" maxLength={1024} />}
-            </Field>
-            <button type="submit" className="primary">
-              {t("links.enterSubmit")}
-            </button>
-          </Form>
+          {linkResult?.preview ? (
+            // Step 2: whose account the code is, then this council's password.
+            <div data-testid="link-preview">
+              <p>
+                <strong>{t("links.confirmTitle")}</strong>
+              </p>
+              <p>
+                {t("links.confirmWhose", {
+                  email: linkResult.preview.email,
+                  name: linkResult.preview.name,
+                  council: nameOf(linkResult.preview),
+                })}
+              </p>
+              <Form method="post" noValidate>
+                <CsrfField />
+                <input type="hidden" name="intent" value="link" />
+                <input type="hidden" name="fromOrg" value={linkResult.preview.code} />
+                <input type="hidden" name="code" value={linkResult.preview.linkCode} />
+                <Field name="linkPassword" label={linkLabels.linkPassword} error={linkResult?.errors?.linkPassword} required>
+                  {(p) => <input {...p} type="password" autoComplete="current-password" maxLength={1024} />}
+                </Field>
+                <button type="submit" className="primary">
+                  {t("links.enterSubmit")}
+                </button>{" "}
+                <Link to="/staff/account">{t("links.cancel")}</Link>
+              </Form>
+            </div>
+          ) : (
+            // Step 1: the council and the code.
+            <Form method="post" noValidate>
+              <CsrfField />
+              <input type="hidden" name="intent" value="link-preview" />
+              <Field name="fromOrg" label={linkLabels.fromOrg} error={linkResult?.errors?.fromOrg} required>
+                {(p) => (
+                  <select {...p} defaultValue={linkResult?.fromOrg ?? ""}>
+                    <option value="">{t("links.chooseCouncil")}</option>
+                    {links.councils.map((c) => (
+                      <option key={c.code} value={c.code}>
+                        {nameOf(c)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field name="code" label={linkLabels.code} error={linkResult?.errors?.code} required>
+                {(p) => <input {...p} type="text" autoComplete="off" autoCapitalize="characters" spellCheck={false} maxLength={40} />}
+              </Field>
+              <button type="submit" className="primary">
+                {t("links.checkSubmit")}
+              </button>
+            </Form>
+          )}
         </>
       ) : null}
     </div>

@@ -76,19 +76,21 @@ test("a person links their two councils' accounts and switches between them, wit
   const code = (await page.getByTestId("link-code").textContent())!.trim();
   expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
 
-  // At วังลึก: a wrong code first (the form says so and keeps the council), then the right one.
+  // At วังลึก: a wrong code first (the form says so and keeps the council), then the right one; the page says whose
+  // account it is and asks for วังลึก's password before linking.
   await staffSignIn(page, origin("wangluek"), person.a);
   await page.goto(`${origin("wangluek")}/staff/account`);
-  const form = page.locator("form:has(input[name=linkPassword])");
+  const form = page.locator("form:has(select[name=fromOrg])");
   await form.locator("select[name=fromOrg]").selectOption("nongbua");
   await form.locator("input[name=code]").fill("AAAA-BBBB-CCCC");
-  await form.locator("input[name=linkPassword]").fill(PASSWORD);
-  await form.getByRole("button", { name: "เชื่อมบัญชี" }).click();
+  await form.getByRole("button", { name: "ตรวจสอบรหัส" }).click();
   await expect(page.getByText("รหัสไม่ถูกต้องหรือหมดอายุแล้ว").first()).toBeVisible();
   await expect(form.locator("select[name=fromOrg]")).toHaveValue("nongbua");
-  await form.locator("input[name=code]").fill(code);
-  await form.locator("input[name=linkPassword]").fill(PASSWORD);
-  await form.getByRole("button", { name: "เชื่อมบัญชี" }).click();
+  await form.locator("input[name=code]").fill(code.toLowerCase());
+  await form.getByRole("button", { name: "ตรวจสอบรหัส" }).click();
+  await expect(page.getByTestId("link-preview")).toContainText(person.b.email);
+  await page.locator("input[name=linkPassword]").fill(PASSWORD);
+  await page.getByRole("button", { name: "เชื่อมบัญชี", exact: true }).click();
   await expect(page.getByTestId("links-done")).toContainText("หนองบัว");
   await expect(page.getByTestId("links-list")).toContainText(person.b.email);
 

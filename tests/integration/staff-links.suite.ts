@@ -179,6 +179,24 @@ export function staffLinksSuite(routing: "host" | "path") {
       expect(wrongCode.$.text()).toContain("รหัสไม่ถูกต้องหรือหมดอายุแล้ว");
       expect(await platformRows("select * from staff_link")).toEqual([]);
 
+      // Before anything is linked the page says whose account the code is (a person talked into typing someone else's
+      // code sees it); asking does not use the code up.
+      const askPage = await a1.get("/staff/account");
+      const asked = await a1.postForm("/staff/account", { csrf: csrfOf(askPage), intent: "link-preview", fromOrg: B.code, code });
+      expect(asked.status).toBe(200);
+      expect(asked.$.testId("link-preview")).toContain(people.b1.email);
+      expect(asked.$.testId("link-preview")).toContain("หนองบัว");
+      expect(asked.$.inputValue("code")).toBe(code);
+      const wrongAsk = await a1.postForm("/staff/account", {
+        csrf: csrfOf(askPage),
+        intent: "link-preview",
+        fromOrg: B.code,
+        code: "AAAA-BBBB-CCCC",
+      });
+      expect(wrongAsk.status).toBe(422);
+      expect(wrongAsk.$.testId("link-preview")).toBeNull();
+      expect(await platformRows("select * from staff_link")).toEqual([]);
+
       // Lower case and spaces are fine: people type codes.
       const done = await enterCode(a1, { fromOrg: B.code, code: code.toLowerCase().replaceAll("-", " ") });
       expect(done.status, done.$.text().slice(0, 300)).toBe(302);

@@ -96,6 +96,30 @@ export async function linkedAccounts(platform: Platform, account: StaffAccountRe
   return (await membersOf(platform, person)).filter((m) => !(m.org === account.org && m.staffId === account.staffId));
 }
 
+/** Whose a link code is (without using it up), so the person can see what they are about to link; null when invalid. */
+export async function peekLinkCode(
+  platform: Platform,
+  input: { fromOrg: string; code: unknown },
+  at: Date,
+): Promise<StaffAccountRef | null> {
+  const normalized = normalizeLinkCode(input.code);
+  if (!normalized) return null;
+  const row = await platform
+    .selectFrom("staff_link_code")
+    .select(["org_code", "staff_id", "expires_at"])
+    .where("id", "=", codeId(input.fromOrg, normalized))
+    .where("org_code", "=", input.fromOrg)
+    .executeTakeFirst();
+  if (!row || Date.parse(row.expires_at) <= at.getTime()) return null;
+  return { org: row.org_code, staffId: Number(row.staff_id) };
+}
+
+/** A link code as it is shown (XXXX-XXXX-XXXX), from however it was typed; null when it cannot be one. */
+export function formatLinkCode(input: unknown): string | null {
+  const n = normalizeLinkCode(input);
+  return n ? `${n.slice(0, 4)}-${n.slice(4, 8)}-${n.slice(8)}` : null;
+}
+
 /** The ids of an organisation's accounts that are linked to another organisation's. */
 export async function linkedStaffIds(platform: Platform, org: string): Promise<number[]> {
   const rows = await platform.selectFrom("staff_link").select("staff_id").where("org_code", "=", org).execute();

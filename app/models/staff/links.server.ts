@@ -23,6 +23,8 @@ import {
   issueLinkCode,
   linkedAccounts,
   linkedStaffIds,
+  peekLinkCode,
+  formatLinkCode,
   peekSwitch,
   redeemLinkCode,
   startSwitch,
@@ -119,6 +121,32 @@ export async function makeLinkCode(db: Kysely<Database>, staff: Staff, password:
   const issued = await issueLinkCode(c.platform, { org: c.here.code, staffId: staff.id }, now());
   await appendAudit(db, { actorId: staff.id, actorRole: staff.role, action: "staff.link_code", targetType: "staff", targetId: staff.id });
   return issued;
+}
+
+export interface LinkPreview extends OrganisationName {
+  /** The link code as shown (XXXX-XXXX-XXXX). */
+  linkCode: string;
+  email: string;
+  name: string;
+}
+
+/**
+ * Whose account a code from `fromOrg` belongs to, before anything is linked: the page asks "link with this account?"
+ * so that a person talked into typing someone else's code sees whose it is. The code stays usable. Refused (DomainError,
+ * field `code` or `fromOrg`) as linkWithCode refuses.
+ */
+export async function previewLink(staff: Pick<Staff, "id">, input: { fromOrg: unknown; code: unknown }): Promise<LinkPreview> {
+  const c = mustHave();
+  const from = c.sites.find((s) => s.code === input.fromOrg && s.code !== c.here.code);
+  if (!from) throw DomainError.invalid("fromOrg", "links.errors.council", { ns: "staff" });
+  const ref = await peekLinkCode(c.platform, { fromOrg: from.code, code: input.code }, now());
+  const linkCode = formatLinkCode(input.code);
+  if (!ref || !linkCode) throw DomainError.invalid("code", "links.errors.code", { ns: "staff" });
+  const them = await inOrganisation(from, (db) =>
+    db.selectFrom("staff").select(["email", "name", "active"]).where("id", "=", ref.staffId).executeTakeFirst(),
+  );
+  if (!them || them.active !== 1) throw DomainError.invalid("code", "links.errors.code", { ns: "staff" });
+  return { ...nameOf(from), linkCode, email: them.email, name: them.name };
 }
 
 /**

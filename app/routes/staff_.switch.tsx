@@ -15,7 +15,14 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
-import { arrivingSwitch, beginSwitch, completeSwitch, linksAvailable, switchStillLinked } from "~/models/staff/links.server";
+import {
+  arrivingSwitch,
+  beginSwitch,
+  completeSwitch,
+  endSwitchedSessions,
+  linksAvailable,
+  switchStillLinked,
+} from "~/models/staff/links.server";
 import { getDb } from "~/utils/db.server";
 import { FORM_ACTION_HEADER, passThroughHeaders } from "~/utils/route-headers";
 import { limiter } from "~/utils/rate-limit.server";
@@ -81,7 +88,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     // The link was cut between the token's use and the new session (two databases): end what the cut could not see.
     if (!(await switchStillLinked(done.grant))) {
-      await db.deleteFrom("staff_sessions").where("staff_id", "=", done.staff.id).where("switched_from", "is not", null).execute();
+      await endSwitchedSessions(db, done.staff.id);
       return json<ActionData>({ step: "expired" }, { status: 410, headers: { "Cache-Control": "no-store" } });
     }
     log.info("staff switch completed", { staffId: done.staff.id });

@@ -402,3 +402,33 @@ export async function waitUntil<T>(fn: () => Promise<T> | T, what: string, timeo
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last value: ${JSON.stringify(last)})`);
 }
+
+/**
+ * Rows of one database of an installation with several organisations: an organisation's (its SQLite file under
+ * orgs/<code>/, or its schema org_<code> on PostgreSQL), or the platform's (`code` null: platform.db, or schema platform).
+ */
+export async function installationRows<T>(
+  server: Pick<TestServer, "dataDir" | "databaseUrl">,
+  code: string | null,
+  query: string,
+): Promise<T[]> {
+  if (server.databaseUrl) {
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`set search_path to "${code === null ? "platform" : `org_${code}`}"`);
+      return (await client.query(query)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const { default: SQLite } = await import("better-sqlite3");
+  const file = code === null ? path.join(server.dataDir, "platform.db") : path.join(server.dataDir, "orgs", code, "sujarit.db");
+  const db = new SQLite(file, { readonly: true });
+  try {
+    return db.prepare(query).all() as T[];
+  } finally {
+    db.close();
+  }
+}

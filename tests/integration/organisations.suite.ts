@@ -14,10 +14,8 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import SQLite from "better-sqlite3";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, orgCommand, scriptCommand, startServer, waitUntil, type TestServer } from "../helpers/server";
+import { ROOT, installationRows, orgCommand, scriptCommand, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { HttpClient, completeOrgSetup, csrfOf, fileComplaint, makeJpeg, type HttpResult } from "../helpers/http";
 import { createAnyStaff, fileReport, integrityLogin, openInbox, staffLogin, totpAccount, type TotpAccount } from "../helpers/report";
 
@@ -58,24 +56,7 @@ export function organisationsSuite(routing: "host" | "path") {
   const orgCli = (args: string[]) => orgCommand(server, args);
 
   /** Rows of one organisation's database: its SQLite file, or its schema on PostgreSQL (TEST_DATABASE=postgres). */
-  async function orgRows<T>(code: string, query: string): Promise<T[]> {
-    if (server.databaseUrl) {
-      const client = new pg.Client({ connectionString: server.databaseUrl });
-      await client.connect();
-      try {
-        await client.query(`set search_path to "org_${code}"`);
-        return (await client.query(query)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    }
-    const sqlite = new SQLite(path.join(server.dataDir, "orgs", code, "sujarit.db"), { readonly: true });
-    try {
-      return sqlite.prepare(query).all() as T[];
-    } finally {
-      sqlite.close();
-    }
-  }
+  const orgRows = <T>(code: string, query: string) => installationRows<T>(server, code, query);
 
   /** Every page path of the build (Remix route manifest), parameters as ":name". */
   async function routePaths(): Promise<string[]> {

@@ -15,10 +15,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import SQLite from "better-sqlite3";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, orgCommand, startServer, type TestServer } from "../helpers/server";
+import { ROOT, installationRows, orgCommand, startServer, type TestServer } from "../helpers/server";
 import { HttpClient, completeOrgSetup, csrfOf, helperPasskeyOf, type HttpResult } from "../helpers/http";
 import { createAnyStaff, staffLogin } from "../helpers/report";
 
@@ -50,26 +48,8 @@ export function staffLinksSuite(routing: "host" | "path") {
     adminB: { email: `admin-${tag}@nongbua.go.th`, name: "ผู้ดูแลหนองบัว", role: "admin" as const },
   };
 
-  async function rows<T>(schema: string, sqliteFile: string, query: string): Promise<T[]> {
-    if (server.databaseUrl) {
-      const client = new pg.Client({ connectionString: server.databaseUrl });
-      await client.connect();
-      try {
-        await client.query(`set search_path to "${schema}"`);
-        return (await client.query(query)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    }
-    const db = new SQLite(sqliteFile, { readonly: true });
-    try {
-      return db.prepare(query).all() as T[];
-    } finally {
-      db.close();
-    }
-  }
-  const orgRows = <T>(code: string, query: string) => rows<T>(`org_${code}`, path.join(server.dataDir, "orgs", code, "sujarit.db"), query);
-  const platformRows = <T>(query: string) => rows<T>("platform", path.join(server.dataDir, "platform.db"), query);
+  const orgRows = <T>(code: string, query: string) => installationRows<T>(server, code, query);
+  const platformRows = <T>(query: string) => installationRows<T>(server, null, query);
   const auditActions = async (code: string) =>
     (await orgRows<{ action: string; details: string }>(code, "select action, details from audit_log order by id")).filter(
       (r) => r.action.startsWith("staff.link") || r.action.startsWith("staff.switch") || r.action === "staff.unlink",

@@ -48,6 +48,11 @@ function context(): { here: Site; sites: Site[]; platform: NonNullable<ReturnTyp
   return { here, sites: directory.all(), platform: directory.storage.platform };
 }
 
+/** Ends every session of an account that a switch from a linked account made (its own sign-ins stay). */
+export async function endSwitchedSessions(db: Kysely<Database>, staffId: number): Promise<void> {
+  await db.deleteFrom("staff_sessions").where("staff_id", "=", staffId).where("switched_from", "is not", null).execute();
+}
+
 /** Whether this installation can link accounts (it serves several organisations). */
 export function linksAvailable(): boolean {
   return context() !== null;
@@ -203,7 +208,7 @@ export async function cutLinks(
   }
   const others = await unlinkAccount(c.platform, { org: c.here.code, staffId });
   if (others.length === 0) return 0;
-  await db.deleteFrom("staff_sessions").where("staff_id", "=", staffId).where("switched_from", "is not", null).execute();
+  await endSwitchedSessions(db, staffId);
   await appendAudit(db, {
     actorId: by.actorId,
     actorRole: by.actorRole,
@@ -217,7 +222,7 @@ export async function cutLinks(
     if (!site) continue;
     await inOrganisation(site, async (otherDb) => {
       // Every session a switch made there, not only those from here: a chain (here → B → C) leaves C's marked with B.
-      await otherDb.deleteFrom("staff_sessions").where("staff_id", "=", other.staffId).where("switched_from", "is not", null).execute();
+      await endSwitchedSessions(otherDb, other.staffId);
       await appendAudit(otherDb, {
         actorId: null,
         actorRole: null,
@@ -347,9 +352,7 @@ export async function endSwitchedSessionsElsewhere(staffId: number): Promise<voi
   for (const other of await linkedAccounts(c.platform, { org: c.here.code, staffId })) {
     const site = c.sites.find((s) => s.code === other.org);
     if (!site) continue;
-    await inOrganisation(site, (db) =>
-      db.deleteFrom("staff_sessions").where("staff_id", "=", other.staffId).where("switched_from", "is not", null).execute(),
-    );
+    await inOrganisation(site, (db) => endSwitchedSessions(db, other.staffId));
   }
 }
 

@@ -19,14 +19,14 @@ import { listAssignableStaff } from "~/models/staff/staff.server";
 import { now } from "~/utils/clock.server";
 import { getDb } from "~/utils/db.server";
 import { getLang } from "~/utils/request.server";
-import { requireStaff } from "~/utils/session.server";
+import { requireStaffState } from "~/utils/session.server";
 import { QueueTable } from "~/components/staff-queue";
 import { useAppPath } from "~/components/app-path";
 
 export { DeadlineBadge } from "~/components/staff-queue";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const staff = await requireStaff(request);
+  const { staff, statsVersion } = await requireStaffState(request);
   const db = getDb();
   const lang = getLang(request);
   const url = new URL(request.url);
@@ -40,7 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listCategories(db, { activeOnly: false }),
     listDivisions(db, { activeOnly: false }),
     listAssignableStaff(db, scope === undefined ? undefined : scope),
-    reportCounts(db),
+    reportCounts(db, { statsVersion }),
   ]);
   const statistics = filters.list ? await statisticsFilter(url.searchParams, filters, lang, scope !== undefined) : null;
   return json({

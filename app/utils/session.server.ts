@@ -96,6 +96,8 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
       "s.switched_from as session_switched_from",
       unverified(sql`(select count(*) from second_factor_roles r where r.role = staff.role)`).as("session_role_turned_on"),
       unverified(sql`(select count(*) from staff_passkeys p where p.staff_id = staff.id)`).as("session_passkeys"),
+      // The statistics version with it: a page's cached counts are checked against it without a query of their own.
+      sql<number>`(select v from stats_version where id = 1)`.as("session_stats_version"),
     ])
     .where("s.id", "=", id)
     .executeTakeFirst();
@@ -110,6 +112,7 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
     session_switched_from,
     session_role_turned_on,
     session_passkeys,
+    session_stats_version,
     ...staff
   } = row;
   const session: StaffSession = {
@@ -136,7 +139,13 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
   const fullySignedIn =
     session.mfa_verified_at !== null ||
     !secondFactorNeededFrom(staff, { roleTurnedOn: Number(session_role_turned_on) > 0, passkeys: Number(session_passkeys) });
-  return { staff, session, fullySignedIn, switchedFrom: session_switched_from };
+  return {
+    staff,
+    session,
+    fullySignedIn,
+    switchedFrom: session_switched_from,
+    statsVersion: Number(session_stats_version ?? 0),
+  };
 }
 
 /** A live session, its person, and whether it has passed every factor the person needs (as of its lookup). */
@@ -146,6 +155,11 @@ export interface SessionState {
   fullySignedIn: boolean;
   /** The organisation the session was switched in from (a linked account), or null. */
   switchedFrom: string | null;
+  /**
+   * The statistics version (db/statistics.ts) read with the session: figures cached while it is unchanged
+   * (`cachedWhileStatsUnchanged`) are checked against it instead of reading it again.
+   */
+  statsVersion: number;
 }
 
 /** Deletes the session of a token (if any). */
@@ -266,9 +280,14 @@ async function passkeyCount(db: Kysely<Database>, staffId: number): Promise<numb
  * has not passed the second factor they need is sent to the second-factor step (or to its set-up the first time).
  */
 export async function requireStaff(request: Request, db: Kysely<Database> = getDb()): Promise<Staff> {
+  return (await requireStaffState(request, db)).staff;
+}
+
+/** Like requireStaff, with the rest of what the session's lookup read (SessionState). */
+export async function requireStaffState(request: Request, db: Kysely<Database> = getDb()): Promise<SessionState> {
   const token = sessionToken(request);
   const state = await sessionStateOf(request, db);
-  if (state && state.fullySignedIn) return state.staff;
+  if (state && state.fullySignedIn) return state;
   if (state) throw redirect(await secondFactorPath(state.staff, backPath(request), db));
   const headers = new Headers();
   if (token) headers.append("Set-Cookie", clearSessionCookie());

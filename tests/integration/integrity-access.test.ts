@@ -76,14 +76,8 @@ async function fullLogin(recoveryIndex: number): Promise<HttpClient> {
   return c;
 }
 
-beforeAll(async () => {
-  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
-  for (const u of Object.values(users)) {
-    await createStaffUser(server, { ...u, role: u.role as unknown as StaffUserInput["role"], password: PASSWORD });
-  }
-  receiverClient = newClient();
-  await integrityLogin(receiverClient, totpAccount(users.receiver.email, PASSWORD));
-  // A whistleblower files a confidential report with a photo through the public form.
+/** A whistleblower files a confidential report with a photo through the public form. */
+async function fileReport(whatHappened: string): Promise<void> {
   const w = newClient();
   const form = await w.get("/report/new");
   expect(form.status).toBe(200);
@@ -97,7 +91,7 @@ beforeAll(async () => {
         mode: "confidential",
         recipient: "integrity",
         involvedName: "นายผู้ถูกร้อง",
-        whatHappened: PHRASE,
+        whatHappened,
         reporterName: REPORTER,
         reporterContact: "081 000 0000",
       },
@@ -105,6 +99,16 @@ beforeAll(async () => {
     ),
   );
   expect(posted.status, posted.$.text().slice(0, 400)).toBe(302);
+}
+
+beforeAll(async () => {
+  server = await startServer({ env: { TRUSTED_PROXIES: "127.0.0.1" } });
+  for (const u of Object.values(users)) {
+    await createStaffUser(server, { ...u, role: u.role as unknown as StaffUserInput["role"], password: PASSWORD });
+  }
+  receiverClient = newClient();
+  await integrityLogin(receiverClient, totpAccount(users.receiver.email, PASSWORD));
+  await fileReport(PHRASE);
   const row = await dbGet(
     server,
     "select r.public_id, a.id as attachment_id from reports r left join report_attachments a on a.report_id = r.id order by r.id desc limit 1",
@@ -387,5 +391,25 @@ describe("other roles and anonymous visitors", () => {
     expect(audit.status).toBe(200);
     expect(audit.$.testIdAttr("chain-status", "data-ok")).toBe("true");
     expect(contentIn(audit)).toEqual([]);
+  });
+});
+
+describe("report totals on the general queue", () => {
+  it("count a new report at once: the cached totals are checked against the statistics version read with the session", async () => {
+    const c = newClient();
+    expect((await c.login(users.officer.email, PASSWORD)).status).toBe(302);
+    const totals = async () => {
+      const page = await c.get("/staff?lang=en");
+      expect(page.status).toBe(200);
+      const line = /(\d+) received · (\d+) in progress · (\d+) closed/.exec(page.$.testId("report-totals") ?? "");
+      expect(line, page.$.testId("report-totals") ?? "no totals").not.toBeNull();
+      expect(contentIn(page)).toEqual([]);
+      return line!.slice(1).map(Number);
+    };
+    const before = await totals();
+    expect(before[0]).toBeGreaterThanOrEqual(1);
+    expect(await totals()).toEqual(before); // cached, and unchanged
+    await fileReport(`${PHRASE}-second`);
+    expect(await totals()).toEqual([before[0]! + 1, before[1]! + 1, before[2]]);
   });
 });

@@ -123,8 +123,8 @@ export interface ReportCounts {
  * Totals only (no ids, no dates finer than the fiscal year): for every staff role and for public statistics. Kept
  * while the statistics version is unchanged (db/statistics.ts bumps it on every report insert or status change).
  */
-export async function reportCounts(db: Executor): Promise<ReportCounts> {
-  return cachedWhileStatsUnchanged(db, "report-counts", () => countReports(db));
+export async function reportCounts(db: Executor, opts: { statsVersion?: number } = {}): Promise<ReportCounts> {
+  return cachedWhileStatsUnchanged(db, "report-counts", () => countReports(db), opts.statsVersion);
 }
 
 async function countReports(db: Executor): Promise<ReportCounts> {

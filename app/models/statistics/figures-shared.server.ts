@@ -75,9 +75,12 @@ async function statsVersion(db: Executor): Promise<number> {
   return Number(r?.v ?? 0);
 }
 
-/** Keeps `compute`'s result while no statistics trigger has fired (and at most STATS_CACHE_MS). */
-export async function memo<T>(db: Executor, key: string, compute: () => Promise<T>): Promise<T> {
-  const version = await statsVersion(db);
+/**
+ * Keeps `compute`'s result while no statistics trigger has fired (and at most STATS_CACHE_MS). `knownVersion`: the
+ * version this request has already read (with its session, SessionState.statsVersion), so it is not read again.
+ */
+export async function memo<T>(db: Executor, key: string, compute: () => Promise<T>, knownVersion?: number): Promise<T> {
+  const version = knownVersion ?? (await statsVersion(db));
   const at = now().getTime();
   let byKey = figureCache.get(db);
   if (!byKey) figureCache.set(db, (byKey = new Map()));

@@ -692,6 +692,12 @@ export interface StatsVersionTable {
   v: number;
 }
 
+/** One row: bumped by triggers on every change to who works here (db/migrations/…_staff_directory_version.ts). */
+export interface StaffDirectoryVersionTable {
+  id: number;
+  v: number;
+}
+
 /** A one-time code from the receipt page that links a LINE chat to a case (only its keyed hash is stored). */
 export interface LineLinkCodeTable {
   code_hash: string;
@@ -799,6 +805,7 @@ export interface Database {
   topic_stats: TopicStatsTable;
   rating_stats: RatingStatsTable;
   stats_version: StatsVersionTable;
+  staff_directory_version: StaffDirectoryVersionTable;
   complaint_me_too: ComplaintMeTooTable;
   line_link_codes: LineLinkCodeTable;
   line_follows: LineFollowTable;

@@ -26,7 +26,7 @@ import { useAppPath } from "~/components/app-path";
 export { DeadlineBadge } from "~/components/staff-queue";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { staff, statsVersion } = await requireStaffState(request);
+  const { staff, statsVersion, directoryVersion } = await requireStaffState(request);
   const db = getDb();
   const lang = getLang(request);
   const url = new URL(request.url);
@@ -39,7 +39,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listQueue(db, { actor: staff, filters, now: at, policy: policies.org, policyFor: policies.of }),
     listCategories(db, { activeOnly: false }),
     listDivisions(db, { activeOnly: false }),
-    listAssignableStaff(db, scope === undefined ? undefined : scope),
+    listAssignableStaff(db, scope === undefined ? undefined : scope, { directoryVersion }),
     reportCounts(db, { statsVersion }),
   ]);
   const statistics = filters.list ? await statisticsFilter(url.searchParams, filters, lang, scope !== undefined) : null;

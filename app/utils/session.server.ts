@@ -98,6 +98,7 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
       unverified(sql`(select count(*) from staff_passkeys p where p.staff_id = staff.id)`).as("session_passkeys"),
       // The statistics version with it: a page's cached counts are checked against it without a query of their own.
       sql<number>`(select v from stats_version where id = 1)`.as("session_stats_version"),
+      sql<number>`(select v from staff_directory_version where id = 1)`.as("session_directory_version"),
     ])
     .where("s.id", "=", id)
     .executeTakeFirst();
@@ -113,6 +114,7 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
     session_role_turned_on,
     session_passkeys,
     session_stats_version,
+    session_directory_version,
     ...staff
   } = row;
   const session: StaffSession = {
@@ -145,6 +147,7 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
     fullySignedIn,
     switchedFrom: session_switched_from,
     statsVersion: Number(session_stats_version ?? 0),
+    directoryVersion: Number(session_directory_version ?? 0),
   };
 }
 
@@ -160,6 +163,8 @@ export interface SessionState {
    * (`cachedWhileStatsUnchanged`) are checked against it instead of reading it again.
    */
   statsVersion: number;
+  /** The staff directory version read with the session: lists of colleagues are kept while it is unchanged. */
+  directoryVersion: number;
 }
 
 /** Deletes the session of a token (if any). */

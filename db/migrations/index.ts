@@ -20,6 +20,7 @@ import * as storedFiles from "./2026-12-24T0100_stored_files";
 import * as sessionSealedState from "./2026-12-24T0200_session_sealed_state";
 import * as inboxCookieKeys from "./2026-12-24T0300_inbox_cookie_keys";
 import * as sessionSwitchedFrom from "./2026-12-31T0100_session_switched_from";
+import * as staffDirectoryVersion from "./2026-12-31T0200_staff_directory_version";
 
 /** Every migration, keyed by its timestamped name. Add new ones here in order. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-24T0200_session_sealed_state": sessionSealedState,
   "2026-12-24T0300_inbox_cookie_keys": inboxCookieKeys,
   "2026-12-31T0100_session_switched_from": sessionSwitchedFrom,
+  "2026-12-31T0200_staff_directory_version": staffDirectoryVersion,
 };

@@ -342,3 +342,48 @@ describe("login and sessions", () => {
     m.clock.setClockOffsetForTests(0);
   });
 });
+
+describe("lists of colleagues", () => {
+  it("are kept while the staff directory version read with the session is unchanged; every change to who works here bumps it, a sign-in does not", async () => {
+    const token = await m.session.createSessionRecord(m.db, ids.admin);
+    const version = async () => (await m.session.lookupSessionState(m.db, token))!.directoryVersion;
+    const names = async (directoryVersion: number) =>
+      (await m.staff.listAssignableStaff(m.db, div.health, { directoryVersion })).map((p) => p.name);
+    const v0 = await version();
+    const first = await names(v0);
+    expect(first).toContain("h1@t.th");
+
+    const added = await m.staff.createStaff(m.db, {
+      email: "h2@t.th",
+      name: "ประเสริฐ ใจดี",
+      role: "officer",
+      divisionId: div.health,
+      password: "correct-horse-battery",
+    });
+    const v1 = await version();
+    expect(v1).toBeGreaterThan(v0);
+    expect(await names(v0)).toEqual(first); // the page that read v0 keeps what it had
+    expect(await names(v1)).toContain("ประเสริฐ ใจดี");
+    expect(await m.staff.listAssignableStaff(m.db, div.health)).toHaveLength(first.length + 1); // no version: read now
+
+    // A sign-in writes the account's row but changes nobody's name, role, division or standing.
+    await m.db.updateTable("staff").set({ last_login_at: new Date().toISOString(), failed_logins: 0 }).where("id", "=", added.id).execute();
+    expect(await version()).toBe(v1);
+
+    const changes: [string, () => Promise<unknown>][] = [
+      ["name", () => m.db.updateTable("staff").set({ name: "ประเสริฐ ใจงาม" }).where("id", "=", added.id).execute()],
+      ["division", () => m.db.updateTable("staff").set({ division_id: div.works }).where("id", "=", added.id).execute()],
+      ["role", () => m.db.updateTable("staff").set({ role: "supervisor" }).where("id", "=", added.id).execute()],
+      ["standing", () => m.staff.disableStaff(m.db, "h2@t.th")],
+      ["removal", () => m.db.deleteFrom("staff").where("id", "=", added.id).execute()],
+    ];
+    let before = v1;
+    for (const [what, change] of changes) {
+      await change();
+      const after = await version();
+      expect(after, what).toBeGreaterThan(before);
+      before = after;
+    }
+    expect(await names(before)).toEqual(first);
+  });
+});

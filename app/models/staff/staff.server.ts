@@ -152,7 +152,34 @@ export async function listStaff(db: Executor): Promise<StaffListRow[]> {
 }
 
 /** Active staff who can be given cases of a division (or of every division when `divisionId` is undefined). */
-export async function listAssignableStaff(db: Executor, divisionId?: number | null) {
+type AssignablePerson = Pick<Staff, "id" | "name" | "role" | "division_id">;
+/** Lists kept per database and division while its staff directory version (read with the session) is unchanged. */
+const assignableCache = new WeakMap<object, Map<string, { version: number; value: Promise<AssignablePerson[]> }>>();
+
+/**
+ * Everyone a case can be assigned to (active, in a division, not an executive), by name; only `divisionId`'s people
+ * when given (null: nobody). `directoryVersion`: the staff directory version this request read with its session
+ * (SessionState.directoryVersion): the list is kept while that is unchanged instead of being read again.
+ */
+export async function listAssignableStaff(
+  db: Executor,
+  divisionId?: number | null,
+  opts: { directoryVersion?: number } = {},
+): Promise<AssignablePerson[]> {
+  const version = opts.directoryVersion;
+  if (version === undefined) return readAssignableStaff(db, divisionId);
+  let byScope = assignableCache.get(db);
+  if (!byScope) assignableCache.set(db, (byScope = new Map()));
+  const key = String(divisionId);
+  const hit = byScope.get(key);
+  if (hit && hit.version === version) return hit.value;
+  const value = readAssignableStaff(db, divisionId);
+  byScope.set(key, { version, value });
+  value.catch(() => byScope.delete(key));
+  return value;
+}
+
+async function readAssignableStaff(db: Executor, divisionId?: number | null): Promise<AssignablePerson[]> {
   let q = db
     .selectFrom("staff")
     .select(["id", "name", "role", "division_id"])

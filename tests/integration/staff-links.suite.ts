@@ -11,6 +11,7 @@
  *   linked account — with the second factor carried over only when A's session passed its own. A token works once, only
  *   at its council, and not after the link is cut.
  * - Unlinking ends the sessions switches made; an administrator's password reset cuts the account's links.
+ * - A third council, โพนสวรรค์ (C): a chain of switches A → B → C ends at B and at C when A's account is unlinked.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -24,6 +25,8 @@ const tag = crypto.randomBytes(4).toString("hex");
 const PASSWORD = "two councils password 2569";
 const A = { code: "wangluek", host: "wangluek.localhost" };
 const B = { code: "nongbua", host: "nongbua.localhost" };
+/** A third council, for a chain of switches (A → B → C). */
+const C = { code: "phonsawan", host: "phonsawan.localhost" };
 
 export function staffLinksSuite(routing: "host" | "path") {
   let server: TestServer;
@@ -46,7 +49,13 @@ export function staffLinksSuite(routing: "host" | "path") {
     b2: { email: `malee-${tag}@nongbua.go.th`, name: "มาลี มีสุข", role: "supervisor" as const },
     adminA: { email: `admin-${tag}@wangluek.go.th`, name: "ผู้ดูแลวังลึก", role: "admin" as const },
     adminB: { email: `admin-${tag}@nongbua.go.th`, name: "ผู้ดูแลหนองบัว", role: "admin" as const },
+    // Works for all three councils (the chain of switches).
+    a3: { email: `wichai-${tag}@wangluek.go.th`, name: "วิชัย รักงาน", role: "supervisor" as const },
+    b3: { email: `wichai-${tag}@nongbua.go.th`, name: "วิชัย รักงาน", role: "supervisor" as const },
+    c3: { email: `wichai-${tag}@phonsawan.go.th`, name: "วิชัย รักงาน", role: "supervisor" as const },
+    adminC: { email: `admin-${tag}@phonsawan.go.th`, name: "ผู้ดูแลโพนสวรรค์", role: "admin" as const },
   };
+  const councilOf = (email: string) => [A, B, C].find((o) => email.endsWith(`@${o.code}.go.th`))!;
 
   const orgRows = <T>(code: string, query: string) => installationRows<T>(server, code, query);
   const platformRows = <T>(query: string) => installationRows<T>(server, null, query);
@@ -105,20 +114,24 @@ export function staffLinksSuite(routing: "host" | "path") {
     const seed = fs.readFileSync(path.join(ROOT, "db/seed/wangluek.json"), "utf8");
     const seedB = path.join(server.dataDir, "nongbua.json");
     fs.writeFileSync(seedB, seed.replaceAll("วังลึก", "หนองบัว").replaceAll("Wang Luek", "Nong Bua").replaceAll("wangluek", "nongbua"));
+    const seedC = path.join(server.dataDir, "phonsawan.json");
+    fs.writeFileSync(seedC, seed.replaceAll("วังลึก", "โพนสวรรค์").replaceAll("Wang Luek", "Phon Sawan").replaceAll("wangluek", "phonsawan"));
     for (const [file, org] of [
       ["db/seed/wangluek.json", A],
       [seedB, B],
+      [seedC, C],
     ] as const) {
       const added = await orgCommand(server, ["add", file, "--code", org.code, "--host", org.host]);
       expect(added.code, added.out).toBe(0);
     }
     for (const p of Object.values(people)) {
-      await createAnyStaff(server, { ...p, password: PASSWORD, org: p.email.endsWith("@wangluek.go.th") ? A.code : B.code });
+      await createAnyStaff(server, { ...p, password: PASSWORD, org: councilOf(p.email).code });
     }
     // Each council's first administrator fills in its details.
     for (const [host, admin] of [
       [A.host, people.adminA],
       [B.host, people.adminB],
+      [C.host, people.adminC],
     ] as const) {
       const client = at(host);
       expect((await client.login(admin.email, PASSWORD, "/staff", { completeOrgSetup: false })).status).toBe(302);
@@ -353,6 +366,54 @@ export function staffLinksSuite(routing: "host" | "path") {
       expect(await platformRows("select * from staff_link")).toEqual([]);
       const audit = await auditActions(A.code);
       expect(audit.some((r) => r.action === "staff.unlink" && r.details.includes('"admin"'))).toBe(true);
+    });
+
+    it("a chain of switches (A → B → C) ends wherever it reached when the first council's account is unlinked", async () => {
+      const a3 = await staffLogin(at(A.host), people.a3.email, PASSWORD);
+      const b3 = await staffLogin(at(B.host), people.b3.email, PASSWORD);
+      const c3 = await staffLogin(at(C.host), people.c3.email, PASSWORD);
+      await link(b3, a3, B.code);
+      await link(c3, b3, C.code);
+      const links = await platformRows<{ org_code: string; person_id: string }>("select org_code, person_id from staff_link");
+      expect(links.map((l) => l.org_code).sort()).toEqual([B.code, C.code, A.code].sort());
+      expect(new Set(links.map((l) => l.person_id)).size).toBe(1); // one person, three councils
+
+      // A → B, then from the session the switch made at B, B → C.
+      const atB = at(B.host);
+      const toB = await startSwitch(a3, B.code);
+      expect((await confirm(atB, await arrive(atB, toB.token, A.host), toB.token)).status).toBe(302);
+      expect((await atB.get("/staff")).status).toBe(200);
+      const atC = at(C.host);
+      const toC = await startSwitch(atB, C.code);
+      expect(toC.action).toBe(switchUrlOf(C.host));
+      expect((await confirm(atC, await arrive(atC, toC.token, B.host), toC.token)).status).toBe(302);
+      const queueC = await atC.get("/staff");
+      expect(queueC.status, queueC.location ?? "").toBe(200);
+      expect(await orgRows(C.code, "select switched_from from staff_sessions where switched_from is not null")).toEqual([
+        { switched_from: B.code },
+      ]);
+
+      // A's account leaves the person (its own page): what the chain reached at B and at C ends; B and C stay linked,
+      // and the person's own sign-ins at B and C are untouched.
+      const page = await a3.get("/staff/account");
+      expect((await a3.postForm("/staff/account", { csrf: csrfOf(page), intent: "unlink" })).status).toBe(302);
+      expect((await platformRows<{ org_code: string }>("select org_code from staff_link")).map((l) => l.org_code).sort()).toEqual(
+        [B.code, C.code].sort(),
+      );
+      expect((await atB.get("/staff")).status).toBe(302);
+      expect((await atC.get("/staff")).status).toBe(302);
+      expect((await b3.get("/staff")).status).toBe(200);
+      expect((await c3.get("/staff")).status).toBe(200);
+      for (const org of [B.code, C.code]) {
+        expect(await orgRows(org, "select id from staff_sessions where switched_from is not null"), org).toEqual([]);
+        expect(
+          (await auditActions(org)).map((r) => r.action),
+          org,
+        ).toContain("staff.unlink");
+      }
+      // A can no longer reach either.
+      expect((await startSwitch(a3, B.code)).token).toBe("");
+      expect((await startSwitch(a3, C.code)).token).toBe("");
     });
   });
 }

@@ -18,7 +18,7 @@ import { getDb } from "~/utils/db.server";
 import { domainErrorReply, type DomainErrorBody } from "~/utils/domain-reply.server";
 import { log } from "~/utils/logger.server";
 import { assertCsrf, getLang, readFormData } from "~/utils/request.server";
-import { requireStaff } from "~/utils/session.server";
+import { requireStaff, requireStaffState } from "~/utils/session.server";
 import { isFollowedOnLine } from "~/models/line/follows.server";
 import { LineFollowedNote } from "~/components/line-follow";
 
@@ -31,9 +31,9 @@ function referenceOf(param: string | undefined): string {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const staff = await requireStaff(request);
+  const { staff, directoryVersion } = await requireStaffState(request);
   try {
-    const view = await caseWorkspace(getDb(), staff, referenceOf(params.reference), getLang(request), now());
+    const view = await caseWorkspace(getDb(), staff, referenceOf(params.reference), getLang(request), now(), { directoryVersion });
     return json({ ...view, followedOnLine: await isFollowedOnLine(getDb(), view.c.id) });
   } catch (e) {
     throw domainErrorReply(e);

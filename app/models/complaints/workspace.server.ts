@@ -37,8 +37,18 @@ export async function findCaseFor(db: Executor, actor: Actor, reference: string)
   return { id: c.id, reference: c.reference };
 }
 
-/** Everything the case page shows and offers, for `actor` reading in `lang` at `at`; 404 when they may not see it. */
-export async function caseWorkspace(db: DB, actor: Actor, reference: string, lang: Lang, at: Date) {
+/**
+ * Everything the case page shows and offers, for `actor` reading in `lang` at `at`; 404 when they may not see it.
+ * `directoryVersion`: the staff directory version read with the session (the assign list is kept while it holds).
+ */
+export async function caseWorkspace(
+  db: DB,
+  actor: Actor,
+  reference: string,
+  lang: Lang,
+  at: Date,
+  opts: { directoryVersion?: number } = {},
+) {
   const { complaint: c, events, attachments } = await getCaseForStaff(db, reference, actor);
   const status: CaseStatus = isCaseStatus(c.status) ? c.status : "received";
   const policy = (await casePolicies(db)).of(c);
@@ -54,7 +64,9 @@ export async function caseWorkspace(db: DB, actor: Actor, reference: string, lan
     getComplaintTopics(db, c.id),
     getCaseRating(db, c.id, at),
     canAssign ? listDivisions(db) : Promise.resolve([]),
-    canAssign ? listAssignableStaff(db, actor.role === "officer" ? actor.division_id : undefined) : Promise.resolve([]),
+    canAssign
+      ? listAssignableStaff(db, actor.role === "officer" ? actor.division_id : undefined, { directoryVersion: opts.directoryVersion })
+      : Promise.resolve([]),
     actions.includes("explanation") ? prefillNotice(db, c, "explanation") : Promise.resolve(null),
     actions.includes("progress") ? prefillNotice(db, c, "progress") : Promise.resolve(null),
   ]);

@@ -96,7 +96,8 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
       "s.switched_from as session_switched_from",
       unverified(sql`(select count(*) from second_factor_roles r where r.role = staff.role)`).as("session_role_turned_on"),
       unverified(sql`(select count(*) from staff_passkeys p where p.staff_id = staff.id)`).as("session_passkeys"),
-      // The statistics version with it: a page's cached counts are checked against it without a query of their own.
+      // The statistics and staff directory versions with it: a page's cached counts and lists of colleagues are checked
+      // against them without a query of their own.
       sql<number>`(select v from stats_version where id = 1)`.as("session_stats_version"),
       sql<number>`(select v from staff_directory_version where id = 1)`.as("session_directory_version"),
     ])

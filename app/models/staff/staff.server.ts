@@ -151,15 +151,14 @@ export async function listStaff(db: Executor): Promise<StaffListRow[]> {
     .execute();
 }
 
-/** Active staff who can be given cases of a division (or of every division when `divisionId` is undefined). */
 type AssignablePerson = Pick<Staff, "id" | "name" | "role" | "division_id">;
 /** Lists kept per database and division while its staff directory version (read with the session) is unchanged. */
 const assignableCache = new WeakMap<object, Map<string, { version: number; value: Promise<AssignablePerson[]> }>>();
 
 /**
- * Everyone a case can be assigned to (active, in a division, not an executive), by name; only `divisionId`'s people
- * when given (null: nobody). `directoryVersion`: the staff directory version this request read with its session
- * (SessionState.directoryVersion): the list is kept while that is unchanged instead of being read again.
+ * Active staff who can be given cases (in a division, not an executive), by name: of every division when `divisionId`
+ * is undefined, only its people when given (null: nobody). `directoryVersion`: the staff directory version this
+ * request read with its session (SessionState.directoryVersion): the list is kept while that is unchanged.
  */
 export async function listAssignableStaff(
   db: Executor,

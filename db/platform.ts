@@ -70,8 +70,20 @@ export interface StaffSwitchTable {
   expires_at: string;
 }
 
+/**
+ * An organisation's LINE Official Account (its channel secret, access token and basic ID), sealed (AES-256-GCM) with a
+ * key derived from the installation's master key and the organisation's key id (app/utils/sites.server.ts): the
+ * database alone opens nothing. No row: the organisation has no LINE.
+ */
+export interface OrganisationLineTable {
+  code: string;
+  sealed: string;
+  updated_at: string;
+}
+
 export interface PlatformDatabase {
   organisation: OrganisationTable;
+  organisation_line: OrganisationLineTable;
   organisation_host: OrganisationHostTable;
   staff_link: StaffLinkTable;
   staff_link_code: StaffLinkCodeTable;
@@ -87,6 +99,8 @@ export interface OrganisationRecord {
   hosts: string[];
   /** Sealed imported keys (see OrganisationTable.imported_keys), or null. */
   importedKeys: string | null;
+  /** Its sealed LINE settings (OrganisationLineTable), or null: no LINE. */
+  lineSettings: string | null;
 }
 
 /** An organisation's code: its schema name and data folder (lower-case letters and digits, 2–30, a letter first). */
@@ -199,6 +213,13 @@ export async function preparePlatform(storage: OrganisationStorage): Promise<voi
     .addColumn("code", "text", (c) => c.notNull().references("organisation.code"))
     .execute();
   await db.schema
+    .createTable("organisation_line")
+    .ifNotExists()
+    .addColumn("code", "text", (c) => c.primaryKey().references("organisation.code"))
+    .addColumn("sealed", "text", (c) => c.notNull())
+    .addColumn("updated_at", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
     .createTable("staff_link")
     .ifNotExists()
     .addColumn("org_code", "text", (c) => c.notNull().references("organisation.code"))
@@ -232,10 +253,12 @@ export async function preparePlatform(storage: OrganisationStorage): Promise<voi
 
 /** Every organisation, by code. */
 export async function listOrganisations(platform: Kysely<PlatformDatabase>): Promise<OrganisationRecord[]> {
-  const [orgs, hosts] = await Promise.all([
+  const [orgs, hosts, lines] = await Promise.all([
     platform.selectFrom("organisation").selectAll().orderBy("code").execute(),
     platform.selectFrom("organisation_host").selectAll().orderBy("host").execute(),
+    platform.selectFrom("organisation_line").select(["code", "sealed"]).execute(),
   ]);
+  const lineOf = new Map(lines.map((l) => [l.code, l.sealed]));
   return orgs.map((o) => ({
     code: o.code,
     nameTh: o.name_th,
@@ -243,8 +266,23 @@ export async function listOrganisations(platform: Kysely<PlatformDatabase>): Pro
     province: o.province,
     keyId: o.key_id,
     importedKeys: o.imported_keys,
+    lineSettings: lineOf.get(o.code) ?? null,
     hosts: hosts.filter((h) => h.code === o.code).map((h) => h.host),
   }));
+}
+
+/** Sets (sealed, see OrganisationLineTable) or, with null, removes an organisation's LINE settings. */
+export async function recordOrganisationLine(platform: Kysely<PlatformDatabase>, code: string, sealed: string | null): Promise<void> {
+  if (sealed === null) {
+    await platform.deleteFrom("organisation_line").where("code", "=", code).execute();
+    return;
+  }
+  const updatedAt = new Date().toISOString();
+  await platform
+    .insertInto("organisation_line")
+    .values({ code, sealed, updated_at: updatedAt })
+    .onConflict((oc) => oc.column("code").doUpdateSet({ sealed, updated_at: updatedAt }))
+    .execute();
 }
 
 export class OrganisationExists extends Error {
@@ -283,6 +321,15 @@ export async function recordOrganisation(
       })
       .execute();
     for (const host of hosts) await trx.insertInto("organisation_host").values({ host, code: org.code }).execute();
-    return { code: org.code, nameTh: org.nameTh, nameEn: org.nameEn, province: org.province ?? null, keyId, hosts, importedKeys };
+    return {
+      code: org.code,
+      nameTh: org.nameTh,
+      nameEn: org.nameEn,
+      province: org.province ?? null,
+      keyId,
+      hosts,
+      importedKeys,
+      lineSettings: null,
+    };
   });
 }

@@ -420,7 +420,7 @@ async function organisationTarget(opts: MigrationOptions, org: NonNullable<Migra
       hosts: org.hosts,
     };
     await storage.createOrganisationStorage(org.code);
-    const site = new Site({ ...record, keyId, importedKeys }, storage, () => installationMaster, opts.fileStore);
+    const site = new Site({ ...record, keyId, importedKeys, lineSettings: null }, storage, () => installationMaster, opts.fileStore);
     return {
       site,
       storage,

@@ -8,16 +8,24 @@
  *       --admin-email E --admin-name N, its first administrator too: a one-time enrolment link is printed (as
  *       `npm run staff -- add --org <code> --role admin …` would).
  *   npm run org -- list
+ *   npm run org -- line <code> --settings <file.json>   |   npm run org -- line <code> --off
+ *       The organisation's own LINE Official Account: a JSON file {"channelSecret", "accessToken", "oaId"} (a file, so
+ *       that the secrets are in no command line or shell history; delete it afterwards), sealed in the platform
+ *       database with a key of the organisation's own. --off removes it. Recorded in the organisation's audit log
+ *       (its basic ID only). Running servers use the change within a minute.
  *
  * A running server finds a new organisation at its first request (or within a minute for its background work).
  */
 import fs from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { isOrgCode, HOST_NAME, OrganisationExists, recordOrganisation } from "../db/platform";
+import { isOrgCode, HOST_NAME, OrganisationExists, recordOrganisation, recordOrganisationLine } from "../db/platform";
 import { readSeedFile, seedOrganisation } from "../db/seed";
-import { getEnv } from "../app/utils/env.server";
-import { runForSite } from "../app/utils/site-context.server";
+import { getEnv, organisationLineSchema } from "../app/utils/env.server";
+import { runForSite, type OrganisationLineSettings } from "../app/utils/site-context.server";
+import { sealLineSettings, type SiteDirectory } from "../app/utils/sites.server";
+import { installationMasterKey } from "../app/utils/keys.server";
+import { appendAudit } from "../app/models/audit/audit.server";
 import { createAccount } from "../app/models/staff/accounts.server";
 import { openSiteDirectory, prepareSite, severalOrganisations } from "./organisations";
 
@@ -25,6 +33,7 @@ const USAGE = `Usage:
   npm run org -- add <seed file.json> --code CODE --host HOST [--host HOST …] [--province CODE]
                      [--admin-email E --admin-name "N"]   (its first administrator, by a one-time link)
   npm run org -- list
+  npm run org -- line <code> --settings <file.json> | --off   (its LINE account: {"channelSecret","accessToken","oaId"})
 (for an installation with several organisations: ORG_ROUTING=host, or ORG_ROUTING=path where --host is optional)`;
 
 function usage(message?: string): never {
@@ -35,7 +44,7 @@ function usage(message?: string): never {
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
-  if (command !== "add" && command !== "list") usage(command ? `unknown command "${command}"` : undefined);
+  if (command !== "add" && command !== "list" && command !== "line") usage(command ? `unknown command "${command}"` : undefined);
   const env = getEnv();
   if (!severalOrganisations(env)) usage("ORG_ROUTING is single: this installation serves one organisation");
   let parsed;
@@ -48,6 +57,8 @@ async function main() {
         province: { type: "string" },
         "admin-email": { type: "string" },
         "admin-name": { type: "string" },
+        settings: { type: "string" },
+        off: { type: "boolean" },
       },
       strict: true,
       allowPositionals: true,
@@ -60,9 +71,13 @@ async function main() {
     if (command === "list") {
       for (const s of directory.all()) {
         console.log(
-          `${s.code}\t${s.record.nameTh}\t${s.record.hosts.join(", ")}${s.record.province ? `\tprovince ${s.record.province}` : ""}`,
+          `${s.code}\t${s.record.nameTh}\t${s.record.hosts.join(", ")}${s.record.province ? `\tprovince ${s.record.province}` : ""}${s.record.lineSettings ? `\tLINE ${s.lineSettings()!.oaId}` : ""}`,
         );
       }
+      return;
+    }
+    if (command === "line") {
+      await setLine(directory, parsed.positionals[0] ?? "", parsed.values.settings, parsed.values.off === true);
       return;
     }
     const [file] = parsed.positionals;
@@ -122,6 +137,46 @@ async function main() {
   } finally {
     await directory.storage.destroy();
   }
+}
+
+/** `npm run org -- line`: sets or removes an organisation's LINE account (sealed), and says so in its audit log. */
+async function setLine(directory: SiteDirectory, code: string, settingsFile: string | undefined, off: boolean): Promise<void> {
+  const site = directory.byOrganisationCode(code);
+  if (!site) usage(code ? `no organisation ${code} (npm run org -- list)` : "give the organisation's code");
+  if (off === Boolean(settingsFile)) usage("give either --settings <file.json> or --off");
+  let settings: OrganisationLineSettings | null = null;
+  if (settingsFile) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
+    } catch (e) {
+      usage(`--settings ${settingsFile}: ${(e as Error).message}`);
+    }
+    const parsed = organisationLineSchema.safeParse(raw);
+    // The messages name the field and the rule, never the value (it is a secret).
+    if (!parsed.success) usage(`--settings: ${parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`).join("; ")}`);
+    settings = parsed.data;
+  }
+  await recordOrganisationLine(
+    directory.storage.platform,
+    code,
+    settings ? sealLineSettings(installationMasterKey(), site.record.keyId, settings) : null,
+  );
+  await runForSite(site, () =>
+    appendAudit(site.db(), {
+      actorId: null,
+      actorRole: "cli",
+      action: "line.settings",
+      targetType: "organisation",
+      targetId: null,
+      details: settings ? { oaId: settings.oaId, osUser: os.userInfo().username } : { off: true, osUser: os.userInfo().username },
+    }),
+  );
+  console.log(
+    settings
+      ? `LINE for ${code}: ${settings.oaId}. Its webhook: ${site.publicUrl}/line/webhook (running servers use it within a minute).`
+      : `LINE for ${code}: off (running servers stop using it within a minute).`,
+  );
 }
 
 void main().catch((e) => {

@@ -40,6 +40,7 @@ const AUDIT_ACTIONS = [
   "stat_report.submit",
   "stat_report.approve",
   "stat_report.withdraw",
+  "line.settings",
 ] as const;
 
 /** Only scalar facts of the details JSON are shown (ids, statuses, counts); nested values are left out. */

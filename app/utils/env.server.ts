@@ -147,7 +147,8 @@ const schema = z.object({
   /**
    * LINE Official Account (Messaging API; app/models/line). All of LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN and
    * LINE_OA_ID set: the receipt page offers "follow on LINE", updates are pushed to linked chats, citizens may file in
-   * the chat, and /line/webhook answers. Any of them unset: LINE is off (/line/webhook is 404).
+   * the chat, and /line/webhook answers. Any of them unset: LINE is off (/line/webhook is 404). An installation with
+   * several organisations ignores these three: each organisation has its own account (`npm run org -- line`).
    */
   LINE_CHANNEL_SECRET: z
     .string()
@@ -176,6 +177,18 @@ const schema = z.object({
 
 /** Every variable the portal reads from the environment (validated here; .env.example lists the same ones). */
 export const ENV_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+/**
+ * One organisation's LINE account when the installation serves several (`npm run org -- line`): the same three values
+ * as LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN and LINE_OA_ID, checked by the same rules.
+ */
+export const organisationLineSchema = z
+  .object({
+    channelSecret: schema.shape.LINE_CHANNEL_SECRET.unwrap(),
+    accessToken: schema.shape.LINE_CHANNEL_ACCESS_TOKEN.unwrap(),
+    oaId: schema.shape.LINE_OA_ID.unwrap(),
+  })
+  .strict();
 
 /** The refusal of a clock offset in production (see ALLOW_CLOCK_OFFSET). */
 const checked = schema.superRefine((env, ctx) => {

@@ -22,6 +22,14 @@ export interface SiteReportKeys {
   signingKeyDer: Buffer;
 }
 
+/** An organisation's LINE Official Account: what LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN and LINE_OA_ID hold for one. */
+export interface OrganisationLineSettings {
+  channelSecret: string;
+  accessToken: string;
+  /** Basic ID with its @, e.g. "@wangluek". */
+  oaId: string;
+}
+
 export interface ActiveSite {
   readonly code: string;
   /** Its address for links (PUBLIC_URL with its first host name, or PUBLIC_URL/o/<code> with ORG_ROUTING=path). */
@@ -34,6 +42,8 @@ export interface ActiveSite {
   secrets(): Secrets;
   reportKeys(): SiteReportKeys;
   fileStore(): FileStore;
+  /** Its own LINE Official Account (app/models/line/config.server.ts), or null: none. */
+  lineSettings(): OrganisationLineSettings | null;
   /** Per-organisation values of the modules that cache something (siteMemo). */
   readonly memo: Map<string, unknown>;
 }

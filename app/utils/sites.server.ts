@@ -11,7 +11,7 @@ import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema";
 import { listOrganisations, type OrganisationRecord, type OrganisationStorage } from "../../db/platform";
-import type { ActiveSite, SiteReportKeys } from "./site-context.server";
+import type { ActiveSite, OrganisationLineSettings, SiteReportKeys } from "./site-context.server";
 import type { Secrets } from "./secrets.server";
 import { decryptText, encryptText } from "./crypto.server";
 import { getEnv } from "./env.server";
@@ -47,6 +47,21 @@ export function openImportedKeys(installationMaster: Buffer, keyId: string, seal
   return keys;
 }
 
+const lineSealingKey = (installationMaster: Buffer, keyId: string) =>
+  deriveOrganisationKey(installationMaster, keyId, "line settings").toString("base64url");
+
+/** Seals an organisation's LINE settings for the platform database (AES-256-GCM, bound to its key id). */
+export function sealLineSettings(installationMaster: Buffer, keyId: string, settings: OrganisationLineSettings): string {
+  return encryptText(JSON.stringify(settings), lineSealingKey(installationMaster, keyId), `organisation-line:${keyId}`);
+}
+
+export function openLineSettings(installationMaster: Buffer, keyId: string, sealed: string): OrganisationLineSettings {
+  const s = JSON.parse(
+    decryptText(sealed, lineSealingKey(installationMaster, keyId), `organisation-line:${keyId}`),
+  ) as OrganisationLineSettings;
+  return { channelSecret: s.channelSecret, accessToken: s.accessToken, oaId: s.oaId };
+}
+
 /** `length` bytes for `purpose` of the organisation with key id `keyId`. */
 export function deriveOrganisationKey(installationMaster: Buffer, keyId: string, purpose: string, length = 32): Buffer {
   return Buffer.from(crypto.hkdfSync("sha256", installationMaster, Buffer.from(keyId, "hex"), `sujarit organisation ${purpose}`, length));
@@ -57,9 +72,11 @@ export class Site implements ActiveSite {
   private derivedSecrets?: Secrets;
   private derivedReportKeys?: SiteReportKeys;
   private store?: FileStore;
+  private line?: { sealed: string; settings: OrganisationLineSettings };
 
   constructor(
-    readonly record: OrganisationRecord,
+    /** Replaced when the list is read again (SiteDirectory.refresh): its LINE settings may have changed. */
+    public record: OrganisationRecord,
     private readonly storage: OrganisationStorage,
     private readonly installationMaster: () => Buffer,
     private readonly fileStoreKind: FileStoreKind,
@@ -134,6 +151,15 @@ export class Site implements ActiveSite {
     return this.derivedReportKeys;
   }
 
+  lineSettings(): OrganisationLineSettings | null {
+    const sealed = this.record.lineSettings;
+    if (!sealed) return null;
+    if (this.line?.sealed !== sealed) {
+      this.line = { sealed, settings: openLineSettings(this.installationMaster(), this.record.keyId, sealed) };
+    }
+    return this.line.settings;
+  }
+
   fileStore(): FileStore {
     this.store ??= createFileStore({ FILE_STORE: this.fileStoreKind, DATA_DIR: this.dataDir }, () => this.db());
     return this.store;
@@ -182,6 +208,8 @@ export class SiteDirectory {
         site = new Site(r, this.storage, this.installationMaster, this.fileStoreKind, this.routing);
         this.byCode.set(r.code, site);
         added.push(site);
+      } else {
+        site.record = r;
       }
       for (const h of r.hosts) this.byHost.set(h, site);
     }

@@ -20,6 +20,8 @@ export const LINE_TEST_OA = "@wangluek";
 
 export interface RecordedCall {
   kind: "push" | "reply";
+  /** The channel access token it came with (each organisation's own, on an installation with several). */
+  token: string;
   /** push: the chat's user id; reply: the reply token. */
   to: string;
   retryKey: string | null;
@@ -76,8 +78,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-export async function startLineStandIn(opts: { token?: string } = {}): Promise<LineStandIn> {
+/** `tokens`: the channel access tokens it accepts (several official accounts, one per organisation). */
+export async function startLineStandIn(opts: { token?: string; tokens?: string[] } = {}): Promise<LineStandIn> {
   const token = opts.token ?? LINE_TEST_TOKEN;
+  const accepted = new Set(opts.tokens ?? [token]);
   const calls: RecordedCall[] = [];
   const contents = new Map<string, { data: Buffer; type: string }>();
   const retryKeys = new Map<string, string>();
@@ -88,7 +92,8 @@ export async function startLineStandIn(opts: { token?: string } = {}): Promise<L
   const server = http.createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
-      if (req.headers.authorization !== `Bearer ${token}`) {
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+      if (!accepted.has(bearer)) {
         state.unauthorized++;
         res.writeHead(401, { "Content-Type": "application/json" }).end(JSON.stringify({ message: "Authentication failed" }));
         return;
@@ -126,6 +131,7 @@ export async function startLineStandIn(opts: { token?: string } = {}): Promise<L
         if (retryKey) retryKeys.set(retryKey, requestId);
         calls.push({
           kind,
+          token: bearer,
           to: (kind === "push" ? json.to : json.replyToken) ?? "",
           retryKey,
           messages: json.messages,

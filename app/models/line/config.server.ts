@@ -5,7 +5,7 @@
  */
 import { messagingApi } from "@line/bot-sdk";
 import { getEnv } from "~/utils/env.server";
-import { servesSeveralOrganisations } from "~/utils/site-context.server";
+import { activeSite, servesSeveralOrganisations } from "~/utils/site-context.server";
 
 export interface LineConfig {
   channelSecret: string;
@@ -17,12 +17,16 @@ export interface LineConfig {
 }
 
 /**
- * The LINE settings, or null when LINE is off. An installation with several organisations has no LINE yet: one
- * official account belongs to one organisation, and per-organisation LINE settings are not built.
+ * The LINE settings, or null when LINE is off. An installation with several organisations: the organisation's own
+ * official account (`npm run org -- line`, sealed in the platform database; the LINE_CHANNEL_* variables are not
+ * used), or null for one that has none — its pages offer no LINE and its /line/webhook is 404.
  */
 export function lineConfig(): LineConfig | null {
   const env = getEnv();
-  if (servesSeveralOrganisations()) return null;
+  if (servesSeveralOrganisations()) {
+    const own = activeSite()?.lineSettings() ?? null;
+    return own ? { ...own, apiBaseUrl: env.LINE_API_BASE_URL, dataApiBaseUrl: env.LINE_DATA_API_BASE_URL } : null;
+  }
   if (!env.LINE_CHANNEL_SECRET || !env.LINE_CHANNEL_ACCESS_TOKEN || !env.LINE_OA_ID) return null;
   return {
     channelSecret: env.LINE_CHANNEL_SECRET,
@@ -37,18 +41,23 @@ export function lineEnabled(): boolean {
   return lineConfig() !== null;
 }
 
-let clients: { api: messagingApi.MessagingApiClient; blob: messagingApi.MessagingApiBlobClient; key: string } | null = null;
+type SdkClients = { api: messagingApi.MessagingApiClient; blob: messagingApi.MessagingApiBlobClient };
+/** One pair of clients per account (each organisation's own token); a changed token or host makes a new pair. */
+const clients = new Map<string, SdkClients>();
 
-function sdkClients(config: LineConfig) {
+function sdkClients(config: LineConfig): SdkClients {
   const key = `${config.apiBaseUrl}|${config.dataApiBaseUrl}|${config.accessToken}`;
-  if (!clients || clients.key !== key) {
-    clients = {
-      key,
+  let c = clients.get(key);
+  if (!c) {
+    c = {
       api: new messagingApi.MessagingApiClient({ channelAccessToken: config.accessToken, baseURL: config.apiBaseUrl }),
       blob: new messagingApi.MessagingApiBlobClient({ channelAccessToken: config.accessToken, baseURL: config.dataApiBaseUrl }),
     };
+    // Tokens that were replaced are not kept for ever: the oldest pair goes once there are more than accounts.
+    if (clients.size >= 2000) clients.delete(clients.keys().next().value!);
+    clients.set(key, c);
   }
-  return clients;
+  return c;
 }
 
 /** The Messaging API client (reply, push). */

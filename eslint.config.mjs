@@ -6,10 +6,22 @@ import reactHooks from "eslint-plugin-react-hooks";
 import jsxA11y from "eslint-plugin-jsx-a11y";
 import globals from "globals";
 
+/** Pages link with ~/components/links: the same markup as Remix's components, without their per-link cost on the server. */
+const REMIX_LINKS = {
+  name: "@remix-run/react",
+  importNames: ["Link", "NavLink"],
+  message: "Use Link and NavLink from ~/components/links (Remix's markup, written directly on the server).",
+};
+const ROOT_ROUTE = {
+  group: ["~/root", "../root", "./root"],
+  message: "Components do not import the root route; use ~/components/root-data.",
+};
+
 export default tseslint.config(
   {
     ignores: [
       "bench/.before/**",
+      "bench/.scratch/**",
       "bench/.data/**",
       "tests/.tmp/**",
       "build/**",
@@ -31,14 +43,7 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports", disallowTypeAnnotations: false }],
       // Text cleaning matches control characters on purpose (to refuse them).
       "no-control-regex": "off",
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            { group: ["~/root", "../root", "./root"], message: "Components do not import the root route; use ~/components/root-data." },
-          ],
-        },
-      ],
+      "no-restricted-imports": ["error", { paths: [REMIX_LINKS], patterns: [ROOT_ROUTE] }],
     },
   },
   {
@@ -68,6 +73,11 @@ export default tseslint.config(
   {
     // The root route itself and its data hook may name it.
     files: ["app/root.tsx", "app/components/root-data.ts"],
-    rules: { "no-restricted-imports": "off" },
+    rules: { "no-restricted-imports": ["error", { paths: [REMIX_LINKS] }] },
+  },
+  {
+    // The one module that wraps Remix's Link and NavLink.
+    files: ["app/components/links.tsx"],
+    rules: { "no-restricted-imports": ["error", { patterns: [ROOT_ROUTE] }] },
   },
 );

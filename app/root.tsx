@@ -4,7 +4,6 @@ import { json } from "@remix-run/node";
 import {
   Form,
   isRouteErrorResponse,
-  Link,
   Links,
   Meta,
   Outlet,
@@ -14,6 +13,7 @@ import {
   useLocation,
   useRouteError,
 } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { usePrefetchNamespaces, useTranslation } from "~/components/i18n";
 import { useNonce } from "~/components/nonce";
 import { BasePathProvider, useBasePath } from "~/components/app-path";

@@ -1,5 +1,6 @@
 /** The sections of the admin page (/staff/admin): health warnings, staff overview and the reference data forms. */
-import { Form, Link } from "@remix-run/react";
+import { Form } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";
 import type { HealthWarning } from "~/models/operations/health-warnings.server";

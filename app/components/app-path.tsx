@@ -1,7 +1,8 @@
 import { createContext, useContext } from "react";
 import { useHref } from "@remix-run/react";
 
-const BasePath = createContext("");
+/** The document's base path: "" or /o/<code>. */
+export const BasePathContext = createContext("");
 
 /** Where this organisation's pages start: "" or /o/<code> (ORG_ROUTING=path; Remix's basename). Read once, by the document. */
 export function useBasePath(): string {
@@ -10,7 +11,7 @@ export function useBasePath(): string {
 }
 
 /** Gives the document's base path to every useAppPath below it (one context read per link: a statistics page has hundreds). */
-export const BasePathProvider = BasePath.Provider;
+export const BasePathProvider = BasePathContext.Provider;
 
 /**
  * `path` (an absolute path of the portal, "/track") as a link of this organisation's pages: unchanged, or under its
@@ -18,6 +19,6 @@ export const BasePathProvider = BasePath.Provider;
  * Form and redirects already keep the prefix).
  */
 export function useAppPath(): (path: string) => string {
-  const base = useContext(BasePath);
+  const base = useContext(BasePathContext);
   return (path: string) => base + path;
 }

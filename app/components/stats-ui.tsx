@@ -4,7 +4,8 @@
  * number formatting, count links to the list a number counts, download links and the error view.
  */
 import { formatCount } from "~/lib/stats";
-import { Form, Link, isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import { Form, isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { caseListHref, hasStaffOnlyCriteria, type CaseListFilter } from "~/lib/complaint-list-filter";
 import { formatThaiDate, formatThaiDateKey, type Lang } from "~/lib/thai-date";

@@ -1,7 +1,8 @@
 import { getDb } from "~/utils/db.server";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { getOrgProfile } from "~/models/organisation/profile.server";
 import { getLang } from "~/utils/request.server";

@@ -1,7 +1,7 @@
 /** After a counter-feedback answer is saved (POST /feedback redirects here, so a reload never posts it twice). */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { tFor } from "~/i18n";
 import { getLang } from "~/utils/request.server";

@@ -12,7 +12,8 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, isRouteErrorResponse, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { isRouteErrorResponse, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { CsrfField, ErrorSummary, Field } from "~/components/form";
 import { useTranslation } from "~/components/i18n";
 import { clientOf, limits } from "~/utils/rate-limit.server";

@@ -5,7 +5,8 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { escalationRuleSchema } from "~/models/deadlines/admin-forms.server";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField } from "~/components/form";

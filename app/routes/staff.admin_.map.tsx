@@ -3,7 +3,8 @@ export const handle = { i18n: ["map", "staff"] };
 
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { CsrfField, ErrorSummary, Field, fieldId } from "~/components/form";
 import { LocationPicker } from "~/components/location-map";

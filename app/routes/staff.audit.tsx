@@ -6,7 +6,8 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { canReadAuditLog } from "~/lib/permissions";
 import { formatThaiDate } from "~/lib/thai-date";

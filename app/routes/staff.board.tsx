@@ -1,7 +1,8 @@
 /** Supervisor board: deadline states of open cases, overdue by division and assignee, explanations owed, late acknowledgements. */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { fiscalYearText } from "~/lib/fiscal-year";
 import { formatThaiDate } from "~/lib/thai-date";

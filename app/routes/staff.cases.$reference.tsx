@@ -5,7 +5,8 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { CaseActionPanel, TopicsSection } from "~/components/case-actions";
 import { CaseAttachments, CaseContact, CaseFacts, CaseHistory, CaseRatingSection, NoticeList } from "~/components/case-page";

@@ -4,7 +4,8 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { tFor } from "~/i18n";
 import { parseCaseReference } from "~/lib/complaint-reference";
 import { formatThaiDate } from "~/lib/thai-date";

@@ -9,7 +9,8 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { CaseConversation, CaseFacts, CaseFiles, type CaseActionReply } from "~/components/report-case";
 import { CaseAccess, CaseHistory, CaseStatusActions, CaseTags, CaseTrailAndExport } from "~/components/report-case-actions";

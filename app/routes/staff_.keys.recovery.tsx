@@ -5,7 +5,8 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { takeNewRecoveryKey } from "~/models/report/key-vault.server";
 import { staffKeyInfo } from "~/models/report/staff-keys.server";

@@ -12,7 +12,8 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useEffect, useRef } from "react";
 import QRCode from "qrcode";
 import { useTranslation } from "~/components/i18n";

@@ -6,7 +6,8 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { caseListSearch, describeCriteria, parseCaseListFilter, publicCriteria, type CaseListFilter } from "~/lib/complaint-list-filter";
 import { fiscalYearOf } from "~/lib/fiscal-year";

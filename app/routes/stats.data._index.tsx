@@ -5,7 +5,8 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { COLUMN_TYPES, OPEN_DATA_TABLES, columnInfo, openDataFileName, openDataPath } from "~/models/statistics/open-data.server";
 import { getOrgProfile } from "~/models/organisation/profile.server";

@@ -1,7 +1,8 @@
 /** /stats/report — every published six-month and annual report, newest first (drafts never appear here). */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { Link } from "~/components/links";
 import { useTranslation } from "~/components/i18n";
 import { tFor } from "~/i18n";
 import { formatThaiDate } from "~/lib/thai-date";

@@ -283,6 +283,76 @@ describe("queue", () => {
     expect(await list(officer, { assignee: "me" })).toEqual([later]);
     expect(await list(officer, { assignee: "none" })).toEqual([overdue, soon]);
   });
+
+  it("names each row's category, village and division, including ones another app server added a moment ago", async () => {
+    await m.db.deleteFrom("complaints").execute();
+    const now = new Date();
+    const admin = await actorOf(ids.admin);
+    const policy = { dueSoonDays: 3 };
+    const village = await m.db.selectFrom("villages").select(["id", "number", "name_th", "name_en"]).executeTakeFirstOrThrow();
+    const seeded = await insertCase({ subject: "seeded names", division: div.works, due: new Date(now.getTime() + DAY) });
+    await m.db.updateTable("complaints").set({ village_id: village.id }).where("id", "=", seeded).execute();
+    const first = (await m.queue.listQueue(m.db, { actor: admin, filters: {}, now, policy })).rows;
+    const cat = await m.db
+      .selectFrom("categories")
+      .select(["code", "name_th", "name_en"])
+      .where("id", "=", catId)
+      .executeTakeFirstOrThrow();
+    expect(first[0]).toMatchObject({
+      category_code: cat.code,
+      category_th: cat.name_th,
+      category_en: cat.name_en,
+      village_number: village.number,
+      village_th: village.name_th,
+      village_en: village.name_en,
+    });
+    expect(first[0]!.division_en).toBeTruthy();
+
+    // Another app server (its own connection, so this process's cached names are not told) adds a division and a
+    // category, with a deadline policy of its own, and a case is filed in them.
+    const { openConfiguredDatabase } = await import("../../db/connection");
+    const { getEnv } = await import("~/utils/env.server");
+    const other = openConfiguredDatabase(getEnv());
+    try {
+      const division = await other
+        .insertInto("divisions")
+        .values({ code: "parks", name_th: "กองสวน", name_en: "Parks", sort_order: 99, active: 1 })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const category = await other
+        .insertInto("categories")
+        .values({
+          code: "park_bench",
+          name_th: "ม้านั่งสวนสาธารณะ",
+          name_en: "Park bench",
+          division_id: division.id,
+          sort_order: 99,
+          active: 1,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const fresh = await insertCase({ subject: "new category", division: division.id, due: new Date(now.getTime() + 2 * DAY) });
+      await m.db.updateTable("complaints").set({ category_id: category.id }).where("id", "=", fresh).execute();
+      const rows = (await m.queue.listQueue(m.db, { actor: admin, filters: {}, now, policy })).rows;
+      expect(rows.find((r) => r.id === fresh)).toMatchObject({
+        category_code: "park_bench",
+        category_th: "ม้านั่งสวนสาธารณะ",
+        category_en: "Park bench",
+        division_th: "กองสวน",
+        division_en: "Parks",
+        village_number: null,
+      });
+      // A case not yet given to a division has no division name.
+      await m.db.updateTable("complaints").set({ division_id: null }).where("id", "=", fresh).execute();
+      expect((await m.queue.listQueue(m.db, { actor: admin, filters: {}, now, policy })).rows.find((r) => r.id === fresh)).toMatchObject({
+        category_code: "park_bench",
+        division_th: null,
+        division_en: null,
+      });
+    } finally {
+      await other.destroy();
+    }
+  });
 });
 
 describe("login and sessions", () => {

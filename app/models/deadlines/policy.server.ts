@@ -33,6 +33,8 @@ interface Snapshot {
   policies: SlaPolicyTable[];
   org: { sla_days: number; due_soon_days: number; counting_mode: CountingMode } | undefined;
   categoryCodes: ReadonlyMap<number, string>;
+  /** Policies already resolved from this snapshot, by channel and category (a page of cases asks for a handful). */
+  resolved: Map<string, CasePolicy>;
 }
 
 /** Keyed by the Kysely instance; transactions are never cached. */
@@ -51,6 +53,7 @@ async function load(db: Executor): Promise<Snapshot> {
     policies,
     org,
     categoryCodes: new Map(categories.map((c) => [c.id, c.code])),
+    resolved: new Map(),
   };
 }
 
@@ -95,10 +98,17 @@ function orgPolicy(snap: Snapshot): Omit<CasePolicy, "holidays"> {
 }
 
 function resolve(snap: Snapshot, key: PolicyKey): CasePolicy {
-  let p = orgPolicy(snap);
-  const channelRow = key.channel ? snap.policies.find((r) => r.scope === "channel" && r.scope_key === key.channel) : undefined;
-  if (channelRow) p = fromRow(channelRow);
   const code = key.categoryCode ?? (key.category_id == null ? null : (snap.categoryCodes.get(key.category_id) ?? null));
+  const memoKey = `${key.channel ?? ""}\u0000${code ?? ""}`;
+  let policy = snap.resolved.get(memoKey);
+  if (!policy) snap.resolved.set(memoKey, (policy = Object.freeze(resolveUncached(snap, key.channel, code))));
+  return policy;
+}
+
+function resolveUncached(snap: Snapshot, channel: string | null | undefined, code: string | null): CasePolicy {
+  let p = orgPolicy(snap);
+  const channelRow = channel ? snap.policies.find((r) => r.scope === "channel" && r.scope_key === channel) : undefined;
+  if (channelRow) p = fromRow(channelRow);
   const categoryRow = code ? snap.policies.find((r) => r.scope === "category" && r.scope_key === code) : undefined;
   if (categoryRow) p = fromRow(categoryRow);
   return { ...p, holidays: snap.holidays };

@@ -15,6 +15,14 @@ interface Snapshot {
   villages: Village[];
   categories: Category[];
   active: { divisions: Division[]; villages: Village[]; categories: Category[] };
+  byId: ReferenceById;
+}
+
+/** Every division, village and category (active or not) by id. */
+export interface ReferenceById {
+  divisions: ReadonlyMap<number, Division>;
+  villages: ReadonlyMap<number, Village>;
+  categories: ReadonlyMap<number, Category>;
 }
 
 const snapshots = new WeakMap<DB, Promise<Snapshot>>();
@@ -34,6 +42,11 @@ async function load(db: DB): Promise<Snapshot> {
     villages,
     categories,
     active: { divisions: on(divisions), villages: on(villages), categories: on(categories) },
+    byId: {
+      divisions: new Map(divisions.map((d) => [d.id, d])),
+      villages: new Map(villages.map((v) => [v.id, v])),
+      categories: new Map(categories.map((c) => [c.id, c])),
+    },
   };
 }
 
@@ -72,6 +85,14 @@ export async function listCategories(db: DB, { activeOnly = true } = {}): Promis
 export async function listVillages(db: DB, { activeOnly = true } = {}): Promise<Village[]> {
   const snap = await snapshot(db);
   return activeOnly ? snap.active.villages : snap.villages;
+}
+
+/**
+ * The divisions, villages and categories by id, for lists that show their names: a page of cases reads the ids from
+ * its rows and the names from here rather than joining three tables per row (same freshness as the lists above).
+ */
+export async function referenceById(db: DB): Promise<ReferenceById> {
+  return (await snapshot(db)).byId;
 }
 
 /** Picks the Thai or English name of a row that has name_th / name_en. */

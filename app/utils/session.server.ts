@@ -9,6 +9,7 @@
  * for MFA_PENDING_MS; requireStaff sends it there. After a valid factor the session is replaced by a new one (new
  * token) with mfa_verified_at set (markMfaVerified).
  */
+import { compiledOnce } from "../../db/compiled-once";
 import { json, redirect } from "@remix-run/node";
 import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from "kysely";
 import type { Database, Staff, StaffSessionTable } from "../../db/schema";
@@ -75,14 +76,15 @@ export async function lookupSession(db: Kysely<Database>, token: string | undefi
   return (await lookupSessionState(db, token))?.staff ?? null;
 }
 
-/** Like lookupSession, with the session row (for the second-factor state). */
-export async function lookupSessionState(db: Kysely<Database>, token: string | undefined): Promise<SessionState | null> {
-  if (!token || !TOKEN_RE.test(token)) return null;
-  const id = sha256Hex(token);
-  // The session and its person in one query (one round trip to PostgreSQL on every back-office page); for a session
-  // that has not passed a second factor, also what decides whether it needs one (its role's setting, its passkeys).
-  const unverified = (q: RawBuilder<number>) => sql<number>`case when s.mfa_verified_at is null then ${q} else 0 end`;
-  const row = await db
+const unverified = (q: RawBuilder<number>) => sql<number>`case when s.mfa_verified_at is null then ${q} else 0 end`;
+
+/**
+ * The session and its person in one query (one round trip to PostgreSQL on every back-office page); for a session that
+ * has not passed a second factor, also what decides whether it needs one (its role's setting, its passkeys). Compiled
+ * once per database (db/compiled-once.ts): it runs on every staff page.
+ */
+const sessionWithPerson = compiledOnce((db: Kysely<Database>, id: string) =>
+  db
     .selectFrom("staff_sessions as s")
     .innerJoin("staff", "staff.id", "s.staff_id")
     .selectAll("staff")
@@ -101,8 +103,14 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
       sql<number>`(select v from stats_version where id = 1)`.as("session_stats_version"),
       sql<number>`(select v from staff_directory_version where id = 1)`.as("session_directory_version"),
     ])
-    .where("s.id", "=", id)
-    .executeTakeFirst();
+    .where("s.id", "=", id),
+);
+
+/** Like lookupSession, with the session row (for the second-factor state). */
+export async function lookupSessionState(db: Kysely<Database>, token: string | undefined): Promise<SessionState | null> {
+  if (!token || !TOKEN_RE.test(token)) return null;
+  const id = sha256Hex(token);
+  const [row] = await sessionWithPerson(db, id);
   if (!row) return null;
   const {
     session_id,

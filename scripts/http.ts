@@ -1,5 +1,4 @@
 /** HTTP middleware for the production server: security headers, cross-site write refusal, request logs. */
-import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { log } from "../app/utils/logger.server";
 import { observeRequest } from "../app/models/operations/metrics.server";
@@ -16,6 +15,7 @@ export function clientAddress(trusted: readonly Cidr[]) {
   };
 }
 import { getEnv } from "../app/utils/env.server";
+import { cspNonce } from "../app/utils/crypto.server";
 import { isMapPage, tileCspSource } from "../app/lib/map";
 
 let httpsOnly: boolean | null = null;
@@ -28,7 +28,7 @@ const mapTiles = () => (tileSource === undefined ? (tileSource = tileCspSource(g
 
 /** Sets CSP with a per-request nonce and the other security headers on every response. */
 export function applySecurityHeaders(req: Request, res: Response, next: NextFunction) {
-  const nonce = crypto.randomBytes(16).toString("base64");
+  const nonce = cspNonce();
   res.locals.nonce = nonce;
   res.setHeader(
     "Content-Security-Policy",

@@ -7,10 +7,8 @@
  * nothing. The province page shows both, fits the phone, and works without JavaScript as the tracking form does.
  */
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { ROOT, orgCommand, startServer, type TestServer } from "../helpers/server";
+import { addCouncil, startServer, type TestServer } from "../helpers/server";
 import { noHorizontalScroll, phone, watch } from "./support";
 
 const tag = crypto.randomBytes(3).toString("hex");
@@ -18,16 +16,8 @@ let server: TestServer;
 
 test.beforeAll(async () => {
   server = await startServer({ env: { ORG_ROUTING: "path" } });
-  const seed = fs.readFileSync(path.join(ROOT, "db/seed/wangluek.json"), "utf8");
-  const nongbua = path.join(server.dataDir, "nongbua.json");
-  fs.writeFileSync(nongbua, seed.replaceAll("วังลึก", "หนองบัว").replaceAll("Wang Luek", "Nong Bua").replaceAll("wangluek", "nongbua"));
-  for (const [file, code] of [
-    ["db/seed/wangluek.json", "wangluek"],
-    [nongbua, "nongbua"],
-  ]) {
-    const added = await orgCommand(server, ["add", file, "--code", code, "--province", "40"]);
-    expect(added.code, added.out).toBe(0);
-  }
+  await addCouncil(server, { code: "wangluek", th: "วังลึก", en: "Wang Luek", province: "40" });
+  await addCouncil(server, { code: "nongbua", th: "หนองบัว", en: "Nong Bua", province: "40" });
 });
 
 test.afterAll(async () => {

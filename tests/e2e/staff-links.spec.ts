@@ -6,10 +6,8 @@
  * หนองบัว asks once more before its back office opens. With JavaScript, and again without it.
  */
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { ROOT, orgCommand, startServer, type TestServer } from "../helpers/server";
+import { addCouncil, startServer, type TestServer } from "../helpers/server";
 import { HttpClient } from "../helpers/http";
 import { createAnyStaff, staffLogin } from "../helpers/report";
 import { phone, staffSignIn, watch } from "./support";
@@ -25,15 +23,11 @@ const person = {
 
 test.beforeAll(async () => {
   server = await startServer({ env: { ORG_ROUTING: "host" } });
-  const seed = fs.readFileSync(path.join(ROOT, "db/seed/wangluek.json"), "utf8");
-  const nongbua = path.join(server.dataDir, "nongbua.json");
-  fs.writeFileSync(nongbua, seed.replaceAll("วังลึก", "หนองบัว").replaceAll("Wang Luek", "Nong Bua").replaceAll("wangluek", "nongbua"));
-  for (const [file, code] of [
-    ["db/seed/wangluek.json", "wangluek"],
-    [nongbua, "nongbua"],
+  for (const [code, th, en] of [
+    ["wangluek", "วังลึก", "Wang Luek"],
+    ["nongbua", "หนองบัว", "Nong Bua"],
   ]) {
-    const added = await orgCommand(server, ["add", file, "--code", code, "--host", `${code}.localhost`]);
-    expect(added.code, added.out).toBe(0);
+    await addCouncil(server, { code, th, en, host: `${code}.localhost` });
     // Each council's first administrator fills in its details.
     const admin = { email: `admin-${tag}@${code}.go.th`, name: "ผู้ดูแล", role: "admin" as const, password: PASSWORD, org: code };
     await createAnyStaff(server, admin);

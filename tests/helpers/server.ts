@@ -278,6 +278,37 @@ export function orgCommand(server: Pick<TestServer, "env">, args: string[]): Pro
   return scriptCommand(server, "scripts/org.ts", args);
 }
 
+/** A council of the tests: its code (also its seed's), Thai and English place names, and optionally its host name. */
+export interface Council {
+  code: string;
+  th: string;
+  en: string;
+  host?: string;
+  province?: string;
+}
+
+/**
+ * A seed file for `council`: db/seed/wangluek.json with Wang Luek's names (Thai, English, code) replaced by the
+ * council's, written in `dir` (Wang Luek itself: the file as shipped). Returns its path.
+ */
+export function councilSeed(dir: string, council: Pick<Council, "code" | "th" | "en">): string {
+  const shipped = path.join(ROOT, "db/seed/wangluek.json");
+  if (council.code === "wangluek" && council.th === "วังลึก" && council.en === "Wang Luek") return shipped;
+  const file = path.join(dir, `${council.code}.json`);
+  const seed = fs.readFileSync(shipped, "utf8");
+  fs.writeFileSync(file, seed.replaceAll("วังลึก", council.th).replaceAll("Wang Luek", council.en).replaceAll("wangluek", council.code));
+  return file;
+}
+
+/** Adds a council to a running installation (`npm run org -- add` from its seed); throws with the command's output if it fails. */
+export async function addCouncil(server: Pick<TestServer, "env" | "dataDir">, council: Council): Promise<void> {
+  const args = ["add", councilSeed(server.dataDir, council), "--code", council.code];
+  if (council.host) args.push("--host", council.host);
+  if (council.province) args.push("--province", council.province);
+  const added = await orgCommand(server, args);
+  if (added.code !== 0) throw new Error(`npm run org -- add ${council.code} failed (${added.code}):\n${added.out}`);
+}
+
 /** Runs one of the portal's commands (`script`: scripts/<name>.ts) with a test server's settings; its exit code and output. */
 export function scriptCommand(
   server: Pick<TestServer, "env">,

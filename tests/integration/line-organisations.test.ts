@@ -14,7 +14,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, installationRows, orgCommand, startServer, type TestServer } from "../helpers/server";
+import { addCouncil, installationRows, orgCommand, startServer, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, fileComplaint } from "../helpers/http";
 import { createAnyStaff, staffLogin } from "../helpers/report";
 import { lineUserId, startLineStandIn, type LineStandIn } from "../helpers/line-stand-in";
@@ -58,17 +58,12 @@ beforeAll(async () => {
       OUTBOX_BACKOFF_BASE_MS: "200",
     },
   });
-  const seed = fs.readFileSync(path.join(ROOT, "db/seed/wangluek.json"), "utf8");
-  for (const [code, th, en] of [
-    [A.code, "วังลึก", "Wang Luek"],
-    [B.code, "หนองบัว", "Nong Bua"],
-    [C.code, "โพนสวรรค์", "Phon Sawan"],
-  ] as const) {
-    const file = path.join(server.dataDir, `${code}.json`);
-    fs.writeFileSync(file, seed.replaceAll("วังลึก", th).replaceAll("Wang Luek", en).replaceAll("wangluek", code));
-    const added = await orgCommand(server, ["add", file, "--code", code]);
-    expect(added.code, added.out).toBe(0);
-  }
+  for (const council of [
+    { code: A.code, th: "วังลึก", en: "Wang Luek" },
+    { code: B.code, th: "หนองบัว", en: "Nong Bua" },
+    { code: C.code, th: "โพนสวรรค์", en: "Phon Sawan" },
+  ])
+    await addCouncil(server, council);
   for (const org of [A, B]) {
     const { code, ...settings } = org;
     const set = await orgCommand(server, ["line", code, "--settings", settingsFile(`line-${code}`, settings)]);

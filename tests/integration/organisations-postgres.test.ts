@@ -7,12 +7,10 @@
  * schema and nowhere else.
  */
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "../helpers/postgres";
-import { ROOT, createStaffUser, orgCommand, startServer, waitUntil, type TestServer } from "../helpers/server";
+import { councilSeed, createStaffUser, orgCommand, startServer, waitUntil, type TestServer } from "../helpers/server";
 import { HttpClient, csrfOf, fileComplaint, makeJpeg } from "../helpers/http";
 import { staffLogin } from "../helpers/report";
 
@@ -56,12 +54,7 @@ beforeAll(async () => {
   const env = serverEnv();
   servers.push(await startServer({ env }));
   // Organisations added while the first server runs (it finds them at their first request).
-  const seed = JSON.parse(fs.readFileSync(path.join(ROOT, "db/seed/wangluek.json"), "utf8"));
-  const seedB = path.join(servers[0]!.dataDir, "nongbua.json");
-  fs.writeFileSync(
-    seedB,
-    JSON.stringify(seed).replaceAll("วังลึก", "หนองบัว").replaceAll("Wang Luek", "Nong Bua").replaceAll("wangluek", "nongbua"),
-  );
+  const seedB = councilSeed(servers[0]!.dataDir, { code: "nongbua", th: "หนองบัว", en: "Nong Bua" });
   for (const [org, file] of [
     [ORGS[0], "db/seed/wangluek.json"],
     [ORGS[1], seedB],

@@ -14,19 +14,17 @@
  * - A third council, โพนสวรรค์ (C): a chain of switches A → B → C ends at B and at C when A's account is unlinked.
  */
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, installationRows, orgCommand, startServer, type TestServer } from "../helpers/server";
+import { addCouncil, installationRows, startServer, type Council, type TestServer } from "../helpers/server";
 import { HttpClient, completeOrgSetup, csrfOf, helperPasskeyOf, type HttpResult } from "../helpers/http";
 import { createAnyStaff, staffLogin } from "../helpers/report";
 
 const tag = crypto.randomBytes(4).toString("hex");
 const PASSWORD = "two councils password 2569";
-const A = { code: "wangluek", host: "wangluek.localhost" };
-const B = { code: "nongbua", host: "nongbua.localhost" };
+const A = { code: "wangluek", th: "วังลึก", en: "Wang Luek", host: "wangluek.localhost" } satisfies Council;
+const B = { code: "nongbua", th: "หนองบัว", en: "Nong Bua", host: "nongbua.localhost" } satisfies Council;
 /** A third council, for a chain of switches (A → B → C). */
-const C = { code: "phonsawan", host: "phonsawan.localhost" };
+const C = { code: "phonsawan", th: "โพนสวรรค์", en: "Phon Sawan", host: "phonsawan.localhost" } satisfies Council;
 
 export function staffLinksSuite(routing: "host" | "path") {
   let server: TestServer;
@@ -111,19 +109,7 @@ export function staffLinksSuite(routing: "host" | "path") {
 
   beforeAll(async () => {
     server = await startServer({ env: { ORG_ROUTING: routing, TRUSTED_PROXIES: "127.0.0.1,::1" } });
-    const seed = fs.readFileSync(path.join(ROOT, "db/seed/wangluek.json"), "utf8");
-    const seedB = path.join(server.dataDir, "nongbua.json");
-    fs.writeFileSync(seedB, seed.replaceAll("วังลึก", "หนองบัว").replaceAll("Wang Luek", "Nong Bua").replaceAll("wangluek", "nongbua"));
-    const seedC = path.join(server.dataDir, "phonsawan.json");
-    fs.writeFileSync(seedC, seed.replaceAll("วังลึก", "โพนสวรรค์").replaceAll("Wang Luek", "Phon Sawan").replaceAll("wangluek", "phonsawan"));
-    for (const [file, org] of [
-      ["db/seed/wangluek.json", A],
-      [seedB, B],
-      [seedC, C],
-    ] as const) {
-      const added = await orgCommand(server, ["add", file, "--code", org.code, "--host", org.host]);
-      expect(added.code, added.out).toBe(0);
-    }
+    for (const org of [A, B, C]) await addCouncil(server, org);
     for (const p of Object.values(people)) {
       await createAnyStaff(server, { ...p, password: PASSWORD, org: councilOf(p.email).code });
     }

@@ -7,6 +7,7 @@
  * person's own recent client (a device cookie set at their last sign-in, app/utils/device.server.ts) is never refused
  * because of someone else's failures. Each attempt is counted before the argon2 check, so parallel guesses all count.
  */
+import { VersionedCache } from "~/utils/version-cache.server";
 import argon2 from "argon2";
 import type { Kysely } from "kysely";
 import type { Database, Staff, StaffRole } from "../../../db/schema";
@@ -153,7 +154,7 @@ export async function listStaff(db: Executor): Promise<StaffListRow[]> {
 
 type AssignablePerson = Pick<Staff, "id" | "name" | "role" | "division_id">;
 /** Lists kept per database and division while its staff directory version (read with the session) is unchanged. */
-const assignableCache = new WeakMap<object, Map<string, { version: number; value: Promise<AssignablePerson[]> }>>();
+const assignableCache = new VersionedCache<AssignablePerson[]>();
 
 /**
  * Active staff who can be given cases (in a division, not an executive), by name: of every division when `divisionId`
@@ -167,15 +168,7 @@ export async function listAssignableStaff(
 ): Promise<AssignablePerson[]> {
   const version = opts.directoryVersion;
   if (version === undefined) return readAssignableStaff(db, divisionId);
-  let byScope = assignableCache.get(db);
-  if (!byScope) assignableCache.set(db, (byScope = new Map()));
-  const key = String(divisionId);
-  const hit = byScope.get(key);
-  if (hit && hit.version === version) return hit.value;
-  const value = readAssignableStaff(db, divisionId);
-  byScope.set(key, { version, value });
-  value.catch(() => byScope.delete(key));
-  return value;
+  return assignableCache.get(db, String(divisionId), version, () => readAssignableStaff(db, divisionId));
 }
 
 async function readAssignableStaff(db: Executor, divisionId?: number | null): Promise<AssignablePerson[]> {

@@ -3,6 +3,7 @@
  * executor type, today's Bangkok day, rating counts, the cached "overdue now" count, the figure cache and the first
  * day the portal holds any record.
  */
+import { VersionedCache } from "~/utils/version-cache.server";
 import { openStatusSql } from "~/lib/complaint-status";
 import { sql } from "kysely";
 import { now } from "~/utils/clock.server";
@@ -66,9 +67,7 @@ export async function overdueNow(db: Executor, fy: number, from: string, to: str
  * (the clock-dependent "overdue now" and the running year's comparison window move with time).
  */
 const STATS_CACHE_MS = 30_000;
-const figureCache = new WeakMap<object, Map<string, { version: number; at: number; generation: number; value: Promise<unknown> }>>();
-/** Bumped by clearStatsCache: entries of an older generation are ignored. */
-let generation = 0;
+const figureCache = new VersionedCache<unknown>(STATS_CACHE_MS);
 
 async function statsVersion(db: Executor): Promise<number> {
   const r = await db.selectFrom("stats_version").select("v").where("id", "=", 1).executeTakeFirst();
@@ -81,22 +80,13 @@ async function statsVersion(db: Executor): Promise<number> {
  */
 export async function memo<T>(db: Executor, key: string, compute: () => Promise<T>, knownVersion?: number): Promise<T> {
   const version = knownVersion ?? (await statsVersion(db));
-  const at = now().getTime();
-  let byKey = figureCache.get(db);
-  if (!byKey) figureCache.set(db, (byKey = new Map()));
-  const hit = byKey.get(key);
-  if (hit && hit.version === version && hit.generation === generation && Math.abs(at - hit.at) < STATS_CACHE_MS)
-    return hit.value as Promise<T>;
-  const value = compute();
-  byKey.set(key, { version, at, generation, value });
-  value.catch(() => byKey.delete(key));
-  return value;
+  return figureCache.get(db, key, version, compute, now().getTime()) as Promise<T>;
 }
 
 /** Drops cached figures and "overdue now" counts (tests that move the clock). */
 export function clearStatsCache(): void {
   siteMemo("figures:overdue", () => new Map<string, { at: number; value: Promise<number> }>()).clear();
-  generation++;
+  figureCache.clear();
 }
 
 /** The first Bangkok day the portal holds any record for (complaint, report or counter answer), or null. */

@@ -9,7 +9,7 @@
  * parameter, in order, and nothing else as a parameter, whatever the values. This is checked when the query is first
  * compiled (with placeholder values); a builder that breaks it throws there, in every test that reaches it.
  */
-import { createQueryId, type Compilable, type CompiledQuery, type Kysely } from "kysely";
+import { createQueryId, sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder } from "kysely";
 
 export function compiledOnce<DB, P extends unknown[], Row>(
   build: (db: Kysely<DB>, ...params: P) => Compilable<Row>,
@@ -27,5 +27,33 @@ export function compiledOnce<DB, P extends unknown[], Row>(
     // A query id of its own per run (plugins may match a result to its query by it).
     const result = await db.executeQuery<Row>({ ...query, parameters: params, queryId: createQueryId() });
     return result.rows;
+  };
+}
+
+const SLOT = "\u0000compiled-once-slot";
+
+/**
+ * A query compiled once per database around one slot, which each call fills with a part of its own (for example the
+ * queue's page of ids, whose filters vary): only that part is compiled per call. The rest of the query must have no
+ * parameter, so the part's parameters are the statement's (its placeholders, `$1`… on PostgreSQL, are numbered from
+ * one). Checked when the query is first compiled: exactly one slot, no parameter outside it.
+ */
+export function compiledAroundSlot<DB, Row>(
+  build: (db: Kysely<DB>, slot: RawBuilder<unknown>) => Compilable<Row>,
+): (db: Kysely<DB>, part: RawBuilder<unknown>) => Promise<Row[]> {
+  const compiled = new WeakMap<Kysely<DB>, { query: CompiledQuery<Row>; before: string; after: string }>();
+  return async (db, part) => {
+    let around = compiled.get(db);
+    if (!around) {
+      const query = build(db, sql.raw(SLOT)).compile();
+      const pieces = query.sql.split(SLOT);
+      if (query.parameters.length !== 0 || pieces.length !== 2)
+        throw new Error("compiledAroundSlot: the query must have exactly one slot and no parameter outside it");
+      around = { query, before: pieces[0], after: pieces[1] };
+      compiled.set(db, around);
+    }
+    const inner = part.compile(db);
+    const statement = { ...around.query, sql: around.before + inner.sql + around.after, parameters: inner.parameters, queryId: createQueryId() };
+    return (await db.executeQuery<Row>(statement)).rows;
   };
 }

@@ -27,7 +27,7 @@ process.env.MASTER_KEY = crypto.randomBytes(32).toString("base64");
 delete process.env.DATABASE_URL;
 
 // App modules read DATA_DIR when first used, so they are imported after it is set.
-const { migrateToLatest, openDatabase, openConfiguredDatabase, dialectOf } = await import("../../db/connection");
+const { migrateToLatest, openDatabase, openConfiguredDatabase, openPostgresDatabase, dialectOf } = await import("../../db/connection");
 const { migrations } = await import("../../db/migrations");
 const { seedHolidays, seedOrganisation } = await import("../../db/seed");
 const { rebuildStatistics } = await import("../../db/statistics");
@@ -542,6 +542,48 @@ describe("the dialect's query helpers", () => {
     // Compacting after removals is a no-op on PostgreSQL and works on SQLite.
     await dialectOf(pg).compactAfterRemoval(pg);
     await dialectOf(sqlite).compactAfterRemoval(sqlite);
+  });
+});
+
+describe("prepared statements on PostgreSQL", () => {
+  it("are prepared once per connection, and the queue's page is planned once and then reused", async () => {
+    const url = await server!.createDatabase("prepared");
+    const setup = track(openConfiguredDatabase(parseEnv({ DATABASE_URL: url, DATA_DIR: dataDir })));
+    await migrateToLatest(setup);
+    await seedOrganisation(setup);
+    // Enough open cases for the planner's estimates to matter: 3,000, most of them overdue.
+    const category = (await setup.selectFrom("categories").select("id").executeTakeFirstOrThrow()).id;
+    const now = new Date("2026-12-01T03:00:00.000Z");
+    await sql`insert into complaints (reference, fiscal_year, seq, tracking_hash, channel, category_id, subject, details,
+        status, received_at, due_at, created_at, updated_at)
+      select 'WL-2570-' || g, 2570, g, repeat('0', 64), 'web', ${category}, 'case ' || g, 'details', 'received',
+        ${now.toISOString()}, to_char(timestamp '2026-11-01' + g * interval '20 minutes', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'),
+        ${now.toISOString()}, ${now.toISOString()}
+      from generate_series(1, 3000) as g`.execute(setup);
+    await sql`analyze complaints`.execute(setup);
+
+    // One connection, so that its prepared statements can be read back on it.
+    const single = track(openPostgresDatabase(url, { max: 1 }));
+    const admin = { id: 1, role: "admin" as const, division_id: null };
+    const pageOf = (db: DB, page: number) =>
+      queue.listQueue(db, { actor: admin, filters: { deadline: "overdue", page }, now, policy: { dueSoonDays: 3 } });
+    const first = await pageOf(single, 1);
+    expect(first.rows.map((r) => r.reference)).toEqual(Array.from({ length: 25 }, (_, i) => `WL-2570-${i + 1}`));
+    for (let i = 0; i < 9; i++) expect(await pageOf(single, 1)).toEqual(first);
+    const second = await pageOf(single, 2);
+    expect(second.rows[0]!.reference).toBe("WL-2570-26");
+    const statements = (
+      await sql<{ statement: string; generic_plans: number; custom_plans: number }>`select statement, generic_plans, custom_plans
+        from pg_prepared_statements`.execute(single)
+    ).rows;
+    const queuePages = statements.filter((s) => s.statement.includes('"page"("id")'));
+    // One statement per page number (the page's window is written into it), each prepared once on this connection.
+    expect(queuePages).toHaveLength(2);
+    const pageOne = queuePages.find((s) => /limit 26 offset 0\b/.test(s.statement))!;
+    // PostgreSQL plans a prepared statement afresh for its first five runs, then reuses its generic plan when that is
+    // no dearer. A LIMIT given as a parameter made it look dearer, and the queue was planned on every page.
+    expect(pageOne.custom_plans).toBeLessThanOrEqual(5);
+    expect(pageOne.generic_plans).toBeGreaterThanOrEqual(5);
   });
 });
 

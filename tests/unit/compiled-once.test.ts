@@ -2,7 +2,8 @@
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
-import { compiledOnce } from "../../db/compiled-once";
+import { compiledAroundSlot, compiledOnce } from "../../db/compiled-once";
+import { pageWindowSql } from "../../db/page-window";
 
 interface T {
   people: { id: number; name: string; team: string };
@@ -80,3 +81,74 @@ describe("compiledOnce", () => {
     expect(await literal(db, "works")).toEqual([{ n: 2 }]);
   });
 });
+
+describe("compiledAroundSlot", () => {
+  it("builds the query once per database and fills its slot with each call's own part and parameters", async () => {
+    let builds = 0;
+    const namesOf = compiledAroundSlot((db: Kysely<T>, slot) => {
+      builds++;
+      return db
+        .with("chosen(id)", () => sql<{ id: number }>`(${slot})`)
+        .selectFrom("chosen")
+        .innerJoin("people", "people.id", "chosen.id")
+        .select(["people.id", "people.name"])
+        .orderBy("people.id");
+    });
+    const a = await database();
+    const ofTeam = (team: string, window = pageWindowSql(10, 0)) => sql`select id from people where team = ${team} order by id ${window}`;
+    expect(await namesOf(a, ofTeam("works"))).toEqual([
+      { id: 1, name: "Somchai" },
+      { id: 3, name: "Anong" },
+    ]);
+    expect(await namesOf(a, ofTeam("works", pageWindowSql(1, 1)))).toEqual([{ id: 3, name: "Anong" }]);
+    // A part with other conditions and parameters of its own.
+    expect(await namesOf(a, sql`select id from people where id > ${1} and name <> ${"Anong"}`)).toEqual([{ id: 2, name: "Malee" }]);
+    expect(await namesOf(a, sql`select id from people where 0 = 1`)).toEqual([]);
+    expect(builds).toBe(1);
+    const b = await database();
+    await b.deleteFrom("people").where("id", "=", 1).execute();
+    expect(await namesOf(b, ofTeam("works"))).toEqual([{ id: 3, name: "Anong" }]);
+    expect(builds).toBe(2);
+    const answers = await Promise.all([namesOf(a, ofTeam("health")), namesOf(a, ofTeam("works")), namesOf(a, ofTeam("nobody"))]);
+    expect(answers.map((rows) => rows.map((r) => r.id))).toEqual([[2], [1, 3], []]);
+  });
+
+  it("refuses a query with a parameter outside its slot, or without exactly one slot", async () => {
+    const db = await database();
+    const part = sql`select id from people`;
+    const parameterOutside = compiledAroundSlot((d: Kysely<T>, slot) =>
+      d
+        .selectFrom("people")
+        .selectAll()
+        .where("team", "=", "works")
+        .where(sql<boolean>`id in (${slot})`),
+    );
+    await expect(parameterOutside(db, part)).rejects.toThrow(/compiledAroundSlot/);
+    const noSlot = compiledAroundSlot((d: Kysely<T>) => d.selectFrom("people").selectAll());
+    await expect(noSlot(db, part)).rejects.toThrow(/compiledAroundSlot/);
+    const twoSlots = compiledAroundSlot((d: Kysely<T>, slot) =>
+      d.selectFrom("people").selectAll().where(sql<boolean>`id in (${slot}) or id in (${slot})`),
+    );
+    await expect(twoSlots(db, part)).rejects.toThrow(/compiledAroundSlot/);
+  });
+});
+
+describe("pageWindowSql", () => {
+  it("writes the window into the statement as whole numbers, never as parameters, and refuses anything else", async () => {
+    const db = await database();
+    const compiled = sql`select id from people order by id ${pageWindowSql(26, 50)}`.compile(db);
+    expect(compiled.sql).toBe("select id from people order by id limit 26 offset 50");
+    expect(compiled.parameters).toEqual([]);
+    for (const [limit, offset] of [
+      [1.5, 0],
+      [10, -1],
+      [-1, 0],
+      [Number.NaN, 0],
+      [10, Number.POSITIVE_INFINITY],
+      [2 ** 60, 0],
+    ])
+      expect(() => pageWindowSql(limit!, offset!)).toThrow(/whole numbers/);
+    expect(() => pageWindowSql("1; drop table people" as unknown as number, 0)).toThrow(/whole numbers/);
+  });
+});
+

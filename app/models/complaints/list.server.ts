@@ -15,6 +15,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import { dialectOf } from "../../../db/dialects";
+import { pageWindowSql } from "../../../db/page-window";
 import type { Database } from "../../../db/schema";
 import { closedStatusSql, openStatusSql } from "~/lib/complaint-status";
 import { dayRangeInstants, type CaseListCriteria, type CaseListFilter } from "~/lib/complaint-list-filter";
@@ -113,7 +114,7 @@ export async function listPublicCases(
     sql<{ n: number }>`select count(*) as n from ${from} ${where}`.execute(db),
     sql<{
       id: number;
-    }>`select c.id from ${from} ${where} order by c.received_at, c.id limit ${pageSize} offset ${(page - 1) * pageSize}`.execute(db),
+    }>`select c.id from ${from} ${where} order by c.received_at, c.id ${pageWindowSql(pageSize, (page - 1) * pageSize)}`.execute(db),
   ]);
   const total = Number(count.rows[0]?.n ?? 0);
   const idList = ids.rows.map((r) => r.id);

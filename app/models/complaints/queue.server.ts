@@ -6,7 +6,7 @@
  * Statistics links add the criteria of app/lib/complaint-list-filter.ts (`list`); with a fiscal year the page
  * is walked on complaints_fy_received in receipt order instead. The default open-cases queue is unchanged.
  */
-import { createQueryId, sql, type CompiledQuery, type Kysely, type RawBuilder } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../../db/schema";
 import { CASE_STATUSES, isCaseStatus, openStatusSql, type CaseStatus } from "~/lib/complaint-status";
 import { parseCaseReference } from "~/lib/complaint-reference";
@@ -15,7 +15,9 @@ import { queueDivisionScope, type Actor } from "~/lib/permissions";
 import { hasCriteria, parseCaseListCriteria, type CaseListCriteria } from "~/lib/complaint-list-filter";
 import { caseListConditions } from "./list.server";
 import { dialectOf } from "../../../db/dialects";
-import { invalidateOrgCache, referenceById, type ReferenceById } from "../organisation/profile.server";
+import { invalidateOrgCache, referenceById } from "../organisation/profile.server";
+import { compiledAroundSlot } from "../../../db/compiled-once";
+import { pageWindowSql } from "../../../db/page-window";
 
 /** The open-case condition written exactly as in the partial indexes of open cases (app/lib/complaint-status.ts). */
 const OPEN_CASE_SQL = openStatusSql("c.status");
@@ -118,12 +120,10 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-const PAGE_SLOT = "\u0000queue-page-ids";
-
 /** The queue's rows around its page of ids (the ids a subquery of their own: its LIMIT keeps it out of the join). */
-function rowsOfPage(db: Kysely<Database>, byReceipt: boolean) {
+function rowsOfPage(db: Kysely<Database>, page: RawBuilder<unknown>, byReceipt: boolean) {
   return db
-    .with("page(id)", () => sql<{ id: number }>`(${sql.raw(PAGE_SLOT)})`)
+    .with("page(id)", () => sql<{ id: number }>`(${page})`)
     .selectFrom("page")
     .innerJoin("complaints as c", "c.id", "page.id")
     .leftJoin("staff as s", "s.id", "c.assignee_id")
@@ -149,36 +149,14 @@ function rowsOfPage(db: Kysely<Database>, byReceipt: boolean) {
     .orderBy(byReceipt ? "c.received_at" : "c.due_at")
     .orderBy("c.id");
 }
-type PageRow = Awaited<ReturnType<ReturnType<typeof rowsOfPage>["execute"]>>[number];
-
-/** rowsOfPage compiled once per database and order (its text never changes; only the page's ids subquery does). */
-const compiledRowsOfPage = new WeakMap<Kysely<Database>, { byDue?: CompiledQuery<PageRow>; byReceipt?: CompiledQuery<PageRow> }>();
 
 /**
- * One statement (one round trip on PostgreSQL): the page's ids, then their rows sorted again the same way. Only the
- * ids subquery is compiled per call (Kysely's build and compile of the whole select cost ~70 µs a page); it carries
- * every parameter, so the statement's placeholders ($1… on PostgreSQL) are its own.
+ * One statement (one round trip on PostgreSQL) in each order: the page's ids, then their rows sorted again the same
+ * way. Compiled once per database around the ids (Kysely's build and compile of the whole select cost ~70 µs a page);
+ * only the ids subquery is compiled per page.
  */
-async function pageRows(db: Kysely<Database>, byReceipt: boolean, ids: RawBuilder<{ id: number }>): Promise<PageRow[]> {
-  let forDb = compiledRowsOfPage.get(db);
-  if (!forDb) compiledRowsOfPage.set(db, (forDb = {}));
-  const key = byReceipt ? "byReceipt" : "byDue";
-  let outer = forDb[key];
-  if (!outer) {
-    outer = rowsOfPage(db, byReceipt).compile();
-    if (outer.parameters.length !== 0 || outer.sql.split(PAGE_SLOT).length !== 2)
-      throw new Error("queue: the rows' statement must have one slot and no parameters");
-    forDb[key] = outer;
-  }
-  const inner = ids.compile(db);
-  const statement = {
-    ...outer,
-    sql: outer.sql.replace(PAGE_SLOT, () => inner.sql),
-    parameters: inner.parameters,
-    queryId: createQueryId(),
-  };
-  return (await db.executeQuery<PageRow>(statement)).rows;
-}
+const rowsByDue = compiledAroundSlot((db: Kysely<Database>, page) => rowsOfPage(db, page, false));
+const rowsByReceipt = compiledAroundSlot((db: Kysely<Database>, page) => rowsOfPage(db, page, true));
 
 /** One page of the queue for this actor, sorted by due date then id. */
 export async function listQueue(
@@ -266,25 +244,24 @@ export async function listQueue(
   // 2. The rows of that page, in the same statement (one round trip on PostgreSQL): the page's ids are a subquery of
   //    their own (its LIMIT keeps it from being merged into the join), then sorted again the same way. The names of
   //    their categories, villages and divisions come from the organisation's cached reference data, not three joins.
-  const idsOfPage = sql<{ id: number }>`select c.id from ${from} ${where} ${order} limit ${pageSize + 1} offset ${(page - 1) * pageSize}`;
-  const [raw, cachedNames] = await Promise.all([pageRows(db, byReceipt, idsOfPage), referenceById(db)]);
-  // A category, village or division added by another app server in the last few seconds: read them again.
-  const known = (names: ReferenceById) =>
-    raw.every(
-      (r) =>
-        (r.category_id === null || names.categories.has(r.category_id)) &&
-        (r.village_id === null || names.villages.has(r.village_id)) &&
-        (r.division_id === null || names.divisions.has(r.division_id)),
-    );
+  const idsOfPage = sql`select c.id from ${from} ${where} ${order} ${pageWindowSql(pageSize + 1, (page - 1) * pageSize)}`;
+  const [raw, cachedNames] = await Promise.all([(byReceipt ? rowsByReceipt : rowsByDue)(db, idsOfPage), referenceById(db)]);
   let names = cachedNames;
-  if (!known(names)) {
+  // A category, village or division added by another app server in the last few seconds: read them again.
+  const unknownName = raw.some(
+    (r) =>
+      !names.categories.has(r.category_id) ||
+      (r.village_id !== null && !names.villages.has(r.village_id)) ||
+      (r.division_id !== null && !names.divisions.has(r.division_id)),
+  );
+  if (unknownName) {
     invalidateOrgCache(db);
     names = await referenceById(db);
   }
   const hasNext = raw.length > pageSize;
   // Each row written out field by field: one object shape for every row (a rest/spread copy here made a page 15% slower).
   const rows = raw.slice(0, pageSize).map((r): QueueRow => {
-    const category = r.category_id === null ? undefined : names.categories.get(r.category_id);
+    const category = names.categories.get(r.category_id);
     const village = r.village_id === null ? undefined : names.villages.get(r.village_id);
     const division = r.division_id === null ? undefined : names.divisions.get(r.division_id);
     const categoryCode = category?.code ?? null;

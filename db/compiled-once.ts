@@ -53,7 +53,12 @@ export function compiledAroundSlot<DB, Row>(
       compiled.set(db, around);
     }
     const inner = part.compile(db);
-    const statement = { ...around.query, sql: around.before + inner.sql + around.after, parameters: inner.parameters, queryId: createQueryId() };
+    const statement = {
+      ...around.query,
+      sql: around.before + inner.sql + around.after,
+      parameters: inner.parameters,
+      queryId: createQueryId(),
+    };
     return (await db.executeQuery<Row>(statement)).rows;
   };
 }

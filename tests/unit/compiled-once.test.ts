@@ -127,7 +127,10 @@ describe("compiledAroundSlot", () => {
     const noSlot = compiledAroundSlot((d: Kysely<T>) => d.selectFrom("people").selectAll());
     await expect(noSlot(db, part)).rejects.toThrow(/compiledAroundSlot/);
     const twoSlots = compiledAroundSlot((d: Kysely<T>, slot) =>
-      d.selectFrom("people").selectAll().where(sql<boolean>`id in (${slot}) or id in (${slot})`),
+      d
+        .selectFrom("people")
+        .selectAll()
+        .where(sql<boolean>`id in (${slot}) or id in (${slot})`),
     );
     await expect(twoSlots(db, part)).rejects.toThrow(/compiledAroundSlot/);
   });
@@ -151,4 +154,3 @@ describe("pageWindowSql", () => {
     expect(() => pageWindowSql("1; drop table people" as unknown as number, 0)).toThrow(/whole numbers/);
   });
 });
-

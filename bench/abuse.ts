@@ -21,7 +21,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { multipart, percentile, rssOf, startBenchServer } from "./harness";
+import { asBrowser, multipart, percentile, rssOf, startBenchServer } from "./harness";
 import { HttpClient, fileComplaint } from "../tests/helpers/http";
 import { createAnyStaff, fileReport, integrityLogin, reportFields, totpAccount } from "../tests/helpers/report";
 
@@ -214,7 +214,7 @@ export async function measureAbuse(opts: {
     const attack = (name: string, request: autocannon.Request) => {
       const statuses: Record<string, number> = {};
       let count = 0;
-      const instance = autocannon({ url, connections: perKind, duration: 3600, requests: [request] });
+      const instance = autocannon(asBrowser({ url, connections: perKind, duration: 3600, requests: [request] }));
       instance.on("response", (_c: unknown, status: number) => {
         statuses[status] = (statuses[status] ?? 0) + 1;
         count++;

@@ -13,6 +13,8 @@ declare module "autocannon" {
       url: string;
       connections?: number;
       duration?: number;
+      /** Sent with every request; a request's own headers win. */
+      headers?: Record<string, string>;
       requests?: Request[];
     }
     interface Result {

@@ -102,7 +102,21 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** Runs autocannon and keeps every latency (the percentiles are exact, not autocannon's histogram buckets). */
+/**
+ * What a browser says it accepts (Chromium's header). Every load the bench generates carries it, so pages are
+ * compressed as a browser receives them (brotli, scripts/serve.ts); a request's own Accept-Encoding wins.
+ */
+export const BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd";
+
+/** autocannon's options with a browser's Accept-Encoding on every request. */
+export function asBrowser(opts: autocannon.Options): autocannon.Options {
+  return { ...opts, headers: { "Accept-Encoding": BROWSER_ACCEPT_ENCODING, ...opts.headers } };
+}
+
+/**
+ * Runs autocannon and keeps every latency (the percentiles are exact, not autocannon's histogram buckets), as a
+ * browser asks (asBrowser).
+ */
 export async function measure(
   name: string,
   opts: autocannon.Options,
@@ -123,7 +137,7 @@ export async function measureWithLatencies(
   const DURATION = defaults.duration;
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  const instance = autocannon({ ...opts, connections: opts.connections ?? CONNECTIONS, duration: opts.duration ?? DURATION });
+  const instance = autocannon(asBrowser({ ...opts, connections: opts.connections ?? CONNECTIONS, duration: opts.duration ?? DURATION }));
   instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;

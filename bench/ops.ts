@@ -32,7 +32,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import SQLite from "better-sqlite3";
-import { percentile, startBenchServer } from "./harness";
+import { asBrowser, percentile, startBenchServer } from "./harness";
 import { seedBenchDatabase, benchTrackingCode, BENCH_STAFF } from "./seed";
 import { HttpClient } from "../tests/helpers/http";
 import { seedCatchUp, type CatchUpSeed } from "../tests/helpers/catch-up";
@@ -65,7 +65,7 @@ async function load(name: string, opts: autocannon.Options, expectStatus: number
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const started = performance.now();
-  const instance = autocannon({ ...opts, duration: stop ? 3600 : opts.duration });
+  const instance = autocannon(asBrowser({ ...opts, duration: stop ? 3600 : opts.duration }));
   instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;

@@ -20,6 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { asBrowser } from "./harness";
 
 export interface LatencyFigures {
   requests: number;
@@ -45,7 +46,7 @@ function percentile(sorted: number[], p: number): number {
 function run(opts: autocannon.Options): { instance: autocannon.Instance; figures: () => LatencyFigures } {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  const instance = autocannon(opts);
+  const instance = autocannon(asBrowser(opts));
   instance.on("response", (_c: unknown, statusCode: number, _b: number, responseTime: number) => {
     latencies.push(responseTime);
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;

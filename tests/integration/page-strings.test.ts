@@ -90,6 +90,30 @@ describe("page strings", () => {
     }
   });
 
+  it("sends a page compressed with brotli to a browser that accepts it: the same page, a fraction of its size", async () => {
+    const url = `${server.url}/complaints/new?lang=en`;
+    const raw = await new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+      void import("node:http").then(({ get }) =>
+        get(url, { headers: { "accept-encoding": "gzip, deflate, br, zstd" } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on("error", reject),
+      );
+    });
+    expect(raw.headers["content-encoding"]).toBe("br");
+    expect(raw.headers["vary"]).toMatch(/accept-encoding/i);
+    const html = zlib.brotliDecompressSync(raw.body).toString("utf8");
+    const plain = await fetch(url, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    // The same document but for its per-response parts (the CSP nonce, the form's CSRF token and submission key).
+    const comparable = (page: string) =>
+      page.replace(/nonce="[^"]*"/g, 'nonce=""').replace(/name="(csrf|submissionKey)" value="[^"]*"/g, 'name="$1"');
+    expect(comparable(html)).toBe(comparable(await plain.text()));
+    expect(html).toContain("</html>");
+    expect(raw.body.length).toBeLessThan(html.length / 2);
+  });
+
   it("serves a namespace with brotli, kept for a year at the current version only", async () => {
     const { version } = await page("/complaints/new");
     const url = `${server.url}/locales/${version}/th/complaint.json`;

@@ -4,9 +4,10 @@
  * The same work on the two databases, in one run and on the same seeded data:
  *   - SQLite: one app server on the seeded file (bench/seed.ts);
  *   - PostgreSQL: the seeded installation copied by `npm run migrate-to-postgres` (scripts/migrate-to-postgres.ts) into
- *     a private PostgreSQL server (initdb + postgres in a temporary folder, tests/helpers/postgres.ts), served by TWO app
- *     servers sharing nothing but the database (FILE_STORE=database); the load is split between them (half of the
- *     connections each) and every latency of both is kept, so the percentiles are over all requests.
+ *     a private PostgreSQL server (initdb + postgres in a temporary folder, tests/helpers/postgres.ts), served first by
+ *     one app server (as SQLite), then by TWO sharing nothing but the database (FILE_STORE=database); the load is split
+ *     between them (half of the connections each) and every latency of both is kept, so the percentiles are over all
+ *     requests.
  * For each: the bare form-action route (POST /language) as the baseline, complaint submission throughput, /track and the
  * staff queue with 1 and N clients, and the three statistics pages; each with its ratio to that setup's bare route.
  *
@@ -241,6 +242,8 @@ export async function benchPostgres(opts: { root: string; cases: number; duratio
     const env = { DATABASE_URL: url, FILE_STORE: "database" };
     const a = await startBenchServer(opts.root, pgDataDir, env);
     children.push(a.child);
+    // One app server first (the same setup as SQLite's), then two splitting the load.
+    const pgOneResults = await measureSetup({ label: "PostgreSQL, one server", urls: [a.url] }, references, fy, d);
     const b = await startBenchServer(opts.root, pgDataDir, env);
     children.push(b.child);
     const pgResults = await measureSetup({ label: "PostgreSQL, two servers", urls: [a.url, b.url] }, references, fy, d);
@@ -249,13 +252,16 @@ export async function benchPostgres(opts: { root: string; cases: number; duratio
       `\nSujarit on two databases — ${opts.cases.toLocaleString("en")} cases, one organisation, ${opts.connections} connections, ${opts.duration} s per route, ${new Date().toISOString()}`,
     );
     print("SQLite, one app server", sqliteResults);
+    print("PostgreSQL, one app server", pgOneResults);
     print("PostgreSQL, two app servers (load split between them)", pgResults);
-    console.log("\nPostgreSQL ÷ SQLite (p95; req/s)");
+    console.log("\nPostgreSQL ÷ SQLite (p95; req/s), with one and two app servers");
     console.table(
       sqliteResults.map((r, i) => ({
         route: r.name,
-        "p95 ratio": (pgResults[i]!.p95 / r.p95).toFixed(2),
-        "req/s ratio": (pgResults[i]!.reqPerSec / r.reqPerSec).toFixed(2),
+        "p95 ratio, one": (pgOneResults[i]!.p95 / r.p95).toFixed(2),
+        "req/s ratio, one": (pgOneResults[i]!.reqPerSec / r.reqPerSec).toFixed(2),
+        "p95 ratio, two": (pgResults[i]!.p95 / r.p95).toFixed(2),
+        "req/s ratio, two": (pgResults[i]!.reqPerSec / r.reqPerSec).toFixed(2),
       })),
     );
   } finally {

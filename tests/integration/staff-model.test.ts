@@ -333,6 +333,25 @@ describe("queue", () => {
         .executeTakeFirstOrThrow();
       const fresh = await insertCase({ subject: "new category", division: division.id, due: new Date(now.getTime() + 2 * DAY) });
       await m.db.updateTable("complaints").set({ category_id: category.id }).where("id", "=", fresh).execute();
+      // The citizen's tracking page names them too (its summary reads the same kept names).
+      const freshRow = await m.db.selectFrom("complaints").selectAll().where("id", "=", fresh).executeTakeFirstOrThrow();
+      expect(await m.complaint.publicCaseSummary(m.db, freshRow)).toMatchObject({
+        category: { name_th: "ม้านั่งสวนสาธารณะ", name_en: "Park bench" },
+        division: { name_th: "กองสวน", name_en: "Parks" },
+      });
+      // And the queue, for a category added after that.
+      const other2 = await other
+        .insertInto("categories")
+        .values({ code: "park_lamp", name_th: "ไฟสวน", name_en: "Park lamp", division_id: division.id, sort_order: 98, active: 1 })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const lamp = await insertCase({ subject: "new lamp", division: division.id, due: new Date(now.getTime() + 3 * DAY) });
+      await m.db.updateTable("complaints").set({ category_id: other2.id }).where("id", "=", lamp).execute();
+      expect((await m.queue.listQueue(m.db, { actor: admin, filters: {}, now, policy })).rows.find((r) => r.id === lamp)).toMatchObject({
+        category_code: "park_lamp",
+        category_en: "Park lamp",
+        division_en: "Parks",
+      });
       const rows = (await m.queue.listQueue(m.db, { actor: admin, filters: {}, now, policy })).rows;
       expect(rows.find((r) => r.id === fresh)).toMatchObject({
         category_code: "park_bench",

@@ -21,7 +21,7 @@ import { deriveTrackingCode, formatTrackingCode, hashTrackingCode, normalizeTrac
 import { isCaseStatus, publicStage, type CaseStatus } from "~/lib/complaint-status";
 import { isSubmissionKey } from "~/lib/validation";
 import { complaintFormSchema, type ComplaintInput } from "~/lib/validation.server";
-import { listCategories, listVillages } from "~/models/organisation/profile.server";
+import { listCategories, listVillages, referenceById } from "~/models/organisation/profile.server";
 import { buildAcknowledgementEmail } from "../../../emails/acknowledgement";
 import { publicUrl } from "~/utils/public-url.server";
 
@@ -365,21 +365,11 @@ export async function publicTimeline(db: Executor, complaintId: number): Promise
 }
 
 /** The citizen's summary of a case: status, dates, division and category names, result or forwarding. */
-export async function publicCaseSummary(db: Executor, c: Complaint) {
-  // Both names in one query (one round trip on PostgreSQL).
-  const names = await db
-    .selectFrom("categories")
-    .leftJoin("divisions", (j) => j.on("divisions.id", "=", c.division_id ?? -1))
-    .select([
-      "categories.name_th as category_th",
-      "categories.name_en as category_en",
-      "divisions.name_th as division_th",
-      "divisions.name_en as division_en",
-    ])
-    .where("categories.id", "=", c.category_id)
-    .executeTakeFirst();
-  const division = names && names.division_th !== null ? { name_th: names.division_th, name_en: names.division_en ?? "" } : undefined;
-  const category = names ? { name_th: names.category_th, name_en: names.category_en } : undefined;
+export async function publicCaseSummary(db: DB, c: Complaint) {
+  // The names from the organisation's kept reference data (no query on most lookups).
+  const names = await referenceById(db, { categories: [c.category_id], divisions: [c.division_id] });
+  const division = c.division_id === null ? undefined : names.divisions.get(c.division_id);
+  const category = names.categories.get(c.category_id);
   const status: CaseStatus = isCaseStatus(c.status) ? c.status : "received";
   return {
     reference: c.reference,

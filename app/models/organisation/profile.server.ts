@@ -87,12 +87,30 @@ export async function listVillages(db: DB, { activeOnly = true } = {}): Promise<
   return activeOnly ? snap.active.villages : snap.villages;
 }
 
+/** The ids a page is about to name (null: none, e.g. a case not yet given to a division). */
+export interface NamedIds {
+  divisions?: readonly (number | null)[];
+  villages?: readonly (number | null)[];
+  categories?: readonly (number | null)[];
+}
+
 /**
- * The divisions, villages and categories by id, for lists that show their names: a page of cases reads the ids from
+ * The divisions, villages and categories by id, for pages that show their names: a page of cases reads the ids from
  * its rows and the names from here rather than joining three tables per row (same freshness as the lists above).
+ * `naming`: the ids the caller is about to name. One that the kept copy does not have (added by another app server
+ * in the last few seconds) makes it read again, once.
  */
-export async function referenceById(db: DB): Promise<ReferenceById> {
+export async function referenceById(db: DB, naming: NamedIds = {}): Promise<ReferenceById> {
+  const kept = (await snapshot(db)).byId;
+  if (knowsAll(kept, naming)) return kept;
+  invalidateOrgCache(db);
   return (await snapshot(db)).byId;
+}
+
+function knowsAll(names: ReferenceById, naming: NamedIds): boolean {
+  const known = (map: ReadonlyMap<number, unknown>, ids: readonly (number | null)[] | undefined) =>
+    !ids || ids.every((id) => id === null || map.has(id));
+  return known(names.divisions, naming.divisions) && known(names.villages, naming.villages) && known(names.categories, naming.categories);
 }
 
 /** Picks the Thai or English name of a row that has name_th / name_en. */

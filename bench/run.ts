@@ -30,7 +30,8 @@
  * submission, /track, staff queue and statistics pages with the load over all N organisations, and /track and the
  * staff queue p95 with the load over 1, 10, 100 and N of them (with server RSS), to show how cost grows with the number
  * of organisations in use. `--postgres --single-org [--cases 100000]` (bench/postgres.ts) is the older comparison of one
- * organisation without host routing (the seeded installation copied by migrate-to-postgres).
+ * organisation without host routing (the seeded installation copied by migrate-to-postgres; SQLite with one server,
+ * PostgreSQL with one and then two).
  * BUILD_DIR=<folder> runs the build in that folder (bench/harness.ts) instead of ./build.
  */
 import crypto from "node:crypto";

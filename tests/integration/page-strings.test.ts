@@ -114,6 +114,18 @@ describe("page strings", () => {
     expect(raw.body.length).toBeLessThan(html.length / 2);
   });
 
+  it("answers a client-side navigation's data request with the loader's JSON, as the page got it", async () => {
+    const res = await fetch(`${server.url}/track?_data=root&lang=en`, { headers: { "accept-encoding": "identity" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(res.headers.get("x-remix-response")).toBe("yes");
+    const data = (await res.json()) as { lang: string; csrf: string; i18nVersion: string };
+    expect(data.lang).toBe("en");
+    expect(data.csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const { version } = await page("/complaints/new");
+    expect(data.i18nVersion).toBe(version);
+  });
+
   it("serves a namespace with brotli, kept for a year at the current version only", async () => {
     const { version } = await page("/complaints/new");
     const url = `${server.url}/locales/${version}/th/complaint.json`;

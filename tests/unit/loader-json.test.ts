@@ -13,6 +13,7 @@ const router = require("@remix-run/router") as typeof import("@remix-run/router"
 const { json } = require("@remix-run/server-runtime") as typeof import("@remix-run/server-runtime");
 
 const JSON_TEXT = Symbol.for("remix.jsonText");
+const REAL = Symbol.for("remix.jsonRealResponse");
 
 async function render(loader: () => unknown) {
   const handler = router.createStaticHandler([{ id: "root", path: "/", loader: loader as never }]);
@@ -74,3 +75,70 @@ describe("loader data from json() without reading the body back", () => {
     expect(ctx.errors?.root).toBeInstanceOf(TypeError);
   });
 });
+
+describe("json()'s body made only when it is read as a stream", () => {
+  it("is never made by a page's render", async () => {
+    let made: Response | undefined;
+    const ctx = await render(() => (made = json({ rows: [1, 2, 3] }, { headers: { "X-Kept": "yes" } })));
+    expect(ctx.loaderData.root).toEqual({ rows: [1, 2, 3] });
+    expect(ctx.loaderHeaders.root.get("X-Kept")).toBe("yes");
+    expect(made).toBeInstanceOf(Response);
+    expect((made as unknown as Record<symbol, unknown>)[REAL]).toBeUndefined();
+    // A redirect thrown as json() still counts as one.
+    expect(router.isRouteErrorResponse(ctx.errors?.root)).toBe(false);
+  });
+
+  it("reads like any Response: once, as text, JSON, bytes or a blob, with its status and headers", async () => {
+    const data = { s: "ไทย", n: [1, null], at: "2026-12-05" };
+    const text = JSON.stringify(data);
+    const res = json(data, { status: 201, headers: { "Cache-Control": "no-store" } });
+    expect(res.status).toBe(201);
+    expect(res.ok).toBe(true);
+    expect(res.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
+    expect(res.bodyUsed).toBe(false);
+    expect(await res.json()).toEqual(data);
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(TypeError);
+    expect(() => res.clone()).toThrow(TypeError);
+    // Its body is a stream already read, as a Response's is after text().
+    expect(res.body?.locked).toBe(true);
+    expect(await json(data).text()).toBe(text);
+    expect(new TextDecoder().decode(await json(data).arrayBuffer())).toBe(text);
+    const blob = await json(data).blob();
+    expect(blob.type).toBe("application/json; charset=utf-8");
+    expect(await blob.text()).toBe(text);
+    const original = json(data);
+    const copy = original.clone();
+    expect(await copy.json()).toEqual(data);
+    expect(await original.json()).toEqual(data);
+  });
+
+  it("gives its body as a stream to whoever asks (a data request sends the Response itself), and reads go there after", async () => {
+    const data = { page: 1, rows: Array.from({ length: 50 }, (_, i) => ({ i, s: "สวัสดี" })) };
+    const res = json(data, { status: 200, headers: { "X-Remix-Test": "1" } });
+    const stream = res.body;
+    expect(stream).toBeInstanceOf(ReadableStream);
+    expect(res.body).toBe(stream);
+    // The server runtime copies a data request's Response around its body to add a header.
+    const sent = new Response(res.body, { status: res.status, headers: res.headers, duplex: "half" } as ResponseInit);
+    expect(await sent.json()).toEqual(data);
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(TypeError);
+    // Asked for as a stream and then read whole: the same bytes.
+    const other = json(data);
+    void other.body;
+    expect(await other.json()).toEqual(data);
+    expect(other.bodyUsed).toBe(true);
+    // A page's render after someone took the stream, without reading it: still the same data.
+    const taken = json({ taken: true });
+    void taken.body;
+    expect((await render(() => taken)).loaderData.root).toEqual({ taken: true });
+  });
+
+  it("refuses a body with a status that has none, as before", () => {
+    expect(() => json({}, { status: 204 })).toThrow(TypeError);
+    expect(() => json({}, 304)).toThrow(TypeError);
+  });
+});
+

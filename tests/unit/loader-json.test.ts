@@ -141,4 +141,3 @@ describe("json()'s body made only when it is read as a stream", () => {
     expect(() => json({}, 304)).toThrow(TypeError);
   });
 });
-

@@ -27,6 +27,7 @@ export const POSTGRES_FILES = [
   "tests/integration/stats-month-status.test.ts",
   "tests/integration/organisations.test.ts",
   "tests/integration/staff-links.test.ts",
+  "tests/integration/line-organisations.test.ts",
 ];
 
 // Not mergeConfig: it would append this include list to the base one (arrays are concatenated).

@@ -23,6 +23,7 @@ import { LIMITS } from "../app/lib/validation";
 import { closeAfterResponse, httpErrorPage } from "./http";
 import { takeDocumentBody } from "../app/utils/document-body.server";
 import { FORM_ACTION_HEADER } from "../app/utils/route-headers";
+import { endWithWholeBody } from "./whole-body-compression";
 
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
 
@@ -220,10 +221,16 @@ export function createCappedRequestHandler({
       allowFormActionOrigin(res, response.headers);
       for (const [key, value] of response.headers.entries()) res.append(key, value);
       const page = takeDocumentBody(response);
-      if (page !== undefined) res.end(req.method === "HEAD" ? undefined : page, "utf8");
-      else if (!response.body) res.end();
-      else if (isSmallBody(response)) res.end(Buffer.from(await response.arrayBuffer()));
-      else await writeReadableStreamToWritable(response.body, res);
+      if (page !== undefined) {
+        // The page's length was that of its text; the bytes (compressed or not) set it again.
+        res.removeHeader("Content-Length");
+        await endWithWholeBody(req, res, Buffer.from(page, "utf8"));
+      } else if (!response.body) res.end();
+      else if (isSmallBody(response)) {
+        const body = Buffer.from(await response.arrayBuffer());
+        res.removeHeader("Content-Length");
+        await endWithWholeBody(req, res, body);
+      } else await writeReadableStreamToWritable(response.body, res);
     } catch (error) {
       next(error);
     }

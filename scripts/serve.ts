@@ -4,7 +4,6 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import zlib from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import express from "express";
 import { sql, type Kysely } from "kysely";
@@ -29,6 +28,7 @@ import { metricsEndpoint } from "./metrics";
 import { createRouteLabeler } from "../app/lib/route-pattern";
 import { initProxyWarning, isTrusted, parseTrustedProxies } from "../app/utils/client-address.server";
 import { createCappedRequestHandler } from "./remix-handler";
+import { BROTLI_PARAMS } from "./whole-body-compression";
 import { precompressedAssets } from "./precompressed";
 import { startOutboxWorker } from "../app/models/notices/outbox.server";
 import { startLinePushWorker } from "../app/models/line/push-worker.server";
@@ -159,11 +159,10 @@ async function main() {
   app.use(requestMetrics(byPath ? (p) => routeLabel(p.replace(/^\/o\/[^/]+(?=\/|$)/, "") || "/") : routeLabel));
   app.use(requestLogger);
   app.use(applySecurityHeaders);
-  // Brotli for browsers that accept it (compression ≥ 1.8) at quality 3 with a 256 KB window: pages and style sheets
-  // are compressed as they are sent, and a page is tens of kilobytes. Measured on a staff queue page (53 KB): quality 5
-  // took 0.5 ms of CPU for 5.7 KB, quality 3 0.2 ms for 6.8 KB; under load from 10 browsers the queue served 17% more
-  // pages (docs/page-cost.md). The browser build's scripts have best-quality copies (precompressed.ts).
-  app.use(compression({ brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 3, [zlib.constants.BROTLI_PARAM_LGWIN]: 18 } } }));
+  // Brotli for browsers that accept it (compression ≥ 1.8), with the same settings as pages and JSON, which the Remix
+  // handler compresses whole itself (scripts/whole-body-compression.ts): style sheets and anything streamed. The
+  // browser build's scripts have best-quality copies (precompressed.ts).
+  app.use(compression({ brotli: { params: BROTLI_PARAMS } }));
   // The one post another site may make: the switch to a linked account, from another organisation of this installation
   // (its host name; with path routing every organisation shares the origin anyway). app/routes/staff_.switch.tsx.
   app.use(

@@ -103,6 +103,7 @@ describe("page strings", () => {
     });
     expect(raw.headers["content-encoding"]).toBe("br");
     expect(raw.headers["vary"]).toMatch(/accept-encoding/i);
+    expect(Number(raw.headers["content-length"])).toBe(raw.body.length);
     const html = zlib.brotliDecompressSync(raw.body).toString("utf8");
     const plain = await fetch(url, { headers: { "accept-encoding": "identity" } });
     expect(plain.headers.get("content-encoding")).toBeNull();
@@ -112,6 +113,36 @@ describe("page strings", () => {
     expect(comparable(html)).toBe(comparable(await plain.text()));
     expect(html).toContain("</html>");
     expect(raw.body.length).toBeLessThan(html.length / 2);
+  });
+
+  it("sends a page as gzip to a browser without brotli, as it is to one that takes neither, and HEAD's headers only", async () => {
+    const url = `${server.url}/complaints/new?lang=en`;
+    const get = (headers: Record<string, string>, method = "GET") =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        void import("node:http").then(({ request }) =>
+          request(url, { method, headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+            .on("error", reject)
+            .end(),
+        );
+      });
+    const gzipped = await get({ "accept-encoding": "gzip, deflate" });
+    expect(gzipped.headers["content-encoding"]).toBe("gzip");
+    expect(Number(gzipped.headers["content-length"])).toBe(gzipped.body.length);
+    const html = zlib.gunzipSync(gzipped.body).toString("utf8");
+    expect(html).toContain("</html>");
+    const plain = await get({ "accept-encoding": "identity" });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(Number(plain.headers["content-length"])).toBe(plain.body.length);
+    expect(plain.headers["vary"]).toMatch(/accept-encoding/i);
+    expect(plain.body.toString("utf8")).toContain("</html>");
+    const head = await get({ "accept-encoding": "gzip, deflate, br" }, "HEAD");
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    expect(head.headers["content-type"]).toMatch(/^text\/html/);
   });
 
   it("answers a client-side navigation's data request with the loader's JSON, as the page got it", async () => {

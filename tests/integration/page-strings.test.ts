@@ -8,6 +8,7 @@
  * - the browser build's scripts come as the build's best-quality brotli copies, kept for a year; the Thai font is the
  *   portal's own file under a content-hashed name.
  */
+import http from "node:http";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../helpers/server";
@@ -30,6 +31,20 @@ async function page(path: string, headers: Record<string, string> = {}) {
   const meta = /<meta name="i18n" content="([^"]*)"/.exec(html)?.[1] ?? "";
   const [lang, version, ...namespaces] = meta.split(" ");
   return { res, html, lang, version, namespaces };
+}
+
+/** An answer as its bytes arrived (fetch would decompress them), with the headers the server set. */
+function rawAnswer(url: string, headers: Record<string, string>, method = "GET") {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    http
+      .request(url, { method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on("error", reject)
+      .end();
+  });
 }
 
 type Tree = { [key: string]: unknown };
@@ -92,15 +107,7 @@ describe("page strings", () => {
 
   it("sends a page compressed with brotli to a browser that accepts it: the same page, a fraction of its size", async () => {
     const url = `${server.url}/complaints/new?lang=en`;
-    const raw = await new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
-      void import("node:http").then(({ get }) =>
-        get(url, { headers: { "accept-encoding": "gzip, deflate, br, zstd" } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-        }).on("error", reject),
-      );
-    });
+    const raw = await rawAnswer(url, { "accept-encoding": "gzip, deflate, br, zstd" });
     expect(raw.headers["content-encoding"]).toBe("br");
     expect(raw.headers["vary"]).toMatch(/accept-encoding/i);
     expect(Number(raw.headers["content-length"])).toBe(raw.body.length);
@@ -117,18 +124,7 @@ describe("page strings", () => {
 
   it("sends a page as gzip to a browser without brotli, as it is to one that takes neither, and HEAD's headers only", async () => {
     const url = `${server.url}/complaints/new?lang=en`;
-    const get = (headers: Record<string, string>, method = "GET") =>
-      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
-        void import("node:http").then(({ request }) =>
-          request(url, { method, headers }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-          })
-            .on("error", reject)
-            .end(),
-        );
-      });
+    const get = (headers: Record<string, string>, method = "GET") => rawAnswer(url, headers, method);
     const gzipped = await get({ "accept-encoding": "gzip, deflate" });
     expect(gzipped.headers["content-encoding"]).toBe("gzip");
     expect(Number(gzipped.headers["content-length"])).toBe(gzipped.body.length);
@@ -160,15 +156,7 @@ describe("page strings", () => {
   it("serves a namespace with brotli, kept for a year at the current version only", async () => {
     const { version } = await page("/complaints/new");
     const url = `${server.url}/locales/${version}/th/complaint.json`;
-    const raw = await new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
-      void import("node:http").then(({ get }) =>
-        get(url, { headers: { "accept-encoding": "gzip, br" } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-        }).on("error", reject),
-      );
-    });
+    const raw = await rawAnswer(url, { "accept-encoding": "gzip, br" });
     expect(raw.headers["content-encoding"]).toBe("br");
     expect(raw.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
     expect(JSON.parse(zlib.brotliDecompressSync(raw.body).toString("utf8"))).toEqual(thComplaint);

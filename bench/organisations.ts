@@ -75,7 +75,7 @@ export interface OrganisationsBenchOptions {
 type D = { connections: number; duration: number };
 
 /** What a request of one organisation carries. */
-interface OrgClient {
+export interface OrgClient {
   code: string;
   host: string;
   csrf: string;
@@ -85,7 +85,7 @@ interface OrgClient {
   staff: string;
 }
 
-interface Installation extends Setup {
+export interface Installation extends Setup {
   children: ChildProcess[];
   /** code → session token of the bench supervisor, written into the organisation's database. */
   sessions: Map<string, string>;
@@ -106,8 +106,8 @@ const TEMPLATE_SCHEMA_CODE = "tpl";
 /** PostgreSQL organisations seeded at once. */
 const PG_SEED_PARALLEL = 2;
 
-const codeOf = (i: number, n: number) => `o${String(i + 1).padStart(Math.max(4, String(n).length), "0")}`;
-const hostOf = (code: string) => `${code}.bench.test`;
+export const codeOf = (i: number, n: number) => `o${String(i + 1).padStart(Math.max(4, String(n).length), "0")}`;
+export const hostOf = (code: string) => `${code}.bench.test`;
 const secondsSince = (t: number) => ((Date.now() - t) / 1000).toFixed(1);
 
 function readOrCreateMasterKey(dataDir: string): Buffer {
@@ -204,7 +204,7 @@ function withSearchPath(url: string, schema: string): string {
  * The PostgreSQL installation on a fresh database: the template copied once by migrate-to-postgres into org_tpl, then
  * per organisation: recorded, its schema created and migrated (prepareSite), its rows copied from org_tpl.
  */
-async function seedPostgresInstallation(
+export async function seedPostgresInstallation(
   url: string,
   dataDir: string,
   codes: string[],
@@ -344,7 +344,7 @@ async function seedPostgresInstallation(
 // Sessions and clients
 
 /** A completed sign-in of the bench supervisor in one organisation's database: returns the cookie's token. */
-async function writeSession(db: Kysely<any>): Promise<string> {
+export async function writeSession(db: Kysely<any>): Promise<string> {
   const staff = (await db.selectFrom("staff").select("id").where("email", "=", BENCH_STAFF.email).executeTakeFirstOrThrow()) as {
     id: number;
   };
@@ -393,7 +393,7 @@ async function writeSqliteSessions(dataDir: string, codes: string[]): Promise<Ma
 }
 
 /** The CSRF cookie of organisations [from, to): each one's home page asked for once (the organisation comes into use). */
-async function addClients(inst: Installation, codes: string[], upTo: number): Promise<void> {
+export async function addClients(inst: Installation, codes: string[], upTo: number): Promise<void> {
   const todo = codes.slice(inst.clients.length, upTo);
   const got: OrgClient[] = new Array(todo.length);
   let next = 0;
@@ -414,7 +414,7 @@ async function addClients(inst: Installation, codes: string[], upTo: number): Pr
 }
 
 /** Round robin over the first k organisations. */
-function rotation(clients: OrgClient[], k: number): () => OrgClient {
+export function rotation(clients: OrgClient[], k: number): () => OrgClient {
   let n = 0;
   return () => clients[n++ % k]!;
 }
@@ -425,7 +425,7 @@ function rotation(clients: OrgClient[], k: number): () => OrgClient {
 let clientNo = 0;
 const fakeClient = () => `10.${(clientNo >> 16) & 255}.${(clientNo >> 8) & 255}.${clientNo++ & 255}`;
 
-function bareRequest(next: () => OrgClient): autocannon.Request {
+export function bareRequest(next: () => OrgClient): autocannon.Request {
   return {
     method: "POST",
     path: "/language",
@@ -440,7 +440,7 @@ function bareRequest(next: () => OrgClient): autocannon.Request {
   };
 }
 
-function trackRequest(next: () => OrgClient, references: string[]): autocannon.Request {
+export function trackRequest(next: () => OrgClient, references: string[]): autocannon.Request {
   let lookupNo = 0;
   return {
     method: "POST",
@@ -457,7 +457,7 @@ function trackRequest(next: () => OrgClient, references: string[]): autocannon.R
   };
 }
 
-function getRequest(next: () => OrgClient, pathname: string, staff: boolean): autocannon.Request {
+export function getRequest(next: () => OrgClient, pathname: string, staff: boolean): autocannon.Request {
   return {
     method: "GET",
     path: pathname,
@@ -468,7 +468,7 @@ function getRequest(next: () => OrgClient, pathname: string, staff: boolean): au
   };
 }
 
-const QUEUE = "/staff?deadline=overdue";
+export const QUEUE = "/staff?deadline=overdue";
 const plural = (n: number) => `${n} client${n > 1 ? "s" : ""}`;
 
 async function warmUp(inst: Installation, k: number, d: D) {

@@ -14,7 +14,7 @@ import { dialectOf } from "../db/dialects";
 import { getDb } from "../app/utils/db.server";
 import { log, errorFields } from "../app/utils/logger.server";
 import { followRequestTraffic } from "../app/utils/yield.server";
-import { startDeadlineTicker, type TickResult } from "../app/models/deadlines/escalation.server";
+import { organisationTickInterval, startDeadlineTicker, type TickResult } from "../app/models/deadlines/escalation.server";
 import { runForSite } from "../app/utils/site-context.server";
 import type { DB } from "../db/connection";
 import { openSiteDirectory, prepareSite, severalOrganisations } from "./organisations";
@@ -71,9 +71,11 @@ const directory = severalOrganisations() ? await openSiteDirectory(undefined, { 
 const tickers: { stop(): Promise<void> }[] = [];
 const startFor = async (db: DB) => {
   await dialectOf(db).setLockWait(db, WORKER_BUSY_TIMEOUT_MS);
-  // Several organisations: their ticks are spread over the minute instead of all falling in the same second.
-  const firstTickMs = data.firstTickMs + (directory ? Math.floor(Math.random() * data.intervalMs) : 0);
-  tickers.push(startDeadlineTicker({ intervalMs: data.intervalMs, firstTickMs, db, onFinished }));
+  // Several organisations: each ticked less often as they grow in number (organisationTickInterval), their ticks spread
+  // over that interval instead of all falling in the same second.
+  const intervalMs = directory ? organisationTickInterval(data.intervalMs, directory.all().length) : data.intervalMs;
+  const firstTickMs = data.firstTickMs + (directory ? Math.floor(Math.random() * intervalMs) : 0);
+  tickers.push(startDeadlineTicker({ intervalMs, firstTickMs, db, onFinished }));
 };
 let watch: NodeJS.Timeout | undefined;
 if (directory) {

@@ -80,9 +80,13 @@ async function main() {
   /** Starts an organisation's background work once (set below, with the workers). */
   let ensureBackground: (site: Site) => void = () => {};
   /** Runs `work` for every organisation (once, for the installation's, when it serves one). */
+  let stopping = false;
   const forEachSite = async (work: () => Promise<void>) => {
     if (!directory) return work();
-    for (const site of directory.all()) await runForSite(site, work);
+    for (const site of directory.all()) {
+      if (stopping) return; // shutting down: the organisations not reached yet wait for the next start
+      await runForSite(site, work);
+    }
   };
   // Retention: closed corruption reports past their retention period lose their content, and general complaints past
   // theirs lose their personal data (the privacy notice's promise); statistics stay. Soon after start (in batches that
@@ -324,7 +328,6 @@ async function main() {
   server.requestTimeout = 600_000;
   server.keepAliveTimeout = 5_000;
 
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;

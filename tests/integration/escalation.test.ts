@@ -417,6 +417,38 @@ describe("incremental tick (high-water mark)", () => {
     const next = await tick("2026-10-28T04:05:00.000Z");
     expect(next.stats.mode).toBe("incremental");
   });
+
+  it("a tick soon after another (another app server's) is skipped; a case due in between waits for the next one", async () => {
+    const skipping = (iso: string) => runDeadlineTick(db, { now: new Date(iso), skipIfTickedWithinMs: 30_000 });
+    await tick("2026-11-02T03:00:00.000Z");
+    const id = await newCase("2026-10-01T03:00:00.000Z", "2026-10-16"); // long overdue, recorded now
+    const soon = await skipping("2026-11-02T03:00:20.000Z");
+    expect(soon.stats.mode).toBe("skipped");
+    expect(soon.examined).toBe(0);
+    expect(await escalationNotes(id)).toEqual([]);
+    const state = await db.selectFrom("deadline_tick_state").selectAll().executeTakeFirstOrThrow();
+    expect(state.last_tick_at).toBe("2026-11-02T03:00:00.000Z"); // a skipped tick leaves the mark alone
+    const later = await skipping("2026-11-02T03:00:31.000Z");
+    expect(later.stats.mode).toBe("incremental");
+    expect(later.stats.examined.changed).toBe(1);
+    expect(await escalationNotes(id)).toEqual(["escalation: overdue", "escalation: overdue_executive", "escalation: unassigned"]);
+    // A full scan owed (rules changed) is never skipped, nor is a clock set back.
+    await db.updateTable("escalation_rules").set({ days: 8 }).where("level", "=", "overdue_executive").execute();
+    expect((await skipping("2026-11-02T03:00:40.000Z")).stats.mode).toBe("full");
+    expect((await skipping("2026-11-02T02:59:00.000Z")).stats.mode).toBe("clock_behind");
+  });
+});
+
+describe("ticks of many organisations", () => {
+  it("each organisation is ticked every minute while they are few, then spaced so one process starts a tick every 150 ms", async () => {
+    const { organisationTickInterval, TICK_SPACING_MS } = await import("~/models/deadlines/escalation.server");
+    expect(TICK_SPACING_MS).toBe(150);
+    expect(organisationTickInterval(60_000, 1)).toBe(60_000);
+    expect(organisationTickInterval(60_000, 400)).toBe(60_000);
+    expect(organisationTickInterval(60_000, 401)).toBe(60_150);
+    expect(organisationTickInterval(60_000, 1_000)).toBe(150_000);
+    expect(organisationTickInterval(60_000, 0)).toBe(60_000);
+  });
 });
 
 describe("digests and bounded batches", () => {

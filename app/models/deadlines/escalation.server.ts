@@ -183,7 +183,7 @@ export interface TickResult {
   notified: NotifyResult;
   /** Rows examined per level and for the changed ("dirty") cases; `mode` says what the tick looked at. */
   stats: {
-    mode: "full" | "incremental" | "clock_behind";
+    mode: "full" | "incremental" | "clock_behind" | "skipped";
     window: { from: string | null; to: string };
     examined: Record<EscalationLevel | "changed", number>;
   };
@@ -206,7 +206,10 @@ export interface TickResult {
  * event loop after each. `signal` stops the tick between batches (shutdown): the claims made so far stay committed
  * and owed their e-mails, and the mark does not move, so the next tick goes on where this one stopped.
  */
-export async function runDeadlineTick(db: Kysely<Database>, opts: { now?: Date; signal?: AbortSignal } = {}): Promise<TickResult> {
+export async function runDeadlineTick(
+  db: Kysely<Database>,
+  opts: { now?: Date; signal?: AbortSignal; skipIfTickedWithinMs?: number } = {},
+): Promise<TickResult> {
   const at = opts.now ?? clockNow();
   const atIso = at.toISOString();
   const signal = opts.signal;
@@ -221,6 +224,20 @@ export async function runDeadlineTick(db: Kysely<Database>, opts: { now?: Date; 
     },
   };
   const state = await db.selectFrom("deadline_tick_state").select(["last_tick_at", "full_scan"]).where("id", "=", 1).executeTakeFirst();
+  // Another app server (or this one) ticked the organisation a moment ago: nothing is read or claimed now; the next
+  // tick of either goes on from that tick's mark (see skipIfTickedWithinMs on startDeadlineTicker).
+  const skipMs = opts.skipIfTickedWithinMs ?? 0;
+  if (
+    skipMs > 0 &&
+    state &&
+    state.full_scan !== 1 &&
+    state.last_tick_at <= atIso &&
+    Date.parse(state.last_tick_at) > at.getTime() - skipMs
+  ) {
+    result.stats.mode = "skipped";
+    result.stats.window.from = state.last_tick_at;
+    return result;
+  }
   const dirtyMax = Number(
     (
       await db
@@ -337,22 +354,42 @@ export async function runDeadlineTick(db: Kysely<Database>, opts: { now?: Date; 
   return result;
 }
 
+/** The least time between two organisations' ticks in one process (several organisations: see organisationTickInterval). */
+export const TICK_SPACING_MS = 150;
+
+/**
+ * How often each organisation is ticked when one process ticks `organisations` of them: every `intervalMs` (a minute)
+ * while they are few, then spaced so the process starts at most one tick every TICK_SPACING_MS (1,000 organisations:
+ * every 150 s). Thresholds fall at the end of a Bangkok day (addDays), so an escalation comes a minute or two after
+ * midnight instead of within the minute; the cost of ticking stays flat as organisations are added.
+ */
+export function organisationTickInterval(intervalMs: number, organisations: number): number {
+  return Math.max(intervalMs, Math.max(1, organisations) * TICK_SPACING_MS);
+}
+
 /**
  * The scheduler: a tick shortly after start (catch-up after downtime), then every `intervalMs` (a tick still running is
  * not started again). The server runs it in its deadline worker thread (scripts/deadline-worker.ts, supervised by
  * ticker-thread.server.ts), so the claims never run on the thread that answers requests. `onFinished` is called after
  * each pass that finished (not one that failed or was stopped): the heartbeat for /healthz and /metrics. `stop()` stops
  * the running tick between two batches and waits for it (the batch under way commits first).
+ *
+ * A tick that finds the organisation ticked less than `skipIfTickedWithinMs` ago (half the interval unless given) by
+ * any process reads nothing else and returns as "skipped" (still reported to `onFinished`: this thread is alive and the
+ * organisation was ticked). So several app servers on one database tick each organisation about once per interval
+ * between them, not once each; one that stops leaves the ticks to the others without any hand-over.
  */
 export function startDeadlineTicker({
   intervalMs,
   db,
   firstTickMs = 1_000,
+  skipIfTickedWithinMs = Math.floor(intervalMs / 2),
   onFinished,
 }: {
   intervalMs: number;
   db: Kysely<Database>;
   firstTickMs?: number;
+  skipIfTickedWithinMs?: number;
   onFinished: (result: TickResult, finishedAt: number) => void;
 }) {
   let running: Promise<unknown> | null = null;
@@ -362,7 +399,7 @@ export function startDeadlineTicker({
     if (running || stopped) return;
     const id = crypto.randomBytes(3).toString("hex");
     const started = Date.now();
-    running = runDeadlineTick(db, { signal: abort.signal })
+    running = runDeadlineTick(db, { signal: abort.signal, skipIfTickedWithinMs })
       .then((r) => {
         onFinished(r, Date.now());
         const total = Object.values(r.escalated).reduce((a, b) => a + b, 0);

@@ -545,6 +545,53 @@ describe("the dialect's query helpers", () => {
   });
 });
 
+describe("connections of a schema per organisation on PostgreSQL", () => {
+  it("each schema's queries go to its home connection when it is free, to the others when it is busy, always in its own schema", async () => {
+    const { openPostgresSchemas, homeLaneOf } = await import("../../db/dialects/postgres");
+    const url = await server!.createDatabase("lanes");
+    const pool = openPostgresSchemas(url, { max: 4 });
+    try {
+      // Two schemas with different home lanes (of four).
+      const names = Array.from({ length: 12 }, (_, i) => `org_l${i}`);
+      const a = names[0]!;
+      const b = names.find((n) => homeLaneOf(n, 4) !== homeLaneOf(a, 4))!;
+      for (const s of [a, b]) await sql.raw(`create schema ${s}; create table ${s}.t (x int)`).execute(pool.forSchema("platform"));
+      const backend = async (s: string) =>
+        (await sql<{ pid: number; schema: string }>`select pg_backend_pid() as pid, current_schema() as schema`.execute(pool.forSchema(s)))
+          .rows[0]!;
+      const one = await backend(a);
+      expect(one.schema).toBe(a);
+      for (let i = 0; i < 5; i++) expect(await backend(a)).toEqual(one); // the same connection while it is free
+      const other = await backend(b);
+      expect(other.schema).toBe(b);
+      expect(other.pid).not.toBe(one.pid);
+      expect(await backend(a)).toEqual(one); // and back: still its home connection, its path set again
+      // Busy: four at once take the four connections, a fifth waits for one; each runs in its own schema.
+      const slow = (s: string) =>
+        sql<{ pid: number; schema: string }>`select pg_backend_pid() as pid, current_schema() as schema, pg_sleep(0.2)`
+          .execute(pool.forSchema(s))
+          .then((r) => r.rows[0]!);
+      const five = await Promise.all([slow(a), slow(a), slow(b), slow(a), slow(a)]);
+      expect(new Set(five.map((r) => r.pid)).size).toBe(4);
+      expect(five.map((r) => r.schema)).toEqual([a, a, b, a, a]);
+      // A transaction keeps its one connection throughout.
+      const inTrx = await pool
+        .forSchema(a)
+        .transaction()
+        .execute(async (trx) => {
+          await sql`insert into t values (1)`.execute(trx);
+          const pids = await Promise.all([1, 2].map(() => sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)));
+          return pids.map((r) => r.rows[0]!.pid);
+        });
+      expect(new Set(inTrx).size).toBe(1);
+      expect((await sql<{ n: number }>`select count(*) as n from t`.execute(pool.forSchema(a))).rows[0]!.n).toBe(1);
+      expect((await sql<{ n: number }>`select count(*) as n from t`.execute(pool.forSchema(b))).rows[0]!.n).toBe(0);
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
+
 describe("prepared statements on PostgreSQL", () => {
   it("are prepared once per connection, and the queue's page is planned once and then reused", async () => {
     const url = await server!.createDatabase("prepared");

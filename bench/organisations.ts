@@ -662,7 +662,7 @@ async function runInstallation(
   writeSessions: () => Promise<Map<string, string>>,
 ): Promise<InstallationResult> {
   const pids = inst.children.map((c) => c.pid!);
-  const settleSeconds = await waitQuiet(pids, 180_000);
+  const settleSeconds = await waitQuiet(pids, 300_000);
   console.log(`${inst.label}: started in ${startSeconds.toFixed(1)} s, quiet ${settleSeconds.toFixed(0)} s later`);
   const idle = idleSeconds > 0 ? await idleCpu(pids, idleSeconds) : [];
   const startRss = inst.children.map((c) => rssOf(c.pid!));

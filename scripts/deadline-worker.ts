@@ -71,11 +71,13 @@ const directory = severalOrganisations() ? await openSiteDirectory(undefined, { 
 const tickers: { stop(): Promise<void> }[] = [];
 const startFor = async (db: DB) => {
   await dialectOf(db).setLockWait(db, WORKER_BUSY_TIMEOUT_MS);
-  // Several organisations: each ticked less often as they grow in number (organisationTickInterval), their ticks spread
-  // over that interval instead of all falling in the same second.
+  // Several organisations: each ticked less often as they grow in number (organisationTickInterval), their first ticks
+  // (the catch-up after a stop) spread over the first minute instead of all falling in the same second, and the later
+  // ones spread likewise over their interval.
   const intervalMs = directory ? organisationTickInterval(data.intervalMs, directory.all().length) : data.intervalMs;
-  const firstTickMs = data.firstTickMs + (directory ? Math.floor(Math.random() * intervalMs) : 0);
-  tickers.push(startDeadlineTicker({ intervalMs, firstTickMs, db, onFinished }));
+  const firstTickMs = data.firstTickMs + (directory ? Math.floor(Math.random() * data.intervalMs) : 0);
+  const periodOffsetMs = directory ? Math.floor(Math.random() * intervalMs) : 0;
+  tickers.push(startDeadlineTicker({ intervalMs, firstTickMs, periodOffsetMs, db, onFinished }));
 };
 let watch: NodeJS.Timeout | undefined;
 if (directory) {

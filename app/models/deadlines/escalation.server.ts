@@ -383,12 +383,15 @@ export function startDeadlineTicker({
   intervalMs,
   db,
   firstTickMs = 1_000,
+  periodOffsetMs = 0,
   skipIfTickedWithinMs = Math.floor(intervalMs / 2),
   onFinished,
 }: {
   intervalMs: number;
   db: Kysely<Database>;
   firstTickMs?: number;
+  /** When the regular ticks start (then every intervalMs): many organisations' ticks are spread by it. */
+  periodOffsetMs?: number;
   skipIfTickedWithinMs?: number;
   onFinished: (result: TickResult, finishedAt: number) => void;
 }) {
@@ -424,12 +427,20 @@ export function startDeadlineTicker({
         running = null;
       });
   };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  setTimeout(tick, firstTickMs).unref();
+  let timer: NodeJS.Timeout | undefined;
+  const phase = setTimeout(() => {
+    if (stopped) return;
+    timer = setInterval(tick, intervalMs);
+    timer.unref();
+  }, periodOffsetMs);
+  phase.unref();
+  const first = setTimeout(tick, firstTickMs);
+  first.unref();
   return {
     async stop() {
       stopped = true;
+      clearTimeout(phase);
+      clearTimeout(first);
       clearInterval(timer);
       abort.abort();
       if (running) await running;

@@ -75,7 +75,7 @@ export interface OrganisationsBenchOptions {
 type D = { connections: number; duration: number };
 
 /** What a request of one organisation carries. */
-export interface OrgClient {
+interface OrgClient {
   code: string;
   host: string;
   csrf: string;
@@ -85,7 +85,7 @@ export interface OrgClient {
   staff: string;
 }
 
-export interface Installation extends Setup {
+interface Installation extends Setup {
   children: ChildProcess[];
   /** code → session token of the bench supervisor, written into the organisation's database. */
   sessions: Map<string, string>;
@@ -106,8 +106,8 @@ const TEMPLATE_SCHEMA_CODE = "tpl";
 /** PostgreSQL organisations seeded at once. */
 const PG_SEED_PARALLEL = 2;
 
-export const codeOf = (i: number, n: number) => `o${String(i + 1).padStart(Math.max(4, String(n).length), "0")}`;
-export const hostOf = (code: string) => `${code}.bench.test`;
+const codeOf = (i: number, n: number) => `o${String(i + 1).padStart(Math.max(4, String(n).length), "0")}`;
+const hostOf = (code: string) => `${code}.bench.test`;
 const secondsSince = (t: number) => ((Date.now() - t) / 1000).toFixed(1);
 
 function readOrCreateMasterKey(dataDir: string): Buffer {
@@ -204,7 +204,7 @@ function withSearchPath(url: string, schema: string): string {
  * The PostgreSQL installation on a fresh database: the template copied once by migrate-to-postgres into org_tpl, then
  * per organisation: recorded, its schema created and migrated (prepareSite), its rows copied from org_tpl.
  */
-export async function seedPostgresInstallation(
+async function seedPostgresInstallation(
   url: string,
   dataDir: string,
   codes: string[],
@@ -344,7 +344,7 @@ export async function seedPostgresInstallation(
 // Sessions and clients
 
 /** A completed sign-in of the bench supervisor in one organisation's database: returns the cookie's token. */
-export async function writeSession(db: Kysely<any>): Promise<string> {
+async function writeSession(db: Kysely<any>): Promise<string> {
   const staff = (await db.selectFrom("staff").select("id").where("email", "=", BENCH_STAFF.email).executeTakeFirstOrThrow()) as {
     id: number;
   };
@@ -393,7 +393,7 @@ async function writeSqliteSessions(dataDir: string, codes: string[]): Promise<Ma
 }
 
 /** The CSRF cookie of organisations [from, to): each one's home page asked for once (the organisation comes into use). */
-export async function addClients(inst: Installation, codes: string[], upTo: number): Promise<void> {
+async function addClients(inst: Installation, codes: string[], upTo: number): Promise<void> {
   const todo = codes.slice(inst.clients.length, upTo);
   const got: OrgClient[] = new Array(todo.length);
   let next = 0;
@@ -414,7 +414,7 @@ export async function addClients(inst: Installation, codes: string[], upTo: numb
 }
 
 /** Round robin over the first k organisations. */
-export function rotation(clients: OrgClient[], k: number): () => OrgClient {
+function rotation(clients: OrgClient[], k: number): () => OrgClient {
   let n = 0;
   return () => clients[n++ % k]!;
 }
@@ -425,7 +425,7 @@ export function rotation(clients: OrgClient[], k: number): () => OrgClient {
 let clientNo = 0;
 const fakeClient = () => `10.${(clientNo >> 16) & 255}.${(clientNo >> 8) & 255}.${clientNo++ & 255}`;
 
-export function bareRequest(next: () => OrgClient): autocannon.Request {
+function bareRequest(next: () => OrgClient): autocannon.Request {
   return {
     method: "POST",
     path: "/language",
@@ -440,24 +440,28 @@ export function bareRequest(next: () => OrgClient): autocannon.Request {
   };
 }
 
-export function trackRequest(next: () => OrgClient, references: string[]): autocannon.Request {
+/** A tracking lookup of the template's complaint i (1 …) at c's organisation, from a client address of its own. */
+function trackLookup(c: OrgClient, i: number, references: string[]) {
+  return {
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: c.visitor, "X-Forwarded-For": fakeClient() },
+    body: new URLSearchParams({ csrf: c.csrf, reference: references[i - 1]!, code: benchTrackingCode(i) }).toString(),
+  };
+}
+
+function trackRequest(next: () => OrgClient, references: string[]): autocannon.Request {
   let lookupNo = 0;
   return {
     method: "POST",
     path: "/track",
     setupRequest: (req: any) => {
       const c = next();
-      const i = 1 + ((lookupNo++ * 7919) % references.length);
-      return {
-        ...req,
-        headers: { Host: c.host, "Content-Type": "application/x-www-form-urlencoded", Cookie: c.visitor, "X-Forwarded-For": fakeClient() },
-        body: new URLSearchParams({ csrf: c.csrf, reference: references[i - 1]!, code: benchTrackingCode(i) }).toString(),
-      };
+      const lookup = trackLookup(c, 1 + ((lookupNo++ * 7919) % references.length), references);
+      return { ...req, headers: { Host: c.host, ...lookup.headers }, body: lookup.body };
     },
   };
 }
 
-export function getRequest(next: () => OrgClient, pathname: string, staff: boolean): autocannon.Request {
+function getRequest(next: () => OrgClient, pathname: string, staff: boolean): autocannon.Request {
   return {
     method: "GET",
     path: pathname,
@@ -468,7 +472,7 @@ export function getRequest(next: () => OrgClient, pathname: string, staff: boole
   };
 }
 
-export const QUEUE = "/staff?deadline=overdue";
+const QUEUE = "/staff?deadline=overdue";
 const plural = (n: number) => `${n} client${n > 1 ? "s" : ""}`;
 
 /**
@@ -488,10 +492,12 @@ async function warmUp(inst: Installation, k: number, d: D, references: string[])
   const worker = async () => {
     for (let j = next++; j < jobs.length; j = next++) {
       const { c, url, i } = jobs[j]!;
-      const n = 1 + (i % references.length);
-      const body = new URLSearchParams({ csrf: c.csrf, reference: references[n - 1]!, code: benchTrackingCode(n) }).toString();
-      const headers = { "Content-Type": "application/x-www-form-urlencoded", Cookie: c.visitor, "X-Forwarded-For": fakeClient() };
-      await requestWithHost(url, { host: c.host, method: "POST", path: "/track", headers, body });
+      await requestWithHost(url, {
+        host: c.host,
+        method: "POST",
+        path: "/track",
+        ...trackLookup(c, 1 + (i % references.length), references),
+      });
       await requestWithHost(url, { host: c.host, path: QUEUE, headers: { Cookie: c.staff } });
     }
   };

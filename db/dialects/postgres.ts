@@ -185,13 +185,20 @@ export function homeLaneOf(schema: string, lanes: number): number {
   return crypto.createHash("sha256").update(schema).digest().readUInt32BE(0) % lanes;
 }
 
+/** Queries a schema lets queue on each of its lanes (one running, the others waiting) before it takes another lane. */
+export const LANE_QUEUE_BEFORE_SPILL = 4;
+
 /**
- * One lane per connection (`opts.max`, 10 by default). A schema's queries go to its home lane's connection when that
- * one is free, else to the next free lane after it, else wait on the least busy. With a schema per organisation, each
- * server process on the database side then sees about a tenth of the organisations instead of all of them: it keeps
- * their catalogue entries (~300 relations each) warm instead of reading the catalogue again for most statements (1,000
- * organisations are ~300,000 relations; measured, most of a page's database time went to that). The home lane
- * of a schema is the same in every app server.
+ * One lane per connection (`opts.max`, 10 by default). Each schema has its own lanes: at first only its home lane (a
+ * hash of its name, the same in every app server). A query goes to the first free lane of its schema's, else waits on
+ * the least busy of them; only when every one of them already has LANE_QUEUE_BEFORE_SPILL queries does the schema take
+ * a free lane of another (the next after its home) and keep it as one of its own. With a schema per organisation, each
+ * server process on the database side then serves a small share of the organisations and keeps their catalogue
+ * entries (~300 relations each) warm instead of reading the catalogue again for most statements (1,000 organisations
+ * are ~300,000 relations; measured, most of a page's database time went to that), while one busy organisation still
+ * spreads over as many lanes as it keeps busy. (Before, a query took any free lane when its home lane was busy: under
+ * load every connection served every organisation, and a page on PostgreSQL cost about a third more; see
+ * docs/page-cost.md, ninth round.)
  */
 export function openPostgresSchemas(url: string, opts: { max?: number } = {}): SchemaPool {
   type Lane = { driver: PostgresDriver; busy: number };
@@ -200,13 +207,24 @@ export function openPostgresSchemas(url: string, opts: { max?: number } = {}): S
     busy: 0,
   }));
   const laneOf = new WeakMap<DatabaseConnection, Lane>();
-  const pick = (home: number): Lane => {
-    let best = lanes[home]!;
-    for (let i = 0; i < lanes.length; i++) {
-      const lane = lanes[(home + i) % lanes.length]!;
+  /** The lanes of the schemas that took more than their home lane (indexes into `lanes`, home first). */
+  const lanesOfSchema = new Map<string, number[]>();
+  const pick = (schema: string, home: number): Lane => {
+    const mine = lanesOfSchema.get(schema) ?? [home];
+    let best = lanes[mine[0]!]!;
+    for (const i of mine) {
+      const lane = lanes[i]!;
       if (lane.busy === 0) return lane;
       if (lane.busy < best.busy) best = lane;
     }
+    if (best.busy >= LANE_QUEUE_BEFORE_SPILL)
+      for (let k = 1; k < lanes.length; k++) {
+        const i = (home + k) % lanes.length;
+        if (lanes[i]!.busy === 0 && !mine.includes(i)) {
+          lanesOfSchema.set(schema, [...mine, i]);
+          return lanes[i]!;
+        }
+      }
     return best;
   };
   const shared = lanes[0]!.driver; // transactions and savepoints: the same statements on any lane's connection
@@ -226,7 +244,7 @@ export function openPostgresSchemas(url: string, opts: { max?: number } = {}): S
     return {
       init: () => (ready ??= Promise.all(lanes.map((l) => l.driver.init())).then(() => undefined)),
       async acquireConnection() {
-        const lane = pick(home);
+        const lane = pick(schema, home);
         lane.busy++;
         let conn: DatabaseConnection;
         try {

@@ -546,8 +546,8 @@ describe("the dialect's query helpers", () => {
 });
 
 describe("connections of a schema per organisation on PostgreSQL", () => {
-  it("each schema's queries go to its home connection when it is free, to the others when it is busy, always in its own schema", async () => {
-    const { openPostgresSchemas, homeLaneOf } = await import("../../db/dialects/postgres");
+  it("each schema's queries keep to its own connections (its home one first), take another only when its own have queries queued, always in its own schema", async () => {
+    const { openPostgresSchemas, homeLaneOf, LANE_QUEUE_BEFORE_SPILL } = await import("../../db/dialects/postgres");
     const url = await server!.createDatabase("lanes");
     const pool = openPostgresSchemas(url, { max: 4 });
     try {
@@ -566,14 +566,26 @@ describe("connections of a schema per organisation on PostgreSQL", () => {
       expect(other.schema).toBe(b);
       expect(other.pid).not.toBe(one.pid);
       expect(await backend(a)).toEqual(one); // and back: still its home connection, its path set again
-      // Busy: four at once take the four connections, a fifth waits for one; each runs in its own schema.
-      const slow = (s: string) =>
-        sql<{ pid: number; schema: string }>`select pg_backend_pid() as pid, current_schema() as schema, pg_sleep(0.2)`
+      const slow = (s: string, seconds = 0.2) =>
+        sql<{ pid: number; schema: string }>`select pg_backend_pid() as pid, current_schema() as schema, pg_sleep(${seconds})`
           .execute(pool.forSchema(s))
           .then((r) => r.rows[0]!);
-      const five = await Promise.all([slow(a), slow(a), slow(b), slow(a), slow(a)]);
-      expect(new Set(five.map((r) => r.pid)).size).toBe(4);
-      expect(five.map((r) => r.schema)).toEqual([a, a, b, a, a]);
+      // Busy with a query or two: the next ones wait for their own connection rather than take a free one (which would
+      // then have to read another organisation's catalogue entries).
+      const twoOfB = await Promise.all([slow(b, 0.1), slow(b, 0.1)]);
+      expect(twoOfB.map((r) => r.pid)).toEqual([other.pid, other.pid]);
+      // LANE_QUEUE_BEFORE_SPILL queued on its home connection: the next one takes a free connection, which is then one
+      // of the schema's own; each runs in its own schema.
+      const many = await Promise.all(Array.from({ length: LANE_QUEUE_BEFORE_SPILL + 2 }, () => slow(a, 0.05)));
+      expect(many.map((r) => r.schema)).toEqual(many.map(() => a));
+      const pids = [...new Set(many.map((r) => r.pid))];
+      expect(pids).toHaveLength(2);
+      expect(many.slice(0, LANE_QUEUE_BEFORE_SPILL).map((r) => r.pid)).toEqual(many.slice(0, LANE_QUEUE_BEFORE_SPILL).map(() => one.pid));
+      const second = pids.find((p) => p !== one.pid)!;
+      // Now a has two connections: with its home one busy, its next query takes the other at once.
+      const [, quick] = await Promise.all([slow(a), new Promise((r) => setTimeout(r, 50)).then(() => backend(a))]);
+      expect(quick).toEqual({ pid: second, schema: a });
+      expect(await backend(b)).toEqual(other);
       // A transaction keeps its one connection throughout.
       const inTrx = await pool
         .forSchema(a)

@@ -12,7 +12,7 @@ import path from "node:path";
 import { sql, type Kysely } from "kysely";
 import { isPostgresUrl } from "./dialects/url";
 import { openSqlite } from "./dialects/sqlite";
-import { openPostgresSchemas, type SchemaPool } from "./dialects/postgres";
+import { openPostgresSchemas, withStartupLock, type SchemaPool } from "./dialects/postgres";
 
 export interface OrganisationTable {
   code: string;
@@ -186,15 +186,23 @@ export function openOrganisationStorage(
   };
 }
 
-/** Creates the platform tables when missing (idempotent; run at every start). */
+/**
+ * Creates the platform tables when missing (idempotent; run at every start). On PostgreSQL several app servers may start
+ * at once: they take turns (withStartupLock).
+ */
 export async function preparePlatform(storage: OrganisationStorage): Promise<void> {
-  const db = storage.platform as Kysely<any>;
-  if (storage.kind === "postgres") {
-    await sql`create schema if not exists platform`.execute(db);
-    // Trigram search (each organisation's complaints) needs pg_trgm; it lives in public, which every organisation's
-    // search_path ends with, and holds nothing else of the portal's.
-    await sql`create extension if not exists pg_trgm with schema public`.execute(db);
-  }
+  if (storage.kind === "postgres")
+    return withStartupLock(storage.platform as Kysely<any>, "platform tables", async (trx) => {
+      await sql`create schema if not exists platform`.execute(trx);
+      // Trigram search (each organisation's complaints) needs pg_trgm; it lives in public, which every organisation's
+      // search_path ends with, and holds nothing else of the portal's.
+      await sql`create extension if not exists pg_trgm with schema public`.execute(trx);
+      await createPlatformTables(trx);
+    });
+  await createPlatformTables(storage.platform as Kysely<any>);
+}
+
+async function createPlatformTables(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("organisation")
     .ifNotExists()

@@ -17,6 +17,7 @@ import { sql, type Kysely } from "kysely";
 import { allLimiters } from "./rate-limit.server";
 import { installationMasterKey } from "./keys.server";
 import { errorFields, log } from "./logger.server";
+import { withStartupLock } from "../../db/dialects/postgres";
 
 const DAY_MS = 86_400_000;
 /** Rows per statement. */
@@ -34,10 +35,12 @@ function daySecret(at: number): Buffer {
 const keyOf = (secret: Buffer, limiter: string, key: string) =>
   crypto.createHmac("sha256", secret).update(`${limiter}\0${key}`).digest("base64url").slice(0, 32);
 
-/** Creates the table (UNLOGGED: counts need no crash safety and cost no WAL). */
+/** Creates the table (UNLOGGED: counts need no crash safety and cost no WAL); app servers starting together take turns. */
 export async function prepareSharedLimits<DB>(db: Kysely<DB>): Promise<void> {
-  await sql`create unlogged table if not exists rate_limit_counts (k text primary key, n integer not null, reset_at bigint not null)`.execute(
-    db,
+  await withStartupLock(db, "rate limit counts", (trx) =>
+    sql`create unlogged table if not exists rate_limit_counts (k text primary key, n integer not null, reset_at bigint not null)`.execute(
+      trx,
+    ),
   );
 }
 

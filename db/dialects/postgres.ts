@@ -17,6 +17,7 @@ import {
   type Driver,
   type TableMetadata,
   type TransactionSettings,
+  type Transaction,
 } from "kysely";
 import crypto from "node:crypto";
 import pg from "pg";
@@ -178,6 +179,20 @@ class SchemaIntrospector extends PostgresIntrospector {
     }
     return [...tables.values()];
   }
+}
+
+/**
+ * Runs `work` in a transaction that holds the advisory lock named `name` (a transaction-level lock: released at commit
+ * or rollback). For the statements every app server runs at start (`create … if not exists`): two servers creating the
+ * same table at the same moment make one of them fail ("duplicate key value violates unique constraint
+ * pg_type_typname_nsp_index"), so they take turns; the second finds everything there.
+ */
+export async function withStartupLock<DB, T>(db: Kysely<DB>, name: string, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  const key = crypto.createHash("sha256").update(`sujarit ${name}`).digest().readBigInt64BE(0).toString();
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${key}::bigint)`.execute(trx);
+    return work(trx);
+  });
 }
 
 /** Each schema's first lane (see openPostgresSchemas): a hash of its name, so every app server picks the same one. */

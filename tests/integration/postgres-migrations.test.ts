@@ -604,6 +604,36 @@ describe("connections of a schema per organisation on PostgreSQL", () => {
   });
 });
 
+describe("app servers starting together on PostgreSQL", () => {
+  it("take turns at the tables every start creates when missing: none fails, each finds them made", async () => {
+    const { openOrganisationStorage, preparePlatform } = await import("../../db/platform");
+    const { prepareSharedLimits } = await import("~/utils/shared-limits.server");
+    const url = await server!.createDatabase("starts");
+    // Four servers' pools on a fresh database, all starting at once (two at once failed now and then before).
+    const storages = [1, 2, 3, 4].map(() => openOrganisationStorage({ DATABASE_URL: url, DATA_DIR: dataDir }, { max: 2 }));
+    try {
+      for (let round = 0; round < 2; round++) {
+        const results = await Promise.allSettled(
+          storages.flatMap((st) => [preparePlatform(st).then(() => prepareSharedLimits(st.platform))]),
+        );
+        expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+      }
+      const tables = await sql<{ name: string }>`select schemaname || '.' || tablename as name from pg_tables
+        where tablename in ('organisation', 'organisation_host', 'staff_link', 'rate_limit_counts') order by 1`.execute(
+        storages[0]!.platform,
+      );
+      expect(tables.rows.map((r) => r.name)).toEqual([
+        "platform.organisation",
+        "platform.organisation_host",
+        "platform.rate_limit_counts",
+        "platform.staff_link",
+      ]);
+    } finally {
+      await Promise.all(storages.map((st) => st.destroy()));
+    }
+  });
+});
+
 describe("prepared statements on PostgreSQL", () => {
   it("are prepared once per connection, and the queue's page is planned once and then reused", async () => {
     const url = await server!.createDatabase("prepared");

@@ -203,11 +203,17 @@ export function homeLaneOf(schema: string, lanes: number): number {
 /** Queries a schema lets queue on each of its lanes (one running, the others waiting) before it takes another lane. */
 export const LANE_QUEUE_BEFORE_SPILL = 4;
 
+/** How long a schema keeps the lanes it took beyond its home one after its last query there ended. */
+export const SPILLED_LANE_KEEP_MS = 60_000;
+
 /**
  * One lane per connection (`opts.max`, 10 by default). Each schema has its own lanes: at first only its home lane (a
  * hash of its name, the same in every app server). A query goes to the first free lane of its schema's, else waits on
  * the least busy of them; only when every one of them already has LANE_QUEUE_BEFORE_SPILL queries does the schema take
- * a free lane of another (the next after its home) and keep it as one of its own. With a schema per organisation, each
+ * a free lane of another (the next after its home) and keep it as one of its own — until none of its queries has run
+ * for `keepSpilledMs` (SPILLED_LANE_KEEP_MS): then it is back to its home lane alone, so a burst an hour ago does not
+ * leave an organisation spread over connections it no longer needs (over a day every organisation would be, and every
+ * connection would serve every organisation again). With a schema per organisation, each
  * server process on the database side then serves a small share of the organisations and keeps their catalogue
  * entries (~300 relations each) warm instead of reading the catalogue again for most statements (1,000 organisations
  * are ~300,000 relations; measured, most of a page's database time went to that), while one busy organisation still
@@ -215,8 +221,9 @@ export const LANE_QUEUE_BEFORE_SPILL = 4;
  * load every connection served every organisation, and a page on PostgreSQL cost about a third more; see
  * docs/page-cost.md, ninth round.)
  */
-export function openPostgresSchemas(url: string, opts: { max?: number } = {}): SchemaPool {
+export function openPostgresSchemas(url: string, opts: { max?: number; keepSpilledMs?: number } = {}): SchemaPool {
   type Lane = { driver: PostgresDriver; busy: number };
+  const keepSpilledMs = opts.keepSpilledMs ?? SPILLED_LANE_KEEP_MS;
   const lanes: Lane[] = Array.from({ length: Math.max(1, opts.max ?? 10) }, () => ({
     driver: new PostgresDriver({ pool: portalPool(url, 1) }),
     busy: 0,
@@ -224,7 +231,10 @@ export function openPostgresSchemas(url: string, opts: { max?: number } = {}): S
   const laneOf = new WeakMap<DatabaseConnection, Lane>();
   /** The lanes of the schemas that took more than their home lane (indexes into `lanes`, home first). */
   const lanesOfSchema = new Map<string, number[]>();
-  const pick = (schema: string, home: number): Lane => {
+  /** A schema's queries holding or waiting for a connection, and when the last one gave its connection back. */
+  type Activity = { running: number; lastEnded: number };
+  const pick = (schema: string, home: number, activity: Activity): Lane => {
+    if (activity.running === 0 && Date.now() - activity.lastEnded >= keepSpilledMs) lanesOfSchema.delete(schema);
     const mine = lanesOfSchema.get(schema) ?? [home];
     let best = lanes[mine[0]!]!;
     for (const i of mine) {
@@ -256,16 +266,27 @@ export function openPostgresSchemas(url: string, opts: { max?: number } = {}): S
   const instances = new Map<string, Kysely<any>>();
   const driverFor = (schema: string): Driver => {
     const home = homeLaneOf(schema, lanes.length);
+    const activity: Activity = { running: 0, lastEnded: 0 };
+    const ended = () => {
+      activity.running--;
+      activity.lastEnded = Date.now();
+    };
+    const releaseOwn = async (c: DatabaseConnection) => {
+      ended();
+      await release(c);
+    };
     return {
       init: () => (ready ??= Promise.all(lanes.map((l) => l.driver.init())).then(() => undefined)),
       async acquireConnection() {
-        const lane = pick(schema, home);
+        const lane = pick(schema, home, activity);
         lane.busy++;
+        activity.running++;
         let conn: DatabaseConnection;
         try {
           conn = await lane.driver.acquireConnection();
         } catch (e) {
           lane.busy--;
+          ended();
           throw e;
         }
         laneOf.set(conn, lane);
@@ -273,7 +294,7 @@ export function openPostgresSchemas(url: string, opts: { max?: number } = {}): S
           try {
             await conn.executeQuery(CompiledQuery.raw(`set search_path to "${schema}", public`));
           } catch (e) {
-            await release(conn);
+            await releaseOwn(conn);
             throw e;
           }
           pathOf.set(conn, schema);
@@ -286,7 +307,7 @@ export function openPostgresSchemas(url: string, opts: { max?: number } = {}): S
       savepoint: (c, name, compile) => shared.savepoint(c, name, compile),
       rollbackToSavepoint: (c, name, compile) => shared.rollbackToSavepoint(c, name, compile),
       releaseSavepoint: (c, name, compile) => shared.releaseSavepoint(c, name, compile),
-      releaseConnection: release,
+      releaseConnection: releaseOwn,
       // The lanes outlive each instance: SchemaPool.destroy() ends them.
       destroy: async () => {},
     };

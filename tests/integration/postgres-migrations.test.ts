@@ -546,10 +546,11 @@ describe("the dialect's query helpers", () => {
 });
 
 describe("connections of a schema per organisation on PostgreSQL", () => {
-  it("each schema's queries keep to its own connections (its home one first), take another only when its own have queries queued, always in its own schema", async () => {
+  it("each schema's queries keep to its own connections (its home one first), take another only when its own have queries queued and give it back once quiet, always in its own schema", async () => {
     const { openPostgresSchemas, homeLaneOf, LANE_QUEUE_BEFORE_SPILL } = await import("../../db/dialects/postgres");
     const url = await server!.createDatabase("lanes");
-    const pool = openPostgresSchemas(url, { max: 4 });
+    const keepSpilledMs = 1_000;
+    const pool = openPostgresSchemas(url, { max: 4, keepSpilledMs });
     try {
       // Two schemas with different home lanes (of four).
       const names = Array.from({ length: 12 }, (_, i) => `org_l${i}`);
@@ -598,6 +599,13 @@ describe("connections of a schema per organisation on PostgreSQL", () => {
       expect(new Set(inTrx).size).toBe(1);
       expect((await sql<{ n: number }>`select count(*) as n from t`.execute(pool.forSchema(a))).rows[0]!.n).toBe(1);
       expect((await sql<{ n: number }>`select count(*) as n from t`.execute(pool.forSchema(b))).rows[0]!.n).toBe(0);
+      // Quiet for keepSpilledMs: a is back to its home connection alone, and waits for it again while it is busy.
+      await new Promise((r) => setTimeout(r, keepSpilledMs + 200));
+      const [busy, waited] = await Promise.all([slow(a), new Promise((r) => setTimeout(r, 50)).then(() => backend(a))]);
+      expect([busy, waited]).toEqual([
+        { pid: one.pid, schema: a, pg_sleep: "" },
+        { pid: one.pid, schema: a },
+      ]);
     } finally {
       await pool.destroy();
     }

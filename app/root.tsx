@@ -47,7 +47,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json(
     {
       lang,
-      csrf: csrf.token,
+      csrf: csrf.field,
       i18nVersion: localeVersion(),
       enhanceScripts: enhanceScripts(),
       org: { nameTh: org.name_th, nameEn: org.name_en, phone: org.phone, email: org.email },

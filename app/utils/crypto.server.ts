@@ -59,6 +59,30 @@ export function cspNonce(): string {
   return nonce;
 }
 
+/**
+ * A 32-byte token (base64url) as a page may carry it: 32 fresh random bytes, then the token's bytes XOR those, base64url
+ * (86 characters), different every time it is called; unmaskToken gives the token back. For a secret repeated in
+ * compressed responses (the CSRF token), so no two responses carry the same bytes.
+ */
+export function maskToken(token: string): string {
+  const bytes = Buffer.from(token, "base64url");
+  if (bytes.length !== 32) throw new Error("maskToken: not a 32-byte token");
+  const pad = crypto.randomBytes(bytes.length);
+  const masked = Buffer.alloc(bytes.length);
+  for (let i = 0; i < bytes.length; i++) masked[i] = bytes[i]! ^ pad[i]!;
+  return Buffer.concat([pad, masked]).toString("base64url");
+}
+
+/** The token inside maskToken's output; null when `masked` is not one (wrong length or alphabet). */
+export function unmaskToken(masked: string): string | null {
+  if (!/^[A-Za-z0-9_-]{86}$/.test(masked)) return null;
+  const bytes = Buffer.from(masked, "base64url");
+  if (bytes.length !== 64) return null;
+  const token = Buffer.alloc(32);
+  for (let i = 0; i < 32; i++) token[i] = bytes[i]! ^ bytes[32 + i]!;
+  return token.toString("base64url");
+}
+
 /** Constant-time string equality. */
 export function safeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);

@@ -1,6 +1,6 @@
 import { json } from "@remix-run/node";
 import { DEFAULT_LANG, isLang, type Lang } from "~/i18n";
-import { randomToken, safeEqual } from "./crypto.server";
+import { maskToken, randomToken, safeEqual, unmaskToken } from "./crypto.server";
 import { getEnv } from "./env.server";
 import { activeBasePath } from "./site-context.server";
 
@@ -131,19 +131,33 @@ export function withoutLangParam(pathWithQuery: string): string {
 
 const CSRF_COOKIE = "csrf";
 
-/** The visitor's CSRF token; `setCookie` is set when a new one was issued and must be sent with the response. */
-export function getCsrfToken(request: Request): { token: string; setCookie: string | null } {
+const CSRF_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The visitor's CSRF token; `setCookie` is set when a new one was issued and must be sent with the response. `field`
+ * is what a page puts in its forms: the token masked afresh for each response (maskToken). Pages are compressed and
+ * some repeat what the address asked (a search, a code typed); with the same secret in every page, someone who can make
+ * a browser load pages of their choosing and watch their compressed sizes (BREACH) could learn the token a few
+ * characters at a time. Masked, no page holds a secret that repeats.
+ */
+export function getCsrfToken(request: Request): { token: string; field: string; setCookie: string | null } {
   const existing = readCookie(request, CSRF_COOKIE);
-  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return { token: existing, setCookie: null };
+  if (existing && CSRF_TOKEN.test(existing)) return { token: existing, field: maskToken(existing), setCookie: null };
   const token = randomToken(32);
-  return { token, setCookie: serializeCookie(CSRF_COOKIE, token) };
+  return { token, field: maskToken(token), setCookie: serializeCookie(CSRF_COOKIE, token) };
 }
 
-/** Throws a 403 response unless the form's `csrf` field matches the visitor's CSRF cookie. */
+/** The token inside a form's `csrf` field: a masked one (maskToken) unmasked, or the token itself as sent. */
+function unmaskCsrfField(field: string): string | null {
+  return CSRF_TOKEN.test(field) ? field : unmaskToken(field);
+}
+
+/** Throws a 403 response unless the form's `csrf` field (masked or not) carries the visitor's CSRF cookie. */
 export function assertCsrf(request: Request, form: FormData | URLSearchParams, lang: Lang = getLang(request)): void {
   const cookie = readCookie(request, CSRF_COOKIE);
   const field = form.get("csrf");
-  if (!cookie || typeof field !== "string" || !safeEqual(cookie, field)) {
+  const token = typeof field === "string" ? unmaskCsrfField(field) : null;
+  if (!cookie || !token || !safeEqual(cookie, token)) {
     throw json({ formError: "errors.csrf", lang }, { status: 403 });
   }
 }

@@ -452,7 +452,9 @@ export interface FiledComplaint {
   reference: string;
   trackingCode: string;
   submissionKey: string;
+  /** The form's CSRF field (the token masked for that page) and the cookie it goes with. */
   csrf: string;
+  csrfCookie: string;
   form: FormData;
 }
 
@@ -475,5 +477,5 @@ export async function fileComplaint(
   const reference = res.$.testId("reference");
   const trackingCode = res.$.testId("tracking-code");
   if (!reference || !trackingCode) throw new Error(`confirmation without reference/tracking code: ${res.$.text().slice(0, 600)}`);
-  return { res, reference, trackingCode, submissionKey, csrf, form };
+  return { res, reference, trackingCode, submissionKey, csrf, csrfCookie: client.cookies.get("csrf") ?? "", form };
 }

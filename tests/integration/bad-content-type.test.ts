@@ -135,6 +135,19 @@ describe("public POST routes", () => {
     const res = await c.postForm("/track", { reference: "X", code: "Y" });
     expect(res.status).toBe(403);
   });
+
+  it("the CSRF field: the page's masked token or the token itself passes; another visitor's, a changed one or none is refused with 403", async () => {
+    const c = newClient();
+    const page = await c.get("/track");
+    const cookie = c.cookies.get("csrf")!;
+    const other = newClient();
+    const othersField = csrfOf(await other.get("/track"));
+    const field = csrfOf(page);
+    const changed = field.slice(0, 50) + (field[50] === "A" ? "B" : "A") + field.slice(51);
+    const status = async (csrf: string) => (await c.postForm("/track", { csrf, reference: "X", code: "Y" })).status;
+    for (const bad of [othersField, other.cookies.get("csrf")!, changed, "", `${field}x`]) expect(await status(bad)).toBe(403);
+    for (const good of [field, csrfOf(await c.get("/track")), cookie]) expect(await status(good)).not.toBe(403);
+  });
 });
 
 describe("staff POST routes (signed in)", () => {

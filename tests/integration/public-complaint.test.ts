@@ -22,6 +22,7 @@ import {
   type HttpResult,
 } from "../helpers/http";
 import { deriveTrackingCode, formatTrackingCode, hashTrackingCode } from "~/lib/tracking-code";
+import { unmaskToken } from "~/utils/crypto.server";
 
 const REFERENCE_RE = /^\d{4}-\d{6}$/;
 const CODE_RE = /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/;
@@ -92,7 +93,13 @@ describe("filing a complaint", () => {
     const b = await c.get("/complaints/new");
     expect(a.status).toBe(200);
     expect(a.headers.get("content-type")).toMatch(/text\/html/);
-    expect(csrfOf(a)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The token masked afresh in every page (no secret repeats in compressed pages): never the cookie itself.
+    const cookie = c.cookies.get("csrf")!;
+    expect(cookie).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(csrfOf(a)).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    expect(csrfOf(b)).not.toBe(csrfOf(a));
+    expect(a.text).not.toContain(cookie);
+    expect([unmaskToken(csrfOf(a)), unmaskToken(csrfOf(b))]).toEqual([cookie, cookie]);
     expect(submissionKeyOf(a).length).toBeGreaterThanOrEqual(16);
     expect(submissionKeyOf(b)).not.toBe(submissionKeyOf(a));
     expect(a.text).toMatch(/name="website"/);
@@ -194,7 +201,7 @@ describe("filing a complaint", () => {
     const before = await counts();
     const c = client();
     // Same cookies as the original client are not needed: the submission key identifies the form.
-    c.cookies.set("csrf", filed.csrf);
+    c.cookies.set("csrf", filed.csrfCookie);
     const posted = await c.postMultipart("/complaints/new", filed.form);
     expect(posted.status).toBe(302);
     const res = await c.get("/complaints/done");

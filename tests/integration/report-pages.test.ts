@@ -143,7 +143,7 @@ describe("the whistleblower pages", () => {
     const c = client();
     const res = await c.get("/report/new");
     expect(res.status).toBe(200);
-    expect(csrfOf(res)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(csrfOf(res)).toMatch(/^[A-Za-z0-9_-]{86}$/);
     expect(submissionKeyOf(res).length).toBeGreaterThanOrEqual(20);
     for (const name of [
       "mode",

@@ -215,7 +215,7 @@ describe("behind a configured trusted proxy", () => {
     const clients = Array.from({ length: 300 }, () => visitor("100.64"));
     const page = await clients[0].get("/track");
     const csrf = csrfOf(page);
-    for (const c of clients) c.cookies.set("csrf", csrf);
+    for (const c of clients) c.cookies.set("csrf", clients[0].cookies.get("csrf")!);
     for (let i = 0; i < clients.length; i += 30) {
       const batch = await Promise.all(
         clients
@@ -261,7 +261,7 @@ describe("behind a configured trusted proxy", () => {
     const csrf = csrfOf(await first.get("/report/inbox"));
     const clients = Array.from({ length: 60 }, (_, i) => {
       const c = visitor("198.25");
-      c.cookies.set("csrf", csrf);
+      c.cookies.set("csrf", first.cookies.get("csrf")!);
       if (i % 2 === 1) c.cookies.set("lng", "en");
       return c;
     });
@@ -284,13 +284,14 @@ describe("behind a configured trusted proxy", () => {
   }, 60_000);
 
   it("filing while wrong receipts saturate the lookup capacity still completes, and the reporter's receipt still opens", async () => {
-    const csrf = csrfOf(await visitor("198.26").get("/report/inbox"));
+    const first = visitor("198.26");
+    const csrf = csrfOf(await first.get("/report/inbox"));
     const statuses: Record<number, number> = {};
     let stop = false;
     const worker = async () => {
       while (!stop) {
         const c = visitor("198.27");
-        c.cookies.set("csrf", csrf);
+        c.cookies.set("csrf", first.cookies.get("csrf")!);
         const r = await c.postForm("/report/inbox", { csrf, intent: "open", receipt: wrongReceipt() });
         statuses[r.status] = (statuses[r.status] ?? 0) + 1;
       }

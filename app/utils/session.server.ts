@@ -15,6 +15,7 @@ import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } 
 import type { Database, Staff, StaffSessionTable } from "../../db/schema";
 import { secondFactorNeededFrom } from "~/models/staff/second-factor.server";
 import { stashRecoveryCodes } from "~/models/staff/mfa.server";
+import { switchedSessionStillLinked } from "~/models/staff/links.server";
 import { getDb } from "./db.server";
 import { now } from "./clock.server";
 import { randomToken, sha256Hex } from "./crypto.server";
@@ -142,6 +143,10 @@ export async function lookupSessionState(db: Kysely<Database>, token: string | u
   }
   if (staff.active !== 1) {
     await db.deleteFrom("staff_sessions").where("staff_id", "=", session.staff_id).execute();
+    return null;
+  }
+  if (session_switched_from !== null && !(await switchedSessionStillLinked(session.staff_id, session_switched_from))) {
+    await db.deleteFrom("staff_sessions").where("id", "=", id).execute();
     return null;
   }
   if (at.getTime() - Date.parse(session.last_seen_at) >= TOUCH_INTERVAL_MS) {

@@ -437,6 +437,7 @@ export async function waitUntil<T>(fn: () => Promise<T> | T, what: string, timeo
 /**
  * Rows of one database of an installation with several organisations: an organisation's (its SQLite file under
  * orgs/<code>/, or its schema org_<code> on PostgreSQL), or the platform's (`code` null: platform.db, or schema platform).
+ * An insert, update or delete is run there instead (no rows back): a test's own change behind the server's back.
  */
 export async function installationRows<T>(
   server: Pick<TestServer, "dataDir" | "databaseUrl">,
@@ -456,8 +457,13 @@ export async function installationRows<T>(
   }
   const { default: SQLite } = await import("better-sqlite3");
   const file = code === null ? path.join(server.dataDir, "platform.db") : path.join(server.dataDir, "orgs", code, "sujarit.db");
-  const db = new SQLite(file, { readonly: true });
+  const writes = /^\s*(insert|update|delete)\b/i.test(query);
+  const db = new SQLite(file, { readonly: !writes });
   try {
+    if (writes) {
+      db.prepare(query).run();
+      return [];
+    }
     return db.prepare(query).all() as T[];
   } finally {
     db.close();

@@ -52,6 +52,9 @@ export function staffLinksSuite(routing: "host" | "path") {
     b3: { email: `wichai-${tag}@nongbua.go.th`, name: "วิชัย รักงาน", role: "supervisor" as const },
     c3: { email: `wichai-${tag}@phonsawan.go.th`, name: "วิชัย รักงาน", role: "supervisor" as const },
     adminC: { email: `admin-${tag}@phonsawan.go.th`, name: "ผู้ดูแลโพนสวรรค์", role: "admin" as const },
+    // Linked once, for a cut that stops half-way.
+    a4: { email: `kanya-${tag}@wangluek.go.th`, name: "กัญญา ตั้งใจ", role: "supervisor" as const },
+    b4: { email: `kanya-${tag}@nongbua.go.th`, name: "กัญญา ตั้งใจ", role: "supervisor" as const },
   };
   const councilOf = (email: string) => [A, B, C].find((o) => email.endsWith(`@${o.code}.go.th`))!;
 
@@ -280,6 +283,28 @@ export function staffLinksSuite(routing: "host" | "path") {
       expect((await auditActions(A.code)).map((r) => r.action)).toContain("staff.unlink");
       expect((await auditActions(B.code)).map((r) => r.action)).toContain("staff.unlink");
       expect((await a1.get("/staff/account")).$.testId("links-none")).not.toBeNull();
+    });
+
+    it("a cut that stopped before B's sessions (the server failed between) still ends the switched-in session at its next request", async () => {
+      const a4 = await staffLogin(at(A.host), people.a4.email, PASSWORD);
+      const b4 = await staffLogin(at(B.host), people.b4.email, PASSWORD);
+      await link(b4, a4, B.code);
+      const browser = at(B.host);
+      const { token } = await startSwitch(a4, B.code);
+      expect((await confirm(browser, await arrive(browser, token, A.host), token)).status).toBe(302);
+      expect((await browser.get("/staff")).status).toBe(200);
+      // Only the platform's half of a cut: the link rows go, B's database is not touched.
+      const [b4row] = await orgRows<{ id: number }>(B.code, `select id from staff where email = '${people.b4.email}'`);
+      const switched = `select id from staff_sessions where switched_from is not null and staff_id = ${b4row!.id}`;
+      await platformRows(
+        `delete from staff_link where person_id in (select person_id from staff_link where org_code = '${B.code}' and staff_id = ${b4row!.id})`,
+      );
+      expect(await platformRows("select * from staff_link")).toEqual([]);
+      expect(await orgRows(B.code, switched)).toHaveLength(1);
+      expect((await browser.get("/staff")).status).toBe(302);
+      expect(await orgRows(B.code, switched)).toEqual([]);
+      // b4's own sign-in is not a switch: it stays.
+      expect((await b4.get("/staff")).status).toBe(200);
     });
   });
 

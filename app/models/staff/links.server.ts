@@ -48,6 +48,17 @@ function context(): { here: Site; sites: Site[]; platform: NonNullable<ReturnTyp
   return { here, sites: directory.all(), platform: directory.storage.platform };
 }
 
+/**
+ * Whether a session switched in from `fromOrg` may go on: its account is still linked to an account there. Asked on
+ * every request of such a session (only those pay the platform query), so a cut ends them even when the cut stopped
+ * before reaching this organisation's sessions (a crash, a database error between the two).
+ */
+export async function switchedSessionStillLinked(staffId: number, fromOrg: string): Promise<boolean> {
+  const c = context();
+  if (!c) return false; // a switched session where no organisations are known: nothing vouches for it
+  return (await linkedAccounts(c.platform, { org: c.here.code, staffId })).some((o) => o.org === fromOrg);
+}
+
 /** Ends every session of an account that a switch from a linked account made (its own sign-ins stay). */
 export async function endSwitchedSessions(db: Kysely<Database>, staffId: number): Promise<void> {
   await db.deleteFrom("staff_sessions").where("staff_id", "=", staffId).where("switched_from", "is not", null).execute();

@@ -134,17 +134,17 @@ const CSRF_COOKIE = "csrf";
 const CSRF_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * The visitor's CSRF token; `setCookie` is set when a new one was issued and must be sent with the response. `field`
- * is what a page puts in its forms: the token masked afresh for each response (maskToken). Pages are compressed and
+ * The visitor's CSRF token as a page puts it in its forms (`field`: masked afresh for each response, maskToken);
+ * `setCookie` is set when a new token was issued and must be sent with the response. Pages are compressed and
  * some repeat what the address asked (a search, a code typed); with the same secret in every page, someone who can make
  * a browser load pages of their choosing and watch their compressed sizes (BREACH) could learn the token a few
  * characters at a time. Masked, no page holds a secret that repeats.
  */
-export function getCsrfToken(request: Request): { token: string; field: string; setCookie: string | null } {
+export function getCsrfToken(request: Request): { field: string; setCookie: string | null } {
   const existing = readCookie(request, CSRF_COOKIE);
-  if (existing && CSRF_TOKEN.test(existing)) return { token: existing, field: maskToken(existing), setCookie: null };
+  if (existing && CSRF_TOKEN.test(existing)) return { field: maskToken(existing), setCookie: null };
   const token = randomToken(32);
-  return { token, field: maskToken(token), setCookie: serializeCookie(CSRF_COOKIE, token) };
+  return { field: maskToken(token), setCookie: serializeCookie(CSRF_COOKIE, token) };
 }
 
 /** The token inside a form's `csrf` field: a masked one (maskToken) unmasked, or the token itself as sent. */

@@ -229,14 +229,17 @@ export function openPostgresSchemas(url: string, opts: { max?: number; keepSpill
     busy: 0,
   }));
   const laneOf = new WeakMap<DatabaseConnection, Lane>();
-  /** The lanes of the schemas that took more than their home lane (indexes into `lanes`, home first). */
-  const lanesOfSchema = new Map<string, number[]>();
-  /** A schema's queries holding or waiting for a connection, and when the last one gave its connection back. */
-  type Activity = { running: number; lastEnded: number };
-  const pick = (schema: string, home: number, activity: Activity): Lane => {
-    if (activity.running === 0 && Date.now() - activity.lastEnded >= keepSpilledMs) lanesOfSchema.delete(schema);
-    const mine = lanesOfSchema.get(schema) ?? [home];
-    let best = lanes[mine[0]!]!;
+  /**
+   * One schema's lanes (indexes into `lanes`, its home one first), its queries holding or waiting for a connection, and
+   * when the last one gave its connection back.
+   */
+  type SchemaLanes = { mine: number[]; running: number; lastEnded: number };
+  /** The lane for a query of the schema whose lanes `s` are. */
+  const pick = (s: SchemaLanes): Lane => {
+    if (s.mine.length > 1 && s.running === 0 && Date.now() - s.lastEnded >= keepSpilledMs) s.mine = s.mine.slice(0, 1);
+    const { mine } = s;
+    const home = mine[0]!;
+    let best = lanes[home]!;
     for (const i of mine) {
       const lane = lanes[i]!;
       if (lane.busy === 0) return lane;
@@ -246,7 +249,7 @@ export function openPostgresSchemas(url: string, opts: { max?: number; keepSpill
       for (let k = 1; k < lanes.length; k++) {
         const i = (home + k) % lanes.length;
         if (lanes[i]!.busy === 0 && !mine.includes(i)) {
-          lanesOfSchema.set(schema, [...mine, i]);
+          s.mine = [...mine, i];
           return lanes[i]!;
         }
       }
@@ -265,11 +268,10 @@ export function openPostgresSchemas(url: string, opts: { max?: number; keepSpill
   const pathOf = new WeakMap<DatabaseConnection, string>();
   const instances = new Map<string, Kysely<any>>();
   const driverFor = (schema: string): Driver => {
-    const home = homeLaneOf(schema, lanes.length);
-    const activity: Activity = { running: 0, lastEnded: 0 };
+    const schemaLanes: SchemaLanes = { mine: [homeLaneOf(schema, lanes.length)], running: 0, lastEnded: 0 };
     const ended = () => {
-      activity.running--;
-      activity.lastEnded = Date.now();
+      schemaLanes.running--;
+      schemaLanes.lastEnded = Date.now();
     };
     const releaseOwn = async (c: DatabaseConnection) => {
       ended();
@@ -278,9 +280,9 @@ export function openPostgresSchemas(url: string, opts: { max?: number; keepSpill
     return {
       init: () => (ready ??= Promise.all(lanes.map((l) => l.driver.init())).then(() => undefined)),
       async acquireConnection() {
-        const lane = pick(schema, home, activity);
+        const lane = pick(schemaLanes);
         lane.busy++;
-        activity.running++;
+        schemaLanes.running++;
         let conn: DatabaseConnection;
         try {
           conn = await lane.driver.acquireConnection();

@@ -110,6 +110,14 @@ export function staffLinksSuite(routing: "host" | "path") {
     return browser.postForm("/staff/switch", { csrf: csrfOf(page), intent: "confirm", token });
   }
 
+  /** A fresh browser at council `to`, signed in there by a switch from `from` (a client signed in at `fromHost`). */
+  async function switchedInto(from: HttpClient, fromHost: string, to: { code: string; host: string }): Promise<HttpClient> {
+    const browser = at(to.host);
+    const { token } = await startSwitch(from, to.code);
+    expect((await confirm(browser, await arrive(browser, token, fromHost), token)).status).toBe(302);
+    return browser;
+  }
+
   beforeAll(async () => {
     server = await startServer({ env: { ORG_ROUTING: routing, TRUSTED_PROXIES: "127.0.0.1,::1" } });
     for (const org of [A, B, C]) await addCouncil(server, org);
@@ -261,9 +269,7 @@ export function staffLinksSuite(routing: "host" | "path") {
     });
 
     it("unlinking at B ends the sessions the switch made, and stops every later switch", async () => {
-      const browser = at(B.host);
-      const first = await startSwitch(a1, B.code);
-      await confirm(browser, await arrive(browser, first.token, A.host), first.token);
+      const browser = await switchedInto(a1, A.host, B);
       expect((await browser.get("/staff")).status).toBe(200);
       const pending = await startSwitch(a1, B.code);
 
@@ -289,9 +295,7 @@ export function staffLinksSuite(routing: "host" | "path") {
       const a4 = await staffLogin(at(A.host), people.a4.email, PASSWORD);
       const b4 = await staffLogin(at(B.host), people.b4.email, PASSWORD);
       await link(b4, a4, B.code);
-      const browser = at(B.host);
-      const { token } = await startSwitch(a4, B.code);
-      expect((await confirm(browser, await arrive(browser, token, A.host), token)).status).toBe(302);
+      const browser = await switchedInto(a4, A.host, B);
       expect((await browser.get("/staff")).status).toBe(200);
       // Only the platform's half of a cut: the link rows go, B's database is not touched.
       const [b4row] = await orgRows<{ id: number }>(B.code, `select id from staff where email = '${people.b4.email}'`);
@@ -315,9 +319,7 @@ export function staffLinksSuite(routing: "host" | "path") {
       await link(b2, a2, B.code);
 
       // An officer without a second factor switches to a supervisor account: B asks for B's second factor.
-      const browser = at(B.host);
-      const { token } = await startSwitch(a2, B.code);
-      expect((await confirm(browser, await arrive(browser, token, A.host), token)).status).toBe(302);
+      const browser = await switchedInto(a2, A.host, B);
       const queue = await browser.get("/staff");
       expect(queue.status).toBe(302);
       expect(browser.routePath(queue.location!)).toMatch(/^\/staff\/(login\/totp|totp-setup)/);
@@ -390,9 +392,7 @@ export function staffLinksSuite(routing: "host" | "path") {
       expect(new Set(links.map((l) => l.person_id)).size).toBe(1); // one person, three councils
 
       // A → B, then from the session the switch made at B, B → C.
-      const atB = at(B.host);
-      const toB = await startSwitch(a3, B.code);
-      expect((await confirm(atB, await arrive(atB, toB.token, A.host), toB.token)).status).toBe(302);
+      const atB = await switchedInto(a3, A.host, B);
       expect((await atB.get("/staff")).status).toBe(200);
       const atC = at(C.host);
       const toC = await startSwitch(atB, C.code);

@@ -12,6 +12,7 @@ import {
   SWITCH_TOKEN_MS,
   generateLinkCode,
   issueLinkCode,
+  isLinkedTo,
   linkedAccounts,
   normalizeLinkCode,
   peekSwitch,
@@ -93,6 +94,7 @@ describe("link codes", () => {
     // c links to b: a, b and c are one person.
     await redeemLinkCode(storage.platform, c, { fromOrg: "bbb", code: (await issueLinkCode(storage.platform, b, t0)).code }, t0);
     expect(await linkedAccounts(storage.platform, a)).toEqual([b, c]);
+    expect(await Promise.all(["bbb", "ccc", "ddd"].map((org) => isLinkedTo(storage.platform, a, org)))).toEqual([true, true, false]);
     // Another account at bbb cannot join: the person has one there.
     const code = (await issueLinkCode(storage.platform, otherB, t0)).code;
     expect(await refusal(redeemLinkCode(storage.platform, a, { fromOrg: "bbb", code }, t0))).toBe("links.errors.twoAtOneCouncil");
@@ -101,6 +103,7 @@ describe("link codes", () => {
     // c leaves: a and b stay linked; b leaves: nothing is left of the person.
     expect(await unlinkAccount(storage.platform, c)).toEqual([a, b]);
     expect(await linkedAccounts(storage.platform, a)).toEqual([b]);
+    expect([await isLinkedTo(storage.platform, a, "ccc"), await isLinkedTo(storage.platform, c, "aaa")]).toEqual([false, false]);
     expect(await unlinkAccount(storage.platform, b)).toEqual([a]);
     expect(await linkedAccounts(storage.platform, a)).toEqual([]);
     expect(await storage.platform.selectFrom("staff_link").selectAll().execute()).toEqual([]);

@@ -96,6 +96,19 @@ export async function linkedAccounts(platform: Platform, account: StaffAccountRe
   return (await membersOf(platform, person)).filter((m) => !(m.org === account.org && m.staffId === account.staffId));
 }
 
+/** Whether the account belongs to a person who also has an account at organisation `org` (one query). */
+export async function isLinkedTo(platform: Platform, account: StaffAccountRef, org: string): Promise<boolean> {
+  const row = await platform
+    .selectFrom("staff_link as mine")
+    .innerJoin("staff_link as theirs", "theirs.person_id", "mine.person_id")
+    .select("theirs.org_code")
+    .where("mine.org_code", "=", account.org)
+    .where("mine.staff_id", "=", account.staffId)
+    .where("theirs.org_code", "=", org)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Whose a link code is (without using it up), so the person can see what they are about to link; null when invalid. */
 export async function peekLinkCode(
   platform: Platform,

@@ -20,6 +20,7 @@ import type { Kysely } from "kysely";
 import type { Database, Staff } from "../../../db/schema";
 import { appendAudit } from "~/models/audit/audit.server";
 import {
+  isLinkedTo,
   issueLinkCode,
   linkedAccounts,
   linkedStaffIds,
@@ -56,7 +57,7 @@ function context(): { here: Site; sites: Site[]; platform: NonNullable<ReturnTyp
 export async function switchedSessionStillLinked(staffId: number, fromOrg: string): Promise<boolean> {
   const c = context();
   if (!c) return false; // a switched session where no organisations are known: nothing vouches for it
-  return (await linkedAccounts(c.platform, { org: c.here.code, staffId })).some((o) => o.org === fromOrg);
+  return fromOrg !== c.here.code && isLinkedTo(c.platform, { org: c.here.code, staffId }, fromOrg);
 }
 
 /** Ends every session of an account that a switch from a linked account made (its own sign-ins stay). */
